@@ -1,0 +1,83 @@
+/**
+ * Splits a byte stream into lines with a hard cap on line length, so one 50 MB line cannot
+ * take the process's memory with it: the excess is skipped and reported, the rest goes on.
+ */
+export type Line =
+  | { readonly kind: 'line'; readonly text: string; readonly lineNo: number }
+  | { readonly kind: 'oversize'; readonly bytes: number; readonly head: string; readonly lineNo: number };
+
+export class LineSplitter {
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  private overflowBytes = 0;
+  private overflowHead = '';
+  private lineNo = 0;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  /** Lines completed by this chunk. */
+  push(chunk: Buffer, out: Line[]): void {
+    let start = 0;
+    let nl = chunk.indexOf(10, start);
+    while (nl !== -1) {
+      this.finishLine(chunk, start, nl, out);
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) this.keep(chunk, start, chunk.length);
+  }
+
+  /** The last line, when the stream did not end with a newline. */
+  end(out: Line[]): void {
+    if (this.carryBytes > 0 || this.overflowBytes > 0) this.finishLine(Buffer.alloc(0), 0, 0, out);
+  }
+
+  private finishLine(chunk: Buffer, start: number, end: number, out: Line[]): void {
+    this.lineNo++;
+    if (this.overflowBytes > 0) {
+      out.push({ kind: 'oversize', bytes: this.overflowBytes + (end - start), head: this.overflowHead, lineNo: this.lineNo });
+      this.overflowBytes = 0;
+      this.overflowHead = '';
+      return;
+    }
+    const length = this.carryBytes + (end - start);
+    if (length > this.maxLineBytes) {
+      out.push({ kind: 'oversize', bytes: length, head: this.head(chunk, start, end), lineNo: this.lineNo });
+      this.carry = [];
+      this.carryBytes = 0;
+      return;
+    }
+    let text: string;
+    if (this.carryBytes === 0) {
+      text = chunk.toString('utf8', start, end);
+    } else {
+      this.carry.push(chunk.subarray(start, end));
+      text = Buffer.concat(this.carry, length).toString('utf8');
+      this.carry = [];
+      this.carryBytes = 0;
+    }
+    out.push({ kind: 'line', text, lineNo: this.lineNo });
+  }
+
+  private keep(chunk: Buffer, start: number, end: number): void {
+    if (this.overflowBytes > 0) {
+      this.overflowBytes += end - start;
+      return;
+    }
+    if (this.carryBytes + (end - start) > this.maxLineBytes) {
+      this.overflowHead = this.head(chunk, start, end);
+      this.overflowBytes = this.carryBytes + (end - start);
+      this.carry = [];
+      this.carryBytes = 0;
+      return;
+    }
+    // Copy: the stream may reuse the chunk's memory after we return.
+    this.carry.push(Buffer.from(chunk.subarray(start, end)));
+    this.carryBytes += end - start;
+  }
+
+  private head(chunk: Buffer, start: number, end: number): string {
+    const first = this.carry[0] ?? chunk.subarray(start, end);
+    return first.subarray(0, 256).toString('utf8');
+  }
+}

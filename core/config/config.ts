@@ -1,0 +1,147 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import type { DetectorDeclaration, DetectorSettings } from '../detectors/detector';
+import type { DetectorId } from '../detectors/detector-id';
+import { DAY } from '../detectors/detector';
+import { compileAddresses, isAddressOrCidr, type AddressMatcher } from './cidr';
+import { configSchema } from './schema';
+
+/** A config a user can fix: names the key and what was expected. */
+export class ConfigError extends Error {
+  constructor(readonly key: string, readonly expected: string) {
+    super(`config: ${key || '(root)'} ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface DetectorConfig {
+  readonly enabled?: boolean;
+  readonly learningPeriodDays?: number;
+  readonly thresholds?: Readonly<Record<string, number>>;
+  readonly exclusions?: { readonly accounts?: readonly string[]; readonly hosts?: readonly string[]; readonly ips?: readonly string[] };
+}
+
+/** The config file as written (every key optional). */
+export interface TierzeroConfig {
+  readonly honeytokens?: readonly string[];
+  readonly domainControllers?: readonly string[];
+  readonly sensitiveGroups?: readonly string[];
+  readonly directorySyncAccounts?: readonly string[];
+  readonly testMode?: boolean;
+  readonly learning?: { readonly mode?: 'lower' | 'hold' };
+  readonly stateTtlDays?: number;
+  readonly maxLineBytes?: number;
+  readonly detectors?: Readonly<Partial<Record<DetectorId, DetectorConfig>>>;
+}
+
+export interface Exclusions {
+  readonly accounts: ReadonlySet<string>;
+  readonly hosts: ReadonlySet<string>;
+  readonly addresses: AddressMatcher;
+}
+
+/** Config after validation and defaults: what the engine runs on. */
+export interface ResolvedConfig {
+  readonly honeytokens: readonly string[];
+  readonly domainControllers: readonly string[];
+  readonly sensitiveGroups: readonly string[];
+  readonly directorySyncAccounts: readonly string[];
+  readonly testMode: boolean;
+  readonly learningMode: 'lower' | 'hold';
+  readonly stateTtlMs: number;
+  readonly maxLineBytes: number;
+  readonly detectors: ReadonlyMap<DetectorId, { readonly settings: DetectorSettings; readonly exclusions: Exclusions }>;
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+export function resolveConfig(raw: unknown, declarations: readonly DetectorDeclaration[]): ResolvedConfig {
+  validate(raw, declarations);
+  const c = (raw ?? {}) as TierzeroConfig;
+  const testMode = c.testMode ?? false;
+  const detectors = new Map<DetectorId, { settings: DetectorSettings; exclusions: Exclusions }>();
+  for (const d of declarations) {
+    const dc = c.detectors?.[d.id];
+    if (dc?.enabled === false) continue;
+    const thresholds: Record<string, number> = {};
+    for (const [name, spec] of Object.entries(d.thresholds)) thresholds[name] = dc?.thresholds?.[name] ?? spec.default;
+    detectors.set(d.id, {
+      settings: { thresholds, testMode, learningPeriodMs: (dc?.learningPeriodDays ?? d.learningPeriodDays) * DAY },
+      exclusions: {
+        accounts: new Set((dc?.exclusions?.accounts ?? []).map(normaliseAccountName)),
+        hosts: new Set((dc?.exclusions?.hosts ?? []).map((h) => h.toLowerCase().split('.')[0] ?? h)),
+        addresses: compileAddresses(dc?.exclusions?.ips ?? []),
+      },
+    });
+  }
+  return {
+    honeytokens: c.honeytokens ?? [],
+    domainControllers: c.domainControllers ?? [],
+    sensitiveGroups: c.sensitiveGroups ?? [],
+    directorySyncAccounts: c.directorySyncAccounts ?? [],
+    testMode,
+    learningMode: c.learning?.mode ?? 'lower',
+    stateTtlMs: (c.stateTtlDays ?? 30) * DAY,
+    maxLineBytes: c.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    detectors,
+  };
+}
+
+/** `CORP\jdoe`, `jdoe@corp.local`, `JDoe` → `jdoe`, matching how alerts key accounts. */
+export function normaliseAccountName(name: string): string {
+  const lower = name.trim().toLowerCase();
+  const slash = lower.lastIndexOf('\\');
+  if (slash >= 0) return lower.slice(slash + 1);
+  const at = lower.lastIndexOf('@');
+  return at > 0 ? lower.slice(0, at) : lower;
+}
+
+/**
+ * Merges `over` onto `base` the way `eval` applies a dataset's `context`: objects merge
+ * key by key, lists are unioned (a file's honeytokens add to the deployment's), scalars replace.
+ */
+export function mergeConfig(base: unknown, over: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(over)) return [...new Set([...base, ...over])];
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = k in base ? mergeConfig(base[k], v) : v;
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const validators = new WeakMap<readonly DetectorDeclaration[], ReturnType<Ajv['compile']>>();
+
+function validate(raw: unknown, declarations: readonly DetectorDeclaration[]): void {
+  let check = validators.get(declarations);
+  if (!check) {
+    const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+    ajv.addFormat('ip-or-cidr', { type: 'string', validate: isAddressOrCidr });
+    ajv.addKeyword('description');
+    check = ajv.compile(configSchema(declarations));
+    validators.set(declarations, check);
+  }
+  if (check(raw ?? {})) return;
+  const first = (check.errors ?? [])[0];
+  if (first) throw toConfigError(first);
+}
+
+function toConfigError(e: ErrorObject): ConfigError {
+  const key = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  switch (e.keyword) {
+    case 'additionalProperty':
+    case 'additionalProperties': {
+      const extra = String((e.params as { additionalProperty?: string }).additionalProperty);
+      return new ConfigError(key ? `${key}.${extra}` : extra, 'is not a known key');
+    }
+    case 'enum':
+      return new ConfigError(key, `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`);
+    case 'format':
+      return new ConfigError(key, 'must be an IP address or CIDR range (e.g. 10.0.0.0/8)');
+    default:
+      return new ConfigError(key, e.message ?? 'is invalid');
+  }
+}

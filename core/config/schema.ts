@@ -1,0 +1,60 @@
+import type { DetectorDeclaration } from '../detectors/detector';
+
+/**
+ * The config schema, built from the detector declarations so every threshold a detector
+ * reads is a validated, documented key — a typo fails fast instead of silently defaulting.
+ */
+export function configSchema(declarations: readonly DetectorDeclaration[]): object {
+  const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+  const detectorProps: Record<string, object> = {};
+  for (const d of declarations) {
+    const thresholds: Record<string, object> = {};
+    for (const [name, spec] of Object.entries(d.thresholds)) {
+      thresholds[name] = {
+        type: spec.integer ? 'integer' : 'number',
+        minimum: spec.minimum,
+        ...(spec.maximum !== undefined ? { maximum: spec.maximum } : {}),
+        description: spec.description,
+      };
+    }
+    detectorProps[d.id] = {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        learningPeriodDays: { type: 'number', minimum: 0 },
+        thresholds: { type: 'object', additionalProperties: false, properties: thresholds },
+        exclusions: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            accounts: stringList,
+            hosts: stringList,
+            ips: { type: 'array', items: { type: 'string', format: 'ip-or-cidr' } },
+          },
+        },
+      },
+    };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      $schema: { type: 'string' },
+      honeytokens: { ...stringList, description: 'Account names, SIDs or directory object GUIDs of decoys' },
+      domainControllers: { ...stringList, description: 'DC host names (short or FQDN) or IPs; merged with DCs learned from logs' },
+      sensitiveGroups: { ...stringList, description: 'Groups treated as tier-0 in addition to the built-in ones' },
+      directorySyncAccounts: { ...stringList, description: 'Accounts allowed to replicate directory secrets (e.g. the Entra Connect account)' },
+      testMode: { type: 'boolean', description: 'Switch learning off: baselines are trusted from the first event' },
+      learning: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { mode: { enum: ['lower', 'hold'], description: 'While learning: lower the severity, or hold the alert back' } },
+      },
+      stateTtlDays: { type: 'number', minimum: 1, description: 'Entities idle this long are evicted from state' },
+      maxLineBytes: { type: 'integer', minimum: 1024, description: 'Longer input lines are quarantined' },
+      detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
+    },
+  };
+}

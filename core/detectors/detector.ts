@@ -1,0 +1,91 @@
+import type { Mitre, Severity } from '../alerts/alert';
+import type { Signal } from '../alerts/signal';
+import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
+import type { DetectorId } from './detector-id';
+import type { DirectoryView } from './directory-model';
+
+/**
+ * A detector's declaration is data: the registry, `doctor`, the README table, the config
+ * schema and (later) the native rule packs are all generated from it.
+ */
+export interface DetectorDeclaration {
+  readonly id: DetectorId;
+  readonly title: string;
+  /** One sentence on the mechanics it follows. */
+  readonly summary: string;
+  readonly severity: Severity;
+  readonly mitre: Mitre;
+  readonly requires: readonly RequiredEvents[];
+  /** Which IdentityEvent kinds `handle` looks at; the engine routes only these. */
+  readonly consumes: readonly IdentityEventKind[];
+  readonly falsePositives: readonly string[];
+  readonly thresholds: Readonly<Record<string, ThresholdSpec>>;
+  /** Days of per-entity history before a baseline is trusted; 0 when nothing is learned. */
+  readonly learningPeriodDays: number;
+  /** Alerts for the same keys within one bucket merge into one alert. */
+  readonly bucketHours: number;
+  readonly recommendations: readonly string[];
+}
+
+export interface RequiredEvents {
+  readonly channel: 'Security' | 'System' | 'SigninLogs';
+  readonly eventIds: readonly number[];
+  readonly fields: readonly string[];
+  /** The audit policy subcategory (or setting) that makes Windows write these events. */
+  readonly auditPolicy: string;
+}
+
+export interface ThresholdSpec {
+  readonly default: number;
+  readonly minimum: number;
+  readonly maximum?: number;
+  readonly integer: boolean;
+  readonly description: string;
+}
+
+/** A detector's resolved settings: defaults merged with config. */
+export interface DetectorSettings {
+  readonly thresholds: Readonly<Record<string, number>>;
+  readonly learningPeriodMs: number;
+  /** Learning off: baselines are trusted from the first event (MDI's "test mode"). */
+  readonly testMode: boolean;
+}
+
+export interface DetectionContext {
+  readonly directory: DirectoryView;
+  emit(signal: Signal): void;
+}
+
+/** A stateful stream processor keyed by entity; pure: time comes from events only. */
+export interface Detector {
+  readonly declaration: DetectorDeclaration;
+  handle(event: IdentityEvent, ctx: DetectionContext): void;
+  /** JSON-serialisable state, restored by the module's `create`. */
+  snapshot(): unknown;
+  /** Forget entities with no activity since `before` (epoch ms, event time). */
+  evictIdle(before: number): void;
+}
+
+export interface DetectorModule {
+  readonly declaration: DetectorDeclaration;
+  create(settings: DetectorSettings, saved: unknown): Detector;
+}
+
+export function threshold(settings: DetectorSettings, name: string): number {
+  const v = settings.thresholds[name];
+  if (v === undefined) throw new Error(`threshold ${name} missing from resolved settings`);
+  return v;
+}
+
+/**
+ * Whether a baseline that started at `since` is still learning at `now`. Test mode turns
+ * learning off, so a fresh deployment alerts at full severity from the first event.
+ */
+export function stillLearning(settings: DetectorSettings, since: number | undefined, now: number): boolean {
+  if (settings.testMode || settings.learningPeriodMs <= 0) return false;
+  return since === undefined || now - since < settings.learningPeriodMs;
+}
+
+export const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+export const DAY = 24 * HOUR;

@@ -1,0 +1,184 @@
+import type { Alert } from '../alerts/alert';
+import { AlertCollector } from '../alerts/collector';
+import type { Exclusions, ResolvedConfig } from '../config/config';
+import type { DetectionContext, Detector, DetectorModule } from '../detectors/detector';
+import type { DetectorId } from '../detectors/detector-id';
+import { DirectoryModel } from '../detectors/directory-model';
+import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
+import { normalize, type EventFilter } from '../events/normalize';
+import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
+import type { Quarantine, Sink, Source, SourceRecord } from './ports';
+
+export interface PassOptions {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly store: StateStore;
+  readonly quarantine: Quarantine;
+  readonly config: ResolvedConfig;
+  readonly modules: readonly DetectorModule[];
+  /** Called every `progressEvery` records with running totals; the caller decides what to show. */
+  readonly onProgress?: (stats: PassStats) => void;
+  readonly progressEvery?: number;
+}
+
+export interface PassStats {
+  records: number;
+  events: number;
+  quarantined: number;
+  /** Valid events no enabled detector models, by `channel:EventID`. */
+  unmodelled: Map<string, number>;
+  alerts: number;
+  excluded: number;
+  heldWhileLearning: number;
+  alreadyDelivered: number;
+  quarantineReasons: Map<string, number>;
+}
+
+export interface PassResult {
+  readonly alerts: readonly Alert[];
+  readonly stats: PassStats;
+  readonly state: EngineState;
+}
+
+/** The Security/System events the shared directory model learns from (DCs, logon sessions). */
+const DIRECTORY_NEEDS: readonly [string, number][] = [
+  ['security', 4624], ['security', 4662], ['security', 4768], ['security', 4769], ['security', 4771],
+  ['security', 5136], ['security', 5137],
+];
+
+const EVICT_EVERY = 100_000;
+
+/**
+ * One pass of DESIGN §3: source → normalize → detect → collect → sink → commit. State is
+ * saved only after the sink resolved, so a crash anywhere redoes the pass with the same ids.
+ */
+export async function runPass(o: PassOptions): Promise<PassResult> {
+  const prior = (await o.store.load()) ?? emptyState();
+  const enabled = o.modules.filter((m) => o.config.detectors.has(m.declaration.id));
+  const directory = new DirectoryModel(o.config.domainControllers, prior.directory ?? undefined);
+  const detectors = enabled.map((m) => {
+    const resolved = o.config.detectors.get(m.declaration.id);
+    if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
+    return m.create(resolved.settings, prior.detectors[m.declaration.id]);
+  });
+  const exclusions = new Map<DetectorId, Exclusions>();
+  for (const [id, r] of o.config.detectors) exclusions.set(id, r.exclusions);
+  const collector = new AlertCollector({
+    learningMode: o.config.learningMode,
+    exclusions,
+    delivered: new Set(Object.keys(prior.delivered)),
+  });
+  const routes = routeByKind(detectors, directory, collector);
+  const wanted = eventFilter(enabled);
+  const stats: PassStats = {
+    records: 0, events: 0, quarantined: 0, unmodelled: new Map(), alerts: 0,
+    excluded: 0, heldWhileLearning: 0, alreadyDelivered: 0, quarantineReasons: new Map(),
+  };
+  let watermark = prior.watermark ?? -Infinity;
+  const progressEvery = o.progressEvery ?? 50_000;
+
+  const quarantine = (reason: string, origin: string, text: string): void => {
+    stats.quarantined++;
+    const family = reason.replace(/[:(].*$/, '').trim();
+    stats.quarantineReasons.set(family, (stats.quarantineReasons.get(family) ?? 0) + 1);
+    o.quarantine.put({ reason, origin, text });
+  };
+
+  for await (const page of o.source.pull(prior.checkpoint)) {
+    for (const rec of page) {
+      stats.records++;
+      if (rec.kind === 'malformed') {
+        quarantine(rec.reason, rec.origin, rec.text);
+      } else {
+        const n = normalize(rec.value, wanted);
+        if (n.status === 'event') {
+          stats.events++;
+          const ev = n.event;
+          if (ev.time > watermark) watermark = ev.time;
+          directory.observe(ev);
+          const targets = routes.get(ev.kind);
+          if (targets) for (const t of targets) t.detector.handle(ev, t.ctx);
+        } else if (n.status === 'unmodelled') {
+          const key = `${n.channel}:${n.eventId}`;
+          stats.unmodelled.set(key, (stats.unmodelled.get(key) ?? 0) + 1);
+        } else {
+          quarantine(n.reason, rec.origin, safeText(rec));
+        }
+      }
+      if (stats.records % EVICT_EVERY === 0 && Number.isFinite(watermark)) {
+        evictIdle(detectors, directory, watermark - o.config.stateTtlMs);
+      }
+      if (o.onProgress && stats.records % progressEvery === 0) {
+        stats.alerts = collector.size;
+        o.onProgress(stats);
+      }
+    }
+  }
+
+  const alerts = collector.drain();
+  Object.assign(stats, collector.counts, { alerts: alerts.length });
+  await o.sink.write(alerts);
+  await o.quarantine.close();
+
+  const finalWatermark = Number.isFinite(watermark) ? watermark : null;
+  if (finalWatermark !== null) evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs);
+  const state: EngineState = {
+    version: STATE_VERSION,
+    checkpoint: o.source.checkpointAfterPull(),
+    watermark: finalWatermark,
+    directory: directory.snapshot(),
+    detectors: { ...prior.detectors, ...Object.fromEntries(detectors.map((d) => [d.declaration.id, d.snapshot()])) },
+    delivered: delivered(prior.delivered, alerts, finalWatermark, o.config.stateTtlMs),
+  };
+  await o.store.save(state);
+  return { alerts, stats, state };
+}
+
+interface Route {
+  readonly detector: Detector;
+  readonly ctx: DetectionContext;
+}
+
+function routeByKind(detectors: readonly Detector[], directory: DirectoryModel, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
+  const routes = new Map<IdentityEventKind, Route[]>();
+  for (const detector of detectors) {
+    const ctx: DetectionContext = { directory, emit: (s) => collector.add(detector.declaration, s) };
+    for (const kind of detector.declaration.consumes) {
+      const list = routes.get(kind) ?? [];
+      list.push({ detector, ctx });
+      routes.set(kind, list);
+    }
+  }
+  return routes;
+}
+
+/** The union of what the enabled detectors declare: everything else skips normalisation. */
+export function eventFilter(modules: readonly DetectorModule[]): EventFilter {
+  const keys = new Set<string>(DIRECTORY_NEEDS.map(([c, id]) => `${c}:${id}`));
+  for (const m of modules) {
+    for (const r of m.declaration.requires) for (const id of r.eventIds) keys.add(`${r.channel.toLowerCase()}:${id}`);
+  }
+  return (channel, eventId) => keys.has(`${channel}:${eventId}`);
+}
+
+function evictIdle(detectors: readonly Detector[], directory: DirectoryModel, before: number): void {
+  for (const d of detectors) d.evictIdle(before);
+  directory.evictIdle(before);
+}
+
+function delivered(prior: Readonly<Record<string, number>>, alerts: readonly Alert[], watermark: number | null, ttl: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const keepAfter = watermark === null ? -Infinity : watermark - ttl;
+  for (const [id, t] of Object.entries(prior)) if (t >= keepAfter) out[id] = t;
+  for (const a of alerts) out[a.id] = Date.parse(a.lastSeen);
+  return out;
+}
+
+function safeText(rec: SourceRecord): string {
+  if (rec.kind === 'malformed') return rec.text;
+  try {
+    return JSON.stringify(rec.value) ?? String(rec.value);
+  } catch {
+    return String(rec.value);
+  }
+}

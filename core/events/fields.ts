@@ -1,0 +1,144 @@
+/**
+ * Tolerant readers for the values real exports contain: numbers as strings, hex in either
+ * case, `-` for empty, `DOMAIN\user` vs `user@domain`, IPv6-mapped IPv4, odd timestamps.
+ * Every reader returns `undefined` for "absent" so callers never test for `'-'` themselves.
+ */
+
+export type Sid = string & { readonly __brand: 'Sid' };
+
+export interface Account {
+  /** As logged, without the domain part. */
+  readonly name: string;
+  readonly domain?: string;
+  readonly sid?: Sid;
+}
+
+/** A string field, or undefined when missing, empty or Windows' `-` placeholder. */
+export function text(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    return trimmed === '' || trimmed === '-' ? undefined : trimmed;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** `0x17`, `0X17`, `23`, 23 → 23. Message-table references (`%%1234`) and junk → undefined. */
+export function integer(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  const s = text(value);
+  if (s === undefined) return undefined;
+  if (s.length > 2 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X')) {
+    const hex = s.slice(2);
+    return /^[0-9a-fA-F]{1,13}$/.test(hex) ? parseInt(hex, 16) : undefined;
+  }
+  return /^-?\d{1,15}$/.test(s) ? Number(s) : undefined;
+}
+
+export function asSid(value: unknown): Sid | undefined {
+  const s = text(value);
+  if (s === undefined) return undefined;
+  const upper = s.toUpperCase();
+  // S-1-0-0 is the NULL SID Windows writes when it has no account: not an identity.
+  if (!/^S-1-\d+(-\d+)*$/.test(upper) || upper === 'S-1-0-0') return undefined;
+  return upper as Sid;
+}
+
+/**
+ * An account from a name field and optional domain/SID fields. Splits `DOMAIN\user`
+ * and `user@realm` so the same person logged both ways gets one name.
+ */
+export function account(nameValue: unknown, domainValue?: unknown, sidValue?: unknown): Account | undefined {
+  const raw = text(nameValue);
+  const sid = asSid(sidValue);
+  let domain = text(domainValue);
+  if (raw === undefined) return sid ? { name: sid, sid, ...(domain ? { domain } : {}) } : undefined;
+  let name = raw;
+  const slash = raw.indexOf('\\');
+  if (slash > 0) {
+    domain ??= raw.slice(0, slash);
+    name = raw.slice(slash + 1);
+  } else {
+    const at = raw.lastIndexOf('@');
+    if (at > 0 && at < raw.length - 1) {
+      domain ??= raw.slice(at + 1);
+      name = raw.slice(0, at);
+    }
+  }
+  if (name === '') return undefined;
+  return { name, ...(domain ? { domain } : {}), ...(sid ? { sid } : {}) };
+}
+
+/** The key accounts are matched by: case-insensitive name, domain left out (formats vary). */
+export function accountKey(a: Account): string {
+  return a.name.toLowerCase();
+}
+
+export function isMachineAccount(a: Account): boolean {
+  return a.name.endsWith('$');
+}
+
+/**
+ * An IP address as a plain string: `::ffff:10.0.0.5` → `10.0.0.5`, `[::1]:445` → `::1`,
+ * `10.0.0.5:3389` → `10.0.0.5`. Empty and `-` → undefined.
+ */
+export function ip(value: unknown): string | undefined {
+  let s = text(value);
+  if (s === undefined) return undefined;
+  if (s[0] === '[') {
+    const end = s.indexOf(']');
+    s = end > 0 ? s.slice(1, end) : s;
+  }
+  const lower = s.toLowerCase();
+  if (lower.startsWith('::ffff:') && lower.indexOf('.') > 0) return lower.slice(7);
+  const colon = lower.indexOf(':');
+  if (colon > 0 && lower.indexOf('.') > 0 && colon === lower.lastIndexOf(':')) return lower.slice(0, colon);
+  return lower;
+}
+
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
+/** `DC1.corp.local` → `dc1`; `\\WS01` → `ws01`. The key hosts are matched by. */
+export function hostKey(value: string): string {
+  let s = value.trim().toLowerCase();
+  if (s.startsWith('\\\\')) s = s.slice(2);
+  const dot = s.indexOf('.');
+  // An IPv4 address is its own key, not a host name to shorten.
+  if (dot > 0 && !/^\d+\.\d+\.\d+\.\d+$/.test(s)) s = s.slice(0, dot);
+  return s;
+}
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Every GUID in a field such as 4662 `Properties`, lower case, braces dropped. */
+export function guids(value: unknown): string[] {
+  const s = typeof value === 'string' ? value : '';
+  const found = s.match(GUID);
+  return found ? found.map((g) => g.toLowerCase()) : [];
+}
+
+export function guid(value: unknown): string | undefined {
+  return guids(value)[0];
+}
+
+/**
+ * Event time in epoch milliseconds. Accepts ISO-8601 with or without zone (no zone means UTC,
+ * as exporters write it), a space instead of `T`, and epoch seconds or milliseconds.
+ */
+export function timestamp(value: unknown): number | undefined {
+  if (typeof value === 'number') return epoch(value);
+  const s = text(value);
+  if (s === undefined) return undefined;
+  if (/^\d{9,13}(\.\d+)?$/.test(s)) return epoch(Number(s));
+  const iso = s.replace(' ', 'T');
+  const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;
+  const ms = Date.parse(zoned);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function epoch(n: number): number | undefined {
+  if (!Number.isFinite(n) || n <= 0) return undefined;
+  return n < 1e11 ? Math.round(n * 1000) : Math.round(n);
+}

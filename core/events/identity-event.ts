@@ -1,0 +1,253 @@
+import type { Account } from './fields';
+
+/**
+ * The typed events detectors consume. One kind per thing that happened to an identity,
+ * whatever the log that said so; `eventId` keeps the Windows id for evidence.
+ */
+export type IdentityEvent =
+  | KerberosTgtRequest
+  | KerberosServiceTicket
+  | KerberosPreauthFailure
+  | NtlmValidation
+  | Logon
+  | LogonFailure
+  | ExplicitCredentialLogon
+  | SpecialPrivilegeLogon
+  | SamObjectAccess
+  | DirectoryObjectAccess
+  | ServiceInstalled
+  | ScheduledTaskChange
+  | AccountManagement
+  | GroupMembershipChange
+  | GroupEnumeration
+  | DirectoryObjectChange
+  | ShareAccess
+  | CloudSignInEvent;
+
+export type IdentityEventKind = IdentityEvent['kind'];
+
+export interface EventOrigin {
+  /** Event time, epoch ms. Detectors take time from here, never from the clock. */
+  readonly time: number;
+  /** The logging host as written (`Computer`). */
+  readonly host: string;
+  readonly eventId: number;
+  readonly recordId: number | null;
+}
+
+/** 4768: a TGT was requested (AS-REQ). Logged only by domain controllers. */
+export interface KerberosTgtRequest extends EventOrigin {
+  readonly kind: 'kerberos_tgt_request';
+  readonly account: Account;
+  readonly ip?: string;
+  readonly status: number;
+  readonly encryptionType?: number;
+  readonly preAuthType?: number;
+  readonly ticketOptions?: number;
+}
+
+/** 4769: a service ticket was requested (TGS-REQ). */
+export interface KerberosServiceTicket extends EventOrigin {
+  readonly kind: 'kerberos_service_ticket';
+  readonly account: Account;
+  readonly ip?: string;
+  readonly serviceName: string;
+  readonly serviceSid?: string;
+  readonly status: number;
+  readonly encryptionType?: number;
+  readonly ticketOptions?: number;
+}
+
+/** 4771: Kerberos pre-authentication failed. */
+export interface KerberosPreauthFailure extends EventOrigin {
+  readonly kind: 'kerberos_preauth_failure';
+  readonly account: Account;
+  readonly ip?: string;
+  readonly status: number;
+  readonly preAuthType?: number;
+}
+
+/** 4776: the DC (or a member for local accounts) validated NTLM credentials. */
+export interface NtlmValidation extends EventOrigin {
+  readonly kind: 'ntlm_validation';
+  readonly account: Account;
+  readonly workstation?: string;
+  readonly status: number;
+}
+
+/** 4624: a successful logon. */
+export interface Logon extends EventOrigin {
+  readonly kind: 'logon';
+  readonly account: Account;
+  readonly subject?: Account;
+  readonly logonType?: number;
+  readonly ip?: string;
+  readonly workstation?: string;
+  readonly authPackage?: string;
+  readonly logonProcess?: string;
+  readonly keyLength?: number;
+  readonly logonId?: string;
+}
+
+/** 4625: a failed logon. */
+export interface LogonFailure extends EventOrigin {
+  readonly kind: 'logon_failure';
+  readonly account: Account;
+  readonly subject?: Account;
+  readonly logonType?: number;
+  readonly ip?: string;
+  readonly workstation?: string;
+  readonly status?: number;
+  readonly subStatus?: number;
+  readonly authPackage?: string;
+  readonly processName?: string;
+}
+
+/** 4648: a logon was attempted with explicit credentials. */
+export interface ExplicitCredentialLogon extends EventOrigin {
+  readonly kind: 'explicit_credential_logon';
+  readonly subject?: Account;
+  readonly account: Account;
+  readonly targetServer?: string;
+  readonly ip?: string;
+  readonly processName?: string;
+}
+
+/** 4672: special privileges assigned to a new logon. */
+export interface SpecialPrivilegeLogon extends EventOrigin {
+  readonly kind: 'special_privilege_logon';
+  readonly account: Account;
+  readonly logonId?: string;
+  readonly privileges: string;
+}
+
+/** 4661: a handle to a SAM object was requested. */
+export interface SamObjectAccess extends EventOrigin {
+  readonly kind: 'sam_object_access';
+  readonly subject?: Account;
+  readonly objectType?: string;
+  readonly objectName?: string;
+  readonly accessMask?: number;
+  readonly logonId?: string;
+}
+
+/** 4662: an operation was performed on a directory object. */
+export interface DirectoryObjectAccess extends EventOrigin {
+  readonly kind: 'directory_object_access';
+  readonly subject?: Account;
+  readonly logonId?: string;
+  readonly objectServer?: string;
+  /** Schema class GUID of the object, lower case. */
+  readonly objectType?: string;
+  /** Object GUID (or DN) of the object, lower case GUID when it is one. */
+  readonly objectName?: string;
+  readonly accessMask?: number;
+  /** Every GUID in `Properties`: control access rights, property sets, attributes. */
+  readonly properties: readonly string[];
+}
+
+/** 4697 (Security) or 7045 (System): a service was installed. */
+export interface ServiceInstalled extends EventOrigin {
+  readonly kind: 'service_installed';
+  readonly subject?: Account;
+  readonly serviceName: string;
+  readonly imagePath?: string;
+  readonly serviceAccount?: string;
+  readonly startType?: string;
+  readonly serviceType?: string;
+}
+
+/** 4698 created, 4699 deleted, 4700 enabled, 4701 disabled, 4702 updated. */
+export interface ScheduledTaskChange extends EventOrigin {
+  readonly kind: 'scheduled_task';
+  readonly action: 'created' | 'deleted' | 'enabled' | 'disabled' | 'updated';
+  readonly subject?: Account;
+  readonly taskName: string;
+  readonly taskContent?: string;
+  /** 0 = the change came over RPC from another machine (`ClientProcessId`-era 4698s). */
+  readonly clientProcessId?: number;
+}
+
+export type AccountAction =
+  | 'created' | 'changed' | 'deleted' | 'enabled' | 'disabled'
+  | 'password_reset' | 'password_change' | 'locked_out' | 'unlocked' | 'renamed' | 'sid_history_added';
+
+/** 4720–4726, 4738, 4740, 4741–4743, 4765/4766, 4767, 4781. */
+export interface AccountManagement extends EventOrigin {
+  readonly kind: 'account_management';
+  readonly action: AccountAction;
+  readonly objectClass: 'user' | 'computer';
+  readonly subject?: Account;
+  readonly target: Account;
+  /** SAM account-control flags (ACB bits) before/after, when the event carries them. */
+  readonly oldUac?: number;
+  readonly newUac?: number;
+  /** The rendered `UserAccountControl` change list, e.g. `%%2096`. */
+  readonly uacChanges?: string;
+  readonly servicePrincipalNames?: string;
+  /** 4740: the machine the lock-out came from. */
+  readonly callerComputer?: string;
+}
+
+export type GroupScope = 'global' | 'local' | 'universal';
+
+/** 4728/4732/4756 added, 4729/4733/4757 removed (security-enabled groups). */
+export interface GroupMembershipChange extends EventOrigin {
+  readonly kind: 'group_membership_change';
+  readonly action: 'added' | 'removed';
+  readonly scope: GroupScope;
+  readonly subject?: Account;
+  readonly member?: Account;
+  readonly memberDn?: string;
+  readonly group: Account;
+}
+
+/** 4798 (a user's local groups) / 4799 (a local group's members) were enumerated. */
+export interface GroupEnumeration extends EventOrigin {
+  readonly kind: 'group_enumeration';
+  readonly subject?: Account;
+  readonly target: Account;
+  readonly processName?: string;
+}
+
+/** 5136 modified, 5137 created, 5139 moved, 5141 deleted: directory service changes. */
+export interface DirectoryObjectChange extends EventOrigin {
+  readonly kind: 'directory_object_change';
+  readonly action: 'value_added' | 'value_deleted' | 'created' | 'moved' | 'deleted';
+  readonly subject?: Account;
+  readonly objectDn: string;
+  readonly objectGuid?: string;
+  readonly objectClass?: string;
+  readonly attribute?: string;
+  readonly value?: string;
+  readonly correlationId?: string;
+}
+
+/** 5140 (share accessed) / 5145 (share object checked). */
+export interface ShareAccess extends EventOrigin {
+  readonly kind: 'share_access';
+  readonly subject?: Account;
+  readonly ip?: string;
+  readonly shareName: string;
+  readonly relativeTarget?: string;
+  readonly accessMask?: number;
+  readonly logonId?: string;
+}
+
+/** An Entra ID sign-in (SigninLogs). */
+export interface CloudSignInEvent extends EventOrigin {
+  readonly kind: 'cloud_sign_in';
+  readonly upn: string;
+  readonly userId?: string;
+  readonly ip?: string;
+  /** 0 = success; Entra error codes otherwise (50126 bad password, …). */
+  readonly resultType: number;
+  readonly app?: string;
+  readonly country?: string;
+  readonly city?: string;
+  readonly latitude?: number;
+  readonly longitude?: number;
+  readonly asn?: number;
+  readonly deviceId?: string;
+  readonly correlationId?: string;
+}

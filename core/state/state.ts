@@ -1,0 +1,44 @@
+import type { DirectorySnapshot } from '../detectors/directory-model';
+
+export const STATE_VERSION = 1;
+
+/**
+ * Everything a pass must remember to continue where the last one stopped. Saved only after
+ * the sink acknowledged the pass's alerts (DESIGN §3 step 8).
+ */
+export interface EngineState {
+  readonly version: typeof STATE_VERSION;
+  /** The source's own resume point (files done, or an index-time checkpoint). */
+  readonly checkpoint: unknown;
+  /** Latest event time seen, epoch ms; drives idle eviction. */
+  readonly watermark: number | null;
+  readonly directory: DirectorySnapshot | null;
+  readonly detectors: Readonly<Record<string, unknown>>;
+  /** Alert id → last event time: ids a sink already acknowledged. */
+  readonly delivered: Readonly<Record<string, number>>;
+}
+
+export interface StateStore {
+  load(): Promise<EngineState | undefined>;
+  save(state: EngineState): Promise<void>;
+}
+
+/** A state written by another format version: refusing beats silently misreading baselines. */
+export class StateVersionError extends Error {
+  constructor(readonly found: unknown, readonly where: string) {
+    super(`state at ${where} has version ${JSON.stringify(found)}, this tierzero reads version ${STATE_VERSION}; move it aside to start fresh`);
+    this.name = 'StateVersionError';
+  }
+}
+
+export function emptyState(): EngineState {
+  return { version: STATE_VERSION, checkpoint: null, watermark: null, directory: null, detectors: {}, delivered: {} };
+}
+
+/** Checks the shape of a parsed state document before the engine trusts it. */
+export function checkState(doc: unknown, where: string): EngineState {
+  if (doc === null || typeof doc !== 'object') throw new StateVersionError(undefined, where);
+  const version = (doc as { version?: unknown }).version;
+  if (version !== STATE_VERSION) throw new StateVersionError(version, where);
+  return doc as EngineState;
+}

@@ -55,6 +55,8 @@ export function configSchema(declarations: readonly DetectorDeclaration[]): obje
       stateTtlDays: { type: 'number', minimum: 1, description: 'Entities idle this long are evicted from state' },
       maxLineBytes: { type: 'integer', minimum: 1024, description: 'Longer input lines are quarantined' },
       detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
+      // Sections owned and validated by the edges that read them (playbooks, platform adapters).
+      response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
     },
   };
 }

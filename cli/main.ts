@@ -1,0 +1,34 @@
+/**
+ * `tierzero <command>`: the contract other tools and tests rely on (DESIGN §9).
+ * Each command lives in its own module, loaded only when used so `detect` starts fast.
+ */
+export type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { readonly load: () => Promise<{ run: Command }>; readonly help: string }> = {
+  detect: { load: () => import('./detect'), help: 'detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--fail-on severity]' },
+  eval: { load: () => import('./eval'), help: 'eval <manifest.json> [--config f] [--json]' },
+  respond: { load: () => import('./respond'), help: 'respond suspend|enable|revoke-sessions|reset-password --user <upn|sam|sid> [--dry-run] [--reason text]' },
+  'serve-responder': { load: () => import('./serve-responder'), help: 'serve-responder --config tierzero.json [--port n]' },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    process.stdout.write(`${require('../package.json').version}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`tierzero: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
+}
+
+function usage(): string {
+  return `usage: tierzero <command>\n${Object.values(COMMANDS).map((c) => `  tierzero ${c.help}`).join('\n')}\n`;
+}

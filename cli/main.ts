@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy, synchronous loads under tsx's CJS hook */
 /**
  * `tierzero <command>`: the contract other tools and tests rely on (DESIGN §9).
  * Each command lives in its own module, loaded only when used so `detect` starts fast.
@@ -5,10 +6,10 @@
 export type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { readonly load: () => Promise<{ run: Command }>; readonly help: string }> = {
-  detect: { load: () => import('./detect'), help: 'detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--fail-on severity]' },
-  eval: { load: () => import('./eval'), help: 'eval <manifest.json> [--config f] [--json]' },
-  respond: { load: () => import('./respond'), help: 'respond suspend|enable|revoke-sessions|reset-password --user <upn|sam|sid> [--dry-run] [--reason text]' },
-  'serve-responder': { load: () => import('./serve-responder'), help: 'serve-responder --config tierzero.json [--port n]' },
+  detect: { load: async () => require('./detect') as { run: Command }, help: 'detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--fail-on severity]' },
+  eval: { load: async () => require('./eval') as { run: Command }, help: 'eval <manifest.json> [--config f] [--json]' },
+  respond: { load: async () => require('./respond') as { run: Command }, help: 'respond suspend|enable|revoke-sessions|reset-password --user <upn|sam|sid> [--dry-run] [--reason text]' },
+  'serve-responder': { load: async () => require('./serve-responder') as { run: Command }, help: 'serve-responder --config tierzero.json [--port n]' },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,7 @@ import type { Exclusions } from '../config/config';
 import type { DetectorDeclaration } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { hostKey } from '../events/fields';
-import type { IdentityEvent } from '../events/identity-event';
+import type { EventOrigin } from '../events/identity-event';
 import { SEVERITY_RISK, lowerSeverity, severityRank, type Alert, type AlertAccount, type AlertHost, type EvidenceEvent } from './alert';
 import { alertId } from './alert-id';
 import type { Signal } from './signal';
@@ -146,7 +146,7 @@ function absorb(p: Pending, s: Signal): void {
   p.alert.lastSeen = new Date(p.lastMs).toISOString();
 }
 
-function evidence(e: IdentityEvent): EvidenceEvent {
+function evidence(e: EventOrigin): EvidenceEvent {
   return { EventRecordID: e.recordId, Computer: e.host, EventID: e.eventId, TimeCreated: new Date(e.time).toISOString() };
 }
 

@@ -1,4 +1,4 @@
-import type { IdentityEvent } from '../events/identity-event';
+import type { EventOrigin } from '../events/identity-event';
 import type { AlertAccount, AlertHost, Severity } from './alert';
 
 /**
@@ -13,8 +13,8 @@ export interface Signal {
   readonly description: string;
   readonly accounts: readonly AlertAccount[];
   readonly hosts: readonly AlertHost[];
-  /** The events that prove it; the first is the one that completed the pattern. */
-  readonly events: readonly IdentityEvent[];
+  /** The events that prove it; the first one's time places the alert in its bucket. */
+  readonly events: readonly EventOrigin[];
   readonly details?: Readonly<Record<string, unknown>>;
   readonly recommendations?: readonly string[];
   /** The verdict depends on a baseline that has not finished learning. */

@@ -120,7 +120,6 @@ function validate(raw: unknown, declarations: readonly DetectorDeclaration[]): v
   if (!check) {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
     ajv.addFormat('ip-or-cidr', { type: 'string', validate: isAddressOrCidr });
-    ajv.addKeyword('description');
     check = ajv.compile(configSchema(declarations));
     validators.set(declarations, check);
   }

@@ -14,6 +14,16 @@ export interface DirectoryView {
   isDomainControllerAccount(account: Account): boolean;
   /** The source of logon session `logonId` on `host`, when its 4624 was seen. */
   logonSession(host: string, logonId: string): LogonSession | undefined;
+  /** A configured decoy: matched by account name, SID or directory object GUID. */
+  isHoneytoken(value: string | undefined): boolean;
+  /** A configured directory-sync service account (e.g. Entra Connect), by name or SID. */
+  isDirectorySyncAccount(account: Account): boolean;
+}
+
+export interface DirectoryFacts {
+  readonly domainControllers: readonly string[];
+  readonly honeytokens: readonly string[];
+  readonly directorySyncAccounts: readonly string[];
 }
 
 export interface LogonSession {
@@ -42,8 +52,13 @@ export class DirectoryModel implements DirectoryView {
   /** `host|logonId` → session. Insertion order doubles as age order for eviction. */
   private readonly sessions = new Map<string, LogonSession>();
 
-  constructor(domainControllers: readonly string[], saved?: DirectorySnapshot) {
-    for (const dc of domainControllers) {
+  private readonly honeytokens: ReadonlySet<string>;
+  private readonly syncAccounts: ReadonlySet<string>;
+
+  constructor(facts: DirectoryFacts, saved?: DirectorySnapshot) {
+    this.honeytokens = new Set(facts.honeytokens.map(identityKey));
+    this.syncAccounts = new Set(facts.directorySyncAccounts.map(identityKey));
+    for (const dc of facts.domainControllers) {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
       else this.configuredDcs.add(hostKey(dc));
     }
@@ -104,6 +119,14 @@ export class DirectoryModel implements DirectoryView {
     return this.sessions.get(`${hostKey(host)}|${logonId.toLowerCase()}`);
   }
 
+  isHoneytoken(value: string | undefined): boolean {
+    return value !== undefined && this.honeytokens.size > 0 && this.honeytokens.has(identityKey(value));
+  }
+
+  isDirectorySyncAccount(account: Account): boolean {
+    return this.syncAccounts.has(identityKey(account.name)) || (account.sid !== undefined && this.syncAccounts.has(account.sid.toLowerCase()));
+  }
+
   evictIdle(before: number): void {
     for (const [key, s] of this.sessions) {
       if (s.time >= before - SESSION_TTL_MS) break;
@@ -115,4 +138,14 @@ export class DirectoryModel implements DirectoryView {
   snapshot(): DirectorySnapshot {
     return { learnedDcs: [...this.learnedDcs].sort(), dcAddresses: [...this.dcAddresses], sessions: [...this.sessions] };
   }
+}
+
+/** Names, SIDs and GUIDs as configured → one comparable key: `{GUID}`, `guid`, `CORP\\name`, `name@corp` and `NAME` all reduce to one comparable key. */
+function identityKey(value: string): string {
+  let s = value.trim().toLowerCase().replace(/^\{|\}$/g, '');
+  const slash = s.lastIndexOf('\\');
+  if (slash >= 0) s = s.slice(slash + 1);
+  const at = s.lastIndexOf('@');
+  if (at > 0) s = s.slice(0, at);
+  return s;
 }

@@ -1,4 +1,10 @@
-import type { DetectorModule } from './detector';
+import { asrepRoasting } from './asrep_roasting';
+import { bruteForce } from './brute_force';
+import { dcsync } from './dcsync';
+import type { DetectorDeclaration, DetectorModule } from './detector';
+import { kerberoasting } from './kerberoasting';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce];
+
+export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

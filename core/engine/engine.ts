@@ -55,7 +55,7 @@ const EVICT_EVERY = 100_000;
 export async function runPass(o: PassOptions): Promise<PassResult> {
   const prior = (await o.store.load()) ?? emptyState();
   const enabled = o.modules.filter((m) => o.config.detectors.has(m.declaration.id));
-  const directory = new DirectoryModel(o.config.domainControllers, prior.directory ?? undefined);
+  const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
   const detectors = enabled.map((m) => {
     const resolved = o.config.detectors.get(m.declaration.id);
     if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);

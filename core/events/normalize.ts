@@ -31,9 +31,9 @@ function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): Norm
   if (eventId === undefined) return malformed(`EventID ${describe(r['EventID'])} is not a number`);
   // Windows event ids are 16-bit; anything else is not an event id (it is often a record id or junk).
   if (eventId < 0 || eventId > 65535) return malformed(`EventID ${eventId} is outside 0-65535`);
-  const channelRaw = text(r['Channel']);
-  if (channelRaw === undefined) return malformed('missing Channel');
-  const channel = channelRaw.toLowerCase();
+  // Some exporters drop Channel (seen: NXLog records with `"Channel": null`). Security and
+  // System event ids do not overlap each other or Sysmon's, so the id says which log it was.
+  const channel = text(r['Channel'])?.toLowerCase() ?? (SECURITY[eventId] ? 'security' : SYSTEM[eventId] ? 'system' : 'unknown');
   const time = timestamp(r['TimeCreated']);
   if (time === undefined) return malformed(`TimeCreated ${describe(r['TimeCreated'])} is not a timestamp`);
   const host = text(r['Computer']);
@@ -125,8 +125,8 @@ const SECURITY: Record<number, Builder> = {
     };
   },
   4625: (r, o) => {
-    const a = target(r) ?? account(r['TargetUserName'] ?? '(unknown)');
-    if (!a) return 'no TargetUserName';
+    // A failure for a name Windows could not resolve is logged with TargetUserName `-`: still a failure.
+    const a = target(r) ?? { name: '(unknown)' };
     return {
       ...o, kind: 'logon_failure', account: a,
       ...opt('subject', subject(r)),

@@ -1,0 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, resolveConfig, type ResolvedConfig } from '../core/config/config';
+import { DECLARATIONS } from '../core/detectors/registry';
+
+/** Reads a JSON config file; a missing or unparsable file is a ConfigError naming the file. */
+export async function readConfigFile(path: string | undefined): Promise<unknown> {
+  if (path === undefined) return {};
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(path, `is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function loadConfig(path: string | undefined): Promise<ResolvedConfig> {
+  return resolveConfig(await readConfigFile(path), DECLARATIONS);
+}

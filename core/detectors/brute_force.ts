@@ -1,0 +1,293 @@
+import type { Severity } from '../alerts/alert';
+import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent } from '../events/identity-event';
+import { DAY, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { TimeWindow } from './time-window';
+
+/**
+ * Brute force: wrong-password failures at machine speed — against one account from one
+ * source (vertical), against several accounts from one source with several guesses each
+ * (horizontal), or against one account from several sources (distributed). A success for the
+ * same account from the same source afterwards means the guess probably worked.
+ */
+
+/** Failure codes that mean "the password was wrong" (or the account locked by wrong guesses). */
+const KERBEROS_BAD_PASSWORD = new Set([0x18]); // KDC_ERR_PREAUTH_FAILED
+const KERBEROS_LOCKED = 0x12; // KDC_ERR_CLIENT_REVOKED: locked out, guesses go on
+const NT_BAD_PASSWORD = new Set([0xc000006a, 0xc0000234]); // STATUS_WRONG_PASSWORD, STATUS_ACCOUNT_LOCKED_OUT
+
+export const declaration: DetectorDeclaration = {
+  id: 'brute_force',
+  title: 'Suspected brute-force attack',
+  summary: 'Wrong-password failures (4771 0x18, 4768/4776/4625 bad password) at machine speed per source and per account, escalated when a success follows.',
+  severity: 'medium',
+  mitre: { tactics: ['credential-access'], techniques: ['T1110.001'] },
+  requires: [{
+    channel: 'Security', eventIds: [4771, 4768],
+    fields: ['TargetUserName', 'Status', 'IpAddress'],
+    auditPolicy: 'Audit Kerberos Authentication Service (Success, Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4776],
+    fields: ['TargetUserName', 'Workstation', 'Status'],
+    auditPolicy: 'Audit Credential Validation (Success, Failure)',
+  }, {
+    channel: 'Security', eventIds: [4625, 4624],
+    fields: ['TargetUserName', 'SubjectUserName', 'Status', 'SubStatus', 'LogonType', 'IpAddress', 'WorkstationName'],
+    auditPolicy: 'Audit Logon (Success, Failure)',
+  }],
+  consumes: ['kerberos_preauth_failure', 'kerberos_tgt_request', 'ntlm_validation', 'logon_failure', 'logon'],
+  falsePositives: [
+    'A device retrying a stale password (phone mail client, mapped drive): it fails on many days; such pairs are reported at low severity.',
+    'Password-audit tools run by the security team: exclude their host.',
+  ],
+  thresholds: {
+    failuresPerAccount: { default: 6, minimum: 2, integer: true, description: 'Wrong-password failures for one account from one source within the window (a person stops after 2–3; lockout policies allow 5–10)' },
+    highFailures: { default: 20, minimum: 3, integer: true, description: 'Failures for one account from one source that make the alert high severity' },
+    accountsPerSource: { default: 5, minimum: 2, integer: true, description: 'Accounts with at least 3 failures each from one source within the window: horizontal brute force' },
+    sourcesPerAccount: { default: 3, minimum: 2, integer: true, description: 'Distinct sources that together pass failuresDistributed against one account' },
+    failuresDistributed: { default: 20, minimum: 3, integer: true, description: 'Failures for one account from several sources within the window' },
+    windowMinutes: { default: 10, minimum: 1, integer: false, description: 'Sliding window for counting failures' },
+    successWindowMinutes: { default: 60, minimum: 1, integer: false, description: 'How long after the attack a success counts as the password being guessed' },
+  },
+  learningPeriodDays: 0,
+  bucketHours: 24,
+  recommendations: [
+    'Check whether the targeted accounts later authenticated from the source; if so, reset their passwords.',
+    'Block or isolate the source; it is running a password-guessing tool.',
+    'Confirm an account lockout policy applies to the targeted accounts.',
+  ],
+};
+
+interface PairState {
+  failures: number[];
+  /** The current run of failures (gaps shorter than the window): its length, start and first events. */
+  streak: number;
+  streakStart: number;
+  firstEvents: EventOrigin[];
+  /** Days on which this pair failed: many days = a stale credential, not an attack. */
+  days: number[];
+  attackedAt?: number;
+  lastSeen: number;
+}
+
+interface SourceState {
+  accounts: Record<string, PairState>;
+  /** Accounts that reached HORIZONTAL_MIN_PER_ACCOUNT failures, with when: the horizontal index. */
+  hot: Record<string, number>;
+  lastSeen: number;
+}
+
+interface BruteForceState {
+  sources: Record<string, SourceState>;
+  /** account → sources that failed for it recently: the distributed index (bounded). */
+  accountSources: Record<string, { sources: string[]; lastSeen: number }>;
+}
+
+const HORIZONTAL_MIN_PER_ACCOUNT = 3;
+const STALE_CREDENTIAL_DAYS = 3;
+const MAX_SOURCES_PER_ACCOUNT = 32;
+const EVIDENCE_PER_PAIR = 10;
+
+function originOf(e: EventOrigin): EventOrigin {
+  return { time: e.time, host: e.host, eventId: e.eventId, recordId: e.recordId };
+}
+
+function duration(ms: number): string {
+  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
+  return ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+export const bruteForce: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new BruteForceDetector(settings, (saved as BruteForceState | undefined) ?? { sources: {}, accountSources: {} }),
+};
+
+interface Attempt {
+  readonly account: Account;
+  readonly subject?: Account;
+  readonly source: string;
+  readonly sourceIp?: string;
+  readonly sourceName?: string;
+}
+
+class BruteForceDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly windowMs: number;
+  private readonly cap: number;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: BruteForceState) {
+    this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+    this.cap = Math.max(threshold(settings, 'highFailures'), threshold(settings, 'failuresDistributed')) + 1;
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    const attempt = attemptOf(ev);
+    if (!attempt) return;
+    if (attempt.outcome === 'success') this.onSuccess(ev, attempt, ctx);
+    else this.onFailure(ev, attempt, ctx);
+  }
+
+  private onFailure(ev: IdentityEvent, a: Attempt, ctx: DetectionContext): void {
+    const account = accountKey(a.account);
+    const source = this.source(a.source, ev.time);
+    const pair = (source.accounts[account] ??= { failures: [], streak: 0, streakStart: ev.time, firstEvents: [], days: [], lastSeen: ev.time });
+    if (pair.streak === 0 || ev.time - pair.lastSeen > this.windowMs) {
+      pair.streak = 0;
+      pair.streakStart = ev.time;
+      pair.firstEvents = [];
+    }
+    pair.streak++;
+    if (pair.firstEvents.length < EVIDENCE_PER_PAIR) pair.firstEvents.push(originOf(ev));
+    pair.lastSeen = ev.time;
+    const count = new TimeWindow(pair.failures).push(ev.time, this.windowMs, this.cap);
+    if (count >= HORIZONTAL_MIN_PER_ACCOUNT) source.hot[account] = ev.time;
+    this.indexAccountSource(account, a.source, ev.time);
+    const day = Math.floor(ev.time / DAY);
+    if (!pair.days.includes(day)) pair.days.push(day);
+    if (pair.days.length > STALE_CREDENTIAL_DAYS + 1) pair.days.shift();
+
+    const perAccount = threshold(this.settings, 'failuresPerAccount');
+    if (count >= perAccount) {
+      pair.attackedAt = ev.time;
+      const stale = pair.days.length > STALE_CREDENTIAL_DAYS;
+      const severity: Severity = stale ? 'low' : count >= threshold(this.settings, 'highFailures') ? 'high' : 'medium';
+      this.emit(ctx, [ev, ...pair.firstEvents], a, severity, [a.account],
+        `${pair.streak} wrong-password attempts for ${qualified(a.account)} from ${describeSource(a)} in ${duration(ev.time - pair.streakStart)}`
+        + (stale ? `; this source has failed for this account on ${pair.days.length} different days, which looks like a device with a stale password` : ''),
+        { failures: pair.streak, mode: 'vertical' });
+    }
+    this.horizontal(ev, a, source, ctx);
+    this.distributed(ev, a, account, ctx);
+  }
+
+  private horizontal(ev: IdentityEvent, a: Attempt, source: SourceState, ctx: DetectionContext): void {
+    const hit: string[] = [];
+    for (const [account, t] of Object.entries(source.hot)) {
+      if (t < ev.time - this.windowMs) delete source.hot[account];
+      else hit.push(account);
+    }
+    if (hit.length < threshold(this.settings, 'accountsPerSource')) return;
+    this.emit(ctx, [ev], a, 'high', hit.map((name) => ({ name })),
+      `${hit.length} accounts each got at least ${HORIZONTAL_MIN_PER_ACCOUNT} wrong-password attempts from ${describeSource(a)} within ${this.windowMs / MINUTE} minutes`,
+      { accounts: hit, mode: 'horizontal' });
+  }
+
+  private distributed(ev: IdentityEvent, a: Attempt, account: string, ctx: DetectionContext): void {
+    let total = 0;
+    const sources: string[] = [];
+    for (const s of this.state.accountSources[account]?.sources ?? []) {
+      const failures = this.state.sources[s]?.accounts[account]?.failures ?? [];
+      const n = failures.filter((t) => t >= ev.time - this.windowMs).length;
+      if (n > 0) { total += n; sources.push(s); }
+    }
+    if (sources.length < threshold(this.settings, 'sourcesPerAccount') || total < threshold(this.settings, 'failuresDistributed')) return;
+    ctx.emit({
+      keys: ['distributed', account],
+      severity: 'high',
+      description: `${total} wrong-password attempts for ${qualified(a.account)} from ${sources.length} sources (${sources.slice(0, 5).join(', ')}) within ${this.windowMs / MINUTE} minutes: a distributed guessing attack on one account.`,
+      accounts: [accountEntity(a.account, 'target')],
+      hosts: sources.slice(0, 10).map((s) => ({ role: 'source' as const, ...(/^[\d.:a-f]+$/.test(s) && /[.:]/.test(s) ? { ip: s } : { name: s }) })),
+      events: [ev],
+      details: { failures: total, sources, mode: 'distributed' },
+    });
+  }
+
+  private onSuccess(ev: IdentityEvent, a: Attempt, ctx: DetectionContext): void {
+    const p = this.state.sources[a.source]?.accounts[accountKey(a.account)];
+    if (p?.attackedAt === undefined) return;
+    if (ev.time - p.attackedAt > threshold(this.settings, 'successWindowMinutes') * MINUTE || ev.time < p.attackedAt) return;
+    this.emit(ctx, [ev], a, 'high', [a.account],
+      `${qualified(a.account)} authenticated successfully from ${describeSource(a)} after a run of wrong-password attempts: the password was probably guessed`,
+      { compromised: true });
+  }
+
+  private emit(ctx: DetectionContext, events: readonly EventOrigin[], a: Attempt, severity: Severity, targets: readonly Account[], what: string, details: Record<string, unknown>): void {
+    ctx.emit({
+      keys: [a.source],
+      severity,
+      description: `${what}.`,
+      accounts: present([
+        ...targets.map((t) => accountEntity(t, 'target')),
+        a.subject && accountKey(a.subject) !== accountKey(a.account) ? accountEntity(a.subject, 'actor') : undefined,
+      ]),
+      hosts: present([hostEntity('source', a.sourceName, a.sourceIp), ...events.slice(0, 1).map((e) => hostEntity('destination', e.host))]),
+      events,
+      details,
+    });
+  }
+
+  private source(source: string, time: number): SourceState {
+    const s = (this.state.sources[source] ??= { accounts: {}, hot: {}, lastSeen: time });
+    s.lastSeen = time;
+    return s;
+  }
+
+  private indexAccountSource(account: string, source: string, time: number): void {
+    const entry = (this.state.accountSources[account] ??= { sources: [], lastSeen: time });
+    entry.lastSeen = time;
+    if (entry.sources.includes(source)) return;
+    entry.sources.push(source);
+    if (entry.sources.length > MAX_SOURCES_PER_ACCOUNT) entry.sources.shift();
+  }
+
+  snapshot(): BruteForceState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, s] of Object.entries(this.state.sources)) {
+      if (s.lastSeen < before) { delete this.state.sources[k]; continue; }
+      for (const [a, p] of Object.entries(s.accounts)) if (p.lastSeen < before) delete s.accounts[a];
+    }
+    for (const [k, e] of Object.entries(this.state.accountSources)) if (e.lastSeen < before) delete this.state.accountSources[k];
+  }
+}
+
+type Outcome = Attempt & { readonly outcome: 'failure' | 'success' };
+
+/** The attempt an event records, or undefined when it is neither a guess nor a success. */
+function attemptOf(ev: IdentityEvent): Outcome | undefined {
+  switch (ev.kind) {
+    case 'kerberos_preauth_failure':
+      if (!KERBEROS_BAD_PASSWORD.has(ev.status) && ev.status !== KERBEROS_LOCKED) return undefined;
+      return withSource(ev.account, undefined, ev.ip, undefined, ev.host, 'failure');
+    case 'kerberos_tgt_request':
+      if (ev.status === 0) return withSource(ev.account, undefined, ev.ip, undefined, ev.host, 'success');
+      return KERBEROS_BAD_PASSWORD.has(ev.status) ? withSource(ev.account, undefined, ev.ip, undefined, ev.host, 'failure') : undefined;
+    case 'ntlm_validation':
+      if (ev.status === 0) return withSource(ev.account, undefined, undefined, ev.workstation, ev.host, 'success');
+      return NT_BAD_PASSWORD.has(ev.status) ? withSource(ev.account, undefined, undefined, ev.workstation, ev.host, 'failure') : undefined;
+    case 'logon_failure': {
+      const code = ev.subStatus && ev.subStatus !== 0 ? ev.subStatus : ev.status;
+      if (code === undefined || !NT_BAD_PASSWORD.has(code)) return undefined;
+      return withSource(ev.account, ev.subject, ev.ip, ev.workstation, ev.host, 'failure');
+    }
+    case 'logon':
+      return withSource(ev.account, undefined, ev.ip, ev.workstation, ev.host, 'success');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Where the guesses come from: the client address when the event has one, else the client
+ * name, else the logging host itself (an interactive attempt at its console).
+ */
+function withSource(account: Account, subject: Account | undefined, ip: string | undefined, workstation: string | undefined, host: string, outcome: 'failure' | 'success'): Outcome {
+  const remoteIp = ip && !isLoopback(ip) ? ip : undefined;
+  const name = workstation ?? (remoteIp ? undefined : host);
+  const source = remoteIp ?? hostKey(name ?? host);
+  const usefulSubject = subject && !subject.name.endsWith('$') && subject.sid !== 'S-1-5-18' ? subject : undefined;
+  return {
+    account, source, outcome,
+    ...(usefulSubject ? { subject: usefulSubject } : {}),
+    ...(remoteIp ? { sourceIp: remoteIp } : {}),
+    ...(name ? { sourceName: name } : {}),
+  };
+}
+
+function describeSource(a: Attempt): string {
+  if (a.sourceIp && a.sourceName) return `${a.sourceName} (${a.sourceIp})`;
+  return a.sourceIp ?? a.sourceName ?? a.source;
+}

@@ -1,0 +1,157 @@
+import type { Severity } from '../alerts/alert';
+import { accountKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
+import type { DirectoryObjectAccess, IdentityEvent } from '../events/identity-event';
+import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+
+/**
+ * DCSync: a principal asks a DC to replicate directory secrets (DRSUAPI GetNCChanges), which
+ * the DC audits as 4662 with the replication control access rights. Only DCs replicate; the
+ * exceptions are directory-sync services, recognised by config or by learning, not by name.
+ */
+
+// Control access rights (MS docs "Control Access Rights", rightsGuid).
+const GET_CHANGES = '1131f6aa-9c07-11d1-f79f-00c04fc2dcd2'; // DS-Replication-Get-Changes
+const GET_CHANGES_ALL = '1131f6ad-9c07-11d1-f79f-00c04fc2dcd2'; // …-Get-Changes-All: secrets
+const GET_CHANGES_FILTERED = '89e95b76-444d-4c62-991a-0facbeda640c'; // …-In-Filtered-Set
+const RIGHT_NAMES: Record<string, string> = {
+  [GET_CHANGES]: 'DS-Replication-Get-Changes',
+  [GET_CHANGES_ALL]: 'DS-Replication-Get-Changes-All',
+  [GET_CHANGES_FILTERED]: 'DS-Replication-Get-Changes-In-Filtered-Set',
+};
+const CONTROL_ACCESS = 0x100;
+
+export const declaration: DetectorDeclaration = {
+  id: 'dcsync',
+  title: 'Suspected DCSync attack (replication of directory services)',
+  summary: 'A principal that is not a domain controller requested directory replication rights (4662 with DS-Replication-Get-Changes[-All]).',
+  severity: 'high',
+  mitre: { tactics: ['credential-access'], techniques: ['T1003.006'] },
+  requires: [{
+    channel: 'Security', eventIds: [4662],
+    fields: ['SubjectUserName', 'SubjectUserSid', 'SubjectLogonId', 'AccessMask', 'Properties', 'ObjectServer'],
+    auditPolicy: 'Audit Directory Service Access (Success) on DCs, with an auditing SACL for Everyone on the domain object',
+  }, {
+    channel: 'Security', eventIds: [4624],
+    fields: ['TargetLogonId', 'IpAddress', 'WorkstationName'],
+    auditPolicy: 'Audit Logon (Success) on DCs: traces the request to its source address',
+  }],
+  consumes: ['directory_object_access'],
+  falsePositives: [
+    'Directory-sync services (Entra Connect, identity governance connectors) that hold replication rights: list them in directorySyncAccounts, or let them be learned.',
+    'A domain controller whose own logs are not collected: add it to domainControllers.',
+  ],
+  thresholds: {
+    learnAfterDays: { default: 3, minimum: 2, integer: true, description: 'Distinct days a principal must replicate, from one source, during the learning period to be learned as a sync service' },
+  },
+  learningPeriodDays: 7,
+  bucketHours: 24,
+  recommendations: [
+    'Find the process on the source machine that made the request and isolate the machine.',
+    'Treat every account secret in the domain as exposed: reset the actor\'s password, then reset krbtgt twice.',
+    'Review who holds replication rights on the domain object (DS-Replication-Get-Changes-All).',
+  ],
+};
+
+interface Principal {
+  firstSeen: number;
+  lastSeen: number;
+  days: number[];
+  sources: string[];
+}
+
+interface DcsyncState {
+  since?: number;
+  principals: Record<string, Principal>;
+}
+
+export const dcsync: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new DcsyncDetector(settings, (saved as DcsyncState | undefined) ?? { principals: {} }),
+};
+
+class DcsyncDetector implements Detector {
+  readonly declaration = declaration;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: DcsyncState) {}
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (ev.kind !== 'directory_object_access') return;
+    if (ev.accessMask === undefined || (ev.accessMask & CONTROL_ACCESS) === 0) return;
+    const rights = ev.properties.filter((p) => p in RIGHT_NAMES);
+    if (rights.length === 0 || !ev.subject) return;
+    this.state.since ??= ev.time;
+    const actor = ev.subject;
+    const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
+    const sourceIp = session?.ip && !isLoopback(session.ip) ? session.ip : undefined;
+    const verdict = this.judge(actor, sourceIp, ev, ctx);
+    if (verdict === 'benign') return;
+
+    const secrets = rights.some((r) => r !== GET_CHANGES);
+    const severity: Severity = secrets ? 'high' : 'medium';
+    const rightNames = rights.map((r) => RIGHT_NAMES[r]).join(', ');
+    const from = sourceIp ?? session?.workstation;
+    const who = verdict === 'dc_account_elsewhere'
+      ? `the domain controller account ${qualified(actor)}, logged on from ${from}, which is not a domain controller address,`
+      : isMachineAccount(actor)
+        ? `the machine account ${qualified(actor)}, which is not a known domain controller,`
+        : `${qualified(actor)}, an account that is not a domain controller,`;
+    ctx.emit({
+      keys: [accountKey(actor), from ?? ''],
+      severity,
+      title: verdict === 'dc_account_elsewhere' ? 'DCSync with a domain controller\'s credentials from another machine' : declaration.title,
+      description: `${who} requested directory replication (${rightNames}) from ${ev.host}${from ? ` from ${from}` : ''}. `
+        + `Only domain controllers replicate${secrets ? '; these rights return password hashes, including krbtgt\'s' : ''}.`
+        + (isMachineAccount(actor) && verdict !== 'dc_account_elsewhere' ? ' If this machine is a DC whose logs are not collected, add it to domainControllers.' : '')
+        + (verdict === 'learning' ? ' The principal recurs like a sync service; it will be learned if it keeps to one source.' : ''),
+      accounts: [accountEntity(actor, 'actor')],
+      hosts: present([hostEntity('source', session?.workstation, sourceIp), hostEntity('target', ev.host)]),
+      events: [ev],
+      details: { rights: rights.map((r) => RIGHT_NAMES[r]), objectName: ev.objectName },
+      learning: verdict === 'learning',
+    });
+  }
+
+  /** Why this request is or is not a DCSync, in the order the checks are cheap and certain. */
+  private judge(actor: Account, sourceIp: string | undefined, ev: DirectoryObjectAccess, ctx: DetectionContext): 'benign' | 'alert' | 'learning' | 'dc_account_elsewhere' {
+    if (ctx.directory.isDomainControllerAccount(actor)) {
+      // A DC's own account replicating from an address that is not a DC: stolen or relayed DC credentials.
+      return sourceIp && !ctx.directory.isDomainControllerAddress(sourceIp) ? 'dc_account_elsewhere' : 'benign';
+    }
+    if (sourceIp && ctx.directory.isDomainControllerAddress(sourceIp)) return 'benign';
+    if (ctx.directory.isDirectorySyncAccount(actor)) return 'benign';
+    return this.learnPrincipal(accountKey(actor), sourceIp ?? '', ev.time);
+  }
+
+  /**
+   * A sync service replicates on a schedule from one host; it is learned when it does so on
+   * `learnAfterDays` distinct days, starting inside the learning period. A principal that first
+   * replicates after learning ended is never learned: that is what an intruder looks like.
+   */
+  private learnPrincipal(key: string, source: string, time: number): 'benign' | 'alert' | 'learning' {
+    const learning = stillLearning(this.settings, this.state.since, time);
+    const day = Math.floor(time / DAY);
+    let p = this.state.principals[key];
+    if (!p) {
+      if (!learning) return 'alert';
+      p = { firstSeen: time, lastSeen: time, days: [], sources: [] };
+      this.state.principals[key] = p;
+    }
+    p.lastSeen = time;
+    if (!p.days.includes(day) && p.days.length < 31) p.days.push(day);
+    const knownSource = source === '' || p.sources.length === 0 || p.sources.includes(source);
+    if (source && !p.sources.includes(source) && p.sources.length < 4) p.sources.push(source);
+    const required = this.settings.thresholds['learnAfterDays'] ?? 3;
+    const learned = p.days.length >= required && p.sources.length <= 1;
+    if (learned && knownSource) return 'benign';
+    return learning && p.days.length > 1 && knownSource ? 'learning' : 'alert';
+  }
+
+  snapshot(): DcsyncState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, p] of Object.entries(this.state.principals)) if (p.lastSeen < before) delete this.state.principals[k];
+  }
+}

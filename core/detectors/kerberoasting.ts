@@ -1,0 +1,147 @@
+import type { Severity } from '../alerts/alert';
+import { accountKey } from '../events/fields';
+import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
+import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+
+/**
+ * Kerberoasting: any authenticated user can ask for a service ticket to any SPN, and a
+ * ticket encrypted with RC4 (or DES) is sealed with the service account's NT hash, crackable
+ * offline. The attack shows as weak-encryption 4769s for user-account services: a burst of
+ * them, or a requester asking for one it has never needed.
+ */
+
+// RFC 3961/4757 etypes: 0x17 rc4-hmac, 0x18 rc4-hmac-exp, 0x1/0x3 DES. AES is 0x11/0x12.
+const WEAK_ETYPES = new Set([0x1, 0x3, 0x17, 0x18]);
+
+export const declaration: DetectorDeclaration = {
+  id: 'kerberoasting',
+  title: 'Suspected Kerberoasting (weak service tickets for user accounts)',
+  summary: 'RC4/DES service tickets (4769) for user-account SPNs: a burst of distinct services from one requester, a request for a honey SPN, or a pair never seen before.',
+  severity: 'high',
+  mitre: { tactics: ['credential-access'], techniques: ['T1558.003'] },
+  requires: [{
+    channel: 'Security', eventIds: [4769],
+    fields: ['TargetUserName', 'ServiceName', 'TicketEncryptionType', 'Status', 'IpAddress', 'TicketOptions'],
+    auditPolicy: 'Audit Kerberos Service Ticket Operations (Success) on DCs',
+  }],
+  consumes: ['kerberos_service_ticket'],
+  falsePositives: [
+    'Legacy applications whose service account has no AES keys: every client gets RC4. Learned per service once several requesters use it.',
+    'Vulnerability scanners that enumerate SPNs: exclude the scanner host or account.',
+  ],
+  thresholds: {
+    distinctServices: { default: 3, minimum: 2, integer: true, description: 'Distinct user-account services with weak tickets from one requester within the window that make a burst' },
+    windowMinutes: { default: 10, minimum: 1, integer: false, description: 'Burst window' },
+    popularRequesters: { default: 5, minimum: 2, integer: true, description: 'Distinct requesters after which a weak-ticket service is considered normal for RC4 (a legacy app)' },
+  },
+  learningPeriodDays: 14,
+  bucketHours: 24,
+  recommendations: [
+    'Check what ran on the source host when the tickets were requested.',
+    'Reset the passwords of the targeted service accounts to long random values, and enable AES (msDS-SupportedEncryptionTypes) on them.',
+    'Prefer group managed service accounts, whose passwords cannot be cracked.',
+  ],
+};
+
+interface ServiceHistory {
+  requesters: string[];
+  lastSeen: number;
+}
+
+interface KerberoastingState {
+  since?: number;
+  /** service → requesters that got weak tickets for it (bounded). */
+  services: Record<string, ServiceHistory>;
+  /** requester → recent weak-ticket times per service, for bursts. */
+  recent: Record<string, Record<string, number>>;
+}
+
+export const kerberoasting: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new KerberoastingDetector(settings, (saved as KerberoastingState | undefined) ?? { services: {}, recent: {} }),
+};
+
+class KerberoastingDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly windowMs: number;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: KerberoastingState) {
+    this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (ev.kind !== 'kerberos_service_ticket' || ev.status !== 0) return;
+    if (ev.encryptionType === undefined || !WEAK_ETYPES.has(ev.encryptionType)) return;
+    const service = ev.serviceName.toLowerCase();
+    // Computer accounts ($) have random 120-character passwords and krbtgt is not a service: neither is roastable.
+    if (service.endsWith('$') || service === 'krbtgt' || service.startsWith('krbtgt/')) return;
+    const requester = accountKey(ev.account);
+    if (requester === service) return;
+    this.state.since ??= ev.time;
+
+    const recentServices = this.recentFor(requester, service, ev.time);
+    const history = this.state.services[service];
+    const knownPair = history?.requesters.includes(requester) ?? false;
+    const popular = (history?.requesters.length ?? 0) >= threshold(this.settings, 'popularRequesters');
+    this.remember(service, requester, ev.time);
+
+    const honey = ctx.directory.isHoneytoken(ev.serviceName) || ctx.directory.isHoneytoken(ev.serviceSid);
+    const burst = recentServices.length >= threshold(this.settings, 'distinctServices');
+    if (!honey && !burst && (knownPair || popular)) return;
+
+    const learning = !honey && !burst && stillLearning(this.settings, this.state.since, ev.time);
+    const severity: Severity = honey || burst ? 'high' : 'medium';
+    const why = honey
+      ? `${ev.serviceName} is a honeytoken service account that nothing legitimate asks for`
+      : burst
+        ? `${recentServices.length} distinct user-account services within ${this.windowMs / MINUTE} minutes is how roasting tools sweep SPNs`
+        : `${qualified(ev.account)} has never needed a weak ticket for ${ev.serviceName}, and few other accounts do`;
+    ctx.emit({
+      keys: [requester],
+      severity,
+      description: `${qualified(ev.account)}${ev.ip ? ` from ${ev.ip}` : ''} requested ${etypeName(ev.encryptionType)} service tickets for ${recentServices.join(', ')} `
+        + `(tickets crackable offline for the service account's password): ${why}.`,
+      accounts: [accountEntity(ev.account, 'actor'), { name: ev.serviceName, role: 'target', ...(ev.serviceSid ? { sid: ev.serviceSid } : {}) }],
+      hosts: present([hostEntity('source', undefined, ev.ip), hostEntity('destination', ev.host)]),
+      events: [ev],
+      details: { services: recentServices, encryptionType: `0x${ev.encryptionType.toString(16)}`, ticketOptions: ev.ticketOptions === undefined ? undefined : `0x${ev.ticketOptions.toString(16)}`, honeytoken: honey },
+      learning,
+    });
+  }
+
+  /** Services this requester got weak tickets for within the window, including this one. */
+  private recentFor(requester: string, service: string, time: number): string[] {
+    const recent = (this.state.recent[requester] ??= {});
+    recent[service] = time;
+    const out: string[] = [];
+    for (const [s, t] of Object.entries(recent)) {
+      if (t < time - this.windowMs) delete recent[s];
+      else out.push(s);
+    }
+    return out;
+  }
+
+  private remember(service: string, requester: string, time: number): void {
+    const h = (this.state.services[service] ??= { requesters: [], lastSeen: time });
+    h.lastSeen = time;
+    // Past the popularity threshold more names add nothing; the bound keeps state small.
+    if (!h.requesters.includes(requester) && h.requesters.length < 64) h.requesters.push(requester);
+  }
+
+  snapshot(): KerberoastingState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [s, h] of Object.entries(this.state.services)) if (h.lastSeen < before) delete this.state.services[s];
+    for (const [r, recent] of Object.entries(this.state.recent)) {
+      if (Object.values(recent).every((t) => t < before)) delete this.state.recent[r];
+    }
+  }
+}
+
+function etypeName(etype: number): string {
+  return etype === 0x17 || etype === 0x18 ? 'RC4' : 'DES';
+}
+

@@ -8,6 +8,7 @@ export type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { readonly load: () => Promise<{ run: Command }>; readonly help: string }> = {
   detect: { load: async () => require('./detect') as { run: Command }, help: 'detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--fail-on severity]' },
   eval: { load: async () => require('./eval') as { run: Command }, help: 'eval <manifest.json> [--config f] [--json]' },
+  doctor: { load: async () => require('./doctor') as { run: Command }, help: 'doctor <file|dir>... [--config f]   (platform checks: doctor --config tierzero.json)' },
   respond: { load: async () => require('./respond') as { run: Command }, help: 'respond suspend|enable|revoke-sessions|reset-password --user <upn|sam|sid> [--dry-run] [--reason text]' },
   'serve-responder': { load: async () => require('./serve-responder') as { run: Command }, help: 'serve-responder --config tierzero.json [--port n]' },
 };

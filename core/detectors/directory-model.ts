@@ -1,4 +1,4 @@
-import { hostKey, isMachineAccount, type Account } from '../events/fields';
+import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 
 /**
@@ -12,6 +12,12 @@ export interface DirectoryView {
   isDomainControllerAddress(ip: string): boolean;
   /** A `NAME$` account that belongs to a known DC. */
   isDomainControllerAccount(account: Account): boolean;
+  /**
+   * Addresses machine `host` is trusted to use: the first one its `HOST$` account logged on
+   * from, and any it has used on several days. A new address is never trusted on first sight,
+   * which is what lets stolen machine credentials stand out.
+   */
+  machineAddresses(host: string): readonly string[];
   /** The source of logon session `logonId` on `host`, when its 4624 was seen. */
   logonSession(host: string, logonId: string): LogonSession | undefined;
   /** A configured decoy: matched by account name, SID or directory object GUID. */
@@ -35,20 +41,29 @@ export interface LogonSession {
 
 export interface DirectorySnapshot {
   readonly learnedDcs: readonly string[];
-  readonly dcAddresses: readonly (readonly [string, number])[];
+  readonly machines: readonly (readonly [string, readonly MachineAddress[]])[];
   /** Kept across passes so a 4624 in one pass still explains a 4662 in the next. */
   readonly sessions?: readonly (readonly [string, LogonSession])[];
 }
 
+export interface MachineAddress {
+  readonly ip: string;
+  readonly firstSeen: number;
+  lastSeen: number;
+  days: number[];
+}
+
 const SESSION_TTL_MS = 10 * 3_600_000; // a Kerberos TGT lives 10 h by default
 const MAX_SESSIONS = 200_000;
+const MAX_ADDRESSES_PER_MACHINE = 4;
+const TRUSTED_AFTER_DAYS = 3;
 
 export class DirectoryModel implements DirectoryView {
   private readonly configuredDcs = new Set<string>();
   private readonly configuredDcAddresses = new Set<string>();
   private readonly learnedDcs = new Set<string>();
-  /** address → last time a DC machine account logged on from it. */
-  private readonly dcAddresses = new Map<string, number>();
+  /** machine host key → addresses its account logged on from, first one first. */
+  private readonly machines = new Map<string, MachineAddress[]>();
   /** `host|logonId` → session. Insertion order doubles as age order for eviction. */
   private readonly sessions = new Map<string, LogonSession>();
 
@@ -63,7 +78,7 @@ export class DirectoryModel implements DirectoryView {
       else this.configuredDcs.add(hostKey(dc));
     }
     for (const dc of saved?.learnedDcs ?? []) this.learnedDcs.add(dc);
-    for (const [addr, t] of saved?.dcAddresses ?? []) this.dcAddresses.set(addr, t);
+    for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a, days: [...a.days] })));
     for (const [key, session] of saved?.sessions ?? []) this.sessions.set(key, session);
   }
 
@@ -91,7 +106,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number): void {
-    if (ip && this.isDomainControllerAccount(account)) this.dcAddresses.set(ip, time);
+    if (ip && isMachineAccount(account) && !isLoopback(ip)) this.observeMachineAddress(hostKey(account.name.slice(0, -1)), ip, time);
     if (!logonId) return;
     const key = `${hostKey(host)}|${logonId}`;
     this.sessions.delete(key);
@@ -102,13 +117,34 @@ export class DirectoryModel implements DirectoryView {
     }
   }
 
+  private observeMachineAddress(host: string, ip: string, time: number): void {
+    const list = this.machines.get(host) ?? [];
+    const day = Math.floor(time / 86_400_000);
+    const known = list.find((a) => a.ip === ip);
+    if (known) {
+      known.lastSeen = time;
+      if (!known.days.includes(day) && known.days.length < TRUSTED_AFTER_DAYS) known.days.push(day);
+    } else if (list.length < MAX_ADDRESSES_PER_MACHINE) {
+      list.push({ ip, firstSeen: time, lastSeen: time, days: [day] });
+    }
+    this.machines.set(host, list);
+  }
+
+  machineAddresses(host: string): readonly string[] {
+    const list = this.machines.get(hostKey(host)) ?? [];
+    return list.filter((a, i) => i === 0 || a.days.length >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
+  }
+
   isDomainController(host: string): boolean {
     const key = hostKey(host);
     return this.configuredDcs.has(key) || this.learnedDcs.has(key) || this.configuredDcAddresses.has(key);
   }
 
   isDomainControllerAddress(ip: string): boolean {
-    return this.configuredDcAddresses.has(ip) || this.dcAddresses.has(ip);
+    if (this.configuredDcAddresses.has(ip)) return true;
+    for (const host of this.learnedDcs) if (this.machineAddresses(host).includes(ip)) return true;
+    for (const host of this.configuredDcs) if (this.machineAddresses(host).includes(ip)) return true;
+    return false;
   }
 
   isDomainControllerAccount(account: Account): boolean {
@@ -132,11 +168,15 @@ export class DirectoryModel implements DirectoryView {
       if (s.time >= before - SESSION_TTL_MS) break;
       this.sessions.delete(key);
     }
-    for (const [addr, t] of this.dcAddresses) if (t < before) this.dcAddresses.delete(addr);
+    for (const [host, list] of this.machines) {
+      const kept = list.filter((a) => a.lastSeen >= before);
+      if (kept.length) this.machines.set(host, kept);
+      else this.machines.delete(host);
+    }
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), dcAddresses: [...this.dcAddresses], sessions: [...this.sessions] };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions] };
   }
 }
 

@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { account, asSid, guids, hostKey, integer, ip, text, timestamp } from '../../../core/events/fields';
+
+describe('field readers', () => {
+  it('treats empty strings and Windows "-" as absent', () => {
+    assert.equal(text('-'), undefined);
+    assert.equal(text('  '), undefined);
+    assert.equal(text(' WS01 '), 'WS01');
+  });
+
+  it('reads hex in either case, decimal strings and numbers', () => {
+    assert.equal(integer('0x17'), 23);
+    assert.equal(integer('0X17'), 23);
+    assert.equal(integer('0xC000006A'), 0xc000006a);
+    assert.equal(integer('23'), 23);
+    assert.equal(integer(23), 23);
+    assert.equal(integer('%%2313'), undefined);
+    assert.equal(integer('0xzz'), undefined);
+  });
+
+  it('splits DOMAIN\\user and user@realm to the same name', () => {
+    assert.deepEqual(account('CORP\\jdoe'), { name: 'jdoe', domain: 'CORP' });
+    assert.deepEqual(account('jdoe@CORP.LOCAL'), { name: 'jdoe', domain: 'CORP.LOCAL' });
+    assert.deepEqual(account('jdoe', 'corp', 'S-1-5-21-1-2-3-1105'), { name: 'jdoe', domain: 'corp', sid: 'S-1-5-21-1-2-3-1105' });
+  });
+
+  it('drops the NULL SID Windows writes when it has no account', () => {
+    assert.equal(asSid('S-1-0-0'), undefined);
+    assert.equal(asSid('s-1-5-18'), 'S-1-5-18');
+  });
+
+  it('unwraps IPv6-mapped IPv4, brackets and ports', () => {
+    assert.equal(ip('::ffff:10.0.0.5'), '10.0.0.5');
+    assert.equal(ip('::FFFF:10.0.0.5'), '10.0.0.5');
+    assert.equal(ip('[fe80::1]:445'), 'fe80::1');
+    assert.equal(ip('10.0.0.5:3389'), '10.0.0.5');
+    assert.equal(ip('fe80::e50e:b89e:4718:3aa'), 'fe80::e50e:b89e:4718:3aa');
+    assert.equal(ip('-'), undefined);
+  });
+
+  it('shortens FQDNs and UNC names to the host key but leaves addresses alone', () => {
+    assert.equal(hostKey('DC1.insecurebank.local'), 'dc1');
+    assert.equal(hostKey('\\\\WS01'), 'ws01');
+    assert.equal(hostKey('10.0.0.5'), '10.0.0.5');
+  });
+
+  it('finds every GUID in a 4662 Properties field, lower case', () => {
+    const p = '%%7688\n\t\t{1131F6AA-9c07-11d1-f79f-00c04fc2dcd2}\n\t{19195a5b-6da0-11d0-afd3-00c04fd930c9}\n';
+    assert.deepEqual(guids(p), ['1131f6aa-9c07-11d1-f79f-00c04fc2dcd2', '19195a5b-6da0-11d0-afd3-00c04fd930c9']);
+  });
+
+  it('reads ISO times with or without zone, space-separated times and epochs', () => {
+    const t = Date.UTC(2019, 4, 8, 2, 10, 43, 487);
+    assert.equal(timestamp('2019-05-08T02:10:43.487Z'), t);
+    assert.equal(timestamp('2019-05-08 02:10:43.487'), t);
+    assert.equal(timestamp('2019-05-08T04:10:43.487+02:00'), t);
+    assert.equal(timestamp(t), t);
+    assert.equal(timestamp(t / 1000), t);
+    assert.equal(timestamp('yesterday'), undefined);
+  });
+});

@@ -1,0 +1,107 @@
+import { strict as assert } from 'node:assert';
+import { bruteForce } from '../../../core/detectors/brute_force';
+import { detect, securityEvent } from './harness';
+
+function preauthFailed(at: number, account: string, ip = '10.0.4.21', status = '0x18'): object {
+  return securityEvent(4771, at, {
+    TargetUserName: account, TargetSid: 'S-1-5-21-1-2-3-1105', ServiceName: 'krbtgt/CORP.EXAMPLE', TicketOptions: '0x40810010',
+    Status: status, PreAuthType: '2', IpAddress: `::ffff:${ip}`, IpPort: '50000',
+  });
+}
+
+function tgtOk(at: number, account: string, ip = '10.0.4.21'): object {
+  return securityEvent(4768, at, {
+    TargetUserName: account, TargetDomainName: 'CORP.EXAMPLE', TargetSid: 'S-1-5-21-1-2-3-1105', ServiceName: 'krbtgt',
+    TicketOptions: '0x40810010', Status: '0x0', TicketEncryptionType: '0x12', PreAuthType: '2', IpAddress: `::ffff:${ip}`,
+  });
+}
+
+function consoleFailure(at: number, account: string): object {
+  return securityEvent(4625, at, {
+    SubjectUserSid: 'S-1-5-21-9-9-9-1001', SubjectUserName: 'kiosk', SubjectDomainName: 'WS07', SubjectLogonId: '0x393f6d',
+    TargetUserSid: 'S-1-0-0', TargetUserName: account, TargetDomainName: 'WS07', Status: '0xc000006d', FailureReason: '%%2313',
+    SubStatus: '0xc000006a', LogonType: '2', LogonProcessName: 'Advapi  ', AuthenticationPackageName: 'Negotiate',
+    WorkstationName: 'WS07', IpAddress: '-', IpPort: '-',
+  }, 'WS07');
+}
+
+const seconds = (n: number) => n / 60;
+
+describe('brute_force', () => {
+  it('fires on wrong-password failures at machine speed against one account from one source', async () => {
+    const alerts = await detect(bruteForce, Array.from({ length: 8 }, (_, i) => preauthFailed(seconds(i), 'jdoe')));
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'medium');
+    assert.match(alerts[0]?.description ?? '', /^8 wrong-password attempts for jdoe from 10\.0\.4\.21 in 7 s\./);
+    assert.equal(alerts[0]?.evidence.count, 8, 'the failures before the threshold are evidence too');
+  });
+
+  it('rates a long run as high', async () => {
+    const alerts = await detect(bruteForce, Array.from({ length: 25 }, (_, i) => preauthFailed(seconds(i), 'jdoe')));
+    assert.equal(alerts[0]?.severity, 'high');
+  });
+
+  it('stays quiet for a person mistyping a few times and then succeeding', async () => {
+    const alerts = await detect(bruteForce, [preauthFailed(0, 'jdoe'), preauthFailed(0.2, 'jdoe'), preauthFailed(0.5, 'jdoe'), tgtOk(0.8, 'jdoe')]);
+    assert.deepEqual(alerts, []);
+  });
+
+  it('does not count failures spread wider than the window', async () => {
+    const alerts = await detect(bruteForce, Array.from({ length: 12 }, (_, i) => preauthFailed(i * 15, 'jdoe')));
+    assert.deepEqual(alerts, []);
+  });
+
+  it('ignores failures that are not wrong passwords (expired password, unknown user)', async () => {
+    const alerts = await detect(bruteForce, Array.from({ length: 10 }, (_, i) => preauthFailed(seconds(i), 'jdoe', '10.0.4.21', i % 2 ? '0x17' : '0x6')));
+    assert.deepEqual(alerts, []);
+  });
+
+  it('escalates to high when the account then authenticates from the same source', async () => {
+    const events = [...Array.from({ length: 7 }, (_, i) => preauthFailed(seconds(i), 'jdoe')), tgtOk(1, 'jdoe')];
+    const alerts = await detect(bruteForce, events);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'high');
+    assert.match(alerts[0]?.description ?? '', /password was probably guessed/);
+  });
+
+  it('does not escalate on a success from a different source', async () => {
+    const events = [...Array.from({ length: 7 }, (_, i) => preauthFailed(seconds(i), 'jdoe')), tgtOk(1, 'jdoe', '10.0.5.5')];
+    assert.equal((await detect(bruteForce, events))[0]?.severity, 'medium');
+  });
+
+  it('finds guessing at a console with no source address, naming the logged-on user as actor', async () => {
+    const events = [...Array.from({ length: 6 }, (_, i) => consoleFailure(seconds(i) / 10, 'Administrator'))];
+    const alerts = await detect(bruteForce, events);
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(alerts[0]?.entities.accounts.map((a) => [a.name, a.role]), [['Administrator', 'target'], ['kiosk', 'actor']]);
+    assert.ok(alerts[0]?.entities.hosts.some((h) => h.name === 'WS07' && h.role === 'source'));
+  });
+
+  it('fires high on horizontal guessing: several accounts, several guesses each, one source', async () => {
+    const events = ['a1', 'a2', 'a3', 'a4', 'a5'].flatMap((u, j) => [0, 1, 2].map((i) => preauthFailed(seconds(j * 3 + i), u)));
+    const alerts = await detect(bruteForce, events);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'high');
+    assert.deepEqual(alerts[0]?.evidence.details?.['accounts'], ['a1', 'a2', 'a3', 'a4', 'a5']);
+  });
+
+  it('leaves one-guess-per-account spraying to password_spray', async () => {
+    const events = Array.from({ length: 30 }, (_, i) => preauthFailed(seconds(i), `user${i}`));
+    assert.deepEqual(await detect(bruteForce, events), []);
+  });
+
+  it('fires on a distributed attack against one account from several sources', async () => {
+    const events = Array.from({ length: 24 }, (_, i) => preauthFailed(seconds(i * 5), 'ceo', `10.1.0.${i % 6}`));
+    const alerts = await detect(bruteForce, events);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.evidence.details?.['mode'], 'distributed');
+  });
+
+  it('reports a pair that fails every day as a stale credential at low severity', async () => {
+    const events = [0, 1, 2, 3].flatMap((d) => Array.from({ length: 6 }, (_, i) => preauthFailed(d * 24 * 60 + seconds(i * 20), 'jdoe', '10.0.7.7')));
+    const alerts = await detect(bruteForce, events);
+    assert.equal(alerts.length, 4);
+    assert.deepEqual(alerts.map((a) => a.severity), ['medium', 'medium', 'medium', 'low']);
+    assert.match(alerts[3]?.description ?? '', /stale password/);
+  });
+});

@@ -1,0 +1,126 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileAlertSink, MemorySink } from '../../../adapters/file/file-sink';
+import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
+import { FileStateStore, MemoryStateStore } from '../../../adapters/file/file-state-store';
+import type { Alert } from '../../../core/alerts/alert';
+import { resolveConfig } from '../../../core/config/config';
+import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
+import { runPass } from '../../../core/engine/engine';
+import type { Sink } from '../../../core/engine/ports';
+import { StateVersionError, type EngineState, type StateStore } from '../../../core/state/state';
+import { MemorySource } from '../../support/memory-source';
+import { securityEvent } from '../detectors/harness';
+
+const config = resolveConfig({}, DECLARATIONS);
+
+function roast(at: number, requester: string, service: string): object {
+  return securityEvent(4769, at, {
+    TargetUserName: `${requester}@CORP.EXAMPLE`, ServiceName: service, TicketEncryptionType: '0x17', Status: '0x0',
+    IpAddress: '::ffff:10.0.4.21', TicketOptions: '0x40810000',
+  });
+}
+
+function guess(at: number, account: string): object {
+  return securityEvent(4771, at, { TargetUserName: account, Status: '0x18', PreAuthType: '2', IpAddress: '::ffff:10.0.6.6' });
+}
+
+const attackDay = [
+  ...['svc-a', 'svc-b', 'svc-c'].map((s, i) => roast(i * 0.1, 'jdoe', s)),
+  ...Array.from({ length: 10 }, (_, i) => guess(5 + i / 60, 'admin')),
+];
+
+async function pass(events: readonly unknown[], store: StateStore, sink: Sink = new MemorySink()) {
+  return runPass({ source: new MemorySource(events, 4), sink, store, quarantine: new MemoryQuarantine(), config, modules: DETECTOR_MODULES });
+}
+
+const ids = (alerts: readonly Alert[]) => alerts.map((a) => a.id).sort();
+
+describe('engine', () => {
+  it('continues from saved state: baselines kept, no alert repeated', async () => {
+    const store = new MemoryStateStore();
+    const first = await pass([roast(0, 'jdoe', 'svc-a')], store);
+    assert.equal(first.alerts.length, 1);
+    // Same pair again later the same day: known pair (baseline) and an id already delivered.
+    const second = await pass([roast(60, 'jdoe', 'svc-a'), roast(61, 'jdoe', 'svc-a')], store);
+    assert.deepEqual(second.alerts, []);
+    const saved = await store.load();
+    assert.ok(saved && Object.keys(saved.delivered).includes(first.alerts[0]?.id ?? ''));
+  });
+
+  it('produces the same alert ids however the events are paged', async () => {
+    const a = await pass(attackDay, new MemoryStateStore());
+    const b = await runPass({ source: new MemorySource(attackDay, 1), sink: new MemorySink(), store: new MemoryStateStore(), quarantine: new MemoryQuarantine(), config, modules: DETECTOR_MODULES });
+    assert.deepEqual(ids(a.alerts), ids(b.alerts));
+    assert.equal(a.alerts.length, 2);
+  });
+
+  it('saves nothing when the sink fails, so the rerun delivers the same alerts', async () => {
+    const store = new MemoryStateStore();
+    const failing: Sink = { write: async () => { throw new Error('HEC 503'); } };
+    await assert.rejects(pass(attackDay, store, failing), /HEC 503/);
+    assert.equal(await store.load(), undefined);
+    const rerun = await pass(attackDay, store);
+    assert.deepEqual(ids(rerun.alerts), ids((await pass(attackDay, new MemoryStateStore())).alerts));
+  });
+
+  it('writes no duplicate when it crashes after the sink acknowledged but before the commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tz-engine-'));
+    const out = join(dir, 'alerts.jsonl');
+    const statePath = join(dir, 'state.json');
+    const crashingStore: StateStore = { load: async () => undefined, save: async () => { throw new Error('killed'); } };
+    await assert.rejects(pass(attackDay, crashingStore, new FileAlertSink(out, 'append')), /killed/);
+    const rerun = await pass(attackDay, new FileStateStore(statePath), new FileAlertSink(out, 'append'));
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Alert);
+    assert.deepEqual(ids(lines), ids(rerun.alerts));
+    assert.equal(new Set(lines.map((l) => l.id)).size, lines.length);
+  });
+
+  it('appends after a line torn by a crash without gluing onto it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tz-torn-'));
+    const out = join(dir, 'alerts.jsonl');
+    writeFileSync(out, '{"id":"tz-000000000000000000000000","detector":"dcs');
+    await pass(attackDay, new MemoryStateStore(), new FileAlertSink(out, 'append'));
+    const lines = readFileSync(out, 'utf8').split('\n');
+    assert.equal(lines[0], '{"id":"tz-000000000000000000000000","detector":"dcs');
+    assert.equal(lines.slice(1).filter(Boolean).length, 2);
+  });
+
+  it('quarantines malformed records with their reason and processes the rest', async () => {
+    const quarantine = new MemoryQuarantine();
+    const sink = new MemorySink();
+    const { stats } = await runPass({
+      source: new MemorySource([42, { EventID: 'x' }, ...attackDay]), sink, store: new MemoryStateStore(), quarantine, config, modules: DETECTOR_MODULES,
+    });
+    assert.equal(stats.quarantined, 2);
+    assert.deepEqual(quarantine.records.map((r) => r.reason), ['expected a JSON object, got number 42', 'EventID "x" is not a number']);
+    assert.equal(quarantine.records[1]?.text, '{"EventID":"x"}');
+    assert.equal(sink.alerts.length, 2);
+  });
+
+  it('counts valid events that no detector models without quarantining them', async () => {
+    const { stats } = await pass([securityEvent(5156, 0, {}), { ...securityEvent(1, 0, {}), Channel: 'Microsoft-Windows-Sysmon/Operational' }], new MemoryStateStore());
+    assert.equal(stats.quarantined, 0);
+    assert.deepEqual([...stats.unmodelled], [['security:5156', 1], ['microsoft-windows-sysmon/operational:1', 1]]);
+  });
+
+  it('evicts entities idle for longer than the state TTL', async () => {
+    const store = new MemoryStateStore();
+    await pass([roast(0, 'jdoe', 'svc-a')], store);
+    const before = JSON.stringify((await store.load())?.detectors['kerberoasting']);
+    assert.match(before, /svc-a/);
+    await pass([roast(60 * 24 * 40, 'other', 'svc-z')], store);
+    const after = JSON.stringify((await store.load())?.detectors['kerberoasting']);
+    assert.doesNotMatch(after, /svc-a/);
+    assert.match(after, /svc-z/);
+  });
+
+  it('refuses state written by another format version', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tz-state-'));
+    const path = join(dir, 'state.json');
+    writeFileSync(path, JSON.stringify({ version: 99 } as unknown as EngineState));
+    await assert.rejects(pass(attackDay, new FileStateStore(path)), (e: Error) => e instanceof StateVersionError && /version 99/.test(e.message));
+  });
+});

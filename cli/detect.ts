@@ -12,7 +12,7 @@ import { parse, UsageError } from './args';
 import { loadConfig } from './config-file';
 import { renderSummary } from './summary';
 
-const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--quarantine f] [--fail-on severity] [--quiet]';
+const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--quarantine f] [--fail-on severity] [--progress] [--quiet]';
 
 /** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config. */
 export async function run(argv: string[]): Promise<number> {
@@ -39,6 +39,7 @@ async function detect(argv: string[]): Promise<number> {
     quarantine: { type: 'string' },
     'fail-on': { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false },
   });
   if (positionals.length === 0) throw new UsageError('no input files given');
   const failOn = values['fail-on'];
@@ -52,10 +53,13 @@ async function detect(argv: string[]): Promise<number> {
   const quarantinePath = values.quarantine ?? join(dirname(values.out ?? values.state ?? 'tierzero'), 'tierzero.quarantine.jsonl');
   const quarantine = new FileQuarantine(quarantinePath);
   let skippedFiles = 0;
-  const progress = new ProgressLine(values.quiet, started);
+  const progress = new ProgressLine(values.quiet, values.progress, started);
   const source = new FileSource(positionals, {
     maxLineBytes: config.maxLineBytes,
-    onFile: (f) => { if (f.status === 'skipped') skippedFiles++; },
+    onFile: (f) => {
+      if (f.status === 'skipped') skippedFiles++;
+      if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
+    },
   });
   const { alerts, stats } = await runPass({
     source,
@@ -85,11 +89,11 @@ class ProgressLine {
   private lastShown = 0;
   private shown = false;
 
-  constructor(private readonly quiet: boolean, private readonly started: number) {}
+  constructor(private readonly quiet: boolean, private readonly always: boolean, private readonly started: number) {}
 
   update(s: PassStats): void {
     const now = Date.now();
-    if (this.quiet || now - this.started < 2000 || now - this.lastShown < 1000) return;
+    if (this.quiet || (!this.always && now - this.started < 2000) || now - this.lastShown < 1000) return;
     this.lastShown = now;
     this.shown = true;
     const rate = Math.round(s.records / ((now - this.started) / 1000));

@@ -6,6 +6,7 @@ import { createGunzip } from 'node:zlib';
 import type { Source, SourceRecord } from '../../core/engine/ports';
 import { JsonArraySplitter, type ArrayItem } from './json-array-splitter';
 import { LineSplitter, type Line } from './line-splitter';
+import { mergeByTime } from './merge-by-time';
 
 /** Files this source has finished, by content fingerprint, so a rerun skips them. */
 export interface FileCheckpoint {
@@ -22,34 +23,48 @@ const INPUT_EXTENSIONS = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
 
 /**
  * Reads `.jsonl`, `.jsonl.gz` and `.json` arrays, files or directories, streaming. Format is
- * sniffed from the bytes (gzip magic, leading `[`), not trusted from the name.
+ * sniffed from the bytes (gzip magic, leading `[`), not trusted from the name. Several inputs
+ * are merged by event time; each is assumed to be in time order, as exports are.
  */
 export class FileSource implements Source {
   private readonly done: Record<string, { path: string; records: number }> = {};
 
   constructor(
     private readonly inputs: readonly string[],
-    private readonly options: { readonly maxLineBytes: number; readonly onFile?: (p: FileProgress) => void },
+    private readonly options: {
+      readonly maxLineBytes: number;
+      readonly onFile?: (p: FileProgress) => void;
+      /** Interleave several inputs by event time (default), as one stream from all DCs would be. */
+      readonly mergeByTime?: boolean;
+    },
   ) {}
 
   async *pull(checkpoint: unknown): AsyncIterable<readonly SourceRecord[]> {
     const prior = asCheckpoint(checkpoint);
     Object.assign(this.done, prior.files);
+    const pending: { path: string; fingerprint: string }[] = [];
     for (const path of await expandInputs(this.inputs)) {
       const fingerprint = await fingerprintOf(path);
-      if (prior.files[fingerprint]) {
-        this.options.onFile?.({ path, status: 'skipped' });
-        continue;
-      }
-      this.options.onFile?.({ path, status: 'reading' });
-      let records = 0;
-      for await (const page of this.readFile(path)) {
-        records += page.length;
-        yield page;
-      }
-      this.done[fingerprint] = { path, records };
-      this.options.onFile?.({ path, status: 'done', records });
+      if (prior.files[fingerprint]) this.options.onFile?.({ path, status: 'skipped' });
+      else pending.push({ path, fingerprint });
     }
+    if (pending.length > 1 && this.options.mergeByTime !== false) {
+      yield* mergeByTime(pending.map((f) => this.trackedFile(f.path, f.fingerprint)));
+      return;
+    }
+    for (const f of pending) yield* this.trackedFile(f.path, f.fingerprint);
+  }
+
+  /** One file's pages, reporting start and end, and marking it done once fully read. */
+  private async *trackedFile(path: string, fingerprint: string): AsyncIterable<SourceRecord[]> {
+    this.options.onFile?.({ path, status: 'reading' });
+    let records = 0;
+    for await (const page of this.readFile(path)) {
+      records += page.length;
+      yield page;
+    }
+    this.done[fingerprint] = { path, records };
+    this.options.onFile?.({ path, status: 'done', records });
   }
 
   checkpointAfterPull(): FileCheckpoint {

@@ -84,6 +84,16 @@ describe('file source', () => {
     assert.equal(grown.records.length, 2, 'a changed file is new input');
   });
 
+  it('interleaves several inputs by event time, as one stream from all DCs', async () => {
+    const at = (id: number, minute: number) => JSON.stringify({ ...JSON.parse(event(id)), TimeCreated: `2024-03-04T09:${String(minute).padStart(2, '0')}:00.000Z` });
+    writeFileSync(join(dir, 'dc1.jsonl'), [at(1, 0), at(3, 2), at(5, 4)].join('\n'));
+    writeFileSync(join(dir, 'dc2.jsonl'), [at(2, 1), 'garbage', at(4, 3), at(6, 5)].join('\n'));
+    const { records } = await readAll([join(dir, 'dc1.jsonl'), join(dir, 'dc2.jsonl')]);
+    const order = records.map((r) => (r.kind === 'record' ? (r.value as { EventRecordID: number }).EventRecordID : 'bad'));
+    assert.deepEqual(order.filter((x) => x !== 'bad'), [1, 2, 3, 4, 5, 6]);
+    assert.equal(order.filter((x) => x === 'bad').length, 1, 'an untimed record passes through, never lost');
+  });
+
   it('names a missing input', async () => {
     await assert.rejects(readAll([join(dir, 'nope.jsonl')]), (e: Error) => e instanceof InputError && /cannot read input .*nope\.jsonl/.test(e.message));
   });

@@ -28,7 +28,7 @@ export interface DetectorDeclaration {
 }
 
 export interface RequiredEvents {
-  readonly channel: 'Security' | 'System' | 'SigninLogs';
+  readonly channel: 'Security' | 'System' | 'Microsoft-Windows-Sysmon/Operational' | 'SigninLogs';
   readonly eventIds: readonly number[];
   readonly fields: readonly string[];
   /** The audit policy subcategory (or setting) that makes Windows write these events. */

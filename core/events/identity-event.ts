@@ -22,6 +22,7 @@ export type IdentityEvent =
   | GroupEnumeration
   | DirectoryObjectChange
   | ShareAccess
+  | ProcessCreated
   | CloudSignInEvent;
 
 export type IdentityEventKind = IdentityEvent['kind'];
@@ -150,6 +151,8 @@ export interface DirectoryObjectAccess extends EventOrigin {
 export interface ServiceInstalled extends EventOrigin {
   readonly kind: 'service_installed';
   readonly subject?: Account;
+  /** 4697 only: the installer's logon session (7045 names the installer by SID alone). */
+  readonly logonId?: string;
   readonly serviceName: string;
   readonly imagePath?: string;
   readonly serviceAccount?: string;
@@ -162,10 +165,14 @@ export interface ScheduledTaskChange extends EventOrigin {
   readonly kind: 'scheduled_task';
   readonly action: 'created' | 'deleted' | 'enabled' | 'disabled' | 'updated';
   readonly subject?: Account;
+  /** The changer's logon session (SubjectLogonId). */
+  readonly logonId?: string;
   readonly taskName: string;
   readonly taskContent?: string;
   /** 0 = the change came over RPC from another machine (`ClientProcessId`-era 4698s). */
   readonly clientProcessId?: number;
+  /** Windows 10 1903+: 0 when the RPC client was on another machine, 1 when it was local. */
+  readonly rpcCallClientLocality?: number;
 }
 
 export type AccountAction =
@@ -232,6 +239,27 @@ export interface ShareAccess extends EventOrigin {
   readonly relativeTarget?: string;
   readonly accessMask?: number;
   readonly logonId?: string;
+}
+
+/**
+ * 4688 (Security) or Sysmon 1: a process was created. The new process runs in the creator's
+ * session unless `targetLogonId` says otherwise (4688 on Windows 10+ logs the new token when it
+ * differs; Sysmon always logs it).
+ */
+export interface ProcessCreated extends EventOrigin {
+  readonly kind: 'process_created';
+  /** The creator (4688 Subject*); absent for Sysmon, which names only the new process's user. */
+  readonly subject?: Account;
+  readonly logonId?: string;
+  readonly processName: string;
+  readonly processId?: number;
+  readonly parentProcessId?: number;
+  /** 4688 `ParentProcessName` (Windows 10+), Sysmon `ParentImage`. */
+  readonly parentProcessName?: string;
+  readonly commandLine?: string;
+  /** The new process's own account and session when they differ from the creator's. */
+  readonly targetAccount?: Account;
+  readonly targetLogonId?: string;
 }
 
 /** An Entra ID sign-in (SigninLogs). */

@@ -38,7 +38,7 @@ function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): Norm
   if (time === undefined) return malformed(`TimeCreated ${describe(r['TimeCreated'])} is not a timestamp`);
   const host = text(r['Computer']);
   if (host === undefined) return malformed('missing Computer');
-  const build = channel === 'security' ? SECURITY[eventId] : channel === 'system' ? SYSTEM[eventId] : undefined;
+  const build = channel === 'security' ? SECURITY[eventId] : channel === 'system' ? SYSTEM[eventId] : channel === SYSMON_CHANNEL ? SYSMON[eventId] : undefined;
   if (build === undefined || !wanted(channel, eventId)) return { status: 'unmodelled', channel, eventId };
   const origin: EventOrigin = { time, host, eventId, recordId: integer(r['EventRecordID']) ?? null };
   const event = build(r, origin);
@@ -91,8 +91,10 @@ const taskChange = (action: 'created' | 'deleted' | 'enabled' | 'disabled' | 'up
   return {
     ...o, kind: 'scheduled_task', action, taskName,
     ...opt('subject', subject(r)),
+    ...opt('logonId', text(r['SubjectLogonId'])?.toLowerCase()),
     ...opt('taskContent', text(r['TaskContent'] ?? r['TaskContentNew'])),
     ...opt('clientProcessId', integer(r['ClientProcessId'])),
+    ...opt('rpcCallClientLocality', integer(r['RpcCallClientLocality'])),
   };
 };
 
@@ -176,12 +178,30 @@ const SECURITY: Record<number, Builder> = {
       ...opt('logonId', text(r['SubjectLogonId'])?.toLowerCase()),
     };
   },
+  4688: (r, o) => {
+    const processName = text(r['NewProcessName']);
+    if (!processName) return 'no NewProcessName';
+    // TargetLogonId 0x0 (or absent before Windows 10): the new process runs in the creator's session.
+    const targetLogonId = text(r['TargetLogonId'])?.toLowerCase();
+    return {
+      ...o, kind: 'process_created', processName,
+      ...opt('subject', subject(r)),
+      ...opt('logonId', text(r['SubjectLogonId'])?.toLowerCase()),
+      ...opt('processId', integer(r['NewProcessId'])),
+      ...opt('parentProcessId', integer(r['ProcessId'])),
+      ...opt('parentProcessName', text(r['ParentProcessName'])),
+      ...opt('commandLine', text(r['CommandLine'])),
+      ...opt('targetAccount', target(r)),
+      ...opt('targetLogonId', targetLogonId === '0x0' ? undefined : targetLogonId),
+    };
+  },
   4697: (r, o) => {
     const serviceName = text(r['ServiceName']);
     if (!serviceName) return 'no ServiceName';
     return {
       ...o, kind: 'service_installed', serviceName,
       ...opt('subject', subject(r)),
+      ...opt('logonId', text(r['SubjectLogonId'])?.toLowerCase()),
       ...opt('imagePath', text(r['ServiceFileName'])),
       ...opt('serviceAccount', text(r['ServiceAccount'])),
       ...opt('startType', text(r['ServiceStartType'])),
@@ -319,6 +339,25 @@ const SYSTEM: Record<number, Builder> = {
   },
 };
 
+const SYSMON_CHANNEL = 'microsoft-windows-sysmon/operational';
+
+const SYSMON: Record<number, Builder> = {
+  // Sysmon 1 names the new process's own user and session; there is no separate creator.
+  1: (r, o) => {
+    const processName = text(r['Image']);
+    if (!processName) return 'no Image';
+    return {
+      ...o, kind: 'process_created', processName,
+      ...opt('processId', integer(r['ProcessId'])),
+      ...opt('parentProcessId', integer(r['ParentProcessId'])),
+      ...opt('parentProcessName', text(r['ParentImage'])),
+      ...opt('commandLine', text(r['CommandLine'])),
+      ...opt('targetAccount', account(r['User'])),
+      ...opt('targetLogonId', text(r['LogonId'])?.toLowerCase()),
+    };
+  },
+};
+
 function normalizeSignIn(r: Record<string, unknown>, wanted: EventFilter): NormalizeResult {
   const time = timestamp(r['TimeGenerated'] ?? r['CreatedDateTime']);
   if (time === undefined) return malformed(`TimeGenerated ${describe(r['TimeGenerated'])} is not a timestamp`);
@@ -372,4 +411,5 @@ function describe(v: unknown): string {
 export const MODELLED_EVENT_IDS = {
   security: Object.keys(SECURITY).map(Number),
   system: Object.keys(SYSTEM).map(Number),
+  sysmon: Object.keys(SYSMON).map(Number),
 } as const;

@@ -37,7 +37,7 @@ describe('normalize', () => {
   });
 
   it('reports valid events no detector models as unmodelled, not malformed', () => {
-    assert.deepEqual(normalize({ ...base, Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1 }), { status: 'unmodelled', channel: 'microsoft-windows-sysmon/operational', eventId: 1 });
+    assert.deepEqual(normalize({ ...base, Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 11 }), { status: 'unmodelled', channel: 'microsoft-windows-sysmon/operational', eventId: 11 });
     assert.deepEqual(normalize({ ...base, EventID: 5156 }), { status: 'unmodelled', channel: 'security', eventId: 5156 });
   });
 

@@ -26,6 +26,7 @@ export interface TierzeroConfig {
   readonly domainControllers?: readonly string[];
   readonly sensitiveGroups?: readonly string[];
   readonly directorySyncAccounts?: readonly string[];
+  readonly tier0Hosts?: readonly string[];
   readonly testMode?: boolean;
   readonly learning?: { readonly mode?: 'lower' | 'hold' };
   readonly stateTtlDays?: number;
@@ -45,6 +46,7 @@ export interface ResolvedConfig {
   readonly domainControllers: readonly string[];
   readonly sensitiveGroups: readonly string[];
   readonly directorySyncAccounts: readonly string[];
+  readonly tier0Hosts: readonly string[];
   readonly testMode: boolean;
   readonly learningMode: 'lower' | 'hold';
   readonly stateTtlMs: number;
@@ -78,6 +80,7 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     domainControllers: c.domainControllers ?? [],
     sensitiveGroups: c.sensitiveGroups ?? [],
     directorySyncAccounts: c.directorySyncAccounts ?? [],
+    tier0Hosts: c.tier0Hosts ?? [],
     testMode,
     learningMode: c.learning?.mode ?? 'lower',
     stateTtlMs: (c.stateTtlDays ?? 30) * DAY,

@@ -46,6 +46,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[]): obje
       domainControllers: { ...stringList, description: 'DC host names (short or FQDN) or IPs; merged with DCs learned from logs' },
       sensitiveGroups: { ...stringList, description: 'Groups treated as tier-0 in addition to the built-in ones' },
       directorySyncAccounts: { ...stringList, description: 'Accounts allowed to replicate directory secrets (e.g. the Entra Connect account)' },
+      tier0Hosts: { ...stringList, description: 'Hosts as critical as a DC (AD CS, AD FS, Entra Connect, admin workstations): short or FQDN names' },
       testMode: { type: 'boolean', description: 'Switch learning off: baselines are trusted from the first event' },
       learning: {
         type: 'object',

@@ -9,6 +9,8 @@ import type { IdentityEvent } from '../events/identity-event';
  */
 export interface DirectoryView {
   isDomainController(host: string): boolean;
+  /** A domain controller, or a host configured as tier 0 (AD CS, AD FS, Entra Connect, PAWs). */
+  isTier0Host(host: string): boolean;
   isDomainControllerAddress(ip: string): boolean;
   /** A `NAME$` account that belongs to a known DC. */
   isDomainControllerAccount(account: Account): boolean;
@@ -30,6 +32,7 @@ export interface DirectoryFacts {
   readonly domainControllers: readonly string[];
   readonly honeytokens: readonly string[];
   readonly directorySyncAccounts: readonly string[];
+  readonly tier0Hosts?: readonly string[];
 }
 
 export interface LogonSession {
@@ -37,6 +40,8 @@ export interface LogonSession {
   readonly workstation?: string;
   readonly account: string;
   readonly time: number;
+  /** 4624 LogonType: 3 network, 2 interactive, 10 remote interactive, … */
+  readonly logonType?: number;
 }
 
 export interface DirectorySnapshot {
@@ -61,6 +66,7 @@ const TRUSTED_AFTER_DAYS = 3;
 export class DirectoryModel implements DirectoryView {
   private readonly configuredDcs = new Set<string>();
   private readonly configuredDcAddresses = new Set<string>();
+  private readonly configuredTier0 = new Set<string>();
   private readonly learnedDcs = new Set<string>();
   /** machine host key → addresses its account logged on from, first one first. */
   private readonly machines = new Map<string, MachineAddress[]>();
@@ -77,6 +83,7 @@ export class DirectoryModel implements DirectoryView {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
       else this.configuredDcs.add(hostKey(dc));
     }
+    for (const h of facts.tier0Hosts ?? []) this.configuredTier0.add(hostKey(h));
     for (const dc of saved?.learnedDcs ?? []) this.learnedDcs.add(dc);
     for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a, days: [...a.days] })));
     for (const [key, session] of saved?.sessions ?? []) this.sessions.set(key, session);
@@ -98,19 +105,19 @@ export class DirectoryModel implements DirectoryView {
         this.learnedDcs.add(hostKey(ev.host));
         return;
       case 'logon':
-        this.observeLogon(ev.host, ev.logonId, ev.account, ev.ip, ev.workstation, ev.time);
+        this.observeLogon(ev.host, ev.logonId, ev.account, ev.ip, ev.workstation, ev.time, ev.logonType);
         return;
       default:
         return;
     }
   }
 
-  private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number): void {
+  private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number, logonType: number | undefined): void {
     if (ip && isMachineAccount(account) && !isLoopback(ip)) this.observeMachineAddress(hostKey(account.name.slice(0, -1)), ip, time);
     if (!logonId) return;
     const key = `${hostKey(host)}|${logonId}`;
     this.sessions.delete(key);
-    this.sessions.set(key, { account: account.name, time, ...(ip ? { ip } : {}), ...(workstation ? { workstation } : {}) });
+    this.sessions.set(key, { account: account.name, time, ...(ip ? { ip } : {}), ...(workstation ? { workstation } : {}), ...(logonType !== undefined ? { logonType } : {}) });
     if (this.sessions.size > MAX_SESSIONS) {
       const oldest = this.sessions.keys().next().value;
       if (oldest !== undefined) this.sessions.delete(oldest);
@@ -138,6 +145,10 @@ export class DirectoryModel implements DirectoryView {
   isDomainController(host: string): boolean {
     const key = hostKey(host);
     return this.configuredDcs.has(key) || this.learnedDcs.has(key) || this.configuredDcAddresses.has(key);
+  }
+
+  isTier0Host(host: string): boolean {
+    return this.configuredTier0.has(hostKey(host)) || this.isDomainController(host);
   }
 
   isDomainControllerAddress(ip: string): boolean {

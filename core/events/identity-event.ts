@@ -171,7 +171,10 @@ export interface ScheduledTaskChange extends EventOrigin {
   readonly taskContent?: string;
   /** 0 = the change came over RPC from another machine (`ClientProcessId`-era 4698s). */
   readonly clientProcessId?: number;
-  /** Windows 10 1903+: 0 when the RPC client was on another machine, 1 when it was local. */
+  /**
+   * Windows 10 1903+ RPC client locality (rpcasync.h: 1 local, 2 remote). Calls that did not
+   * come over local RPC are logged as 0 with ClientProcessId 0: the client had no local process.
+   */
   readonly rpcCallClientLocality?: number;
 }
 

@@ -7,6 +7,7 @@ import type { Account } from './fields';
 export type IdentityEvent =
   | KerberosTgtRequest
   | KerberosServiceTicket
+  | KerberosTicketRenewal
   | KerberosPreauthFailure
   | NtlmValidation
   | Logon
@@ -57,6 +58,21 @@ export interface KerberosServiceTicket extends EventOrigin {
   readonly status: number;
   readonly encryptionType?: number;
   readonly ticketOptions?: number;
+  /** `TransmittedServices`: the services a delegated (S4U2Proxy) request passed through. */
+  readonly transitedServices?: string;
+}
+
+/**
+ * 4770: a ticket was renewed. Renewing the TGT (`serviceName` krbtgt) extends a logon's
+ * Kerberos session past the TGT lifetime without a new 4768. Logged only by domain controllers.
+ */
+export interface KerberosTicketRenewal extends EventOrigin {
+  readonly kind: 'kerberos_ticket_renewal';
+  readonly account: Account;
+  readonly ip?: string;
+  readonly serviceName: string;
+  readonly encryptionType?: number;
+  readonly ticketOptions?: number;
 }
 
 /** 4771: Kerberos pre-authentication failed. */
@@ -88,6 +104,11 @@ export interface Logon extends EventOrigin {
   readonly logonProcess?: string;
   readonly keyLength?: number;
   readonly logonId?: string;
+  /**
+   * Logon type 9 (NewCredentials, `runas /netonly`): the identity the new session presents on
+   * the network (`TargetOutboundUserName`, Windows 10+/2016+), which differs from `account`.
+   */
+  readonly outboundAccount?: Account;
 }
 
 /** 4625: a failed logon. */

@@ -151,6 +151,7 @@ const SECURITY: Record<number, Builder> = {
     put(e, 'logonProcess', text(r['LogonProcessName']));
     put(e, 'keyLength', integer(r['KeyLength']));
     put(e, 'logonId', text(r['TargetLogonId'])?.toLowerCase());
+    put(e, 'outboundAccount', account(r['TargetOutboundUserName'], r['TargetOutboundDomainName']));
     return done(e);
   },
   4625: (r, o) => {
@@ -288,6 +289,20 @@ const SECURITY: Record<number, Builder> = {
     e['serviceName'] = serviceName;
     e['status'] = status;
     put(e, 'serviceSid', text(r['ServiceSid']));
+    put(e, 'ip', ip(r['IpAddress']));
+    put(e, 'encryptionType', integer(r['TicketEncryptionType']));
+    put(e, 'ticketOptions', integer(r['TicketOptions']));
+    put(e, 'transitedServices', text(r['TransmittedServices']));
+    return done(e);
+  },
+  4770: (r, o) => {
+    const a = account(r['TargetUserName'], r['TargetDomainName']);
+    if (!a) return 'no TargetUserName';
+    const serviceName = text(r['ServiceName']);
+    if (!serviceName) return 'no ServiceName';
+    const e = origin(o, 'kerberos_ticket_renewal');
+    e['account'] = a;
+    e['serviceName'] = serviceName;
     put(e, 'ip', ip(r['IpAddress']));
     put(e, 'encryptionType', integer(r['TicketEncryptionType']));
     put(e, 'ticketOptions', integer(r['TicketOptions']));

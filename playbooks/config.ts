@@ -195,7 +195,6 @@ let check: ReturnType<Ajv['compile']> | undefined;
 function validate(section: unknown): void {
   if (!check) {
     const ajv = new Ajv({ allErrors: false, strict: true, strictTypes: false });
-    ajv.addKeyword('description');
     ajv.addFormat('ldap-url', { type: 'string', validate: (s: string) => /^ldaps?:\/\/[^\s/:]+(:\d{1,5})?\/?$/i.test(s) });
     ajv.addFormat('service-url', { type: 'string', validate: isServiceUrl });
     check = ajv.compile(responseSchema);

@@ -1,0 +1,85 @@
+import { DAY } from '../detector';
+
+/**
+ * Who administers what: (source, account) pairs that execute code remotely on a target, per
+ * target. Admin workstations, SCCM, PDQ and backup agents do this on a schedule from the same
+ * place with the same account; they are learned once they recur on `learnAfterDays` days.
+ *
+ * On tier-0 hosts a pair is only learned if it was first seen during the learning period: a
+ * new way into a DC after that is exactly what should be reported (ATA's advice is to manage
+ * DCs from dedicated admin workstations only). Elsewhere pairs keep being learned, and a pair
+ * learned on `deployerTargets` hosts is a deployment system whose work on further non-tier-0
+ * hosts is expected.
+ */
+
+export interface PairHistory {
+  firstSeen: number;
+  lastSeen: number;
+  /** Distinct days (epoch day numbers) with remote execution, at most learnAfterDays. */
+  days: number[];
+  /** First seen while the learning period ran: the only pairs a tier-0 host may learn. */
+  fromLearning?: true;
+}
+
+export interface DeployerHistory {
+  /** Targets on which the pair is learned, at most deployerTargets. */
+  targets: string[];
+  lastSeen: number;
+}
+
+export interface BaselineState {
+  /** `target|source|account` → history. */
+  pairs: Record<string, PairHistory>;
+  /** `source|account` → targets where the pair is learned. */
+  deployers: Record<string, DeployerHistory>;
+}
+
+export interface BaselineSettings {
+  readonly learnAfterDays: number;
+  readonly deployerTargets: number;
+}
+
+export type BaselineVerdict = 'learned' | 'deployer' | 'new' | 'recurring';
+
+export function emptyBaseline(): BaselineState {
+  return { pairs: {}, deployers: {} };
+}
+
+/**
+ * Records one remote execution and says whether the pair is known for this target.
+ * `inLearningPeriod` is whether the detector's learning period is still running at `time`.
+ */
+export function observePair(
+  state: BaselineState, settings: BaselineSettings,
+  target: string, source: string, account: string, tier0: boolean, time: number, inLearningPeriod: boolean,
+): BaselineVerdict {
+  const key = `${target}|${source}|${account}`;
+  let pair = state.pairs[key];
+  if (!pair) {
+    pair = { firstSeen: time, lastSeen: time, days: [], ...(inLearningPeriod ? { fromLearning: true as const } : {}) };
+    state.pairs[key] = pair;
+  }
+  pair.lastSeen = Math.max(pair.lastSeen, time);
+  const day = Math.floor(time / DAY);
+  if (!pair.days.includes(day) && pair.days.length < settings.learnAfterDays) pair.days.push(day);
+  // A pair with no known source cannot be told apart from any other; never learn it.
+  const learnable = source !== '' && (!tier0 || pair.fromLearning === true);
+  const deployerKey = `${source}|${account}`;
+  if (learnable && pair.days.length >= settings.learnAfterDays) {
+    const d = (state.deployers[deployerKey] ??= { targets: [], lastSeen: time });
+    d.lastSeen = Math.max(d.lastSeen, time);
+    if (!d.targets.includes(target) && d.targets.length < settings.deployerTargets) d.targets.push(target);
+    return 'learned';
+  }
+  const deployer = state.deployers[deployerKey];
+  if (!tier0 && source !== '' && deployer && deployer.targets.length >= settings.deployerTargets) {
+    deployer.lastSeen = Math.max(deployer.lastSeen, time);
+    return 'deployer';
+  }
+  return pair.days.length > 1 ? 'recurring' : 'new';
+}
+
+export function evictBaseline(state: BaselineState, before: number): void {
+  for (const [k, p] of Object.entries(state.pairs)) if (p.lastSeen < before) delete state.pairs[k];
+  for (const [k, d] of Object.entries(state.deployers)) if (d.lastSeen < before) delete state.deployers[k];
+}

@@ -1,0 +1,95 @@
+import type { Account } from '../../events/fields';
+import type { EventOrigin } from '../../events/identity-event';
+import type { Touch } from './evidence';
+
+/**
+ * Short-lived per-target memory: the remote evidence of the last minutes, the WmiPrvSE
+ * processes running (pre-Windows 10 4688s do not name the parent), actions still waiting for
+ * evidence logged in the same second, and SCM pipe opens per (source, account). Every list is
+ * capped, so a busy host costs a fixed amount of memory.
+ */
+
+export type Method = 'service' | 'task' | 'wmi' | 'winrm' | 'staged_service' | 'scm_burst';
+
+/** What happened on a target, before we know who did it from where. */
+export interface Action {
+  readonly method: Method;
+  readonly target: string;
+  /** Plain language: `installed the service "X" (C:\x.exe)`. */
+  readonly what: string;
+  readonly origin: EventOrigin;
+  readonly details: Readonly<Record<string, unknown>>;
+  /** The actor when the event names one by name. */
+  readonly account?: Account;
+  /** The actor's SID when that is all the event says (7045). */
+  readonly sid?: string;
+  readonly logonId?: string;
+}
+
+export interface HostState {
+  touches: Touch[];
+  wmiPids: { pid: number; time: number }[];
+  pending: Action[];
+  /** `source|account` → times the SCM pipe was opened. */
+  scmOpens: Record<string, number[]>;
+  lastSeen: number;
+}
+
+const MAX_TOUCHES = 64;
+const MAX_WMI_PIDS = 16;
+const MAX_PENDING = 16;
+
+export function newHostState(time: number): HostState {
+  return { touches: [], wmiPids: [], pending: [], scmOpens: {}, lastSeen: time };
+}
+
+export function addTouch(h: HostState, t: Touch, keepMs: number): void {
+  h.touches.push(t);
+  const from = t.time - keepMs;
+  let drop = 0;
+  while (drop < h.touches.length && (h.touches[drop] as Touch).time < from) drop++;
+  if (h.touches.length - drop > MAX_TOUCHES) drop = h.touches.length - MAX_TOUCHES;
+  if (drop > 0) h.touches.splice(0, drop);
+}
+
+/** The newest touch within `windowMs` of `time` (either side) that satisfies `match`. */
+export function findTouch(h: HostState, time: number, windowMs: number, match: (t: Touch) => boolean): Touch | undefined {
+  for (let i = h.touches.length - 1; i >= 0; i--) {
+    const t = h.touches[i] as Touch;
+    if (Math.abs(t.time - time) <= windowMs && match(t)) return t;
+  }
+  return undefined;
+}
+
+export function rememberWmiHost(h: HostState, pid: number, time: number): void {
+  h.wmiPids = h.wmiPids.filter((p) => p.pid !== pid);
+  h.wmiPids.push({ pid, time });
+  if (h.wmiPids.length > MAX_WMI_PIDS) h.wmiPids.shift();
+}
+
+export function isWmiHost(h: HostState, pid: number | undefined): boolean {
+  return pid !== undefined && h.wmiPids.some((p) => p.pid === pid);
+}
+
+export function park(h: HostState, a: Action, windowMs: number): void {
+  h.pending = h.pending.filter((p) => a.origin.time - p.origin.time <= windowMs);
+  h.pending.push(a);
+  if (h.pending.length > MAX_PENDING) h.pending.shift();
+}
+
+/** Counts an SCM pipe open by `key` and returns how many fall within `windowMs`. */
+export function countScmOpen(h: HostState, key: string, time: number, windowMs: number, cap: number): number {
+  const times = (h.scmOpens[key] ??= []);
+  times.push(time);
+  let drop = 0;
+  while (drop < times.length && (times[drop] as number) < time - windowMs) drop++;
+  if (times.length - drop > cap) drop = times.length - cap;
+  if (drop > 0) times.splice(0, drop);
+  return times.length;
+}
+
+export function evictHostState(h: HostState, before: number): void {
+  h.touches = h.touches.filter((t) => t.time >= before);
+  h.pending = h.pending.filter((p) => p.origin.time >= before);
+  for (const [k, times] of Object.entries(h.scmOpens)) if ((times[times.length - 1] ?? 0) < before) delete h.scmOpens[k];
+}

@@ -1,0 +1,274 @@
+import type { Severity } from '../alerts/alert';
+import { accountKey, hostKey, isMachineAccount, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent, Logon, ProcessCreated, ScheduledTaskChange, ServiceInstalled, ShareAccess } from '../events/identity-event';
+import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { emptyBaseline, evictBaseline, observePair, type BaselineState, type BaselineVerdict } from './remote-execution/baseline';
+import { declaration } from './remote-execution/declaration';
+import { baseName, isLocalSystemIdentity, isSelf, originOf, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
+import {
+  addTouch, countScmOpen, evictHostState, findTouch, isWmiHost, newHostState, park, rememberWmiHost,
+  type Action, type HostState, type Method,
+} from './remote-execution/host-state';
+
+/**
+ * Remote code execution: code started on a host by someone on another machine. Every method
+ * (PsExec-style services, schtasks /S, WMI, WinRM) first opens a network logon on the target,
+ * then acts inside it; the target's own events tie the action to that session (logon id) or to
+ * the RPC pipe it came through (IPC$\svcctl, IPC$\atsvc). Local activity — a service installed
+ * at the console, a task created by SYSTEM, an RDP user's service — has no such session.
+ *
+ * Severity scales with the target's tier: high on domain controllers and configured tier-0
+ * hosts, medium elsewhere. (source, account) pairs that administer a target routinely are
+ * learned per target (see remote-execution/baseline.ts).
+ */
+
+export { declaration };
+
+interface RceState {
+  since?: number;
+  hosts: Record<string, HostState>;
+  baseline: BaselineState;
+}
+
+export const remoteCodeExecution: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new RemoteCodeExecutionDetector(settings, (saved as RceState | undefined) ?? { hosts: {}, baseline: emptyBaseline() }),
+};
+
+const WMI_HOSTS = new Set(['wmiprvse.exe']);
+// wsmprovhost runs PowerShell remoting sessions; winrshost runs `winrs -r:` commands.
+const WINRM_HOSTS = new Set(['wsmprovhost.exe', 'winrshost.exe']);
+
+class RemoteCodeExecutionDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly correlationMs: number;
+  private readonly stagingMs: number;
+  private readonly burstMs: number;
+  private readonly wmiTimingMs: number;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: RceState) {
+    this.correlationMs = threshold(settings, 'correlationSeconds') * 1000;
+    this.stagingMs = threshold(settings, 'stagingMinutes') * MINUTE;
+    this.burstMs = threshold(settings, 'scmBurstMinutes') * MINUTE;
+    this.wmiTimingMs = threshold(settings, 'wmiTimingSeconds') * 1000;
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    this.state.since ??= ev.time;
+    switch (ev.kind) {
+      case 'service_installed': return this.onService(ev, ctx);
+      case 'scheduled_task': return this.onTask(ev, ctx);
+      case 'process_created': return this.onProcess(ev, ctx);
+      case 'share_access': return this.onShare(ev, ctx);
+      case 'logon': return this.onLogon(ev, ctx);
+      default: return undefined;
+    }
+  }
+
+  private onService(ev: ServiceInstalled, ctx: DetectionContext): void {
+    const named = ev.subject && ev.subject.name !== ev.subject.sid ? ev.subject : undefined;
+    this.resolve({
+      method: 'service', target: ev.host, origin: originOf(ev),
+      what: `installed the service "${ev.serviceName}"${ev.imagePath ? ` (${clip(ev.imagePath, 160)})` : ''}`,
+      details: { service: ev.serviceName, imagePath: ev.imagePath, serviceAccount: ev.serviceAccount },
+      ...(named ? { account: named } : {}), ...(ev.subject?.sid ? { sid: ev.subject.sid } : {}), ...(ev.logonId ? { logonId: ev.logonId } : {}),
+    }, ctx);
+  }
+
+  private onTask(ev: ScheduledTaskChange, ctx: DetectionContext): void {
+    if (ev.action !== 'created' && ev.action !== 'updated') return;
+    const action: Action = {
+      method: 'task', target: ev.host, origin: originOf(ev),
+      what: `${ev.action} the scheduled task "${ev.taskName}"`,
+      details: { task: ev.taskName, action: ev.action, rpcCallClientLocality: ev.rpcCallClientLocality },
+      ...(ev.subject ? { account: ev.subject } : {}), ...(ev.subject?.sid ? { sid: ev.subject.sid } : {}), ...(ev.logonId ? { logonId: ev.logonId } : {}),
+    };
+    // Windows 10 1903+ logs the RPC client: 2 is remote, and 0 with no client process means the
+    // call did not come from a local process over local RPC (as schtasks /S logs it).
+    const notLocal = ev.rpcCallClientLocality === 2 || (ev.rpcCallClientLocality === 0 && ev.clientProcessId === 0);
+    if (notLocal && ev.subject && !isLocalSystemIdentity(ev.subject) && !this.attributeNow(action, ctx)) {
+      this.report(action, { accountName: ev.subject.name }, [action.origin], `The Task Scheduler logged no local client process for the call (RpcCallClientLocality ${ev.rpcCallClientLocality})`, ctx);
+      return;
+    }
+    this.resolve(action, ctx);
+  }
+
+  private onProcess(ev: ProcessCreated, ctx: DetectionContext): void {
+    const host = this.host(ev.host, ev.time);
+    const name = baseName(ev.processName);
+    if (WMI_HOSTS.has(name) && ev.processId !== undefined) rememberWmiHost(host, ev.processId, ev.time);
+    const parent = baseName(ev.parentProcessName);
+    const wmi = WMI_HOSTS.has(parent) || (ev.parentProcessName === undefined && isWmiHost(host, ev.parentProcessId));
+    const method: Method | undefined = wmi ? 'wmi' : WINRM_HOSTS.has(parent) || WINRM_HOSTS.has(name) ? 'winrm' : undefined;
+    if (!method) return;
+    const actor = ev.targetAccount ?? (isLocalSystemIdentity(ev.subject) ? undefined : ev.subject);
+    const action: Action = {
+      method, target: ev.host, origin: originOf(ev),
+      what: `${method === 'wmi' ? 'started a process through WMI' : 'opened a remote shell through WinRM'}: ${clip(ev.commandLine ?? ev.processName, 200)}`,
+      details: { process: ev.processName, parent: ev.parentProcessName, commandLine: ev.commandLine && clip(ev.commandLine, 500) },
+      ...(actor ? { account: actor } : {}), ...(ev.targetLogonId ?? ev.logonId ? { logonId: ev.targetLogonId ?? ev.logonId } : {}),
+    };
+    const session = remoteSession(ctx.directory, ev.host, action.logonId);
+    if (session) return this.report(action, session, [action.origin], `It runs in network logon ${action.logonId ?? ''} from that machine`, ctx);
+    // Windows 10+ names the parent and the new token: a WMI child outside a remote session is the
+    // machine's own (management agents). Before that, the child is tied to the network logon
+    // logged just before it: the DCOM call that asked for it.
+    if (method !== 'wmi' || ev.parentProcessName !== undefined) return;
+    const logon = findTouch(host, ev.time, this.wmiTimingMs, (t) => t.kind === 'logon' && t.time <= ev.time);
+    if (logon) this.report(action, sourceOf(logon), [logon.origin, action.origin], `A network logon from there preceded it by ${ev.time - logon.time} ms (this Windows version does not log the new process's session)`, ctx);
+  }
+
+  private onShare(ev: ShareAccess, ctx: DetectionContext): void {
+    const touch = touchOf(ev, ctx.directory);
+    if (!touch) return;
+    const host = this.host(ev.host, ev.time);
+    addTouch(host, touch, Math.max(this.correlationMs, this.stagingMs));
+    this.retryPending(host, ev.time, ctx);
+    if (touch.kind !== 'scm' && touch.kind !== 'staged') return;
+    const peer = touch.kind === 'scm' ? 'staged' : 'scm';
+    const staged = findTouch(host, touch.time, this.stagingMs, (t) => t.kind === peer && sameSource(t, touch));
+    if (staged) {
+      const file = (touch.kind === 'staged' ? touch : staged).file ?? '';
+      this.report({
+        method: 'staged_service', target: ev.host, origin: touch.origin, account: touch.account,
+        what: `copied ${file} into an admin share and opened the service manager (IPC$\\svcctl)`, details: { file },
+      }, sourceOf(touch), [staged.origin, touch.origin], 'Both came over SMB from that address', ctx);
+    }
+    if (touch.kind !== 'scm') return;
+    const burst = threshold(this.settings, 'scmBurst');
+    const opens = countScmOpen(host, `${touch.ip ?? ''}|${accountKey(touch.account)}`, touch.time, this.burstMs, burst * 10);
+    if (opens >= burst) {
+      this.report({
+        method: 'scm_burst', target: ev.host, origin: touch.origin, account: touch.account,
+        what: `opened the service manager (IPC$\\svcctl) ${opens} times within ${Math.round(this.burstMs / MINUTE)} minutes`, details: { scmSessions: opens },
+      }, sourceOf(touch), [touch.origin], 'Service-based execution tools open the service manager once per command, at machine speed; a person or a monitoring tool does not', ctx);
+    }
+  }
+
+  private onLogon(ev: Logon, ctx: DetectionContext): void {
+    // Remember remote network logons of people (not machines) to explain a 7045 or a pre-Windows 10 WMI child.
+    if (ev.logonType !== 3 && ev.logonType !== 8) return;
+    if (!ev.ip || isMachineAccount(ev.account) || !ev.account.sid || ev.account.sid === 'S-1-5-7' || isSelf(ctx.directory, ev.host, ev.ip)) return;
+    const host = this.host(ev.host, ev.time);
+    addTouch(host, {
+      kind: 'logon', time: ev.time, account: ev.account, ip: ev.ip, origin: originOf(ev),
+      ...(ev.workstation ? { workstation: ev.workstation } : {}), ...(ev.logonId ? { logonId: ev.logonId } : {}),
+    }, Math.max(this.correlationMs, this.stagingMs));
+    this.retryPending(host, ev.time, ctx);
+  }
+
+  /** Attributes a service or task to a remote origin now, or parks it for evidence logged in the same breath. */
+  private resolve(action: Action, ctx: DetectionContext): void {
+    if (this.attributeNow(action, ctx)) return;
+    park(this.host(action.target, action.origin.time), action, this.correlationMs);
+  }
+
+  private attributeNow(action: Action, ctx: DetectionContext): boolean {
+    const session = remoteSession(ctx.directory, action.target, action.logonId);
+    if (session) {
+      this.report(action, session, [action.origin], `It was done inside network logon ${action.logonId ?? ''} from that machine`, ctx);
+      return true;
+    }
+    const host = this.host(action.target, action.origin.time);
+    const pipe = action.method === 'service' ? 'scm' : 'tasks';
+    const sameActor = (t: Touch): boolean => (action.logonId !== undefined && t.logonId === action.logonId) || (action.sid !== undefined && t.account.sid === action.sid);
+    const viaPipe = findTouch(host, action.origin.time, this.correlationMs, (t) => t.kind === pipe && sameActor(t));
+    const via = viaPipe ?? findTouch(host, action.origin.time, this.correlationMs, (t) => t.kind === 'logon' && sameActor(t));
+    if (!via) return false;
+    const how = viaPipe
+      ? `The ${pipe === 'scm' ? 'service manager pipe (IPC$\\svcctl)' : 'Task Scheduler pipe (IPC$\\atsvc)'} was opened from there by the same account ${seconds(via.time - action.origin.time)}`
+      : `The same account logged on over the network from there ${seconds(via.time - action.origin.time)}`;
+    this.report({ ...action, account: action.account ?? via.account }, sourceOf(via), [via.origin, action.origin], how, ctx);
+    return true;
+  }
+
+  /** New evidence may explain an action logged just before it (whole-second timestamps, merged logs). */
+  private retryPending(host: HostState, now: number, ctx: DetectionContext): void {
+    if (host.pending.length === 0) return;
+    const waiting = host.pending.filter((a) => now - a.origin.time <= this.correlationMs);
+    host.pending = [];
+    for (const a of waiting) if (!this.attributeNow(a, ctx)) host.pending.push(a);
+  }
+
+  private report(action: Action, source: RemoteSource, events: readonly EventOrigin[], how: string, ctx: DetectionContext): void {
+    const actor: Account = action.account ?? source.account ?? { name: source.accountName };
+    const target = action.target;
+    const sourceKey = source.ip ?? (source.workstation ? hostKey(source.workstation) : '');
+    const dc = ctx.directory.isDomainController(target);
+    const tier0 = dc || ctx.directory.isTier0Host(target);
+    const time = action.origin.time;
+    const learning = stillLearning(this.settings, this.state.since, time);
+    const verdict = observePair(this.state.baseline, {
+      learnAfterDays: threshold(this.settings, 'learnAfterDays'), deployerTargets: threshold(this.settings, 'deployerTargets'),
+    }, hostKey(target), sourceKey, accountKey(actor), tier0, time, learning);
+    if (verdict === 'learned' || verdict === 'deployer') return;
+    const severity: Severity = tier0 ? 'high' : 'medium';
+    const from = source.ip ? `from ${source.workstation ? `${source.workstation} (${source.ip})` : source.ip}` : source.workstation ? `from ${source.workstation}` : 'from another machine (the logon recorded no address)';
+    const tier = dc ? ', a domain controller (tier 0)' : tier0 ? ', a configured tier-0 host' : '';
+    ctx.emit({
+      keys: [hostKey(target), accountKey(actor), sourceKey],
+      severity,
+      title: TITLES[action.method],
+      description: `${qualified(actor)} ${from} ${action.what} on ${target}${tier}. ${how}. ${why(verdict, tier0)}`,
+      accounts: [accountEntity(actor, 'actor')],
+      hosts: present([hostEntity('source', source.workstation, source.ip), hostEntity('target', target)]),
+      events,
+      details: { ...action.details, method: action.method, tier: tier0 ? 'tier0' : 'other', baseline: verdict },
+      ...(learning ? { learning: true } : {}),
+    });
+  }
+
+  private host(name: string, time: number): HostState {
+    const key = hostKey(name);
+    const h = (this.state.hosts[key] ??= newHostState(time));
+    if (time > h.lastSeen) h.lastSeen = time;
+    return h;
+  }
+
+  snapshot(): RceState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, h] of Object.entries(this.state.hosts)) {
+      if (h.lastSeen < before) delete this.state.hosts[k];
+      else evictHostState(h, before);
+    }
+    evictBaseline(this.state.baseline, before);
+  }
+}
+
+const TITLES: Record<Method, string> = {
+  service: 'Remote code execution: service installed from another machine',
+  task: 'Remote code execution: scheduled task set from another machine',
+  wmi: 'Remote code execution over WMI',
+  winrm: 'Remote code execution over WinRM (PowerShell remoting)',
+  staged_service: 'Remote code execution: executable copied to an admin share, then the service manager opened',
+  scm_burst: 'Remote code execution: the service manager driven at machine speed',
+};
+
+function why(verdict: BaselineVerdict, tier0: boolean): string {
+  const pair = verdict === 'recurring'
+    ? 'This account has done so from there before, but not yet on enough days to be routine administration.'
+    : 'This account has not run code on this host from there before.';
+  return tier0 ? `${pair} Tier-0 hosts should only be administered from dedicated admin workstations.` : pair;
+}
+
+function sourceOf(t: Touch): RemoteSource {
+  return { account: t.account, accountName: t.account.name, ...(t.ip ? { ip: t.ip } : {}), ...(t.workstation ? { workstation: t.workstation } : {}) };
+}
+
+function sameSource(a: Touch, b: Touch): boolean {
+  return a.ip === b.ip && accountKey(a.account) === accountKey(b.account);
+}
+
+function seconds(deltaMs: number): string {
+  const s = Math.abs(deltaMs) / 1000;
+  const amount = s < 1 ? `${Math.round(Math.abs(deltaMs))} ms` : `${s.toFixed(1)} s`;
+  return deltaMs <= 0 ? `${amount} before` : `${amount} after (same second in the log)`;
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}

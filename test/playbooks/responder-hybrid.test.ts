@@ -106,6 +106,17 @@ describe('playbooks: responding in a hybrid estate (Samba DC + Graph emulator)',
     assert.equal(graphWrites(), writes);
   });
 
+  it('still disables in Entra when the AD step lacks a right, and says the sync will undo it', async () => {
+    const ad = await lab.createUser(`outside${++n}`, { ou: 'CN=Users,DC=lab,DC=test' });
+    const cloud = emu.addUser({ userPrincipalName: ad.upn, onPremisesSyncEnabled: true, onPremisesSecurityIdentifier: ad.sid, onPremisesDistinguishedName: ad.dn });
+    const r = await run('suspend', ad.upn);
+    assert.equal(r.outcome, 'partial');
+    assert.deepEqual(r.steps.map((s) => [s.step, s.status]), [['ad.disable', 'failed'], ['entra.disable', 'changed'], ['entra.revoke-sessions', 'changed']]);
+    assert.equal(r.steps[0]?.error?.type, 'MissingPermissionError');
+    assert.match(r.notes.join(' '), /next Entra Connect sync will undo it/);
+    assert.deepEqual((await emu.syncTick()).changed, [cloud.userPrincipalName]);
+  });
+
   it('suspends an AD-only user in AD alone', async () => {
     const ad = await lab.createUser(`adonly${++n}`);
     const r = await run('suspend', ad.sam);

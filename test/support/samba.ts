@@ -56,12 +56,16 @@ export interface LabDc {
 let lab: Promise<LabDc | { unavailable: string }> | undefined;
 let child: ChildProcess | undefined;
 let labDir: string | undefined;
+let announced = false;
 
 /** Call from a `before` hook: the shared DC, or a skip (outside CI) / failure (in CI). */
 export async function useLabDc(ctx: Mocha.Context): Promise<LabDc> {
   ctx.timeout(READY_TIMEOUT_MS + 30_000);
   lab ??= startLab().catch((err: unknown) => ({ unavailable: err instanceof Error ? err.message : String(err) }));
+  const first = !announced;
+  announced = true;
   const r = await lab;
+  if (first && !('unavailable' in r)) console.log(`      (Samba AD DC on 127.0.0.1 ready in ${r.startSeconds.toFixed(1)} s: ${r.dir})`);
   if ('unavailable' in r) {
     if (process.env.CI === 'true') throw new Error(`Samba AD DC unavailable in CI (the AD suite must run): ${r.unavailable}`);
     console.warn(`      (skipping: no Samba AD DC — ${r.unavailable})`);

@@ -2,10 +2,15 @@ import { asrepRoasting } from './asrep_roasting';
 import { bruteForce } from './brute_force';
 import { dcsync } from './dcsync';
 import type { DetectorDeclaration, DetectorModule } from './detector';
+import { goldenTicket } from './golden_ticket';
 import { kerberoasting } from './kerberoasting';
+import { ntlmRelay } from './ntlm_relay';
+import { overpassTheHash } from './overpass_the_hash';
+import { passTheHash } from './pass_the_hash';
+import { passTheTicket } from './pass_the_ticket';
 import { remoteCodeExecution } from './remote_code_execution';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, remoteCodeExecution];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

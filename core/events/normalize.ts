@@ -70,7 +70,9 @@ function origin(o: EventOrigin, kind: IdentityEvent['kind']): Draft {
 }
 
 const accountAction = (action: AccountAction, objectClass: 'user' | 'computer'): Builder => (r, o) => {
-  const t = target(r) ?? account(r['NewTargetUserName'], r['TargetDomainName'], r['TargetSid']);
+  // 4781 has no TargetUserName: name the account by its new name (with its SID), not by the SID alone.
+  const renamedTo = action === 'renamed' ? account(r['NewTargetUserName'], r['TargetDomainName'], r['TargetSid']) : undefined;
+  const t = renamedTo ?? target(r) ?? account(r['NewTargetUserName'], r['TargetDomainName'], r['TargetSid']);
   if (!t) return 'no target account';
   const e = origin(o, 'account_management');
   e['action'] = action;

@@ -43,3 +43,12 @@ describe('normalize: ticket renewals, delegation and new-credentials logons', ()
     assert.equal(r.status === 'event' && r.event.kind === 'logon' && 'outboundAccount' in r.event, false);
   });
 });
+
+describe('normalize: account renames', () => {
+  it('names the target of a 4781 by its new name, keeping its SID', () => {
+    const r = normalize({ ...base, EventID: 4781, OldTargetUserName: 'DC012$', NewTargetUserName: '01566s-win16-ir', TargetDomainName: '3B', TargetSid: 'S-1-5-21-308926384-506822093-3341789130-220105', SubjectUserName: 'lgrove' });
+    if (r.status !== 'event' || r.event.kind !== 'account_management') return assert.fail('not an account change');
+    assert.equal(r.event.action, 'renamed');
+    assert.deepEqual(r.event.target, { name: '01566s-win16-ir', domain: '3B', sid: 'S-1-5-21-308926384-506822093-3341789130-220105' });
+  });
+});

@@ -1,0 +1,249 @@
+import { accountKey, asSid, isLoopback, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
+import { HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { KerberosCoverage } from './kerberos-coverage';
+
+/**
+ * Golden ticket: with krbtgt's key an attacker forges TGTs offline, so no DC ever issued them.
+ * A forged TGT shows where it is used:
+ * - service tickets (4769) for an account no DC issued (4768) or renewed (4770) a TGT to
+ *   within the ticket lifetime, judged only once every DC's stream has covered a lifetime;
+ * - a client realm the KDC did not write: Windows KDCs put the realm in upper case in every
+ *   ticket they issue (a lower-case AS-REQ still yields `CORP.LOCAL`), forging tools copy it as typed;
+ * - a name the KDC itself answered "principal unknown" for (4768 0x6) now holding tickets;
+ * - name↔SID mismatches: a forged PAC carries whatever name and SID (default RID 500) the
+ *   forger chose, so a SID appears under another account's name, or a name with another SID.
+ */
+
+const KDC_ERR_C_PRINCIPAL_UNKNOWN = 0x6;
+const MAX_UNKNOWN_NAMES = 10_000;
+const MAX_REALMS = 16;
+
+export const declaration: DetectorDeclaration = {
+  id: 'golden_ticket',
+  title: 'Suspected golden ticket (forged Kerberos TGT)',
+  summary: 'Service tickets for an account no DC issued a TGT to within the ticket lifetime (joined across all DCs), a ticket realm no Windows KDC writes, tickets for names the KDC called unknown, or a name↔SID mismatch.',
+  severity: 'high',
+  mitre: { tactics: ['credential-access', 'persistence'], techniques: ['T1558.001'] },
+  requires: [{
+    channel: 'Security', eventIds: [4768, 4769, 4770],
+    fields: ['TargetUserName', 'TargetDomainName', 'Status', 'ServiceName', 'IpAddress', 'TransmittedServices'],
+    auditPolicy: 'Audit Kerberos Authentication Service and Audit Kerberos Service Ticket Operations (Success and Failure) on every DC',
+  }, {
+    channel: 'Security', eventIds: [4624, 4672, 5140, 5145],
+    fields: ['TargetUserName', 'TargetUserSid', 'SubjectUserName', 'SubjectUserSid', 'IpAddress'],
+    auditPolicy: 'Audit Logon, Audit Special Logon and Audit File Share (Success): the name and SID a ticket carries',
+  }, {
+    channel: 'Security', eventIds: [4720, 4726, 4738, 4741, 4742, 4743, 4781],
+    fields: ['TargetUserName', 'TargetSid', 'NewTargetUserName'],
+    auditPolicy: 'Audit User Account Management and Audit Computer Account Management (Success): renames keep names and SIDs current',
+  }],
+  consumes: ['kerberos_tgt_request', 'kerberos_service_ticket', 'kerberos_ticket_renewal', 'logon', 'special_privilege_logon', 'share_access', 'account_management'],
+  falsePositives: [
+    'A DC whose Security log is not collected issues TGTs nobody sees: collect every DC, or add it to domainControllers and exclude nothing.',
+    'A maximum user-ticket lifetime above 10 h (Kerberos policy): raise ticketLifetimeHours to match.',
+    'An account renamed without the rename (4781) being collected shows as a name↔SID mismatch once.',
+  ],
+  thresholds: {
+    ticketLifetimeHours: { default: 10, minimum: 1, integer: false, description: 'Maximum lifetime for user ticket (Kerberos policy): how long a TGT issued by a DC explains service tickets' },
+    coverageGapMinutes: { default: 120, minimum: 5, integer: false, description: 'A silence in Kerberos events longer than this restarts coverage: the missing-TGT check needs one full lifetime of unbroken DC logs' },
+  },
+  learningPeriodDays: 7,
+  bucketHours: 24,
+  recommendations: [
+    'Reset the krbtgt password twice (with replication in between): that invalidates every forged TGT.',
+    'Find how krbtgt\'s key was obtained (DCSync, NTDS.dit copy, DC backup) and from which host the forged tickets were used.',
+    'Review the accounts and SIDs the tickets carried: a forged PAC grants whatever groups the forger listed.',
+  ],
+};
+
+interface NameOfSid {
+  name: string;
+  lastSeen: number;
+}
+
+interface RidOfName {
+  rid: string;
+  lastSeen: number;
+}
+
+interface GoldenTicketState {
+  since?: number;
+  coverage: { start?: number; last?: number };
+  /** Account → last TGT issued or renewed by any DC. */
+  tgts: Record<string, number>;
+  /** Realms the DCs issue TGTs for (upper case), so cross-realm clients are left alone. */
+  realms: string[];
+  /** Names the KDC answered "principal unknown" for, and when; `unknownCount` bounds it. */
+  unknownNames: Record<string, number>;
+  unknownCount: number;
+  /** SID → name, and `domain SID|name` → RID: what events that carry both taught. */
+  sidNames: Record<string, NameOfSid>;
+  nameRids: Record<string, RidOfName>;
+}
+
+export const goldenTicket: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new GoldenTicketDetector(settings, (saved as GoldenTicketState | undefined) ?? { coverage: {}, tgts: {}, realms: [], unknownNames: {}, unknownCount: 0, sidNames: {}, nameRids: {} }),
+};
+
+class GoldenTicketDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly lifetimeMs: number;
+  private readonly coverage: KerberosCoverage;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: GoldenTicketState) {
+    this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
+    this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    switch (ev.kind) {
+      case 'kerberos_tgt_request':
+        this.coverage.observe(ev.time);
+        this.state.since ??= ev.time;
+        if (ev.status === 0) {
+          this.state.tgts[accountKey(ev.account)] = ev.time;
+          this.forgetUnknown(accountKey(ev.account));
+          this.learnRealm(ev.account.domain);
+        } else if (ev.status === KDC_ERR_C_PRINCIPAL_UNKNOWN) {
+          this.rememberUnknown(accountKey(ev.account), ev.time);
+        }
+        return;
+      case 'kerberos_ticket_renewal':
+        this.coverage.observe(ev.time);
+        if (ev.serviceName.toLowerCase().startsWith('krbtgt')) this.state.tgts[accountKey(ev.account)] = ev.time;
+        return;
+      case 'kerberos_service_ticket':
+        this.coverage.observe(ev.time);
+        this.state.since ??= ev.time;
+        if (ev.status === 0 && !ev.transitedServices) this.judgeServiceTicket(ev, ctx);
+        return;
+      case 'logon':
+        this.checkIdentity(ev.account, ev, ev.ip, ctx);
+        return;
+      case 'special_privilege_logon':
+        this.checkIdentity(ev.account, ev, undefined, ctx);
+        return;
+      case 'share_access':
+        if (ev.subject) this.checkIdentity(ev.subject, ev, ev.ip, ctx);
+        return;
+      case 'account_management':
+        // Creations and renames are the directory speaking: they set the mapping, never alert.
+        if (ev.target.sid) this.learnIdentity(ev.target, ev.time, true);
+        if (ev.action === 'created' || ev.action === 'renamed') this.forgetUnknown(accountKey(ev.target));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private judgeServiceTicket(ev: KerberosServiceTicket, ctx: DetectionContext): void {
+    const key = accountKey(ev.account);
+    const realm = ev.account.domain;
+    const what = `a service ticket for ${ev.serviceName}`;
+    if (realm && realm.includes('.') && realm !== realm.toUpperCase() && this.isLocalRealm(realm)) {
+      this.emit(ctx, ev, 'realm', ev.account, ev.ip, what,
+        `the ticket names its realm "${realm}"; a Windows KDC writes the realm in upper case (${realm.toUpperCase()}) in every ticket it issues, so this TGT was made by something else`);
+      return;
+    }
+    if (realm && !this.isLocalRealm(realm)) return; // a client of a trusted realm got its TGT from its own KDCs
+    const unknownAt = this.state.unknownNames[key];
+    if (unknownAt !== undefined) {
+      this.emit(ctx, ev, 'unknown', ev.account, ev.ip, what,
+        `a domain controller answered "principal unknown" (4768 0x6) for ${ev.account.name} at ${new Date(unknownAt).toISOString()}: the account does not exist, yet it holds a TGT`);
+      return;
+    }
+    const issued = this.state.tgts[key];
+    if (issued !== undefined && ev.time - issued <= this.lifetimeMs) return;
+    if (!this.coverage.covers(ev.time, this.lifetimeMs)) return;
+    this.emit(ctx, ev, 'no_tgt', ev.account, ev.ip, what,
+      `no domain controller issued or renewed a TGT for ${ev.account.name} in the ${this.lifetimeMs / HOUR} h before (every DC's Kerberos events seen since ${new Date(this.coverage.start ?? ev.time).toISOString()})`,
+      stillLearning(this.settings, this.state.since, ev.time));
+  }
+
+  /** A name and a SID seen together must agree with what earlier events taught. */
+  private checkIdentity(account: Account, ev: EventOrigin, ip: string | undefined, ctx: DetectionContext): void {
+    const conflict = this.learnIdentity(account, ev.time, false);
+    if (!conflict) return;
+    this.emit(ctx, ev, 'sid_mismatch', account, ip, `a logon (${ev.eventId})`, conflict);
+  }
+
+  /** Records name↔SID; returns why they conflict with what is known, when they do. */
+  private learnIdentity(account: Account, time: number, authoritative: boolean): string | undefined {
+    const sid = asSid(account.sid);
+    // Only domain and machine SIDs (S-1-5-21-…) name one account; well-known SIDs (SYSTEM,
+    // NETWORK SERVICE) are logged under each machine's own name.
+    if (!sid || !sid.startsWith('S-1-5-21-') || account.name.toUpperCase() === sid) return undefined;
+    const name = account.name.toLowerCase();
+    const rid = sid.slice(sid.lastIndexOf('-') + 1);
+    const domainSid = sid.slice(0, sid.lastIndexOf('-'));
+    const nameKey = `${domainSid}|${name}`;
+    const bySid = this.state.sidNames[sid];
+    const byName = this.state.nameRids[nameKey];
+    if (!authoritative && bySid && bySid.name !== name) {
+      bySid.lastSeen = time;
+      return `SID ${sid} was presented as ${account.name}, while that SID belongs to ${bySid.name}; a forged ticket carries whatever name and SID its maker chose`;
+    }
+    if (!authoritative && byName && byName.rid !== rid) {
+      byName.lastSeen = time;
+      return `${account.name} was presented with RID ${rid}, while the account's SID ends in ${byName.rid}; a forged ticket carries whatever name and SID its maker chose`;
+    }
+    // A rename frees the old name: it may later belong to a new account.
+    if (authoritative && bySid && bySid.name !== name) delete this.state.nameRids[`${domainSid}|${bySid.name}`];
+    this.state.sidNames[sid] = { name, lastSeen: time };
+    this.state.nameRids[nameKey] = { rid, lastSeen: time };
+    return undefined;
+  }
+
+  private emit(ctx: DetectionContext, ev: EventOrigin, reason: string, account: Account, ip: string | undefined, what: string, why: string, learning = false): void {
+    const source = ip && !isLoopback(ip) ? ip : undefined;
+    ctx.emit({
+      keys: [accountKey(account), reason],
+      severity: 'high',
+      description: `${qualified(account)}${source ? ` from ${source}` : ''} obtained or used ${what} on ${ev.host}, but ${why}. `
+        + 'Tickets like this are forged with the krbtgt key (golden ticket).',
+      accounts: [accountEntity(account, 'actor')],
+      hosts: present([hostEntity('source', undefined, source), hostEntity('destination', ev.host)]),
+      events: [ev],
+      details: { reason },
+      learning,
+    });
+  }
+
+  private isLocalRealm(realm: string): boolean {
+    return this.state.realms.length === 0 || this.state.realms.includes(realm.toUpperCase());
+  }
+
+  private learnRealm(realm: string | undefined): void {
+    if (!realm || !realm.includes('.')) return;
+    const upper = realm.toUpperCase();
+    if (!this.state.realms.includes(upper) && this.state.realms.length < MAX_REALMS) this.state.realms.push(upper);
+  }
+
+  private rememberUnknown(name: string, time: number): void {
+    if (!(name in this.state.unknownNames)) {
+      if (this.state.unknownCount >= MAX_UNKNOWN_NAMES) return;
+      this.state.unknownCount++;
+    }
+    this.state.unknownNames[name] = time;
+  }
+
+  private forgetUnknown(name: string): void {
+    if (!(name in this.state.unknownNames)) return;
+    delete this.state.unknownNames[name];
+    this.state.unknownCount--;
+  }
+
+  snapshot(): GoldenTicketState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, t] of Object.entries(this.state.tgts)) if (t < before) delete this.state.tgts[k];
+    for (const [k, t] of Object.entries(this.state.unknownNames)) if (t < before) this.forgetUnknown(k);
+    for (const [k, i] of Object.entries(this.state.sidNames)) if (i.lastSeen < before) delete this.state.sidNames[k];
+    for (const [k, i] of Object.entries(this.state.nameRids)) if (i.lastSeen < before) delete this.state.nameRids[k];
+  }
+}

@@ -1,0 +1,222 @@
+import { accountKey } from '../events/fields';
+import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../events/identity-event';
+import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+
+/**
+ * Overpass-the-hash: a tool that holds only an account's NT hash (mimikatz sekurlsa::pth,
+ * Rubeus asktgt /rc4) can only pre-authenticate with RC4, because the NT hash *is* the RC4 key;
+ * a Windows client that knows the password offers AES first. The DC shows it as a successful
+ * 4768 with encrypted-timestamp pre-authentication and an RC4 ticket for an account (or from a
+ * host) that normally gets AES. On the source, the tool usually runs in a new-credentials
+ * logon (4624 type 9 via seclogo), which corroborates when the source's address is known.
+ */
+
+// RFC 3961/4757/8429 etypes. AES: 0x11/0x12 (RFC 3962), 0x13/0x14 (RFC 8009).
+const AES_ETYPES = new Set([0x11, 0x12, 0x13, 0x14]);
+const WEAK_ETYPES = new Set([0x1, 0x3, 0x17, 0x18]);
+// PA-ENC-TIMESTAMP (2) and FAST encrypted challenge (138) prove the client holds the key. No
+// pre-auth (0) is AS-REP roasting's business; PKINIT (15-17) is a smartcard, not a hash.
+const KEY_PREAUTH = new Set([2, 138]);
+const MAX_RECENT = 64;
+const MAX_DAYS = 8;
+
+export const declaration: DetectorDeclaration = {
+  id: 'overpass_the_hash',
+  title: 'Suspected overpass-the-hash (Kerberos encryption downgrade)',
+  summary: 'A TGT pre-authenticated with RC4 (4768 0x17, PreAuthType 2) for an account or from a host whose learned baseline is AES, corroborated by a new-credentials logon (4624 type 9, seclogo) on the source.',
+  severity: 'medium',
+  mitre: { tactics: ['lateral-movement', 'defense-evasion'], techniques: ['T1550.002', 'T1558'] },
+  requires: [{
+    channel: 'Security', eventIds: [4768],
+    fields: ['TargetUserName', 'TargetSid', 'Status', 'TicketEncryptionType', 'PreAuthType', 'IpAddress'],
+    auditPolicy: 'Audit Kerberos Authentication Service (Success) on every DC',
+  }, {
+    channel: 'Security', eventIds: [4624],
+    fields: ['LogonType', 'LogonProcessName', 'SubjectUserName', 'TargetOutboundUserName', 'TargetUserName'],
+    auditPolicy: 'Audit Logon (Success) on workstations and servers: new-credentials logons (type 9) on the source corroborate',
+  }],
+  consumes: ['kerberos_tgt_request', 'logon'],
+  falsePositives: [
+    'Applications and appliances that only support RC4 (old Java, NAS, Linux keytabs with arcfour): learned per account and per source once seen on legacyDays days.',
+    'An account whose AES keys were never generated (password not changed since the domain reached 2008 functional level) gets RC4 everywhere: learned the same way; better, reset its password.',
+    'Smartcard (PKINIT) logons are not judged.',
+  ],
+  thresholds: {
+    legacyDays: { default: 3, minimum: 1, integer: true, description: 'Distinct days an account, or a source address, must receive RC4 TGTs before RC4 counts as its normal (a legacy application)' },
+    orgAesPercent: { default: 90, minimum: 0, maximum: 100, integer: false, description: 'After learning, an RC4 TGT for an account with no history is an alert only when at least this share of the estate\'s TGTs were AES' },
+    corroborationMinutes: { default: 5, minimum: 1, integer: false, description: 'How close a new-credentials logon (4624 type 9) on the source host must be to the RC4 TGT to corroborate it' },
+  },
+  learningPeriodDays: 30,
+  bucketHours: 24,
+  recommendations: [
+    'Find the process on the source host that requested the ticket (it ran in a new-credentials logon if one is listed) and isolate the host.',
+    'Reset the account\'s password: its NT hash is in the attacker\'s hands.',
+    'Disable RC4 for accounts that do not need it (msDS-SupportedEncryptionTypes) so a hash alone cannot buy a TGT.',
+  ],
+};
+
+interface History {
+  firstSeen: number;
+  lastSeen: number;
+  aesDays: number[];
+  rc4Days: number[];
+}
+
+/** A new-credentials logon on a host, kept briefly to corroborate an RC4 TGT from its address. */
+interface NewCredentials {
+  readonly host: string;
+  readonly time: number;
+  readonly origin: EventOrigin;
+}
+
+/** An RC4 TGT that alerted without corroboration, kept briefly in case the type-9 logon follows. */
+interface WeakTgt {
+  readonly ip: string;
+  readonly time: number;
+  readonly ev: KerberosTgtRequest;
+  readonly why: string;
+}
+
+interface OverpassState {
+  since?: number;
+  accounts: Record<string, History>;
+  /** Source address → history (a legacy application server gets RC4 for every account it serves). */
+  sources: Record<string, History>;
+  org: { aes: number; weak: number };
+  newCredentials: NewCredentials[];
+  weakTgts: WeakTgt[];
+}
+
+export const overpassTheHash: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { accounts: {}, sources: {}, org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
+};
+
+class OverpassDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly windowMs: number;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: OverpassState) {
+    this.windowMs = threshold(settings, 'corroborationMinutes') * MINUTE;
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (ev.kind === 'kerberos_tgt_request') this.onTgt(ev, ctx);
+    else if (ev.kind === 'logon' && isNewCredentialsLogon(ev)) this.onNewCredentials(ev, ctx);
+  }
+
+  private onTgt(ev: KerberosTgtRequest, ctx: DetectionContext): void {
+    if (ev.status !== 0 || ev.encryptionType === undefined) return;
+    this.state.since ??= ev.time;
+    const day = Math.floor(ev.time / DAY);
+    const account = history(this.state.accounts, accountKey(ev.account), ev.time);
+    if (AES_ETYPES.has(ev.encryptionType)) {
+      this.state.org.aes++;
+      addDay(account.aesDays, day);
+      return;
+    }
+    if (!WEAK_ETYPES.has(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
+    const source = ev.ip ? history(this.state.sources, ev.ip, ev.time) : undefined;
+    const legacyDays = threshold(this.settings, 'legacyDays');
+    const legacy = account.rc4Days.length >= legacyDays || (source?.rc4Days.length ?? 0) >= legacyDays;
+    addDay(account.rc4Days, day);
+    if (source) addDay(source.rc4Days, day);
+    const verdict = legacy ? undefined : this.judge(ev, account);
+    this.state.org.weak++;
+    if (!verdict) return;
+    const corroboration = ev.ip ? this.newCredentialsAt(ev.ip, ev.time, ctx) : undefined;
+    if (ev.ip && !corroboration) trim(this.state.weakTgts, { ip: ev.ip, time: ev.time, ev, why: verdict.why }, this.windowMs);
+    this.emit(ctx, ev, verdict.why, verdict.learning && !corroboration, corroboration);
+  }
+
+  /** Why an RC4 TGT for this account is abnormal, or undefined when nothing says it is. */
+  private judge(ev: KerberosTgtRequest, account: History): { why: string; learning: boolean } | undefined {
+    if (account.aesDays.length > 0) {
+      return {
+        why: `${qualified(ev.account)} received AES tickets on ${account.aesDays.length} earlier day(s): this is a downgrade`,
+        learning: stillLearning(this.settings, account.firstSeen, ev.time),
+      };
+    }
+    if (stillLearning(this.settings, this.state.since, ev.time)) {
+      return { why: `no encryption baseline exists yet for ${qualified(ev.account)}`, learning: true };
+    }
+    // The estate's own mix, before this ticket: where RC4 is common, a newcomer on RC4 is not news.
+    const { aes, weak } = this.state.org;
+    if (aes + weak === 0) return { why: `${qualified(ev.account)} has no RC4 history`, learning: false };
+    const share = (100 * aes) / (aes + weak);
+    if (share < threshold(this.settings, 'orgAesPercent')) return undefined;
+    return { why: `${Math.round(share)}% of this estate's TGTs are AES and ${qualified(ev.account)} has no RC4 history`, learning: false };
+  }
+
+  /** A type-9 logon just after an RC4 TGT from the same host escalates the TGT's alert. */
+  private onNewCredentials(ev: Logon, ctx: DetectionContext): void {
+    trim(this.state.newCredentials, { host: ev.host, time: ev.time, origin: origin(ev) }, this.windowMs);
+    const addresses = ctx.directory.machineAddresses(ev.host);
+    if (addresses.length === 0) return;
+    for (const w of this.state.weakTgts) {
+      if (addresses.includes(w.ip) && Math.abs(ev.time - w.time) <= this.windowMs) this.emit(ctx, w.ev, w.why, false, { host: ev.host, time: ev.time, origin: origin(ev) });
+    }
+  }
+
+  private newCredentialsAt(ip: string, time: number, ctx: DetectionContext): NewCredentials | undefined {
+    return this.state.newCredentials.find((n) => Math.abs(time - n.time) <= this.windowMs && ctx.directory.machineAddresses(n.host).includes(ip));
+  }
+
+  private emit(ctx: DetectionContext, ev: KerberosTgtRequest, why: string, learning: boolean, corroboration: NewCredentials | undefined): void {
+    const host = corroboration?.host;
+    ctx.emit({
+      keys: [accountKey(ev.account), ev.ip ?? ''],
+      severity: corroboration ? 'high' : 'medium',
+      description: `${qualified(ev.account)} received a TGT with ${etypeName(ev.encryptionType)} encryption${ev.ip ? ` from ${ev.ip}` : ''} on ${ev.host} after encrypted-timestamp pre-authentication. `
+        + 'A client that knows the password negotiates AES; one that holds only the NT hash, which is the RC4 key, can only offer RC4 (overpass-the-hash). '
+        + `Here ${why}.${host ? ` A new-credentials logon (runas /netonly, sekurlsa::pth) ran on ${host}, the host at that address, at the same time.` : ''}`,
+      accounts: [accountEntity(ev.account, 'actor')],
+      hosts: present([hostEntity('source', host, ev.ip), hostEntity('destination', ev.host)]),
+      events: corroboration ? [ev, corroboration.origin] : [ev],
+      details: { encryptionType: `0x${(ev.encryptionType ?? 0).toString(16)}`, preAuthType: ev.preAuthType, ...(host ? { corroboratedBy: host } : {}) },
+      learning,
+    });
+  }
+
+  snapshot(): OverpassState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const map of [this.state.accounts, this.state.sources]) {
+      for (const [k, h] of Object.entries(map)) if (h.lastSeen < before) delete map[k];
+    }
+  }
+}
+
+function isNewCredentialsLogon(ev: Logon): boolean {
+  return ev.logonType === 9 && ev.logonProcess?.trim().toLowerCase() === 'seclogo';
+}
+
+function history(map: Record<string, History>, key: string, time: number): History {
+  const h = (map[key] ??= { firstSeen: time, lastSeen: time, aesDays: [], rc4Days: [] });
+  h.lastSeen = time;
+  return h;
+}
+
+function addDay(days: number[], day: number): void {
+  if (days.includes(day)) return;
+  days.push(day);
+  if (days.length > MAX_DAYS) days.shift();
+}
+
+/** Appends to a short time-ordered list, dropping what is older than the window or over the cap. */
+function trim<T extends { readonly time: number }>(list: T[], item: T, windowMs: number): void {
+  while (list.length > 0 && ((list[0] as T).time < item.time - windowMs || list.length >= MAX_RECENT)) list.shift();
+  list.push(item);
+}
+
+function origin(ev: EventOrigin): EventOrigin {
+  return { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId };
+}
+
+function etypeName(etype: number | undefined): string {
+  return etype === 0x17 || etype === 0x18 ? `RC4 (0x${etype.toString(16)})` : `DES (0x${(etype ?? 0).toString(16)})`;
+}
+

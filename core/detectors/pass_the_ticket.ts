@@ -1,0 +1,182 @@
+import { accountKey, isLoopback } from '../events/fields';
+import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
+import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { KerberosCoverage } from './kerberos-coverage';
+
+/**
+ * Pass-the-ticket: a TGT exported from one machine's memory (mimikatz sekurlsa::tickets,
+ * Rubeus dump) and imported on another is presented from the second machine's address. The
+ * DC issued the TGT (4768) or renewed it (4770) to address A; service tickets (4769) for the
+ * same account then come from B, which never received a TGT for it within the ticket lifetime.
+ * Delegation is the legitimate way a TGT moves (the client asks for a forwarded TGT, 4769 for
+ * krbtgt with the forwarded flag) and S4U2Proxy names its transited services: neither is judged.
+ * Roaming users and delegation front-ends are learned; NAT and VPN pools go in exclusions.ips.
+ */
+
+const FORWARDED = 0x20000000; // KDC option bit 2 (RFC 4120 §5.4.1): a forwarded TGT was requested
+const MAX_TGT_ADDRESSES = 8;
+
+export const declaration: DetectorDeclaration = {
+  id: 'pass_the_ticket',
+  title: 'Suspected pass-the-ticket (a TGT used from another machine)',
+  summary: 'A service ticket (4769) requested with an account\'s TGT from an address other than the ones the DCs issued or renewed its TGT to (4768/4770) within the ticket lifetime, joined across all DCs.',
+  severity: 'high',
+  mitre: { tactics: ['lateral-movement', 'defense-evasion'], techniques: ['T1550.003'] },
+  requires: [{
+    channel: 'Security', eventIds: [4768, 4769, 4770],
+    fields: ['TargetUserName', 'Status', 'IpAddress', 'ServiceName', 'TicketOptions', 'TransmittedServices'],
+    auditPolicy: 'Audit Kerberos Authentication Service and Audit Kerberos Service Ticket Operations (Success) on every DC',
+  }],
+  consumes: ['kerberos_tgt_request', 'kerberos_service_ticket', 'kerberos_ticket_renewal'],
+  falsePositives: [
+    'NAT, VPN concentrators and proxies that change a client\'s address between its TGT and its service tickets: list their ranges in this detector\'s exclusions.ips.',
+    'Laptops that change network (dock to Wi-Fi) keep their TGT: learned per account once seen on roamingDays days.',
+    'Servers trusted for delegation that present users\' forwarded tickets: learned once they do it for frontEndAccounts accounts.',
+    'A DC whose Security log is not collected issues TGTs nobody sees: collect every DC.',
+  ],
+  thresholds: {
+    ticketLifetimeHours: { default: 10, minimum: 1, integer: false, description: 'Maximum lifetime for user ticket (Kerberos policy): how long a TGT stays usable after it was issued or renewed' },
+    coverageGapMinutes: { default: 120, minimum: 5, integer: false, description: 'A silence in Kerberos events longer than this restarts coverage: the join needs one full lifetime of unbroken DC logs' },
+    roamingDays: { default: 3, minimum: 1, integer: true, description: 'Distinct days an account may present its tickets from a second address before that is its learned habit (a roaming laptop)' },
+    frontEndAccounts: { default: 5, minimum: 2, integer: true, description: 'Distinct accounts whose tickets one address presents before it is learned as a delegation front-end or shared egress' },
+  },
+  learningPeriodDays: 14,
+  bucketHours: 24,
+  recommendations: [
+    'Isolate the machine at the address that used the ticket, and the one the TGT was issued to: the ticket was taken from the second\'s memory.',
+    'Reset the account\'s password and purge its tickets (klist purge); for a privileged account, check what the ticket was used for.',
+    'Limit where privileged accounts log on (tiering, Protected Users) so their tickets are never left on workstations.',
+  ],
+};
+
+interface TgtAddress {
+  ip: string;
+  time: number;
+}
+
+interface AccountTickets {
+  tgts: TgtAddress[];
+  forwardedAt?: number;
+  roamingDays: number[];
+  lastSeen: number;
+}
+
+interface FrontEnd {
+  accounts: string[];
+  lastSeen: number;
+}
+
+interface PassTheTicketState {
+  since?: number;
+  coverage: { start?: number; last?: number };
+  accounts: Record<string, AccountTickets>;
+  sources: Record<string, FrontEnd>;
+}
+
+export const passTheTicket: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new PassTheTicketDetector(settings, (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {} }),
+};
+
+class PassTheTicketDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly lifetimeMs: number;
+  private readonly coverage: KerberosCoverage;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: PassTheTicketState) {
+    this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
+    this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (ev.kind !== 'kerberos_tgt_request' && ev.kind !== 'kerberos_service_ticket' && ev.kind !== 'kerberos_ticket_renewal') return;
+    this.coverage.observe(ev.time);
+    this.state.since ??= ev.time;
+    const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
+    if (ev.kind === 'kerberos_tgt_request') {
+      if (ev.status === 0 && ip) this.issued(accountKey(ev.account), ip, ev.time);
+    } else if (ev.kind === 'kerberos_ticket_renewal') {
+      if (ip && ev.serviceName.toLowerCase().startsWith('krbtgt')) this.issued(accountKey(ev.account), ip, ev.time);
+    } else if (ev.status === 0 && ip) {
+      this.judge(ev, ip, ctx);
+    }
+  }
+
+  private issued(key: string, ip: string, time: number): void {
+    const a = this.account(key, time);
+    const known = a.tgts.find((t) => t.ip === ip);
+    if (known) known.time = time;
+    else a.tgts.push({ ip, time });
+    if (a.tgts.length > MAX_TGT_ADDRESSES) a.tgts.sort((x, y) => y.time - x.time).length = MAX_TGT_ADDRESSES;
+  }
+
+  private judge(ev: KerberosServiceTicket, ip: string, ctx: DetectionContext): void {
+    const key = accountKey(ev.account);
+    const a = this.state.accounts[key];
+    if (!a) return; // no TGT seen at all: golden_ticket's question, not this one
+    a.lastSeen = ev.time;
+    if (ev.serviceName.toLowerCase().startsWith('krbtgt') && ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0) {
+      a.forwardedAt = ev.time; // the client forwarded its TGT to a delegating service
+      return;
+    }
+    if (ev.transitedServices || ctx.directory.isDomainControllerAddress(ip)) return;
+    const live = a.tgts.filter((t) => ev.time - t.time <= this.lifetimeMs && t.time <= ev.time);
+    if (live.length === 0 || live.some((t) => t.ip === ip)) return;
+    // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
+    const sameFamily = live.filter((t) => isIpv6(t.ip) === isIpv6(ip));
+    if (sameFamily.length === 0) return;
+    if (a.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
+    if (!this.coverage.covers(ev.time, this.lifetimeMs)) return;
+    if (this.learnedElsewhere(key, a, ip, ev.time)) return;
+
+    const issuedTo = sameFamily.map((t) => t.ip);
+    const minutes = Math.round((ev.time - Math.max(...sameFamily.map((t) => t.time))) / MINUTE);
+    ctx.emit({
+      keys: [key, ip],
+      severity: 'high',
+      description: `A service ticket for ${ev.serviceName} was requested as ${qualified(ev.account)} from ${ip}, but the domain controllers issued ${qualified(ev.account)}'s TGT to ${issuedTo.join(', ')} `
+        + `(${minutes} min before) and never to ${ip}: the TGT was taken from one machine's memory and used on another (pass-the-ticket).`,
+      accounts: [accountEntity(ev.account, 'actor')],
+      hosts: present([hostEntity('source', undefined, ip), ...issuedTo.map((t) => hostEntity('target', undefined, t)), hostEntity('destination', ev.host)]),
+      events: [ev],
+      details: { ticketIssuedTo: issuedTo, usedFrom: ip, service: ev.serviceName },
+      learning: stillLearning(this.settings, this.state.since, ev.time),
+    });
+  }
+
+  /**
+   * Whether using the ticket from `ip` is a learned habit: the account roams on enough days,
+   * or the address presents tickets for enough accounts to be a delegation front-end.
+   */
+  private learnedElsewhere(key: string, a: AccountTickets, ip: string, time: number): boolean {
+    const day = Math.floor(time / DAY);
+    const roaming = a.roamingDays.length >= threshold(this.settings, 'roamingDays');
+    if (!a.roamingDays.includes(day) && a.roamingDays.length < 31) a.roamingDays.push(day);
+    const needed = threshold(this.settings, 'frontEndAccounts');
+    const source = (this.state.sources[ip] ??= { accounts: [], lastSeen: time });
+    source.lastSeen = time;
+    const frontEnd = source.accounts.length >= needed;
+    if (!source.accounts.includes(key) && source.accounts.length < needed) source.accounts.push(key);
+    return roaming || frontEnd;
+  }
+
+  private account(key: string, time: number): AccountTickets {
+    const a = (this.state.accounts[key] ??= { tgts: [], roamingDays: [], lastSeen: time });
+    a.lastSeen = time;
+    return a;
+  }
+
+  snapshot(): PassTheTicketState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, a] of Object.entries(this.state.accounts)) if (a.lastSeen < before) delete this.state.accounts[k];
+    for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
+  }
+}
+
+function isIpv6(address: string): boolean {
+  return address.includes(':');
+}

@@ -166,6 +166,10 @@ export interface DirectoryObjectAccess extends EventOrigin {
   readonly accessMask?: number;
   /** Every GUID in `Properties`: control access rights, property sets, attributes. */
   readonly properties: readonly string[];
+  /** `ObjectName` as logged when it is a path, not a bare GUID (LSA: `Policy\Secrets\G$BCKUPKEY_…`). */
+  readonly objectPath?: string;
+  /** `AdditionalInfo`: for a directory create-child, the DN of the object being created. */
+  readonly additionalInfo?: string;
 }
 
 /** 4697 (Security) or 7045 (System): a service was installed. */
@@ -218,6 +222,10 @@ export interface AccountManagement extends EventOrigin {
   readonly servicePrincipalNames?: string;
   /** 4740: the machine the lock-out came from. */
   readonly callerComputer?: string;
+  /** 4765: the account or group whose SID was added to the target's sIDHistory (SourceUserName/SourceSid). */
+  readonly addedSidHistory?: Account;
+  /** The changer's logon session (SubjectLogonId). */
+  readonly logonId?: string;
 }
 
 export type GroupScope = 'global' | 'local' | 'universal';
@@ -231,6 +239,8 @@ export interface GroupMembershipChange extends EventOrigin {
   readonly member?: Account;
   readonly memberDn?: string;
   readonly group: Account;
+  /** The changer's logon session (SubjectLogonId). */
+  readonly logonId?: string;
 }
 
 /** 4798 (a user's local groups) / 4799 (a local group's members) were enumerated. */
@@ -252,6 +262,8 @@ export interface DirectoryObjectChange extends EventOrigin {
   readonly attribute?: string;
   readonly value?: string;
   readonly correlationId?: string;
+  /** The changer's logon session (SubjectLogonId). */
+  readonly logonId?: string;
 }
 
 /** 5140 (share accessed) / 5145 (share object checked). */

@@ -84,6 +84,8 @@ const accountAction = (action: AccountAction, objectClass: 'user' | 'computer'):
   put(e, 'uacChanges', text(r['UserAccountControl']));
   put(e, 'servicePrincipalNames', text(r['ServicePrincipalNames']));
   if (action === 'locked_out') put(e, 'callerComputer', text(r['TargetDomainName']));
+  if (action === 'sid_history_added') put(e, 'addedSidHistory', account(r['SourceUserName'], undefined, r['SourceSid']));
+  put(e, 'logonId', text(r['SubjectLogonId'])?.toLowerCase());
   return done(e);
 };
 
@@ -99,6 +101,7 @@ const groupChange = (action: 'added' | 'removed', scope: GroupScope): Builder =>
   put(e, 'subject', subject(r));
   if (memberSid || memberDn) put(e, 'member', account(cnOf(memberDn), undefined, memberSid));
   put(e, 'memberDn', memberDn);
+  put(e, 'logonId', text(r['SubjectLogonId'])?.toLowerCase());
   return done(e);
 };
 
@@ -126,6 +129,7 @@ const directoryChange = (action: 'created' | 'moved' | 'deleted'): Builder => (r
   put(e, 'objectGuid', guid(r['ObjectGUID']));
   put(e, 'objectClass', text(r['ObjectClass']));
   put(e, 'correlationId', text(r['OpCorrelationID']));
+  put(e, 'logonId', text(r['SubjectLogonId'])?.toLowerCase());
   return done(e);
 };
 
@@ -199,6 +203,9 @@ const SECURITY: Record<number, Builder> = {
     put(e, 'objectName', guid(r['ObjectName']) ?? text(r['ObjectName']));
     put(e, 'accessMask', integer(r['AccessMask']));
     e['properties'] = guids(r['Properties']);
+    // A DS object is named by its GUID alone; anything else (an LSA secret's path) is kept as written.
+    put(e, 'objectPath', text(r['ObjectName'])?.replace(/^%?\{?[0-9a-fA-F-]{36}\}?$/, '') || undefined);
+    put(e, 'additionalInfo', text(r['AdditionalInfo']));
     return done(e);
   },
   4672: (r, o) => {
@@ -348,6 +355,7 @@ const SECURITY: Record<number, Builder> = {
     put(e, 'attribute', text(r['AttributeLDAPDisplayName']));
     put(e, 'value', text(r['AttributeValue']));
     put(e, 'correlationId', text(r['OpCorrelationID']));
+    put(e, 'logonId', text(r['SubjectLogonId'])?.toLowerCase());
     return done(e);
   },
   5137: directoryChange('created'),

@@ -1,5 +1,6 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
+import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
 /**
  * What the logs teach about the estate, shared by every detector: which hosts are domain
@@ -26,12 +27,15 @@ export interface DirectoryView {
   isHoneytoken(value: string | undefined): boolean;
   /** A configured directory-sync service account (e.g. Entra Connect), by name or SID. */
   isDirectorySyncAccount(account: Account): boolean;
+  /** Whether a group is tier 0 (built in, in config `sensitiveGroups`, or learned nested in one), and why. */
+  sensitiveGroup(group: GroupRef): SensitiveGroupMatch | undefined;
 }
 
 export interface DirectoryFacts {
   readonly domainControllers: readonly string[];
   readonly honeytokens: readonly string[];
   readonly directorySyncAccounts: readonly string[];
+  readonly sensitiveGroups?: readonly string[];
   readonly tier0Hosts?: readonly string[];
 }
 
@@ -49,6 +53,8 @@ export interface DirectorySnapshot {
   readonly machines: readonly (readonly [string, readonly MachineAddress[]])[];
   /** Kept across passes so a 4624 in one pass still explains a 4662 in the next. */
   readonly sessions?: readonly (readonly [string, LogonSession])[];
+  /** Groups the logs showed being nested in a sensitive group. */
+  readonly sensitiveGroups?: SensitiveGroupsSnapshot;
 }
 
 export interface MachineAddress {
@@ -75,10 +81,12 @@ export class DirectoryModel implements DirectoryView {
 
   private readonly honeytokens: ReadonlySet<string>;
   private readonly syncAccounts: ReadonlySet<string>;
+  private readonly groups: SensitiveGroups;
 
   constructor(facts: DirectoryFacts, saved?: DirectorySnapshot) {
     this.honeytokens = new Set(facts.honeytokens.map(identityKey));
     this.syncAccounts = new Set(facts.directorySyncAccounts.map(identityKey));
+    this.groups = new SensitiveGroups(facts.sensitiveGroups ?? [], saved?.sensitiveGroups);
     for (const dc of facts.domainControllers) {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
       else this.configuredDcs.add(hostKey(dc));
@@ -103,6 +111,10 @@ export class DirectoryModel implements DirectoryView {
         return;
       case 'directory_object_change':
         this.learnedDcs.add(hostKey(ev.host));
+        this.groups.observe(ev, true);
+        return;
+      case 'group_membership_change':
+        this.groups.observe(ev, this.isDomainController(ev.host));
         return;
       case 'logon':
         this.observeLogon(ev.host, ev.logonId, ev.account, ev.ip, ev.workstation, ev.time, ev.logonType);
@@ -170,11 +182,16 @@ export class DirectoryModel implements DirectoryView {
     return value !== undefined && this.honeytokens.size > 0 && this.honeytokens.has(identityKey(value));
   }
 
+  sensitiveGroup(group: GroupRef): SensitiveGroupMatch | undefined {
+    return this.groups.lookup(group);
+  }
+
   isDirectorySyncAccount(account: Account): boolean {
     return this.syncAccounts.has(identityKey(account.name)) || (account.sid !== undefined && this.syncAccounts.has(account.sid.toLowerCase()));
   }
 
   evictIdle(before: number): void {
+    this.groups.evictIdle(before);
     for (const [key, s] of this.sessions) {
       if (s.time >= before - SESSION_TTL_MS) break;
       this.sessions.delete(key);
@@ -187,7 +204,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions] };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot() };
   }
 }
 

@@ -2,6 +2,7 @@ import { asrepRoasting } from './asrep_roasting';
 import { bruteForce } from './brute_force';
 import { dcsync } from './dcsync';
 import type { DetectorDeclaration, DetectorModule } from './detector';
+import { dcshadow } from './dcshadow';
 import { sensitiveGroupChange } from './sensitive_group_change';
 import { dpapiBackupKey } from './dpapi_backup_key';
 import { honeytokenActivity } from './honeytoken_activity';
@@ -14,6 +15,6 @@ import { passTheTicket } from './pass_the_ticket';
 import { remoteCodeExecution } from './remote_code_execution';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

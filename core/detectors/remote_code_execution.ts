@@ -5,9 +5,9 @@ import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector,
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { emptyBaseline, evictBaseline, observePair, type BaselineState, type BaselineVerdict } from './remote-execution/baseline';
 import { declaration } from './remote-execution/declaration';
-import { baseName, isLocalSystemIdentity, isSelf, originOf, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
+import { baseName, isLocalSystemIdentity, isSelf, logonTouch, originOf, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
 import {
-  addTouch, countScmOpen, evictHostState, findTouch, isWmiHost, newHostState, park, rememberWmiHost,
+  addLogon, addTouch, countScmOpen, evictHostState, findLogon, findTouch, isWmiHost, newHostState, park, rememberWmiHost,
   type Action, type HostState, type Method,
 } from './remote-execution/host-state';
 
@@ -46,12 +46,17 @@ class RemoteCodeExecutionDetector implements Detector {
   private readonly stagingMs: number;
   private readonly burstMs: number;
   private readonly wmiTimingMs: number;
+  /** How long remote evidence is kept to explain what follows. */
+  private readonly keepMs: number;
+  /** Host name as logged → host key: a handful of names repeat millions of times. */
+  private readonly hostKeys = new Map<string, string>();
 
   constructor(private readonly settings: DetectorSettings, private readonly state: RceState) {
     this.correlationMs = threshold(settings, 'correlationSeconds') * 1000;
     this.stagingMs = threshold(settings, 'stagingMinutes') * MINUTE;
     this.burstMs = threshold(settings, 'scmBurstMinutes') * MINUTE;
     this.wmiTimingMs = threshold(settings, 'wmiTimingSeconds') * 1000;
+    this.keepMs = Math.max(this.correlationMs, this.stagingMs);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -115,15 +120,15 @@ class RemoteCodeExecutionDetector implements Detector {
     // machine's own (management agents). Before that, the child is tied to the network logon
     // logged just before it: the DCOM call that asked for it.
     if (method !== 'wmi' || ev.parentProcessName !== undefined) return;
-    const logon = findTouch(host, ev.time, this.wmiTimingMs, (t) => t.kind === 'logon' && t.time <= ev.time);
-    if (logon) this.report(action, sourceOf(logon), [logon.origin, action.origin], `A network logon from there preceded it by ${ev.time - logon.time} ms (this Windows version does not log the new process's session)`, ctx);
+    const logon = findLogon(host, ev.time, this.wmiTimingMs, (l) => l.time <= ev.time && !isSelf(ctx.directory, ev.host, l.ip ?? ''));
+    if (logon) this.report(action, sourceOf(logonTouch(logon)), [originOf(logon), action.origin], `A network logon from there preceded it by ${ev.time - logon.time} ms (this Windows version does not log the new process's session)`, ctx);
   }
 
   private onShare(ev: ShareAccess, ctx: DetectionContext): void {
     const touch = touchOf(ev, ctx.directory);
     if (!touch) return;
     const host = this.host(ev.host, ev.time);
-    addTouch(host, touch, Math.max(this.correlationMs, this.stagingMs));
+    addTouch(host, touch, this.keepMs);
     this.retryPending(host, ev.time, ctx);
     if (touch.kind !== 'scm' && touch.kind !== 'staged') return;
     const peer = touch.kind === 'scm' ? 'staged' : 'scm';
@@ -148,13 +153,13 @@ class RemoteCodeExecutionDetector implements Detector {
 
   private onLogon(ev: Logon, ctx: DetectionContext): void {
     // Remember remote network logons of people (not machines) to explain a 7045 or a pre-Windows 10 WMI child.
+    // Every 4624 comes through here: cheapest tests first, and no spreads on the hot path.
     if (ev.logonType !== 3 && ev.logonType !== 8) return;
-    if (!ev.ip || isMachineAccount(ev.account) || !ev.account.sid || ev.account.sid === 'S-1-5-7' || isSelf(ctx.directory, ev.host, ev.ip)) return;
+    const { ip } = ev;
+    const sid = ev.account.sid;
+    if (!ip || !sid || sid === 'S-1-5-7' || isMachineAccount(ev.account)) return;
     const host = this.host(ev.host, ev.time);
-    addTouch(host, {
-      kind: 'logon', time: ev.time, account: ev.account, ip: ev.ip, origin: originOf(ev),
-      ...(ev.workstation ? { workstation: ev.workstation } : {}), ...(ev.logonId ? { logonId: ev.logonId } : {}),
-    }, Math.max(this.correlationMs, this.stagingMs));
+    addLogon(host, ev);
     this.retryPending(host, ev.time, ctx);
   }
 
@@ -172,9 +177,12 @@ class RemoteCodeExecutionDetector implements Detector {
     }
     const host = this.host(action.target, action.origin.time);
     const pipe = action.method === 'service' ? 'scm' : 'tasks';
-    const sameActor = (t: Touch): boolean => (action.logonId !== undefined && t.logonId === action.logonId) || (action.sid !== undefined && t.account.sid === action.sid);
+    const sameActor = (t: { readonly logonId?: string; readonly account: Account }): boolean =>
+      (action.logonId !== undefined && t.logonId === action.logonId) || (action.sid !== undefined && t.account.sid === action.sid);
     const viaPipe = findTouch(host, action.origin.time, this.correlationMs, (t) => t.kind === pipe && sameActor(t));
-    const via = viaPipe ?? findTouch(host, action.origin.time, this.correlationMs, (t) => t.kind === 'logon' && sameActor(t));
+    const viaLogon = viaPipe ? undefined
+      : findLogon(host, action.origin.time, this.correlationMs, (l) => sameActor(l) && !isSelf(ctx.directory, action.target, l.ip ?? ''));
+    const via = viaPipe ?? (viaLogon && logonTouch(viaLogon));
     if (!via) return false;
     const how = viaPipe
       ? `The ${pipe === 'scm' ? 'service manager pipe (IPC$\\svcctl)' : 'Task Scheduler pipe (IPC$\\atsvc)'} was opened from there by the same account ${seconds(via.time - action.origin.time)}`
@@ -220,7 +228,12 @@ class RemoteCodeExecutionDetector implements Detector {
   }
 
   private host(name: string, time: number): HostState {
-    const key = hostKey(name);
+    let key = this.hostKeys.get(name);
+    if (key === undefined) {
+      if (this.hostKeys.size >= 10_000) this.hostKeys.clear();
+      key = hostKey(name);
+      this.hostKeys.set(name, key);
+    }
     const h = (this.state.hosts[key] ??= newHostState(time));
     if (time > h.lastSeen) h.lastSeen = time;
     return h;

@@ -1,5 +1,5 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../../events/fields';
-import type { EventOrigin, ShareAccess } from '../../events/identity-event';
+import type { EventOrigin, Logon, ShareAccess } from '../../events/identity-event';
 import type { DirectoryView } from '../directory-model';
 
 /**
@@ -104,6 +104,11 @@ export function isLocalSystemIdentity(a: Account | undefined): boolean {
   if (!a) return true;
   const sid = a.sid ?? '';
   return sid === 'S-1-5-18' || sid === 'S-1-5-19' || sid === 'S-1-5-20' || (isMachineAccount(a) && !a.sid);
+}
+
+/** A remembered network logon as evidence. */
+export function logonTouch(ev: Logon): Touch {
+  return { kind: 'logon', time: ev.time, account: ev.account, ip: ev.ip, workstation: ev.workstation, logonId: ev.logonId, origin: originOf(ev) };
 }
 
 export function originOf(e: EventOrigin): EventOrigin {

@@ -1,5 +1,5 @@
 import type { Account } from '../../events/fields';
-import type { EventOrigin } from '../../events/identity-event';
+import type { EventOrigin, Logon } from '../../events/identity-event';
 import type { Touch } from './evidence';
 
 /**
@@ -28,6 +28,11 @@ export interface Action {
 
 export interface HostState {
   touches: Touch[];
+  /**
+   * Recent network logons of people from elsewhere, newest last. Every 4624 may land here, so
+   * the events are kept as they are (no copy) and only looked at when an action needs them.
+   */
+  logons: Logon[];
   wmiPids: { pid: number; time: number }[];
   pending: Action[];
   /** `source|account` → times the SCM pipe was opened. */
@@ -36,11 +41,12 @@ export interface HostState {
 }
 
 const MAX_TOUCHES = 64;
+const MAX_LOGONS = 32;
 const MAX_WMI_PIDS = 16;
 const MAX_PENDING = 16;
 
 export function newHostState(time: number): HostState {
-  return { touches: [], wmiPids: [], pending: [], scmOpens: {}, lastSeen: time };
+  return { touches: [], logons: [], wmiPids: [], pending: [], scmOpens: {}, lastSeen: time };
 }
 
 export function addTouch(h: HostState, t: Touch, keepMs: number): void {
@@ -57,6 +63,21 @@ export function findTouch(h: HostState, time: number, windowMs: number, match: (
   for (let i = h.touches.length - 1; i >= 0; i--) {
     const t = h.touches[i] as Touch;
     if (Math.abs(t.time - time) <= windowMs && match(t)) return t;
+  }
+  return undefined;
+}
+
+/** Amortised O(1): the list is cut back to the newest MAX_LOGONS once it doubles. */
+export function addLogon(h: HostState, ev: Logon): void {
+  h.logons.push(ev);
+  if (h.logons.length >= 2 * MAX_LOGONS) h.logons.splice(0, h.logons.length - MAX_LOGONS);
+}
+
+/** The newest logon within `windowMs` of `time` (either side) that satisfies `match`. */
+export function findLogon(h: HostState, time: number, windowMs: number, match: (ev: Logon) => boolean): Logon | undefined {
+  for (let i = h.logons.length - 1; i >= 0; i--) {
+    const ev = h.logons[i] as Logon;
+    if (Math.abs(ev.time - time) <= windowMs && match(ev)) return ev;
   }
   return undefined;
 }
@@ -90,6 +111,7 @@ export function countScmOpen(h: HostState, key: string, time: number, windowMs: 
 
 export function evictHostState(h: HostState, before: number): void {
   h.touches = h.touches.filter((t) => t.time >= before);
+  h.logons = h.logons.filter((l) => l.time >= before);
   h.pending = h.pending.filter((p) => p.origin.time >= before);
   for (const [k, times] of Object.entries(h.scmOpens)) if ((times[times.length - 1] ?? 0) < before) delete h.scmOpens[k];
 }

@@ -1,0 +1,325 @@
+import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
+import type { AccountManagement, DirectoryObjectAccess, DirectoryObjectChange, EventOrigin, IdentityEvent } from '../events/identity-event';
+import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { cnOf } from './dn';
+import { aceGrants, REPLICA_RIGHTS, type AceGrant } from './dcshadow-acl';
+
+/**
+ * DCShadow: to push changes through replication, an attacker makes a machine look like a DC for
+ * a few seconds — it gets the DC SPNs (`GC/…` and the DRS interface
+ * `E3514235-4B06-11D1-AB04-00C04FC2DCD2/…`), a server object with an nTDSDSA child under
+ * CN=Sites in the configuration partition — pushes, then removes it all. A real promotion does
+ * the same registration, but the new DC stays and acts as a DC. So a registration on a machine
+ * that is not a DC opens a case; it becomes an alert when torn down quickly (a short-lived DC),
+ * or when the machine has still not acted as a DC after the promotion grace period. Granting the
+ * rights the registration needs (DS-Install-Replica, Manage-Topology, Synchronize) to a principal
+ * that is not a DC group is the preparation, alerted on its own.
+ */
+
+const GC_SPN = /^GC\//i;
+const DRS_SPN = /^E3514235-4B06-11D1-AB04-00C04FC2DCD2\//i;
+// schemaIDGUIDs (MS docs, AD schema).
+const NTDS_DSA = 'f0f8ffab-1191-11d0-a060-00aa006c33ed';
+const SERVER = 'bf967a92-0de6-11d0-a285-00aa003049e2';
+const SERVERS_CONTAINER = 'f780acc0-56f0-11d1-a9c6-0000f80367c1';
+const CREATE_CHILD = 0x1;
+const DELETE = 0x10000;
+/** SAM account-control bit ACB_SVRTRUST: the account became a DC's (4742 NewUacValue). */
+const ACB_SVRTRUST = 0x100;
+const MAX_EVIDENCE = 20;
+const MAX_REGISTRATIONS = 1_000;
+const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
+
+export const declaration: DetectorDeclaration = {
+  id: 'dcshadow',
+  title: 'Suspected DCShadow attack (rogue domain controller registration)',
+  summary: 'A machine that is not a DC registered as one (GC/ or DRS SPNs via 4742/5136, server/nTDSDSA objects via 5137/4662) and unregistered within minutes or never acted as a DC; or DCShadow replication rights granted on the domain (5136).',
+  severity: 'high',
+  mitre: { tactics: ['defense-evasion'], techniques: ['T1207'] },
+  requires: [{
+    channel: 'Security', eventIds: [4742],
+    fields: ['TargetUserName', 'ServicePrincipalNames', 'NewUacValue', 'SubjectUserName', 'SubjectLogonId'],
+    auditPolicy: 'Audit Computer Account Management (Success) on DCs',
+  }, {
+    channel: 'Security', eventIds: [5136, 5137, 5141],
+    fields: ['ObjectDN', 'ObjectGUID', 'ObjectClass', 'AttributeLDAPDisplayName', 'AttributeValue', 'OperationType', 'OpCorrelationID', 'SubjectUserName'],
+    auditPolicy: 'Audit Directory Service Changes (Success) on DCs, with an auditing SACL on the domain and configuration partitions',
+  }, {
+    channel: 'Security', eventIds: [4662],
+    fields: ['ObjectType', 'ObjectName', 'AccessMask', 'Properties', 'AdditionalInfo', 'SubjectUserName', 'SubjectLogonId'],
+    auditPolicy: 'Audit Directory Service Access (Success) on DCs, with an auditing SACL on the configuration partition\'s Sites container',
+  }],
+  consumes: ['account_management', 'directory_object_change', 'directory_object_access'],
+  falsePositives: [
+    'A DC promotion that failed and was rolled back within minutes.',
+    'A new DC whose own logs are not collected: it never shows up acting as a DC; add it to domainControllers.',
+  ],
+  thresholds: {
+    shortLivedMinutes: { default: 30, minimum: 1, integer: false, description: 'A DC registration removed within this many minutes is a short-lived (rogue) DC' },
+    promotionGraceHours: { default: 24, minimum: 1, integer: false, description: 'Hours a registered machine has to start acting as a DC before the registration is reported' },
+  },
+  learningPeriodDays: 0,
+  bucketHours: 24,
+  recommendations: [
+    'Isolate the machine that was registered as a DC and find the process that ran as SYSTEM on it (mimikatz lsadump::dcshadow).',
+    'Review the objects replicated during the registration window: look for changes to sIDHistory, primaryGroupID, ACLs and group memberships that have no matching 4738/5136 on any DC.',
+    'Reset the actor\'s credentials; registering a DC requires Domain Admin rights or the replication rights it was granted.',
+  ],
+};
+
+interface Actor {
+  name: string;
+  domain?: string;
+  sid?: string;
+  logonId?: string;
+  host: string;
+}
+
+interface Registration {
+  /** The machine's name as first logged. */
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+  actors: Actor[];
+  spns: string[];
+  evidence: EventOrigin[];
+  /** The machine account became a server trust account: a real promotion in progress. */
+  promoted?: boolean;
+  /** When its SPNs or objects were first removed again. */
+  removedAt?: number;
+  /** Alerted already; later events of the same episode add nothing. */
+  reported?: boolean;
+}
+
+interface DcshadowState {
+  /** host key of the would-be DC → its registration. */
+  registrations: Record<string, Registration>;
+  /** server/nTDSDSA object GUID → host key, so a later delete of that object names its host. */
+  objects: Record<string, { host: string; lastSeen: number }>;
+  /** object GUID → replica-right ACEs last seen in its security descriptor. */
+  acls: Record<string, { aces: string[]; lastSeen: number }>;
+  /** The earliest promotion deadline among open registrations, so `handle` checks them only then. */
+  nextDeadline?: number;
+}
+
+export const dcshadow: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new DcshadowDetector(settings, (saved as DcshadowState | undefined) ?? { registrations: {}, objects: {}, acls: {} }),
+};
+
+class DcshadowDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly shortLivedMs: number;
+  private readonly graceMs: number;
+
+  constructor(settings: DetectorSettings, private readonly state: DcshadowState) {
+    this.shortLivedMs = threshold(settings, 'shortLivedMinutes') * MINUTE;
+    this.graceMs = threshold(settings, 'promotionGraceHours') * HOUR;
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (this.state.nextDeadline !== undefined && ev.time >= this.state.nextDeadline) this.expire(ev.time, ctx);
+    switch (ev.kind) {
+      case 'account_management':
+        if (ev.objectClass === 'computer' && ev.action === 'changed') this.computerChanged(ev, ctx);
+        return;
+      case 'directory_object_change':
+        this.directoryChanged(ev, ctx);
+        return;
+      case 'directory_object_access':
+        this.directoryAccessed(ev, ctx);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** 4742: the machine account's SPN list after the change (only logged when it changed). */
+  private computerChanged(ev: AccountManagement, ctx: DetectionContext): void {
+    const name = ev.target.name.replace(/\$$/, '');
+    const host = hostKey(name);
+    const reg = this.state.registrations[host];
+    if (reg && ev.newUac !== undefined && (ev.newUac & ACB_SVRTRUST) !== 0) reg.promoted = true;
+    if (ev.servicePrincipalNames === undefined || ev.servicePrincipalNames.startsWith('%%')) return;
+    const rogue = ev.servicePrincipalNames.split(/\s+/).filter((s) => GC_SPN.test(s) || DRS_SPN.test(s));
+    const removed = reg?.spns.filter((s) => !rogue.includes(s)) ?? [];
+    if (rogue.length) this.register(host, name, ev, ctx, ev.subject, ev.logonId, rogue);
+    if (removed.length) this.tornDown(host, ev, ctx, `removed ${removed.join(', ')} from its SPNs`);
+  }
+
+  private directoryChanged(ev: DirectoryObjectChange, ctx: DetectionContext): void {
+    const attribute = ev.attribute?.toLowerCase();
+    if (attribute === 'serviceprincipalname' && ev.value && (GC_SPN.test(ev.value) || DRS_SPN.test(ev.value))) {
+      const name = cnOf(ev.objectDn) ?? ev.objectDn;
+      const host = hostKey(name);
+      if (ev.action === 'value_added') this.register(host, name, ev, ctx, ev.subject, ev.logonId, [ev.value]);
+      else if (ev.action === 'value_deleted' && this.state.registrations[host]?.spns.includes(ev.value)) this.tornDown(host, ev, ctx, `removed ${ev.value} from its SPNs`);
+      return;
+    }
+    if (attribute === 'ntsecuritydescriptor' && ev.value && ev.objectGuid) {
+      this.aclChanged(ev, ctx);
+      return;
+    }
+    const name = siteServerName(ev.objectDn);
+    if (!name || (ev.action !== 'created' && ev.action !== 'deleted')) return;
+    const host = hostKey(name);
+    if (ev.objectGuid) this.state.objects[ev.objectGuid] = { host, lastSeen: ev.time };
+    if (ev.action === 'created') this.register(host, name, ev, ctx, ev.subject, ev.logonId, []);
+    else this.tornDown(host, ev, ctx, `deleted ${ev.objectDn}`);
+  }
+
+  /** 4662 on the configuration partition: creating a server object, deleting a server or nTDSDSA. */
+  private directoryAccessed(ev: DirectoryObjectAccess, ctx: DetectionContext): void {
+    const mask = ev.accessMask ?? 0;
+    if ((mask & CREATE_CHILD) && ev.objectType === SERVERS_CONTAINER && ev.properties.some((p) => p === SERVER || p === NTDS_DSA)) {
+      const name = siteServerName(ev.additionalInfo ?? '');
+      if (name) this.register(hostKey(name), name, ev, ctx, ev.subject, ev.logonId, []);
+      return;
+    }
+    if ((mask & DELETE) && (ev.objectType === NTDS_DSA || ev.objectType === SERVER) && ev.objectName) {
+      const host = this.state.objects[ev.objectName]?.host ?? this.registrationOf(ev.subject);
+      if (host) this.tornDown(host, ev, ctx, `deleted its ${ev.objectType === NTDS_DSA ? 'nTDSDSA (NTDS Settings)' : 'server'} object`);
+    }
+  }
+
+  private register(host: string, name: string, ev: EventOrigin, ctx: DetectionContext, subject: Account | undefined, logonId: string | undefined, spns: readonly string[]): void {
+    if (ctx.directory.isDomainController(host)) return;
+    // A machine (or a DC on its behalf) registering its own SPNs is how a real promotion finishes.
+    if (subject && (hostKey(subject.name.replace(/\$$/, '')) === host || ctx.directory.isDomainControllerAccount(subject) || (subject.sid && SYSTEM_SIDS.has(subject.sid)))) return;
+    let reg = this.state.registrations[host];
+    if (!reg) {
+      if (Object.keys(this.state.registrations).length >= MAX_REGISTRATIONS) return;
+      reg = { name, firstSeen: ev.time, lastSeen: ev.time, actors: [], spns: [], evidence: [] };
+      this.state.registrations[host] = reg;
+      const deadline = ev.time + this.graceMs;
+      if (this.state.nextDeadline === undefined || deadline < this.state.nextDeadline) this.state.nextDeadline = deadline;
+    }
+    reg.lastSeen = ev.time;
+    for (const s of spns) if (!reg.spns.includes(s) && reg.spns.length < 16) reg.spns.push(s);
+    if (subject && !reg.actors.some((a) => a.name.toLowerCase() === subject.name.toLowerCase()) && reg.actors.length < 4) {
+      reg.actors.push({ name: subject.name, host: ev.host, ...(subject.domain ? { domain: subject.domain } : {}), ...(subject.sid ? { sid: subject.sid } : {}), ...(logonId ? { logonId } : {}) });
+    }
+    remember(reg, ev);
+  }
+
+  /**
+   * The registration (or part of it) was removed. Quickly: alert now. Later: the grace-period
+   * check still reports it unless the machine acted as a DC meanwhile.
+   */
+  private tornDown(host: string, ev: EventOrigin, ctx: DetectionContext, how: string): void {
+    const reg = this.state.registrations[host];
+    if (!reg || reg.promoted) return;
+    remember(reg, ev);
+    reg.removedAt ??= ev.time;
+    const lived = ev.time - reg.firstSeen;
+    if (reg.reported || lived > this.shortLivedMs || ctx.directory.isDomainController(host)) return;
+    reg.reported = true;
+    this.report(host, reg, ctx, 'high',
+      `was registered as a domain controller${reg.spns.length ? ` (${reg.spns.join(', ')})` : ''} and ${how} ${seconds(lived)} later. `
+      + 'A real DC stays; a DC that exists for seconds is how DCShadow pushes changes through replication without leaving change events on any DC.');
+  }
+
+  /** Registrations whose grace period ran out: report those whose machine never acted as a DC. */
+  private expire(now: number, ctx: DetectionContext): void {
+    let next: number | undefined;
+    for (const [host, reg] of Object.entries(this.state.registrations)) {
+      const deadline = reg.firstSeen + this.graceMs;
+      if (deadline > now) {
+        next = next === undefined ? deadline : Math.min(next, deadline);
+        continue;
+      }
+      delete this.state.registrations[host];
+      if (reg.reported || reg.promoted || ctx.directory.isDomainController(host)) continue;
+      this.report(host, reg, ctx, 'medium',
+        `was registered as a domain controller${reg.spns.length ? ` (${reg.spns.join(', ')})` : ''} ${Math.round((now - reg.firstSeen) / HOUR)} hours ago`
+        + `${reg.removedAt ? `, unregistered ${seconds(reg.removedAt - reg.firstSeen)} later,` : ''} and has not acted as a DC. `
+        + 'A promoted DC writes its own Kerberos and directory events; if this machine is a DC whose logs are not collected, add it to domainControllers.');
+    }
+    if (next === undefined) delete this.state.nextDeadline;
+    else this.state.nextDeadline = next;
+  }
+
+  private report(host: string, reg: Registration, ctx: DetectionContext, severity: 'high' | 'medium', why: string): void {
+    const sources = reg.actors.map((a) => (a.logonId ? ctx.directory.logonSession(a.host, a.logonId) : undefined));
+    const source = sources.find((s) => s?.ip && !isLoopback(s.ip));
+    const actors = reg.actors.map((a) => accountEntity({ name: a.name, ...(a.domain ? { domain: a.domain } : {}), ...(a.sid ? { sid: a.sid as Account['sid'] } : {}) } as Account, 'actor'));
+    const byWhom = reg.actors.length ? ` by ${reg.actors.map((a) => qualified(a as Account)).join(', ')}${source?.ip ? ` from ${source.ip}` : ''}` : '';
+    ctx.emit({
+      keys: [host, reg.actors[0] ? accountKey(reg.actors[0] as Account) : ''],
+      severity,
+      description: `${reg.name}, which is not a domain controller,${byWhom} ${why}`,
+      accounts: [...actors, { name: `${reg.name}$`, role: 'target' }],
+      hosts: present([hostEntity('source', source?.workstation, source?.ip), hostEntity('target', reg.name)]),
+      events: reg.evidence,
+      details: { rogueDc: host, spns: reg.spns, registeredAt: new Date(reg.firstSeen).toISOString() },
+    });
+  }
+
+  /** 5136 on a security descriptor: the DCShadow replica rights it newly grants to a non-DC principal. */
+  private aclChanged(ev: DirectoryObjectChange, ctx: DetectionContext): void {
+    const guid = ev.objectGuid ?? '';
+    const current = aceGrants(ev.value ?? '');
+    const known = this.state.acls[guid];
+    this.state.acls[guid] = { aces: current.map((g) => g.key), lastSeen: ev.time };
+    // The old descriptor is logged as "value deleted" just before the new one: it is the baseline.
+    if (ev.action !== 'value_added' || !ev.subject || isDirectoryInternal(ev.subject, ctx)) return;
+    const granted = current.filter((g) => !(known?.aces.includes(g.key) ?? false));
+    if (granted.length === 0) return;
+    const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
+    const ip = session?.ip && !isLoopback(session.ip) ? session.ip : undefined;
+    const trustees = [...new Set(granted.map((g) => g.trustee))];
+    ctx.emit({
+      keys: ['acl', guid, ...trustees],
+      severity: known ? 'high' : 'medium',
+      title: 'DCShadow replication rights granted',
+      description: `${qualified(ev.subject)}${ip ? ` from ${ip}` : ''} granted ${describeGrants(granted)} on ${ev.objectDn}. `
+        + 'These are the rights that let a machine register itself as a domain controller and push replication (DCShadow) without Domain Admin membership; '
+        + 'only domain controllers and administrators hold them by default.'
+        + (known ? '' : ' The previous descriptor was not seen, so the grant may be older than this change.'),
+      accounts: [accountEntity(ev.subject, 'actor'), ...trustees.map((t) => ({ name: t, sid: t, role: 'target' as const }))],
+      hosts: present([hostEntity('source', session?.workstation, ip), hostEntity('target', ev.host)]),
+      events: [ev],
+      details: { object: ev.objectDn, grants: granted.map((g) => ({ right: REPLICA_RIGHTS[g.right], trustee: g.trustee })) },
+    });
+  }
+
+  /** The one open registration this principal made, for a delete that names no host. */
+  private registrationOf(subject: Account | undefined): string | undefined {
+    if (!subject) return undefined;
+    const mine = Object.entries(this.state.registrations).filter(([, r]) => r.actors.some((a) => a.name.toLowerCase() === subject.name.toLowerCase()));
+    return mine.length === 1 ? mine[0]?.[0] : undefined;
+  }
+
+  snapshot(): DcshadowState {
+    return this.state;
+  }
+
+  evictIdle(before: number): void {
+    for (const [g, o] of Object.entries(this.state.objects)) if (o.lastSeen < before) delete this.state.objects[g];
+    for (const [g, a] of Object.entries(this.state.acls)) if (a.lastSeen < before) delete this.state.acls[g];
+  }
+}
+
+/** `CN=NTDS Settings,CN=X,CN=Servers,CN=Site,CN=Sites,CN=Configuration,…` or `CN=X,CN=Servers,…` → `X`. */
+function siteServerName(dn: string): string | undefined {
+  const m = /^(?:CN=NTDS Settings,)?CN=((?:\\,|[^,])+),CN=Servers,CN=[^,]+,CN=Sites,CN=Configuration,/i.exec(dn);
+  return m?.[1];
+}
+
+function remember(reg: Registration, ev: EventOrigin): void {
+  reg.lastSeen = Math.max(reg.lastSeen, ev.time);
+  if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push({ time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId });
+}
+
+function isDirectoryInternal(subject: Account, ctx: DetectionContext): boolean {
+  return (subject.sid !== undefined && SYSTEM_SIDS.has(subject.sid)) || ctx.directory.isDomainControllerAccount(subject);
+}
+
+function describeGrants(grants: readonly AceGrant[]): string {
+  return grants.map((g) => `${REPLICA_RIGHTS[g.right]} to ${g.trustee}`).join(', ');
+}
+
+function seconds(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / MINUTE)} minutes`;
+}

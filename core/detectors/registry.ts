@@ -1,3 +1,4 @@
+import { accountEnumeration } from './account_enumeration';
 import { asrepRoasting } from './asrep_roasting';
 import { bruteForce } from './brute_force';
 import { dcsync } from './dcsync';
@@ -12,9 +13,10 @@ import { ntlmRelay } from './ntlm_relay';
 import { overpassTheHash } from './overpass_the_hash';
 import { passTheHash } from './pass_the_hash';
 import { passTheTicket } from './pass_the_ticket';
+import { passwordSpray } from './password_spray';
 import { remoteCodeExecution } from './remote_code_execution';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

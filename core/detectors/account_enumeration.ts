@@ -1,0 +1,180 @@
+import { accountKey, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent } from '../events/identity-event';
+import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from './auth-attempts';
+import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present } from './entities';
+import { DistinctWindow, judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
+import { originOf, duration } from './evidence';
+
+/**
+ * Account enumeration: before guessing passwords an attacker finds which names exist, by
+ * asking the KDC for a TGT (or a DC for an NTLM check) with names from a list. Names that do
+ * not exist come back as KDC_ERR_C_PRINCIPAL_UNKNOWN (4768 0x6) or STATUS_NO_SUCH_USER
+ * (4776/4625 0xC0000064); names that exist answer differently, which is the leak. A person
+ * mistypes their own name now and then; a list produces many distinct unknown names from one
+ * source, outnumbering the failures for real accounts (MDI's unknown-to-known ratio).
+ */
+
+export const declaration: DetectorDeclaration = {
+  id: 'account_enumeration',
+  title: 'Account enumeration reconnaissance',
+  summary: 'Many distinct non-existent user names (4768 0x6, 4776/4625 0xC0000064) from one source, outnumbering its failures for real accounts.',
+  severity: 'medium',
+  mitre: { tactics: ['discovery'], techniques: ['T1087.002'] },
+  requires: [{
+    channel: 'Security', eventIds: [4768, 4771],
+    fields: ['TargetUserName', 'Status', 'IpAddress', 'PreAuthType'],
+    auditPolicy: 'Audit Kerberos Authentication Service (Success, Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4776],
+    fields: ['TargetUserName', 'Workstation', 'Status'],
+    auditPolicy: 'Audit Credential Validation (Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4625],
+    fields: ['TargetUserName', 'SubjectUserName', 'Status', 'SubStatus', 'IpAddress', 'WorkstationName'],
+    auditPolicy: 'Audit Logon (Failure)',
+  }],
+  consumes: ATTEMPT_KINDS.filter((k) => k !== 'logon'),
+  falsePositives: [
+    'Servers that check many names on behalf of users (Exchange, mail gateways, identity tools reconciling leavers): their usual number of unknown names is learned per source.',
+    'A misconfigured application retrying one stale account name: that is one name, not many, and does not fire.',
+  ],
+  thresholds: {
+    minUnknownNames: { default: 10, minimum: 2, integer: true, description: 'Distinct non-existent names from one source within the window' },
+    minUnknownShare: { default: 0.5, minimum: 0, maximum: 1, integer: false, description: 'Share of the source\'s failing names that do not exist (unknown / (unknown + real accounts that failed))' },
+    windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window' },
+    learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days with unknown names after which a source\'s usual number is trusted' },
+    growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the number of unknown names must reach' },
+  },
+  learningPeriodDays: 7,
+  bucketHours: 24,
+  recommendations: [
+    'Find the process on the source that sent the requests; enumeration usually precedes password spraying against the names that exist.',
+    'Watch the confirmed names (listed in the alert) for failures and successes from the source.',
+  ],
+};
+
+const CAP = 1024;
+const FOUND_NAMES = 20;
+const EVIDENCE = 10;
+
+interface SourceState {
+  unknown: DistinctWindow;
+  /** Real accounts that failed from the source: the other side of the ratio. */
+  known: DistinctWindow;
+  /** Names the enumeration confirmed to exist (any answer but "no such user"), as logged. */
+  found: string[];
+  evidence: EventOrigin[];
+  actor?: Account;
+  sourceIp?: string;
+  sourceName?: string;
+  profile: SourceProfile;
+  lastSeen: number;
+}
+
+interface SavedSource extends Omit<SourceState, 'unknown' | 'known' | 'profile'> {
+  unknown: [string, number][];
+  known: [string, number][];
+  profile: ProfileSnapshot;
+}
+
+interface SavedState {
+  since?: number;
+  sources: [string, SavedSource][];
+}
+
+export const accountEnumeration: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new AccountEnumerationDetector(settings, saved as SavedState | undefined),
+};
+
+class AccountEnumerationDetector implements Detector {
+  readonly declaration = declaration;
+  private since: number | undefined;
+  private readonly sources = new Map<string, SourceState>();
+  private readonly windowMs: number;
+
+  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+    this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+    this.since = saved?.since;
+    for (const [key, s] of saved?.sources ?? []) {
+      this.sources.set(key, {
+        ...s, unknown: new DistinctWindow(s.unknown), known: new DistinctWindow(s.known), found: [...s.found],
+        evidence: [...s.evidence], profile: new SourceProfile(s.profile),
+      });
+    }
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    const a = attemptOf(ev, ctx.directory);
+    if (!a) return;
+    if (a.outcome !== 'unknown_user') {
+      // Failures for real accounts are the other side of the ratio; successes, the bulk of all
+      // authentication, only matter for a source already guessing names (they confirm a name).
+      const s = a.outcome === 'success' ? this.sources.get(a.source) : this.source(a, ev.time);
+      if (!s) return;
+      s.lastSeen = ev.time;
+      if (a.outcome !== 'success') s.known.touch(accountKey(a.account), ev.time, this.windowMs, CAP);
+      s.unknown.expire(ev.time - this.windowMs);
+      if (s.unknown.size > 0 && !s.found.includes(a.account.name) && s.found.length < FOUND_NAMES) s.found.push(a.account.name);
+      return;
+    }
+    this.since ??= ev.time;
+    const s = this.source(a, ev.time);
+    s.known.expire(ev.time - this.windowMs);
+    s.unknown.expire(ev.time - this.windowMs);
+    if (s.unknown.size === 0) {
+      s.evidence = [];
+      s.found = [];
+    }
+    const unknown = s.unknown.touch(accountKey(a.account), ev.time, this.windowMs, CAP);
+    if (s.evidence.length < EVIDENCE) s.evidence.push(originOf(ev));
+    if (a.actor) s.actor = a.actor;
+    if (a.sourceIp) s.sourceIp = a.sourceIp;
+    if (a.sourceName) s.sourceName ??= a.sourceName;
+
+    const judged = judgeBreadth(s.profile, unknown, ev.time, threshold(this.settings, 'minUnknownNames'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    s.profile.observe(ev.time, unknown);
+    const share = unknown / (unknown + s.known.size);
+    if (!judged.abnormal || share < threshold(this.settings, 'minUnknownShare')) return;
+    this.emit(ctx, s, a, ev, unknown, share, judged.regular, judged.usual, !judged.regular && stillLearning(this.settings, this.since, ev.time));
+  }
+
+  private emit(ctx: DetectionContext, s: SourceState, a: AuthAttempt, ev: IdentityEvent, unknown: number, share: number, regular: boolean, usual: number, learning: boolean): void {
+    const from = describeSource({ ...s, source: a.source });
+    const baseline = regular ? `; it usually produces at most ${usual} a day` : '; the source has no history of unknown names on this scale';
+    ctx.emit({
+      keys: [a.source],
+      severity: 'medium',
+      description: `${unknown} different user names that do not exist were tried from ${from} within ${duration(ev.time - (s.unknown.since ?? ev.time))} `
+        + `(${Math.round(share * 100)}% of the names that failed from it), e.g. ${s.unknown.recent(5).join(', ')}: someone is testing a list of names to learn which exist${baseline}.`
+        + (s.found.length ? ` Names confirmed to exist: ${s.found.slice(0, 10).join(', ')}.` : ''),
+      accounts: present([s.actor ? accountEntity(s.actor, 'actor') : undefined, ...s.found.slice(0, 10).map((name) => accountEntity({ name }, 'target'))]),
+      hosts: present([hostEntity('source', s.sourceName, s.sourceIp), hostEntity('destination', ev.host)]),
+      events: [originOf(ev), ...s.evidence],
+      details: { unknownNames: unknown, knownFailures: s.known.size, unknownShare: Number(share.toFixed(2)), confirmedNames: s.found, usualUnknownNames: usual },
+      learning,
+    });
+  }
+
+  private source(a: AuthAttempt, time: number): SourceState {
+    let s = this.sources.get(a.source);
+    if (!s) {
+      s = { unknown: new DistinctWindow(), known: new DistinctWindow(), found: [], evidence: [], profile: new SourceProfile(), lastSeen: time };
+      this.sources.set(a.source, s);
+    }
+    s.lastSeen = time;
+    return s;
+  }
+
+  snapshot(): SavedState {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      sources: [...this.sources].map(([k, s]) => [k, { ...s, unknown: s.unknown.toJSON(), known: s.known.toJSON(), profile: s.profile.toJSON() }]),
+    };
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, s] of this.sources) if (s.lastSeen < before) this.sources.delete(k);
+  }
+}

@@ -1,0 +1,119 @@
+import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
+import type { IdentityEvent } from '../events/identity-event';
+import type { DirectoryView } from './directory-model';
+
+/**
+ * One authentication attempt as the password-guessing detectors see it, whichever protocol
+ * carried it: Kerberos AS (4768/4771, logged by the KDC with the client address), NTLM
+ * (4776 on the DC with the client's self-reported name; 4625/4624 on the member with both).
+ */
+export type AttemptOutcome =
+  /** The name does not exist (KDC_ERR_C_PRINCIPAL_UNKNOWN, STATUS_NO_SUCH_USER). */
+  | 'unknown_user'
+  /** The account exists and the password was wrong (KDC_ERR_PREAUTH_FAILED, STATUS_WRONG_PASSWORD). */
+  | 'wrong_password'
+  /** The account exists but is locked, disabled, expired or restricted: the name is confirmed. */
+  | 'exists'
+  /** The password was checked and accepted. */
+  | 'success';
+
+export interface AuthAttempt {
+  readonly outcome: AttemptOutcome;
+  readonly account: Account;
+  /** Where the attempt came from: an address when one is known, else a host name key. */
+  readonly source: string;
+  readonly sourceIp?: string;
+  readonly sourceName?: string;
+  /** The local user behind a member-side 4625 (the process that called LogonUser), when it is a person. */
+  readonly actor?: Account;
+  /** The protocol family, for descriptions: Kerberos and NTLM guesses from one source add up. */
+  readonly protocol: 'kerberos' | 'ntlm';
+}
+
+// Kerberos result codes (RFC 4120 §7.5.9, MS-KILE).
+const KDC_ERR_C_PRINCIPAL_UNKNOWN = 0x6;
+const KDC_ERR_PREAUTH_FAILED = 0x18;
+const KDC_EXISTS = new Set([0x12 /* CLIENT_REVOKED: disabled, locked, expired */, 0x17 /* KEY_EXPIRED */]);
+// NTSTATUS codes (MS-ERREF).
+const STATUS_NO_SUCH_USER = 0xc0000064;
+const STATUS_WRONG_PASSWORD = 0xc000006a;
+const NT_EXISTS = new Set([
+  0xc0000234, // ACCOUNT_LOCKED_OUT
+  0xc0000072, // ACCOUNT_DISABLED
+  0xc0000193, // ACCOUNT_EXPIRED
+  0xc0000071, // PASSWORD_EXPIRED
+  0xc0000224, // PASSWORD_MUST_CHANGE
+  0xc000006f, // INVALID_LOGON_HOURS
+  0xc0000070, // INVALID_WORKSTATION
+  0xc000015b, // LOGON_TYPE_NOT_GRANTED
+]);
+
+/** The Kinds `attemptOf` reads, for detector declarations. */
+export const ATTEMPT_KINDS = ['kerberos_tgt_request', 'kerberos_preauth_failure', 'ntlm_validation', 'logon_failure', 'logon'] as const;
+
+/** The attempt an event records, or undefined when it is not a password attempt by a person or service. */
+export function attemptOf(ev: IdentityEvent, directory: DirectoryView): AuthAttempt | undefined {
+  switch (ev.kind) {
+    case 'kerberos_tgt_request': {
+      // A TGT issued without pre-authentication (PreAuthType 0) proves nothing about a password.
+      const outcome = ev.status === 0 ? (ev.preAuthType === 0 ? 'exists' : 'success') : kerberosOutcome(ev.status);
+      return outcome && make(outcome, ev.account, 'kerberos', ev.ip, undefined, ev.host, directory);
+    }
+    case 'kerberos_preauth_failure': {
+      const outcome = kerberosOutcome(ev.status);
+      return outcome && make(outcome, ev.account, 'kerberos', ev.ip, undefined, ev.host, directory);
+    }
+    case 'ntlm_validation': {
+      const outcome = ev.status === 0 ? 'success' : ntOutcome(ev.status);
+      return outcome && make(outcome, ev.account, 'ntlm', undefined, ev.workstation, ev.host, directory);
+    }
+    case 'logon_failure': {
+      const code = ev.subStatus && ev.subStatus !== 0 ? ev.subStatus : ev.status;
+      const outcome = code === undefined ? undefined : ntOutcome(code);
+      return outcome && make(outcome, ev.account, 'ntlm', ev.ip, ev.workstation, ev.host, directory, ev.subject);
+    }
+    case 'logon':
+      // Only logons that checked a password from somewhere: network, interactive, remote interactive, cached.
+      if (ev.logonType === undefined || ![2, 3, 8, 10, 11].includes(ev.logonType)) return undefined;
+      return make('success', ev.account, ev.authPackage?.toLowerCase() === 'kerberos' ? 'kerberos' : 'ntlm', ev.ip, ev.workstation, ev.host, directory);
+    default:
+      return undefined;
+  }
+}
+
+function kerberosOutcome(status: number): AttemptOutcome | undefined {
+  if (status === KDC_ERR_C_PRINCIPAL_UNKNOWN) return 'unknown_user';
+  if (status === KDC_ERR_PREAUTH_FAILED) return 'wrong_password';
+  return KDC_EXISTS.has(status) ? 'exists' : undefined;
+}
+
+function ntOutcome(status: number): AttemptOutcome | undefined {
+  if (status === STATUS_NO_SUCH_USER) return 'unknown_user';
+  if (status === STATUS_WRONG_PASSWORD) return 'wrong_password';
+  return NT_EXISTS.has(status) ? 'exists' : undefined;
+}
+
+/**
+ * The source: the client address when the event has one; else the client's name, resolved to
+ * the address its machine account uses when the directory knows it (so a 4776 naming WS05 and
+ * a 4771 from WS05's address add up); else the logging host itself (an attempt at its console).
+ */
+function make(outcome: AttemptOutcome, account: Account, protocol: 'kerberos' | 'ntlm', ip: string | undefined, workstation: string | undefined, host: string, directory: DirectoryView, subject?: Account): AuthAttempt | undefined {
+  if (isMachineAccount(account) || account.name === '(unknown)') return undefined;
+  const remoteIp = ip && !isLoopback(ip) ? ip : undefined;
+  const name = workstation ?? (remoteIp ? undefined : host);
+  const resolvedIp = remoteIp ?? (workstation ? directory.machineAddresses(workstation)[0] : undefined);
+  const actor = subject && !isMachineAccount(subject) && subject.sid !== 'S-1-5-18' && subject.name.toLowerCase() !== account.name.toLowerCase() ? subject : undefined;
+  return {
+    outcome, account, protocol,
+    source: resolvedIp ?? hostKey(name ?? host),
+    ...(resolvedIp ? { sourceIp: resolvedIp } : {}),
+    ...(name ? { sourceName: name } : {}),
+    ...(actor ? { actor } : {}),
+  };
+}
+
+export function describeSource(a: Pick<AuthAttempt, 'sourceIp' | 'sourceName' | 'source'>): string {
+  if (a.sourceIp && a.sourceName) return `${a.sourceName} (${a.sourceIp})`;
+  return a.sourceIp ?? a.sourceName ?? a.source;
+}

@@ -1,0 +1,266 @@
+import type { Severity } from '../alerts/alert';
+import { accountKey, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent } from '../events/identity-event';
+import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from './auth-attempts';
+import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
+import { originOf, duration } from './evidence';
+
+/**
+ * Password spray: one source tries one password (or a few) against many accounts, staying
+ * under every per-account lockout. Each account sees one or two failures, so per-account
+ * rules (and brute_force's vertical mode) never fire; the signal is the breadth per source,
+ * counted across Kerberos and NTLM because spray tools use either and fall back between them.
+ * brute_force's horizontal mode covers the other shape: several accounts with many guesses each.
+ */
+
+export const declaration: DetectorDeclaration = {
+  id: 'password_spray',
+  title: 'Suspected password spray',
+  summary: 'Failed authentications for many different accounts from one source, few attempts each, Kerberos (4771/4768) and NTLM (4776/4625) together; escalated when an account then succeeds from that source.',
+  severity: 'medium',
+  mitre: { tactics: ['credential-access'], techniques: ['T1110.003'] },
+  requires: [{
+    channel: 'Security', eventIds: [4771, 4768],
+    fields: ['TargetUserName', 'Status', 'IpAddress', 'PreAuthType'],
+    auditPolicy: 'Audit Kerberos Authentication Service (Success, Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4776],
+    fields: ['TargetUserName', 'Workstation', 'Status'],
+    auditPolicy: 'Audit Credential Validation (Success, Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4625, 4624],
+    fields: ['TargetUserName', 'SubjectUserName', 'Status', 'SubStatus', 'LogonType', 'IpAddress', 'WorkstationName'],
+    auditPolicy: 'Audit Logon (Success, Failure) on DCs and member servers',
+  }],
+  consumes: [...ATTEMPT_KINDS],
+  falsePositives: [
+    'Shared egress points where many users mistype every day (ADFS/Exchange proxies, VDI or RDS gateways, NAT): their daily breadth is learned, and only a spray wider than their usual is reported.',
+    'Password-audit tools run by the security team: exclude their host.',
+  ],
+  thresholds: {
+    minAccounts: { default: 5, minimum: 2, integer: true, description: 'Distinct accounts that failed from one source within the window (names that do not exist included)' },
+    maxMeanAttempts: { default: 2.5, minimum: 1, integer: false, description: 'Average attempts per account at most this: more is brute_force\'s horizontal shape, not a spray' },
+    highAccounts: { default: 20, minimum: 3, integer: true, description: 'Distinct accounts that make the alert high severity' },
+    windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window; sprays pace their rounds (often 30 min apart) to dodge lockout' },
+    successWindowMinutes: { default: 60, minimum: 1, integer: false, description: 'How long after the spray a success from the source means a sprayed password worked' },
+    learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days with failures after which a source\'s usual breadth is trusted' },
+    growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the breadth must reach' },
+  },
+  learningPeriodDays: 7,
+  bucketHours: 24,
+  recommendations: [
+    'Block or isolate the source; find the process that sent the attempts (4625 names it on the member).',
+    'Reset the passwords of accounts that authenticated successfully from the source during or after the spray.',
+    'Ban common and seasonal passwords (Entra Password Protection on-prem, or a custom filter).',
+  ],
+};
+
+/** Events of one attempt (a 4771, the NTLM fallback's 4776 on the DC and 4625 on the member) land within this of each other. */
+const SAME_ATTEMPT_MS = 5_000;
+const MAX_ACCOUNTS_PER_SOURCE = 512;
+const MAX_USUAL_USERS = 16;
+const EVIDENCE = 10;
+
+interface TriedAccount {
+  /** The name as logged, for descriptions and entities. */
+  readonly name: string;
+  attempts: number;
+  last: number;
+  /** host|EventID of the events in the current attempt, to tell a new attempt from another log of the same one. */
+  seen: string[];
+  tested: boolean;
+  unknown: boolean;
+}
+
+interface SourceState {
+  accounts: Map<string, TriedAccount>;
+  attempts: number;
+  tested: number;
+  unknown: number;
+  first: number;
+  evidence: EventOrigin[];
+  actor?: Account;
+  sourceIp?: string;
+  sourceName?: string;
+  sprayedAt?: number;
+  sprayedAccounts?: number;
+  /** Accounts that authenticated from this source before it sprayed: its usual users. */
+  usual: string[];
+  profile: SourceProfile;
+  lastSeen: number;
+}
+
+interface SavedSource extends Omit<SourceState, 'accounts' | 'profile'> {
+  accounts: [string, TriedAccount][];
+  profile: ProfileSnapshot;
+}
+
+interface SavedState {
+  since?: number;
+  sources: [string, SavedSource][];
+}
+
+export const passwordSpray: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new PasswordSprayDetector(settings, saved as SavedState | undefined),
+};
+
+class PasswordSprayDetector implements Detector {
+  readonly declaration = declaration;
+  private since: number | undefined;
+  private readonly sources = new Map<string, SourceState>();
+  private readonly windowMs: number;
+
+  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+    this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+    this.since = saved?.since;
+    for (const [key, s] of saved?.sources ?? []) {
+      this.sources.set(key, { ...s, accounts: new Map(s.accounts.map(([k, a]) => [k, { ...a, seen: [...a.seen] }])), evidence: [...s.evidence], usual: [...s.usual], profile: new SourceProfile(s.profile) });
+    }
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    const a = attemptOf(ev, ctx.directory);
+    if (!a) return;
+    if (a.outcome === 'success') this.onSuccess(ev, a, ctx);
+    else if (a.outcome !== 'exists') this.onFailure(ev, a, ctx);
+  }
+
+  private onFailure(ev: IdentityEvent, a: AuthAttempt, ctx: DetectionContext): void {
+    this.since ??= ev.time;
+    const s = this.source(a, ev.time);
+    this.expire(s, ev.time);
+    const key = accountKey(a.account);
+    const eventKey = `${ev.host.toLowerCase()}|${ev.eventId}`;
+    let tried = s.accounts.get(key);
+    if (tried) {
+      s.accounts.delete(key); // re-inserted below: the map stays in last-touch order
+      if (ev.time - tried.last > SAME_ATTEMPT_MS || tried.seen.includes(eventKey)) {
+        tried.attempts++;
+        s.attempts++;
+        tried.seen = [];
+      }
+    } else {
+      tried = { name: a.account.name, attempts: 1, last: ev.time, seen: [], tested: false, unknown: false };
+      s.attempts++;
+      if (s.accounts.size === 0) { s.first = ev.time; s.evidence = []; }
+    }
+    tried.last = ev.time;
+    if (tried.seen.length < 4) tried.seen.push(eventKey);
+    if (a.outcome === 'wrong_password' && !tried.tested) { tried.tested = true; s.tested++; }
+    if (a.outcome === 'unknown_user' && !tried.unknown) { tried.unknown = true; s.unknown++; }
+    s.accounts.set(key, tried);
+    this.trimAccounts(s);
+    if (s.evidence.length < EVIDENCE) s.evidence.push(originOf(ev));
+    if (a.actor) s.actor = a.actor;
+    if (a.sourceIp) s.sourceIp = a.sourceIp;
+    if (a.sourceName) s.sourceName ??= a.sourceName;
+
+    const distinct = s.accounts.size;
+    const judged = judgeBreadth(s.profile, distinct, ev.time, threshold(this.settings, 'minAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    s.profile.observe(ev.time, distinct);
+    const mean = s.attempts / distinct;
+    // Names that all fail as unknown are account_enumeration's; a spray tests passwords on real accounts.
+    if (!judged.abnormal || s.tested === 0 || mean > threshold(this.settings, 'maxMeanAttempts')) return;
+    s.sprayedAt = ev.time;
+    s.sprayedAccounts = distinct;
+    const severity: Severity = distinct >= threshold(this.settings, 'highAccounts') ? 'high' : 'medium';
+    const baseline = judged.regular
+      ? `; this source usually reaches at most ${judged.usual} failing accounts a day`
+      : '; the source has no history of failing this widely';
+    this.emit(ctx, s, a, ev, severity,
+      `${distinct} different accounts failed to authenticate from ${describeSource({ ...s, source: a.source })} within ${duration(ev.time - s.first)} `
+      + `(${s.tested} with a wrong password${s.unknown ? `, ${s.unknown} names that do not exist` : ''}), ${mean.toFixed(1)} attempt(s) per account: `
+      + `a few passwords tried across many accounts, staying under the lockout threshold${baseline}.`,
+      { accounts: distinct, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual },
+      !judged.regular && stillLearning(this.settings, this.since, ev.time));
+  }
+
+  /**
+   * A success from a source that just sprayed, for an account that was not already one of its
+   * usual users: the sprayed password worked for that account.
+   */
+  private onSuccess(ev: IdentityEvent, a: AuthAttempt, ctx: DetectionContext): void {
+    // Successes are the bulk of authentication traffic: only sources already failing are tracked.
+    const s = this.sources.get(a.source);
+    if (!s) return;
+    s.lastSeen = ev.time;
+    const key = accountKey(a.account);
+    if (s.usual.includes(key)) return;
+    const sprayed = s.sprayedAt !== undefined && ev.time - s.sprayedAt <= threshold(this.settings, 'successWindowMinutes') * MINUTE;
+    if (!sprayed) {
+      s.usual.push(key);
+      if (s.usual.length > MAX_USUAL_USERS) s.usual.shift();
+      return;
+    }
+    this.emit(ctx, s, a, ev, 'high',
+      `${qualified(a.account)} authenticated successfully from ${describeSource({ ...s, source: a.source })} right after that source failed against ${s.sprayedAccounts ?? s.accounts.size} different accounts: `
+      + 'the sprayed password probably worked for this account.',
+      { compromised: a.account.name, accounts: s.accounts.size, wrongPassword: s.tested, unknownNames: s.unknown },
+      false, [a.account]);
+  }
+
+  private emit(ctx: DetectionContext, s: SourceState, a: AuthAttempt, ev: IdentityEvent, severity: Severity, description: string, details: Record<string, unknown>, learning: boolean, compromised: readonly Account[] = []): void {
+    const targets = [...s.accounts.values()].filter((t) => !t.unknown).slice(-10).map((t) => ({ name: t.name }));
+    ctx.emit({
+      keys: [a.source],
+      severity,
+      description,
+      accounts: present([
+        s.actor ? accountEntity(s.actor, 'actor') : undefined,
+        ...compromised.map((c) => accountEntity(c, 'target')),
+        ...targets.map((t) => accountEntity(t, 'target')),
+      ]),
+      hosts: present([hostEntity('source', s.sourceName, s.sourceIp), hostEntity('destination', ev.host)]),
+      events: [originOf(ev), ...s.evidence],
+      details,
+      learning,
+    });
+  }
+
+  private source(a: AuthAttempt, time: number): SourceState {
+    let s = this.sources.get(a.source);
+    if (!s) {
+      s = { accounts: new Map(), attempts: 0, tested: 0, unknown: 0, first: time, evidence: [], usual: [], profile: new SourceProfile(), lastSeen: time };
+      this.sources.set(a.source, s);
+    }
+    s.lastSeen = time;
+    return s;
+  }
+
+  /** Forgets accounts whose last attempt left the window; the map is in last-touch order. */
+  private expire(s: SourceState, time: number): void {
+    for (const [k, t] of s.accounts) {
+      if (t.last >= time - this.windowMs) break;
+      this.forget(s, k, t);
+    }
+  }
+
+  private trimAccounts(s: SourceState): void {
+    while (s.accounts.size > MAX_ACCOUNTS_PER_SOURCE) {
+      const first = s.accounts.entries().next().value;
+      if (!first) break;
+      this.forget(s, first[0], first[1]);
+    }
+  }
+
+  private forget(s: SourceState, key: string, t: TriedAccount): void {
+    s.accounts.delete(key);
+    s.attempts -= t.attempts;
+    if (t.tested) s.tested--;
+    if (t.unknown) s.unknown--;
+  }
+
+  snapshot(): SavedState {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      sources: [...this.sources].map(([k, s]) => [k, { ...s, accounts: [...s.accounts], profile: s.profile.toJSON() }]),
+    };
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, s] of this.sources) if (s.lastSeen < before) this.sources.delete(k);
+  }
+}

@@ -10,6 +10,7 @@ import {
   addLogon, addTouch, countScmOpen, evictHostState, findLogon, findTouch, isWmiHost, newHostState, park, rememberWmiHost,
   type Action, type HostState, type Method,
 } from './remote-execution/host-state';
+import { TicketSources } from './remote-execution/ticket-sources';
 
 /**
  * Remote code execution: code started on a host by someone on another machine. Every method
@@ -29,7 +30,12 @@ interface RceState {
   since?: number;
   hosts: Record<string, HostState>;
   baseline: BaselineState;
+  /** TicketSources as saved. */
+  tickets?: ReturnType<TicketSources['toJSON']>;
 }
+
+// A client asks for the service ticket seconds before it connects; slow tooling gets a margin.
+const TICKET_WINDOW_MS = 10 * MINUTE;
 
 export const remoteCodeExecution: DetectorModule = {
   declaration,
@@ -50,6 +56,7 @@ class RemoteCodeExecutionDetector implements Detector {
   private readonly keepMs: number;
   /** Host name as logged → host key: a handful of names repeat millions of times. */
   private readonly hostKeys = new Map<string, string>();
+  private readonly tickets: TicketSources;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: RceState) {
     this.correlationMs = threshold(settings, 'correlationSeconds') * 1000;
@@ -57,6 +64,7 @@ class RemoteCodeExecutionDetector implements Detector {
     this.burstMs = threshold(settings, 'scmBurstMinutes') * MINUTE;
     this.wmiTimingMs = threshold(settings, 'wmiTimingSeconds') * 1000;
     this.keepMs = Math.max(this.correlationMs, this.stagingMs);
+    this.tickets = new TicketSources(TICKET_WINDOW_MS, state.tickets);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -67,6 +75,7 @@ class RemoteCodeExecutionDetector implements Detector {
       case 'process_created': return this.onProcess(ev, ctx);
       case 'share_access': return this.onShare(ev, ctx);
       case 'logon': return this.onLogon(ev, ctx);
+      case 'kerberos_service_ticket': return this.tickets.observe(ev);
       default: return undefined;
     }
   }
@@ -199,9 +208,17 @@ class RemoteCodeExecutionDetector implements Detector {
     for (const a of waiting) if (!this.attributeNow(a, ctx)) host.pending.push(a);
   }
 
-  private report(action: Action, source: RemoteSource, events: readonly EventOrigin[], how: string, ctx: DetectionContext): void {
-    const actor: Account = action.account ?? source.account ?? { name: source.accountName };
+  private report(action: Action, remote: RemoteSource, events: readonly EventOrigin[], evidence: string, ctx: DetectionContext): void {
+    const actor: Account = action.account ?? remote.account ?? { name: remote.accountName };
     const target = action.target;
+    let source = remote;
+    let how = evidence;
+    const ticket = source.ip ? undefined : this.tickets.sourceOf(accountKey(actor), target, action.origin.time);
+    if (ticket) {
+      // HTTP (WinRM) logons record no address: the DC saw where the ticket for this host was asked from.
+      source = { ...source, ip: ticket.ip };
+      how += `; the address is where this account asked a DC for its Kerberos ticket to ${target}, ${seconds(ticket.time - action.origin.time)}`;
+    }
     const sourceKey = source.ip ?? (source.workstation ? hostKey(source.workstation) : '');
     const dc = ctx.directory.isDomainController(target);
     const tier0 = dc || ctx.directory.isTier0Host(target);
@@ -240,6 +257,7 @@ class RemoteCodeExecutionDetector implements Detector {
   }
 
   snapshot(): RceState {
+    this.state.tickets = this.tickets.toJSON();
     return this.state;
   }
 

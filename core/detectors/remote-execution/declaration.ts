@@ -11,6 +11,10 @@ export const declaration: DetectorDeclaration = {
     fields: ['TargetLogonId', 'LogonType', 'IpAddress', 'WorkstationName', 'TargetUserName', 'TargetUserSid'],
     auditPolicy: 'Audit Logon (Success) on every host to protect: the network logon each remote action happens in',
   }, {
+    channel: 'Security', eventIds: [4769],
+    fields: ['TargetUserName', 'ServiceName', 'IpAddress', 'Status'],
+    auditPolicy: 'Audit Kerberos Service Ticket Operations (Success) on DCs: the client address of WinRM logons, which log none on the target',
+  }, {
     channel: 'System', eventIds: [7045],
     fields: ['ServiceName', 'ImagePath', 'AccountName', 'UserID'],
     auditPolicy: 'None: the Service Control Manager always writes 7045 to the System log (collect the System log)',
@@ -35,7 +39,7 @@ export const declaration: DetectorDeclaration = {
     fields: ['Image', 'ParentImage', 'ProcessId', 'ParentProcessId', 'CommandLine', 'User', 'LogonId'],
     auditPolicy: 'Sysmon with ProcessCreate (event 1) enabled: an alternative to 4688',
   }],
-  consumes: ['service_installed', 'scheduled_task', 'process_created', 'share_access', 'logon'],
+  consumes: ['service_installed', 'scheduled_task', 'process_created', 'share_access', 'logon', 'kerberos_service_ticket'],
   falsePositives: [
     'Software deployment and management (SCCM, PDQ, Ansible over WinRM) and backup agents: they recur from the same host with the same account and are learned per target; a pair learned on many hosts is recognised as a deployment system on the others. Exclude their account or host to silence them at once.',
     'Administrators managing servers remotely from their workstation: learned per target, except on tier-0 hosts after the learning period, where a new admin path is reported on purpose.',

@@ -89,9 +89,10 @@ export function sysmonProcess(at: number, image: string, parent: string, user: s
 }
 
 /** A 4769 logged by `dc`: only a KDC writes it, so the directory model learns `dc` is a DC. */
-export function kdcEvent(at: number, dc = DC): object {
+export function kdcEvent(at: number, dc = DC, t: { account?: string; service?: string; ip?: string } = {}): object {
   return securityEvent(4769, at, {
-    TargetUserName: 'someone@CORP.EXAMPLE', ServiceName: 'SRV01$', TicketEncryptionType: '0x12', Status: '0x0', IpAddress: '::ffff:10.0.9.9', TicketOptions: '0x40810000',
+    TargetUserName: `${t.account ?? 'someone'}@CORP.EXAMPLE`, ServiceName: t.service ?? 'FS01$', TicketEncryptionType: '0x12', Status: '0x0',
+    IpAddress: `::ffff:${t.ip ?? '10.0.9.9'}`, TicketOptions: '0x40810000',
   }, dc);
 }
 

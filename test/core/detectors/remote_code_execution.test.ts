@@ -179,6 +179,25 @@ describe('remote_code_execution', () => {
       assert.match(alerts[0]?.description ?? '', /the logon recorded no address/);
     });
 
+    it('takes the source of an address-less WinRM logon from the Kerberos ticket the account asked a DC for just before', async () => {
+      const alerts = await run([
+        kdcEvent(0, DC, { account: 'jdoe', service: 'SRV01$', ip: '10.0.4.77' }),
+        logon(0.05, '0x8fc6d5', { ip: '-' }),
+        process4688(0.06, { name: POWERSHELL, pid: '0x1358', ppid: '0x12d0', parent: WSMPROVHOST, subject: ['jdoe', 'S-1-5-21-1-2-3-1105', '0x8fc6d5'] }),
+      ], testMode);
+      assert.equal(source(alerts[0])?.ip, '10.0.4.77');
+      assert.match(alerts[0]?.description ?? '', /asked a DC for its Kerberos ticket to SRV01.corp.example, 3.6 s before/);
+    });
+
+    it('does not take the source from a ticket requested long before the logon', async () => {
+      const alerts = await run([
+        kdcEvent(0, DC, { account: 'jdoe', service: 'SRV01$', ip: '10.0.4.77' }),
+        logon(30, '0x8fc6d5', { ip: '-' }),
+        process4688(30.01, { name: POWERSHELL, pid: '0x1358', ppid: '0x12d0', parent: WSMPROVHOST, subject: ['jdoe', 'S-1-5-21-1-2-3-1105', '0x8fc6d5'] }),
+      ], testMode);
+      assert.equal(source(alerts[0]), undefined);
+    });
+
     it('reads the same from Sysmon process creation', async () => {
       const alerts = await run([logon(0, '0x8fc6d5', { ip: '-' }), sysmonProcess(0.01, POWERSHELL, WSMPROVHOST, 'jdoe', '0x8fc6d5')], testMode);
       assert.equal(alerts.length, 1);
@@ -243,6 +262,6 @@ describe('remote_code_execution', () => {
       baseline: { pairs: { 'srv01|10.0.4.21|jdoe': { firstSeen: 5, lastSeen: 10, days: [0] } }, deployers: {} },
     });
     detector.evictIdle(11);
-    assert.deepEqual(JSON.parse(JSON.stringify(detector.snapshot())), { hosts: {}, baseline: { pairs: {}, deployers: {} } });
+    assert.deepEqual(JSON.parse(JSON.stringify(detector.snapshot())), { hosts: {}, baseline: { pairs: {}, deployers: {} }, tickets: [] });
   });
 });

@@ -36,19 +36,19 @@ export const declaration: DetectorDeclaration = {
   mitre: { tactics: ['discovery', 'credential-access', 'persistence'], techniques: ['T1087.002', 'T1078.002', 'T1098'] },
   requires: [{
     channel: 'Security', eventIds: [4768, 4769, 4771, 4776, 4624, 4625, 4648],
-    fields: ['TargetUserName', 'TargetSid', 'IpAddress', 'WorkstationName', 'ServiceName'],
+    fields: ['TargetUserName', 'IpAddress'],
     auditPolicy: 'Audit Kerberos Authentication Service, Kerberos Service Ticket Operations, Credential Validation and Logon (Success and Failure)',
   }, {
     channel: 'Security', eventIds: [4662, 4661, 4798, 4799],
-    fields: ['ObjectName', 'ObjectType', 'SubjectUserName', 'SubjectLogonId', 'TargetUserName', 'TargetSid'],
+    fields: ['ObjectName', 'SubjectUserName', 'SubjectLogonId'],
     auditPolicy: 'Audit Directory Service Access (with a read-auditing SACL on each decoy object) and Audit SAM / Security Group Management',
   }, {
     channel: 'Security', eventIds: [4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4765, 4767, 4781, 4728, 4729, 4732, 4733, 4756, 4757],
-    fields: ['TargetUserName', 'TargetSid', 'MemberName', 'MemberSid', 'SubjectUserName', 'SubjectLogonId'],
+    fields: ['TargetUserName', 'SubjectUserName', 'SubjectLogonId'],
     auditPolicy: 'Audit User Account Management and Audit Security Group Management (Success) on DCs',
   }, {
     channel: 'Security', eventIds: [5136, 5137, 5139, 5141],
-    fields: ['ObjectDN', 'ObjectGUID', 'AttributeLDAPDisplayName', 'AttributeValue', 'SubjectUserName', 'SubjectLogonId'],
+    fields: ['ObjectDN', 'ObjectGUID', 'SubjectUserName', 'SubjectLogonId'],
     auditPolicy: 'Audit Directory Service Changes (Success) on DCs',
   }, {
     channel: 'SigninLogs', eventIds: [0],

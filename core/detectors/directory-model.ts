@@ -116,6 +116,11 @@ export class DirectoryModel implements DirectoryView {
       case 'group_membership_change':
         this.groups.observe(ev, this.isDomainController(ev.host));
         return;
+      case 'share_access':
+        // Only domain controllers share SYSVOL (DFS-R replicates it between DCs): a host logging
+        // access to its own SYSVOL share is one, even when its Kerberos events are not collected.
+        if (/\\SYSVOL$/i.test(ev.shareName)) this.learnedDcs.add(hostKey(ev.host));
+        return;
       case 'logon':
         this.observeLogon(ev.host, ev.logonId, ev.account, ev.ip, ev.workstation, ev.time, ev.logonType);
         return;

@@ -9,14 +9,17 @@ import { dpapiBackupKey } from './dpapi_backup_key';
 import { honeytokenActivity } from './honeytoken_activity';
 import { goldenTicket } from './golden_ticket';
 import { kerberoasting } from './kerberoasting';
+import { ldapRecon } from './ldap_recon';
 import { ntlmRelay } from './ntlm_relay';
 import { overpassTheHash } from './overpass_the_hash';
 import { passTheHash } from './pass_the_hash';
 import { passTheTicket } from './pass_the_ticket';
 import { passwordSpray } from './password_spray';
 import { remoteCodeExecution } from './remote_code_execution';
+import { samrRecon } from './samr_recon';
+import { smbSessionEnumeration } from './smb_session_enumeration';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, samrRecon, smbSessionEnumeration, ldapRecon, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

@@ -1,0 +1,154 @@
+import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
+import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
+import { originOf } from './evidence';
+
+/**
+ * SMB session enumeration: NetSessionEnum (MS-SRVS, over \PIPE\srvsvc) lists who is connected
+ * to a server and from where, and NetWkstaUserEnum (MS-WKST, \PIPE\wkssvc) who is logged on.
+ * Run against a domain controller it tells an attacker where every user — and every admin —
+ * currently is; run across many hosts it is user hunting (PowerView Invoke-UserHunter,
+ * BloodHound session collection). The server audits the pipe open as 5145 on IPC$ with the
+ * client's address. Each source is judged against its own history: its first such query to a
+ * DC, or far more hosts than it usually touches, is reported.
+ */
+
+export const declaration: DetectorDeclaration = {
+  id: 'smb_session_enumeration',
+  title: 'User and IP address reconnaissance (SMB session enumeration)',
+  summary: 'Session and logged-on user enumeration pipes (5145 IPC$ srvsvc/wkssvc) opened on a domain controller, or on many hosts, by a source with no such history.',
+  severity: 'medium',
+  mitre: { tactics: ['discovery'], techniques: ['T1049', 'T1087.002'] },
+  requires: [{
+    channel: 'Security', eventIds: [5145],
+    fields: ['SubjectUserName', 'ShareName', 'RelativeTargetName', 'IpAddress'],
+    auditPolicy: 'Audit Detailed File Share (Success) on DCs and servers',
+  }],
+  consumes: ['share_access'],
+  falsePositives: [
+    'Inventory, monitoring and vulnerability-scanning servers that query sessions on many hosts every day: their breadth and the DCs they query are learned per source.',
+    'Administrators browsing a DC\'s shares from Explorer open srvsvc once; learned for their workstation after a few days.',
+  ],
+  thresholds: {
+    distinctHosts: { default: 5, minimum: 2, integer: true, description: 'Distinct hosts whose session pipes one source opened within the window' },
+    windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window' },
+    learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days of such queries after which a source\'s habits are trusted' },
+    growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the number of hosts must reach' },
+  },
+  learningPeriodDays: 14,
+  bucketHours: 24,
+  recommendations: [
+    'Find the process on the source that opened the pipes; PowerView, BloodHound/SharpHound and NetSess are typical.',
+    'Restrict NetSessionEnum to administrators (NetCease, or the SrvsvcSessionInfo registry permissions) on DCs and servers.',
+  ],
+};
+
+const PIPES = ['srvsvc', 'wkssvc'];
+const CAP = 512;
+const EVIDENCE = 10;
+
+interface SourceState {
+  hosts: DistinctWindow;
+  profile: SourceProfile;
+  evidence: EventOrigin[];
+  actor?: Account;
+  lastSeen: number;
+}
+
+interface SavedSource extends Omit<SourceState, 'hosts' | 'profile'> {
+  hosts: [string, number][];
+  profile: ProfileSnapshot;
+}
+
+interface SavedState {
+  since?: number;
+  sources: [string, SavedSource][];
+}
+
+export const smbSessionEnumeration: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new SmbSessionEnumerationDetector(settings, saved as SavedState | undefined),
+};
+
+class SmbSessionEnumerationDetector implements Detector {
+  readonly declaration = declaration;
+  private since: number | undefined;
+  private readonly sources = new Map<string, SourceState>();
+  private readonly windowMs: number;
+
+  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+    this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+    this.since = saved?.since;
+    for (const [key, s] of saved?.sources ?? []) {
+      this.sources.set(key, { ...s, hosts: new DistinctWindow(s.hosts), profile: new SourceProfile(s.profile), evidence: [...s.evidence] });
+    }
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (ev.kind !== 'share_access') return;
+    const pipe = PIPES.find((p) => isIpcPipe(ev.shareName, ev.relativeTarget, p));
+    if (!pipe || !ev.subject || isMachineAccount(ev.subject) || ev.subject.sid === 'S-1-5-18') return;
+    // A server querying itself over loopback is not a client looking at it.
+    if (!ev.ip || isLoopback(ev.ip)) return;
+    this.since ??= ev.time;
+    const s = this.source(ev.ip, ev.time);
+    s.actor = ev.subject;
+    const target = hostKey(ev.host);
+    const breadth = s.hosts.touch(target, ev.time, this.windowMs, CAP);
+    if (s.evidence.length < EVIDENCE) s.evidence.push(originOf(ev));
+
+    const judged = judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'distinctHosts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    const regular = judged.regular;
+    const dc = ctx.directory.isDomainController(ev.host);
+    const why: string[] = [];
+    if (dc && !(regular && s.profile.knewBefore('dc', ev.time))) {
+      why.push(`opened ${pipe} on the domain controller ${ev.host}, which lists ${pipe === 'srvsvc' ? 'every session on it and the address it comes from' : 'every user logged on to it'}`);
+    }
+    if (judged.abnormal) {
+      why.push(`opened session-enumeration pipes on ${breadth} hosts within ${this.windowMs / MINUTE} minutes${regular ? ` (its widest earlier day: ${judged.usual})` : ''}`);
+    }
+    s.profile.observe(ev.time, breadth);
+    if (dc) s.profile.remember('dc', ev.time);
+    if (why.length === 0) return;
+    this.emit(ctx, ev, s, why, regular, breadth);
+  }
+
+  private emit(ctx: DetectionContext, ev: ShareAccess, s: SourceState, why: readonly string[], regular: boolean, breadth: number): void {
+    const actor = s.actor;
+    ctx.emit({
+      keys: [ev.ip ?? ''],
+      severity: 'medium',
+      description: `${actor ? qualified(actor) : 'A client'} from ${ev.ip} ${why.join('; ')}. `
+        + (regular ? 'This is outside what the source has done on earlier days.' : 'The source has no history of such queries; attackers enumerate sessions to find where privileged users are logged on.'),
+      accounts: present([actor ? accountEntity(actor, 'actor') : undefined]),
+      hosts: present([hostEntity('source', undefined, ev.ip), hostEntity('target', ev.host)]),
+      events: [originOf(ev), ...s.evidence],
+      details: { pipe: ev.relativeTarget, hosts: s.hosts.recent(20), distinctHosts: breadth, domainController: ctx.directory.isDomainController(ev.host) },
+      learning: !regular && stillLearning(this.settings, this.since, ev.time),
+    });
+  }
+
+  private source(ip: string, time: number): SourceState {
+    let s = this.sources.get(ip);
+    if (!s || time - s.lastSeen > this.windowMs) {
+      s ??= { hosts: new DistinctWindow(), profile: new SourceProfile(), evidence: [], lastSeen: time };
+      s.evidence = [];
+      this.sources.set(ip, s);
+    }
+    s.lastSeen = time;
+    return s;
+  }
+
+  snapshot(): SavedState {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      sources: [...this.sources].map(([k, s]) => [k, { ...s, hosts: s.hosts.toJSON(), profile: s.profile.toJSON() }]),
+    };
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, s] of this.sources) if (s.lastSeen < before) this.sources.delete(k);
+  }
+}

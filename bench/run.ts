@@ -1,0 +1,202 @@
+/**
+ * `npm run bench [-- --events N --accounts N --seed S --hours H --regenerate]`
+ *
+ * Generates (or reuses) a synthetic workload under bench/out/, then measures in one run,
+ * each phase in its own child process: a bare readline + JSON.parse loop over the file,
+ * and tierzero's detection pipeline over the same file. Prints events/s, the ratio of the
+ * two (target ≥ 40%, DESIGN §11) and peak RSS (target < 300 MB at 10 M events over 100 k
+ * accounts), and writes the figures to bench/out/last.json. Never part of the test suite.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { PhaseResult, WorkloadParams } from './phases';
+
+const BENCH_DIR = __dirname;
+const OUT_DIR = join(BENCH_DIR, 'out');
+const SPEED_TARGET = 0.4;
+const MEMORY_TARGET_MB = 300;
+/** Sources that decide the workload's bytes: when one changes, the file is regenerated. */
+const GENERATOR_SOURCES = [
+  'prng', 'domain', 'windows-events', 'noise', 'timeline', 'sim', 'traffic-people', 'traffic-infrastructure', 'traffic-operations',
+  'generate', 'attacks', 'attacks-credential', 'attacks-lateral', 'sample', 'phases',
+];
+
+interface Options {
+  readonly events: number;
+  readonly accounts: number;
+  readonly seed: string;
+  readonly hours: number;
+  readonly regenerate: boolean;
+}
+
+interface Generated {
+  readonly params: WorkloadParams;
+  readonly bytes: number;
+  readonly events: number;
+  readonly config: unknown;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const o = parseArgs(argv);
+  mkdirSync(OUT_DIR, { recursive: true });
+  const params: WorkloadParams = {
+    seed: o.seed, start: '2024-03-12T00:00:00.000Z', durationHours: o.hours, events: o.events, accounts: o.accounts, generator: generatorDigest(),
+  };
+  const file = join(OUT_DIR, `workload-e${o.events}-a${o.accounts}.jsonl`);
+  const workload = await ensureWorkload(file, params, o.regenerate);
+
+  log(`baseline: readline + JSON.parse over ${relative(file)} …`);
+  const baseline = await phase(['baseline', file]);
+  log(`tierzero: FileSource → runPass, every registered detector …`);
+  const tierzero = await phase(['tierzero', file, JSON.stringify(workload.config)]);
+
+  const report = {
+    workload: { file: relative(file), bytes: workload.bytes, ...workload.params },
+    machine: machine(),
+    baseline,
+    tierzero,
+    ratio: tierzero.eventsPerSecond / baseline.eventsPerSecond,
+    targets: { ratio: SPEED_TARGET, peakRssMb: MEMORY_TARGET_MB },
+    measuredAt: new Date().toISOString(),
+  };
+  writeFileSync(join(OUT_DIR, 'last.json'), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(formatReport(report));
+  return 0;
+}
+
+/** Reuses the file when it was generated, completely, with the same parameters and generator. */
+async function ensureWorkload(file: string, params: WorkloadParams, regenerate: boolean): Promise<Generated> {
+  const meta = `${file}.params.json`;
+  if (!regenerate && existsSync(file) && existsSync(meta)) {
+    const saved = JSON.parse(readFileSync(meta, 'utf8')) as Generated;
+    if (JSON.stringify(saved.params) === JSON.stringify(params) && statSync(file).size === saved.bytes) {
+      log(`reusing ${relative(file)} (${saved.events.toLocaleString('en-US')} events, generated with the same parameters)`);
+      return saved;
+    }
+  }
+  const needed = params.events * 700;
+  const { bavail, bsize } = statfsSync(OUT_DIR);
+  if (bavail * bsize < needed * 1.1) {
+    throw new Error(`not enough disk for ${params.events.toLocaleString('en-US')} events: about ${mb(needed)} MB needed, ${mb(bavail * bsize)} MB free in ${OUT_DIR}`);
+  }
+  log(`generating ${params.events.toLocaleString('en-US')} events over ${params.accounts.toLocaleString('en-US')} accounts into ${relative(file)} …`);
+  const r = await phase(['generate', JSON.stringify(params), file]);
+  const generated: Generated = { params, bytes: Number(r.details['bytes']), events: r.events, config: r.details['config'] };
+  writeFileSync(meta, `${JSON.stringify({ ...generated, labels: r.details['labels'], seconds: r.seconds }, null, 2)}\n`);
+  log(`generated in ${r.seconds.toFixed(1)} s (${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s, ${mb(generated.bytes)} MB)`);
+  return generated;
+}
+
+/** Runs one phase in a fresh Node process and returns what it measured. */
+function phase(args: readonly string[]): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(BENCH_DIR, 'phases.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`phase ${args[0]} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as PhaseResult);
+      } catch (e) {
+        reject(new Error(`phase ${args[0]} printed no result: ${(e as Error).message}`));
+      }
+    });
+  });
+}
+
+function formatReport(r: {
+  workload: { file: string; bytes: number; events: number; accounts: number; seed: string };
+  machine: ReturnType<typeof machine>;
+  baseline: PhaseResult;
+  tierzero: PhaseResult;
+  ratio: number;
+}): string {
+  const n = (v: number): string => Math.round(v).toLocaleString('en-US');
+  const rows = [
+    ['phase', 'events', 'seconds', 'events/s', 'peak RSS MB'],
+    ['baseline: readline + JSON.parse', n(r.baseline.events), r.baseline.seconds.toFixed(2), n(r.baseline.eventsPerSecond), r.baseline.peakRssMb.toFixed(0)],
+    [`tierzero: detect, ${String(r.tierzero.details['detectors'])} detectors`, n(r.tierzero.events), r.tierzero.seconds.toFixed(2), n(r.tierzero.eventsPerSecond), r.tierzero.peakRssMb.toFixed(0)],
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  const line = (row: readonly string[]): string => row.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const t = r.tierzero.details;
+  const verdict = (ok: boolean): string => (ok ? 'meets target' : 'MISSES target');
+  return [
+    '',
+    `workload: ${n(r.workload.events)} events (${mb(r.workload.bytes)} MB JSONL), ${n(r.workload.accounts)} accounts, seed ${r.workload.seed}: ${r.workload.file}`,
+    `machine:  ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGb} GB RAM, node ${r.machine.node} (${r.machine.platform})`,
+    '',
+    line(rows[0] ?? []),
+    line((rows[0] ?? []).map((_, i) => '-'.repeat(widths[i] ?? 0))),
+    ...rows.slice(1).map(line),
+    '',
+    `ratio tierzero/baseline: ${(r.ratio * 100).toFixed(1)}% (target ≥ ${SPEED_TARGET * 100}%): ${verdict(r.ratio >= SPEED_TARGET)}`,
+    `peak RSS of detect: ${r.tierzero.peakRssMb.toFixed(0)} MB (target < ${MEMORY_TARGET_MB} MB at 10 M events over 100 k accounts): ${verdict(r.tierzero.peakRssMb < MEMORY_TARGET_MB)}`,
+    `identity events the detectors used: ${n(Number(t['identityEvents']))} of ${n(r.tierzero.events)} (${((Number(t['identityEvents']) / r.tierzero.events) * 100).toFixed(0)}%); quarantined ${n(Number(t['quarantined']))}; alerts ${n(Number(t['alerts']))}`,
+    `written to ${relative(join(OUT_DIR, 'last.json'))}`,
+    '',
+  ].join('\n');
+}
+
+function machine(): { cpu: string; cores: number; memoryGb: number; node: string; platform: string } {
+  const cpu = cpus();
+  return { cpu: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+function generatorDigest(): string {
+  const h = createHash('sha256');
+  for (const name of GENERATOR_SOURCES) h.update(readFileSync(join(BENCH_DIR, `${name}.ts`)));
+  return h.digest('hex').slice(0, 16);
+}
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    const count = (): number => {
+      const v = Number(value().replace(/_/g, ''));
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${arg} needs a positive integer`);
+      return v;
+    };
+    if (arg === '--events') o.events = count();
+    else if (arg === '--accounts') o.accounts = count();
+    else if (arg === '--hours') o.hours = count();
+    else if (arg === '--seed') o.seed = value();
+    else if (arg === '--regenerate') o.regenerate = true;
+    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --regenerate`);
+  }
+  return o;
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
+}
+
+function relative(path: string): string {
+  return path.startsWith(join(BENCH_DIR, '..')) ? path.slice(join(BENCH_DIR, '..').length + 1) : path;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  },
+);

@@ -7,7 +7,8 @@ import { emptyBaseline, evictBaseline, observePair, type BaselineState, type Bas
 import { declaration } from './remote-execution/declaration';
 import { baseName, isLocalSystemIdentity, isSelf, logonTouch, originOf, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
 import {
-  addLogon, addTouch, countScmOpen, evictHostState, findLogon, findTouch, isWmiHost, newHostState, park, rememberWmiHost,
+  addLogon, addTouch, countScmOpen, evictHostState, findLogon, findTouch, isRemoteProcess, isWmiHost, newHostState, park,
+  rememberRemoteProcess, rememberWmiHost,
   type Action, type HostState, type Method,
 } from './remote-execution/host-state';
 import { TicketSources } from './remote-execution/ticket-sources';
@@ -42,6 +43,8 @@ export const remoteCodeExecution: DetectorModule = {
   create: (settings, saved) => new RemoteCodeExecutionDetector(settings, (saved as RceState | undefined) ?? { hosts: {}, baseline: emptyBaseline() }),
 };
 
+// SYSTEM, NETWORK SERVICE, LOCAL SERVICE: the machine's own sessions, never a remote caller's.
+const SYSTEM_SESSIONS = new Set(['0x3e7', '0x3e4', '0x3e5']);
 const WMI_HOSTS = new Set(['wmiprvse.exe']);
 // wsmprovhost runs PowerShell remoting sessions; winrshost runs `winrs -r:` commands.
 const WINRM_HOSTS = new Set(['wsmprovhost.exe', 'winrshost.exe']);
@@ -114,23 +117,35 @@ class RemoteCodeExecutionDetector implements Detector {
     if (WMI_HOSTS.has(name) && ev.processId !== undefined) rememberWmiHost(host, ev.processId, ev.time);
     const parent = baseName(ev.parentProcessName);
     const wmi = WMI_HOSTS.has(parent) || (ev.parentProcessName === undefined && isWmiHost(host, ev.parentProcessId));
-    const method: Method | undefined = wmi ? 'wmi' : WINRM_HOSTS.has(parent) || WINRM_HOSTS.has(name) ? 'winrm' : undefined;
-    if (!method) return;
+    const method: Method = wmi ? 'wmi' : WINRM_HOSTS.has(parent) || WINRM_HOSTS.has(name) ? 'winrm' : 'session_process';
+    const sessionId = ev.targetLogonId ?? ev.logonId;
+    if (method === 'session_process') {
+      // Any other process whose own session is a network logon from elsewhere was started remotely:
+      // a DCOM server (MMC20, ShellWindows), an SSH shell. Descendants of a process already
+      // reported add nothing and are only remembered, so their own children are skipped too.
+      if (!sessionId || SYSTEM_SESSIONS.has(sessionId)) return;
+      if (isRemoteProcess(host, ev.parentProcessId)) return rememberRemoteProcess(host, ev.processId);
+    }
     const actor = ev.targetAccount ?? (isLocalSystemIdentity(ev.subject) ? undefined : ev.subject);
     const action: Action = {
       method, target: ev.host, origin: originOf(ev),
-      what: `${method === 'wmi' ? 'started a process through WMI' : 'opened a remote shell through WinRM'}: ${clip(ev.commandLine ?? ev.processName, 200)}`,
+      what: `${PROCESS_VERBS[method]}: ${clip(ev.commandLine ?? ev.processName, 200)}`,
       details: { process: ev.processName, parent: ev.parentProcessName, commandLine: ev.commandLine && clip(ev.commandLine, 500) },
-      ...(actor ? { account: actor } : {}), ...(ev.targetLogonId ?? ev.logonId ? { logonId: ev.targetLogonId ?? ev.logonId } : {}),
+      ...(actor ? { account: actor } : {}), ...(sessionId ? { logonId: sessionId } : {}),
     };
-    const session = remoteSession(ctx.directory, ev.host, action.logonId);
-    if (session) return this.report(action, session, [action.origin], `It runs in network logon ${action.logonId ?? ''} from that machine`, ctx);
+    const session = remoteSession(ctx.directory, ev.host, sessionId);
+    if (session) {
+      rememberRemoteProcess(host, ev.processId);
+      return this.report(action, session, [action.origin], `It runs in network logon ${sessionId ?? ''} from that machine`, ctx);
+    }
     // Windows 10+ names the parent and the new token: a WMI child outside a remote session is the
     // machine's own (management agents). Before that, the child is tied to the network logon
     // logged just before it: the DCOM call that asked for it.
     if (method !== 'wmi' || ev.parentProcessName !== undefined) return;
     const logon = findLogon(host, ev.time, this.wmiTimingMs, (l) => l.time <= ev.time && !isSelf(ctx.directory, ev.host, l.ip ?? ''));
-    if (logon) this.report(action, sourceOf(logonTouch(logon)), [originOf(logon), action.origin], `A network logon from there preceded it by ${ev.time - logon.time} ms (this Windows version does not log the new process's session)`, ctx);
+    if (!logon) return;
+    rememberRemoteProcess(host, ev.processId);
+    this.report(action, sourceOf(logonTouch(logon)), [originOf(logon), action.origin], `A network logon from there preceded it by ${ev.time - logon.time} ms (this Windows version does not log the new process's session)`, ctx);
   }
 
   private onShare(ev: ShareAccess, ctx: DetectionContext): void {
@@ -270,11 +285,19 @@ class RemoteCodeExecutionDetector implements Detector {
   }
 }
 
+const PROCESS_VERBS: Record<Method, string> = {
+  service: '', task: '', staged_service: '', scm_burst: '',
+  wmi: 'started a process through WMI',
+  winrm: 'opened a remote shell through WinRM',
+  session_process: 'started a process inside a network logon (DCOM, SSH or another remote method)',
+};
+
 const TITLES: Record<Method, string> = {
   service: 'Remote code execution: service installed from another machine',
   task: 'Remote code execution: scheduled task set from another machine',
   wmi: 'Remote code execution over WMI',
   winrm: 'Remote code execution over WinRM (PowerShell remoting)',
+  session_process: 'Remote code execution: process started in a network logon',
   staged_service: 'Remote code execution: executable copied to an admin share, then the service manager opened',
   scm_burst: 'Remote code execution: the service manager driven at machine speed',
 };

@@ -3,7 +3,7 @@ import type { DetectorDeclaration } from '../detector';
 export const declaration: DetectorDeclaration = {
   id: 'remote_code_execution',
   title: 'Remote code execution attempt',
-  summary: 'Code started on a host from another machine: a service installed (7045/4697), a scheduled task created or changed (4698/4702), or a process started by WMI or WinRM (4688/Sysmon 1) inside a network logon from elsewhere; an executable copied to an admin share then the service manager opened, or the service manager driven at machine speed (5145). High on domain controllers and tier-0 hosts, medium elsewhere; routine (source, account) pairs are learned per target.',
+  summary: 'Code started on a host from another machine: a service installed (7045/4697), a scheduled task created or changed (4698/4702), or a process started by WMI, WinRM or any other means (DCOM, SSH) inside a network logon from elsewhere (4688/Sysmon 1); an executable copied to an admin share then the service manager opened, or the service manager driven at machine speed (5145). High on domain controllers and tier-0 hosts, medium elsewhere; routine (source, account) pairs are learned per target.',
   severity: 'high',
   mitre: { tactics: ['lateral-movement', 'execution'], techniques: ['T1021.002', 'T1021.006', 'T1047', 'T1053.005', 'T1543.003', 'T1569.002'] },
   requires: [{

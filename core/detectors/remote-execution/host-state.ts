@@ -9,7 +9,7 @@ import type { Touch } from './evidence';
  * capped, so a busy host costs a fixed amount of memory.
  */
 
-export type Method = 'service' | 'task' | 'wmi' | 'winrm' | 'staged_service' | 'scm_burst';
+export type Method = 'service' | 'task' | 'wmi' | 'winrm' | 'session_process' | 'staged_service' | 'scm_burst';
 
 /** What happened on a target, before we know who did it from where. */
 export interface Action {
@@ -34,6 +34,8 @@ export interface HostState {
    */
   logons: Logon[];
   wmiPids: { pid: number; time: number }[];
+  /** Processes already reported as started remotely: their children add nothing. */
+  remotePids?: number[];
   pending: Action[];
   /** `source|account` → times the SCM pipe was opened. */
   scmOpens: Record<string, number[]>;
@@ -43,6 +45,7 @@ export interface HostState {
 const MAX_TOUCHES = 64;
 const MAX_LOGONS = 32;
 const MAX_WMI_PIDS = 16;
+const MAX_REMOTE_PIDS = 32;
 const MAX_PENDING = 16;
 
 export function newHostState(time: number): HostState {
@@ -90,6 +93,18 @@ export function rememberWmiHost(h: HostState, pid: number, time: number): void {
 
 export function isWmiHost(h: HostState, pid: number | undefined): boolean {
   return pid !== undefined && h.wmiPids.some((p) => p.pid === pid);
+}
+
+export function rememberRemoteProcess(h: HostState, pid: number | undefined): void {
+  if (pid === undefined) return;
+  const pids = (h.remotePids ??= []);
+  if (pids.includes(pid)) return;
+  pids.push(pid);
+  if (pids.length > MAX_REMOTE_PIDS) pids.shift();
+}
+
+export function isRemoteProcess(h: HostState, pid: number | undefined): boolean {
+  return pid !== undefined && h.remotePids !== undefined && h.remotePids.includes(pid);
 }
 
 export function park(h: HostState, a: Action, windowMs: number): void {

@@ -198,6 +198,35 @@ describe('remote_code_execution', () => {
       assert.equal(source(alerts[0]), undefined);
     });
 
+    it('fires on any other process whose own session is a network logon from elsewhere, as DCOM lateral movement starts', async () => {
+      const alerts = await run([
+        logon(0, '0x5d1'),
+        process4688(0.01, { name: 'C:\\Windows\\System32\\mmc.exe', pid: '0x900', ppid: '0x3f0', parent: 'C:\\Windows\\System32\\svchost.exe', subject: ['SRV01$', 'S-1-5-18', '0x3e7'], targetUser: 'jdoe', targetLogonId: '0x5d1', commandLine: 'mmc.exe -Embedding' }),
+      ], testMode);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0]?.title, 'Remote code execution: process started in a network logon');
+    });
+
+    it('adds nothing for the children of a process already reported', async () => {
+      const alerts = await run([
+        logon(0, '0x4da32af'),
+        process4688(0.01, { name: CMD, pid: '0xd44', ppid: '0xac8', parent: WMIPRVSE, targetUser: 'jdoe', targetLogonId: '0x4da32af' }),
+        process4688(0.02, { name: 'C:\\Windows\\System32\\conhost.exe', pid: '0xb78', ppid: '0xd44', parent: CMD, subject: ['jdoe', 'S-1-5-21-1-2-3-1105', '0x4da32af'] }),
+        process4688(0.03, { name: 'C:\\Windows\\System32\\whoami.exe', pid: '0xb80', ppid: '0xb78', parent: 'C:\\Windows\\System32\\conhost.exe', subject: ['jdoe', 'S-1-5-21-1-2-3-1105', '0x4da32af'] }),
+      ], testMode);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0]?.title, 'Remote code execution over WMI');
+      assert.equal(alerts[0]?.evidence.count, 1);
+    });
+
+    it('ignores processes in a console or RDP session', async () => {
+      const alerts = await run([
+        logon(0, '0x77', { type: '10', ip: '10.0.4.21' }),
+        process4688(0.01, { name: POWERSHELL, pid: '0x900', ppid: '0x800', parent: 'C:\\Windows\\explorer.exe', subject: ['jdoe', 'S-1-5-21-1-2-3-1105', '0x77'] }),
+      ], testMode);
+      assert.deepEqual(alerts, []);
+    });
+
     it('reads the same from Sysmon process creation', async () => {
       const alerts = await run([logon(0, '0x8fc6d5', { ip: '-' }), sysmonProcess(0.01, POWERSHELL, WSMPROVHOST, 'jdoe', '0x8fc6d5')], testMode);
       assert.equal(alerts.length, 1);

@@ -1,6 +1,6 @@
 import { account, guid, guids, integer, ip, text, timestamp, type Account } from './fields';
 import type { AccountAction, EventOrigin, GroupScope, IdentityEvent } from './identity-event';
-import { isCloudSignIn } from './windows-event';
+import { normalizeCloud } from './normalize-cloud';
 
 /**
  * Canonical raw record → typed IdentityEvent. A record is *malformed* when it is not a
@@ -22,8 +22,7 @@ export function normalize(record: unknown, wanted: EventFilter = acceptAll): Nor
     return malformed(`expected a JSON object, got ${describe(record)}`);
   }
   const r = record as Record<string, unknown>;
-  if (isCloudSignIn(r)) return normalizeSignIn(r, wanted);
-  return normalizeWindows(r, wanted);
+  return normalizeCloud(r, wanted) ?? normalizeWindows(r, wanted);
 }
 
 function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): NormalizeResult {
@@ -415,34 +414,6 @@ const SYSMON: Record<number, Builder> = {
 /** The draft has the shape of its kind by construction above; this is the one cast. */
 function done(e: Draft): IdentityEvent {
   return e as unknown as IdentityEvent;
-}
-
-function normalizeSignIn(r: Record<string, unknown>, wanted: EventFilter): NormalizeResult {
-  const time = timestamp(r['TimeGenerated'] ?? r['CreatedDateTime']);
-  if (time === undefined) return malformed(`TimeGenerated ${describe(r['TimeGenerated'])} is not a timestamp`);
-  const upn = text(r['UserPrincipalName']);
-  if (!upn) return malformed('sign-in without UserPrincipalName');
-  if (!wanted('signinlogs', 0)) return { status: 'unmodelled', channel: 'signinlogs', eventId: 0 };
-  const resultType = integer(r['ResultType']) ?? 0;
-  const loc = (r['LocationDetails'] ?? {}) as Record<string, unknown>;
-  const geo = (loc['geoCoordinates'] ?? {}) as Record<string, unknown>;
-  const device = (r['DeviceDetail'] ?? {}) as Record<string, unknown>;
-  const lat = geo['latitude'];
-  const lon = geo['longitude'];
-  const e = origin({ time, host: 'entra', eventId: 0, recordId: null }, 'cloud_sign_in');
-  e['upn'] = upn.toLowerCase();
-  e['resultType'] = resultType;
-  put(e, 'userId', text(r['UserId']));
-  put(e, 'ip', ip(r['IPAddress']));
-  put(e, 'app', text(r['AppDisplayName']));
-  put(e, 'country', text(loc['countryOrRegion']));
-  put(e, 'city', text(loc['city']));
-  put(e, 'latitude', typeof lat === 'number' ? lat : undefined);
-  put(e, 'longitude', typeof lon === 'number' ? lon : undefined);
-  put(e, 'asn', integer(r['AutonomousSystemNumber']));
-  put(e, 'deviceId', text(device['deviceId']));
-  put(e, 'correlationId', text(r['CorrelationId']));
-  return { status: 'event', event: done(e) };
 }
 
 /** `CN=John Doe,OU=…` → `John Doe`; a DN is how 4728 names the member. */

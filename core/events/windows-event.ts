@@ -42,11 +42,40 @@ export interface CloudSignIn {
   };
   readonly AuthenticationRequirement?: string;
   readonly ConditionalAccessStatus?: string;
+  /** `{errorCode, failureReason, additionalDetails}`; Graph exports carry it instead of ResultType. */
+  readonly Status?: unknown;
+  /** Every authentication step (`authenticationMethod`, `succeeded`, `authenticationStepResultDetail`): an array, or its JSON text as Sentinel stores it. */
+  readonly AuthenticationDetails?: unknown;
+  /** `{authMethod, authDetail}` of the MFA step. */
+  readonly MfaDetail?: unknown;
+  readonly ClientAppUsed?: string;
   readonly [column: string]: unknown;
 }
 
-export type CanonicalRecord = WindowsEvent | CloudSignIn;
+/**
+ * An Entra ID audit record with the column names of Sentinel's `AuditLogs`. `InitiatedBy` is
+ * `{user: {id, userPrincipalName, ipAddress}}` or `{app: {appId, displayName, servicePrincipalId}}`;
+ * `TargetResources` is a list of `{id, userPrincipalName, type, modifiedProperties: [{displayName, oldValue, newValue}]}`.
+ * Dynamic columns may arrive as JSON text.
+ */
+export interface EntraAuditRecord {
+  readonly TimeGenerated: string;
+  readonly OperationName: string;
+  readonly Category?: string;
+  readonly Result?: string;
+  readonly InitiatedBy?: unknown;
+  readonly TargetResources?: unknown;
+  readonly CorrelationId?: string;
+  readonly Id?: string;
+  readonly [column: string]: unknown;
+}
+
+export type CanonicalRecord = WindowsEvent | CloudSignIn | EntraAuditRecord;
 
 export function isCloudSignIn(record: Record<string, unknown>): boolean {
   return typeof record['UserPrincipalName'] === 'string' && 'TimeGenerated' in record && !('EventID' in record);
+}
+
+export function isEntraAudit(record: Record<string, unknown>): boolean {
+  return typeof record['OperationName'] === 'string' && 'TargetResources' in record && !('EventID' in record) && !('UserPrincipalName' in record);
 }

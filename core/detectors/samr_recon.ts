@@ -68,6 +68,7 @@ const SENSITIVE_RIDS: Record<number, string> = {
   526: 'Key Admins', 527: 'Enterprise Key Admins',
 };
 const DOMAIN_SID = /^S-1-5-21-\d+-\d+-\d+-(\d+)$/i;
+const ANONYMOUS = 'S-1-5-7';
 // MS-SAMR 2.2.1.4: the right SamrEnumerateUsersInDomain and friends need on the domain handle.
 const DOMAIN_LIST_ACCOUNTS = 0x100;
 const OBJECT_TYPES = new Set(['SAM_USER', 'SAM_GROUP', 'SAM_ALIAS']);
@@ -206,7 +207,7 @@ class SamrReconDetector implements Detector {
 
     const from = a.sourceIp ? ` from ${a.sourceName ? `${a.sourceName} (${a.sourceIp})` : a.sourceIp}` : '';
     ctx.emit({
-      keys: [accountKey(actor)],
+      keys: [actorKey(actor, a.sourceIp)],
       severity: 'medium',
       description: `On ${ev.host}, ${qualified(actor)}${from} ${why.join('; ')}. `
         + (regular ? 'This is outside what the account has done on earlier days.' : 'The account has no history of such SAMR queries; attackers map privileged accounts and groups this way before moving on them.'),
@@ -219,7 +220,7 @@ class SamrReconDetector implements Detector {
   }
 
   private actor(subject: Account, time: number, ip?: string, workstation?: string): ActorState {
-    const key = accountKey(subject);
+    const key = actorKey(subject, ip);
     let a = this.actors.get(key);
     if (!a || time - a.lastSeen > this.windowMs) {
       a ??= { objects: new DistinctWindow(), binds: new DistinctWindow(), profile: new SourceProfile(), evidence: [], lastSeen: time };
@@ -254,6 +255,14 @@ class SamrReconDetector implements Detector {
   evictIdle(before: number): void {
     for (const [k, a] of this.actors) if (a.lastSeen < before) this.actors.delete(k);
   }
+}
+
+/**
+ * Who the queries are judged as: the account, except for null sessions (ANONYMOUS LOGON, how
+ * enum4linux and `rpcclient -U ""` query SAMR), which are one identity shared by every client.
+ */
+function actorKey(subject: Account, ip: string | undefined): string {
+  return subject.sid === ANONYMOUS && ip ? `${accountKey(subject)}@${ip}` : accountKey(subject);
 }
 
 /** A person or service account, not a computer account or the machine's own SYSTEM. */

@@ -10,6 +10,7 @@ export const DC = 'DC01.corp.example';
 
 function sidOf(user: string): string {
   if (user.endsWith('$')) return `${DOMAIN_SID}-2${user.length}`;
+  if (user === 'ANONYMOUS LOGON') return 'S-1-5-7';
   return user === 'SYSTEM' ? 'S-1-5-18' : `${DOMAIN_SID}-1${user.length}05`;
 }
 

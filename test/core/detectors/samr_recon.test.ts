@@ -93,6 +93,14 @@ describe('samr_recon', () => {
     assert.deepEqual(await detect(samrRecon, binds.slice(0, 2), TEST_MODE), [], 'two binds (net user, net group) are not enough');
   });
 
+  it('tells null-session clients apart by address', async () => {
+    const two = (ip: string, at: number) => [pipeOpen(at, 'ANONYMOUS LOGON', '0x1', ip, 'samr'), pipeOpen(at + 0.1, 'ANONYMOUS LOGON', '0x2', ip, 'samr')];
+    assert.deepEqual(await detect(samrRecon, [...two('10.0.5.1', 0), ...two('10.0.5.2', 1)], TEST_MODE), []);
+    const alerts = await detect(samrRecon, [...two('10.0.5.1', 0), pipeOpen(0.5, 'ANONYMOUS LOGON', '0x3', '10.0.5.1', 'samr')], TEST_MODE);
+    assert.equal(alerts.length, 1);
+    assert.ok(alerts[0]?.entities.hosts.some((h) => h.ip === '10.0.5.1' && h.role === 'source'));
+  });
+
   it('counts remote reads of local groups across servers (4799 without a caller process), and ignores local tools', async () => {
     const remote = Array.from({ length: 10 }, (_, i) => groupEnumeration(seconds(i), 4799, 'user01', 'Administrators', 'S-1-5-32-544', '-', `SRV${i}.corp.example`));
     assert.equal((await detect(samrRecon, remote, TEST_MODE)).length, 1);

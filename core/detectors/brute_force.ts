@@ -72,16 +72,27 @@ interface PairState {
 }
 
 interface SourceState {
-  accounts: Record<string, PairState>;
+  accounts: Map<string, PairState>;
   /** Accounts that reached HORIZONTAL_MIN_PER_ACCOUNT failures, with when: the horizontal index. */
-  hot: Record<string, number>;
+  hot: Map<string, number>;
   lastSeen: number;
 }
 
+interface AccountSources {
+  sources: string[];
+  lastSeen: number;
+}
+
+/** Working state in Maps (fast lookups, deletes and iteration); snapshots are plain JSON. */
 interface BruteForceState {
-  sources: Record<string, SourceState>;
+  sources: Map<string, SourceState>;
   /** account → sources that failed for it recently: the distributed index (bounded). */
-  accountSources: Record<string, { sources: string[]; lastSeen: number }>;
+  accountSources: Map<string, AccountSources>;
+}
+
+interface BruteForceSnapshot {
+  sources: Record<string, { accounts: Record<string, PairState>; hot: Record<string, number>; lastSeen: number }>;
+  accountSources: Record<string, AccountSources>;
 }
 
 const HORIZONTAL_MIN_PER_ACCOUNT = 3;
@@ -100,7 +111,7 @@ function duration(ms: number): string {
 
 export const bruteForce: DetectorModule = {
   declaration,
-  create: (settings, saved) => new BruteForceDetector(settings, (saved as BruteForceState | undefined) ?? { sources: {}, accountSources: {} }),
+  create: (settings, saved) => new BruteForceDetector(settings, restore(saved as BruteForceSnapshot | undefined)),
 };
 
 interface Attempt {
@@ -131,7 +142,11 @@ class BruteForceDetector implements Detector {
   private onFailure(ev: IdentityEvent, a: Attempt, ctx: DetectionContext): void {
     const account = accountKey(a.account);
     const source = this.source(a.source, ev.time);
-    const pair = (source.accounts[account] ??= { failures: [], streak: 0, streakStart: ev.time, firstEvents: [], days: [], lastSeen: ev.time });
+    let pair = source.accounts.get(account);
+    if (!pair) {
+      pair = { failures: [], streak: 0, streakStart: ev.time, firstEvents: [], days: [], lastSeen: ev.time };
+      source.accounts.set(account, pair);
+    }
     if (pair.streak === 0 || ev.time - pair.lastSeen > this.windowMs) {
       pair.streak = 0;
       pair.streakStart = ev.time;
@@ -141,7 +156,7 @@ class BruteForceDetector implements Detector {
     if (pair.firstEvents.length < EVIDENCE_PER_PAIR) pair.firstEvents.push(originOf(ev));
     pair.lastSeen = ev.time;
     const count = new TimeWindow(pair.failures).push(ev.time, this.windowMs, this.cap);
-    if (count >= HORIZONTAL_MIN_PER_ACCOUNT) source.hot[account] = ev.time;
+    if (count >= HORIZONTAL_MIN_PER_ACCOUNT) source.hot.set(account, ev.time);
     this.indexAccountSource(account, a.source, ev.time);
     const day = Math.floor(ev.time / DAY);
     if (!pair.days.includes(day)) pair.days.push(day);
@@ -163,8 +178,8 @@ class BruteForceDetector implements Detector {
 
   private horizontal(ev: IdentityEvent, a: Attempt, source: SourceState, ctx: DetectionContext): void {
     const hit: string[] = [];
-    for (const [account, t] of Object.entries(source.hot)) {
-      if (t < ev.time - this.windowMs) delete source.hot[account];
+    for (const [account, t] of source.hot) {
+      if (t < ev.time - this.windowMs) source.hot.delete(account);
       else hit.push(account);
     }
     if (hit.length < threshold(this.settings, 'accountsPerSource')) return;
@@ -176,8 +191,8 @@ class BruteForceDetector implements Detector {
   private distributed(ev: IdentityEvent, a: Attempt, account: string, ctx: DetectionContext): void {
     let total = 0;
     const sources: string[] = [];
-    for (const s of this.state.accountSources[account]?.sources ?? []) {
-      const failures = this.state.sources[s]?.accounts[account]?.failures ?? [];
+    for (const s of this.state.accountSources.get(account)?.sources ?? []) {
+      const failures = this.state.sources.get(s)?.accounts.get(account)?.failures ?? [];
       const n = failures.filter((t) => t >= ev.time - this.windowMs).length;
       if (n > 0) { total += n; sources.push(s); }
     }
@@ -194,7 +209,7 @@ class BruteForceDetector implements Detector {
   }
 
   private onSuccess(ev: IdentityEvent, a: Attempt, ctx: DetectionContext): void {
-    const p = this.state.sources[a.source]?.accounts[accountKey(a.account)];
+    const p = this.state.sources.get(a.source)?.accounts.get(accountKey(a.account));
     if (p?.attackedAt === undefined) return;
     if (ev.time - p.attackedAt > threshold(this.settings, 'successWindowMinutes') * MINUTE || ev.time < p.attackedAt) return;
     this.emit(ctx, [ev], a, 'high', [a.account],
@@ -218,30 +233,48 @@ class BruteForceDetector implements Detector {
   }
 
   private source(source: string, time: number): SourceState {
-    const s = (this.state.sources[source] ??= { accounts: {}, hot: {}, lastSeen: time });
+    let s = this.state.sources.get(source);
+    if (!s) {
+      s = { accounts: new Map(), hot: new Map(), lastSeen: time };
+      this.state.sources.set(source, s);
+    }
     s.lastSeen = time;
     return s;
   }
 
   private indexAccountSource(account: string, source: string, time: number): void {
-    const entry = (this.state.accountSources[account] ??= { sources: [], lastSeen: time });
+    let entry = this.state.accountSources.get(account);
+    if (!entry) {
+      entry = { sources: [], lastSeen: time };
+      this.state.accountSources.set(account, entry);
+    }
     entry.lastSeen = time;
     if (entry.sources.includes(source)) return;
     entry.sources.push(source);
     if (entry.sources.length > MAX_SOURCES_PER_ACCOUNT) entry.sources.shift();
   }
 
-  snapshot(): BruteForceState {
-    return this.state;
+  snapshot(): BruteForceSnapshot {
+    const sources: BruteForceSnapshot['sources'] = {};
+    for (const [k, v] of this.state.sources) sources[k] = { accounts: Object.fromEntries(v.accounts), hot: Object.fromEntries(v.hot), lastSeen: v.lastSeen };
+    return { sources, accountSources: Object.fromEntries(this.state.accountSources) };
   }
 
   evictIdle(before: number): void {
-    for (const [k, s] of Object.entries(this.state.sources)) {
-      if (s.lastSeen < before) { delete this.state.sources[k]; continue; }
-      for (const [a, p] of Object.entries(s.accounts)) if (p.lastSeen < before) delete s.accounts[a];
+    for (const [k, s] of this.state.sources) {
+      if (s.lastSeen < before) { this.state.sources.delete(k); continue; }
+      for (const [a, p] of s.accounts) if (p.lastSeen < before) s.accounts.delete(a);
     }
-    for (const [k, e] of Object.entries(this.state.accountSources)) if (e.lastSeen < before) delete this.state.accountSources[k];
+    for (const [k, e] of this.state.accountSources) if (e.lastSeen < before) this.state.accountSources.delete(k);
   }
+}
+
+function restore(saved: BruteForceSnapshot | undefined): BruteForceState {
+  const sources = new Map<string, SourceState>();
+  for (const [k, v] of Object.entries(saved?.sources ?? {})) {
+    sources.set(k, { accounts: new Map(Object.entries(v.accounts)), hot: new Map(Object.entries(v.hot)), lastSeen: v.lastSeen });
+  }
+  return { sources, accountSources: new Map(Object.entries(saved?.accountSources ?? {})) };
 }
 
 type Outcome = Attempt & { readonly outcome: 'failure' | 'success' };

@@ -101,9 +101,9 @@ describe('engine', () => {
   });
 
   it('counts valid events that no detector models without quarantining them', async () => {
-    const { stats } = await pass([securityEvent(5156, 0, {}), { ...securityEvent(1, 0, {}), Channel: 'Microsoft-Windows-Sysmon/Operational' }], new MemoryStateStore());
+    const { stats } = await pass([securityEvent(5156, 0, {}), { ...securityEvent(11, 0, {}), Channel: 'Microsoft-Windows-Sysmon/Operational' }], new MemoryStateStore());
     assert.equal(stats.quarantined, 0);
-    assert.deepEqual([...stats.unmodelled], [['security:5156', 1], ['microsoft-windows-sysmon/operational:1', 1]]);
+    assert.deepEqual([...stats.unmodelled], [['security:5156', 1], ['microsoft-windows-sysmon/operational:11', 1]]);
   });
 
   it('evicts entities idle for longer than the state TTL', async () => {

@@ -3,6 +3,7 @@ import type { DetectorDeclaration, DetectorSettings } from '../detectors/detecto
 import type { DetectorId } from '../detectors/detector-id';
 import { DAY } from '../detectors/detector';
 import { compileAddresses, isAddressOrCidr, type AddressMatcher } from './cidr';
+import { resolveCorporateNetworks, type CorporateNetworksConfig, type CorporateNetworkView } from './corporate-networks';
 import { configSchema } from './schema';
 
 /** A config a user can fix: names the key and what was expected. */
@@ -32,6 +33,7 @@ export interface TierzeroConfig {
   readonly stateTtlDays?: number;
   readonly maxLineBytes?: number;
   readonly detectors?: Readonly<Partial<Record<DetectorId, DetectorConfig>>>;
+  readonly corporateNetworks?: CorporateNetworksConfig;
 }
 
 export interface Exclusions {
@@ -52,6 +54,7 @@ export interface ResolvedConfig {
   readonly stateTtlMs: number;
   readonly maxLineBytes: number;
   readonly detectors: ReadonlyMap<DetectorId, { readonly settings: DetectorSettings; readonly exclusions: Exclusions }>;
+  readonly corporateNetworks: CorporateNetworkView;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -86,6 +89,7 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     stateTtlMs: (c.stateTtlDays ?? 30) * DAY,
     maxLineBytes: c.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     detectors,
+    corporateNetworks: resolveCorporateNetworks(c.corporateNetworks),
   };
 }
 

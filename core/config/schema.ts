@@ -58,6 +58,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[]): obje
       detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
       // Sections owned and validated by the edges that read them (playbooks, platform adapters).
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
+      corporateNetworks: { type: 'object', description: 'Corporate/VPN/SASE egress: validated by core/config/corporate-networks.ts' },
     },
   };
 }

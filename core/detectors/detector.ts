@@ -1,5 +1,6 @@
 import type { Mitre, Severity } from '../alerts/alert';
 import type { Signal } from '../alerts/signal';
+import type { CorporateNetworkView } from '../config/corporate-networks';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
 import type { DetectorId } from './detector-id';
 import type { DirectoryView } from './directory-model';
@@ -28,7 +29,7 @@ export interface DetectorDeclaration {
 }
 
 export interface RequiredEvents {
-  readonly channel: 'Security' | 'System' | 'Microsoft-Windows-Sysmon/Operational' | 'SigninLogs';
+  readonly channel: 'Security' | 'System' | 'Microsoft-Windows-Sysmon/Operational' | 'SigninLogs' | 'AuditLogs';
   readonly eventIds: readonly number[];
   readonly fields: readonly string[];
   /** The audit policy subcategory (or setting) that makes Windows write these events. */
@@ -53,6 +54,8 @@ export interface DetectorSettings {
 
 export interface DetectionContext {
   readonly directory: DirectoryView;
+  /** Corporate egress (office ranges, VPN, SASE ASNs): cloud detectors read no location from it. */
+  readonly network: CorporateNetworkView;
   emit(signal: Signal): void;
 }
 

@@ -18,8 +18,14 @@ import { passwordSpray } from './password_spray';
 import { remoteCodeExecution } from './remote_code_execution';
 import { samrRecon } from './samr_recon';
 import { smbSessionEnumeration } from './smb_session_enumeration';
+import { impossibleTravel } from './impossible_travel';
+import { unfamiliarSignin } from './unfamiliar_signin';
+import { cloudPasswordSpray } from './cloud_password_spray';
+import { mfaFatigue } from './mfa_fatigue';
+import { containmentReverted } from './containment_reverted';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
-export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, samrRecon, smbSessionEnumeration, ldapRecon, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow];
+export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, samrRecon, smbSessionEnumeration, ldapRecon, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow,
+  impossibleTravel, unfamiliarSignin, cloudPasswordSpray, mfaFatigue, containmentReverted];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

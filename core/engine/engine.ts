@@ -68,7 +68,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     exclusions,
     delivered: new Set(Object.keys(prior.delivered)),
   });
-  const routes = routeByKind(detectors, directory, collector);
+  const routes = routeByKind(detectors, { directory, network: o.config.corporateNetworks }, collector);
   const wanted = eventFilter(enabled);
   const stats: PassStats = {
     records: 0, events: 0, quarantined: 0, unmodelled: new Map(), alerts: 0,
@@ -139,10 +139,10 @@ interface Route {
   readonly ctx: DetectionContext;
 }
 
-function routeByKind(detectors: readonly Detector[], directory: DirectoryModel, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
+function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContext, 'directory' | 'network'>, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
   const routes = new Map<IdentityEventKind, Route[]>();
   for (const detector of detectors) {
-    const ctx: DetectionContext = { directory, emit: (s) => collector.add(detector.declaration, s) };
+    const ctx: DetectionContext = { ...views, emit: (s) => collector.add(detector.declaration, s) };
     for (const kind of detector.declaration.consumes) {
       const list = routes.get(kind) ?? [];
       list.push({ detector, ctx });

@@ -1,0 +1,159 @@
+import type { CloudSignInEvent, EventOrigin, IdentityEvent } from '../events/identity-event';
+import { PASSWORD_ACCEPTED, PASSWORD_GUESS_FAILED } from './cloud/entra-codes';
+import { placeOf, recordKey, SeenRecords, userEntity } from './cloud/sign-ins';
+import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+
+/**
+ * Cloud password spray: one password tried against many users, a few attempts each so no
+ * account locks, from one address or from many addresses of one network (a hosting ASN or a
+ * proxy pool). Entra answers each guess with 50126 (wrong password), 50053 (smart lockout),
+ * 50034 (no such user). A user among the sprayed whose password is later accepted from the
+ * spraying source — a success, or an MFA / Conditional Access step, which Entra reaches only
+ * past a correct password — was compromised, and gets an alert of their own.
+ */
+
+export const declaration: DetectorDeclaration = {
+  id: 'cloud_password_spray',
+  title: 'Password spray against Entra ID',
+  summary: 'Many users failing Entra sign-in with wrong-password codes (50126, 50053, 50034) from one IP or ASN, few attempts each; escalated when a sprayed user\'s password is then accepted from the same source.',
+  severity: 'medium',
+  mitre: { tactics: ['credential-access'], techniques: ['T1110.003'] },
+  requires: [{
+    channel: 'SigninLogs', eventIds: [0],
+    fields: ['UserPrincipalName', 'ResultType', 'IPAddress', 'AutonomousSystemNumber'],
+    auditPolicy: 'Entra ID diagnostic setting exporting SigninLogs to the SIEM (Entra ID P1/P2)',
+  }],
+  consumes: ['cloud_sign_in'],
+  falsePositives: [
+    'A shared egress (office NAT, VDI) after a password-policy change: many users fail at once from it. Corporate ranges are never aggregated by ASN; exclude the NAT address if it recurs.',
+    'Mail clients retrying an old password after a mass reset: many attempts each, which the per-user cap leaves out.',
+  ],
+  thresholds: {
+    usersPerSource: { default: 10, minimum: 2, integer: true, description: 'Distinct users failing from one IP within the window' },
+    usersPerAsn: { default: 25, minimum: 2, integer: true, description: 'Distinct users failing from one (non-corporate) ASN within the window, across its addresses' },
+    maxAttemptsPerUser: { default: 3, minimum: 1, integer: true, description: 'Users tried more often than this from the source are brute force, not spray, and are not counted' },
+    windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window over which sprayed users are counted' },
+    successWindowHours: { default: 24, minimum: 1, integer: false, description: 'How long after a spray an accepted password for a sprayed user from the same source counts as compromise' },
+  },
+  learningPeriodDays: 0,
+  bucketHours: 24,
+  recommendations: [
+    'Block the source address or network at Conditional Access (named location) and the perimeter.',
+    'For sprayed users whose password was accepted, reset the password and revoke sessions.',
+    'Enforce MFA and smart lockout; review the users targeted for a shared weak password.',
+  ],
+};
+
+interface Attempts {
+  n: number;
+  last: number;
+}
+
+interface Source {
+  users: Record<string, Attempts>;
+  lastSeen: number;
+  /** When the source was last judged a spray, and whom it sprayed. */
+  sprayedAt?: number;
+  sprayed?: string[];
+}
+
+interface SprayState {
+  sources: Record<string, Source>;
+  seen: string[];
+}
+
+const MAX_USERS_PER_SOURCE = 2000;
+const MAX_LISTED = 50;
+
+export const cloudPasswordSpray: DetectorModule = {
+  declaration,
+  create: (settings, saved) => new CloudPasswordSprayDetector(settings, (saved as SprayState | undefined) ?? { sources: {}, seen: [] }),
+};
+
+class CloudPasswordSprayDetector implements Detector {
+  readonly declaration = declaration;
+  private readonly seen: SeenRecords;
+
+  constructor(private readonly settings: DetectorSettings, private readonly state: SprayState) {
+    this.seen = new SeenRecords(state.seen);
+  }
+
+  handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    if (ev.kind !== 'cloud_sign_in' || !ev.ip) return;
+    if (!this.seen.add(recordKey(ev))) return;
+    const sources = this.sourcesOf(ev, ctx);
+    if (PASSWORD_GUESS_FAILED.has(ev.resultType)) {
+      for (const s of sources) this.onFailure(ev, s, ctx);
+    } else if (PASSWORD_ACCEPTED.has(ev.resultType)) {
+      // One compromise alert per sign-in: the address when it sprayed, else its network.
+      sources.some((s) => this.onAccepted(ev, s, ctx));
+    }
+  }
+
+  /** The address, and its network unless the network is the organisation's own. */
+  private sourcesOf(ev: CloudSignInEvent, ctx: DetectionContext): string[] {
+    const out = [`ip:${ev.ip}`];
+    if (ev.asn !== undefined && !ctx.network.isCorporate(undefined, ev.asn)) out.push(`asn:${ev.asn}`);
+    return out;
+  }
+
+  private onFailure(ev: CloudSignInEvent, key: string, ctx: DetectionContext): void {
+    const windowMs = threshold(this.settings, 'windowMinutes') * MINUTE;
+    const s = (this.state.sources[key] ??= { users: {}, lastSeen: ev.time });
+    s.lastSeen = Math.max(s.lastSeen, ev.time);
+    for (const [upn, a] of Object.entries(s.users)) if (a.last < ev.time - windowMs) delete s.users[upn];
+    const a = s.users[ev.upn] ?? (Object.keys(s.users).length < MAX_USERS_PER_SOURCE ? (s.users[ev.upn] = { n: 0, last: ev.time }) : undefined);
+    if (a) {
+      a.n++;
+      a.last = Math.max(a.last, ev.time);
+    }
+    const cap = threshold(this.settings, 'maxAttemptsPerUser');
+    const sprayed = Object.entries(s.users).filter(([, x]) => x.n <= cap).map(([upn]) => upn);
+    const needed = threshold(this.settings, key.startsWith('asn:') ? 'usersPerAsn' : 'usersPerSource');
+    if (sprayed.length < needed) return;
+    s.sprayedAt = ev.time;
+    s.sprayed = [...new Set([...(s.sprayed ?? []), ...sprayed])].slice(-MAX_USERS_PER_SOURCE);
+    const where = describeSource(key, ev);
+    ctx.emit({
+      keys: [key],
+      severity: 'medium',
+      description: `${sprayed.length} users failed to sign in to Entra ID with wrong-password or unknown-user codes from ${where} within ${threshold(this.settings, 'windowMinutes')} minutes, at most ${cap} attempts each: a password spray.`,
+      accounts: sprayed.slice(0, MAX_LISTED).map((upn) => ({ name: upn, role: 'target' as const })),
+      hosts: key.startsWith('ip:') ? [{ ip: ev.ip as string, role: 'source' }] : [],
+      events: [ev],
+      details: { users: sprayed.length, source: key, ...(ev.asn !== undefined ? { asn: ev.asn } : {}), ...(ev.country ? { country: ev.country } : {}), sample: sprayed.slice(0, 10) },
+    });
+  }
+
+  private onAccepted(ev: CloudSignInEvent, key: string, ctx: DetectionContext): boolean {
+    const s = this.state.sources[key];
+    if (s?.sprayedAt === undefined || !s.sprayed?.includes(ev.upn)) return false;
+    if (ev.time < s.sprayedAt - threshold(this.settings, 'windowMinutes') * MINUTE) return false;
+    if (ev.time - s.sprayedAt > threshold(this.settings, 'successWindowHours') * HOUR) return false;
+    const outcome = ev.resultType === 0 ? 'signed in successfully' : `got past the password (result ${ev.resultType}${ev.mfa ? `, MFA ${ev.mfa}` : ''})`;
+    const spray: EventOrigin = { time: s.sprayedAt, host: 'entra', eventId: 0, recordId: null };
+    ctx.emit({
+      keys: [key, 'accepted', ev.upn],
+      severity: 'high',
+      title: 'Password spray: a sprayed user\'s password was accepted',
+      description: `${ev.upn}, one of ${s.sprayed.length} users sprayed from ${describeSource(key, ev)}, ${outcome} from ${placeOf(ev)}: the spray probably guessed this password.`,
+      accounts: [userEntity(ev, 'target')],
+      hosts: [{ ip: ev.ip as string, role: 'source' }],
+      events: [ev, spray],
+      details: { source: key, resultType: ev.resultType, compromised: true, ...(ev.app ? { app: ev.app } : {}) },
+    });
+    return true;
+  }
+
+  snapshot(): SprayState {
+    return { sources: this.state.sources, seen: this.seen.toJSON() };
+  }
+
+  evictIdle(before: number): void {
+    for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
+  }
+}
+
+function describeSource(key: string, ev: CloudSignInEvent): string {
+  return key.startsWith('asn:') ? `network AS${key.slice(4)} (several addresses)` : placeOf(ev);
+}

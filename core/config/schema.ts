@@ -59,6 +59,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[]): obje
       // Sections owned and validated by the edges that read them (playbooks, platform adapters).
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
       corporateNetworks: { type: 'object', description: 'Corporate/VPN/SASE egress: validated by core/config/corporate-networks.ts' },
+      splunk: { type: 'object', description: 'Splunk platform (tierzero run): validated by adapters/splunk/config.ts' },
     },
   };
 }

@@ -57,4 +57,20 @@ export interface Alert {
   readonly recommendations: readonly string[];
   /** True when the verdict leaned on a baseline still in its learning period. */
   readonly learning?: boolean;
+  /** The person the alert is about (its actor, else its first target), resolved across AD and Entra ID. */
+  readonly identity?: AlertIdentity;
+}
+
+/** One identity across AD and Entra ID: every identifier tierzero has linked to it. */
+export interface AlertIdentity {
+  /** Stable identity id (`oid:…`, `sid:…`, `upn:…` or `sam:…`): the key of its priority score. */
+  readonly id: string;
+  /** How an analyst reads it: UPN, else account name. */
+  readonly name: string;
+  readonly upn?: string;
+  readonly sam?: string;
+  readonly sid?: string;
+  readonly objectId?: string;
+  /** Criticality tier used by the score: honeytoken, tier0, tier1, normal, disabled, test. */
+  readonly tier: string;
 }

@@ -2,6 +2,8 @@ import Ajv, { type ErrorObject } from 'ajv';
 import type { DetectorDeclaration, DetectorSettings } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { DAY } from '../detectors/detector';
+import { resolveIdentities, type IdentitiesConfig, type ResolvedIdentities } from '../identity/identity-config';
+import { resolveScoring, type ResolvedScoring, type ScoringConfig } from '../scoring/scoring-config';
 import { compileAddresses, isAddressOrCidr, type AddressMatcher } from './cidr';
 import { resolveCorporateNetworks, type CorporateNetworksConfig, type CorporateNetworkView } from './corporate-networks';
 import { configSchema } from './schema';
@@ -33,7 +35,9 @@ export interface TierzeroConfig {
   readonly stateTtlDays?: number;
   readonly maxLineBytes?: number;
   readonly detectors?: Readonly<Partial<Record<DetectorId, DetectorConfig>>>;
+  readonly identities?: IdentitiesConfig;
   readonly corporateNetworks?: CorporateNetworksConfig;
+  readonly scoring?: ScoringConfig;
 }
 
 export interface Exclusions {
@@ -54,7 +58,9 @@ export interface ResolvedConfig {
   readonly stateTtlMs: number;
   readonly maxLineBytes: number;
   readonly detectors: ReadonlyMap<DetectorId, { readonly settings: DetectorSettings; readonly exclusions: Exclusions }>;
+  readonly identities: ResolvedIdentities;
   readonly corporateNetworks: CorporateNetworkView;
+  readonly scoring: ResolvedScoring;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
@@ -89,7 +95,9 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     stateTtlMs: (c.stateTtlDays ?? 30) * DAY,
     maxLineBytes: c.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     detectors,
+    identities: resolveIdentities(c.identities),
     corporateNetworks: resolveCorporateNetworks(c.corporateNetworks),
+    scoring: resolveScoring(c.scoring),
   };
 }
 

@@ -6,6 +6,10 @@ import type { DetectorId } from '../detectors/detector-id';
 import { DirectoryModel } from '../detectors/directory-model';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
 import { normalize, type EventFilter } from '../events/normalize';
+import { Identities } from '../identity/identities';
+import { IDENTITY_NEEDS } from '../identity/identity-learning';
+import { passScoring } from '../scoring/pass-scoring';
+import { ScoreBook } from '../scoring/score-book';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
 import type { Quarantine, Sink, Source, SourceRecord } from './ports';
 
@@ -56,6 +60,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   const prior = (await o.store.load()) ?? emptyState();
   const enabled = o.modules.filter((m) => o.config.detectors.has(m.declaration.id));
   const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
+  const identities = new Identities(o.config, prior.identities ?? undefined);
   const detectors = enabled.map((m) => {
     const resolved = o.config.detectors.get(m.declaration.id);
     if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
@@ -96,6 +101,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
           const ev = n.event;
           if (ev.time > watermark) watermark = ev.time;
           directory.observe(ev);
+          identities.observe(ev, directory);
           const targets = routes.get(ev.kind);
           if (targets) for (const t of targets) t.detector.handle(ev, t.ctx);
         } else if (n.status === 'unmodelled') {
@@ -115,13 +121,19 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     }
   }
 
-  const alerts = collector.drain();
+  const alerts = collector.drain().map((a) => identities.annotate(a, directory));
   Object.assign(stats, collector.counts, { alerts: alerts.length });
   await o.sink.write(alerts);
   await o.quarantine.close();
 
   const finalWatermark = Number.isFinite(watermark) ? watermark : null;
-  if (finalWatermark !== null) evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs);
+  // Scores decay with event time: they are recomputed at the pass's latest event (DESIGN §6).
+  const scores = new ScoreBook(prior.scores ?? undefined);
+  if (finalWatermark !== null) {
+    scores.update(alerts, passScoring({ identities, directory, at: finalWatermark, testMode: o.config.testMode, precision: o.config.scoring.precision }));
+    evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs);
+    identities.evictIdle(finalWatermark - o.config.stateTtlMs, scores.ids());
+  }
   const state: EngineState = {
     version: STATE_VERSION,
     checkpoint: o.source.checkpointAfterPull(),
@@ -129,6 +141,8 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     directory: directory.snapshot(),
     detectors: { ...prior.detectors, ...Object.fromEntries(detectors.map((d) => [d.declaration.id, d.snapshot()])) },
     delivered: delivered(prior.delivered, alerts, finalWatermark, o.config.stateTtlMs),
+    identities: identities.snapshot(),
+    scores: scores.snapshot(),
   };
   await o.store.save(state);
   return { alerts, stats, state };
@@ -154,7 +168,7 @@ function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContex
 
 /** The union of what the enabled detectors declare: everything else skips normalisation. */
 export function eventFilter(modules: readonly DetectorModule[]): EventFilter {
-  const keys = new Set<string>(DIRECTORY_NEEDS.map(([c, id]) => `${c}:${id}`));
+  const keys = new Set<string>([...DIRECTORY_NEEDS, ...IDENTITY_NEEDS].map(([c, id]) => `${c}:${id}`));
   for (const m of modules) {
     for (const r of m.declaration.requires) for (const id of r.eventIds) keys.add(`${r.channel.toLowerCase()}:${id}`);
   }

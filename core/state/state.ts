@@ -1,4 +1,6 @@
 import type { DirectorySnapshot } from '../detectors/directory-model';
+import type { IdentitySnapshot } from '../identity/identity-directory';
+import type { ScoreBookSnapshot } from '../scoring/score-book';
 
 export const STATE_VERSION = 1;
 
@@ -16,6 +18,10 @@ export interface EngineState {
   readonly detectors: Readonly<Record<string, unknown>>;
   /** Alert id → last event time: ids a sink already acknowledged. */
   readonly delivered: Readonly<Record<string, number>>;
+  /** Identities resolved across AD and Entra ID (absent in states written before scoring). */
+  readonly identities?: IdentitySnapshot | null;
+  /** Investigation priority scores with their signals and history. */
+  readonly scores?: ScoreBookSnapshot | null;
 }
 
 export interface StateStore {

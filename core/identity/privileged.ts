@@ -1,0 +1,91 @@
+import { asSid, type Account } from '../events/fields';
+
+/**
+ * What makes an identity tier 0 or tier 1 (research note §3b step 5): membership of the
+ * sensitive AD groups, privileges on a domain controller, replication rights on the domain,
+ * and the privileged Entra roles.
+ */
+
+/**
+ * Entra roles that control the tenant or its identities (Microsoft Learn "Microsoft Entra
+ * built-in roles", the roles marked privileged): holders are tier 0.
+ */
+const TIER0_ROLES = [
+  'Global Administrator', 'Privileged Role Administrator', 'Privileged Authentication Administrator',
+  'Hybrid Identity Administrator', 'Security Administrator', 'Application Administrator',
+  'Cloud Application Administrator', 'Conditional Access Administrator', 'Domain Name Administrator',
+  'Partner Tier2 Support', 'Directory Synchronization Accounts', 'On Premises Directory Sync Account',
+];
+
+/** Roles that administer users or workloads but not the tenant itself: tier 1. */
+const TIER1_ROLES = [
+  'User Administrator', 'Authentication Administrator', 'Helpdesk Administrator', 'Password Administrator',
+  'Exchange Administrator', 'SharePoint Administrator', 'Intune Administrator', 'Groups Administrator',
+];
+
+const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+const TIER0_ROLE_SET = lower(TIER0_ROLES);
+const TIER1_ROLE_SET = lower(TIER1_ROLES);
+
+export function roleTier(role: string): 'tier0' | 'tier1' | undefined {
+  const r = role.trim().toLowerCase();
+  return TIER0_ROLE_SET.has(r) ? 'tier0' : TIER1_ROLE_SET.has(r) ? 'tier1' : undefined;
+}
+
+// Well-known SIDs (MS docs "Well-known SIDs"): BUILTIN aliases, then domain-relative RIDs.
+const BUILTIN_SENSITIVE: Record<string, string> = {
+  'S-1-5-32-544': 'Administrators', 'S-1-5-32-548': 'Account Operators', 'S-1-5-32-549': 'Server Operators',
+  'S-1-5-32-550': 'Print Operators', 'S-1-5-32-551': 'Backup Operators', 'S-1-5-32-552': 'Replicator',
+};
+const DOMAIN_RID_SENSITIVE: Record<string, string> = {
+  512: 'Domain Admins', 516: 'Domain Controllers', 518: 'Schema Admins', 519: 'Enterprise Admins',
+  520: 'Group Policy Creator Owners', 521: 'Read-only Domain Controllers', 526: 'Key Admins', 527: 'Enterprise Key Admins',
+};
+const SENSITIVE_NAMES = lower([...Object.values(BUILTIN_SENSITIVE), ...Object.values(DOMAIN_RID_SENSITIVE), 'DnsAdmins', 'Exchange Windows Permissions']);
+
+/** The sensitive group an account names, by well-known SID, built-in name, or configured name/SID. */
+export function sensitiveGroupName(group: Account, configured: ReadonlySet<string>): string | undefined {
+  const sid = asSid(group.sid);
+  if (sid) {
+    if (BUILTIN_SENSITIVE[sid]) return BUILTIN_SENSITIVE[sid];
+    const rid = /^S-1-5-21(?:-\d+){3}-(\d+)$/.exec(sid)?.[1];
+    if (rid && DOMAIN_RID_SENSITIVE[rid]) return DOMAIN_RID_SENSITIVE[rid];
+    if (configured.has(sid.toLowerCase())) return group.name;
+  }
+  const name = group.name.toLowerCase();
+  return SENSITIVE_NAMES.has(name) || configured.has(name) ? group.name : undefined;
+}
+
+/**
+ * Privileges that only administrators of a machine hold (MS docs 4672 "sensitive privileges"):
+ * an account granted one at logon on a domain controller administers the domain.
+ */
+const SENSITIVE_PRIVILEGES = [
+  'SeTcbPrivilege', 'SeBackupPrivilege', 'SeRestorePrivilege', 'SeDebugPrivilege', 'SeTakeOwnershipPrivilege',
+  'SeSecurityPrivilege', 'SeLoadDriverPrivilege', 'SeEnableDelegationPrivilege', 'SeCreateTokenPrivilege',
+  'SeAssignPrimaryTokenPrivilege', 'SeSystemEnvironmentPrivilege',
+];
+
+export function sensitivePrivileges(list: string): string[] {
+  return SENSITIVE_PRIVILEGES.filter((p) => list.includes(p));
+}
+
+/** Well-known service principals (SYSTEM, LOCAL SERVICE, NETWORK SERVICE): not people to score. */
+export function isWellKnownServiceSid(sid: string | undefined): boolean {
+  return sid === 'S-1-5-18' || sid === 'S-1-5-19' || sid === 'S-1-5-20';
+}
+
+/**
+ * Trustees granted the replication control access rights in an SDDL written by 5136 to a
+ * domain object's nTSecurityDescriptor: `(OA;;CR;1131f6aa-…;;S-1-5-21-…)`. Holding them is
+ * being able to DCSync.
+ */
+const REPLICATION_RIGHTS = ['1131f6aa-9c07-11d1-f79f-00c04fc2dcd2', '1131f6ad-9c07-11d1-f79f-00c04fc2dcd2', '89e95b76-444d-4c62-991a-0facbeda640c'];
+
+export function replicationTrustees(sddl: string): string[] {
+  const out: string[] = [];
+  for (const m of sddl.matchAll(/\(OA;[^;()]*;[^;()]*CR[^;()]*;([0-9a-fA-F-]{36});[^;()]*;(S-1-[\d-]+)\)/g)) {
+    if (REPLICATION_RIGHTS.includes((m[1] ?? '').toLowerCase()) && m[2]) out.push(m[2].toUpperCase());
+  }
+  return [...new Set(out)];
+}

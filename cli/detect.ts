@@ -5,7 +5,7 @@ import { FileSource, InputError } from '../adapters/file/file-source';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
 import { ConfigError } from '../core/config/config';
-import { runPass, type PassStats } from '../core/engine/engine';
+import { eventFilter, runPass, type PassStats } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
@@ -56,6 +56,7 @@ async function detect(argv: string[]): Promise<number> {
   const progress = new ProgressLine(values.quiet, values.progress, started);
   const source = new FileSource(positionals, {
     maxLineBytes: config.maxLineBytes,
+    wanted: eventFilter(DETECTOR_MODULES.filter((m) => config.detectors.has(m.declaration.id))),
     onFile: (f) => {
       if (f.status === 'skipped') skippedFiles++;
       if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
@@ -76,6 +77,7 @@ async function detect(argv: string[]): Promise<number> {
     report.write(renderSummary(alerts, stats, {
       seconds: (Date.now() - started) / 1000,
       skippedFiles,
+      skippedLines: [...source.skipped.values()].reduce((a, b) => a + b, 0),
       ...(stats.quarantined ? { quarantinePath } : {}),
     }));
     if (values.out) report.write(`alerts written to ${values.out}\n`);

@@ -5,7 +5,7 @@ import { MemoryQuarantine } from '../adapters/file/file-quarantine';
 import { FileSource } from '../adapters/file/file-source';
 import { MemoryStateStore } from '../adapters/file/file-state-store';
 import { ConfigError, mergeConfig, resolveConfig } from '../core/config/config';
-import { runPass } from '../core/engine/engine';
+import { eventFilter, runPass } from '../core/engine/engine';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
 import { readConfigFile } from './config-file';
@@ -46,7 +46,10 @@ async function evaluate(argv: string[]): Promise<number> {
     const quarantine = new MemoryQuarantine();
     try {
       await runPass({
-        source: new FileSource([resolve(dirname(manifestPath), entry.file)], { maxLineBytes: config.maxLineBytes }),
+        source: new FileSource([resolve(dirname(manifestPath), entry.file)], {
+          maxLineBytes: config.maxLineBytes,
+          wanted: eventFilter(DETECTOR_MODULES.filter((m) => config.detectors.has(m.declaration.id))),
+        }),
         sink, store: new MemoryStateStore(), quarantine, config, modules: DETECTOR_MODULES,
       });
     } catch (e) {

@@ -4,9 +4,11 @@ import type { PassStats } from '../core/engine/engine';
 import { renderTable } from './table';
 
 /** The end-of-run summary of `detect`: alerts by detector and severity, top actors, data health. */
-export function renderSummary(alerts: readonly Alert[], stats: PassStats, extra: { seconds: number; quarantinePath?: string; skippedFiles: number }): string {
+export function renderSummary(alerts: readonly Alert[], stats: PassStats, extra: { seconds: number; quarantinePath?: string; skippedFiles: number; skippedLines?: number }): string {
   const out: string[] = [];
-  out.push(`\n${stats.records} records, ${stats.events} identity events used, ${alerts.length} alerts in ${extra.seconds.toFixed(1)} s`
+  const skipped = extra.skippedLines ?? 0;
+  out.push(`\n${stats.records + skipped} records, ${stats.events} identity events used, ${alerts.length} alerts in ${extra.seconds.toFixed(1)} s`
+    + (skipped ? ` (${skipped} left unparsed: no enabled detector uses their EventID)` : '')
     + (extra.skippedFiles ? ` (${extra.skippedFiles} input file(s) already processed per --state, skipped)` : '') + '\n');
   if (alerts.length) {
     const byDetector = new Map<string, Map<string, number>>();

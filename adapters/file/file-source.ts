@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { Source, SourceRecord } from '../../core/engine/ports';
 import { JsonArraySplitter, type ArrayItem } from './json-array-splitter';
-import { LineSplitter, type Line } from './line-splitter';
+import type { EventFilter } from '../../core/events/normalize';
+import { LineSplitter, type LineSink } from './line-splitter';
+import { skippable } from './prefilter';
 import { mergeByTime } from './merge-by-time';
 
 /** Files this source has finished, by content fingerprint, so a rerun skips them. */
@@ -28,6 +30,8 @@ const INPUT_EXTENSIONS = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
  */
 export class FileSource implements Source {
   private readonly done: Record<string, { path: string; records: number }> = {};
+  /** Lines skipped unparsed by `wanted`, by `channel:EventID`. */
+  readonly skipped = new Map<string, number>();
 
   constructor(
     private readonly inputs: readonly string[],
@@ -36,6 +40,8 @@ export class FileSource implements Source {
       readonly onFile?: (p: FileProgress) => void;
       /** Interleave several inputs by event time (default), as one stream from all DCs would be. */
       readonly mergeByTime?: boolean;
+      /** The events the enabled detectors need (engine `wantedEvents`): other lines are counted, not parsed. */
+      readonly wanted?: EventFilter;
     },
   ) {}
 
@@ -78,7 +84,7 @@ export class FileSource implements Source {
     const stream = gzip ? raw.pipe(createGunzip()) : raw;
     raw.on('error', (e) => stream.destroy(e));
     const asArray = !gzip ? startsWithBracket(head) || /\.json$/i.test(path) : undefined;
-    const parser = new RecordParser(path, this.options.maxLineBytes, asArray);
+    const parser = new RecordParser(path, this.options.maxLineBytes, asArray, this.options.wanted, this.skipped);
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         const page = parser.push(chunk);
@@ -95,11 +101,18 @@ export class FileSource implements Source {
 }
 
 /** Parses lines (JSONL) or array items (JSON) from chunks, sniffing which on the first bytes. */
-class RecordParser {
+class RecordParser implements LineSink {
   private lines?: LineSplitter;
   private items?: JsonArraySplitter;
+  private page: SourceRecord[] = [];
 
-  constructor(private readonly path: string, private readonly maxBytes: number, private asArray: boolean | undefined) {}
+  constructor(
+    private readonly path: string,
+    private readonly maxBytes: number,
+    private asArray: boolean | undefined,
+    private readonly wanted: EventFilter | undefined,
+    private readonly skipped: Map<string, number>,
+  ) {}
 
   get position(): string {
     return this.items ? 'item' : 'line';
@@ -114,9 +127,8 @@ class RecordParser {
       return out.map((i) => this.fromItem(i));
     }
     this.lines ??= new LineSplitter(this.maxBytes);
-    const out: Line[] = [];
-    this.lines.push(chunk, out);
-    return this.fromLines(out);
+    this.lines.push(chunk, this);
+    return this.takePage();
   }
 
   end(): SourceRecord[] {
@@ -126,25 +138,31 @@ class RecordParser {
       return out.map((i) => this.fromItem(i));
     }
     if (!this.lines) return [];
-    const out: Line[] = [];
-    this.lines.end(out);
-    return this.fromLines(out);
+    this.lines.end(this);
+    return this.takePage();
   }
 
-  private fromLines(lines: Line[]): SourceRecord[] {
-    const records: SourceRecord[] = [];
-    for (const l of lines) {
-      const origin = `${this.path}:${l.lineNo}`;
-      if (l.kind === 'oversize') {
-        records.push({ kind: 'malformed', reason: `line of ${l.bytes} bytes exceeds maxLineBytes ${this.maxBytes}`, origin, text: l.head });
-        continue;
+  line(raw: string, lineNo: number): void {
+    const text = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    if (isBlank(text)) return;
+    if (this.wanted) {
+      const key = skippable(text, this.wanted);
+      if (key !== undefined) {
+        this.skipped.set(key, (this.skipped.get(key) ?? 0) + 1);
+        return;
       }
-      let text = l.text;
-      if (l.lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      if (isBlank(text)) continue;
-      records.push(parseJson(text, origin));
     }
-    return records;
+    this.page.push(parseJson(text, `${this.path}:${lineNo}`));
+  }
+
+  oversize(bytes: number, head: string, lineNo: number): void {
+    this.page.push({ kind: 'malformed', reason: `line of ${bytes} bytes exceeds maxLineBytes ${this.maxBytes}`, origin: `${this.path}:${lineNo}`, text: head });
+  }
+
+  private takePage(): SourceRecord[] {
+    const page = this.page;
+    this.page = [];
+    return page;
   }
 
   private fromItem(i: ArrayItem): SourceRecord {

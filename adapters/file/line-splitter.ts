@@ -2,9 +2,11 @@
  * Splits a byte stream into lines with a hard cap on line length, so one 50 MB line cannot
  * take the process's memory with it: the excess is skipped and reported, the rest goes on.
  */
-export type Line =
-  | { readonly kind: 'line'; readonly text: string; readonly lineNo: number }
-  | { readonly kind: 'oversize'; readonly bytes: number; readonly head: string; readonly lineNo: number };
+/** Receives each line as it completes; a callback rather than objects, to spare one allocation a line. */
+export interface LineSink {
+  line(text: string, lineNo: number): void;
+  oversize(bytes: number, head: string, lineNo: number): void;
+}
 
 export class LineSplitter {
   private carry: Buffer[] = [];
@@ -16,7 +18,7 @@ export class LineSplitter {
   constructor(private readonly maxLineBytes: number) {}
 
   /** Lines completed by this chunk. */
-  push(chunk: Buffer, out: Line[]): void {
+  push(chunk: Buffer, out: LineSink): void {
     let start = 0;
     let nl = chunk.indexOf(10, start);
     while (nl !== -1) {
@@ -28,21 +30,21 @@ export class LineSplitter {
   }
 
   /** The last line, when the stream did not end with a newline. */
-  end(out: Line[]): void {
+  end(out: LineSink): void {
     if (this.carryBytes > 0 || this.overflowBytes > 0) this.finishLine(Buffer.alloc(0), 0, 0, out);
   }
 
-  private finishLine(chunk: Buffer, start: number, end: number, out: Line[]): void {
+  private finishLine(chunk: Buffer, start: number, end: number, out: LineSink): void {
     this.lineNo++;
     if (this.overflowBytes > 0) {
-      out.push({ kind: 'oversize', bytes: this.overflowBytes + (end - start), head: this.overflowHead, lineNo: this.lineNo });
+      out.oversize(this.overflowBytes + (end - start), this.overflowHead, this.lineNo);
       this.overflowBytes = 0;
       this.overflowHead = '';
       return;
     }
     const length = this.carryBytes + (end - start);
     if (length > this.maxLineBytes) {
-      out.push({ kind: 'oversize', bytes: length, head: this.head(chunk, start, end), lineNo: this.lineNo });
+      out.oversize(length, this.head(chunk, start, end), this.lineNo);
       this.carry = [];
       this.carryBytes = 0;
       return;
@@ -56,7 +58,7 @@ export class LineSplitter {
       this.carry = [];
       this.carryBytes = 0;
     }
-    out.push({ kind: 'line', text, lineNo: this.lineNo });
+    out.line(text, this.lineNo);
   }
 
   private keep(chunk: Buffer, start: number, end: number): void {

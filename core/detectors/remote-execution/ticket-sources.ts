@@ -1,38 +1,75 @@
-import { accountKey, hostKey, isLoopback } from '../../events/fields';
+import { hostKey, isLoopback } from '../../events/fields';
 import type { KerberosServiceTicket } from '../../events/identity-event';
+
+type Saved = readonly (readonly [service: string, account: string, ip: string, time: number])[];
 
 /**
  * Where an account's Kerberos tickets for a host were requested from, for a few minutes. A
  * network logon over HTTP (WinRM) logs no client address on the target, but the client asked a
  * DC for a service ticket to that host just before (4769: ServiceName is the host's `NAME$`
- * account, IpAddress the client). Entries are kept in insertion order and pruned from the old
- * end, so memory follows the last `windowMs` of ticket traffic, not the size of the domain.
+ * account, IpAddress the client).
+ *
+ * Every 4769 of the domain comes through `observe`, so it only does two map lookups on the
+ * strings as logged (their hashes are already cached); case-insensitive matching is left to the
+ * rare lookup. Entries older than the window are swept a few times per window, so memory follows
+ * recent ticket traffic, not the size of the domain.
  */
 export class TicketSources {
-  private readonly recent = new Map<string, { ip: string; time: number }>();
+  /** ServiceName as logged → TargetUserName as logged → latest request. */
+  private readonly byService = new Map<string, Map<string, { ip: string; time: number }>>();
+  private nextSweep = -Infinity;
 
-  constructor(private readonly windowMs: number, saved?: readonly (readonly [string, { ip: string; time: number }])[]) {
-    for (const [k, v] of saved ?? []) this.recent.set(k, v);
+  constructor(private readonly windowMs: number, saved?: Saved) {
+    for (const [service, account, ip, time] of saved ?? []) this.remember(service, account, ip, time);
   }
 
   observe(ev: KerberosServiceTicket): void {
-    if (ev.status !== 0 || !ev.ip || isLoopback(ev.ip) || !ev.serviceName.endsWith('$')) return;
-    const key = `${accountKey(ev.account)}|${hostKey(ev.serviceName.slice(0, -1))}`;
-    this.recent.delete(key);
-    this.recent.set(key, { ip: ev.ip, time: ev.time });
-    for (const [k, v] of this.recent) {
-      if (v.time >= ev.time - this.windowMs) break;
-      this.recent.delete(k);
-    }
+    if (ev.status !== 0 || !ev.ip || !ev.serviceName.endsWith('$') || isLoopback(ev.ip)) return;
+    this.remember(ev.serviceName, ev.account.name, ev.ip, ev.time);
+    if (ev.time >= this.nextSweep) this.sweep(ev.time);
   }
 
   /** The client address of `account`'s latest ticket for `host`, requested at most windowMs before `time`. */
   sourceOf(account: string, host: string, time: number): { ip: string; time: number } | undefined {
-    const t = this.recent.get(`${account.toLowerCase()}|${hostKey(host)}`);
-    return t && t.time <= time + 5_000 && t.time >= time - this.windowMs ? t : undefined;
+    // `NAME$` is the host's NetBIOS name: the first label of its DNS name.
+    const service = `${hostKey(host)}$`;
+    const wanted = account.toLowerCase();
+    for (const [name, accounts] of this.byService) {
+      if (name.toLowerCase() !== service) continue;
+      for (const [who, t] of accounts) {
+        if (who.toLowerCase() === wanted && t.time <= time + 5_000 && t.time >= time - this.windowMs) return t;
+      }
+    }
+    return undefined;
   }
 
-  toJSON(): [string, { ip: string; time: number }][] {
-    return [...this.recent];
+  toJSON(): [string, string, string, number][] {
+    const out: [string, string, string, number][] = [];
+    for (const [service, accounts] of this.byService) for (const [account, t] of accounts) out.push([service, account, t.ip, t.time]);
+    return out;
+  }
+
+  private remember(service: string, account: string, ip: string, time: number): void {
+    let accounts = this.byService.get(service);
+    if (!accounts) {
+      accounts = new Map();
+      this.byService.set(service, accounts);
+    }
+    const t = accounts.get(account);
+    if (t) {
+      t.ip = ip;
+      t.time = time;
+    } else {
+      accounts.set(account, { ip, time });
+    }
+  }
+
+  private sweep(now: number): void {
+    this.nextSweep = now + this.windowMs / 4;
+    const before = now - this.windowMs;
+    for (const [service, accounts] of this.byService) {
+      for (const [account, t] of accounts) if (t.time < before) accounts.delete(account);
+      if (accounts.size === 0) this.byService.delete(service);
+    }
   }
 }

@@ -1,12 +1,21 @@
 import { strict as assert } from 'node:assert';
 import { JsonArraySplitter, type ArrayItem } from '../../../adapters/file/json-array-splitter';
-import { LineSplitter, type Line } from '../../../adapters/file/line-splitter';
+import { LineSplitter, type LineSink } from '../../../adapters/file/line-splitter';
+
+type Line = { kind: 'line'; text: string; lineNo: number } | { kind: 'oversize'; bytes: number; head: string; lineNo: number };
+
+function collector(out: Line[]): LineSink {
+  return {
+    line: (text, lineNo) => out.push({ kind: 'line', text, lineNo }),
+    oversize: (bytes, head, lineNo) => out.push({ kind: 'oversize', bytes, head, lineNo }),
+  };
+}
 
 function lines(chunks: string[], max = 64): Line[] {
   const s = new LineSplitter(max);
   const out: Line[] = [];
-  for (const c of chunks) s.push(Buffer.from(c), out);
-  s.end(out);
+  for (const c of chunks) s.push(Buffer.from(c), collector(out));
+  s.end(collector(out));
   return out;
 }
 
@@ -41,8 +50,8 @@ describe('line splitter', () => {
     const bytes = Buffer.from('{"n":"é"}\n');
     const s = new LineSplitter(64);
     const out: Line[] = [];
-    s.push(bytes.subarray(0, 7), out);
-    s.push(bytes.subarray(7), out);
+    s.push(bytes.subarray(0, 7), collector(out));
+    s.push(bytes.subarray(7), collector(out));
     assert.deepEqual(out, [{ kind: 'line', text: '{"n":"é"}', lineNo: 1 }]);
   });
 });

@@ -1,0 +1,11 @@
+import { SearchFailedError, SinkAckTimeoutError, SinkRejectedError, SourceAuthError, SourceIncompleteError, SplunkRequestError, SplValueError } from './errors';
+import { TransportError } from './http';
+import { openSplunk } from './platform';
+import { redact } from './secret';
+
+/** What `tierzero run` loads for the `splunk` section (cli/run.ts PLATFORMS). */
+export const adapter = {
+  open: openSplunk,
+  redact,
+  failures: [SourceAuthError, SplunkRequestError, SourceIncompleteError, SearchFailedError, SinkRejectedError, SinkAckTimeoutError, SplValueError, TransportError],
+};

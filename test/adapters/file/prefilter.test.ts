@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import { skippable } from '../../../adapters/file/prefilter';
+
+const wantsLogons = (channel: string, id: number) => channel === 'security' && id === 4624;
+const line = (fields: Record<string, unknown>) => JSON.stringify({ TimeCreated: '2024-03-04T09:00:00.000Z', Computer: 'WS1', ...fields });
+
+describe('line prefilter', () => {
+  it('skips an event no detector wants, naming its channel and id', () => {
+    assert.equal(skippable(line({ Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 3 }), wantsLogons), 'microsoft-windows-sysmon/operational:3');
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 5156 }), wantsLogons), 'security:5156');
+  });
+
+  it('keeps an event a detector wants, whatever the case of its channel or a quoted id', () => {
+    assert.equal(skippable(line({ Channel: 'security', EventID: '4624' }), wantsLogons), undefined);
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 4624 }), wantsLogons), undefined);
+  });
+
+  it('leaves to the parser anything it cannot read with certainty', () => {
+    assert.equal(skippable(line({ Channel: null, EventID: 5156 }), wantsLogons), undefined, 'no channel: the normaliser infers it');
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 'abc' }), wantsLogons), undefined, 'a bad id must be quarantined');
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 99999 }), wantsLogons), undefined, 'an id outside 16 bits must be quarantined');
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 5156 }).slice(0, 60), wantsLogons), undefined, 'a truncated line must be quarantined');
+    assert.equal(skippable(line({ TimeGenerated: 'x', UserPrincipalName: 'a@b' }), wantsLogons), undefined, 'a cloud sign-in has no EventID');
+  });
+
+  it('is not fooled by an escaped "EventID" inside a value', () => {
+    const text = line({ Channel: 'Security', CommandLine: 'echo "EventID":4624', EventID: 5156 });
+    assert.equal(skippable(text, wantsLogons), 'security:5156');
+  });
+});

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
+import { openSplunk, type PlatformPass } from '../../../adapters/splunk/platform';
+import type { RetryPolicy } from '../../../adapters/splunk/retry';
+import { resolveConfig, type ResolvedConfig } from '../../../core/config/config';
+import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
+import type { DetectorModule } from '../../../core/detectors/detector';
+import { runPass, type PassResult } from '../../../core/engine/engine';
+import { SplunkEmulator, type SplunkEmulatorOptions } from '../../emulators/splunk/splunk-emulator';
+
+/** Shared set-up for the Splunk adapter tests: an emulator as the tierzero app would find it. */
+export const PASSWORD = 'emulated-splunk-password-7f3a';
+export const HEC_TOKEN = '8a4e1c2b-emul-ated-hec0-token00000001';
+export const ENV = { TZ_TEST_SPLUNK_PASSWORD: PASSWORD, TZ_TEST_HEC_TOKEN: HEC_TOKEN };
+/** As the app's default/macros.conf defines them. */
+export const MACROS = { tierzero_windows_index: 'index=wineventlog', tierzero_entra_index: 'index=azure' };
+export const DATASETS = join(__dirname, '..', '..', '..', '..', 'shared', 'datasets');
+
+export function emulator(o: SplunkEmulatorOptions = {}): Promise<SplunkEmulator> {
+  return new SplunkEmulator({
+    users: { svc_tierzero: PASSWORD },
+    hecTokens: { [HEC_TOKEN]: { ack: true, indexes: ['tierzero'] } },
+    apps: { tierzero: { macros: MACROS, collections: ['tierzero_state'] } },
+    ...o,
+  }).start();
+}
+
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'tz-splunk-'));
+}
+
+/** The `splunk` config section pointing at `emu`; `over` replaces top-level keys. */
+export function section(emu: SplunkEmulator, dir: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    url: emu.url,
+    username: 'svc_tierzero',
+    passwordEnv: 'TZ_TEST_SPLUNK_PASSWORD',
+    hec: { url: emu.hecUrl, tokenEnv: 'TZ_TEST_HEC_TOKEN', index: 'tierzero', requireAck: true },
+    state: { fallbackFile: join(dir, 'state.json') },
+    ...over,
+  };
+}
+
+export interface Waits {
+  readonly waits: number[];
+}
+
+export interface PassOptions {
+  readonly section: Record<string, unknown>;
+  readonly clock: () => number;
+  readonly config?: ResolvedConfig;
+  readonly modules?: readonly DetectorModule[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdin?: string;
+  readonly log?: Record<string, unknown>[];
+  readonly waits?: number[];
+  readonly policy?: Partial<RetryPolicy>;
+  /** Runs between building the platform and the pass (inject faults that need the platform). */
+  readonly before?: (p: PlatformPass) => void;
+}
+
+/** One scheduled pass against the emulator through the real assembly (`openSplunk`). */
+export async function splunkPass(o: PassOptions): Promise<PassResult & { platform: PlatformPass; quarantine: MemoryQuarantine }> {
+  const waits = o.waits ?? [];
+  const platform = await openSplunk(o.section, tmpdir(), o.modules ?? DETECTOR_MODULES, {
+    env: o.env ?? ENV,
+    readStdin: async () => o.stdin ?? '',
+    clock: o.clock,
+    log: (e) => o.log?.push(e),
+    policy: { sleep: async (ms) => { waits.push(ms); }, random: () => 1, ...o.policy },
+  });
+  o.before?.(platform);
+  const quarantine = new MemoryQuarantine();
+  try {
+    const result = await runPass({
+      source: platform.source, sink: platform.sink, store: platform.store, quarantine,
+      config: o.config ?? resolveConfig({}, DECLARATIONS), modules: o.modules ?? DETECTOR_MODULES,
+    });
+    return { ...result, platform, quarantine };
+  } finally {
+    platform.close();
+  }
+}
+
+export interface ManifestEntry {
+  readonly file: string;
+  readonly context?: Record<string, unknown>;
+  readonly events: number;
+}
+
+export function manifest(): ManifestEntry[] {
+  return JSON.parse(readFileSync(join(DATASETS, 'manifest.json'), 'utf8')) as ManifestEntry[];
+}
+
+export function readDataset(file: string): Record<string, unknown>[] {
+  const buf = readFileSync(join(DATASETS, file));
+  const text = (file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The alert ids HEC put into the emulator's alert index. */
+export function indexedAlertIds(emu: SplunkEmulator): string[] {
+  return emu.store.events.filter((e) => e.sourcetype === 'tierzero:alert').map((e) => e.fields['alert_id'] as string);
+}

@@ -58,6 +58,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[]): obje
       detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
       // Sections owned and validated by the edges that read them (playbooks, platform adapters).
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
+      splunk: { type: 'object', description: 'Splunk platform (tierzero run): validated by adapters/splunk/config.ts' },
       identities: { type: 'object', description: 'Known identities and tiers: validated by core/identity/identity-config.ts' },
       corporateNetworks: { type: 'object', description: 'Corporate/VPN/SASE egress: validated by core/config/corporate-networks.ts' },
       scoring: { type: 'object', description: 'Priority score inputs (analyst verdicts): validated by core/scoring/scoring-config.ts' },

@@ -66,6 +66,13 @@ function kerberoasting(sim: Sim, p: Participants, at: number): void {
 }
 
 function asrepRoasting(sim: Sim, p: Participants, at: number): void {
+  if (p.setup) setDontRequirePreauth(sim, p, at);
+  // No PA-DATA in the AS-REQ, RC4 asked for: the AS-REP's enc-part is crackable offline.
+  sim.tgt(p.setup ? at + 3 * MINUTE : at, p.dc, p.target, p.source.ip, { preAuthType: '0', etype: '0x17', ticketOptions: '0x40800010' });
+}
+
+/** Targeted AS-REP roasting: with GenericWrite on the target, the attacker turns pre-authentication off. */
+function setDontRequirePreauth(sim: Sim, p: Participants, at: number): void {
   const d = sim.domain;
   attackerTgt(sim, p, at);
   sim.serviceTicket(at - MINUTE, p.dc, p.attacker, p.dc.account, p.source.ip);
@@ -74,6 +81,7 @@ function asrepRoasting(sim: Sim, p: Participants, at: number): void {
   // 4738 renders SAM account flags: 0x10000 is ACB_DONT_REQUIRE_PREAUTH, %%2096 "'Don't Require Preauth' - Enabled".
   sim.emit(at, win.userChanged(p.dc.fqdn, s, { account: p.target.name, domain: d.netbios, sid: p.target.sid, oldUac: '0x210', newUac: '0x10210', uacChanges: '\n\t\t%%2096' }));
   const correlation = sim.rng.guid();
+  // The same change as 5136: userAccountControl 0x10200 → 0x410200 (DONT_REQ_PREAUTH is 0x400000 there).
   for (const [value, op] of [['66048', '%%14675'], ['4260352', '%%14674']] as const) {
     sim.emit(at + 1, win.directoryChange(p.dc.fqdn, s, {
       dnsName: d.dnsName, objectDn: p.target.dn, objectGuid: p.target.guid, objectClass: 'user', attribute: 'userAccountControl',
@@ -81,8 +89,6 @@ function asrepRoasting(sim: Sim, p: Participants, at: number): void {
     }));
   }
   sim.logoff(at + 5000, p.dc, p.attacker, id);
-  // No PA-DATA in the AS-REQ, RC4 asked for: the AS-REP's enc-part is crackable offline.
-  sim.tgt(at + 3 * MINUTE, p.dc, p.target, p.source.ip, { preAuthType: '0', etype: '0x17', ticketOptions: '0x40800010' });
 }
 
 function bruteForce(sim: Sim, p: Participants, at: number): void {

@@ -28,6 +28,8 @@ export interface AttackSpec {
   readonly source?: string;
   /** The account attacked: roasted, guessed, impersonated, or added to a group. */
   readonly target?: string;
+  /** asrep_roasting: whether the attacker first sets DONT_REQ_PREAUTH on the target (4738, 5136); default true. */
+  readonly setup?: boolean;
 }
 
 /** What an alert for this attack should say: the manifest's conventions for `attacker`. */
@@ -52,6 +54,8 @@ export interface Participants {
   readonly sourceUser: User;
   readonly target: Principal;
   readonly dc: Host;
+  /** Include the attack's preparatory change (see AttackSpec.setup). */
+  readonly setup: boolean;
 }
 
 export interface AttackDefinition {
@@ -122,7 +126,7 @@ function resolveParticipants(spec: AttackSpec, def: AttackDefinition, d: Domain,
   const sourceUser = d.users.find((u) => u.workstation === source) ?? rng.pick(ordinary);
   const target = named(spec.target, 'target')
     ?? (def.targetKind === 'admin' ? rng.pick(others(admins, [attacker], d.admins)) : rng.pick(others(ordinary, [attacker, sourceUser], ordinary)));
-  return { attacker, source, sourceUser, target, dc: d.dcs[0] as Host };
+  return { attacker, source, sourceUser, target, dc: d.dcs[0] as Host, setup: spec.setup ?? true };
 }
 
 /** `pool` without `excluded`, or `fallback` when nothing would be left. */

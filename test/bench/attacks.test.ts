@@ -54,6 +54,13 @@ describe('bench attack injections', () => {
     assert.ok(roast && flag && seconds(flag, roast) > 0);
   });
 
+  it('asrep_roasting without setup: only the AS-REP request, for an account that already had the flag', () => {
+    const { label, events } = inject({ kind: 'asrep_roasting', setup: false });
+    assert.equal(of(events, 4738).length, 0);
+    assert.deepEqual(events.map((e) => [e.EventID, field(e, 'TargetUserName'), field(e, 'PreAuthType')]), [[4768, label.actor, '0']]);
+    assert.equal(events[0]?.TimeCreated, label.time);
+  });
+
   it('brute_force: thirty or more wrong passwords for one account from one address within minutes, then a success', () => {
     const { label, events } = inject({ kind: 'brute_force' });
     const failures = of(events, 4771);

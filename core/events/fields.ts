@@ -102,13 +102,21 @@ export function isLoopback(address: string): boolean {
 
 /** `DC1.corp.local` → `dc1`; `\\WS01` → `ws01`. The key hosts are matched by. */
 export function hostKey(value: string): string {
+  // Detectors key nearly every event by host, and an estate has few distinct host strings.
+  const cached = hostKeys.get(value);
+  if (cached !== undefined) return cached;
   let s = value.trim().toLowerCase();
   if (s.startsWith('\\\\')) s = s.slice(2);
   const dot = s.indexOf('.');
   // An IPv4 address is its own key, not a host name to shorten.
   if (dot > 0 && !/^\d+\.\d+\.\d+\.\d+$/.test(s)) s = s.slice(0, dot);
+  if (hostKeys.size >= HOST_KEY_CACHE) hostKeys.clear();
+  hostKeys.set(value, s);
   return s;
 }
+
+const HOST_KEY_CACHE = 50_000;
+const hostKeys = new Map<string, string>();
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
@@ -129,6 +137,11 @@ export function guid(value: unknown): string | undefined {
  */
 export function timestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return epoch(value);
+  // Fast path for the canonical form (`2019-05-08T02:10:43.487Z`), which is nearly every event.
+  if (typeof value === 'string' && value.length === 24 && value.charCodeAt(23) === 0x5a && value.charCodeAt(10) === 0x54) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return ms;
+  }
   const s = text(value);
   if (s === undefined) return undefined;
   if (/^\d{9,13}(\.\d+)?$/.test(s)) return epoch(Number(s));

@@ -25,6 +25,8 @@ export interface DirectoryView {
   logonSession(host: string, logonId: string): LogonSession | undefined;
   /** A configured decoy: matched by account name, SID or directory object GUID. */
   isHoneytoken(value: string | undefined): boolean;
+  /** Whether any honeytoken is configured, so a detector can skip its lookups when none is. */
+  hasHoneytokens(): boolean;
   /** A configured directory-sync service account (e.g. Entra Connect), by name or SID. */
   isDirectorySyncAccount(account: Account): boolean;
   /** Whether a group is tier 0 (built in, in config `sensitiveGroups`, or learned nested in one), and why. */
@@ -181,6 +183,10 @@ export class DirectoryModel implements DirectoryView {
 
   logonSession(host: string, logonId: string): LogonSession | undefined {
     return this.sessions.get(`${hostKey(host)}|${logonId.toLowerCase()}`);
+  }
+
+  hasHoneytokens(): boolean {
+    return this.honeytokens.size > 0;
   }
 
   isHoneytoken(value: string | undefined): boolean {

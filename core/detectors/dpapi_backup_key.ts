@@ -107,9 +107,9 @@ class DpapiBackupKeyDetector implements Detector {
   }
 
   private rememberPipe(ev: ShareAccess): void {
-    if (!ev.logonId || !ev.ip || !ev.relativeTarget || !/IPC\$$/i.test(ev.shareName)) return;
+    if (!ev.relativeTarget || !ev.logonId || !ev.ip) return;
     const pipe = ev.relativeTarget.toLowerCase();
-    if (!PIPES.has(pipe)) return;
+    if (!PIPES.has(pipe) || !/IPC\$$/i.test(ev.shareName)) return;
     const key = `${hostKey(ev.host)}|${ev.logonId}`;
     this.pipes.delete(key);
     this.pipes.set(key, { ip: ev.ip, pipe, time: ev.time, event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId } });
@@ -129,9 +129,10 @@ class DpapiBackupKeyDetector implements Detector {
 }
 
 function isBackupKeyQuery(ev: DirectoryObjectAccess): boolean {
-  return ev.objectServer?.toUpperCase() === 'LSA'
+  // Directory (DS) objects are named by GUID and carry no path: they leave at the first test.
+  return ev.objectPath !== undefined && /G\$BCKUPKEY_/i.test(ev.objectPath)
     && ev.accessMask !== undefined && (ev.accessMask & SECRET_QUERY_VALUE) !== 0
-    && /G\$BCKUPKEY_/i.test(ev.objectPath ?? '');
+    && ev.objectServer?.toUpperCase() === 'LSA';
 }
 
 /** The DC's own LSA and SYSTEM services touch the secret when they serve MS-BKRP; nobody else does. */

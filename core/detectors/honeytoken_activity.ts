@@ -75,6 +75,7 @@ export const declaration: DetectorDeclaration = {
 };
 
 const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
+const MAX_CACHED_VERDICTS = 100_000;
 
 export const honeytokenActivity: DetectorModule = {
   declaration,
@@ -83,9 +84,27 @@ export const honeytokenActivity: DetectorModule = {
 
 class HoneytokenDetector implements Detector {
   readonly declaration = declaration;
+  private directory: DetectionContext['directory'] | undefined;
+  /**
+   * Verdicts per logged name/SID/GUID: this detector looks at almost every event, and the same
+   * few thousand names recur, so a map lookup replaces normalising each value again.
+   */
+  private readonly verdicts = new Map<string, boolean>();
+  private readonly isHoneytoken = (value: string | undefined): boolean => {
+    if (value === undefined || this.directory === undefined) return false;
+    let verdict = this.verdicts.get(value);
+    if (verdict === undefined) {
+      verdict = this.directory.isHoneytoken(value);
+      if (this.verdicts.size >= MAX_CACHED_VERDICTS) this.verdicts.clear();
+      this.verdicts.set(value, verdict);
+    }
+    return verdict;
+  };
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
-    const f = findingIn(ev, (v) => ctx.directory.isHoneytoken(v));
+    if (!ctx.directory.hasHoneytokens()) return;
+    this.directory = ctx.directory;
+    const f = findingIn(ev, this.isHoneytoken);
     if (!f) return;
     if (f.touch !== 'authentication' && f.actor && isDirectoryInternal(f.actor, ctx)) return;
     const session = f.logonId && (!f.ip || isLoopback(f.ip)) ? ctx.directory.logonSession(ev.host, f.logonId) : undefined;
@@ -127,32 +146,31 @@ const TITLES: Record<Touch, string> = {
 
 /** Which honeytoken an event touches, and how; the field that names it differs per event. */
 export function findingIn(ev: IdentityEvent, isHoneytoken: (v: string | undefined) => boolean): Finding | undefined {
-  const is = (a: Account | undefined): string | undefined =>
-    a === undefined ? undefined : isHoneytoken(a.name) ? a.name : isHoneytoken(a.sid) ? a.sid : undefined;
+  // No closures in here: this runs for almost every event, and each one would cost an allocation.
   switch (ev.kind) {
     case 'kerberos_tgt_request':
     case 'kerberos_preauth_failure': {
-      const token = is(ev.account);
+      const token = decoyOf(ev.account, isHoneytoken);
       return token ? auth(token, ev.account, `requested a Kerberos TGT as ${token}${ev.status ? ' (failed)' : ''}`, ev.ip) : undefined;
     }
     case 'kerberos_service_ticket': {
-      const user = is(ev.account);
+      const user = decoyOf(ev.account, isHoneytoken);
       if (user) return auth(user, ev.account, `requested a service ticket for ${ev.serviceName} as ${user}`, ev.ip);
       // A ticket *for* the decoy's SPN is a roasting or SPN-discovery probe of it.
       const service = isHoneytoken(ev.serviceName) ? ev.serviceName : isHoneytoken(ev.serviceSid) ? ev.serviceSid : undefined;
       return service ? { touch: 'query', token: service, actor: ev.account, what: `requested a service ticket for the honeytoken service ${service}`, ...(ev.ip ? { ip: ev.ip } : {}) } : undefined;
     }
     case 'ntlm_validation': {
-      const token = is(ev.account);
+      const token = decoyOf(ev.account, isHoneytoken);
       return token ? auth(token, ev.account, `authenticated with NTLM as ${token}${ev.status ? ' (failed)' : ''}`, undefined, ev.workstation) : undefined;
     }
     case 'logon':
     case 'logon_failure': {
-      const token = is(ev.account);
+      const token = decoyOf(ev.account, isHoneytoken);
       return token ? { ...auth(token, ev.account, `${ev.kind === 'logon' ? 'logged on' : 'failed to log on'} as ${token}`, ev.ip, ev.workstation), ...(ev.kind === 'logon' && ev.logonId ? { logonId: ev.logonId } : {}) } : undefined;
     }
     case 'explicit_credential_logon': {
-      const token = is(ev.account);
+      const token = decoyOf(ev.account, isHoneytoken);
       return token ? { touch: 'authentication', token, actor: ev.account, what: `used the honeytoken's credentials explicitly${ev.subject ? ` (as ${qualified(ev.subject)})` : ''}${ev.targetServer ? ` towards ${ev.targetServer}` : ''}`, ...(ev.ip ? { ip: ev.ip } : {}) } : undefined;
     }
     case 'directory_object_access': {
@@ -164,17 +182,17 @@ export function findingIn(ev: IdentityEvent, isHoneytoken: (v: string | undefine
       return token ? subjectFinding('query', token, ev, `opened the honeytoken ${token} through SAM (${ev.objectType ?? 'SAM object'})`) : undefined;
     }
     case 'group_enumeration': {
-      const token = is(ev.target);
+      const token = decoyOf(ev.target, isHoneytoken);
       return token ? subjectFinding('query', token, ev, `enumerated the group memberships of the honeytoken ${token}`) : undefined;
     }
     case 'account_management': {
-      const token = is(ev.target);
+      const token = decoyOf(ev.target, isHoneytoken);
       return token ? subjectFinding('change', token, ev, `${ACTION_TEXT[ev.action]} the honeytoken account ${token}`) : undefined;
     }
     case 'group_membership_change': {
-      const member = is(ev.member) ?? (isHoneytoken(cnOf(ev.memberDn)) ? cnOf(ev.memberDn) : undefined);
+      const member = decoyOf(ev.member, isHoneytoken) ?? (isHoneytoken(cnOf(ev.memberDn)) ? cnOf(ev.memberDn) : undefined);
       if (member) return subjectFinding('change', member, ev, `${ev.action} the honeytoken ${member} ${ev.action === 'added' ? 'to' : 'from'} ${ev.group.name}`);
-      const group = is(ev.group);
+      const group = decoyOf(ev.group, isHoneytoken);
       return group ? subjectFinding('change', group, ev, `changed the membership of the honeytoken group ${group}`) : undefined;
     }
     case 'directory_object_change': {
@@ -190,6 +208,13 @@ export function findingIn(ev: IdentityEvent, isHoneytoken: (v: string | undefine
     default:
       return undefined;
   }
+}
+
+/** The name or SID by which `a` is a configured honeytoken, if it is one. */
+function decoyOf(a: Account | undefined, isHoneytoken: (v: string | undefined) => boolean): string | undefined {
+  if (a === undefined) return undefined;
+  if (isHoneytoken(a.name)) return a.name;
+  return isHoneytoken(a.sid) ? a.sid : undefined;
 }
 
 function auth(token: string, account: Account, what: string, ip?: string, workstation?: string): Finding {

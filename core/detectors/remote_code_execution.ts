@@ -112,18 +112,22 @@ class RemoteCodeExecutionDetector implements Detector {
   }
 
   private onProcess(ev: ProcessCreated, ctx: DetectionContext): void {
-    const host = this.host(ev.host, ev.time);
     const name = baseName(ev.processName);
-    if (WMI_HOSTS.has(name) && ev.processId !== undefined) rememberWmiHost(host, ev.processId, ev.time);
     const parent = baseName(ev.parentProcessName);
+    const sessionId = ev.targetLogonId ?? ev.logonId;
+    const machineSession = !sessionId || SYSTEM_SESSIONS.has(sessionId);
+    // Most processes are the machine's own or a user's at the console: nothing to look up.
+    const candidate = WMI_HOSTS.has(parent) || WINRM_HOSTS.has(parent) || WINRM_HOSTS.has(name) || !machineSession;
+    if (!candidate && !WMI_HOSTS.has(name) && ev.parentProcessName !== undefined) return;
+    const host = this.host(ev.host, ev.time);
+    if (WMI_HOSTS.has(name) && ev.processId !== undefined) rememberWmiHost(host, ev.processId, ev.time);
     const wmi = WMI_HOSTS.has(parent) || (ev.parentProcessName === undefined && isWmiHost(host, ev.parentProcessId));
     const method: Method = wmi ? 'wmi' : WINRM_HOSTS.has(parent) || WINRM_HOSTS.has(name) ? 'winrm' : 'session_process';
-    const sessionId = ev.targetLogonId ?? ev.logonId;
     if (method === 'session_process') {
       // Any other process whose own session is a network logon from elsewhere was started remotely:
       // a DCOM server (MMC20, ShellWindows), an SSH shell. Descendants of a process already
       // reported add nothing and are only remembered, so their own children are skipped too.
-      if (!sessionId || SYSTEM_SESSIONS.has(sessionId)) return;
+      if (machineSession) return;
       if (isRemoteProcess(host, ev.parentProcessId)) return rememberRemoteProcess(host, ev.processId);
     }
     const actor = ev.targetAccount ?? (isLocalSystemIdentity(ev.subject) ? undefined : ev.subject);

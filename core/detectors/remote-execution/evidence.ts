@@ -65,25 +65,30 @@ const EXECUTABLE = /\.(exe|dll|sys|bat|cmd|ps1|vbs|js|hta|msi|scr|com)$/i;
  * pipe name; a write of an executable into ADMIN$ or a drive share (C$) stages a payload.
  */
 export function touchOf(ev: ShareAccess, directory: DirectoryView): Touch | undefined {
-  if (ev.eventId !== 5145 || !ev.subject || !ev.relativeTarget || !ev.ip || isSelf(directory, ev.host, ev.ip)) return undefined;
+  // Most 5145s are SYSVOL, NETLOGON and file-share reads: classify by name first, look up sessions last.
+  if (ev.eventId !== 5145 || !ev.subject || !ev.relativeTarget || !ev.ip) return undefined;
+  const share = shareOf(ev.shareName);
+  let kind: Touch['kind'];
+  if (share === 'IPC$') {
+    const pipe = ev.relativeTarget.toLowerCase().replace(/^\\*(pipe\\)?/, '');
+    if (pipe === 'svcctl') kind = 'scm';
+    else if (pipe === 'atsvc') kind = 'tasks';
+    else return undefined;
+  } else if ((share === 'ADMIN$' || /^[A-Z]\$$/.test(share)) && ev.accessMask !== undefined && (ev.accessMask & WRITE_DATA) !== 0 && EXECUTABLE.test(ev.relativeTarget)) {
+    kind = 'staged';
+  } else {
+    return undefined;
+  }
+  if (isSelf(directory, ev.host, ev.ip)) return undefined;
   if (ev.logonId) {
     // The SMB session of a local user reaching its own machine is that user's interactive session.
     const s = directory.logonSession(ev.host, ev.logonId);
     if (s?.logonType !== undefined && !NETWORK_LOGON_TYPES.has(s.logonType)) return undefined;
   }
-  const share = shareOf(ev.shareName);
-  const base = { time: ev.time, account: ev.subject, ip: ev.ip, ...(ev.logonId ? { logonId: ev.logonId } : {}), origin: originOf(ev) };
-  if (share === 'IPC$') {
-    const pipe = ev.relativeTarget.toLowerCase().replace(/^\\*(pipe\\)?/, '');
-    if (pipe === 'svcctl') return { ...base, kind: 'scm' };
-    if (pipe === 'atsvc') return { ...base, kind: 'tasks' };
-    return undefined;
-  }
-  const adminShare = share === 'ADMIN$' || /^[A-Z]\$$/.test(share);
-  if (adminShare && ev.accessMask !== undefined && (ev.accessMask & WRITE_DATA) !== 0 && EXECUTABLE.test(ev.relativeTarget)) {
-    return { ...base, kind: 'staged', file: `${share}\\${ev.relativeTarget}` };
-  }
-  return undefined;
+  return {
+    kind, time: ev.time, account: ev.subject, ip: ev.ip, logonId: ev.logonId, origin: originOf(ev),
+    ...(kind === 'staged' ? { file: `${share}\\${ev.relativeTarget}` } : {}),
+  };
 }
 
 /** `\\*\IPC$` → `IPC$`. */

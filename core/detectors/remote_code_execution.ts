@@ -60,6 +60,8 @@ class RemoteCodeExecutionDetector implements Detector {
   /** Host name as logged → host key: a handful of names repeat millions of times. */
   private readonly hostKeys = new Map<string, string>();
   private readonly tickets: TicketSources;
+  /** Latest event time seen: what "recent" means when idle state is evicted. */
+  private latest = -Infinity;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: RceState) {
     this.correlationMs = threshold(settings, 'correlationSeconds') * 1000;
@@ -72,6 +74,7 @@ class RemoteCodeExecutionDetector implements Detector {
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     this.state.since ??= ev.time;
+    if (ev.time > this.latest) this.latest = ev.time;
     switch (ev.kind) {
       case 'service_installed': return this.onService(ev, ctx);
       case 'scheduled_task': return this.onTask(ev, ctx);
@@ -281,9 +284,10 @@ class RemoteCodeExecutionDetector implements Detector {
   }
 
   evictIdle(before: number): void {
+    const recentFrom = Math.max(before, this.latest - Math.max(this.keepMs, this.burstMs));
     for (const [k, h] of Object.entries(this.state.hosts)) {
       if (h.lastSeen < before) delete this.state.hosts[k];
-      else evictHostState(h, before);
+      else evictHostState(h, recentFrom);
     }
     evictBaseline(this.state.baseline, before);
   }

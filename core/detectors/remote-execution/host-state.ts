@@ -114,7 +114,10 @@ export function park(h: HostState, a: Action, windowMs: number): void {
 }
 
 /** Counts an SCM pipe open by `key` and returns how many fall within `windowMs`. */
+const MAX_SCM_KEYS = 64;
+
 export function countScmOpen(h: HostState, key: string, time: number, windowMs: number, cap: number): number {
+  if (!(key in h.scmOpens) && Object.keys(h.scmOpens).length >= MAX_SCM_KEYS) dropStaleScm(h, time - windowMs);
   const times = (h.scmOpens[key] ??= []);
   times.push(time);
   let drop = 0;
@@ -124,9 +127,18 @@ export function countScmOpen(h: HostState, key: string, time: number, windowMs: 
   return times.length;
 }
 
-export function evictHostState(h: HostState, before: number): void {
-  h.touches = h.touches.filter((t) => t.time >= before);
-  h.logons = h.logons.filter((l) => l.time >= before);
-  h.pending = h.pending.filter((p) => p.origin.time >= before);
-  for (const [k, times] of Object.entries(h.scmOpens)) if ((times[times.length - 1] ?? 0) < before) delete h.scmOpens[k];
+/**
+ * Drops what can no longer explain anything: evidence older than `recentFrom` (the latest event
+ * time minus the longest correlation window). Without this, a host that went quiet would keep
+ * its last few dozen logons until the state TTL.
+ */
+export function evictHostState(h: HostState, recentFrom: number): void {
+  h.touches = h.touches.filter((t) => t.time >= recentFrom);
+  h.logons = h.logons.filter((l) => l.time >= recentFrom);
+  h.pending = h.pending.filter((p) => p.origin.time >= recentFrom);
+  dropStaleScm(h, recentFrom);
+}
+
+function dropStaleScm(h: HostState, before: number): void {
+  for (const [k, times] of Object.entries(h.scmOpens)) if ((times[times.length - 1] ?? -Infinity) < before) delete h.scmOpens[k];
 }

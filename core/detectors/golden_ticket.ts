@@ -1,4 +1,4 @@
-import { accountKey, asSid, isLoopback, type Account } from '../events/fields';
+import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
@@ -172,17 +172,22 @@ class GoldenTicketDetector implements Detector {
 
   /** Records name↔SID; returns why they conflict with what is known, when they do. */
   private learnIdentity(account: Account, time: number, authoritative: boolean): string | undefined {
-    const sid = asSid(account.sid);
+    const sid = account.sid;
     // Only domain and machine SIDs (S-1-5-21-…) name one account; well-known SIDs (SYSTEM,
     // NETWORK SERVICE) are logged under each machine's own name.
-    if (!sid || !sid.startsWith('S-1-5-21-') || account.name.toUpperCase() === sid) return undefined;
+    if (!sid || !sid.startsWith('S-1-5-21-') || account.name === sid) return undefined;
     const name = account.name.toLowerCase();
-    const rid = sid.slice(sid.lastIndexOf('-') + 1);
-    const domainSid = sid.slice(0, sid.lastIndexOf('-'));
-    const nameKey = `${domainSid}|${name}`;
     const bySid = this.state.sidNames[sid];
+    if (bySid && bySid.name === name) {
+      // The common case: a pair already known (its name→RID entry lives as long as this one).
+      bySid.lastSeen = time;
+      return undefined;
+    }
+    const cut = sid.lastIndexOf('-');
+    const rid = sid.slice(cut + 1);
+    const nameKey = `${sid.slice(0, cut)}|${name}`;
     const byName = this.state.nameRids[nameKey];
-    if (!authoritative && bySid && bySid.name !== name) {
+    if (!authoritative && bySid) {
       bySid.lastSeen = time;
       return `SID ${sid} was presented as ${account.name}, while that SID belongs to ${bySid.name}; a forged ticket carries whatever name and SID its maker chose`;
     }
@@ -191,7 +196,7 @@ class GoldenTicketDetector implements Detector {
       return `${account.name} was presented with RID ${rid}, while the account's SID ends in ${byName.rid}; a forged ticket carries whatever name and SID its maker chose`;
     }
     // A rename frees the old name: it may later belong to a new account.
-    if (authoritative && bySid && bySid.name !== name) delete this.state.nameRids[`${domainSid}|${bySid.name}`];
+    if (bySid) delete this.state.nameRids[`${sid.slice(0, cut)}|${bySid.name}`];
     this.state.sidNames[sid] = { name, lastSeen: time };
     this.state.nameRids[nameKey] = { rid, lastSeen: time };
     return undefined;
@@ -244,6 +249,9 @@ class GoldenTicketDetector implements Detector {
     for (const [k, t] of Object.entries(this.state.tgts)) if (t < before) delete this.state.tgts[k];
     for (const [k, t] of Object.entries(this.state.unknownNames)) if (t < before) this.forgetUnknown(k);
     for (const [k, i] of Object.entries(this.state.sidNames)) if (i.lastSeen < before) delete this.state.sidNames[k];
-    for (const [k, i] of Object.entries(this.state.nameRids)) if (i.lastSeen < before) delete this.state.nameRids[k];
+    for (const [k, i] of Object.entries(this.state.nameRids)) {
+      // Kept while its SID's entry is: known pairs refresh only the SID side.
+      if (i.lastSeen < before && !(`${k.slice(0, k.indexOf('|'))}-${i.rid}` in this.state.sidNames)) delete this.state.nameRids[k];
+    }
   }
 }

@@ -141,9 +141,11 @@ class PassTheHashDetector implements Detector {
     if (!remoteIp && (!name || name === hostKey(ev.host))) return;
     this.state.since ??= ev.time;
     const key = accountKey(account);
-    const keys = present([name && `n:${name}`, remoteIp && `i:${remoteIp}`]);
+    const keys: string[] = [];
+    if (name) keys.push(`n:${name}`);
+    if (remoteIp) keys.push(`i:${remoteIp}`);
 
-    const injected = this.injectionFrom(key, name, remoteIp, ev.time, ctx);
+    const injected = this.state.injections.length > 0 ? this.injectionFrom(key, name, remoteIp, ev.time, ctx) : undefined;
     const set = this.state.accounts[key];
     const known = set !== undefined && keys.some((k) => k in set.devices);
     const mature = set !== undefined && !stillLearning(this.settings, set.firstSeen, ev.time) && !stillLearning(this.settings, this.state.since, ev.time);
@@ -174,7 +176,12 @@ class PassTheHashDetector implements Detector {
   private rememberDevices(key: string, deviceKeys: readonly string[], time: number): void {
     const set = (this.state.accounts[key] ??= { firstSeen: time, lastSeen: time, devices: {} });
     set.lastSeen = time;
-    for (const d of deviceKeys) set.devices[d] = time;
+    let added = false;
+    for (const d of deviceKeys) {
+      if (!(d in set.devices)) added = true;
+      set.devices[d] = time;
+    }
+    if (!added) return;
     const entries = Object.entries(set.devices);
     if (entries.length <= MAX_DEVICES) return;
     // Forget the device unused the longest; a jump host in daily use never ages out.

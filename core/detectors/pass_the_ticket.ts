@@ -121,8 +121,14 @@ class PassTheTicketDetector implements Detector {
       return;
     }
     if (ev.transitedServices || ctx.directory.isDomainControllerAddress(ip)) return;
+    let anyLive = false;
+    for (const t of a.tgts) {
+      if (ev.time - t.time > this.lifetimeMs || t.time > ev.time) continue;
+      if (t.ip === ip) return;
+      anyLive = true;
+    }
+    if (!anyLive) return;
     const live = a.tgts.filter((t) => ev.time - t.time <= this.lifetimeMs && t.time <= ev.time);
-    if (live.length === 0 || live.some((t) => t.ip === ip)) return;
     // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
     const sameFamily = live.filter((t) => isIpv6(t.ip) === isIpv6(ip));
     if (sameFamily.length === 0) return;

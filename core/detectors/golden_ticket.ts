@@ -101,7 +101,7 @@ class GoldenTicketDetector implements Detector {
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     switch (ev.kind) {
       case 'kerberos_tgt_request':
-        this.coverage.observe(ev.time);
+        this.coverage.observe(ev.host, ev.time);
         this.state.since ??= ev.time;
         if (ev.status === 0) {
           this.state.tgts[accountKey(ev.account)] = ev.time;
@@ -112,11 +112,11 @@ class GoldenTicketDetector implements Detector {
         }
         return;
       case 'kerberos_ticket_renewal':
-        this.coverage.observe(ev.time);
+        this.coverage.observe(ev.host, ev.time);
         if (ev.serviceName.toLowerCase().startsWith('krbtgt')) this.state.tgts[accountKey(ev.account)] = ev.time;
         return;
       case 'kerberos_service_ticket':
-        this.coverage.observe(ev.time);
+        this.coverage.observe(ev.host, ev.time);
         this.state.since ??= ev.time;
         if (ev.status === 0 && !ev.transitedServices) this.judgeServiceTicket(ev, ctx);
         return;
@@ -246,6 +246,7 @@ class GoldenTicketDetector implements Detector {
   }
 
   evictIdle(before: number): void {
+    this.coverage.evictIdle(before);
     for (const [k, t] of Object.entries(this.state.tgts)) if (t < before) delete this.state.tgts[k];
     for (const [k, t] of Object.entries(this.state.unknownNames)) if (t < before) this.forgetUnknown(k);
     for (const [k, i] of Object.entries(this.state.sidNames)) if (i.lastSeen < before) delete this.state.sidNames[k];

@@ -1,30 +1,58 @@
+import { hostKey } from '../events/fields';
+
 /**
  * How long the Kerberos events of the domain controllers have been flowing without a break.
  * "No DC issued a TGT within the ticket lifetime" only means something once the stream has
- * covered a whole lifetime: a TGT issued before the stream began, or during an outage of the
- * collection, is simply not in it. Shared by the detectors that join 4768/4770 with 4769.
+ * covered a whole lifetime, from every DC: a TGT issued before the stream began, during an
+ * outage of the collection, or by a DC whose log joined the stream later, is simply not in it.
+ * Shared by the detectors that join 4768/4770 with 4769.
  */
 export interface CoverageState {
   start?: number;
   last?: number;
+  /** DC host key → when its Kerberos events were first and last seen. */
+  dcs?: Record<string, { first: number; last: number }>;
 }
+
+const MAX_DCS = 256;
 
 export class KerberosCoverage {
   constructor(private readonly state: CoverageState, private readonly maxGapMs: number) {}
 
-  /** A Kerberos event from any DC at `time`; a silence longer than the gap restarts coverage. */
-  observe(time: number): void {
+  /** A Kerberos event from DC `host` at `time`; a silence of the whole stream longer than the gap restarts coverage. */
+  observe(host: string, time: number): void {
     const { start, last } = this.state;
     if (start === undefined || last === undefined || time - last > this.maxGapMs) this.state.start = time;
     if (last === undefined || time > last) this.state.last = time;
+    const dcs = (this.state.dcs ??= {});
+    const key = hostKey(host);
+    const dc = dcs[key];
+    if (dc) {
+      if (time > dc.last) dc.last = time;
+    } else if (Object.keys(dcs).length < MAX_DCS) {
+      dcs[key] = { first: time, last: time };
+    }
   }
 
-  /** Whether the stream has run unbroken for at least `spanMs` before `time`. */
+  /**
+   * Whether the stream has run unbroken for `spanMs` before `time`, and every DC active in that
+   * span was already in it at its start (a DC whose log was added later may hold unseen TGTs).
+   */
   covers(time: number, spanMs: number): boolean {
-    return this.state.start !== undefined && time - this.state.start >= spanMs;
+    if (this.state.start === undefined || time - this.state.start < spanMs) return false;
+    for (const dc of Object.values(this.state.dcs ?? {})) {
+      if (dc.last >= time - spanMs && dc.first > time - spanMs) return false;
+    }
+    return true;
   }
 
   get start(): number | undefined {
     return this.state.start;
+  }
+
+  /** Forget DCs silent since `before` (decommissioned, or no longer collected). */
+  evictIdle(before: number): void {
+    const dcs = this.state.dcs ?? {};
+    for (const [k, dc] of Object.entries(dcs)) if (dc.last < before) delete dcs[k];
   }
 }

@@ -91,7 +91,7 @@ class PassTheTicketDetector implements Detector {
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'kerberos_tgt_request' && ev.kind !== 'kerberos_service_ticket' && ev.kind !== 'kerberos_ticket_renewal') return;
-    this.coverage.observe(ev.time);
+    this.coverage.observe(ev.host, ev.time);
     this.state.since ??= ev.time;
     const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
     if (ev.kind === 'kerberos_tgt_request') {
@@ -178,6 +178,7 @@ class PassTheTicketDetector implements Detector {
   }
 
   evictIdle(before: number): void {
+    this.coverage.evictIdle(before);
     for (const [k, a] of Object.entries(this.state.accounts)) if (a.lastSeen < before) delete this.state.accounts[k];
     for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
   }

@@ -81,6 +81,11 @@ describe('golden_ticket', () => {
       assert.deepEqual(await detect(goldenTicket, events, testMode), [], 'a TGT issued during the 3 h gap would be invisible');
     });
 
+    it('does not judge while a DC whose log joined the stream later may hold the TGT', async () => {
+      const events = [...chatter(0, 11), tgt(9 * HOURS, 'bob', '10.0.0.4', { dc: 'DC03.corp.example' }), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$')].sort(byTime);
+      assert.deepEqual(await detect(goldenTicket, events, testMode), []);
+    });
+
     it('ignores delegated (S4U2Proxy) requests, which ride on the service\'s own TGT', async () => {
       const events = [...chatter(0, 11), serviceTicket(11 * HOURS, 'web01$', '10.0.0.8', 'sql01$', { transited: 'HTTP/web01.corp.example@CORP.EXAMPLE' })];
       assert.deepEqual(await detect(goldenTicket, events, testMode), []);

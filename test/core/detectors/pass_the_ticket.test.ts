@@ -83,7 +83,7 @@ describe('pass_the_ticket', () => {
   it('learns a delegation front-end that presents tickets for many accounts', async () => {
     const events: object[] = [...chatter(0, 11)];
     const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
-    users.forEach((u, i) => events.push(tgt(10 * HOURS + i, u, `10.0.3.${i + 1}`), serviceTicket(10 * HOURS + 10 + i, u, '10.0.0.80', 'http/app.corp.example')));
+    users.forEach((u, i) => events.push(tgt(10 * HOURS + i, u, `10.0.3.${i + 1}`), serviceTicket(10 * HOURS + 30 + i, u, '10.0.0.80', 'http/app.corp.example')));
     const alerts = await detect(passTheTicket, events.sort(byTime), testMode);
     assert.equal(alerts.length, 5, 'the sixth account is the front-end\'s habit');
   });

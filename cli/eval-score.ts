@@ -64,6 +64,9 @@ function attackerOf(entry: ManifestEntry): Actor {
 function namesActor(a: Alert, actor: Actor): boolean {
   if (!actor.account && actor.addresses.length === 0) return true;
   if (actor.account && a.entities.accounts.some((x) => normaliseAccountName(x.name) === actor.account)) return true;
+  // An event may name the actor by SID only (7045); identity resolution gives the account name.
+  const resolved = [a.identity?.sam, a.identity?.upn].filter((x): x is string => x !== undefined).map(normaliseAccountName);
+  if (actor.account && resolved.includes(actor.account)) return true;
   return a.entities.hosts.some((h) => h.ip !== undefined && actor.addresses.includes(h.ip));
 }
 

@@ -11,6 +11,7 @@ import {
   rememberRemoteProcess, rememberWmiHost,
   type Action, type HostState, type Method,
 } from './remote-execution/host-state';
+import { isCommandLineService } from './remote-execution/command-service';
 import { TicketSources } from './remote-execution/ticket-sources';
 
 /**
@@ -88,12 +89,33 @@ class RemoteCodeExecutionDetector implements Detector {
 
   private onService(ev: ServiceInstalled, ctx: DetectionContext): void {
     const named = ev.subject && ev.subject.name !== ev.subject.sid ? ev.subject : undefined;
-    this.resolve({
+    const action: Action = {
       method: 'service', target: ev.host, origin: originOf(ev),
       what: `installed the service "${ev.serviceName}"${ev.imagePath ? ` (${clip(ev.imagePath, 160)})` : ''}`,
       details: { service: ev.serviceName, imagePath: ev.imagePath, serviceAccount: ev.serviceAccount },
       ...(named ? { account: named } : {}), ...(ev.subject?.sid ? { sid: ev.subject.sid } : {}), ...(ev.logonId ? { logonId: ev.logonId } : {}),
-    }, ctx);
+    };
+    if (this.attributeNow(action, ctx)) return;
+    // A command-line service is execution whatever its origin; without remote evidence it is reported as such.
+    if (isCommandLineService(ev.imagePath)) return this.reportCommandService(action, ev, ctx);
+    park(this.host(action.target, action.origin.time), action, this.correlationMs);
+  }
+
+  private reportCommandService(action: Action, ev: ServiceInstalled, ctx: DetectionContext): void {
+    const actor: Account = action.account ?? ev.subject ?? { name: 'unknown' };
+    const tier0 = ctx.directory.isDomainController(ev.host) || ctx.directory.isTier0Host(ev.host);
+    ctx.emit({
+      keys: [hostKey(ev.host), 'command-service', accountKey(actor)],
+      severity: tier0 ? 'high' : 'medium',
+      title: 'Service created to run a command line',
+      description: `${qualified(actor)} installed the service "${ev.serviceName}" on ${ev.host} whose binary is a command line (${clip(ev.imagePath ?? '', 160)}). `
+        + 'Service-based execution tools (PsExec-style) and SYSTEM-escalation tricks run commands this way; real services point at an executable. '
+        + 'No network logon or service-manager pipe from another machine was logged with it, so whether it came from elsewhere is not proven.',
+      accounts: [accountEntity(actor, 'actor')],
+      hosts: present([hostEntity('target', ev.host)]),
+      events: [action.origin],
+      details: { ...action.details, method: 'command_service', tier: tier0 ? 'tier0' : 'other', origin: 'unproven' },
+    });
   }
 
   private onTask(ev: ScheduledTaskChange, ctx: DetectionContext): void {

@@ -41,9 +41,24 @@ describe('remote_code_execution', () => {
       assert.deepEqual(alerts, []);
     });
 
-    it('ignores a local service whose session is unknown and that no pipe explains, like an RDP hijack via tscon', async () => {
-      const alerts = await run([service4697(0, '0x1945c67', 'rdphijack2', 'cmd.exe /k tscon 2 /dest rdp-tcp#14')], testMode);
+    it('ignores a local service with a real binary whose session is unknown and that no pipe explains', async () => {
+      const alerts = await run([service4697(0, '0x1945c67', 'VendorUpdater', 'C:\\Program Files\\Vendor\\updater.exe')], testMode);
       assert.deepEqual(alerts, []);
+    });
+
+    it('reports a service whose binary is a command line even without remote evidence, saying the origin is unproven', async () => {
+      // An RDP hijack (tscon run as SYSTEM by a service) and getsystem use the same trick as PsExec-style tools.
+      const alerts = await run([service4697(0, '0x1945c67', 'rdphijack2', 'cmd.exe /k tscon 2 /dest rdp-tcp#14')], testMode);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0]?.title, 'Service created to run a command line');
+      assert.equal(alerts[0]?.severity, 'medium');
+      assert.match(alerts[0]?.description ?? '', /whether it came from elsewhere is not proven/);
+    });
+
+    it('reports a command-line service that a remote session explains as remote execution, once', async () => {
+      const alerts = await run([logon(0, '0x52'), service4697(0.01, '0x52', 'Updater', '%COMSPEC% /C start /b powershell -noP -sta -w 1 -enc SQBmACgA')], testMode);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0]?.title, 'Remote code execution: service installed from another machine');
     });
 
     it('ignores a host reaching itself over the network, like PsExec run against the local machine', async () => {

@@ -1,8 +1,13 @@
+import { isLoopback, type Account } from '../events/fields';
+import type { DirectoryObjectChange } from '../events/identity-event';
+import type { DetectionContext } from './detector';
+import { accountEntity, hostEntity, present, qualified } from './entities';
+
 /**
- * The replica rights DCShadow needs, read from a security descriptor in SDDL as 5136 logs it
- * (`nTSecurityDescriptor` value): object ACEs `(OA;flags;CR;<right>;<inherited type>;<trustee>)`.
- * Domain controllers and administrators hold these rights by default; anyone else holding them
- * can register a rogue DC.
+ * DCShadow's preparation: granting the replica rights a rogue DC registration needs, read from a
+ * security descriptor in SDDL as 5136 logs it (`nTSecurityDescriptor` value): object ACEs
+ * `(OA;flags;CR;<right>;<inherited type>;<trustee>)`. Domain controllers and administrators hold
+ * these rights by default; anyone else holding them can register a rogue DC.
  */
 
 // Control access rights (MS docs "Control Access Rights", rightsGuid).
@@ -15,9 +20,12 @@ export const REPLICA_RIGHTS: Record<string, string> = {
 export interface AceGrant {
   readonly right: string;
   readonly trustee: string;
-  /** `right|trustee`, what the detector diffs old and new descriptors on. */
+  /** `right|trustee`, what old and new descriptors are diffed on. */
   readonly key: string;
 }
+
+/** object GUID → the replica-right grants last seen in its security descriptor. */
+export type AclMemory = Record<string, { aces: string[]; lastSeen: number }>;
 
 /**
  * Holders by default (SDDL aliases and RIDs): SYSTEM, BUILTIN\Administrators, Enterprise DCs,
@@ -26,8 +34,40 @@ export interface AceGrant {
 const DEFAULT_HOLDER_ALIASES = new Set(['SY', 'BA', 'ED', 'DD', 'DA', 'EA', 'RO']);
 const DEFAULT_HOLDER_SIDS = new Set(['S-1-5-18', 'S-1-5-9', 'S-1-5-32-544']);
 const DEFAULT_HOLDER_RIDS = new Set(['498', '512', '516', '519', '521']);
+const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
 const ACE = /\((O?A);[^;]*;([^;]*);([0-9a-fA-F-]{36});[^;]*;([^)]+)\)/g;
+
+/**
+ * A 5136 rewriting a security descriptor: emits when the new descriptor grants a replica right to
+ * a principal the previous one did not. The old descriptor is logged as "value deleted" just
+ * before the new one, so it is the baseline.
+ */
+export function replicaRightsGranted(ev: DirectoryObjectChange, memory: AclMemory, ctx: DetectionContext): void {
+  const guid = ev.objectGuid ?? '';
+  const current = aceGrants(ev.value ?? '');
+  const known = memory[guid];
+  memory[guid] = { aces: current.map((g) => g.key), lastSeen: ev.time };
+  if (ev.action !== 'value_added' || !ev.subject || isDirectoryInternal(ev.subject, ctx)) return;
+  const granted = current.filter((g) => !(known?.aces.includes(g.key) ?? false));
+  if (granted.length === 0) return;
+  const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
+  const ip = session?.ip && !isLoopback(session.ip) ? session.ip : undefined;
+  const trustees = [...new Set(granted.map((g) => g.trustee))];
+  ctx.emit({
+    keys: ['acl', guid, ...trustees],
+    severity: known ? 'high' : 'medium',
+    title: 'DCShadow replication rights granted',
+    description: `${qualified(ev.subject)}${ip ? ` from ${ip}` : ''} granted ${granted.map((g) => `${REPLICA_RIGHTS[g.right]} to ${g.trustee}`).join(', ')} on ${ev.objectDn}. `
+      + 'These are the rights that let a machine register itself as a domain controller and push replication (DCShadow) without Domain Admin membership; '
+      + 'only domain controllers and administrators hold them by default.'
+      + (known ? '' : ' The previous descriptor was not seen, so the grant may be older than this change.'),
+    accounts: [accountEntity(ev.subject, 'actor'), ...trustees.map((t) => ({ name: t, sid: t, role: 'target' as const }))],
+    hosts: present([hostEntity('source', session?.workstation, ip), hostEntity('target', ev.host)]),
+    events: [ev],
+    details: { object: ev.objectDn, grants: granted.map((g) => ({ right: REPLICA_RIGHTS[g.right], trustee: g.trustee })) },
+  });
+}
 
 /** Replica-right grants to principals that do not hold them by default. */
 export function aceGrants(sddl: string): AceGrant[] {
@@ -49,4 +89,9 @@ function holdsByDefault(trustee: string): boolean {
   if (DEFAULT_HOLDER_ALIASES.has(trustee) || DEFAULT_HOLDER_SIDS.has(trustee)) return true;
   const rid = /^S-1-5-21-\d+-\d+-\d+-(\d+)$/.exec(trustee)?.[1];
   return rid !== undefined && DEFAULT_HOLDER_RIDS.has(rid);
+}
+
+/** DCs and SYSTEM rewrite descriptors themselves (SDProp, schema defaults). */
+function isDirectoryInternal(subject: Account, ctx: DetectionContext): boolean {
+  return (subject.sid !== undefined && SYSTEM_SIDS.has(subject.sid)) || ctx.directory.isDomainControllerAccount(subject);
 }

@@ -1,9 +1,9 @@
 import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
-import type { AccountManagement, DirectoryObjectAccess, DirectoryObjectChange, EventOrigin, IdentityEvent } from '../events/identity-event';
+import type { AccountManagement, DirectoryObjectAccess, DirectoryObjectChange, EventOrigin, IdentityEvent, ReplicaSourceChange } from '../events/identity-event';
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { cnOf } from './dn';
-import { aceGrants, REPLICA_RIGHTS, type AceGrant } from './dcshadow-acl';
+import { replicaRightsGranted, type AclMemory } from './dcshadow-acl';
 
 /**
  * DCShadow: to push changes through replication, an attacker makes a machine look like a DC for
@@ -28,6 +28,7 @@ const DELETE = 0x10000;
 /** SAM account-control bit ACB_SVRTRUST: the account became a DC's (4742 NewUacValue). */
 const ACB_SVRTRUST = 0x100;
 const MAX_EVIDENCE = 20;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_REGISTRATIONS = 1_000;
 const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
@@ -49,8 +50,12 @@ export const declaration: DetectorDeclaration = {
     channel: 'Security', eventIds: [4662],
     fields: ['ObjectType', 'ObjectName', 'AccessMask', 'Properties', 'AdditionalInfo', 'SubjectUserName', 'SubjectLogonId'],
     auditPolicy: 'Audit Directory Service Access (Success) on DCs, with an auditing SACL on the configuration partition\'s Sites container',
+  }, {
+    channel: 'Security', eventIds: [4928, 4929],
+    fields: ['SourceAddr', 'DestinationDRA', 'NamingContext', 'StatusCode'],
+    auditPolicy: 'Audit Detailed Directory Service Replication (Success, Failure) on DCs',
   }],
-  consumes: ['account_management', 'directory_object_change', 'directory_object_access'],
+  consumes: ['account_management', 'directory_object_change', 'directory_object_access', 'replica_source_change'],
   falsePositives: [
     'A DC promotion that failed and was rolled back within minutes.',
     'A new DC whose own logs are not collected: it never shows up acting as a DC; add it to domainControllers.',
@@ -98,7 +103,7 @@ interface DcshadowState {
   /** server/nTDSDSA object GUID → host key, so a later delete of that object names its host. */
   objects: Record<string, { host: string; lastSeen: number }>;
   /** object GUID → replica-right ACEs last seen in its security descriptor. */
-  acls: Record<string, { aces: string[]; lastSeen: number }>;
+  acls: AclMemory;
   /** The earliest promotion deadline among open registrations, so `handle` checks them only then. */
   nextDeadline?: number;
 }
@@ -130,6 +135,9 @@ class DcshadowDetector implements Detector {
       case 'directory_object_access':
         this.directoryAccessed(ev, ctx);
         return;
+      case 'replica_source_change':
+        this.replicaSourceChanged(ev, ctx);
+        return;
       default:
         return;
     }
@@ -158,7 +166,7 @@ class DcshadowDetector implements Detector {
       return;
     }
     if (attribute === 'ntsecuritydescriptor' && ev.value && ev.objectGuid) {
-      this.aclChanged(ev, ctx);
+      replicaRightsGranted(ev, this.state.acls, ctx);
       return;
     }
     const name = siteServerName(ev.objectDn);
@@ -181,6 +189,24 @@ class DcshadowDetector implements Detector {
       const host = this.state.objects[ev.objectName]?.host ?? this.registrationOf(ev.subject);
       if (host) this.tornDown(host, ev, ctx, `deleted its ${ev.objectType === NTDS_DSA ? 'nTDSDSA (NTDS Settings)' : 'server'} object`);
     }
+  }
+
+  /**
+   * 4928/4929: a DC took another DSA as a replication source, or dropped it. DCShadow makes the
+   * real DC pull from the rogue one this way; KCC links to real DCs name known DCs.
+   */
+  private replicaSourceChanged(ev: ReplicaSourceChange, ctx: DetectionContext): void {
+    const first = ev.sourceAddress.split('.')[0] ?? '';
+    // `<DSA GUID>._msdcs.<forest>`: the GUID is also in the DRS SPN of a registration, if one is open.
+    const host = GUID.test(first) ? this.registrationWithDsa(first.toLowerCase()) : hostKey(first);
+    if (!host || ctx.directory.isDomainController(host)) return;
+    if (ev.action === 'added') this.register(host, first, ev, ctx, undefined, undefined, []);
+    else this.tornDown(host, ev, ctx, `was dropped as a replication source of ${ev.host}`);
+  }
+
+  private registrationWithDsa(dsaGuid: string): string | undefined {
+    for (const [host, reg] of Object.entries(this.state.registrations)) if (reg.spns.some((s) => s.toLowerCase().includes(dsaGuid))) return host;
+    return undefined;
   }
 
   private register(host: string, name: string, ev: EventOrigin, ctx: DetectionContext, subject: Account | undefined, logonId: string | undefined, spns: readonly string[]): void {
@@ -256,34 +282,6 @@ class DcshadowDetector implements Detector {
     });
   }
 
-  /** 5136 on a security descriptor: the DCShadow replica rights it newly grants to a non-DC principal. */
-  private aclChanged(ev: DirectoryObjectChange, ctx: DetectionContext): void {
-    const guid = ev.objectGuid ?? '';
-    const current = aceGrants(ev.value ?? '');
-    const known = this.state.acls[guid];
-    this.state.acls[guid] = { aces: current.map((g) => g.key), lastSeen: ev.time };
-    // The old descriptor is logged as "value deleted" just before the new one: it is the baseline.
-    if (ev.action !== 'value_added' || !ev.subject || isDirectoryInternal(ev.subject, ctx)) return;
-    const granted = current.filter((g) => !(known?.aces.includes(g.key) ?? false));
-    if (granted.length === 0) return;
-    const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
-    const ip = session?.ip && !isLoopback(session.ip) ? session.ip : undefined;
-    const trustees = [...new Set(granted.map((g) => g.trustee))];
-    ctx.emit({
-      keys: ['acl', guid, ...trustees],
-      severity: known ? 'high' : 'medium',
-      title: 'DCShadow replication rights granted',
-      description: `${qualified(ev.subject)}${ip ? ` from ${ip}` : ''} granted ${describeGrants(granted)} on ${ev.objectDn}. `
-        + 'These are the rights that let a machine register itself as a domain controller and push replication (DCShadow) without Domain Admin membership; '
-        + 'only domain controllers and administrators hold them by default.'
-        + (known ? '' : ' The previous descriptor was not seen, so the grant may be older than this change.'),
-      accounts: [accountEntity(ev.subject, 'actor'), ...trustees.map((t) => ({ name: t, sid: t, role: 'target' as const }))],
-      hosts: present([hostEntity('source', session?.workstation, ip), hostEntity('target', ev.host)]),
-      events: [ev],
-      details: { object: ev.objectDn, grants: granted.map((g) => ({ right: REPLICA_RIGHTS[g.right], trustee: g.trustee })) },
-    });
-  }
-
   /** The one open registration this principal made, for a delete that names no host. */
   private registrationOf(subject: Account | undefined): string | undefined {
     if (!subject) return undefined;
@@ -312,13 +310,6 @@ function remember(reg: Registration, ev: EventOrigin): void {
   if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push({ time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId });
 }
 
-function isDirectoryInternal(subject: Account, ctx: DetectionContext): boolean {
-  return (subject.sid !== undefined && SYSTEM_SIDS.has(subject.sid)) || ctx.directory.isDomainControllerAccount(subject);
-}
-
-function describeGrants(grants: readonly AceGrant[]): string {
-  return grants.map((g) => `${REPLICA_RIGHTS[g.right]} to ${g.trustee}`).join(', ');
-}
 
 function seconds(ms: number): string {
   return ms < 120_000 ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / MINUTE)} minutes`;

@@ -22,6 +22,7 @@ export type IdentityEvent =
   | GroupMembershipChange
   | GroupEnumeration
   | DirectoryObjectChange
+  | ReplicaSourceChange
   | ShareAccess
   | ProcessCreated
   | CloudSignInEvent
@@ -266,6 +267,21 @@ export interface DirectoryObjectChange extends EventOrigin {
   readonly correlationId?: string;
   /** The changer's logon session (SubjectLogonId). */
   readonly logonId?: string;
+}
+
+/**
+ * 4928 established / 4929 removed: a DC added or dropped another DSA as a replication source
+ * for a naming context (Audit Detailed Directory Service Replication).
+ */
+export interface ReplicaSourceChange extends EventOrigin {
+  readonly kind: 'replica_source_change';
+  readonly action: 'added' | 'removed';
+  /** `SourceAddr`: the source DSA's DNS name (`host.domain` or `<DSA GUID>._msdcs.forest`). */
+  readonly sourceAddress: string;
+  readonly destinationDsa?: string;
+  readonly namingContext?: string;
+  /** Win32 status of the operation; 0 when it succeeded. */
+  readonly status?: number;
 }
 
 /** 5140 (share accessed) / 5145 (share object checked). */

@@ -360,9 +360,25 @@ const SECURITY: Record<number, Builder> = {
   5137: directoryChange('created'),
   5139: directoryChange('moved'),
   5141: directoryChange('deleted'),
+  4928: replicaSource('added'),
+  4929: replicaSource('removed'),
   5140: shareAccess,
   5145: shareAccess,
 };
+
+function replicaSource(action: 'added' | 'removed'): Builder {
+  return (r, o) => {
+    const sourceAddress = text(r['SourceAddr']);
+    if (!sourceAddress) return 'no SourceAddr';
+    const e = origin(o, 'replica_source_change');
+    e['action'] = action;
+    e['sourceAddress'] = sourceAddress;
+    put(e, 'destinationDsa', text(r['DestinationDRA']));
+    put(e, 'namingContext', text(r['NamingContext']));
+    put(e, 'status', integer(r['StatusCode']));
+    return done(e);
+  };
+}
 
 function shareAccess(r: Record<string, unknown>, o: EventOrigin): IdentityEvent | string {
   const shareName = text(r['ShareName']);

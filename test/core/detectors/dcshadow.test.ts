@@ -44,6 +44,13 @@ function ntdsDsaDeleted(at: number): object {
   });
 }
 
+function replicaSource(at: number, eventId: 4928 | 4929, sourceAddress: string): object {
+  return securityEvent(eventId, at, {
+    DestinationDRA: 'CN=NTDS Settings,CN=DC01,CN=Servers,CN=HQ,CN=Sites,CN=Configuration,DC=corp,DC=example',
+    SourceDRA: `CN=NTDS Settings,CN=${sourceAddress.split('.')[0]},${SITES}`, SourceAddr: sourceAddress, NamingContext: 'DC=corp,DC=example', Options: '16', StatusCode: '0',
+  });
+}
+
 function securityDescriptor(at: number, op: '%%14674' | '%%14675', extraAces: string): object {
   return securityEvent(5136, at, {
     ...ADMIN, OpCorrelationID: '{2ea9670c-f0f9-4d3f-90e5-a087e8c05863}', ObjectDN: 'DC=corp,DC=example', ObjectGUID: '{c6faf700-bfe4-452a-a766-424f84c29583}',
@@ -77,6 +84,17 @@ describe('dcshadow', () => {
     const alerts = await detect(dcshadow, [createChildInSites(0), ntdsDsaDeleted(2 * SECOND)]);
     assert.equal(alerts.length, 1);
     assert.match(alerts[0]?.description ?? '', /deleted its nTDSDSA \(NTDS Settings\) object 2 seconds later/);
+  });
+
+  it('follows the registration through replication auditing alone: a non-DC added and dropped as a replication source', async () => {
+    const alerts = await detect(dcshadow, [replicaSource(0, 4928, 'alice.corp.example'), replicaSource(20 * SECOND, 4929, 'alice.corp.example')]);
+    assert.equal(alerts.length, 1);
+    assert.match(alerts[0]?.description ?? '', /was dropped as a replication source of DC01.corp.example 20 seconds later/);
+  });
+
+  it('ignores replication links to and from known domain controllers', async () => {
+    const dc02 = securityEvent(4768, 0, { TargetUserName: 'bob', ServiceName: 'krbtgt', Status: '0x0' }, 'DC02.corp.example');
+    assert.deepEqual(await detect(dcshadow, [dc02, replicaSource(1, 4928, 'dc02.corp.example'), replicaSource(1.1, 4929, 'dc02.corp.example')]), []);
   });
 
   it('does not alert on a DC promotion: the machine account becomes a server trust account and keeps its SPNs', async () => {

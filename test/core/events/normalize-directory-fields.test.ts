@@ -40,4 +40,12 @@ describe('normalize: directory object names, sessions and SID history', () => {
     const created = event({ ...base, EventID: 5137, ...subject, ObjectDN: 'CN=JUMP01,CN=Servers,CN=Site,CN=Sites,CN=Configuration,DC=theshire,DC=local', ObjectClass: 'server', ObjectGUID: '{590b1ef4-6143-4c18-b554-1ee0a59bb7f8}' });
     assert.equal(created.kind === 'directory_object_change' && created.logonId, '0x2b7e3c0');
   });
+
+  it('reads a replication source established (4928) and removed (4929)', () => {
+    const fields = { DestinationDRA: 'CN=NTDS Settings,CN=ROOTDC1,CN=Servers,CN=S,CN=Sites,CN=Configuration,DC=offsec,DC=lan', SourceAddr: 'jump01.offsec.lan', NamingContext: 'DC=offsec,DC=lan', Options: '16', StatusCode: '8452' };
+    const added = event({ ...base, EventID: 4928, ...fields });
+    assert.deepEqual(added.kind === 'replica_source_change' && [added.action, added.sourceAddress, added.namingContext, added.status], ['added', 'jump01.offsec.lan', 'DC=offsec,DC=lan', 8452]);
+    const removed = event({ ...base, EventID: 4929, ...fields });
+    assert.equal(removed.kind === 'replica_source_change' && removed.action, 'removed');
+  });
 });

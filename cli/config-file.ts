@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, resolveConfig, type ResolvedConfig } from '../core/config/config';
 import { DECLARATIONS } from '../core/detectors/registry';
+import { withDirectoryExport } from './directory-export-file';
 
 /** Reads a JSON config file; a missing or unparsable file is a ConfigError naming the file. */
 export async function readConfigFile(path: string | undefined): Promise<unknown> {
@@ -11,11 +12,13 @@ export async function readConfigFile(path: string | undefined): Promise<unknown>
   } catch (e) {
     throw new ConfigError(path, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let raw: unknown;
   try {
-    return JSON.parse(text);
+    raw = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(path, `is not valid JSON: ${(e as Error).message}`);
   }
+  return withDirectoryExport(raw, path);
 }
 
 export async function loadConfig(path: string | undefined): Promise<ResolvedConfig> {

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { readonly load: () => Promise<{ run: Command }>;
   doctor: { load: async () => require('./doctor') as { run: Command }, help: 'doctor <file|dir>... [--config f]   (platform checks: doctor --config tierzero.json)' },
   respond: { load: async () => require('./respond') as { run: Command }, help: 'respond suspend|enable|revoke-sessions|reset-password --user <upn|sam|sid> [--dry-run] [--reason text]' },
   'serve-responder': { load: async () => require('./serve-responder') as { run: Command }, help: 'serve-responder --config tierzero.json [--port n]' },
+  users: { load: async () => require('./users') as { run: Command }, help: 'users --state f [--top N] [--user X] [--format table|json] [--html out.html] [--reset X] [--at time|now]' },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -123,14 +123,14 @@ export class ScoreBook {
     }
   }
 
-  /** The score of one identity at `at`, with its contribution table. */
+  /** The score of one identity at `at`, with its contribution table; a reset later than `at` had cleared nothing yet. */
   breakdown(entry: ScoreEntry, at: number): ScoreBreakdown {
     return computeScore(entry.signals, {
       at,
       precision: (d) => this.precisionUsed[d] ?? 0.5,
       popularity: (d) => this.popularity(d, at),
       criticality: entry.criticality,
-      ...(entry.resetAt !== undefined ? { resetAt: entry.resetAt } : {}),
+      ...(entry.resetAt !== undefined && entry.resetAt <= at ? { resetAt: entry.resetAt } : {}),
     });
   }
 

@@ -1,0 +1,92 @@
+import type { ScoreBreakdown } from '../core/scoring/model';
+import { ZETA_1_5 } from '../core/scoring/model';
+import type { RankedScore } from '../core/scoring/score-book';
+import { renderTable } from './table';
+
+/** Text and JSON views of the priority scores: the ranking, and one user's page. */
+
+/** Elastic's risk bands (research note §3b, output). */
+export function band(score: number): string {
+  if (score > 90) return 'critical';
+  if (score >= 70) return 'high';
+  if (score >= 40) return 'moderate';
+  if (score >= 20) return 'low';
+  return 'unknown';
+}
+
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+const n1 = (x: number) => x.toFixed(1);
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+
+/** `dcsync 63.6, kerberoasting 7.9`: what a score is made of, strongest first. */
+export function topContributions(b: ScoreBreakdown, n = 3): string {
+  return b.rules.slice(0, n).map((r) => `${r.detector} ${n1(r.contribution)}`).join(', ');
+}
+
+export function rankingTable(ranked: readonly RankedScore[], at: number, total: number): string {
+  const rows = ranked.map((r, i) => [
+    i + 1, r.entry.identity.name, r.entry.criticality.tier, n1(r.breakdown.score), band(r.breakdown.score),
+    `${r.percentile.toFixed(0)}${r.percentile >= 90 ? ' !' : ''}`, signed(r.change24h) + (r.riskJump ? ' JUMP' : ''), topContributions(r.breakdown),
+  ]);
+  return `investigation priority at ${iso(at)} (${total} scored identities; ! = 90th percentile or above)\n\n`
+    + renderTable(['#', 'identity', 'tier', 'score', 'band', 'pctl', '24h', 'top contributions'], rows);
+}
+
+export function rankingJson(ranked: readonly RankedScore[], at: number): object {
+  return { at: new Date(at).toISOString(), users: ranked.map((r, i) => ({ rank: i + 1, ...userJson(r) })) };
+}
+
+export function userJson(r: RankedScore): object {
+  const e = r.entry;
+  return {
+    identity: e.identity,
+    criticality: e.criticality,
+    score: r.breakdown.score,
+    band: band(r.breakdown.score),
+    percentile: r.percentile,
+    change24h: r.change24h,
+    riskJump: r.riskJump,
+    breakdown: r.breakdown,
+    timeline: [...e.signals].sort((a, b) => a.firstSeen - b.firstSeen).map((s) => ({
+      alertId: s.alertId, detector: s.detector, title: s.title, severity: s.severity, role: s.role,
+      firstSeen: new Date(s.firstSeen).toISOString(), lastSeen: new Date(s.lastSeen).toISOString(),
+      description: s.description, evidenceCount: s.evidenceCount, events: s.events,
+    })),
+    history: e.history.map(([t, s]) => ({ time: new Date(t).toISOString(), score: s })),
+    resets: e.resets.map((x) => ({ at: new Date(x.at).toISOString(), scoreBefore: x.scoreBefore })),
+  };
+}
+
+/** One user's page: who, how critical, the score worked out line by line, then the alerts behind it. */
+export function userDetail(r: RankedScore): string {
+  const e = r.entry;
+  const b = r.breakdown;
+  const i = e.identity;
+  const out: string[] = [];
+  const ids = [i.upn && `UPN ${i.upn}`, i.sam && `account ${i.sam}`, i.sid && `SID ${i.sid}`, i.objectId && `Entra object ${i.objectId}`].filter(Boolean).join(', ');
+  out.push(`${i.name}  (${ids || i.id})\n`);
+  out.push(`criticality ${e.criticality.tier} (K = ${e.criticality.multiplier})${e.criticality.reasons.length ? `: ${e.criticality.reasons.join('; ')}` : ''}\n`);
+  out.push(`score ${n1(b.score)} (${band(b.score)}) at ${iso(b.at)}, ${r.percentile.toFixed(0)}th percentile, ${signed(r.change24h)} in 24 h${r.riskJump ? ', RISK JUMP' : ''}\n`);
+  if (b.clearedByReset) out.push(`${b.clearedByReset} signal(s) cleared by the reset at ${iso(e.resetAt ?? 0)}\n`);
+  out.push('\ncontributions (v = r × c × p × q × share × decay)\n');
+  out.push(renderTable(['alert', 'detector', 'stage', 'r', 'c', 'p', 'q', 'share', 'age h', 'half-life h', 'decay', 'v', 'k', '1/k^1.5'],
+    b.rows.map((x) => [x.alertId, x.detector, x.stage, x.risk, f(x.precision), f(x.popularity), f(x.maturity), f(x.share), n1(x.ageHours), x.halfLifeHours, f(x.decay), f(x.value), x.rank, f(x.rankWeight)])));
+  out.push('\nper detector (G = min(Σ v/k^1.5, 2 × max v))\n');
+  out.push(renderTable(['detector', 'signals', 'Σ v/k^1.5', 'cap', 'G', 'j', '1/j^1.5', 'G/j^1.5'],
+    b.rules.map((x) => [x.detector, x.signals, f(x.sum), f(x.cap) + (x.capped ? ' (capped)' : ''), f(x.value), x.rank, f(x.rankWeight), f(x.contribution)])));
+  out.push(`\nA = ${f(b.total)}; Aₙ = min(100, A / ${ZETA_1_5}) = ${f(b.normalised)}\n`);
+  out.push(`kill chain: ${b.stages.length ? b.stages.join(' → ') : 'none'}${b.inOrder ? ' (in order within 24 h)' : ''}; B = ${f(b.bonus)}; A_b = min(99, Aₙ × B) = ${f(b.boosted)}\n`);
+  out.push(`odds o = A_b / (100 − A_b) = ${f(b.odds)}; S = 100·K·o / (1 + K·o) = ${f(b.score)}\n`);
+  out.push('\ntimeline\n');
+  for (const s of [...e.signals].sort((a, c) => a.firstSeen - c.firstSeen)) {
+    out.push(`${iso(s.firstSeen)}  ${s.detector} (${s.severity}, ${s.role})  ${s.alertId}\n  ${s.description}\n`);
+    for (const ev of s.events.slice(0, 5)) out.push(`    event ${ev.EventID} on ${ev.Computer}${ev.EventRecordID !== null ? ` #${ev.EventRecordID}` : ''} at ${ev.TimeCreated}\n`);
+    if (s.evidenceCount > 5) out.push(`    … ${s.evidenceCount - 5} more event(s)\n`);
+  }
+  if (e.resets.length) out.push(`\nresets: ${e.resets.map((x) => `${iso(x.at)} (was ${n1(x.scoreBefore)})`).join(', ')}\n`);
+  return out.join('');
+}
+
+function f(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
+}

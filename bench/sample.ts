@@ -101,6 +101,6 @@ export function benignLookAlikes(d: Domain): BenignLookAlike[] {
     { resembles: 'remote_code_execution', actor: d.backupAccount.name, source: r.backup.name, what: 'nightly backup at 01:00: admin logon, ADMIN$ write and service VeeamVssSupport installed (7045/4697) on each DC, FS01 and SQL01' },
     { resembles: 'remote_code_execution', actor: d.sccmAccount.name, source: r.sccm.name, what: 'SCCM client push at about 02:10: ccmsetup copied over ADMIN$ and installed as a service on a server; hourly inventory logons with 4672' },
     { resembles: 'sensitive_group_change', actor: d.admins.map((a) => a.name).join(', '), source: r.jump.name, what: 'admins on the jump server add users to ordinary groups (4728/4732/4756), reset passwords, edit GPOs' },
-    { resembles: 'pass_the_hash', actor: 'users with an ntlmServer habit', source: 'their own workstation', what: 'NTLM logons (4776 + 4624 NtLmSsp, KeyLength 128) to FS01 or APP01, always from the same device' },
+    { resembles: 'pass_the_hash', actor: 'users with an ntlmServer habit', source: 'their own workstation', what: 'NTLM logons (4776 + 4624 NtLmSsp, KeyLength 128) to FS01, APP01 or their DC (a share reached by IP address), always from their own workstation' },
   ];
 }

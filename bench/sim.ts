@@ -30,7 +30,9 @@ export class Sim {
    */
   needsTgt(account: string, time: number): boolean {
     const last = this.tgts.get(account);
-    if (last !== undefined && time - last.time < TGT_REFRESH_MS) return false;
+    // Bursts within one slice are drawn in any order: a TGT recorded for later in the slice
+    // does not cover an earlier request, which gets its own (the earlier one is kept).
+    if (last !== undefined && time >= last.time && time - last.time < TGT_REFRESH_MS) return false;
     this.tgts.set(account, { time, logonGuid: this.rng.guid() });
     return true;
   }

@@ -52,6 +52,8 @@ interface Attempts {
 interface Source {
   users: Record<string, Attempts>;
   lastSeen: number;
+  /** For a network: the addresses seen spraying from it (a single one is the address's own alert). */
+  ips?: string[];
   /** When the source was last judged a spray, and whom it sprayed. */
   sprayedAt?: number;
   sprayed?: string[];
@@ -101,6 +103,7 @@ class CloudPasswordSprayDetector implements Detector {
     const windowMs = threshold(this.settings, 'windowMinutes') * MINUTE;
     const s = (this.state.sources[key] ??= { users: {}, lastSeen: ev.time });
     s.lastSeen = Math.max(s.lastSeen, ev.time);
+    if (key.startsWith('asn:') && ev.ip && !(s.ips ??= []).includes(ev.ip) && s.ips.length < MAX_LISTED) s.ips.push(ev.ip);
     for (const [upn, a] of Object.entries(s.users)) if (a.last < ev.time - windowMs) delete s.users[upn];
     const a = s.users[ev.upn] ?? (Object.keys(s.users).length < MAX_USERS_PER_SOURCE ? (s.users[ev.upn] = { n: 0, last: ev.time }) : undefined);
     if (a) {
@@ -110,7 +113,7 @@ class CloudPasswordSprayDetector implements Detector {
     const cap = threshold(this.settings, 'maxAttemptsPerUser');
     const sprayed = Object.entries(s.users).filter(([, x]) => x.n <= cap).map(([upn]) => upn);
     const needed = threshold(this.settings, key.startsWith('asn:') ? 'usersPerAsn' : 'usersPerSource');
-    if (sprayed.length < needed) return;
+    if (sprayed.length < needed || (key.startsWith('asn:') && (s.ips?.length ?? 0) < 2)) return;
     s.sprayedAt = ev.time;
     s.sprayed = [...new Set([...(s.sprayed ?? []), ...sprayed])].slice(-MAX_USERS_PER_SOURCE);
     const where = describeSource(key, ev);
@@ -127,7 +130,11 @@ class CloudPasswordSprayDetector implements Detector {
 
   private onAccepted(ev: CloudSignInEvent, key: string, ctx: DetectionContext): boolean {
     const s = this.state.sources[key];
-    if (s?.sprayedAt === undefined || !s.sprayed?.includes(ev.upn)) return false;
+    if (s?.sprayedAt === undefined) return false;
+    // The right password works at its first try, so the compromised user need not have failed
+    // before; but colleagues behind an office NAT sign in fine while others fail there.
+    const sprayed = s.sprayed?.includes(ev.upn) ?? false;
+    if (!sprayed && ctx.network.isCorporate(ev.ip, ev.asn)) return false;
     if (ev.time < s.sprayedAt - threshold(this.settings, 'windowMinutes') * MINUTE) return false;
     if (ev.time - s.sprayedAt > threshold(this.settings, 'successWindowHours') * HOUR) return false;
     const outcome = ev.resultType === 0 ? 'signed in successfully' : `got past the password (result ${ev.resultType}${ev.mfa ? `, MFA ${ev.mfa}` : ''})`;
@@ -135,8 +142,8 @@ class CloudPasswordSprayDetector implements Detector {
     ctx.emit({
       keys: [key, 'accepted', ev.upn],
       severity: 'high',
-      title: 'Password spray: a sprayed user\'s password was accepted',
-      description: `${ev.upn}, one of ${s.sprayed.length} users sprayed from ${describeSource(key, ev)}, ${outcome} from ${placeOf(ev)}: the spray probably guessed this password.`,
+      title: 'Password spray: a password was accepted from the spraying source',
+      description: `${ev.upn}${sprayed ? `, one of ${s.sprayed?.length ?? 0} users sprayed from ${describeSource(key, ev)},` : ` (from ${describeSource(key, ev)}, which was spraying ${s.sprayed?.length ?? 0} users)`} ${outcome} from ${placeOf(ev)}: the spray probably guessed this password.`,
       accounts: [userEntity(ev, 'target')],
       hosts: [{ ip: ev.ip as string, role: 'source' }],
       events: [ev, spray],

@@ -25,7 +25,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: ['cloud_sign_in'],
   falsePositives: [
-    'Travel with a new device or a new app: expected occasionally; the alert is low unless the country is new too.',
+    'Travel: a registered device the user already uses is never unfamiliar, but a personal phone on a hotel network abroad is (new country and network).',
     'A new VPN or SASE provider: add its ASN to corporateNetworks.',
   ],
   thresholds: {
@@ -74,7 +74,9 @@ class UnfamiliarSigninDetector implements Detector {
     const profile = (this.state.users[ev.upn] ??= { firstSeen: ev.time, lastSeen: ev.time, signIns: 0, seen: { country: {}, asn: {}, device: {}, app: {} } });
     const values = propertiesOf(ev);
     // Corporate egress is where everyone comes from: it is neither unfamiliar nor a baseline.
-    if (!ctx.network.isCorporate(ev.ip, ev.asn) && this.judged(profile, ev.time)) {
+    // A registered device the user already signs in from carries them abroad: that is travel.
+    const ownDevice = ev.deviceId !== undefined && profile.seen.device[ev.deviceId] !== undefined;
+    if (!ctx.network.isCorporate(ev.ip, ev.asn) && !ownDevice && this.judged(profile, ev.time)) {
       const unfamiliar = (Object.keys(values) as Property[]).filter((k) => this.unfamiliar(profile, k, values[k] as string));
       const whereFrom = unfamiliar.includes('country') || unfamiliar.includes('asn');
       if (whereFrom && unfamiliar.length >= threshold(this.settings, 'minUnfamiliar')) this.emit(ev, profile, unfamiliar, ctx);

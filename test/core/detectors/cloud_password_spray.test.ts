@@ -14,6 +14,7 @@ describe('cloud_password_spray', () => {
   it('fires when twelve users fail once each from one address, listing them as targets', async () => {
     const alerts = await detect(cloudPasswordSpray, round(users(12), PLACES.hosting));
     const byIp = alerts.filter((a) => a.evidence.details?.['source'] === 'ip:188.166.1.10');
+    assert.equal(alerts.length, 1, 'one address: no second alert for its network');
     assert.equal(byIp.length, 1);
     assert.equal(byIp[0]?.severity, 'medium');
     assert.equal(byIp[0]?.entities.accounts.length, 12);
@@ -58,8 +59,16 @@ describe('cloud_password_spray', () => {
     assert.match(accepted?.description ?? '', /got past the password \(result 50074, MFA required\)/);
   });
 
-  it('does not escalate for a user who was not sprayed', async () => {
-    const alerts = await detect(cloudPasswordSpray, [...round(users(12), PLACES.hosting), signIn(30, 'someone.else@corp.example', PLACES.hosting)]);
+  it('escalates for a user whose password works at the first try from the spraying address', async () => {
+    const alerts = await detect(cloudPasswordSpray, [...round(users(12), PLACES.hosting), signIn(30, 'weak.password@corp.example', PLACES.hosting, { result: 50074 })]);
+    const accepted = alerts.find((a) => a.evidence.details?.['compromised'] === true);
+    assert.deepEqual(accepted?.entities.accounts, [{ name: 'weak.password@corp.example', role: 'target' }]);
+    assert.match(accepted?.description ?? '', /which was spraying 12 users/);
+  });
+
+  it('does not escalate a colleague signing in fine behind an office NAT where others fail', async () => {
+    const office: Place = { ...PLACES.paris, asn: 64500, ip: '198.51.100.7' };
+    const alerts = await detect(cloudPasswordSpray, [...round(users(12), office), signIn(30, 'someone.else@corp.example', office)], { config: { corporateNetworks: { ranges: ['198.51.100.0/24'] } } });
     assert.ok(alerts.every((a) => a.evidence.details?.['compromised'] !== true));
   });
 

@@ -37,6 +37,11 @@ describe('unfamiliar_signin', () => {
     assert.deepEqual(alerts, []);
   });
 
+  it('ignores a new country reached with the registered laptop the user always signs in from: travel', async () => {
+    const alerts = await detect(unfamiliarSignin, [...usualWeek(), signIn(9 * DAY, 'jdoe@corp.example', PLACES.newYork, { device: LAPTOP, app: 'Outlook' })]);
+    assert.deepEqual(alerts, []);
+  });
+
   it('stays silent while the user\'s baseline is learning', async () => {
     const alerts = await detect(unfamiliarSignin, [...usualWeek().slice(0, 3), signIn(3 * DAY, 'jdoe@corp.example', PLACES.lagos)]);
     assert.deepEqual(alerts, []);

@@ -2,7 +2,7 @@ import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
-import { KerberosCoverage } from './kerberos-coverage';
+import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
 /**
  * Golden ticket: with krbtgt's key an attacker forges TGTs offline, so no DC ever issued them.
@@ -48,6 +48,7 @@ export const declaration: DetectorDeclaration = {
   thresholds: {
     ticketLifetimeHours: { default: 10, minimum: 1, integer: false, description: 'Maximum lifetime for user ticket (Kerberos policy): how long a TGT issued by a DC explains service tickets' },
     coverageGapMinutes: { default: 120, minimum: 5, integer: false, description: 'A silence in Kerberos events longer than this restarts coverage: the missing-TGT check needs one full lifetime of unbroken DC logs' },
+    clockSkewMinutes: { default: 5, minimum: 0, integer: false, description: 'Maximum tolerance for computer clock synchronization (Kerberos policy): a TGT logged this much after a service ticket still explains it, so missing-TGT verdicts wait this long' },
   },
   learningPeriodDays: 7,
   bucketHours: 24,
@@ -81,24 +82,31 @@ interface GoldenTicketState {
   /** SID → name, and `domain SID|name` → RID: what events that carry both taught. */
   sidNames: Record<string, NameOfSid>;
   nameRids: Record<string, RidOfName>;
+  /** Service tickets with no TGT in sight, waiting out DC clock skew. */
+  missingTgt: Deferred<KerberosServiceTicket>[];
 }
 
 export const goldenTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new GoldenTicketDetector(settings, (saved as GoldenTicketState | undefined) ?? { coverage: {}, tgts: {}, realms: [], unknownNames: {}, unknownCount: 0, sidNames: {}, nameRids: {} }),
+  create: (settings, saved) => new GoldenTicketDetector(settings, (saved as GoldenTicketState | undefined) ?? { coverage: {}, tgts: {}, realms: [], unknownNames: {}, unknownCount: 0, sidNames: {}, nameRids: {}, missingTgt: [] }),
 };
 
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
   private readonly lifetimeMs: number;
+  private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
+  private readonly missingTgt: SkewQueue<KerberosServiceTicket>;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: GoldenTicketState) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
+    this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
     this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
+    this.missingTgt = new SkewQueue((state.missingTgt ??= []));
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    this.missingTgt.release(ev.time, (t) => this.judgeMissingTgt(t, ctx));
     switch (ev.kind) {
       case 'kerberos_tgt_request':
         this.coverage.observe(ev.host, ev.time);
@@ -155,12 +163,22 @@ class GoldenTicketDetector implements Detector {
         `a domain controller answered "principal unknown" (4768 0x6) for ${ev.account.name} at ${new Date(unknownAt).toISOString()}: the account does not exist, yet it holds a TGT`);
       return;
     }
-    const issued = this.state.tgts[key];
-    if (issued !== undefined && ev.time - issued <= this.lifetimeMs) return;
-    if (!this.coverage.covers(ev.time, this.lifetimeMs)) return;
-    this.emit(ctx, ev, 'no_tgt', ev.account, ev.ip, what,
+    if (this.hasTgt(key, ev.time) || !this.coverage.covers(ev.time, this.lifetimeMs)) return;
+    this.missingTgt.push(ev.time + this.skewMs, ev);
+  }
+
+  /** Once the skew has passed: still no TGT issued or renewed around this ticket? */
+  private judgeMissingTgt(ev: KerberosServiceTicket, ctx: DetectionContext): void {
+    if (this.hasTgt(accountKey(ev.account), ev.time)) return;
+    this.emit(ctx, ev, 'no_tgt', ev.account, ev.ip, `a service ticket for ${ev.serviceName}`,
       `no domain controller issued or renewed a TGT for ${ev.account.name} in the ${this.lifetimeMs / HOUR} h before (every DC's Kerberos events seen since ${new Date(this.coverage.start ?? ev.time).toISOString()})`,
       stillLearning(this.settings, this.state.since, ev.time));
+  }
+
+  /** A TGT issued or renewed within the lifetime before `time`, or logged up to the clock skew after it. */
+  private hasTgt(key: string, time: number): boolean {
+    const issued = this.state.tgts[key];
+    return issued !== undefined && time - issued <= this.lifetimeMs && issued - time <= this.skewMs;
   }
 
   /** A name and a SID seen together must agree with what earlier events taught. */

@@ -56,3 +56,29 @@ export class KerberosCoverage {
     for (const [k, dc] of Object.entries(dcs)) if (dc.last < before) delete dcs[k];
   }
 }
+
+/**
+ * Verdicts that wait out DC clock skew. DCs may disagree by up to the Kerberos clock tolerance
+ * (5 min by default), and their logs are merged by time, so a TGT can be logged a little after
+ * the first service ticket it explains. A verdict that depends on a TGT's absence is queued
+ * until stream time passes the event plus the skew, then checked again.
+ */
+export interface Deferred<T> {
+  readonly due: number;
+  readonly item: T;
+}
+
+const MAX_DEFERRED = 10_000;
+
+export class SkewQueue<T> {
+  constructor(private readonly queue: Deferred<T>[]) {}
+
+  push(due: number, item: T): void {
+    if (this.queue.length < MAX_DEFERRED) this.queue.push({ due, item });
+  }
+
+  /** Hands every item due by `now` to `judge`, oldest first. Events arrive in time order, so this is amortised O(1). */
+  release(now: number, judge: (item: T) => void): void {
+    while (this.queue.length > 0 && (this.queue[0] as Deferred<T>).due <= now) judge((this.queue.shift() as Deferred<T>).item);
+  }
+}

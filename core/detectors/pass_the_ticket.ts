@@ -2,7 +2,7 @@ import { accountKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
-import { KerberosCoverage } from './kerberos-coverage';
+import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
 /**
  * Pass-the-ticket: a TGT exported from one machine's memory (mimikatz sekurlsa::tickets,
@@ -39,6 +39,7 @@ export const declaration: DetectorDeclaration = {
     ticketLifetimeHours: { default: 10, minimum: 1, integer: false, description: 'Maximum lifetime for user ticket (Kerberos policy): how long a TGT stays usable after it was issued or renewed' },
     coverageGapMinutes: { default: 120, minimum: 5, integer: false, description: 'A silence in Kerberos events longer than this restarts coverage: the join needs one full lifetime of unbroken DC logs' },
     roamingDays: { default: 3, minimum: 1, integer: true, description: 'Distinct days an account may present its tickets from a second address before that is its learned habit (a roaming laptop)' },
+    clockSkewMinutes: { default: 5, minimum: 0, integer: false, description: 'Maximum tolerance for computer clock synchronization (Kerberos policy): a TGT logged this much after a service ticket still explains it, so verdicts wait this long' },
     frontEndAccounts: { default: 5, minimum: 2, integer: true, description: 'Distinct accounts whose tickets one address presents before it is learned as a delegation front-end or shared egress' },
   },
   learningPeriodDays: 14,
@@ -72,25 +73,32 @@ interface PassTheTicketState {
   coverage: { start?: number; last?: number };
   accounts: Record<string, AccountTickets>;
   sources: Record<string, FrontEnd>;
+  /** Service tickets from an address with no TGT, waiting out DC clock skew. */
+  unexplained: Deferred<KerberosServiceTicket>[];
 }
 
 export const passTheTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new PassTheTicketDetector(settings, (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {} }),
+  create: (settings, saved) => new PassTheTicketDetector(settings, (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {}, unexplained: [] }),
 };
 
 class PassTheTicketDetector implements Detector {
   readonly declaration = declaration;
   private readonly lifetimeMs: number;
+  private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
+  private readonly unexplained: SkewQueue<KerberosServiceTicket>;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: PassTheTicketState) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
+    this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
     this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
+    this.unexplained = new SkewQueue((state.unexplained ??= []));
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'kerberos_tgt_request' && ev.kind !== 'kerberos_service_ticket' && ev.kind !== 'kerberos_ticket_renewal') return;
+    this.unexplained.release(ev.time, (t) => this.judgeUnexplained(t, ctx));
     this.coverage.observe(ev.host, ev.time);
     this.state.since ??= ev.time;
     const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
@@ -134,7 +142,18 @@ class PassTheTicketDetector implements Detector {
     if (sameFamily.length === 0) return;
     if (a.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
     if (!this.coverage.covers(ev.time, this.lifetimeMs)) return;
-    if (this.learnedElsewhere(key, a, ip, ev.time)) return;
+    this.unexplained.push(ev.time + this.skewMs, ev);
+  }
+
+  /** Once the clock skew has passed: still no TGT to that address, no forwarding, no learned habit? */
+  private judgeUnexplained(ev: KerberosServiceTicket, ctx: DetectionContext): void {
+    const key = accountKey(ev.account);
+    const ip = ev.ip as string;
+    const a = this.state.accounts[key];
+    if (!a || a.tgts.some((t) => t.ip === ip && t.time - ev.time <= this.skewMs && ev.time - t.time <= this.lifetimeMs)) return;
+    if (a.forwardedAt !== undefined && a.forwardedAt - ev.time <= this.skewMs && ev.time - a.forwardedAt <= this.lifetimeMs) return;
+    const sameFamily = a.tgts.filter((t) => t.time <= ev.time && ev.time - t.time <= this.lifetimeMs && isIpv6(t.ip) === isIpv6(ip));
+    if (sameFamily.length === 0 || this.learnedElsewhere(key, a, ip, ev.time)) return;
 
     const issuedTo = sameFamily.map((t) => t.ip);
     const minutes = Math.round((ev.time - Math.max(...sameFamily.map((t) => t.time))) / MINUTE);

@@ -14,6 +14,9 @@ function chatter(fromHour: number, toHour: number): object[] {
   return out;
 }
 
+/** Some ordinary traffic a few minutes later: verdicts that wait out DC clock skew are released. */
+const settle = (hour: number) => tgt(hour * HOURS + 6, 'WS9$', '10.0.1.9');
+
 const share = (at: number, user: string, rid: number, ip = '10.23.23.9') => securityEvent(5140, at, {
   SubjectUserSid: `${DOMAIN_SID}-${rid}`, SubjectUserName: user, SubjectDomainName: 'CORP', SubjectLogonId: '0x2276d109',
   ObjectType: 'File', IpAddress: ip, IpPort: '50272', ShareName: '\\\\*\\ADMIN$', ShareLocalPath: '\\??\\C:\\Windows', AccessMask: '0x1',
@@ -48,51 +51,63 @@ describe('golden_ticket', () => {
 
   describe('no TGT from any DC', () => {
     it('fires on a service ticket for an account no DC issued a TGT to within the lifetime', async () => {
-      const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$')], testMode);
+      const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(11)], testMode);
       assert.equal(alerts.length, 1);
       assert.equal(alerts[0]?.evidence.details?.['reason'], 'no_tgt');
       assert.match(alerts[0]?.description ?? '', /no domain controller issued or renewed a TGT for ghost in the 10 h before/);
     });
 
     it('does not judge before the stream has covered a whole ticket lifetime', async () => {
-      assert.deepEqual(await detect(goldenTicket, [...chatter(0, 9), serviceTicket(9 * HOURS, 'ghost', '10.0.0.66', 'fs01$')], testMode), []);
+      assert.deepEqual(await detect(goldenTicket, [...chatter(0, 9), serviceTicket(9 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(9)], testMode), []);
     });
 
     it('accepts a TGT issued by another DC: the join spans every DC', async () => {
-      const events = [...chatter(0, 11), tgt(10 * HOURS + 1, 'alice', '10.0.0.2', { dc: 'DC02.corp.example' }), serviceTicket(11 * HOURS, 'alice', '10.0.0.2', 'fs01$')];
+      const events = [...chatter(0, 11), tgt(10 * HOURS + 1, 'alice', '10.0.0.2', { dc: 'DC02.corp.example' }), serviceTicket(11 * HOURS, 'alice', '10.0.0.2', 'fs01$'), settle(11)];
       assert.deepEqual(await detect(goldenTicket, events, testMode), []);
     });
 
     it('fires when the only TGT is older than the lifetime, unless it was renewed', async () => {
       const old = [tgt(0, 'alice', '10.0.0.2'), ...chatter(0, 12)];
-      const stale = await detect(goldenTicket, [...old, serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$')], testMode);
+      const stale = await detect(goldenTicket, [...old, serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$'), settle(12)], testMode);
       assert.equal(stale.length, 1);
-      const renewed = await detect(goldenTicket, [...old, renewal(9 * HOURS, 'alice', '10.0.0.2'), serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$')].sort(byTime), testMode);
+      const renewed = await detect(goldenTicket, [...old, renewal(9 * HOURS, 'alice', '10.0.0.2'), serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$'), settle(12)].sort(byTime), testMode);
       assert.deepEqual(renewed, []);
     });
 
     it('honours a longer ticket lifetime from config', async () => {
-      const events = [tgt(0, 'alice', '10.0.0.2'), ...chatter(0, 12), serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$')];
+      const events = [tgt(0, 'alice', '10.0.0.2'), ...chatter(0, 12), serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$'), settle(12)];
       assert.deepEqual(await detect(goldenTicket, events, { config: { testMode: true, detectors: { golden_ticket: { thresholds: { ticketLifetimeHours: 24 } } } } }), []);
     });
 
     it('restarts coverage after a silence in the DC logs', async () => {
-      const events = [...chatter(0, 6), ...chatter(9, 14), serviceTicket(14 * HOURS, 'ghost', '10.0.0.66', 'fs01$')];
+      const events = [...chatter(0, 6), ...chatter(9, 14), serviceTicket(14 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(14)];
       assert.deepEqual(await detect(goldenTicket, events, testMode), [], 'a TGT issued during the 3 h gap would be invisible');
     });
 
     it('does not judge while a DC whose log joined the stream later may hold the TGT', async () => {
-      const events = [...chatter(0, 11), tgt(9 * HOURS, 'bob', '10.0.0.4', { dc: 'DC03.corp.example' }), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$')].sort(byTime);
+      const events = [...chatter(0, 11), tgt(9 * HOURS, 'bob', '10.0.0.4', { dc: 'DC03.corp.example' }), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(11)].sort(byTime);
       assert.deepEqual(await detect(goldenTicket, events, testMode), []);
     });
 
     it('ignores delegated (S4U2Proxy) requests, which ride on the service\'s own TGT', async () => {
-      const events = [...chatter(0, 11), serviceTicket(11 * HOURS, 'web01$', '10.0.0.8', 'sql01$', { transited: 'HTTP/web01.corp.example@CORP.EXAMPLE' })];
+      const events = [...chatter(0, 11), serviceTicket(11 * HOURS, 'web01$', '10.0.0.8', 'sql01$', { transited: 'HTTP/web01.corp.example@CORP.EXAMPLE' }), settle(11)];
       assert.deepEqual(await detect(goldenTicket, events, testMode), []);
     });
 
+    it('accepts a TGT logged shortly after the service ticket it explains (DC clock skew)', async () => {
+      const events = [...chatter(0, 11), serviceTicket(11 * HOURS, 'alice', '10.0.0.2', 'fs01$'), tgt(11 * HOURS + 2, 'alice', '10.0.0.2', { dc: 'DC02.corp.example' }), settle(11)];
+      assert.deepEqual(await detect(goldenTicket, events, testMode), []);
+    });
+
+    it('keeps a verdict waiting out the skew across passes', async () => {
+      const store = new MemoryStateStore();
+      assert.deepEqual(await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$')], { ...testMode, store }), []);
+      const next = await detect(goldenTicket, [settle(11)], { ...testMode, store });
+      assert.deepEqual(next.map((a) => a.entities.accounts[0]?.name), ['ghost']);
+    });
+
     it('lowers the alert during the learning period', async () => {
-      const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$')]);
+      const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(11)]);
       assert.equal(alerts[0]?.learning, true);
       assert.equal(alerts[0]?.severity, 'medium');
     });
@@ -100,7 +115,7 @@ describe('golden_ticket', () => {
     it('keeps TGTs and coverage across passes', async () => {
       const store = new MemoryStateStore();
       assert.deepEqual(await detect(goldenTicket, [...chatter(0, 8), tgt(8 * HOURS, 'alice', '10.0.0.2')], { ...testMode, store }), []);
-      const later = await detect(goldenTicket, [...chatter(8, 12), serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$'), serviceTicket(12 * HOURS, 'ghost', '10.0.0.66', 'fs01$')], { ...testMode, store });
+      const later = await detect(goldenTicket, [...chatter(8, 12), serviceTicket(12 * HOURS, 'alice', '10.0.0.2', 'fs01$'), serviceTicket(12 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(12)], { ...testMode, store });
       assert.deepEqual(later.map((a) => a.entities.accounts[0]?.name), ['ghost']);
     });
   });

@@ -210,6 +210,16 @@ function signIn(r: SplunkResult): Mapped {
   return { ok: true, value: compact(out) as CloudSignIn };
 }
 
+/** SigninLogs column → the add-on's field, for native searches written in canonical names. */
+export const SIGN_IN_TA_FIELDS: Readonly<Record<string, string>> = {
+  UserPrincipalName: 'properties.userPrincipalName',
+  UserId: 'properties.userId',
+  IPAddress: 'properties.ipAddress',
+  ResultType: 'properties.status.errorCode',
+  AppDisplayName: 'properties.appDisplayName',
+  AutonomousSystemNumber: 'properties.autonomousSystemNumber',
+};
+
 /** The `properties.*` fields the sign-in mapping reads: what the SPL keeps for Entra. */
 export const SIGN_IN_FIELDS: readonly string[] = [
   'category', 'time', 'callerIpAddress', 'resultType', 'resultDescription', 'correlationId',

@@ -18,6 +18,12 @@ export function splField(name: string): string {
   return name;
 }
 
+/** A field name inside `eval`, where `.` concatenates: dotted names go in single quotes. */
+export function splEvalField(name: string): string {
+  const f = splField(name);
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(f) ? f : `'${f}'`;
+}
+
 export function splInt(n: number): string {
   if (!Number.isSafeInteger(n)) throw new SplValueError(`refusing ${String(n)} as an SPL integer`);
   return String(n);

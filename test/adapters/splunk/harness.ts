@@ -11,13 +11,14 @@ import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry
 import type { DetectorModule } from '../../../core/detectors/detector';
 import { runPass, type PassResult } from '../../../core/engine/engine';
 import { SplunkEmulator, type SplunkEmulatorOptions } from '../../emulators/splunk/splunk-emulator';
+import { asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 
 /** Shared set-up for the Splunk adapter tests: an emulator as the tierzero app would find it. */
 export const PASSWORD = 'emulated-splunk-password-7f3a';
 export const HEC_TOKEN = '8a4e1c2b-emul-ated-hec0-token00000001';
 export const ENV = { TZ_TEST_SPLUNK_PASSWORD: PASSWORD, TZ_TEST_HEC_TOKEN: HEC_TOKEN };
 /** As the app's default/macros.conf defines them. */
-export const MACROS = { tierzero_windows_index: 'index=wineventlog', tierzero_entra_index: 'index=azure' };
+export const MACROS = { tierzero_windows_index: 'index=wineventlog', tierzero_entra_index: 'index=azure', tierzero_alert_index: 'index=tierzero' };
 export const DATASETS = join(__dirname, '..', '..', '..', '..', 'shared', 'datasets');
 
 export function emulator(o: SplunkEmulatorOptions = {}): Promise<SplunkEmulator> {
@@ -105,4 +106,28 @@ export function readDataset(file: string): Record<string, unknown>[] {
 /** The alert ids HEC put into the emulator's alert index. */
 export function indexedAlertIds(emu: SplunkEmulator): string[] {
   return emu.store.events.filter((e) => e.sourcetype === 'tierzero:alert').map((e) => e.fields['alert_id'] as string);
+}
+
+export interface Loaded {
+  /** A clock just after the last event settled: one pass reads everything. */
+  readonly now: number;
+  /** Search settings whose first window covers every loaded event. */
+  readonly search: Record<string, number>;
+}
+
+/**
+ * Canonical events into the emulator as the Windows TA would index them, each indexed five
+ * seconds after it happened (a forwarder's usual delay).
+ */
+export function load(emu: SplunkEmulator, records: readonly Record<string, unknown>[], format: 'xml' | 'classic' = 'xml'): Loaded {
+  let min = Infinity;
+  let max = 0;
+  for (const r of records) {
+    const indexTime = Math.floor(Date.parse(String(r['TimeCreated'])) / 1000) + 5;
+    min = Math.min(min, indexTime);
+    max = Math.max(max, indexTime);
+    emu.addEvent((format === 'xml' ? asXmlWinEventLog : asWinEventLog)(r, { index: 'wineventlog', indexTime }));
+  }
+  const now = max + 61;
+  return { now: now * 1000, search: { initialLookbackMinutes: Math.ceil((now - min) / 60) + 5, maxWindowMinutes: 100_000_000, eventLookbackHours: 24 } };
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { SearchSettings } from '../../../adapters/splunk/config';
 import { SplValueError } from '../../../adapters/splunk/errors';
 import { pushDown } from '../../../adapters/splunk/pushdown';
-import { compileIndexedAlertsSearch, compilePullSearch, splField, splString } from '../../../adapters/splunk/spl';
+import { compileIndexedAlertsSearch, compilePullSearch, splEvalField, splField, splString } from '../../../adapters/splunk/spl';
 import { DETECTOR_MODULES } from '../../../core/detectors/registry';
 import { matches, parseQuery } from '../../emulators/splunk/spl-eval';
 import { MACROS } from './harness';
@@ -35,6 +35,11 @@ describe('SPL writing', () => {
     assert.throws(() => splField('a b'), SplValueError);
     assert.throws(() => splField('x|delete'), SplValueError);
     assert.equal(splField('properties.status.errorCode'), 'properties.status.errorCode');
+  });
+
+  it('quotes dotted field names inside eval, where a dot concatenates', () => {
+    assert.equal(splEvalField('properties.userPrincipalName'), "'properties.userPrincipalName'");
+    assert.equal(splEvalField('TargetUserName'), 'TargetUserName');
   });
 
   it('refuses anything but a tierzero alert id in the already-indexed lookup', () => {

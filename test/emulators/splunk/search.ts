@@ -119,12 +119,13 @@ export class Search {
     const cut = this.truncateExports && this.truncateExports.times > 0 ? this.truncateExports : undefined;
     if (cut) cut.times--;
     for (const [i, row] of rows.entries()) {
-      if (cut && i === cut.afterRows) {
-        // The connection dies mid-stream: no last row, no terminating chunk.
-        req.socket.destroy();
+      const line = `${JSON.stringify({ preview: false, offset: i, ...(i === rows.length - 1 ? { lastrow: true } : {}), result: row })}\n`;
+      if (cut && i === cut.afterRows - 1) {
+        // The connection dies mid-stream, once what was written has left: no last row, no terminating chunk.
+        res.write(line, () => req.socket.destroy());
         return 200;
       }
-      res.write(`${JSON.stringify({ preview: false, offset: i, ...(i === rows.length - 1 ? { lastrow: true } : {}), result: row })}\n`);
+      res.write(line);
     }
     res.end();
     return 200;

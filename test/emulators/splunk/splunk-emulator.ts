@@ -39,6 +39,8 @@ export class SplunkEmulator {
   readonly hec: Hec;
   readonly search: Search;
   readonly now: () => number;
+  /** Runs before each request is answered (e.g. to expire sessions at a given moment). */
+  onRequest?: (r: RecordedRequest) => void;
   private readonly sessions = new Set<string>();
   private readonly macros = new Map<string, Map<string, string>>();
   private mgmt?: Server;
@@ -88,6 +90,13 @@ export class SplunkEmulator {
     this.store.add(e);
   }
 
+  /** A session key as splunkd hands a scripted input or an alert action (passAuth, payload). */
+  issueSessionKey(): string {
+    const key = randomBytes(24).toString('base64url');
+    this.sessions.add(key);
+    return key;
+  }
+
   /** Every session key stops working, as when splunkd's session timeout passes. */
   expireSessions(): void {
     this.sessions.clear();
@@ -100,6 +109,7 @@ export class SplunkEmulator {
   private async serve(server: 'management' | 'hec', req: IncomingMessage, res: ServerResponse): Promise<void> {
     const r = record(server, req, await readBody(req));
     this.requests.push(r);
+    this.onRequest?.(r);
     try {
       const fault = takeFault(this.faults, r);
       r.status = fault ? answerFault(fault, req, res) : server === 'hec' ? this.hec.handle(r, res) : await this.management(r, req, res);
@@ -137,9 +147,7 @@ export class SplunkEmulator {
     if (username === undefined || password === undefined || this.o.users?.[username] !== password) {
       return reply(res, 401, messages('WARN', 'Login failed'));
     }
-    const key = randomBytes(24).toString('base64url');
-    this.sessions.add(key);
-    return reply(res, 200, { sessionKey: key });
+    return reply(res, 200, { sessionKey: this.issueSessionKey() });
   }
 
   private authenticate(r: RecordedRequest): string | undefined {

@@ -1,0 +1,154 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- platform adapters load lazily, like commands */
+import { dirname, join, resolve } from 'node:path';
+import { FileQuarantine } from '../adapters/file/file-quarantine';
+import { ConfigError, resolveConfig } from '../core/config/config';
+import type { DetectorModule } from '../core/detectors/detector';
+import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
+import { runPass } from '../core/engine/engine';
+import type { Sink, Source } from '../core/engine/ports';
+import { StateVersionError, type StateStore } from '../core/state/state';
+import { parse, UsageError } from './args';
+import { readConfigFile } from './config-file';
+
+const USAGE = 'usage: tierzero run --config tierzero.json [--platform splunk] [--quarantine f] [--json]';
+
+/**
+ * `tierzero run`: one scheduled pass on a SIEM (DESIGN §3). The platform is the config section
+ * present (`splunk`, later `elastic`, `sentinel`); `--platform` picks one when several are.
+ * Logs are JSON lines on stderr; the summary goes to stdout (one JSON object with --json, which
+ * the Splunk app's scripted input indexes as sourcetype tierzero:run).
+ * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it), 2 usage/config.
+ */
+export interface PlatformPass {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly store: StateStore;
+  stats(): Record<string, unknown>;
+  close(): void;
+}
+
+export interface PlatformDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly readStdin: () => Promise<string>;
+  readonly clock: () => number;
+  readonly log: (entry: Record<string, unknown>) => void;
+}
+
+type OpenPlatform = (section: unknown, configDir: string, modules: readonly DetectorModule[], deps: PlatformDeps) => Promise<PlatformPass>;
+
+interface PlatformAdapter {
+  readonly open: OpenPlatform;
+  /** Removes credentials from any text before it is printed. */
+  readonly redact: (text: string) => string;
+  /** Errors that mean "this pass failed, try again later" rather than a bug. */
+  readonly failures: readonly (abstract new (...args: never[]) => Error)[];
+}
+
+/** One line per platform: the config section name and how to load its adapter. */
+const PLATFORMS: Record<string, () => PlatformAdapter> = {
+  splunk: () => {
+    const m = require('../adapters/splunk/run-adapter') as { adapter: PlatformAdapter };
+    return m.adapter;
+  },
+};
+
+export async function run(argv: string[]): Promise<number> {
+  let redact = (t: string): string => t;
+  let asJson = false;
+  const started = Date.now();
+  const log = (entry: Record<string, unknown>): void => {
+    process.stderr.write(`${redact(JSON.stringify({ time: new Date().toISOString(), ...entry }))}\n`);
+  };
+  try {
+    const { values } = parse(argv, {
+      config: { type: 'string' },
+      platform: { type: 'string' },
+      quarantine: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    });
+    asJson = values.json;
+    if (values.config === undefined) throw new UsageError('--config is required');
+    const raw = await readConfigFile(values.config);
+    const config = resolveConfig(raw, DECLARATIONS);
+    const name = choosePlatform(raw as Record<string, unknown>, values.platform);
+    const adapter = PLATFORMS[name]?.();
+    if (!adapter) throw new UsageError(`unknown platform ${name}`);
+    redact = adapter.redact;
+    const configDir = dirname(resolve(values.config));
+    let platform: PlatformPass;
+    try {
+      platform = await adapter.open((raw as Record<string, unknown>)[name], configDir, DETECTOR_MODULES, {
+        env: process.env, readStdin: () => firstLine(process.stdin), clock: Date.now, log,
+      });
+    } catch (e) {
+      return fail(e, adapter, log, asJson, started);
+    }
+    const quarantinePath = values.quarantine ?? join(configDir, 'tierzero.quarantine.jsonl');
+    try {
+      const { alerts, stats } = await runPass({
+        source: platform.source, sink: platform.sink, store: platform.store,
+        quarantine: new FileQuarantine(quarantinePath), config, modules: DETECTOR_MODULES,
+      });
+      const summary = {
+        status: 'ok', platform: name, records: stats.records, events: stats.events, alerts: alerts.length,
+        alreadyDelivered: stats.alreadyDelivered, quarantined: stats.quarantined, ...platform.stats(),
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      };
+      log({ level: 'info', msg: 'pass committed', ...summary });
+      process.stdout.write(asJson ? `${redact(JSON.stringify(summary))}\n`
+        : `${name}: ${stats.records} events pulled, ${alerts.length} alerts written, ${stats.quarantined} quarantined${stats.quarantined ? ` (${quarantinePath})` : ''}, ${summary.seconds}s\n`);
+      return 0;
+    } catch (e) {
+      return fail(e, adapter, log, asJson, started);
+    } finally {
+      platform.close();
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      process.stderr.write(`tierzero run: ${redact(e.message)}\n${e instanceof UsageError ? `${USAGE}\n` : ''}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function choosePlatform(raw: Record<string, unknown>, flag: string | undefined): string {
+  const present = Object.keys(PLATFORMS).filter((p) => raw && typeof raw === 'object' && p in raw);
+  if (flag !== undefined) {
+    if (!(flag in PLATFORMS)) throw new UsageError(`--platform must be one of ${Object.keys(PLATFORMS).join(', ')}`);
+    if (!present.includes(flag)) throw new ConfigError(flag, `section is missing: --platform ${flag} needs it`);
+    return flag;
+  }
+  if (present.length === 0) throw new ConfigError('(root)', `names no platform: add a ${Object.keys(PLATFORMS).map((p) => `"${p}"`).join(' or ')} section`);
+  if (present.length > 1) throw new ConfigError('(root)', `has sections for ${present.join(' and ')}: choose one with --platform`);
+  return present[0] as string;
+}
+
+function fail(e: unknown, adapter: PlatformAdapter, log: (entry: Record<string, unknown>) => void, asJson: boolean, started: number): number {
+  if (e instanceof ConfigError) throw e;
+  const known = e instanceof StateVersionError || adapter.failures.some((k) => e instanceof k);
+  const message = adapter.redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  log({ level: 'error', msg: 'pass failed; nothing committed, the next pass redoes it', error: message, ...(known ? {} : { stack: adapter.redact((e as Error)?.stack ?? '') }) });
+  if (asJson) process.stdout.write(`${JSON.stringify({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
+  else process.stderr.write(`tierzero run: ${message}\n`);
+  return 1;
+}
+
+/** The first line on stdin (splunkd's passAuth writes the session key and may keep stdin open). */
+function firstLine(stream: NodeJS.ReadStream): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let text = '';
+    const done = (): void => {
+      stream.removeListener('data', onData);
+      stream.pause();
+      resolvePromise(text.split('\n')[0] ?? '');
+    };
+    const onData = (c: Buffer): void => {
+      text += c.toString('utf8');
+      if (text.includes('\n')) done();
+    };
+    stream.on('data', onData);
+    stream.once('end', done);
+    stream.once('error', reject);
+  });
+}

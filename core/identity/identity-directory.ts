@@ -1,6 +1,6 @@
 import type { IdentitySeed } from './identity-config';
 import { roleTier } from './privileged';
-import { keyValue, oidKey, preferredKey, samKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
+import { accountKeys, keyValue, oidKey, preferredKey, samKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
 
 /**
  * One identity per person across AD and Entra ID: SID, sAMAccountName, UPN and Entra object
@@ -41,12 +41,15 @@ export interface IdentitySnapshot {
 const MAX_KEYS = 32;
 const MAX_REASONS = 5;
 const MAX_ALIASES = 50_000;
+const MAX_MEMO = 200_000;
 
 export class IdentityDirectory {
   private seq: number;
   private readonly records = new Map<string, IdentityRecord>();
   private readonly index = new Map<IdentityKey, string>();
   private readonly aliases: Map<string, string>;
+  /** Raw SID or name → its identity; an entry whose record was merged or evicted is stale. */
+  private readonly memo = new Map<string, IdentityRecord>();
 
   constructor(seeds: readonly IdentitySeed[] = [], saved?: IdentitySnapshot) {
     this.seq = saved?.seq ?? 0;
@@ -78,6 +81,26 @@ export class IdentityDirectory {
       this.index.set(k, record.id);
     }
     if (time !== undefined && time > record.lastSeen) record.lastSeen = time;
+    return record;
+  }
+
+  /**
+   * `link` for an account as events name it, memoised by its SID (unique to an account) or,
+   * without one, its raw name: the same few thousand accounts recur in every logon, and
+   * deriving their keys each time was most of the cost of identity resolution.
+   */
+  linkAccount(account: { readonly name: string; readonly sid?: string | undefined }, time: number): IdentityRecord | undefined {
+    const memoKey = account.sid ?? account.name;
+    const known = this.memo.get(memoKey);
+    if (known !== undefined && this.records.get(known.id) === known) {
+      if (time > known.lastSeen) known.lastSeen = time;
+      return known;
+    }
+    const record = this.link(accountKeys(account), time);
+    if (record) {
+      if (this.memo.size >= MAX_MEMO) this.memo.clear();
+      this.memo.set(memoKey, record);
+    }
     return record;
   }
 

@@ -44,7 +44,9 @@ export function samKey(name: string | undefined): IdentityKey | undefined {
 export function accountKeys(a: { readonly name: string; readonly sid?: string | undefined }): IdentityKey[] {
   const keys: IdentityKey[] = [];
   const sid = sidKey(a.sid);
-  if (sid) keys.push(sid);
+  // A well-known SID (S-1-5-18 SYSTEM, S-1-5-32-544 Administrators …) is the same on every
+  // machine and is logged beside each machine's own name: linking it would merge them all.
+  if (sid && (accountSid(sid) || asSid(a.name) !== undefined)) keys.push(sid);
   if (a.name.includes('@')) {
     const upn = upnKey(a.name);
     if (upn) keys.push(upn);
@@ -65,4 +67,9 @@ export function preferredKey(keys: readonly IdentityKey[]): IdentityKey | undefi
 
 export function keyValue(key: IdentityKey): string {
   return key.slice(key.indexOf(':') + 1);
+}
+
+/** A domain or machine account's SID (S-1-5-21-…-RID): unique to one account. */
+function accountSid(key: IdentityKey): boolean {
+  return /^sid:S-1-5-21-\d+-\d+-\d+-\d+$/.test(key);
 }

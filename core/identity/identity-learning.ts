@@ -2,7 +2,7 @@ import type { DirectoryView } from '../detectors/directory-model';
 import { isMachineAccount, type Account } from '../events/fields';
 import type { CloudPrincipal, CloudTarget, IdentityEvent } from '../events/identity-event';
 import type { IdentityDirectory, IdentityRecord } from './identity-directory';
-import { accountKeys, oidKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
+import { oidKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
 import { isWellKnownServiceSid, replicationTrustees, roleTier, sensitiveGroupName, sensitivePrivileges } from './privileged';
 
 /**
@@ -28,10 +28,11 @@ export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, direct
     case 'kerberos_tgt_request':
     case 'ntlm_validation':
       if (ev.status === 0) active(ids, ev.account, ev.time);
-      else link(ids, ev.account, ev.time);
+      else if (ev.account.sid) link(ids, ev.account, ev.time);
       return;
     case 'kerberos_preauth_failure':
-      link(ids, ev.account, ev.time);
+      // Failures link a name to its SID when Windows resolved one; guessed names make no identity.
+      if (ev.account.sid) link(ids, ev.account, ev.time);
       return;
     case 'cloud_sign_in': {
       const record = ids.link(present([upnKey(ev.upn), oidKey(ev.userId)]), ev.time);
@@ -87,16 +88,35 @@ export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, direct
       return;
     }
     default:
+      linkNamed(ids, ev);
       return;
+  }
+}
+
+/**
+ * Any other event that names an account with its SID (a 4688 or 4662 subject, a 5136 changer)
+ * links the two, so an alert that names someone by SID alone (7045 logs only the installer's
+ * SID) still resolves to their account name.
+ */
+function linkNamed(ids: IdentityDirectory, ev: IdentityEvent): void {
+  const e = ev as unknown as Partial<Record<'subject' | 'account' | 'target' | 'targetAccount', Account>>;
+  for (const a of [e.subject, e.account, e.target, e.targetAccount]) {
+    if (a?.sid && a.name && a.name !== a.sid && !isMachineAccount(a)) link(ids, a, ev.time);
   }
 }
 
 function link(ids: IdentityDirectory, a: Account, time: number): IdentityRecord | undefined {
   // A name alone links nothing new, but still marks the identity as seen.
-  return ids.link(accountKeys(a), time);
+  return ids.linkAccount(a, time);
 }
 
+/**
+ * A successful authentication by a person's account. Machine accounts (`NAME$`) authenticate
+ * all day and are not who the priority score ranks among its active population; they get an
+ * identity when an alert names them.
+ */
 function active(ids: IdentityDirectory, a: Account, time: number): void {
+  if (isMachineAccount(a)) return;
   const record = link(ids, a, time);
   if (record) ids.active(record, time);
 }

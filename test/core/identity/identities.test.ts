@@ -75,6 +75,19 @@ describe('identity resolution', () => {
     assert.equal(a?.sid, SID);
   });
 
+  it('links a SID to the account name any event logs beside it, so an alert naming only the SID resolves', () => {
+    const s = setup();
+    learn(s, [securityEvent(4688, 0, { SubjectUserName: 'IEUser', SubjectDomainName: 'IE10WIN7', SubjectUserSid: 'S-1-5-21-3463664321-2923530833-3546627382-1000', SubjectLogonId: '0x1', NewProcessName: 'C:\\Windows\\System32\\cmd.exe' }, 'IE10Win7')]);
+    assert.equal(s.identities.annotate(alertAbout('S-1-5-21-3463664321-2923530833-3546627382-1000', 'S-1-5-21-3463664321-2923530833-3546627382-1000'), s.directory).identity?.sam, 'ieuser');
+  });
+
+  it('never links through a well-known SID: SYSTEM is logged beside every machine\'s own name', () => {
+    const s = setup();
+    const system = (computer: string) => securityEvent(4688, 0, { SubjectUserName: `${computer}$`, SubjectUserSid: 'S-1-5-18', SubjectLogonId: '0x3e7', NewProcessName: 'C:\\Windows\\System32\\svchost.exe' }, computer);
+    learn(s, [system('WS01'), system('WS02')]);
+    assert.notEqual(s.identities.annotate(alertAbout('WS01$'), s.directory).identity?.id, s.identities.annotate(alertAbout('WS02$'), s.directory).identity?.id);
+  });
+
   it('does not guess: a UPN and an account name with the same prefix stay two identities without evidence', () => {
     const s = setup();
     learn(s, [securityEvent(4768, 0, { TargetUserName: 'jdoe', TargetSid: SID, Status: '0x0' }), signIn(1, 'jdoe@corp.example', PLACES.paris)]);

@@ -26,6 +26,17 @@ describe('identities.directoryExport', () => {
     });
   });
 
+  it('keeps nothing of an export but identifiers: a password in it never reaches state', async () => {
+    writeFileSync(join(dir, 'leaky.json'), JSON.stringify([{ userPrincipalName: 'jdoe@corp.example', onPremisesSecurityIdentifier: SID, passwordProfile: { password: 'Winter2024!Secret' } }]));
+    writeFileSync(join(dir, 'leaky-config.json'), JSON.stringify({ identities: { directoryExport: 'leaky.json' } }));
+    const state = join(dir, 'leaky-state.json');
+    const r = await tierzero(['detect', join(dir, 'events.jsonl'), '--config', join(dir, 'leaky-config.json'), '--state', state, '--out', join(dir, 'leaky-alerts.jsonl'), '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(readFileSync(state, 'utf8').includes('jdoe@corp.example'), 'the export was read');
+    assert.equal(readFileSync(state, 'utf8').includes('Winter2024'), false);
+    assert.equal(`${r.stdout}${r.stderr}${readFileSync(join(dir, 'leaky-alerts.jsonl'), 'utf8')}`.includes('Winter2024'), false);
+  });
+
   it('names the key when the export cannot be read', async () => {
     writeFileSync(join(dir, 'missing.json'), JSON.stringify({ identities: { directoryExport: 'nowhere.json' } }));
     const r = await tierzero(['detect', join(dir, 'events.jsonl'), '--config', join(dir, 'missing.json'), '--quiet']);

@@ -1,6 +1,6 @@
 import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
-import { HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
@@ -31,15 +31,16 @@ export const declaration: DetectorDeclaration = {
     fields: ['TargetUserName', 'TargetDomainName', 'Status', 'ServiceName', 'IpAddress', 'TransmittedServices'],
     auditPolicy: 'Audit Kerberos Authentication Service and Audit Kerberos Service Ticket Operations (Success and Failure) on every DC',
   }, {
-    channel: 'Security', eventIds: [4624, 4672, 5140, 5145],
-    fields: ['TargetUserName', 'TargetUserSid', 'SubjectUserName', 'SubjectUserSid', 'IpAddress'],
-    auditPolicy: 'Audit Logon, Audit Special Logon and Audit File Share (Success): the name and SID a ticket carries',
+    // The 4672/5140 of a session repeat its 4624's name and SID, so the logon alone is judged.
+    channel: 'Security', eventIds: [4624],
+    fields: ['TargetUserName', 'TargetUserSid', 'IpAddress'],
+    auditPolicy: 'Audit Logon (Success) on servers and DCs: the name and SID a ticket carries',
   }, {
     channel: 'Security', eventIds: [4720, 4726, 4738, 4741, 4742, 4743, 4781],
     fields: ['TargetUserName', 'TargetSid', 'NewTargetUserName'],
     auditPolicy: 'Audit User Account Management and Audit Computer Account Management (Success): renames keep names and SIDs current',
   }],
-  consumes: ['kerberos_tgt_request', 'kerberos_service_ticket', 'kerberos_ticket_renewal', 'logon', 'special_privilege_logon', 'share_access', 'account_management'],
+  consumes: ['kerberos_tgt_request', 'kerberos_service_ticket', 'kerberos_ticket_renewal', 'logon', 'account_management'],
   falsePositives: [
     'A DC whose Security log is not collected issues TGTs nobody sees: collect every DC, or add it to domainControllers and exclude nothing.',
     'A maximum user-ticket lifetime above 10 h (Kerberos policy): raise ticketLifetimeHours to match.',
@@ -64,10 +65,6 @@ interface NameOfSid {
   lastSeen: number;
 }
 
-interface RidOfName {
-  rid: string;
-  lastSeen: number;
-}
 
 interface GoldenTicketState {
   since?: number;
@@ -79,9 +76,9 @@ interface GoldenTicketState {
   /** Names the KDC answered "principal unknown" for, and when; `unknownCount` bounds it. */
   unknownNames: Record<string, number>;
   unknownCount: number;
-  /** SID → name, and `domain SID|name` → RID: what events that carry both taught. */
+  /** SID → name, and `domain SID|name` → RID: what events that carry both taught. Each RID entry lives as long as its SID's. */
   sidNames: Record<string, NameOfSid>;
-  nameRids: Record<string, RidOfName>;
+  nameRids: Record<string, string>;
   /** Service tickets with no TGT in sight, waiting out DC clock skew. */
   missingTgt: Deferred<KerberosServiceTicket>[];
 }
@@ -93,6 +90,7 @@ export const goldenTicket: DetectorModule = {
 
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
+  private sweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
@@ -130,12 +128,6 @@ class GoldenTicketDetector implements Detector {
         return;
       case 'logon':
         this.checkIdentity(ev.account, ev, ev.ip, ctx);
-        return;
-      case 'special_privilege_logon':
-        this.checkIdentity(ev.account, ev, undefined, ctx);
-        return;
-      case 'share_access':
-        if (ev.subject) this.checkIdentity(ev.subject, ev, ev.ip, ctx);
         return;
       case 'account_management':
         // Creations and renames are the directory speaking: they set the mapping, never alert.
@@ -185,7 +177,7 @@ class GoldenTicketDetector implements Detector {
   private checkIdentity(account: Account, ev: EventOrigin, ip: string | undefined, ctx: DetectionContext): void {
     const conflict = this.learnIdentity(account, ev.time, false);
     if (!conflict) return;
-    this.emit(ctx, ev, 'sid_mismatch', account, ip, `a logon (${ev.eventId})`, conflict);
+    this.emit(ctx, ev, 'sid_mismatch', account, ip, `a logon session (${ev.eventId})`, conflict);
   }
 
   /** Records name↔SID; returns why they conflict with what is known, when they do. */
@@ -194,29 +186,27 @@ class GoldenTicketDetector implements Detector {
     // Only domain and machine SIDs (S-1-5-21-…) name one account; well-known SIDs (SYSTEM,
     // NETWORK SERVICE) are logged under each machine's own name.
     if (!sid || !sid.startsWith('S-1-5-21-') || account.name === sid) return undefined;
-    const name = account.name.toLowerCase();
     const bySid = this.state.sidNames[sid];
-    if (bySid && bySid.name === name) {
-      // The common case: a pair already known (its name→RID entry lives as long as this one).
-      bySid.lastSeen = time;
+    if (bySid && (bySid.name === account.name || bySid.name.toLowerCase() === account.name.toLowerCase())) {
+      bySid.lastSeen = time; // the common case: a pair already known
       return undefined;
     }
+    const name = account.name.toLowerCase();
     const cut = sid.lastIndexOf('-');
     const rid = sid.slice(cut + 1);
-    const nameKey = `${sid.slice(0, cut)}|${name}`;
-    const byName = this.state.nameRids[nameKey];
+    const domainSid = sid.slice(0, cut);
+    const knownRid = this.state.nameRids[`${domainSid}|${name}`];
     if (!authoritative && bySid) {
       bySid.lastSeen = time;
       return `SID ${sid} was presented as ${account.name}, while that SID belongs to ${bySid.name}; a forged ticket carries whatever name and SID its maker chose`;
     }
-    if (!authoritative && byName && byName.rid !== rid) {
-      byName.lastSeen = time;
-      return `${account.name} was presented with RID ${rid}, while the account's SID ends in ${byName.rid}; a forged ticket carries whatever name and SID its maker chose`;
+    if (!authoritative && knownRid !== undefined && knownRid !== rid) {
+      return `${account.name} was presented with RID ${rid}, while the account's SID ends in ${knownRid}; a forged ticket carries whatever name and SID its maker chose`;
     }
     // A rename frees the old name: it may later belong to a new account.
-    if (bySid) delete this.state.nameRids[`${sid.slice(0, cut)}|${bySid.name}`];
-    this.state.sidNames[sid] = { name, lastSeen: time };
-    this.state.nameRids[nameKey] = { rid, lastSeen: time };
+    if (bySid) delete this.state.nameRids[`${domainSid}|${bySid.name.toLowerCase()}`];
+    this.state.sidNames[sid] = { name: account.name, lastSeen: time };
+    this.state.nameRids[`${domainSid}|${name}`] = rid;
     return undefined;
   }
 
@@ -264,13 +254,20 @@ class GoldenTicketDetector implements Detector {
   }
 
   evictIdle(before: number): void {
+    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
+    if (before < this.sweptUpTo + DAY) return;
+    this.sweptUpTo = before;
     this.coverage.evictIdle(before);
-    for (const [k, t] of Object.entries(this.state.tgts)) if (t < before) delete this.state.tgts[k];
-    for (const [k, t] of Object.entries(this.state.unknownNames)) if (t < before) this.forgetUnknown(k);
-    for (const [k, i] of Object.entries(this.state.sidNames)) if (i.lastSeen < before) delete this.state.sidNames[k];
-    for (const [k, i] of Object.entries(this.state.nameRids)) {
-      // Kept while its SID's entry is: known pairs refresh only the SID side.
-      if (i.lastSeen < before && !(`${k.slice(0, k.indexOf('|'))}-${i.rid}` in this.state.sidNames)) delete this.state.nameRids[k];
+    const { tgts, unknownNames, sidNames, nameRids } = this.state;
+    for (const k in tgts) if ((tgts[k] as number) < before) delete tgts[k];
+    for (const k in unknownNames) if ((unknownNames[k] as number) < before) this.forgetUnknown(k);
+    for (const sid in sidNames) {
+      const known = sidNames[sid] as NameOfSid;
+      if (known.lastSeen >= before) continue;
+      const cut = sid.lastIndexOf('-');
+      const nameKey = `${sid.slice(0, cut)}|${known.name.toLowerCase()}`;
+      if (nameRids[nameKey] === sid.slice(cut + 1)) delete nameRids[nameKey];
+      delete sidNames[sid];
     }
   }
 }

@@ -1,6 +1,6 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount } from '../events/fields';
 import type { IdentityEvent, Logon } from '../events/identity-event';
-import { stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 
 /**
@@ -54,6 +54,7 @@ export const ntlmRelay: DetectorModule = {
 
 class NtlmRelayDetector implements Detector {
   readonly declaration = declaration;
+  private sweptUpTo = -Infinity;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: NtlmRelayState) {}
 
@@ -93,7 +94,11 @@ class NtlmRelayDetector implements Detector {
   }
 
   evictIdle(before: number): void {
-    for (const [k, m] of Object.entries(this.state.machines)) if (m.lastSeen < before) delete this.state.machines[k];
+    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
+    if (before < this.sweptUpTo + DAY) return;
+    this.sweptUpTo = before;
+    const { machines } = this.state;
+    for (const k in machines) if ((machines[k] as MachineSeen).lastSeen < before) delete machines[k];
   }
 }
 

@@ -95,6 +95,7 @@ export const overpassTheHash: DetectorModule = {
 
 class OverpassDetector implements Detector {
   readonly declaration = declaration;
+  private sweptUpTo = -Infinity;
   private readonly windowMs: number;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: OverpassState) {
@@ -184,8 +185,11 @@ class OverpassDetector implements Detector {
   }
 
   evictIdle(before: number): void {
+    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
+    if (before < this.sweptUpTo + DAY) return;
+    this.sweptUpTo = before;
     for (const map of [this.state.accounts, this.state.sources]) {
-      for (const [k, h] of Object.entries(map)) if (h.lastSeen < before) delete map[k];
+      for (const k in map) if ((map[k] as History).lastSeen < before) delete map[k];
     }
   }
 }

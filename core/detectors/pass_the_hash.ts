@@ -85,6 +85,7 @@ export const passTheHash: DetectorModule = {
 
 class PassTheHashDetector implements Detector {
   readonly declaration = declaration;
+  private sweptUpTo = -Infinity;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: PassTheHashState) {}
 
@@ -194,8 +195,12 @@ class PassTheHashDetector implements Detector {
   }
 
   evictIdle(before: number): void {
-    for (const [k, h] of Object.entries(this.state.habits)) if (h.lastSeen < before) delete this.state.habits[k];
-    for (const [k, s] of Object.entries(this.state.accounts)) if (s.lastSeen < before) delete this.state.accounts[k];
+    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
+    if (before < this.sweptUpTo + DAY) return;
+    this.sweptUpTo = before;
+    const { habits, accounts } = this.state;
+    for (const k in habits) if ((habits[k] as Habit).lastSeen < before) delete habits[k];
+    for (const k in accounts) if ((accounts[k] as DeviceSet).lastSeen < before) delete accounts[k];
     this.state.injections = this.state.injections.filter((i) => i.time >= before);
   }
 }

@@ -84,6 +84,7 @@ export const passTheTicket: DetectorModule = {
 
 class PassTheTicketDetector implements Detector {
   readonly declaration = declaration;
+  private sweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
@@ -124,18 +125,18 @@ class PassTheTicketDetector implements Detector {
     const a = this.state.accounts[key];
     if (!a) return; // no TGT seen at all: golden_ticket's question, not this one
     a.lastSeen = ev.time;
-    if (ev.serviceName.toLowerCase().startsWith('krbtgt') && ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0) {
+    if (ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0 && ev.serviceName.toLowerCase().startsWith('krbtgt')) {
       a.forwardedAt = ev.time; // the client forwarded its TGT to a delegating service
       return;
     }
-    if (ev.transitedServices || ctx.directory.isDomainControllerAddress(ip)) return;
+    if (ev.transitedServices) return;
     let anyLive = false;
     for (const t of a.tgts) {
       if (ev.time - t.time > this.lifetimeMs || t.time > ev.time) continue;
       if (t.ip === ip) return;
       anyLive = true;
     }
-    if (!anyLive) return;
+    if (!anyLive || ctx.directory.isDomainControllerAddress(ip)) return;
     const live = a.tgts.filter((t) => ev.time - t.time <= this.lifetimeMs && t.time <= ev.time);
     // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
     const sameFamily = live.filter((t) => isIpv6(t.ip) === isIpv6(ip));
@@ -197,9 +198,13 @@ class PassTheTicketDetector implements Detector {
   }
 
   evictIdle(before: number): void {
+    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
+    if (before < this.sweptUpTo + DAY) return;
+    this.sweptUpTo = before;
     this.coverage.evictIdle(before);
-    for (const [k, a] of Object.entries(this.state.accounts)) if (a.lastSeen < before) delete this.state.accounts[k];
-    for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
+    const { accounts, sources } = this.state;
+    for (const k in accounts) if ((accounts[k] as AccountTickets).lastSeen < before) delete accounts[k];
+    for (const k in sources) if ((sources[k] as FrontEnd).lastSeen < before) delete sources[k];
   }
 }
 

@@ -17,10 +17,8 @@ function chatter(fromHour: number, toHour: number): object[] {
 /** Some ordinary traffic a few minutes later: verdicts that wait out DC clock skew are released. */
 const settle = (hour: number) => tgt(hour * HOURS + 6, 'WS9$', '10.0.1.9');
 
-const share = (at: number, user: string, rid: number, ip = '10.23.23.9') => securityEvent(5140, at, {
-  SubjectUserSid: `${DOMAIN_SID}-${rid}`, SubjectUserName: user, SubjectDomainName: 'CORP', SubjectLogonId: '0x2276d109',
-  ObjectType: 'File', IpAddress: ip, IpPort: '50272', ShareName: '\\\\*\\ADMIN$', ShareLocalPath: '\\??\\C:\\Windows', AccessMask: '0x1',
-});
+/** A Kerberos network logon on a server, carrying the name and SID from the ticket's PAC. */
+const ticketLogon = (at: number, user: string, rid: number, ip = '10.23.23.9') => networkLogon(at, user, ip, { sid: `${DOMAIN_SID}-${rid}`, computer: 'FS02.corp.example' });
 
 describe('golden_ticket', () => {
   describe('forged realm', () => {
@@ -128,21 +126,37 @@ describe('golden_ticket', () => {
 
   describe('name and SID mismatch', () => {
     it('fires when a SID shows up under another account\'s name', async () => {
-      const alerts = await detect(goldenTicket, [networkLogon(0, 'Administrator', '10.0.0.5', { sid: `${DOMAIN_SID}-500` }), share(60, 'not_existing_user', 500)]);
+      const alerts = await detect(goldenTicket, [networkLogon(0, 'Administrator', '10.0.0.5', { sid: `${DOMAIN_SID}-500` }), ticketLogon(60, 'not_existing_user', 500)]);
       assert.equal(alerts.length, 1);
       assert.deepEqual(alerts[0]?.entities.accounts.map((a) => a.name), ['not_existing_user']);
       assert.ok(alerts[0]?.entities.hosts.some((h) => h.ip === '10.23.23.9'));
-      assert.match(alerts[0]?.description ?? '', /belongs to administrator/);
+      assert.match(alerts[0]?.description ?? '', /belongs to Administrator/);
     });
 
     it('fires when a name shows up with another RID of the same domain', async () => {
-      const alerts = await detect(goldenTicket, [networkLogon(0, 'jdoe', '10.0.0.5', { sid: `${DOMAIN_SID}-1105` }), share(60, 'jdoe', 500)]);
+      const alerts = await detect(goldenTicket, [networkLogon(0, 'jdoe', '10.0.0.5', { sid: `${DOMAIN_SID}-1105` }), ticketLogon(60, 'jdoe', 500)]);
       assert.match(alerts[0]?.description ?? '', /presented with RID 500, while the account's SID ends in 1105/);
+    });
+
+    it('keeps what it learned about names and SIDs across passes', async () => {
+      const store = new MemoryStateStore();
+      assert.deepEqual(await detect(goldenTicket, [networkLogon(0, 'jdoe', '10.0.0.5', { sid: `${DOMAIN_SID}-1105` })], { store }), []);
+      const later = await detect(goldenTicket, [ticketLogon(60, 'jdoe', 500)], { store });
+      assert.equal(later.length, 1);
+    });
+
+    it('forgets accounts idle for longer than the state TTL, name and SID together', async () => {
+      const store = new MemoryStateStore();
+      await detect(goldenTicket, [networkLogon(0, 'jdoe', '10.0.0.5', { sid: `${DOMAIN_SID}-1105` })], { store });
+      await detect(goldenTicket, [networkLogon(40 * 24 * HOURS, 'bob', '10.0.0.6', { sid: `${DOMAIN_SID}-1106` })], { store });
+      const state = JSON.stringify((await store.load())?.detectors['golden_ticket']);
+      assert.doesNotMatch(state, /jdoe|-1105/);
+      assert.match(state, /bob/);
     });
 
     it('follows a rename (4781) instead of alerting', async () => {
       const rename = securityEvent(4781, 30, { OldTargetUserName: 'Administrator', NewTargetUserName: 'wardog', TargetDomainName: 'CORP', TargetSid: `${DOMAIN_SID}-500` });
-      assert.deepEqual(await detect(goldenTicket, [networkLogon(0, 'Administrator', '10.0.0.5', { sid: `${DOMAIN_SID}-500` }), rename, share(60, 'wardog', 500)]), []);
+      assert.deepEqual(await detect(goldenTicket, [networkLogon(0, 'Administrator', '10.0.0.5', { sid: `${DOMAIN_SID}-500` }), rename, ticketLogon(60, 'wardog', 500)]), []);
     });
 
     it('ignores well-known SIDs, which each machine logs under its own name', async () => {

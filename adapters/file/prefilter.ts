@@ -26,9 +26,19 @@ export function skippable(line: string, wanted: EventFilter): string | undefined
   const start = ch + 11;
   const end = line.indexOf('"', start);
   if (end < 0) return undefined;
-  const channel = line.slice(start, end).toLowerCase();
+  const channel = channelAt(line, start, end);
   if (channel.includes('\\') || wanted(channel, eventId)) return undefined;
   return `${channel}:${eventId}`;
+}
+
+/** The usual channels without allocating: nearly every line is one of these. */
+const COMMON_CHANNELS = ['Security', 'System', 'Microsoft-Windows-Sysmon/Operational', 'security'].map((c) => [c, c.toLowerCase()] as const);
+
+function channelAt(line: string, start: number, end: number): string {
+  for (const [raw, lower] of COMMON_CHANNELS) {
+    if (end - start === raw.length && line.startsWith(raw, start)) return lower;
+  }
+  return line.slice(start, end).toLowerCase();
 }
 
 function lastNonSpace(s: string): number {

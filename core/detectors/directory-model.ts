@@ -134,9 +134,13 @@ export class DirectoryModel implements DirectoryView {
   private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number, logonType: number | undefined): void {
     if (ip && isMachineAccount(account) && !isLoopback(ip)) this.observeMachineAddress(hostKey(account.name.slice(0, -1)), ip, time);
     if (!logonId) return;
-    const key = `${hostKey(host)}|${logonId}`;
-    this.sessions.delete(key);
-    this.sessions.set(key, { account: account.name, time, ...(ip ? { ip } : {}), ...(workstation ? { workstation } : {}), ...(logonType !== undefined ? { logonType } : {}) });
+    // Every 4624 lands here: one object of one shape, no spreads. Logon ids are unique per host
+    // boot, so a plain set keeps insertion order close enough to age order for eviction.
+    const session: { -readonly [K in keyof LogonSession]: LogonSession[K] } = { account: account.name, time };
+    if (ip) session.ip = ip;
+    if (workstation) session.workstation = workstation;
+    if (logonType !== undefined) session.logonType = logonType;
+    this.sessions.set(`${hostKey(host)}|${logonId}`, session);
     if (this.sessions.size > MAX_SESSIONS) {
       const oldest = this.sessions.keys().next().value;
       if (oldest !== undefined) this.sessions.delete(oldest);

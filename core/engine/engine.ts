@@ -168,11 +168,16 @@ function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContex
 
 /** The union of what the enabled detectors declare: everything else skips normalisation. */
 export function eventFilter(modules: readonly DetectorModule[]): EventFilter {
-  const keys = new Set<string>([...DIRECTORY_NEEDS, ...IDENTITY_NEEDS].map(([c, id]) => `${c}:${id}`));
-  for (const m of modules) {
-    for (const r of m.declaration.requires) for (const id of r.eventIds) keys.add(`${r.channel.toLowerCase()}:${id}`);
-  }
-  return (channel, eventId) => keys.has(`${channel}:${eventId}`);
+  // Channel → ids, so the per-event check builds no key string (it runs for every input line).
+  const wanted = new Map<string, Set<number>>();
+  const add = (channel: string, id: number): void => {
+    const ids = wanted.get(channel) ?? new Set<number>();
+    ids.add(id);
+    wanted.set(channel, ids);
+  };
+  for (const [c, id] of [...DIRECTORY_NEEDS, ...IDENTITY_NEEDS]) add(c, id);
+  for (const m of modules) for (const r of m.declaration.requires) for (const id of r.eventIds) add(r.channel.toLowerCase(), id);
+  return (channel, eventId) => wanted.get(channel)?.has(eventId) === true;
 }
 
 function evictIdle(detectors: readonly Detector[], directory: DirectoryModel, before: number): void {

@@ -46,13 +46,15 @@ export async function* readExport(body: Readable, maxLineBytes: number, onMessag
   try {
     for await (const chunk of body) {
       pending += decoder.write(chunk as Buffer);
+      // Walk the lines of the buffer, then keep the unfinished tail: one copy per chunk, not per line.
+      let start = 0;
       let nl = pending.indexOf('\n');
       while (nl >= 0) {
-        const line = pending.slice(0, nl);
-        pending = pending.slice(nl + 1);
-        yield* handle(line);
-        nl = pending.indexOf('\n');
+        yield* handle(pending.slice(start, nl));
+        start = nl + 1;
+        nl = pending.indexOf('\n', start);
       }
+      pending = pending.slice(start);
       if (pending.length > maxLineBytes) throw new SourceIncompleteError(`export row longer than ${maxLineBytes} bytes`);
     }
   } catch (e) {

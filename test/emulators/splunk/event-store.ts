@@ -17,6 +17,8 @@ export interface StoredEvent {
   readonly raw?: string;
   readonly bkt: string;
   readonly cd: string;
+  /** The row searches see, built once: stored events never change. */
+  readonly row: Row;
 }
 
 export interface NewEvent {
@@ -40,7 +42,9 @@ export class EventStore {
   add(e: NewEvent): StoredEvent {
     const n = this.counter++;
     const bucket = Math.floor(n / BUCKET_SIZE);
-    const stored: StoredEvent = { ...e, bkt: `${e.index}~${bucket}~2F1D5C51-EMUL-ATED-0000-000000000000`, cd: `${bucket}:${n % BUCKET_SIZE * 64}` };
+    const bkt = `${e.index}~${bucket}~2F1D5C51-EMUL-ATED-0000-000000000000`;
+    const cd = `${bucket}:${n % BUCKET_SIZE * 64}`;
+    const stored: StoredEvent = { ...e, bkt, cd, row: EventStore.row({ ...e, bkt, cd }) };
     this.events.push(stored);
     return stored;
   }
@@ -50,7 +54,7 @@ export class EventStore {
   }
 
   /** The row a search sees, with Splunk's JSON rendering of the internal fields. */
-  static row(e: StoredEvent): Row {
+  static row(e: Omit<StoredEvent, 'row'>): Row {
     return {
       ...e.fields,
       _time: isoWithOffset(e.time),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EventStore, parseTimeArg } from './event-store';
+import { parseTimeArg, type EventStore } from './event-store';
 import { messages, sendJson, type RecordedRequest } from './http-util';
 import { applyStages, matches, parseQuery, SplError, type Row } from './spl-eval';
 
@@ -101,8 +101,7 @@ export class Search {
       if (latest !== undefined && t >= latest) continue;
       if (iEarliest !== undefined && e.indexTime < iEarliest) continue;
       if (iLatest !== undefined && (this.indexLatestInclusive ? e.indexTime > iLatest : e.indexTime >= iLatest)) continue;
-      const row = EventStore.row(e);
-      if (matches(q.filter, row)) rows.push(row);
+      if (matches(q.filter, e.row)) rows.push(e.row);
     }
     // Raw events come back newest first, as Splunk returns them.
     rows.reverse().sort((a, b) => Date.parse(b['_time'] as string) - Date.parse(a['_time'] as string));

@@ -70,10 +70,11 @@ export function matches(e: Expr, row: Row): boolean {
 export function applyStages(stages: readonly Stage[], rows: Row[]): Row[] {
   let out = rows;
   for (const s of stages) {
+    const names = s.kind === 'fields' ? new Set(s.names) : undefined;
     if (s.kind === 'eval') out = out.map((r) => (r[s.from] === undefined ? r : { ...r, [s.target]: r[s.from] as FieldValue }));
-    else if (s.kind === 'fields' && s.remove) out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !s.names.includes(k))));
+    else if (s.kind === 'fields' && s.remove) out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !names?.has(k))));
     // `fields a b` keeps the listed fields and Splunk's internal `_` fields (removed only by name).
-    else if (s.kind === 'fields') out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('_') || s.names.includes(k))));
+    else if (s.kind === 'fields') out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('_') || names?.has(k))));
     else if (s.kind === 'sort') out = [...out].sort((a, b) => compareBy(s.keys, a, b));
     else if (s.kind === 'dedup') {
       const seen = new Set<string>();

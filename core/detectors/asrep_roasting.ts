@@ -145,7 +145,8 @@ class AsrepRoastingDetector implements Detector {
 
   private emitPreauthDisabled(target: Account, subject: Account | undefined, ev: IdentityEvent, ctx: DetectionContext): void {
     ctx.emit({
-      keys: ['preauth-disabled', accountKey(target)],
+      // Keyed by who made the change: one change is logged as 4738 (account name) and 5136 (DN).
+      keys: ['preauth-disabled', subject ? accountKey(subject) : accountKey(target)],
       severity: 'medium',
       title: 'Kerberos pre-authentication disabled on an account',
       description: `${subject ? qualified(subject) : 'Someone'} turned off Kerberos pre-authentication (DONT_REQ_PREAUTH) for ${qualified(target)} on ${ev.host}. `

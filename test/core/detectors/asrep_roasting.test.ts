@@ -63,6 +63,17 @@ describe('asrep_roasting', () => {
     assert.deepEqual(await detect(asrepRoasting, [userChanged(0, 'alice', '\n\t\t%%2064', '0x10210', '0x210'), userChanged(1, 'bob', '-', '0x210', '0x210')]), []);
   });
 
+  it('reports one change logged both as 4738 and as 5136 once', async () => {
+    const ldap = (at: number, op: string, value: string) => securityEvent(5136, at, {
+      SubjectUserName: 'helpdesk1', SubjectDomainName: 'CORP', SubjectUserSid: 'S-1-5-21-1-2-3-1300', OpCorrelationID: '{aa}',
+      ObjectDN: 'CN=Alice Smith,OU=Staff,DC=corp,DC=example', ObjectClass: 'user',
+      AttributeLDAPDisplayName: 'userAccountControl', AttributeValue: value, OperationType: op,
+    });
+    const alerts = await detect(asrepRoasting, [ldap(0, '%%14675', '512'), ldap(0, '%%14674', String(512 + 0x400000)), userChanged(0, 'alice', '\n\t\t%%2096', '0x210', '0x10210')]);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.evidence.count, 2);
+  });
+
   it('fires when userAccountControl gains DONT_REQ_PREAUTH over LDAP (5136)', async () => {
     const change = (at: number, op: string, value: string) => securityEvent(5136, at, {
       SubjectUserName: 'helpdesk1', SubjectDomainName: 'CORP', SubjectUserSid: 'S-1-5-21-1-2-3-1300', OpCorrelationID: '{aa}',

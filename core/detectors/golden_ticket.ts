@@ -17,6 +17,7 @@ import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage'
  */
 
 const KDC_ERR_C_PRINCIPAL_UNKNOWN = 0x6;
+const LOWER_CASE = /[a-z]/;
 const MAX_UNKNOWN_NAMES = 10_000;
 const MAX_REALMS = 16;
 
@@ -143,7 +144,7 @@ class GoldenTicketDetector implements Detector {
     const key = accountKey(ev.account);
     const realm = ev.account.domain;
     const what = `a service ticket for ${ev.serviceName}`;
-    if (realm && realm.includes('.') && realm !== realm.toUpperCase() && this.isLocalRealm(realm)) {
+    if (realm && LOWER_CASE.test(realm) && realm.includes('.') && this.isLocalRealm(realm)) {
       this.emit(ctx, ev, 'realm', ev.account, ev.ip, what,
         `the ticket names its realm "${realm}"; a Windows KDC writes the realm in upper case (${realm.toUpperCase()}) in every ticket it issues, so this TGT was made by something else`);
       return;
@@ -226,7 +227,9 @@ class GoldenTicketDetector implements Detector {
   }
 
   private isLocalRealm(realm: string): boolean {
-    return this.state.realms.length === 0 || this.state.realms.includes(realm.toUpperCase());
+    const { realms } = this.state;
+    if (realms.length === 0 || realms.includes(realm)) return true; // tickets carry the realm as the KDC wrote it: usually an exact match
+    return LOWER_CASE.test(realm) && realms.includes(realm.toUpperCase());
   }
 
   private learnRealm(realm: string | undefined): void {

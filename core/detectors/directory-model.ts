@@ -141,9 +141,18 @@ export class DirectoryModel implements DirectoryView {
     if (workstation) session.workstation = workstation;
     if (logonType !== undefined) session.logonType = logonType;
     this.sessions.set(`${hostKey(host)}|${logonId}`, session);
-    if (this.sessions.size > MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
+    if (this.sessions.size > MAX_SESSIONS) this.dropOldestSessions();
+  }
+
+  /**
+   * Drops the oldest tenth in one sweep. Deleting one entry per insert is quadratic: a Map
+   * iterator starts at its first slot and steps over every deleted one until the table is rebuilt.
+   */
+  private dropOldestSessions(): void {
+    let drop = MAX_SESSIONS / 10;
+    for (const key of this.sessions.keys()) {
+      if (drop-- <= 0) break;
+      this.sessions.delete(key);
     }
   }
 

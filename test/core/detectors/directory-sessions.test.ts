@@ -1,0 +1,18 @@
+import { strict as assert } from 'node:assert';
+import { DirectoryModel } from '../../../core/detectors/directory-model';
+import type { Logon } from '../../../core/events/identity-event';
+
+const logon = (i: number): Logon => ({
+  kind: 'logon', time: 1_700_000_000_000 + i, host: 'DC01.corp.example', eventId: 4624, recordId: i,
+  account: { name: `user${i % 1000}` }, logonId: `0x${i.toString(16)}`, ip: '10.0.0.9', logonType: 3,
+});
+
+describe('directory model: logon sessions', () => {
+  it('keeps the newest sessions and drops the oldest when it reaches its bound', () => {
+    const d = new DirectoryModel({ domainControllers: [], honeytokens: [], directorySyncAccounts: [] });
+    for (let i = 0; i < 200_001; i++) d.observe(logon(i));
+    assert.equal(d.logonSession('DC01', '0x0'), undefined, 'the oldest is gone');
+    assert.equal(d.logonSession('DC01', `0x${(200_000).toString(16)}`)?.ip, '10.0.0.9', 'the newest is kept');
+    assert.ok(d.logonSession('dc01.corp.example', `0x${(150_000).toString(16)}`), 'recent ones survive the sweep');
+  });
+});

@@ -50,7 +50,8 @@ const DIRECTORY_NEEDS: readonly [string, number][] = [
   ['security', 5136], ['security', 5137],
 ];
 
-const EVICT_EVERY = 100_000;
+/** Idle eviction sweeps every entity of every detector: once per hour of event time is plenty. */
+const EVICT_EVERY_MS = 3_600_000;
 
 /**
  * One pass of DESIGN §3: source → normalize → detect → collect → sink → commit. State is
@@ -80,6 +81,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     excluded: 0, heldWhileLearning: 0, alreadyDelivered: 0, quarantineReasons: new Map(),
   };
   let watermark = prior.watermark ?? -Infinity;
+  let lastEviction = -Infinity;
   const progressEvery = o.progressEvery ?? 50_000;
 
   const quarantine = (reason: string, origin: string, text: string): void => {
@@ -111,8 +113,9 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
           quarantine(n.reason, rec.origin, safeText(rec));
         }
       }
-      if (stats.records % EVICT_EVERY === 0 && Number.isFinite(watermark)) {
-        evictIdle(detectors, directory, watermark - o.config.stateTtlMs);
+      if (watermark - lastEviction >= EVICT_EVERY_MS) {
+        if (lastEviction !== -Infinity) evictIdle(detectors, directory, watermark - o.config.stateTtlMs);
+        lastEviction = watermark;
       }
       if (o.onProgress && stats.records % progressEvery === 0) {
         stats.alerts = collector.size;

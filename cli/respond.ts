@@ -9,7 +9,7 @@ import { parseUserIdentifier } from '../playbooks/identifiers';
 import { loadResponseSettings } from '../playbooks/load-config';
 import { ACTIONS, isAction } from '../playbooks/plan';
 import type { ActionResult } from '../playbooks/responder';
-import { scrubSecrets } from '../playbooks/secrets';
+import { scrubSecrets } from '../core/config/secret';
 
 const USAGE = `usage: tierzero respond ${ACTIONS.join('|')} --user <upn|sam|sid> [--dry-run] [--reason text] [--alert-id id] [--config tierzero.json] [--json]
        tierzero respond breaker-status [--config tierzero.json]

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { buildResponder } from '../playbooks/build';
 import { ConfigError, loadSecret } from '../playbooks/config';
 import { loadResponseSettings } from '../playbooks/load-config';
-import { scrubSecrets } from '../playbooks/secrets';
+import { scrubSecrets } from '../core/config/secret';
 import { startResponderServer, type RunningServer } from '../playbooks/server';
 
 const USAGE = 'usage: tierzero serve-responder [--config tierzero.json] [--port n]\n';

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from './clock';
-import { scrubSecrets } from './secrets';
+import { scrubSecrets } from '../core/config/secret';
 
 /** One line of the audit trail. `event` says which moment of an action the line records. */
 export type AuditEvent =

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../core/config/config';
 import { INLINE_SECRET_KEYS, responseSchema } from './config-schema';
-import { Secret } from './secrets';
+import { Secret } from '../core/config/secret';
 
 export { ConfigError };
 

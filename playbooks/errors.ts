@@ -3,7 +3,7 @@
  * identifiers and platform messages only: never from a password, token or secret, and every
  * message is scrubbed of registered secrets on its way out (see secrets.ts).
  */
-import { scrubSecrets } from './secrets';
+import { scrubSecrets } from '../core/config/secret';
 
 export type ProviderName = 'activeDirectory' | 'entra';
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { registerSecret } from './secrets';
+import { registerSecret } from '../core/config/secret';
 
 /**
  * A containment password: nobody needs to remember it, it only has to lock the attacker out and

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseActionBody, pickIdentifier } from './request-schema';
 import type { ActionResult, Responder } from './responder';
-import { scrubSecrets, type Secret } from './secrets';
+import { scrubSecrets, type Secret } from '../core/config/secret';
 
 export interface ResponderServerOptions {
   readonly responder: Responder;

@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { SearchFailedError, SourceIncompleteError } from './errors';
 import { TransportError } from './http';
 import type { SplunkResult } from './field-map';
-import { redact } from './secret';
+import { scrubSecrets } from '../../core/config/secret';
 
 /**
  * Reads `search/jobs/export?output_mode=json` as it arrives: one JSON object per line,
@@ -32,7 +32,7 @@ export async function* readExport(body: Readable, maxLineBytes: number, onMessag
       throw new SourceIncompleteError(`export stream has a line that is not JSON (${line.length} bytes): the response was cut or is not output_mode=json`);
     }
     for (const m of doc.messages ?? []) {
-      const message = { type: String(m.type ?? 'INFO'), text: redact(String(m.text ?? '')) };
+      const message = { type: String(m.type ?? 'INFO'), text: scrubSecrets(String(m.text ?? '')) };
       if (message.type === 'FATAL' || message.type === 'ERROR') throw new SearchFailedError(`Splunk search failed: ${message.type}: ${message.text}`);
       onMessage(message);
     }

@@ -6,7 +6,8 @@ import type { HecSettings } from './config';
 import { SinkAckTimeoutError, SinkRejectedError } from './errors';
 import { header, HttpClient, TransportError } from './http';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry';
-import { redact, type Secret } from './secret';
+import { scrubSecrets } from '../../core/config/secret';
+import type { Secret } from './secret';
 
 /**
  * Alerts into Splunk through the HTTP Event Collector, batched, on one request channel. When
@@ -124,13 +125,13 @@ export class HecSink implements Sink {
       const reply = parse(res.body);
       const code = typeof (reply as { code?: unknown })?.code === 'number' ? (reply as { code: number }).code : undefined;
       if (res.status === 200 && (code === undefined || code === 0)) return { done: reply ?? {} };
-      const meaning = (code !== undefined ? HEC_CODES[code] : undefined) ?? redact(String((reply as { text?: unknown })?.text ?? `HTTP ${res.status}`));
+      const meaning = (code !== undefined ? HEC_CODES[code] : undefined) ?? scrubSecrets(String((reply as { text?: unknown })?.text ?? `HTTP ${res.status}`));
       if (isRetryableStatus(res.status) || code === 9 || code === 18 || code === 19) {
         const after = retryAfterMs(header(res, 'retry-after'), this.o.clock());
         return { retry: new SinkRejectedError(res.status, code, meaning), ...(after === undefined ? {} : { retryAfterMs: after }) };
       }
       throw new SinkRejectedError(res.status, code, meaning);
-    }, (e, waitMs, n) => this.o.log?.({ level: 'warn', msg: 'HEC retry', attempt: n, waitMs: Math.round(waitMs), error: redact(e.message) }));
+    }, (e, waitMs, n) => this.o.log?.({ level: 'warn', msg: 'HEC retry', attempt: n, waitMs: Math.round(waitMs), error: scrubSecrets(e.message) }));
   }
 }
 

@@ -1,11 +1,11 @@
 import { SearchFailedError, SinkAckTimeoutError, SinkRejectedError, SourceAuthError, SourceIncompleteError, SplunkRequestError, SplValueError } from './errors';
 import { TransportError } from './http';
 import { openSplunk } from './platform';
-import { redact } from './secret';
+import { scrubSecrets } from '../../core/config/secret';
 
 /** What `tierzero run` loads for the `splunk` section (cli/run.ts PLATFORMS). */
 export const adapter = {
   open: openSplunk,
-  redact,
+  redact: scrubSecrets,
   failures: [SourceAuthError, SplunkRequestError, SourceIncompleteError, SearchFailedError, SinkRejectedError, SinkAckTimeoutError, SplValueError, TransportError],
 };

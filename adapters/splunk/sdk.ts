@@ -3,7 +3,8 @@ import type { SplunkSettings } from './config';
 import { SourceAuthError, SplunkRequestError } from './errors';
 import { HttpClient, TransportError, header } from './http';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry';
-import { redact, type Secret } from './secret';
+import { scrubSecrets } from '../../core/config/secret';
+import type { Secret } from './secret';
 
 /**
  * splunk-sdk 2.0.2 does login, re-login on 401 and picks the v1 or v2 search paths from the
@@ -143,7 +144,7 @@ export class SplunkSession {
     const r = e as SdkResponse;
     const who = this.settings.auth.kind === 'password' ? `login as ${this.settings.auth.username}` : 'the token';
     if (r && (r.status === 401 || r.status === 403)) return new SourceAuthError(`Splunk refused ${who} at ${this.settings.url.origin}: ${messages(r.data) || `HTTP ${r.status}`}`);
-    if (r && typeof r.status === 'number' && r.status < 400) return new SourceAuthError(`Splunk answered ${who} at ${this.settings.url.origin} without a session key or version: ${redact(String(e))}`);
+    if (r && typeof r.status === 'number' && r.status < 400) return new SourceAuthError(`Splunk answered ${who} at ${this.settings.url.origin} without a session key or version: ${scrubSecrets(String(e))}`);
     return new SplunkRequestError(`login at ${this.settings.url.origin}`, typeof r?.status === 'number' ? r.status : undefined, messages(r?.data) || describeError(r?.error ?? e));
   }
 }
@@ -174,12 +175,12 @@ function retryable(res: SdkResponse): { done: SdkResponse } | { retry: Error; re
 export function messages(data: unknown): string {
   const list = (data as { messages?: { type?: string; text?: string }[] } | undefined)?.messages;
   if (!Array.isArray(list)) return '';
-  return redact(list.map((m) => `${m.type ?? 'MESSAGE'}: ${m.text ?? ''}`).join('; '));
+  return scrubSecrets(list.map((m) => `${m.type ?? 'MESSAGE'}: ${m.text ?? ''}`).join('; '));
 }
 
 function describeError(e: unknown): string {
-  if (e instanceof Error) return redact(e.message);
-  return redact(typeof e === 'string' ? e : 'no response');
+  if (e instanceof Error) return scrubSecrets(e.message);
+  return scrubSecrets(typeof e === 'string' ? e : 'no response');
 }
 
 /** splunk-sdk's Http with our transport: same response contract as its NodeHttp. */

@@ -8,7 +8,7 @@ import { header, TransportError } from './http';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry';
 import type { SplunkSession } from './sdk';
 import { messages } from './sdk';
-import { redact } from './secret';
+import { scrubSecrets } from '../../core/config/secret';
 
 /**
  * Pulls what was indexed since the checkpoint through `search/v2/jobs/export` (DESIGN §3.1).
@@ -131,7 +131,7 @@ export class SplunkSource implements Source {
         }
         this.stats.resumed++;
         const wait = Math.min(this.o.policy.maxMs, this.o.policy.baseMs * 2 ** (attempt - 1)) * this.o.policy.random();
-        this.o.log?.({ level: 'warn', msg: 'export stream broke off; resuming', error: redact(e.message), after: lastTime ?? null, waitMs: Math.round(wait) });
+        this.o.log?.({ level: 'warn', msg: 'export stream broke off; resuming', error: scrubSecrets(e.message), after: lastTime ?? null, waitMs: Math.round(wait) });
         await this.o.policy.sleep(wait);
       }
     }
@@ -167,7 +167,7 @@ export class SplunkSource implements Source {
       }
       if (status === 400) throw new SearchFailedError(`Splunk rejected the pull search: ${detail}`);
       throw new SplunkRequestError('search export', status, detail);
-    }, (e, waitMs, n) => this.o.log?.({ level: 'warn', msg: 'Splunk export retry', attempt: n, waitMs: Math.round(waitMs), error: redact(e.message) }));
+    }, (e, waitMs, n) => this.o.log?.({ level: 'warn', msg: 'Splunk export retry', attempt: n, waitMs: Math.round(waitMs), error: scrubSecrets(e.message) }));
   }
 
   private message(m: ExportMessage): void {

@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Clock } from '../clock';
 import type { EntraSettings } from '../config';
 import { GraphAuthError, GraphRequestError } from '../errors';
-import { registerSecret } from '../secrets';
+import { registerSecret } from '../../core/config/secret';
 import { sendWithRetry, type RetryPolicy } from './http-retry';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';

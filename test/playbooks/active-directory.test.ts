@@ -7,7 +7,7 @@ import {
 } from '../../playbooks/errors';
 import { parseUserIdentifier } from '../../playbooks/identifiers';
 import { ActiveDirectoryProvider, type AdSession } from '../../playbooks/providers/active-directory';
-import { Secret } from '../../playbooks/secrets';
+import { Secret } from '../../core/config/secret';
 import { useLabDc, type LabDc, type LabUser } from '../support/samba';
 import { adSettings, highestUsn } from './helpers';
 

@@ -4,7 +4,7 @@ import type { EntraSettings } from '../../playbooks/config';
 import { GraphAuthError, GraphRequestError, MissingPermissionError } from '../../playbooks/errors';
 import { GraphClient } from '../../playbooks/providers/graph-client';
 import { retryAfterMs } from '../../playbooks/providers/http-retry';
-import { Secret } from '../../playbooks/secrets';
+import { Secret } from '../../core/config/secret';
 import { fakeClock } from './helpers';
 
 // nock intercepts before any socket opens; the base URL is loopback anyway, and net connect is

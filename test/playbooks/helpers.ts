@@ -10,7 +10,7 @@ import { ActiveDirectoryProvider } from '../../playbooks/providers/active-direct
 import { EntraProvider } from '../../playbooks/providers/entra';
 import { GraphClient } from '../../playbooks/providers/graph-client';
 import { Responder } from '../../playbooks/responder';
-import { Secret } from '../../playbooks/secrets';
+import { Secret } from '../../core/config/secret';
 import { GraphEmulator, type AdEnabledSource } from '../emulators/graph/graph-emulator';
 import { TLS_SERVER_NAME, type LabDc } from '../support/samba';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CircuitBreaker } from '../../playbooks/circuit-breaker';
 import { CircuitOpenError } from '../../playbooks/errors';
 import { generatePassword } from '../../playbooks/password';
-import { scrubSecrets } from '../../playbooks/secrets';
+import { scrubSecrets } from '../../core/config/secret';
 import type { GraphEmulator } from '../emulators/graph/graph-emulator';
 import { auditLines, CLIENT_SECRET, entraSettings, fakeClock, makeResponder, startEmulator, tempDir } from './helpers';
 

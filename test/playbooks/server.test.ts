@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Secret } from '../../playbooks/secrets';
+import { Secret } from '../../core/config/secret';
 import { startResponderServer, type RunningServer } from '../../playbooks/server';
 import type { GraphEmulator } from '../emulators/graph/graph-emulator';
 import { auditLines, entraSettings, makeResponder, startEmulator, type TestResponder } from './helpers';

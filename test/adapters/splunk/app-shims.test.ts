@@ -3,7 +3,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionRequest, ActionResult, Responder } from '../../../playbooks/responder';
-import { Secret } from '../../../playbooks/secrets';
+import { Secret } from '../../../core/config/secret';
 import { startResponderServer, type RunningServer } from '../../../playbooks/server';
 import { tierzero } from '../../support/cli';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';

@@ -4,7 +4,7 @@
  *
  *   node --require tsx/cjs bench/phases.ts generate '<WorkloadParams JSON>' <out.jsonl>
  *   node --require tsx/cjs bench/phases.ts baseline <file.jsonl>
- *   node --require tsx/cjs bench/phases.ts tierzero <file.jsonl> '<config JSON>'
+ *   node --require tsx/cjs bench/phases.ts tierzero <file.jsonl> '<config JSON>' [per-detector]
  *
  * Each prints one JSON line (a PhaseResult) on stdout. Timing starts after modules load.
  */
@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, renameSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import type { DetectorModule } from '../core/detectors/detector';
 import type { AttackKind, AttackSpec } from './attacks';
 
 /** What identifies a generated benchmark file; a file is reused only when these match. */
@@ -90,8 +91,12 @@ export async function baselinePhase(path: string): Promise<PhaseResult> {
   return result(events, t0, { withEventId: fields });
 }
 
-/** The real pipeline in-process: FileSource → runPass with every registered detector. */
-export async function tierzeroPhase(path: string, rawConfig: unknown): Promise<PhaseResult> {
+/**
+ * The real pipeline in-process: FileSource → runPass with every registered detector. With
+ * `perDetector`, each detector's `handle` is timed and its final state measured (as JSON),
+ * which costs a little speed but shows where the time and the memory go.
+ */
+export async function tierzeroPhase(path: string, rawConfig: unknown, perDetector = false): Promise<PhaseResult> {
   const { FileSource } = require('../adapters/file/file-source') as typeof import('../adapters/file/file-source');
   const { MemoryStateStore } = require('../adapters/file/file-state-store') as typeof import('../adapters/file/file-state-store');
   const { MemoryQuarantine } = require('../adapters/file/file-quarantine') as typeof import('../adapters/file/file-quarantine');
@@ -101,6 +106,8 @@ export async function tierzeroPhase(path: string, rawConfig: unknown): Promise<P
   const config = resolveConfig(rawConfig, DETECTOR_MODULES.map((m) => m.declaration));
   let alerts = 0;
   const byDetector: Record<string, number> = {};
+  const handleMs = new Map<string, number>();
+  const modules = perDetector ? DETECTOR_MODULES.map((m) => timed(m, handleMs)) : DETECTOR_MODULES;
   const t0 = performance.now();
   const pass = await runPass({
     source: new FileSource([path], { maxLineBytes: config.maxLineBytes }),
@@ -113,12 +120,40 @@ export async function tierzeroPhase(path: string, rawConfig: unknown): Promise<P
     store: new MemoryStateStore(),
     quarantine: new MemoryQuarantine(),
     config,
-    modules: DETECTOR_MODULES,
+    modules,
   });
   const s = pass.stats;
-  return result(s.records, t0, {
+  const r = result(s.records, t0, {
     detectors: DETECTOR_MODULES.length, identityEvents: s.events, quarantined: s.quarantined, alerts, alertsByDetector: byDetector,
   });
+  if (!perDetector) return r;
+  const jsonMb = (v: unknown): number => Buffer.byteLength(JSON.stringify(v ?? null)) / 1e6;
+  const perDetectorRows = DETECTOR_MODULES.map((m) => ({
+    detector: m.declaration.id, handleSeconds: (handleMs.get(m.declaration.id) ?? 0) / 1000, stateJsonMb: jsonMb(pass.state.detectors[m.declaration.id]),
+  }));
+  const shared = Object.fromEntries(Object.entries(pass.state).filter(([k]) => k !== 'detectors').map(([k, v]) => [k, jsonMb(v)]));
+  return { ...r, details: { ...r.details, perDetector: perDetectorRows, sharedStateJsonMb: shared } };
+}
+
+/** The same detector, with the time spent in its `handle` added up in `ms`. */
+function timed(m: DetectorModule, ms: Map<string, number>): DetectorModule {
+  const id = m.declaration.id;
+  return {
+    declaration: m.declaration,
+    create: (settings, saved) => {
+      const d = m.create(settings, saved);
+      return {
+        declaration: d.declaration,
+        handle: (event, ctx) => {
+          const t = performance.now();
+          d.handle(event, ctx);
+          ms.set(id, (ms.get(id) ?? 0) + performance.now() - t);
+        },
+        snapshot: () => d.snapshot(),
+        evictIdle: (before) => d.evictIdle(before),
+      };
+    },
+  };
 }
 
 function result(events: number, t0: number, details: Record<string, unknown>): PhaseResult {
@@ -127,11 +162,11 @@ function result(events: number, t0: number, details: Record<string, unknown>): P
 }
 
 async function main(argv: readonly string[]): Promise<PhaseResult> {
-  const [phase, a, b] = argv;
+  const [phase, a, b, c] = argv;
   if (phase === 'generate' && a && b) return generatePhase(JSON.parse(a) as WorkloadParams, b);
   if (phase === 'baseline' && a) return baselinePhase(a);
-  if (phase === 'tierzero' && a && b) return tierzeroPhase(a, JSON.parse(b));
-  throw new Error(`usage: phases.ts generate <params> <out> | baseline <file> | tierzero <file> <config>; got ${argv.join(' ')}`);
+  if (phase === 'tierzero' && a && b) return tierzeroPhase(a, JSON.parse(b), c === 'per-detector');
+  throw new Error(`usage: phases.ts generate <params> <out> | baseline <file> | tierzero <file> <config> [per-detector]; got ${argv.join(' ')}`);
 }
 
 if (require.main === module) {

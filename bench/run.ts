@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --events N --accounts N --seed S --hours H --repeat N --regenerate]`
+ * `npm run bench [-- --events N --accounts N --seed S --hours H --repeat N --per-detector --regenerate]`
  *
  * Generates (or reuses) a synthetic workload under bench/out/, then measures in one run,
  * each phase in its own child process: a bare readline + JSON.parse loop over the file,
@@ -31,6 +31,7 @@ interface Options {
   readonly hours: number;
   readonly regenerate: boolean;
   readonly repeat: number;
+  readonly perDetector: boolean;
 }
 
 interface Generated {
@@ -57,7 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`baseline: readline + JSON.parse over ${relative(file)}${round} …`);
     runs.baseline.push(await phase(['baseline', file]));
     log(`tierzero: FileSource → runPass, every registered detector${round} …`);
-    runs.tierzero.push(await phase(['tierzero', file, JSON.stringify(workload.config)]));
+    runs.tierzero.push(await phase(['tierzero', file, JSON.stringify(workload.config), ...(o.perDetector ? ['per-detector'] : [])]));
   }
   const baseline = best(runs.baseline);
   const tierzero = best(runs.tierzero);
@@ -154,9 +155,26 @@ function formatReport(r: {
     `ratio tierzero/baseline: ${(r.ratio * 100).toFixed(1)}% (target ≥ ${SPEED_TARGET * 100}%): ${verdict(r.ratio >= SPEED_TARGET)}`,
     `peak RSS of detect: ${r.tierzero.peakRssMb.toFixed(0)} MB (target < ${MEMORY_TARGET_MB} MB at 10 M events over 100 k accounts): ${verdict(r.tierzero.peakRssMb < MEMORY_TARGET_MB)}`,
     `identity events the detectors used: ${n(Number(t['identityEvents']))} of ${n(r.tierzero.events)} (${((Number(t['identityEvents']) / r.tierzero.events) * 100).toFixed(0)}%); quarantined ${n(Number(t['quarantined']))}; alerts ${n(Number(t['alerts']))}`,
+    ...perDetectorTable(t['perDetector'], t['sharedStateJsonMb']),
     `written to ${relative(join(OUT_DIR, 'last.json'))}`,
     '',
   ].join('\n');
+}
+
+/** With --per-detector: where the time in `handle` and the state go, busiest first. */
+function perDetectorTable(rows: unknown, shared: unknown): string[] {
+  if (!Array.isArray(rows)) return [];
+  const sorted = (rows as { detector: string; handleSeconds: number; stateJsonMb: number }[]).filter((r) => r.handleSeconds > 0 || r.stateJsonMb > 0.01)
+    .sort((a, b) => b.handleSeconds - a.handleSeconds);
+  const width = Math.max(8, ...sorted.map((r) => r.detector.length));
+  const sharedText = Object.entries((shared ?? {}) as Record<string, number>).filter(([, mb]) => mb > 0.01).map(([k, mb]) => `${k} ${mb.toFixed(1)} MB`).join(', ');
+  return [
+    '',
+    `${'detector'.padEnd(width)}  handle s  state MB (as JSON)`,
+    ...sorted.map((r) => `${r.detector.padEnd(width)}  ${r.handleSeconds.toFixed(2).padStart(8)}  ${r.stateJsonMb.toFixed(1).padStart(18)}`),
+    `shared state (as JSON): ${sharedText || 'none'}`,
+    '',
+  ];
 }
 
 function machine(): { cpu: string; cores: number; memoryGb: number; node: string; platform: string; load: string } {
@@ -180,7 +198,7 @@ class UsageError extends Error {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false, repeat: 1 };
+  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false, repeat: 1, perDetector: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -199,7 +217,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--seed') o.seed = value();
     else if (arg === '--repeat') o.repeat = count();
     else if (arg === '--regenerate') o.regenerate = true;
-    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --repeat N --regenerate`);
+    else if (arg === '--per-detector') o.perDetector = true;
+    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --repeat N --per-detector --regenerate`);
   }
   return o;
 }

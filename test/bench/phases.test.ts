@@ -30,4 +30,12 @@ describe('bench phases', () => {
     assert.equal(tierzero.details['quarantined'], 0);
     assert.ok(Number(tierzero.details['alerts']) > 0, 'the injected attacks raise alerts');
   });
+
+  it('reports time and state size per detector when asked', async () => {
+    const tierzero = await tierzeroPhase(file, generated.details['config'], true);
+    const rows = tierzero.details['perDetector'] as { detector: string; handleSeconds: number; stateJsonMb: number }[];
+    assert.equal(rows.length, tierzero.details['detectors']);
+    assert.ok(rows.some((r) => r.detector === 'dcsync') && rows.every((r) => r.handleSeconds >= 0 && r.stateJsonMb >= 0));
+    assert.ok('directory' in (tierzero.details['sharedStateJsonMb'] as object));
+  });
 });

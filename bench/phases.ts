@@ -13,18 +13,7 @@ import { createReadStream, createWriteStream, renameSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { DetectorModule } from '../core/detectors/detector';
-import type { AttackKind, AttackSpec } from './attacks';
-
-/** What identifies a generated benchmark file; a file is reused only when these match. */
-export interface WorkloadParams {
-  readonly seed: string;
-  readonly start: string;
-  readonly durationHours: number;
-  readonly events: number;
-  readonly accounts: number;
-  /** Digest of the generator's sources: a changed generator means a new file. */
-  readonly generator: string;
-}
+import type { WorkloadParams } from './bench-workload';
 
 export interface PhaseResult {
   readonly events: number;
@@ -35,24 +24,15 @@ export interface PhaseResult {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** Every attack once, in the afternoon, so the detectors have something to find in the benchmark too. */
-export function benchAttacks(start: string, kinds: readonly AttackKind[]): AttackSpec[] {
-  const base = Date.parse(start) + 13 * 3_600_000;
-  return kinds.map((kind, i) => ({ kind, at: new Date(base + i * 20 * 60_000).toISOString() }));
-}
-
 export async function generatePhase(params: WorkloadParams, out: string): Promise<PhaseResult> {
   // Each phase loads only what it uses (require, not import, so nothing loads up front and no
   // module counts towards another phase's RSS).
-  const { ATTACK_KINDS } = require('./attacks') as typeof import('./attacks');
-  const { shapeForAccounts } = require('./domain') as typeof import('./domain');
+  const { benchWorkloadOptions } = require('./bench-workload') as typeof import('./bench-workload');
   const { createWorkload } = require('./generate') as typeof import('./generate');
   const { deploymentConfig } = require('./sample') as typeof import('./sample');
-  const workload = createWorkload({
-    seed: params.seed, start: params.start, durationHours: params.durationHours, events: params.events,
-    shape: shapeForAccounts(params.accounts), attacks: benchAttacks(params.start, ATTACK_KINDS),
-  });
-  const partial = `${out}.partial`;
+  const workload = createWorkload(benchWorkloadOptions(params));
+  // Per process, so two benchmarks started at once never write into one file.
+  const partial = `${out}.${process.pid}.partial`;
   const file = createWriteStream(partial);
   const t0 = performance.now();
   let events = 0;

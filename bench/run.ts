@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { PhaseResult, WorkloadParams } from './phases';
+import type { WorkloadParams } from './bench-workload';
+import type { PhaseResult } from './phases';
 
 const BENCH_DIR = __dirname;
 const OUT_DIR = join(BENCH_DIR, 'out');
@@ -21,7 +22,7 @@ const MEMORY_TARGET_MB = 300;
 /** Sources that decide the workload's bytes: when one changes, the file is regenerated. */
 const GENERATOR_SOURCES = [
   'prng', 'domain', 'windows-events', 'noise', 'timeline', 'sim', 'traffic-people', 'traffic-infrastructure', 'traffic-operations',
-  'generate', 'attacks', 'attacks-credential', 'attacks-lateral', 'sample', 'phases',
+  'generate', 'attacks', 'attacks-credential', 'attacks-lateral', 'sample', 'bench-workload',
 ];
 
 interface Options {

@@ -52,7 +52,7 @@ export function account(nameValue: unknown, domainValue?: unknown, sidValue?: un
   const raw = text(nameValue);
   const sid = asSid(sidValue);
   let domain = text(domainValue);
-  if (raw === undefined) return sid ? { name: sid, sid, ...(domain ? { domain } : {}) } : undefined;
+  if (raw === undefined) return sid ? { name: sid, sid, ...(domain ? { domain: intern(domain) } : {}) } : undefined;
   let name = raw;
   const slash = raw.indexOf('\\');
   if (slash > 0) {
@@ -66,13 +66,40 @@ export function account(nameValue: unknown, domainValue?: unknown, sidValue?: un
     }
   }
   if (name === '') return undefined;
-  return { name, ...(domain ? { domain } : {}), ...(sid ? { sid } : {}) };
+  const a: { name: string; domain?: string; sid?: Sid } = { name: intern(name) };
+  if (domain) a.domain = intern(domain);
+  if (sid) a.sid = sid;
+  return a;
 }
 
 /** The key accounts are matched by: case-insensitive name, domain left out (formats vary). */
 export function accountKey(a: Account): string {
-  return a.name.toLowerCase();
+  let key = lowerNames.get(a.name);
+  if (key === undefined) {
+    key = a.name.toLowerCase();
+    if (lowerNames.size >= MEMO_LIMIT) lowerNames.clear();
+    lowerNames.set(a.name, key);
+  }
+  return key;
 }
+
+/**
+ * The one copy of a name the estate repeats millions of times (host, account, domain).
+ * `JSON.parse` makes a fresh string per event, and every detector's Map lookup would hash it
+ * again; the interned copy carries its hash, so only this first lookup pays.
+ */
+export function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= MEMO_LIMIT) interned.clear();
+  interned.set(value, value);
+  return value;
+}
+
+/** Bounded: an estate has far fewer names, and clearing only costs re-hashing. */
+const MEMO_LIMIT = 200_000;
+const interned = new Map<string, string>();
+const lowerNames = new Map<string, string>();
 
 export function isMachineAccount(a: Account): boolean {
   return a.name.endsWith('$');

@@ -1,4 +1,4 @@
-import { account, guid, guids, integer, ip, text, timestamp, type Account } from './fields';
+import { account, guid, guids, integer, intern, ip, text, timestamp, type Account } from './fields';
 import type { AccountAction, EventOrigin, GroupScope, IdentityEvent } from './identity-event';
 import { normalizeCloud } from './normalize-cloud';
 
@@ -35,8 +35,9 @@ function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): Norm
   const channel = text(r['Channel'])?.toLowerCase() ?? (SECURITY[eventId] ? 'security' : SYSTEM[eventId] ? 'system' : 'unknown');
   const time = timestamp(r['TimeCreated']);
   if (time === undefined) return malformed(`TimeCreated ${describe(r['TimeCreated'])} is not a timestamp`);
-  const host = text(r['Computer']);
-  if (host === undefined) return malformed('missing Computer');
+  const computer = text(r['Computer']);
+  if (computer === undefined) return malformed('missing Computer');
+  const host = intern(computer);
   const build = channel === 'security' ? SECURITY[eventId] : channel === 'system' ? SYSTEM[eventId] : channel === SYSMON_CHANNEL ? SYSMON[eventId] : undefined;
   if (build === undefined || !wanted(channel, eventId)) return { status: 'unmodelled', channel, eventId };
   const origin: EventOrigin = { time, host, eventId, recordId: integer(r['EventRecordID']) ?? null };

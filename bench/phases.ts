@@ -82,15 +82,17 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
   const { MemoryQuarantine } = require('../adapters/file/file-quarantine') as typeof import('../adapters/file/file-quarantine');
   const { resolveConfig } = require('../core/config/config') as typeof import('../core/config/config');
   const { DETECTOR_MODULES } = require('../core/detectors/registry') as typeof import('../core/detectors/registry');
-  const { runPass } = require('../core/engine/engine') as typeof import('../core/engine/engine');
+  const { eventFilter, runPass } = require('../core/engine/engine') as typeof import('../core/engine/engine');
   const config = resolveConfig(rawConfig, DETECTOR_MODULES.map((m) => m.declaration));
   let alerts = 0;
   const byDetector: Record<string, number> = {};
   const handleMs = new Map<string, number>();
   const modules = perDetector ? DETECTOR_MODULES.map((m) => timed(m, handleMs)) : DETECTOR_MODULES;
   const t0 = performance.now();
+  // As `tierzero detect` reads files: lines no enabled detector needs are counted, not parsed.
+  const source = new FileSource([path], { maxLineBytes: config.maxLineBytes, wanted: eventFilter(DETECTOR_MODULES.filter((m) => config.detectors.has(m.declaration.id))) });
   const pass = await runPass({
-    source: new FileSource([path], { maxLineBytes: config.maxLineBytes }),
+    source,
     sink: {
       write: async (batch) => {
         alerts += batch.length;
@@ -103,8 +105,9 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
     modules,
   });
   const s = pass.stats;
-  const r = result(s.records, t0, {
-    detectors: DETECTOR_MODULES.length, identityEvents: s.events, quarantined: s.quarantined, alerts, alertsByDetector: byDetector,
+  const unparsed = [...source.skipped.values()].reduce((a, b) => a + b, 0);
+  const r = result(s.records + unparsed, t0, {
+    detectors: DETECTOR_MODULES.length, identityEvents: s.events, unparsed, quarantined: s.quarantined, alerts, alertsByDetector: byDetector,
   });
   if (!perDetector) return r;
   const jsonMb = (v: unknown): number => Buffer.byteLength(JSON.stringify(v ?? null)) / 1e6;

@@ -2,11 +2,10 @@
 import { dirname, join, resolve } from 'node:path';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
 import { ConfigError, resolveConfig } from '../core/config/config';
-import type { DetectorModule } from '../core/detectors/detector';
+import type { PlatformAdapter, PlatformDeps, PlatformPass } from '../adapters/platform';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { runPass } from '../core/engine/engine';
-import type { Sink, Source } from '../core/engine/ports';
-import { StateVersionError, type StateStore } from '../core/state/state';
+import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { readConfigFile } from './config-file';
 
@@ -19,31 +18,6 @@ const USAGE = 'usage: tierzero run --config tierzero.json [--platform splunk] [-
  * the Splunk app's scripted input indexes as sourcetype tierzero:run).
  * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it), 2 usage/config.
  */
-export interface PlatformPass {
-  readonly source: Source;
-  readonly sink: Sink;
-  readonly store: StateStore;
-  stats(): Record<string, unknown>;
-  close(): void;
-}
-
-export interface PlatformDeps {
-  readonly env: NodeJS.ProcessEnv;
-  readonly readStdin: () => Promise<string>;
-  readonly clock: () => number;
-  readonly log: (entry: Record<string, unknown>) => void;
-}
-
-type OpenPlatform = (section: unknown, configDir: string, modules: readonly DetectorModule[], deps: PlatformDeps) => Promise<PlatformPass>;
-
-interface PlatformAdapter {
-  readonly open: OpenPlatform;
-  /** Removes credentials from any text before it is printed. */
-  readonly redact: (text: string) => string;
-  /** Errors that mean "this pass failed, try again later" rather than a bug. */
-  readonly failures: readonly (abstract new (...args: never[]) => Error)[];
-}
-
 /** One line per platform: the config section name and how to load its adapter. */
 const PLATFORMS: Record<string, () => PlatformAdapter> = {
   splunk: () => {

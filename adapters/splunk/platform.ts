@@ -1,6 +1,5 @@
 import type { DetectorModule } from '../../core/detectors/detector';
-import type { Sink, Source } from '../../core/engine/ports';
-import type { StateStore } from '../../core/state/state';
+import type { PlatformDeps, PlatformPass } from '../platform';
 import { ALERT_SOURCETYPE } from './alert-event';
 import { resolveSplunkSettings, type SplunkSettings } from './config';
 import { SourceAuthError, SplunkRequestError } from './errors';
@@ -14,29 +13,18 @@ import { readSecret, Secret, SecretUnavailableError } from './secret';
 import { SplunkSource } from './source';
 import { compileIndexedAlertsSearch, compilePullSearch } from './spl';
 
+/** Splunk's dependencies: the shared ones, plus a retry policy tests can shorten. */
+export interface SplunkDeps extends PlatformDeps {
+  readonly policy?: Partial<RetryPolicy>;
+}
+
 /**
  * Everything `tierzero run` needs for one pass on Splunk, built from the `splunk` config
  * section: a logged-in session, the pushed-down source, the HEC sink and the KV store state.
  */
-export interface PlatformDeps {
-  readonly env: NodeJS.ProcessEnv;
-  /** The session key splunkd writes to a scripted input's stdin (`passAuth`). */
-  readonly readStdin: () => Promise<string>;
-  readonly clock: () => number;
-  readonly log: (entry: Record<string, unknown>) => void;
-  readonly policy?: Partial<RetryPolicy>;
-}
+export type { PlatformPass };
 
-export interface PlatformPass {
-  readonly source: Source;
-  readonly sink: Sink;
-  readonly store: StateStore;
-  /** Numbers worth a log line after the pass. */
-  stats(): Record<string, unknown>;
-  close(): void;
-}
-
-export async function openSplunk(section: unknown, configDir: string, modules: readonly DetectorModule[], deps: PlatformDeps): Promise<PlatformPass> {
+export async function openSplunk(section: unknown, configDir: string, modules: readonly DetectorModule[], deps: SplunkDeps): Promise<PlatformPass> {
   const settings = resolveSplunkSettings(section, configDir);
   const policy = retryPolicy(settings.maxAttempts, deps.policy);
   const session = new SplunkSession(settings, await credentials(settings, deps), policy);
@@ -62,7 +50,7 @@ export async function openSplunk(section: unknown, configDir: string, modules: r
   };
 }
 
-async function credentials(s: SplunkSettings, deps: PlatformDeps): Promise<Credentials> {
+async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credentials> {
   try {
     if (s.auth.kind === 'password') return { password: await readSecret(s.auth.password, `Splunk password for ${s.auth.username}`, deps.env) };
     if (s.auth.kind === 'token') return { token: await readSecret(s.auth.token, 'Splunk authentication token', deps.env) };
@@ -78,7 +66,7 @@ async function credentials(s: SplunkSettings, deps: PlatformDeps): Promise<Crede
 }
 
 /** The HEC token from env/file, or from the app's credential store (realm = app id). */
-async function hecToken(s: SplunkSettings, session: SplunkSession, deps: PlatformDeps): Promise<Secret> {
+async function hecToken(s: SplunkSettings, session: SplunkSession, deps: SplunkDeps): Promise<Secret> {
   const t = s.hec.token;
   try {
     if (!('storagePassword' in t)) return await readSecret(t, 'HEC token', deps.env);

@@ -1,17 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { compileAddresses } from '../../../core/config/cidr';
-import { ConfigError, mergeConfig, resolveConfig } from '../../../core/config/config';
+import { mergeConfig, resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS } from '../../../core/detectors/registry';
+import { configError } from '../../support/config-error';
 
-function configError(raw: unknown): ConfigError {
-  try {
-    resolveConfig(raw, DECLARATIONS);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('config', () => {
   it('applies every detector default when the config is empty', () => {

@@ -1,17 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { ConfigError, resolveConfig } from '../../../core/config/config';
+import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS } from '../../../core/detectors/registry';
+import { configError } from '../../support/config-error';
 import { DirectoryExportError, parseDirectoryExport } from '../../../core/identity/directory-export';
 
-function configError(raw: object): ConfigError {
-  try {
-    resolveConfig(raw, DECLARATIONS);
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('identity, network and scoring config', () => {
   for (const [what, raw, message] of [

@@ -2,7 +2,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
 import { ConfigError, resolveConfig } from '../core/config/config';
-import type { PlatformAdapter, PlatformDeps, PlatformPass } from '../adapters/platform';
+import type { PlatformAdapter, PlatformPass } from '../adapters/platform';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { runPass } from '../core/engine/engine';
 import { StateVersionError } from '../core/state/state';

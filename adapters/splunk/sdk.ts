@@ -58,7 +58,7 @@ export class SplunkSession {
   private readonly service: SdkServiceApi;
   readonly http: HttpClient;
 
-  constructor(private readonly settings: SplunkSettings, private readonly creds: Credentials, private readonly policy: RetryPolicy) {
+  constructor(private readonly settings: SplunkSettings, creds: Credentials, private readonly policy: RetryPolicy) {
     this.http = HttpClient.for(settings.url, settings.tls);
     const params: Record<string, unknown> = {
       scheme: settings.url.protocol.replace(':', ''),

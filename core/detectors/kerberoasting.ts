@@ -1,6 +1,6 @@
 import type { Severity } from '../alerts/alert';
 import { accountKey } from '../events/fields';
-import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
+import type { IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 

@@ -4,7 +4,7 @@ import type { Exclusions, ResolvedConfig } from '../config/config';
 import type { DetectionContext, Detector, DetectorModule } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { DirectoryModel } from '../detectors/directory-model';
-import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
+import type { IdentityEventKind } from '../events/identity-event';
 import { normalize, type EventFilter } from '../events/normalize';
 import { Identities } from '../identity/identities';
 import { IDENTITY_NEEDS } from '../identity/identity-learning';

@@ -3,6 +3,7 @@ import { accountKey, type Account } from '../events/fields';
 import type { AccountManagement, DirectoryObjectChange, IdentityEvent, KerberosTgtRequest } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
 
 /**
  * AS-REP roasting: for an account with DONT_REQ_PREAUTH, the KDC returns a TGT whose
@@ -11,7 +12,6 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
  * preparation (turning pre-authentication off) as 4738 or 5136.
  */
 
-const WEAK_ETYPES = new Set([0x1, 0x3, 0x17, 0x18]);
 /** SAM ACB flag in 4738 Old/NewUacValue (not the LDAP bit): ACB_DONT_REQUIRE_PREAUTH. */
 const ACB_DONT_REQUIRE_PREAUTH = 0x10000;
 /** userAccountControl LDAP bit (5136): DONT_REQ_PREAUTH. */
@@ -86,7 +86,7 @@ class AsrepRoastingDetector implements Detector {
 
   private onTgt(ev: KerberosTgtRequest, ctx: DetectionContext): void {
     if (ev.status !== 0 || ev.preAuthType !== 0) return;
-    if (ev.encryptionType === undefined || !WEAK_ETYPES.has(ev.encryptionType)) return;
+    if (!isCrackableEtype(ev.encryptionType)) return;
     this.state.since ??= ev.time;
     const account = accountKey(ev.account);
     const source = ev.ip ?? '';
@@ -104,7 +104,7 @@ class AsrepRoastingDetector implements Detector {
     ctx.emit({
       keys: [source || account],
       severity,
-      description: `The DC ${ev.host} issued a TGT for ${qualified(ev.account)} without pre-authentication, encrypted with ${ev.encryptionType === 0x17 || ev.encryptionType === 0x18 ? 'RC4' : 'DES'}, `
+      description: `The DC ${ev.host} issued a TGT for ${qualified(ev.account)} without pre-authentication, encrypted with ${crackableEtypeName(ev.encryptionType)}, `
         + `to ${source || 'an unknown address'}: whoever asked can crack the account's password offline. `
         + (honey ? 'The account is a honeytoken.' : sweep ? `${swept.length} such accounts were answered to this source within ${this.windowMs / MINUTE} minutes.` : 'This source has not received such a ticket for this account before.'),
       accounts: [accountEntity(ev.account, 'target')],

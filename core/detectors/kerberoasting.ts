@@ -3,6 +3,7 @@ import { accountKey } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
 
 /**
  * Kerberoasting: any authenticated user can ask for a service ticket to any SPN, and a
@@ -11,8 +12,6 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
  * them, or a requester asking for one it has never needed.
  */
 
-// RFC 3961/4757 etypes: 0x17 rc4-hmac, 0x18 rc4-hmac-exp, 0x1/0x3 DES. AES is 0x11/0x12.
-const WEAK_ETYPES = new Set([0x1, 0x3, 0x17, 0x18]);
 
 export const declaration: DetectorDeclaration = {
   id: 'kerberoasting',
@@ -72,7 +71,7 @@ class KerberoastingDetector implements Detector {
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'kerberos_service_ticket' || ev.status !== 0) return;
-    if (ev.encryptionType === undefined || !WEAK_ETYPES.has(ev.encryptionType)) return;
+    if (!isCrackableEtype(ev.encryptionType)) return;
     const service = ev.serviceName.toLowerCase();
     // Computer accounts ($) have random 120-character passwords and krbtgt is not a service: neither is roastable.
     if (service.endsWith('$') || service === 'krbtgt' || service.startsWith('krbtgt/')) return;
@@ -100,7 +99,7 @@ class KerberoastingDetector implements Detector {
     ctx.emit({
       keys: [requester],
       severity,
-      description: `${qualified(ev.account)}${ev.ip ? ` from ${ev.ip}` : ''} requested ${etypeName(ev.encryptionType)} service tickets for ${recentServices.join(', ')} `
+      description: `${qualified(ev.account)}${ev.ip ? ` from ${ev.ip}` : ''} requested ${crackableEtypeName(ev.encryptionType)} service tickets for ${recentServices.join(', ')} `
         + `(tickets crackable offline for the service account's password): ${why}.`,
       accounts: [accountEntity(ev.account, 'actor'), { name: ev.serviceName, role: 'target', ...(ev.serviceSid ? { sid: ev.serviceSid } : {}) }],
       hosts: present([hostEntity('source', undefined, ev.ip), hostEntity('destination', ev.host)]),
@@ -139,9 +138,5 @@ class KerberoastingDetector implements Detector {
       if (Object.values(recent).every((t) => t < before)) delete this.state.recent[r];
     }
   }
-}
-
-function etypeName(etype: number): string {
-  return etype === 0x17 || etype === 0x18 ? 'RC4' : 'DES';
 }
 

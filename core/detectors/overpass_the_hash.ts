@@ -2,6 +2,7 @@ import { accountKey } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { isCrackableEtype } from './kerberos-etypes';
 
 /**
  * Overpass-the-hash: a tool that holds only an account's NT hash (mimikatz sekurlsa::pth,
@@ -14,7 +15,6 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
 
 // RFC 3961/4757/8429 etypes. AES: 0x11/0x12 (RFC 3962), 0x13/0x14 (RFC 8009).
 const AES_ETYPES = new Set([0x11, 0x12, 0x13, 0x14]);
-const WEAK_ETYPES = new Set([0x1, 0x3, 0x17, 0x18]);
 // PA-ENC-TIMESTAMP (2) and FAST encrypted challenge (138) prove the client holds the key. No
 // pre-auth (0) is AS-REP roasting's business; PKINIT (15-17) is a smartcard, not a hash.
 const KEY_PREAUTH = new Set([2, 138]);
@@ -117,7 +117,7 @@ class OverpassDetector implements Detector {
       addDay(account.aesDays, day);
       return;
     }
-    if (!WEAK_ETYPES.has(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
+    if (!isCrackableEtype(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
     const source = ev.ip ? history(this.state.sources, ev.ip, ev.time) : undefined;
     const legacyDays = threshold(this.settings, 'legacyDays');
     const legacy = account.rc4Days.length >= legacyDays || (source?.rc4Days.length ?? 0) >= legacyDays;

@@ -82,7 +82,7 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
   const { MemoryQuarantine } = require('../adapters/file/file-quarantine') as typeof import('../adapters/file/file-quarantine');
   const { resolveConfig } = require('../core/config/config') as typeof import('../core/config/config');
   const { DETECTOR_MODULES } = require('../core/detectors/registry') as typeof import('../core/detectors/registry');
-  const { eventFilter, runPass } = require('../core/engine/engine') as typeof import('../core/engine/engine');
+  const { runPass, wantedEvents } = require('../core/engine/engine') as typeof import('../core/engine/engine');
   const config = resolveConfig(rawConfig, DETECTOR_MODULES.map((m) => m.declaration));
   let alerts = 0;
   const byDetector: Record<string, number> = {};
@@ -90,7 +90,7 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
   const modules = perDetector ? DETECTOR_MODULES.map((m) => timed(m, handleMs)) : DETECTOR_MODULES;
   const t0 = performance.now();
   // As `tierzero detect` reads files: lines no enabled detector needs are counted, not parsed.
-  const source = new FileSource([path], { maxLineBytes: config.maxLineBytes, wanted: eventFilter(DETECTOR_MODULES.filter((m) => config.detectors.has(m.declaration.id))) });
+  const source = new FileSource([path], { maxLineBytes: config.maxLineBytes, wanted: wantedEvents(config, DETECTOR_MODULES) });
   const pass = await runPass({
     source,
     sink: {

@@ -5,7 +5,7 @@ import { FileSource, InputError } from '../adapters/file/file-source';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
 import { ConfigError } from '../core/config/config';
-import { eventFilter, runPass, type PassStats } from '../core/engine/engine';
+import { runPass, wantedEvents, type PassStats } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
@@ -56,7 +56,7 @@ async function detect(argv: string[]): Promise<number> {
   const progress = new ProgressLine(values.quiet, values.progress, started);
   const source = new FileSource(positionals, {
     maxLineBytes: config.maxLineBytes,
-    wanted: eventFilter(DETECTOR_MODULES.filter((m) => config.detectors.has(m.declaration.id))),
+    wanted: wantedEvents(config, DETECTOR_MODULES),
     onFile: (f) => {
       if (f.status === 'skipped') skippedFiles++;
       if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);

@@ -5,7 +5,7 @@ import { MemoryQuarantine } from '../adapters/file/file-quarantine';
 import { FileSource } from '../adapters/file/file-source';
 import { MemoryStateStore } from '../adapters/file/file-state-store';
 import { ConfigError, mergeConfig, resolveConfig } from '../core/config/config';
-import { eventFilter, runPass } from '../core/engine/engine';
+import { runPass, wantedEvents } from '../core/engine/engine';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
 import { readConfigFile } from './config-file';
@@ -48,7 +48,7 @@ async function evaluate(argv: string[]): Promise<number> {
       await runPass({
         source: new FileSource([resolve(dirname(manifestPath), entry.file)], {
           maxLineBytes: config.maxLineBytes,
-          wanted: eventFilter(DETECTOR_MODULES.filter((m) => config.detectors.has(m.declaration.id))),
+          wanted: wantedEvents(config, DETECTOR_MODULES),
         }),
         sink, store: new MemoryStateStore(), quarantine, config, modules: DETECTOR_MODULES,
       });

@@ -59,7 +59,7 @@ const EVICT_EVERY_MS = 3_600_000;
  */
 export async function runPass(o: PassOptions): Promise<PassResult> {
   const prior = (await o.store.load()) ?? emptyState();
-  const enabled = o.modules.filter((m) => o.config.detectors.has(m.declaration.id));
+  const enabled = enabledModules(o.config, o.modules);
   const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
   const identities = new Identities(o.config, prior.identities ?? undefined);
   const detectors = enabled.map((m) => {
@@ -167,6 +167,16 @@ function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContex
     }
   }
   return routes;
+}
+
+/** The modules the config leaves enabled. */
+export function enabledModules(config: ResolvedConfig, modules: readonly DetectorModule[]): DetectorModule[] {
+  return modules.filter((m) => config.detectors.has(m.declaration.id));
+}
+
+/** What a pass with this config reads: sources use it to leave other events unparsed. */
+export function wantedEvents(config: ResolvedConfig, modules: readonly DetectorModule[]): EventFilter {
+  return eventFilter(enabledModules(config, modules));
 }
 
 /** The union of what the enabled detectors declare: everything else skips normalisation. */

@@ -8,7 +8,7 @@ import { FileStateStore, MemoryStateStore } from '../../../adapters/file/file-st
 import type { Alert } from '../../../core/alerts/alert';
 import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
-import { runPass } from '../../../core/engine/engine';
+import { runPass, wantedEvents } from '../../../core/engine/engine';
 import type { Sink } from '../../../core/engine/ports';
 import { StateVersionError, type EngineState, type StateStore } from '../../../core/state/state';
 import { MemorySource } from '../../support/memory-source';
@@ -115,6 +115,16 @@ describe('engine', () => {
     const after = JSON.stringify((await store.load())?.detectors['kerberoasting']);
     assert.doesNotMatch(after, /svc-a/);
     assert.match(after, /svc-z/);
+  });
+
+  it('wants no events that only a disabled detector declares', () => {
+    const all = wantedEvents(config, DETECTOR_MODULES);
+    const withoutRce = resolveConfig({ detectors: { remote_code_execution: { enabled: false } } }, DECLARATIONS);
+    const wanted = wantedEvents(withoutRce, DETECTOR_MODULES);
+    // 4698 (scheduled task created) is read by remote_code_execution alone.
+    assert.equal(all('security', 4698), true);
+    assert.equal(wanted('security', 4698), false);
+    assert.equal(wanted('security', 4769), true, 'events other detectors need stay wanted');
   });
 
   it('refuses state written by another format version', async () => {

@@ -6,6 +6,8 @@ import { accountEntity, hostEntity, present } from './entities';
 import { DistinctWindow, judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
 import { originOf, duration } from './evidence';
 
+import { none } from '../rules/tree';
+
 /**
  * Account enumeration: before guessing passwords an attacker finds which names exist, by
  * asking the KDC for a TGT (or a DC for an NTLM check) with names from a list. Names that do
@@ -52,6 +54,7 @@ export const declaration: DetectorDeclaration = {
     'Find the process on the source that sent the requests; enumeration usually precedes password spraying against the names that exist.',
     'Watch the confirmed names (listed in the alert) for failures and successes from the source.',
   ],
+  native: none("weighs a source's failures for non-existent names against its failures for real accounts, learned over 7 days"),
 };
 
 const CAP = 1024;

@@ -4,6 +4,7 @@ import type { AccountManagement, DirectoryObjectChange, IdentityEvent, KerberosT
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
+import { none } from '../rules/tree';
 
 /**
  * AS-REP roasting: for an account with DONT_REQ_PREAUTH, the KDC returns a TGT whose
@@ -53,6 +54,7 @@ export const declaration: DetectorDeclaration = {
     'Reset the account\'s password to a long random value: the returned ticket can be cracked offline.',
     'Investigate the source host that asked for the ticket.',
   ],
+  native: none("judges a TGT issued without pre-authentication against the sources learned for that account (14 days), and ties a pre-authentication switch-off to who made it"),
 };
 
 interface AsrepState {

@@ -4,6 +4,7 @@ import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { TimeWindow } from './time-window';
+import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
 
 /**
  * Brute force: wrong-password failures at machine speed — against one account from one
@@ -16,6 +17,29 @@ import { TimeWindow } from './time-window';
 const KERBEROS_BAD_PASSWORD = new Set([0x18]); // KDC_ERR_PREAUTH_FAILED
 const KERBEROS_LOCKED = 0x12; // KDC_ERR_CLIENT_REVOKED: locked out, guesses go on
 const NT_BAD_PASSWORD = new Set([0xc000006a, 0xc0000234]); // STATUS_WRONG_PASSWORD, STATUS_ACCOUNT_LOCKED_OUT
+
+/**
+ * The vertical case as a native rule: wrong-password failures per (account, source) within the
+ * window, from the same code sets `attemptOf` reads. The source is the client address, else
+ * its name, else the logging host (a console attempt), as `withSource` picks it.
+ */
+const wrongPassword: NativeQuery = {
+  name: 'vertical',
+  match: [
+    { source: security(4771), where: codeIn('Status', [...KERBEROS_BAD_PASSWORD, KERBEROS_LOCKED]) },
+    { source: security(4768), where: codeIn('Status', KERBEROS_BAD_PASSWORD) },
+    { source: security(4776), where: codeIn('Status', NT_BAD_PASSWORD) },
+    // 4625 names the precise reason in SubStatus; Status alone when SubStatus is 0 or absent.
+    { source: security(4625), where: or(codeIn('SubStatus', NT_BAD_PASSWORD), and(not(exists('SubStatus')), codeIn('Status', NT_BAD_PASSWORD)), and(codeIn('SubStatus', [0]), codeIn('Status', NT_BAD_PASSWORD))) },
+  ],
+  outputs: [
+    { name: 'user', fields: ['TargetUserName'] },
+    { name: 'src', fields: ['IpAddress', 'WorkstationName', 'Workstation', 'Computer'] },
+    { name: 'dest', fields: ['Computer'] },
+  ],
+  aggregate: { by: ['user', 'src'], threshold: 'failuresPerAccount', window: 'windowMinutes' },
+  riskObject: 'user',
+};
 
 export const declaration: DetectorDeclaration = {
   id: 'brute_force',
@@ -57,6 +81,8 @@ export const declaration: DetectorDeclaration = {
     'Block or isolate the source; it is running a password-guessing tool.',
     'Confirm an account lockout policy applies to the targeted accounts.',
   ],
+  // Horizontal and distributed guessing need per-source and per-account indexes across accounts: engine only.
+  native: { kind: 'detector', queries: [wrongPassword] },
 };
 
 interface PairState {

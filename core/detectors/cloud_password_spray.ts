@@ -2,6 +2,7 @@ import type { CloudSignInEvent, EventOrigin, IdentityEvent } from '../events/ide
 import { PASSWORD_ACCEPTED, PASSWORD_GUESS_FAILED } from './cloud/entra-codes';
 import { placeOf, recordKey, SeenRecords, userEntity } from './cloud/sign-ins';
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { anyOf, cloud, type NativeQuery } from '../rules/tree';
 
 /**
  * Cloud password spray: one password tried against many users, a few attempts each so no
@@ -11,6 +12,16 @@ import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type Det
  * spraying source — a success, or an MFA / Conditional Access step, which Entra reaches only
  * past a correct password — was compromised, and gets an alert of their own.
  */
+
+/** Many users failing with wrong-password codes from one address (the engine adds networks and the per-user cap). */
+const sprayFromAddress: NativeQuery = {
+  name: 'address',
+  match: [{ source: cloud('SigninLogs'), where: anyOf('ResultType', [...PASSWORD_GUESS_FAILED]) }],
+  outputs: [{ name: 'src', fields: ['IPAddress'] }, { name: 'user', fields: ['UserPrincipalName'] }],
+  aggregate: { by: ['src'], distinct: 'user', threshold: 'usersPerSource', window: 'windowMinutes' },
+  // A spray's risk belongs to its source, not to one of its many victims.
+  riskObject: 'src',
+};
 
 export const declaration: DetectorDeclaration = {
   id: 'cloud_password_spray',
@@ -42,6 +53,7 @@ export const declaration: DetectorDeclaration = {
     'For sprayed users whose password was accepted, reset the password and revoke sessions.',
     'Enforce MFA and smart lockout; review the users targeted for a shared weak password.',
   ],
+  native: { kind: 'detector', queries: [sprayFromAddress] },
 };
 
 interface Attempts {

@@ -3,6 +3,8 @@ import { iso } from './cloud/sign-ins';
 import { DAY, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import type { DirectoryView } from './directory-model';
 
+import { none } from '../rules/tree';
+
 /**
  * Containment reverted: a user disabled in Entra ID by a person or a response playbook is
  * enabled again by directory sync. For a synced user AD is the source of authority, so Entra
@@ -35,6 +37,7 @@ export const declaration: DetectorDeclaration = {
     'Disable the account in on-premises AD (the source of authority), then in Entra ID, and revoke its sessions.',
     'Use a sync-aware response (tierzero respond suspend) so the containment sticks.',
   ],
+  native: none("needs the containment actions tierzero itself took (which only the engine knows) to recognise their undo by directory sync"),
 };
 
 interface Disabled {

@@ -2,6 +2,7 @@ import { isLoopback, type Account } from '../events/fields';
 import type { DirectoryObjectChange } from '../events/identity-event';
 import type { DetectionContext } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { SYSTEM_SIDS } from '../estate/well-known-sids';
 
 /**
  * DCShadow's preparation: granting the replica rights a rogue DC registration needs, read from a
@@ -34,7 +35,6 @@ export type AclMemory = Record<string, { aces: string[]; lastSeen: number }>;
 const DEFAULT_HOLDER_ALIASES = new Set(['SY', 'BA', 'ED', 'DD', 'DA', 'EA', 'RO']);
 const DEFAULT_HOLDER_SIDS = new Set(['S-1-5-18', 'S-1-5-9', 'S-1-5-32-544']);
 const DEFAULT_HOLDER_RIDS = new Set(['498', '512', '516', '519', '521']);
-const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
 const ACE = /\((O?A);[^;]*;([^;]*);([0-9a-fA-F-]{36});[^;]*;([^)]+)\)/g;
 

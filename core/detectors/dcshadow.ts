@@ -5,6 +5,9 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
 import { cnOf } from './dn';
 import { replicaRightsGranted, type AclMemory } from './dcshadow-acl';
 
+import { none } from '../rules/tree';
+import { SYSTEM_SIDS } from '../estate/well-known-sids';
+
 /**
  * DCShadow: to push changes through replication, an attacker makes a machine look like a DC for
  * a few seconds — it gets the DC SPNs (`GC/…` and the DRS interface
@@ -30,7 +33,6 @@ const ACB_SVRTRUST = 0x100;
 const MAX_EVIDENCE = 20;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_REGISTRATIONS = 1_000;
-const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
 export const declaration: DetectorDeclaration = {
   id: 'dcshadow',
@@ -71,6 +73,7 @@ export const declaration: DetectorDeclaration = {
     'Review the objects replicated during the registration window: look for changes to sIDHistory, primaryGroupID, ACLs and group memberships that have no matching 4738/5136 on any DC.',
     'Reset the actor\'s credentials; registering a DC requires Domain Admin rights or the replication rights it was granted.',
   ],
+  native: none("pairs a DC registration with its teardown minutes later, or with a DC that never acts as one, which needs the registration remembered"),
 };
 
 interface Actor {

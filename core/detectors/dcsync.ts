@@ -3,6 +3,7 @@ import { accountKey, isLoopback, isMachineAccount, type Account } from '../event
 import type { DirectoryObjectAccess, IdentityEvent } from '../events/identity-event';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { and, bits, contains, inSetting, not, or, security, suffix, type NativeQuery } from '../rules/tree';
 
 /**
  * DCSync: a principal asks a DC to replicate directory secrets (DRSUAPI GetNCChanges), which
@@ -20,6 +21,22 @@ const RIGHT_NAMES: Record<string, string> = {
   [GET_CHANGES_FILTERED]: 'DS-Replication-Get-Changes-In-Filtered-Set',
 };
 const CONTROL_ACCESS = 0x100;
+
+/**
+ * A user account (not a machine account) asking for replication rights, other than a configured
+ * sync service: the classic DCSync. The engine also catches non-DC machine accounts and DC
+ * credentials used from elsewhere, which need the DCs it learns.
+ */
+const userReplicates: NativeQuery = {
+  name: 'user-account',
+  match: [{
+    source: security(4662),
+    where: and(bits('AccessMask', CONTROL_ACCESS), or(...Object.keys(RIGHT_NAMES).map((g) => contains('Properties', g))),
+      not(suffix('SubjectUserName', '$')), not(inSetting('SubjectUserName', 'directorySyncAccounts'))),
+  }],
+  outputs: [{ name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }],
+  riskObject: 'user',
+};
 
 export const declaration: DetectorDeclaration = {
   id: 'dcsync',
@@ -51,6 +68,7 @@ export const declaration: DetectorDeclaration = {
     'Treat every account secret in the domain as exposed: reset the actor\'s password, then reset krbtgt twice.',
     'Review who holds replication rights on the domain object (DS-Replication-Get-Changes-All).',
   ],
+  native: { kind: 'signal', queries: [userReplicates], note: 'user accounts only: non-DC machine accounts and DC credentials used from another address need the domain controllers the engine learns' },
 };
 
 interface Principal {

@@ -2,6 +2,7 @@ import type { Mitre, Severity } from '../alerts/alert';
 import type { Signal } from '../alerts/signal';
 import type { CorporateNetworkView } from '../config/corporate-networks';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
+import type { NativeForm } from '../rules/tree';
 import type { DetectorId } from './detector-id';
 import type { DirectoryView } from './directory-model';
 
@@ -26,6 +27,8 @@ export interface DetectorDeclaration {
   /** Alerts for the same keys within one bucket merge into one alert. */
   readonly bucketHours: number;
   readonly recommendations: readonly string[];
+  /** The detection condition as a neutral query tree, compiled into each SIEM's native rules. */
+  readonly native: NativeForm;
 }
 
 export interface RequiredEvents {

@@ -2,6 +2,8 @@ import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from 
 import type { DirectoryObjectAccess, EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { SYSTEM_SIDS } from '../estate/well-known-sids';
+import { and, anyOf, bits, contains, not, security, type NativeQuery } from '../rules/tree';
 
 /**
  * DPAPI domain backup key theft: the DC keeps the domain's DPAPI backup private key in the LSA
@@ -17,10 +19,23 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
  */
 
 const SECRET_QUERY_VALUE = 0x2; // MS-LSAD 2.2.1.1.4
+/** LSA secrets G$BCKUPKEY_PREFERRED, G$BCKUPKEY_P and G$BCKUPKEY_<guid>. */
+const BACKUP_KEY_SECRET = 'G$BCKUPKEY_';
+const LSA_OBJECT_SERVER = 'LSA';
+
+/** The query itself: the engine adds the source, traced through the logon session or the pipe. */
+const backupKeyQuery: NativeQuery = {
+  name: 'secret-query',
+  match: [{
+    source: security(4662),
+    where: and(anyOf('ObjectServer', [LSA_OBJECT_SERVER]), contains('ObjectName', BACKUP_KEY_SECRET), bits('AccessMask', SECRET_QUERY_VALUE), not(anyOf('SubjectUserSid', [...SYSTEM_SIDS]))),
+  }],
+  outputs: [{ name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }, { name: 'object', fields: ['ObjectName'] }],
+  riskObject: 'user',
+};
 const PIPES = new Set(['lsarpc', 'protected_storage']);
 const PIPE_MEMORY_MS = HOUR;
 const MAX_PIPE_SESSIONS = 10_000;
-const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
 export const declaration: DetectorDeclaration = {
   id: 'dpapi_backup_key',
@@ -53,6 +68,7 @@ export const declaration: DetectorDeclaration = {
     'Isolate the source machine and reset the actor\'s credentials; the actor held Domain Admin-level rights.',
     'The backup key cannot be rotated in place: follow Microsoft\'s guidance to create a new DPAPI backup key and re-protect master keys.',
   ],
+  native: { kind: 'detector', queries: [backupKeyQuery] },
 };
 
 interface PipeSession {
@@ -130,9 +146,9 @@ class DpapiBackupKeyDetector implements Detector {
 
 function isBackupKeyQuery(ev: DirectoryObjectAccess): boolean {
   // Directory (DS) objects are named by GUID and carry no path: they leave at the first test.
-  return ev.objectPath !== undefined && /G\$BCKUPKEY_/i.test(ev.objectPath)
+  return ev.objectPath !== undefined && ev.objectPath.toUpperCase().includes(BACKUP_KEY_SECRET)
     && ev.accessMask !== undefined && (ev.accessMask & SECRET_QUERY_VALUE) !== 0
-    && ev.objectServer?.toUpperCase() === 'LSA';
+    && ev.objectServer?.toUpperCase() === LSA_OBJECT_SERVER;
 }
 
 /** The DC's own LSA and SYSTEM services touch the secret when they serve MS-BKRP; nobody else does. */

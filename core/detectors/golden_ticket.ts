@@ -4,6 +4,8 @@ import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, typ
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
+import { none } from '../rules/tree';
+
 /**
  * Golden ticket: with krbtgt's key an attacker forges TGTs offline, so no DC ever issued them.
  * A forged TGT shows where it is used:
@@ -59,6 +61,7 @@ export const declaration: DetectorDeclaration = {
     'Find how krbtgt\'s key was obtained (DCSync, NTDS.dit copy, DC backup) and from which host the forged tickets were used.',
     'Review the accounts and SIDs the tickets carried: a forged PAC grants whatever groups the forger listed.',
   ],
+  native: none("joins every service ticket to the TGTs all DCs issued within the ticket lifetime (hours, across DCs), and learns each realm's and account's name-SID pairs"),
 };
 
 interface NameOfSid {

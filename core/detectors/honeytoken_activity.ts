@@ -4,6 +4,8 @@ import type { AccountAction, EventOrigin, IdentityEvent } from '../events/identi
 import type { DetectionContext, Detector, DetectorDeclaration, DetectorModule } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { cnOf } from './dn';
+import { SYSTEM_SIDS } from '../estate/well-known-sids';
+import { and, anyOf, cloud, inSetting, not, or, security, type NativeQuery } from '../rules/tree';
 
 /**
  * Honeytoken activity: a decoy account or object (config `honeytokens`: names, SIDs or object
@@ -27,6 +29,34 @@ interface Finding {
   /** Plain-language verb phrase, e.g. `read properties of`. */
   readonly what: string;
 }
+
+/**
+ * Any event naming a decoy, in whichever field names it — the same fields `findingIn` reads.
+ * The engine adds what a search cannot: the DCs' own maintenance (learned), and the source
+ * traced through the logon session.
+ */
+const notDirectoryInternal = not(anyOf('SubjectUserSid', [...SYSTEM_SIDS]));
+const decoyTouched: NativeQuery = {
+  name: 'touch',
+  match: [
+    { source: security(4768, 4771, 4776, 4624, 4625, 4648), where: or(inSetting('TargetUserName', 'honeytokens'), inSetting('TargetUserSid', 'honeytokens')) },
+    { source: security(4769), where: or(inSetting('TargetUserName', 'honeytokens'), inSetting('ServiceName', 'honeytokens'), inSetting('ServiceSid', 'honeytokens')) },
+    { source: security(4662, 4661), where: and(notDirectoryInternal, or(inSetting('ObjectName', 'honeytokens'), inSetting('ObjectName', 'honeytokens', 'dn'))) },
+    {
+      source: security(4798, 4799, 4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4765, 4767, 4781, 4728, 4729, 4732, 4733, 4756, 4757),
+      where: and(notDirectoryInternal, or(inSetting('TargetUserName', 'honeytokens'), inSetting('TargetSid', 'honeytokens'), inSetting('MemberSid', 'honeytokens'), inSetting('MemberName', 'honeytokens', 'dn'))),
+    },
+    { source: security(5136, 5137, 5139, 5141), where: and(notDirectoryInternal, or(inSetting('ObjectGUID', 'honeytokens'), inSetting('ObjectDN', 'honeytokens', 'dn'), and(anyOf('AttributeLDAPDisplayName', ['member']), inSetting('AttributeValue', 'honeytokens', 'dn')))) },
+    { source: cloud('SigninLogs'), where: or(inSetting('UserPrincipalName', 'honeytokens'), inSetting('UserId', 'honeytokens')) },
+  ],
+  outputs: [
+    { name: 'user', fields: ['SubjectUserName', 'TargetUserName', 'UserPrincipalName'] },
+    { name: 'src', fields: ['IpAddress', 'WorkstationName', 'Workstation', 'IPAddress'] },
+    { name: 'dest', fields: ['Computer'] },
+    { name: 'object', fields: ['ObjectName', 'ObjectDN', 'ObjectGUID', 'ServiceName', 'TargetUserName', 'UserPrincipalName'] },
+  ],
+  riskObject: 'user',
+};
 
 export const declaration: DetectorDeclaration = {
   id: 'honeytoken_activity',
@@ -72,9 +102,9 @@ export const declaration: DetectorDeclaration = {
     'A logon attempt as the decoy means its credentials were harvested from where they were planted: check that place.',
     'Keep the decoy untouched by scripts and scanners so that every alert stays meaningful.',
   ],
+  native: { kind: 'detector', queries: [decoyTouched] },
 };
 
-const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 const MAX_CACHED_VERDICTS = 100_000;
 
 export const honeytokenActivity: DetectorModule = {

@@ -5,6 +5,8 @@ import { iso, placeOf, sourceEntity, userEntity } from './cloud/sign-ins';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { present } from './entities';
 
+import { none } from '../rules/tree';
+
 /**
  * Impossible travel: two successful sign-ins by one user from places farther apart than any
  * journey between their times allows. What geo-IP gets wrong is excluded, not thresholded:
@@ -41,6 +43,7 @@ export const declaration: DetectorDeclaration = {
     'Check the second sign-in\'s device and app: an unmanaged device with a browser is the usual pattern of a stolen password or token.',
     'If one end is a VPN or proxy the organisation uses, add it to corporateNetworks.',
   ],
+  native: none("needs each user's previous successful sign-in and its place, then the speed between them, which no windowed count expresses"),
 };
 
 interface Visit {

@@ -4,6 +4,7 @@ import type { IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
+import { none } from '../rules/tree';
 
 /**
  * Kerberoasting: any authenticated user can ask for a service ticket to any SPN, and a
@@ -41,6 +42,7 @@ export const declaration: DetectorDeclaration = {
     'Reset the passwords of the targeted service accounts to long random values, and enable AES (msDS-SupportedEncryptionTypes) on them.',
     'Prefer group managed service accounts, whose passwords cannot be cracked.',
   ],
+  native: none("judges a burst of RC4 service tickets against the requester's learned service pairs and each service's learned encryption types"),
 };
 
 interface ServiceHistory {

@@ -5,6 +5,8 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
 import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from './source-profile';
 import { originOf, duration } from './evidence';
 
+import { none } from '../rules/tree';
+
 /**
  * LDAP reconnaissance: BloodHound, PowerView, CrackMapExec and ADFind pull the directory in
  * bulk — every group, every user, every computer with its attributes. Where the domain has an
@@ -46,6 +48,7 @@ export const declaration: DetectorDeclaration = {
     'Find the process on the source that ran the queries (SharpHound, ADFind, PowerView, CrackMapExec are typical) and the account it used.',
     'Review what the actor could have learned: group memberships, ACLs and SPNs are the map to tier 0.',
   ],
+  native: none("judges the breadth of directory reads against the actor's own learned history"),
 };
 
 // Directory service access rights (MS-ADTS 5.1.3.2): reads, and writes that disqualify an event.

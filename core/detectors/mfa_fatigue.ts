@@ -3,6 +3,7 @@ import type { CloudSignInEvent, EventOrigin, IdentityEvent, MfaOutcome } from '.
 import { placeOf, recordKey, SeenRecords, sourceEntity, userEntity } from './cloud/sign-ins';
 import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { present } from './entities';
+import { anyOf, cloud, type NativeQuery } from '../rules/tree';
 
 /**
  * MFA fatigue (push bombing): someone who has the password signs in again and again so the
@@ -11,6 +12,18 @@ import { present } from './entities';
  * not respond") followed by an approved one. Approval from the address the prompts came from
  * is the attacker getting in; a user reporting a prompt as fraud is an alert by itself.
  */
+
+/** Entra's "strong authentication failed" (500121): a prompt denied, unanswered or failed. */
+const MFA_PROMPT_FAILED = 500121;
+
+/** The bombing run alone; an approval after the run, and fraud reports, need the sequence the engine keeps. */
+const promptRun: NativeQuery = {
+  name: 'bombing',
+  match: [{ source: cloud('SigninLogs'), where: anyOf('ResultType', [MFA_PROMPT_FAILED]) }],
+  outputs: [{ name: 'user', fields: ['UserPrincipalName'] }, { name: 'src', fields: ['IPAddress'] }],
+  aggregate: { by: ['user'], threshold: 'bombingPrompts', window: 'windowMinutes' },
+  riskObject: 'user',
+};
 
 export const declaration: DetectorDeclaration = {
   id: 'mfa_fatigue',
@@ -39,6 +52,7 @@ export const declaration: DetectorDeclaration = {
     'Ask the user which prompts they approved; review MFA methods registered since.',
     'Turn on number matching and additional context for push notifications.',
   ],
+  native: { kind: 'signal', queries: [promptRun], note: 'the prompt run without the approval that ends it; the engine also reads AuthenticationDetails for the outcome of each prompt' },
 };
 
 const PROMPT_FAILURES: ReadonlySet<MfaOutcome> = new Set(['denied', 'timeout', 'failed', 'wrong_code']);

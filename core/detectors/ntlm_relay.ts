@@ -3,6 +3,8 @@ import type { IdentityEvent, Logon } from '../events/identity-event';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 
+import { none } from '../rules/tree';
+
 /**
  * NTLM relay: an attacker coerces machine X into authenticating to it (PetitPotam, PrinterBug,
  * WebDAV) and relays X's NTLM exchange to another server, which logs a network logon for `X$`
@@ -35,6 +37,7 @@ export const declaration: DetectorDeclaration = {
     'Check what the relayed session did on the target (certificate enrolment on AD CS, DCSync, service creation).',
     'Require SMB signing, LDAP signing and channel binding, and EPA on AD CS and IIS; block outbound NTLM from tier-0 machines.',
   ],
+  native: none("compares a machine account's NTLM logon address with the addresses learned for that machine"),
 };
 
 interface MachineSeen {

@@ -4,6 +4,8 @@ import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Dete
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { isCrackableEtype } from './kerberos-etypes';
 
+import { none } from '../rules/tree';
+
 /**
  * Overpass-the-hash: a tool that holds only an account's NT hash (mimikatz sekurlsa::pth,
  * Rubeus asktgt /rc4) can only pre-authenticate with RC4, because the NT hash *is* the RC4 key;
@@ -54,6 +56,7 @@ export const declaration: DetectorDeclaration = {
     'Reset the account\'s password: its NT hash is in the attacker\'s hands.',
     'Disable RC4 for accounts that do not need it (msDS-SupportedEncryptionTypes) so a hash alone cannot buy a TGT.',
   ],
+  native: none("judges an RC4 pre-authentication against the account's and the host's learned AES baseline (30 days) and a new-credentials logon on the source"),
 };
 
 interface History {

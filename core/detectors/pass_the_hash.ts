@@ -4,6 +4,8 @@ import type { EventOrigin, IdentityEvent, Logon } from '../events/identity-event
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 
+import { none } from '../rules/tree';
+
 /**
  * Pass-the-hash: NTLM needs only the NT hash, so a stolen hash authenticates from any machine.
  * Two places show it:
@@ -51,6 +53,7 @@ export const declaration: DetectorDeclaration = {
     'Reset the password of the account whose hash was used, and look for where it was dumped (the machines it logged on to interactively).',
     'Put privileged accounts in Protected Users (no NTLM) and restrict where they may log on.',
   ],
+  native: none("judges a logon against the host's and the account's learned devices and new-credentials history (14 days)"),
 };
 
 interface Habit {

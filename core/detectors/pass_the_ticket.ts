@@ -4,6 +4,8 @@ import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, typ
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
+import { none } from '../rules/tree';
+
 /**
  * Pass-the-ticket: a TGT exported from one machine's memory (mimikatz sekurlsa::tickets,
  * Rubeus dump) and imported on another is presented from the second machine's address. The
@@ -49,6 +51,7 @@ export const declaration: DetectorDeclaration = {
     'Reset the account\'s password and purge its tickets (klist purge); for a privileged account, check what the ticket was used for.',
     'Limit where privileged accounts log on (tiering, Protected Users) so their tickets are never left on workstations.',
   ],
+  native: none("joins each service ticket's address to the addresses its TGT was issued or renewed to, across all DCs, over the ticket lifetime"),
 };
 
 interface TgtAddress {

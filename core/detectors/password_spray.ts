@@ -6,6 +6,7 @@ import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector,
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
 import { originOf, duration } from './evidence';
+import { none } from '../rules/tree';
 
 /**
  * Password spray: one source tries one password (or a few) against many accounts, staying
@@ -55,6 +56,7 @@ export const declaration: DetectorDeclaration = {
     'Reset the passwords of accounts that authenticated successfully from the source during or after the spray.',
     'Ban common and seasonal passwords (Entra Password Protection on-prem, or a custom filter).',
   ],
+  native: none("weighs failures for many accounts from one source against what that source and the front-ends it relays for normally fail (learned over 7 days)"),
 };
 
 /** Events of one attempt (a 4771, the NTLM fallback's 4776 on the DC and 4625 on the member) land within this of each other. */

@@ -5,6 +5,8 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
 import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from './source-profile';
 import { originOf } from './evidence';
 
+import { none } from '../rules/tree';
+
 /**
  * SAMR reconnaissance: `net user /domain`, `net group "Domain Admins" /domain`, BloodHound's
  * local-group collection and RID brute forcing all speak MS-SAMR over the \PIPE\samr named
@@ -59,6 +61,7 @@ export const declaration: DetectorDeclaration = {
     'Find the process on the source that made the queries; BloodHound/SharpHound, CrackMapExec, PowerView and impacket are the usual tools.',
     'Set "Network access: Restrict clients allowed to make remote calls to SAM" so only administrators can query SAM remotely.',
   ],
+  native: none("judges SAMR queries against the actor's own learned history and tier-0 membership"),
 };
 
 // Domain-relative RIDs of tier-0 principals (MS docs "Well-known SIDs").

@@ -5,6 +5,8 @@ import { DAY, stillLearning, threshold, type DetectionContext, type Detector, ty
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { cnOf } from './dn';
 import type { SensitiveGroupMatch } from './sensitive-groups';
+import { SYSTEM_SIDS } from '../estate/well-known-sids';
+import { none } from '../rules/tree';
 
 /**
  * Sensitive group change: a principal joins a tier-0 group (Domain Admins, BUILTIN\Administrators,
@@ -49,6 +51,7 @@ export const declaration: DetectorDeclaration = {
     'Review what the new member did since the change (logons to DCs, replication, GPO edits).',
     'Require a PAM workflow for tier-0 groups so every legitimate change comes from one learned actor.',
   ],
+  native: none("needs the tier-0 groups nested at any depth (learned from group-change events) and each actor's learned history of managing them"),
 };
 
 interface ActorHistory {
@@ -73,7 +76,6 @@ interface Grant {
 }
 
 const MAX_ACTORS_PER_GROUP = 64;
-const SYSTEM_SIDS = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
 export const sensitiveGroupChange: DetectorModule = {
   declaration,

@@ -5,6 +5,8 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
 import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
 import { originOf } from './evidence';
 
+import { none } from '../rules/tree';
+
 /**
  * SMB session enumeration: NetSessionEnum (MS-SRVS, over \PIPE\srvsvc) lists who is connected
  * to a server and from where, and NetWkstaUserEnum (MS-WKST, \PIPE\wkssvc) who is logged on.
@@ -43,6 +45,7 @@ export const declaration: DetectorDeclaration = {
     'Find the process on the source that opened the pipes; PowerView, BloodHound/SharpHound and NetSess are typical.',
     'Restrict NetSessionEnum to administrators (NetCease, or the SrvsvcSessionInfo registry permissions) on DCs and servers.',
   ],
+  native: none("needs the domain controllers learned from their own events, and the source's learned history of such opens"),
 };
 
 const PIPES = ['srvsvc', 'wkssvc'];

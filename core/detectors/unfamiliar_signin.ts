@@ -4,6 +4,8 @@ import { iso, placeOf, sourceEntity, userEntity } from './cloud/sign-ins';
 import { DAY, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { present } from './entities';
 
+import { none } from '../rules/tree';
+
 /**
  * Unfamiliar sign-in properties: a successful sign-in whose country and network (ASN) — and
  * often device and app — are all new for the user against what they did during the learning
@@ -39,6 +41,7 @@ export const declaration: DetectorDeclaration = {
     'Confirm with the user that the sign-in was theirs (place, device, app).',
     'If not, revoke the user\'s sessions, reset the password and review MFA methods registered recently.',
   ],
+  native: none("compares a sign-in's country, network, device and app with the user's learned per-user baseline"),
 };
 
 const MAX_VALUES = 24;

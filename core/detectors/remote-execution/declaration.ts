@@ -1,4 +1,5 @@
 import type { DetectorDeclaration } from '../detector';
+import { none } from '../../rules/tree';
 
 export const declaration: DetectorDeclaration = {
   id: 'remote_code_execution',
@@ -61,4 +62,5 @@ export const declaration: DetectorDeclaration = {
     'Look at what the service, task or process ran on the target (evidence details) and for persistence it left behind.',
     'Restrict who can administer tier-0 hosts remotely to dedicated admin workstations (firewall SMB/RPC/WinRM to DCs from elsewhere).',
   ],
+  native: none("joins a service or task creation to the remote logon and Kerberos tickets behind it, against the host's learned baseline of remote administration"),
 };

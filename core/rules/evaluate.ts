@@ -126,9 +126,9 @@ export function holds(p: Predicate, r: RawRecord, params: RuleParams): boolean {
   switch (p.op) {
     case 'in': return p.values.some((x) => String(x).toLowerCase() === lower);
     case 'code': return p.codes.some((c) => codeTexts(c).includes(lower));
-    case 'in_setting': return params.settings[p.setting].some((x) => p.form === 'dn'
-      ? lower.startsWith(`cn=${x.trim().toLowerCase()},`)
-      : settingTexts(x).some((t) => t.toLowerCase() === lower));
+    case 'in_setting': return params.settings[p.setting].some((x) => settingTexts(x).some((t) => (p.form === 'dn'
+      ? lower.startsWith(`cn=${t.toLowerCase()},`)
+      : t.toLowerCase() === lower)));
     case 'prefix': return lower.startsWith(p.value.toLowerCase());
     case 'suffix': return lower.endsWith(p.value.toLowerCase());
     case 'contains': return lower.includes(p.value.toLowerCase());

@@ -8,6 +8,11 @@ export function ruleParams(config: ResolvedConfig, id: DetectorId): RuleParams {
   if (!resolved) throw new Error(`${id} is not enabled: no native rule to compile`);
   return {
     thresholds: resolved.settings.thresholds,
-    settings: { honeytokens: config.honeytokens, directorySyncAccounts: config.directorySyncAccounts },
+    settings: listSettings(config),
   };
+}
+
+/** The config lists a native rule may name (`in_setting`). */
+export function listSettings(config: ResolvedConfig): RuleParams['settings'] {
+  return { honeytokens: config.honeytokens, directorySyncAccounts: config.directorySyncAccounts };
 }

@@ -3,7 +3,9 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { DetectorDeclaration } from '../../../core/detectors/detector';
 import { appIcon } from './icon';
-import { NATIVE_RULES } from './native-rules';
+import { resolveConfig } from '../../../core/config/config';
+import { listSettings } from '../../../core/rules/params';
+import { settingMacros } from '../native-spl';
 import { savedSearchesConf, stanza } from './savedsearches';
 import { tarGz, type TarEntry } from './tar';
 
@@ -24,6 +26,8 @@ export interface BuildOptions {
   readonly declarations: readonly DetectorDeclaration[];
   /** Archive mtime, epoch seconds (SOURCE_DATE_EPOCH for reproducible builds). */
   readonly mtime: number;
+  /** tierzero config whose thresholds and lists the native searches are compiled with. */
+  readonly config?: unknown;
 }
 
 export interface BuildResult {
@@ -42,7 +46,10 @@ export async function buildSplunkApp(o: BuildOptions): Promise<BuildResult> {
   }
   const text = (s: string): { data: Buffer; mode: number } => ({ data: Buffer.from(s, 'utf8'), mode: 0o644 });
   files.set('default/app.conf', text(appConf(o.version)));
-  files.set('default/savedsearches.conf', text(savedSearchesConf(o.declarations, NATIVE_RULES)));
+  // Native searches are compiled with the packaged config's thresholds (defaults unless given).
+  const config = resolveConfig(o.config ?? {}, o.declarations);
+  files.set('default/savedsearches.conf', text(savedSearchesConf(o.declarations, config)));
+  files.set('default/macros.conf', text(`${(files.get('default/macros.conf')?.data.toString('utf8') ?? '').trimEnd()}\n\n${listMacros(config)}`));
   files.set('lookups/tierzero_detectors.csv', text(detectorLookup(o.declarations)));
   files.set('static/appIcon.png', { data: appIcon(36), mode: 0o644 });
   files.set('static/appIcon_2x.png', { data: appIcon(72), mode: 0o644 });
@@ -64,6 +71,13 @@ export async function buildSplunkApp(o: BuildOptions): Promise<BuildResult> {
   const path = join(o.outDir, `${APP_ID}-${o.version}.tgz`);
   await writeFile(path, archive);
   return { path, bytes: archive.length, files: files.size };
+}
+
+/** The list settings' macros (honeytokens, sync accounts), defaulting to the packaged config's values. */
+function listMacros(config: ReturnType<typeof resolveConfig>): string {
+  return Object.entries(settingMacros(listSettings(config)))
+    .map(([name, m]) => stanza(name, { args: m.args, definition: m.definition, description: 'A tierzero list setting, for the native searches: edit in local/macros.conf' }))
+    .join('\n');
 }
 
 function appConf(version: string): string {

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
-import { NOT_NATIVE } from '../../../adapters/splunk/app/native-rules';
+import { nativeSearchName } from '../../../adapters/splunk/app/savedsearches';
 import { ENTRA_INDEX_MACRO, WINDOWS_INDEX_MACRO } from '../../../adapters/splunk/spl';
 import { DECLARATIONS } from '../../../core/detectors/registry';
 import { tierzero } from '../../support/cli';
@@ -134,24 +134,37 @@ describe('tierzero package splunk', function () {
     assert.equal(rule.get('alert.suppress.fields'), 'alert_id');
   });
 
-  it('ships a disabled native search for every stateless detector a single search can express', () => {
+  it('ships a disabled native search for every query of every detector with a native form, and none for the rest', () => {
     const ss = readConf(join(app, 'default', 'savedsearches.conf'));
-    for (const d of DECLARATIONS.filter((x) => x.learningPeriodDays === 0)) {
-      const native = ss.get(`tierzero - ${d.id} - Native`);
-      if (NOT_NATIVE[d.id]) {
-        assert.equal(native, undefined, d.id);
+    for (const d of DECLARATIONS) {
+      const names = [...ss.keys()].filter((k) => k.startsWith(`tierzero - ${d.id} - `) && k.endsWith(' - Native'));
+      if (d.native.kind === 'none') {
+        assert.deepEqual(names, [], d.id);
         continue;
       }
-      assert.ok(native, `${d.id} is stateless: add a native rule (adapters/splunk/app/native-rules.ts) or say in NOT_NATIVE why it has none`);
-      assert.match(native.get('search') ?? '', /^`tierzero_(windows|entra)_index` /);
-      assert.equal(native.get('disabled'), '1');
+      assert.equal(names.length, d.native.queries.length, d.id);
+      for (const q of d.native.queries) {
+        const native = ss.get(nativeSearchName(d, q));
+        assert.ok(native, `${d.id}/${q.name}`);
+        assert.match(native.get('search') ?? '', /^search \(`tierzero_(windows|entra)_index` /);
+        assert.equal(native.get('disabled'), '1');
+      }
     }
   });
 
   it('counts over the detector\'s own window and threshold in a native search', () => {
-    const native = readConf(join(app, 'default', 'savedsearches.conf')).get('tierzero - brute_force - Native');
     const d = DECLARATIONS.find((x) => x.id === 'brute_force');
-    assert.match(native?.get('search') ?? '', new RegExp(`bin _time span=${d?.thresholds['windowMinutes']?.default}m .* where events >= ${d?.thresholds['failuresPerAccount']?.default} `));
+    const q = d?.native.kind === 'detector' ? d.native.queries[0] : undefined;
+    assert.ok(d && q);
+    const native = readConf(join(app, 'default', 'savedsearches.conf')).get(nativeSearchName(d, q));
+    const minutes = d.thresholds['windowMinutes']?.default ?? 0;
+    assert.match(native?.get('search') ?? '', new RegExp(`streamstats time_window=${minutes * 60}s count AS tz_measure BY user src \\| where tz_measure >= ${d.thresholds['failuresPerAccount']?.default} `));
+  });
+
+  it('lists decoys in a macro the site edits, defaulting to the packaged config\'s honeytokens', () => {
+    const macros = readConf(join(app, 'default', 'macros.conf'));
+    assert.equal(macros.get('tierzero_honeytokens_exact(1)')?.get('definition'), 'false()');
+    assert.equal(macros.get('tierzero_honeytokens_exact(1)')?.get('args'), 'field');
   });
 
   it('tags its alerts for the CIM Alerts data model', () => {

@@ -30,8 +30,8 @@ export function compileNativeSearch(d: DetectorDeclaration, q: NativeQuery, para
   const windows = q.match.filter((b) => b.source.kind === 'windows');
   const cloud = q.match.filter((b) => b.source.kind === 'cloud');
   const bases: string[] = [];
-  if (windows.length) bases.push(`(\`${WINDOWS_INDEX_MACRO}\` (${windows.map((b) => baseTerm(b.source)).join(' OR ')}))`);
-  if (cloud.length) bases.push(`(\`${ENTRA_INDEX_MACRO}\` sourcetype="azure:monitor:aad" (${cloud.map((b) => baseTerm(b.source)).join(' OR ')}))`);
+  if (windows.length) bases.push(`(\`${WINDOWS_INDEX_MACRO}\` (${[...new Set(windows.map((b) => baseTerm(b.source, windows)))].join(' OR ')}))`);
+  if (cloud.length) bases.push(`(\`${ENTRA_INDEX_MACRO}\` sourcetype="azure:monitor:aad" (${[...new Set(cloud.map((b) => baseTerm(b.source, cloud)))].join(' OR ')}))`);
   const stages = [
     `search ${bases.join(' OR ')}`,
     `eval ${fields.map((f) => `${splEvalField(f)}=${normalised(f, q.match)}`).join(', ')}`,
@@ -73,10 +73,14 @@ function threshold(params: RuleParams, name: string): number {
   return v;
 }
 
-/** The indexed-field terms that let Splunk skip everything else before any eval runs. */
-function baseTerm(s: RuleSource): string {
+/**
+ * The indexed-field terms that let Splunk skip everything else before any eval runs: one per
+ * channel, with every EventID its branches name.
+ */
+function baseTerm(s: RuleSource, all: readonly Branch[]): string {
   if (s.kind === 'cloud') return `category IN (${(s.table === 'SigninLogs' ? ['SignInLogs', 'NonInteractiveUserSignInLogs'] : ['AuditLogs']).map(splString).join(', ')})`;
-  return `(source IN (${splString(`XmlWinEventLog:${s.channel}`)}, ${splString(`WinEventLog:${s.channel}`)}) EventCode IN (${s.eventIds.map(splInt).join(', ')}))`;
+  const ids = [...new Set(all.flatMap((b) => (b.source.kind === 'windows' && b.source.channel === s.channel ? b.source.eventIds : [])))].sort((a, b) => a - b);
+  return `(source IN (${splString(`XmlWinEventLog:${s.channel}`)}, ${splString(`WinEventLog:${s.channel}`)}) EventCode IN (${ids.map(splInt).join(', ')}))`;
 }
 
 function sourceCondition(s: RuleSource): string {

@@ -14,9 +14,17 @@ export function detectorTable(declarations: readonly DetectorDeclaration[]): str
   const rows = declarations.map((d) => {
     const events = d.requires.map((r) => `${r.channel} ${r.eventIds.join(', ')}`).join('; ');
     const policies = [...new Set(d.requires.map((r) => r.auditPolicy))].join('; ');
-    return `| \`${d.id}\` | ${d.summary} | ${d.severity} | ${d.mitre.techniques.join(', ')} | ${events} | ${policies} |`;
+    return `| \`${d.id}\` | ${d.summary} | ${d.severity} | ${d.mitre.techniques.join(', ')} | ${events} | ${policies} | ${nativeCell(d)} |`;
   });
-  return ['| detector | what it catches | severity | MITRE | events | audit policy |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| detector | what it catches | severity | MITRE | events | audit policy | native rule |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** What the SIEM packs carry for a detector: its own rule, a narrower signal, or why neither. */
+function nativeCell(d: DetectorDeclaration): string {
+  const n = d.native;
+  if (n.kind === 'none') return `engine only: ${n.reason}`;
+  const names = n.queries.map((q) => q.name).join(', ');
+  return n.kind === 'detector' ? `yes (${names})` : `signal (${names}): ${n.note}`;
 }
 
 export function thresholdTable(declarations: readonly DetectorDeclaration[]): string {

@@ -4,6 +4,8 @@ export const DETECTOR_IDS = [
   'kerberoasting', 'asrep_roasting', 'brute_force', 'password_spray', 'account_enumeration',
   'remote_code_execution', 'smb_session_enumeration', 'samr_recon', 'ldap_recon', 'honeytoken_activity',
   'sensitive_group_change', 'ntlm_relay', 'dpapi_backup_key',
+  'zerologon', 'samaccountname_spoofing', 'sid_history_injection', 'replication_rights_granted', 'dsrm_password_change',
+  'adfs_dkm_key_read', 'authentication_coercion', 'rbcd_modification', 'security_log_cleared',
   'impossible_travel', 'unfamiliar_signin', 'cloud_password_spray', 'mfa_fatigue', 'containment_reverted',
 ] as const;
 

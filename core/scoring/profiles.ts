@@ -6,9 +6,12 @@ import type { DetectorId } from '../detectors/detector-id';
  * (a fact, not an inference: precision 1 whatever the verdict history).
  */
 
-/** Kill-chain stages in attack order; `containment` (evasion of a response) has no place in it. */
+/**
+ * Kill-chain stages in attack order; `containment` (evasion of a response) and
+ * `defense-evasion` (destroying the record, e.g. clearing logs) have no place in it.
+ */
 export const STAGES = ['initial-access', 'reconnaissance', 'credential-access', 'lateral-movement', 'domain-dominance'] as const;
-export type Stage = (typeof STAGES)[number] | 'containment';
+export type Stage = (typeof STAGES)[number] | 'containment' | 'defense-evasion';
 
 /** Half-lives (hours): anomalies fade in half a day, attack techniques in 3 days, domain dominance in a week. */
 export const HALF_LIFE_HOURS = { anomaly: 12, technique: 72, dominance: 168 } as const;
@@ -53,6 +56,17 @@ export const SCORING_PROFILES: Readonly<Record<DetectorId, ScoringProfile>> = {
   impossible_travel: { stage: 'initial-access', halfLifeHours: HALF_LIFE_HOURS.anomaly, deterministic: false, maturityDays: 7 },
   unfamiliar_signin: { stage: 'initial-access', halfLifeHours: HALF_LIFE_HOURS.anomaly, deterministic: false, maturityDays: 7 },
   containment_reverted: { stage: 'containment', halfLifeHours: t, deterministic: true, maturityDays: 0 },
+  // Defender for Identity's newer alerts (issue 14): CVE exploitation and ACL backdoors are domain dominance.
+  zerologon: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
+  samaccountname_spoofing: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
+  sid_history_injection: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0 },
+  replication_rights_granted: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0 },
+  dsrm_password_change: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0 },
+  // Golden SAML preparation: the key that signs every federated token, so it fades as slowly as dominance.
+  adfs_dkm_key_read: { stage: 'credential-access', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
+  authentication_coercion: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7 },
+  rbcd_modification: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 0 },
+  security_log_cleared: { stage: 'defense-evasion', halfLifeHours: t, deterministic: false, maturityDays: 0 },
 };
 
 export function stageOrder(stage: Stage): number | undefined {

@@ -57,9 +57,11 @@ export function compileNativeBody(d: DetectorDeclaration, rule: NativeRule): Nat
   // stats drops rows whose BY field is null: a placeholder keeps them, nullif restores the null.
   const evals = rule.by.map((b) => `${splField(b.name)}=lower(coalesce(${b.fields.map((f) => splEvalField(mapped(f))).join(', ')}, "unknown"))`).join(', ');
   const restore = names.map((n) => `${n}=nullif(${n}, "unknown")`).join(', ');
-  const hasDest = names.includes('dest');
-  const destValues = hasDest ? '' : ' values(host) AS dest';
-  const entities = [...new Set<NativeEntity>([...names.filter(isEntity), 'dest'])];
+  // Windows: the reporting host is the destination, and the EventIDs seen say which events fired.
+  // Entra: `host` is the Event Hub input's host, which says nothing about the sign-in.
+  const windows = rule.data === 'windows';
+  const destValues = `${windows && !names.includes('dest') ? ' values(host) AS dest' : ''}${windows ? ' values(EventCode) AS signature_id' : ''}`;
+  const entities = [...new Set<NativeEntity>([...names.filter(isEntity), ...(windows ? ['dest' as const] : [])])];
   const head = `${base} (${terms.join(' OR ')}) | eval ${evals}`;
   if (!rule.count) {
     return {

@@ -1,8 +1,7 @@
-import { SEVERITY_RISK } from '../../core/alerts/alert';
-import type { DetectorDeclaration } from '../../core/detectors/detector';
 import type { RuleParams } from '../../core/rules/evaluate';
 import { codeTexts, fieldsOf, settingTexts, type Branch, type NativeQuery, type Predicate, type RuleSource, type SettingList } from '../../core/rules/tree';
 import { CLASSIC_LAYOUTS, CLASSIC_SYSTEM_LAYOUTS, type ClassicLayout } from './classic-layouts';
+import { sourceMacro } from './app/macros';
 import { SIGN_IN_TA_FIELDS, taFieldName } from './field-map';
 import { ENTRA_INDEX_MACRO, splEvalField, splInt, splString, WINDOWS_INDEX_MACRO } from './spl';
 
@@ -16,16 +15,19 @@ import { ENTRA_INDEX_MACRO, splEvalField, splInt, splString, WINDOWS_INDEX_MACRO
  * - absent, empty and `-` are all null, so `not` of an absent field is true and a leaf on it false;
  * - string comparisons ignore case; aggregations count in a sliding window (`streamstats
  *   time_window`), not clock-aligned bins.
- * The result rows carry `user`, `src`, `dest`, `object` (lower-cased), `count`, `firstTime`,
- * `lastTime`, and the detector's labels: what the saved-search wrapper turns into notables and risk.
+ * The result rows carry `firstTime`, `lastTime`, `count` and the query's outputs (`user`, `src`,
+ * `dest`, `object`, lower-cased): what the saved-search wrapper (app/native-searches.ts) labels
+ * and turns into notables and risk. No `$` is written into the search: Splunk reads `$name$`
+ * as a token in some dispatch paths.
  */
 export interface CompiledNative {
+  /** From the index macro to the table of results; the saved-search wrapper adds labels. */
   readonly search: string;
   /** Minutes the search must look back to see a whole window. */
   readonly windowMinutes: number;
 }
 
-export function compileNativeSearch(d: DetectorDeclaration, q: NativeQuery, params: RuleParams): CompiledNative {
+export function compileNativeSearch(q: NativeQuery, params: RuleParams): CompiledNative {
   const fields = fieldsOf(q);
   const windows = q.match.filter((b) => b.source.kind === 'windows');
   const cloud = q.match.filter((b) => b.source.kind === 'cloud');
@@ -54,11 +56,7 @@ export function compileNativeSearch(d: DetectorDeclaration, q: NativeQuery, para
   } else {
     stages.push(`eval count=1, firstTime=_time, lastTime=_time`);
   }
-  stages.push(
-    `eval detector=${splString(d.id)}, signature=${splString(d.title)}, severity=${splString(d.severity)}, risk_score=${splInt(SEVERITY_RISK[d.severity])}, `
-      + `risk_object=${q.riskObject}, mitre_technique_id=${splString(d.mitre.techniques.join(','))}`,
-    `table firstTime lastTime count detector signature severity risk_score risk_object mitre_technique_id ${q.outputs.map((o) => o.name).join(' ')}`,
-  );
+  stages.push(`table firstTime lastTime count ${q.outputs.map((o) => o.name).join(' ')}`);
   return { search: stages.join(' | '), windowMinutes };
 }
 
@@ -80,7 +78,7 @@ function threshold(params: RuleParams, name: string): number {
 function baseTerm(s: RuleSource, all: readonly Branch[]): string {
   if (s.kind === 'cloud') return `category IN (${(s.table === 'SigninLogs' ? ['SignInLogs', 'NonInteractiveUserSignInLogs'] : ['AuditLogs']).map(splString).join(', ')})`;
   const ids = [...new Set(all.flatMap((b) => (b.source.kind === 'windows' && b.source.channel === s.channel ? b.source.eventIds : [])))].sort((a, b) => a - b);
-  return `(source IN (${splString(`XmlWinEventLog:${s.channel}`)}, ${splString(`WinEventLog:${s.channel}`)}) EventCode IN (${ids.map(splInt).join(', ')}))`;
+  return `(\`${sourceMacro(s.channel)}\` EventCode IN (${ids.map(splInt).join(', ')}))`;
 }
 
 function sourceCondition(s: RuleSource): string {
@@ -153,10 +151,13 @@ function predicate(p: Predicate, params: RuleParams): string {
       case 'code': return inList(f, p.codes.flatMap(codeTexts));
       // A macro, so the site lists its decoys in local/macros.conf without rebuilding the app.
       case 'in_setting': return `\`${settingMacro(p.setting, p.form)}(${f})\``;
-      case 'prefix': return `match(${f}, ${splString(`(?i)^${escapeRegex(p.value)}`)})`;
-      case 'suffix': return `match(${f}, ${splString(`(?i)${escapeRegex(p.value)}$`)})`;
+      case 'prefix': return `match(${f}, ${splString(`(?i)\\A${escapeRegex(p.value)}`)})`;
+      case 'suffix': return `match(${f}, ${splString(`(?i)${escapeRegex(p.value)}\\z`)})`;
       case 'contains': return `match(${f}, ${splString(`(?i)${escapeRegex(p.value)}`)})`;
-      case 'regex': return `match(${f}, ${splString(`(?i)${p.pattern}`)})`;
+      case 'regex': {
+        if (p.pattern.includes('$')) throw new Error(`regex ${JSON.stringify(p.pattern)}: write \\z for the end, Splunk may read $…$ as a token`);
+        return `match(${f}, ${splString(`(?i)${p.pattern}`)})`;
+      }
       case 'cidr': return `(${p.cidrs.map((c) => `cidrmatch(${splString(c)}, ${f})`).join(' OR ')})`;
       case 'compare': return `tonumber(${f}) ${p.cmp} ${String(p.value)}`;
       case 'bits': return `bit_and(if(match(${f}, "^0[xX]"), tonumber(substr(${f}, 3), 16), tonumber(${f})), ${splInt(p.mask)}) != 0`;
@@ -191,6 +192,7 @@ function inList(f: string, values: readonly string[]): string {
   return `in(lower(${f}), ${values.map(splString).join(', ')})`;
 }
 
+/** PCRE-escaped; `$` is written as `\\x24` so the search holds no `$` at all. */
 function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return s.replace(/[.*+?^{}()|[\]\\]/g, '\\$&').replace(/\$/g, '\\x24');
 }

@@ -1,17 +1,32 @@
 import { deflateSync } from 'node:zlib';
 
+export type Rgb = readonly [number, number, number];
+
+const APP_BLUE: Rgb = [0x1a, 0x5f, 0x9e];
+
+/**
+ * The alert actions' icons (alert_actions.conf icon_path, which Splunk resolves under
+ * appserver/static/; 48×48 as Splunk's custom alert action docs advise): the app's glyph on a
+ * colour per action, so the three read apart in ES's adaptive response picker.
+ */
+export const ALERT_ACTION_ICONS: Readonly<Record<string, Rgb>> = {
+  tierzero_suspend: [0xb0, 0x2a, 0x2a],
+  tierzero_revoke_sessions: [0xc2, 0x6a, 0x12],
+  tierzero_reset_password: [0x2e, 0x7d, 0x32],
+};
+
 /**
  * The app icons Splunk Web shows (static/appIcon.png 36×36, appIcon_2x.png 72×72): a filled
  * square with a lighter inner bar, drawn here so the repository holds no binary files.
  */
-export function appIcon(size: number): Buffer {
+export function appIcon(size: number, background: Rgb = APP_BLUE): Buffer {
   const rows: Buffer[] = [];
   for (let y = 0; y < size; y++) {
     const row = Buffer.alloc(1 + size * 3);
     for (let x = 0; x < size; x++) {
       const inner = x > size * 0.25 && x < size * 0.75 && y > size * 0.2 && y < size * 0.35;
       const stem = x > size * 0.42 && x < size * 0.58 && y >= size * 0.35 && y < size * 0.8;
-      const [r, g, b] = inner || stem ? [0xf2, 0xf4, 0xf5] : [0x1a, 0x5f, 0x9e];
+      const [r, g, b] = inner || stem ? [0xf2, 0xf4, 0xf5] : background;
       row.writeUInt8(r, 1 + x * 3);
       row.writeUInt8(g, 2 + x * 3);
       row.writeUInt8(b, 3 + x * 3);

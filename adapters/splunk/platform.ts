@@ -7,7 +7,7 @@ import type { SplunkResult } from './field-map';
 import { HecSink } from './hec-sink';
 import { KvStateStore } from './kv-state-store';
 import { pushDown } from './pushdown';
-import { retryPolicy, type RetryPolicy } from './retry';
+import { retryPolicy, type RetryPolicy } from '../http/retry';
 import { SplunkSession, type Credentials } from './sdk';
 import { readSecret, Secret, SecretUnavailableError } from './secret';
 import { SplunkSource } from './source';

@@ -3,7 +3,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { KvStateStore } from '../../../adapters/splunk/kv-state-store';
-import { retryPolicy } from '../../../adapters/splunk/retry';
+import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
 import { emptyState, type EngineState } from '../../../core/state/state';

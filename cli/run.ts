@@ -5,7 +5,7 @@ import { ConfigError, resolveConfig } from '../core/config/config';
 import type { PlatformAdapter, PlatformPass } from '../adapters/platform';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { enabledModules, runPass } from '../core/engine/engine';
-import { StateVersionError } from '../core/state/state';
+import { StateConflictError, StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { readConfigFile } from './config-file';
 
@@ -101,7 +101,7 @@ function choosePlatform(raw: Record<string, unknown>, flag: string | undefined):
 
 function fail(e: unknown, adapter: PlatformAdapter, log: (entry: Record<string, unknown>) => void, asJson: boolean, started: number): number {
   if (e instanceof ConfigError) throw e;
-  const known = e instanceof StateVersionError || adapter.failures.some((k) => e instanceof k);
+  const known = e instanceof StateVersionError || e instanceof StateConflictError || adapter.failures.some((k) => e instanceof k);
   const message = adapter.redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   log({ level: 'error', msg: 'pass failed; nothing committed, the next pass redoes it', error: message, ...(known ? {} : { stack: adapter.redact((e as Error)?.stack ?? '') }) });
   if (asJson) process.stdout.write(`${JSON.stringify({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);

@@ -2,8 +2,8 @@
  * Large state in records a document store accepts: one serialised state split into parts of a
  * generation. A save writes every part of a new generation before it removes older ones, and a
  * reader takes the newest generation whose parts are all present, so a crash mid-save leaves the
- * previous state readable. Splunk's KV store uses it now; an Elastic state index or a Sentinel
- * blob store with a per-document cap can use it as is.
+ * previous state readable. Any store with a per-record size cap uses it as is: a KV store
+ * collection, a state index, a blob container.
  */
 export interface StateChunk {
   readonly _key: string;

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { platformSections } from '../../../adapters/index';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { ConfigError, resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS } from '../../../core/detectors/registry';
@@ -21,8 +22,8 @@ function configError(raw: unknown): ConfigError {
 }
 
 describe('splunk config section', () => {
-  it('is accepted by the core schema as a section of its own', () => {
-    assert.doesNotThrow(() => resolveConfig({ splunk: minimal }, DECLARATIONS));
+  it('is accepted by the core schema as the section the platform registry injects', () => {
+    assert.doesNotThrow(() => resolveConfig({ splunk: minimal }, DECLARATIONS, platformSections()));
   });
 
   it('resolves defaults: app namespace, settle lag, KV store collection, HEC index', () => {

@@ -57,6 +57,12 @@ describe('splunk config section', () => {
     assert.doesNotMatch(e.message, /abc-123-secret/);
   });
 
+  it('holds the KV store commit lease for state.leaseSeconds, 300 s by default', () => {
+    assert.equal(resolveSplunkSettings(minimal, '/etc/tierzero').state.leaseMs, 300_000);
+    assert.equal(resolveSplunkSettings({ ...minimal, state: { leaseSeconds: 60 } }, '/etc/tierzero').state.leaseMs, 60_000);
+    assert.equal(configError({ ...minimal, state: { leaseSeconds: 1 } }).key, 'splunk.state.leaseSeconds');
+  });
+
   it('names an unknown key with its full path', () => {
     assert.equal(configError({ ...minimal, search: { settleSecs: 5 } }).key, 'splunk.search.settleSecs');
   });

@@ -72,6 +72,14 @@ describe('KV store state: compare-and-set under a commit lease', () => {
     assert.deepEqual(emu.kv.records('tierzero', 'tierzero_state').filter((r) => String(r._key).includes('lease')), []);
   });
 
+  it('holds the lease, with its holder and expiry, while it writes the new generation', async () => {
+    let during: Record<string, unknown> | undefined;
+    emu.onRequest = (r) => { if (r.path.endsWith('/batch_save')) during = lease(emu); };
+    await (await store(emu)).save(state(1), null);
+    assert.equal(during?.['expires'], T0 + 60_000);
+    assert.match(String(during?.['holder']), /^[0-9a-f-]{36}$/);
+  });
+
   it('releases the lease when the commit is refused', async () => {
     const base = await (await store(emu)).save(state(1), null);
     await (await store(emu, () => T0 + 5)).save(state(2), base);

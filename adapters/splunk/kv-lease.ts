@@ -52,6 +52,8 @@ export class KvLease {
       if (await this.insert(mine)) return;
       throw this.conflict('another pass took the commit lease at the same moment');
     }
+    // Our own insert, answered 409 on a retry after its first try went through unseen.
+    if (held.holder === this.holder) return;
     if (held.expires > this.o.clock()) throw this.conflict(`pass ${held.holder} holds the commit lease until ${new Date(held.expires).toISOString()}`);
     const marker = `${this.leaseKey}:takeover:${held.holder}`;
     if (!(await this.insert({ _key: marker, holder: this.holder, expires: mine.expires }))) throw this.conflict('another pass is taking over an expired commit lease');

@@ -80,6 +80,20 @@ describe('KV store state: compare-and-set under a commit lease', () => {
     assert.match(String(during?.['holder']), /^[0-9a-f-]{36}$/);
   });
 
+  it('keeps its own lease when a retried insert is answered 409 because the first try went through', async () => {
+    // The first insert lands, but its answer is lost: the client sees a 503 and retries.
+    emu.onRequest = (r) => {
+      if (r.method === 'POST' && r.path.endsWith('/storage/collections/data/tierzero_state') && lease(emu) === undefined) {
+        emu.kv.data.get('tierzero')?.get('tierzero_state')?.set('engine:lease', { _key: 'engine:lease', ...(JSON.parse(r.body) as object) });
+        emu.faults.push({ path: /storage\/collections\/data\/tierzero_state$/, times: 1, status: 503, body: { messages: [{ type: 'ERROR', text: 'busy' }] } });
+      }
+    };
+    const s = await store(emu);
+    await s.save(state(1), null);
+    assert.equal((await s.load())?.state.watermark, 1);
+    assert.equal(lease(emu), undefined);
+  });
+
   it('releases the lease when the commit is refused', async () => {
     const base = await (await store(emu)).save(state(1), null);
     await (await store(emu, () => T0 + 5)).save(state(2), base);

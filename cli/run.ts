@@ -21,7 +21,6 @@ const USAGE = `usage: tierzero run --config tierzero.json [--platform ${platform
  * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it — also
  * when an overlapping pass committed first), 2 usage/config.
  */
-
 export async function run(argv: string[]): Promise<number> {
   let redact = (t: string): string => t;
   let asJson = false;

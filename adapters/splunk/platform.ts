@@ -7,7 +7,7 @@ import type { SplunkResult } from './field-map';
 import { HecSink } from './hec-sink';
 import { KvStateStore } from './kv-state-store';
 import { pushDown } from './pushdown';
-import { retryPolicy, type RetryPolicy } from './retry';
+import { retryPolicy, type RetryPolicy } from '../http/retry';
 import { SplunkSession, type Credentials } from './sdk';
 import { readSecret, Secret, SecretUnavailableError } from './secret';
 import { SplunkSource } from './source';
@@ -50,7 +50,7 @@ export async function openSplunk(section: unknown, configDir: string, modules: r
   };
 }
 
-async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credentials> {
+export async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credentials> {
   try {
     if (s.auth.kind === 'password') return { password: await readSecret(s.auth.password, `Splunk password for ${s.auth.username}`, deps.env) };
     if (s.auth.kind === 'token') return { token: await readSecret(s.auth.token, 'Splunk authentication token', deps.env) };
@@ -66,7 +66,7 @@ async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credent
 }
 
 /** The HEC token from env/file, or from the app's credential store (realm = app id). */
-async function hecToken(s: SplunkSettings, session: SplunkSession, deps: SplunkDeps): Promise<Secret> {
+export async function hecToken(s: SplunkSettings, session: SplunkSession, deps: SplunkDeps): Promise<Secret> {
   const t = s.hec.token;
   try {
     if (!('storagePassword' in t)) return await readSecret(t, 'HEC token', deps.env);
@@ -107,7 +107,7 @@ async function indexedAlerts(session: SplunkSession, s: SplunkSettings, ids: rea
 }
 
 /** A small export answer, read whole: one JSON row per line (or parsed already when it was one line). */
-function exportRows(data: unknown): SplunkResult[] {
+export function exportRows(data: unknown): SplunkResult[] {
   const lines = typeof data === 'string' ? data.split('\n') : [JSON.stringify(data ?? {})];
   const rows: SplunkResult[] = [];
   for (const line of lines) {

@@ -33,6 +33,11 @@ export function splInt(n: number): string {
 export const WINDOWS_INDEX_MACRO = 'tierzero_windows_index';
 export const ENTRA_INDEX_MACRO = 'tierzero_entra_index';
 
+/** The Windows TA's `source` prefixes: XML rendering and classic. */
+export const WINDOWS_SOURCE_PREFIXES = ['XmlWinEventLog', 'WinEventLog'] as const;
+/** The Microsoft Cloud Services add-on's sourcetype for Entra logs from Event Hub. */
+export const ENTRA_SOURCETYPE = 'azure:monitor:aad';
+
 /** Entra sign-in categories the Event Hub input writes (interactive and non-interactive). */
 const SIGN_IN_CATEGORIES = ['SignInLogs', 'NonInteractiveUserSignInLogs'];
 
@@ -41,26 +46,41 @@ const SIGN_IN_CATEGORIES = ['SignInLogs', 'NonInteractiveUserSignInLogs'];
  * record number) so the engine sees each DC's events as they happened.
  */
 export function compilePullSearch(p: PushDown, s: SearchSettings): string {
-  const clauses: string[] = [];
-  if (p.windows.length) {
-    const perChannel = p.windows.map((w) => {
-      const sources = ['XmlWinEventLog', 'WinEventLog'].map((prefix) => `source=${splString(`${prefix}:${w.channel}`)}`).join(' OR ');
-      return `((${sources}) EventCode IN (${w.eventIds.map(splInt).join(', ')}))`;
-    });
-    clauses.push(`(${indexes(s.windowsIndexes, WINDOWS_INDEX_MACRO)} (${perChannel.join(' OR ')}))`);
-  }
-  if (p.signIns) {
-    clauses.push(`(${indexes(s.entraIndexes, ENTRA_INDEX_MACRO)} sourcetype=${splString('azure:monitor:aad')} category IN (${SIGN_IN_CATEGORIES.map(splString).join(', ')}))`);
-  }
-  if (clauses.length === 0) throw new SplValueError('no enabled detector needs any event: nothing to search for');
   const keep = ['_time', '_bkt', '_cd', 'tz_indextime', 'host', 'source', 'sourcetype', ...p.fields].map(splField);
   return [
-    `search ${clauses.join(' OR ')}`,
+    pullFilter(p, s),
     'eval tz_indextime=_indextime',
     `fields ${keep.join(' ')}`,
     'fields - _raw',
     'sort 0 _time EventRecordID RecordNumber',
   ].join(' | ');
+}
+
+/**
+ * `doctor --config`'s coverage count: the pull search's own filter, counted per channel and
+ * EventID in one pushed-down search, so it measures what `tierzero run` would pull. Plain
+ * `stats` (not `tstats`): EventCode is a search-time field of the Windows TA, not an indexed
+ * one. Entra sign-ins carry no EventCode; `fillnull` keeps them, as stats drops null groups.
+ */
+export function compileCoverageSearch(p: PushDown, s: SearchSettings): string {
+  return [pullFilter(p, s), 'fillnull value=0 EventCode', 'stats count by sourcetype source EventCode'].join(' | ');
+}
+
+/** The channels and EventIDs the enabled detectors need, from the indexes that hold them. */
+function pullFilter(p: PushDown, s: SearchSettings): string {
+  const clauses: string[] = [];
+  if (p.windows.length) {
+    const perChannel = p.windows.map((w) => {
+      const sources = WINDOWS_SOURCE_PREFIXES.map((prefix) => `source=${splString(`${prefix}:${w.channel}`)}`).join(' OR ');
+      return `((${sources}) EventCode IN (${w.eventIds.map(splInt).join(', ')}))`;
+    });
+    clauses.push(`(${indexes(s.windowsIndexes, WINDOWS_INDEX_MACRO)} (${perChannel.join(' OR ')}))`);
+  }
+  if (p.signIns) {
+    clauses.push(`(${indexes(s.entraIndexes, ENTRA_INDEX_MACRO)} sourcetype=${splString(ENTRA_SOURCETYPE)} category IN (${SIGN_IN_CATEGORIES.map(splString).join(', ')}))`);
+  }
+  if (clauses.length === 0) throw new SplValueError('no enabled detector needs any event: nothing to search for');
+  return `search ${clauses.join(' OR ')}`;
 }
 
 /** Which of `ids` the alert index already holds: the sink skips them on a replayed pass. */

@@ -97,6 +97,19 @@ export class EventCoverage {
     }
   }
 
+  /**
+   * `count` events of one channel and EventID counted where they live (a SIEM's own count),
+   * without the events themselves: their fields are not checked, so none is reported missing.
+   */
+  observeCount(channel: string, eventId: number, count: number): void {
+    this.records += count;
+    const s = this.seen.get(`${channel.toLowerCase()}:${eventId}`);
+    if (!s || count <= 0) return;
+    s.count += count;
+    for (const f of s.unseen) s.seenFields.add(f);
+    s.unseen.clear();
+  }
+
   report(enabled: (id: DetectorId) => boolean = () => true): CoverageReport {
     const detectors = this.declarations.map((d) => this.detectorCoverage(d, enabled(d.id)));
     return {

@@ -58,7 +58,8 @@ const EVICT_EVERY_MS = 3_600_000;
  * saved only after the sink resolved, so a crash anywhere redoes the pass with the same ids.
  */
 export async function runPass(o: PassOptions): Promise<PassResult> {
-  const prior = (await o.store.load()) ?? emptyState();
+  const loaded = await o.store.load();
+  const prior = loaded?.state ?? emptyState();
   const enabled = enabledModules(o.config, o.modules);
   const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
   const identities = new Identities(o.config, prior.identities ?? undefined);
@@ -147,7 +148,8 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     identities: identities.snapshot(),
     scores: scores.snapshot(),
   };
-  await o.store.save(state);
+  // Compare-and-set: a pass that overlapped another one fails here, before it changed anything.
+  await o.store.save(state, loaded?.token ?? null);
   return { alerts, stats, state };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
 import { openSplunk, type PlatformPass } from '../../../adapters/splunk/platform';
-import type { RetryPolicy } from '../../../adapters/splunk/retry';
+import type { RetryPolicy } from '../../../adapters/http/retry';
 import { resolveConfig, type ResolvedConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import type { DetectorModule } from '../../../core/detectors/detector';

@@ -15,7 +15,7 @@ import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
 import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { pushDown } from '../../../adapters/splunk/pushdown';
-import { retryPolicy } from '../../../adapters/splunk/retry';
+import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
 import { SplunkSource } from '../../../adapters/splunk/source';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { SearchFailedError, SourceIncompleteError } from '../../../adapters/splunk/errors';
 import { pushDown } from '../../../adapters/splunk/pushdown';
-import { retryPolicy } from '../../../adapters/splunk/retry';
+import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
 import { SplunkSource, type SplunkCheckpoint } from '../../../adapters/splunk/source';

@@ -1,10 +1,11 @@
-import type { DetectorModule } from '../core/detectors/detector';
 import type { Sink, Source } from '../core/engine/ports';
+import type { PullPlan } from '../core/rules/pull-plan';
 import type { StateStore } from '../core/state/state';
 
 /**
  * The contract between `tierzero run` and a SIEM adapter (Splunk now; Elastic and Sentinel
- * next): from the adapter's config section, open a pass's source, sink and state store.
+ * next): from the adapter's config section, open a pass's source, sink and state store. The
+ * source pulls what the pull plan names (core/rules/pull-plan.ts), compiled to the SIEM's query.
  */
 export interface PlatformPass {
   readonly source: Source;
@@ -23,7 +24,7 @@ export interface PlatformDeps {
   readonly log: (entry: Record<string, unknown>) => void;
 }
 
-export type OpenPlatform = (section: unknown, configDir: string, modules: readonly DetectorModule[], deps: PlatformDeps) => Promise<PlatformPass>;
+export type OpenPlatform = (section: unknown, configDir: string, plan: PullPlan, deps: PlatformDeps) => Promise<PlatformPass>;
 
 export interface PlatformAdapter {
   readonly open: OpenPlatform;

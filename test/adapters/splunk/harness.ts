@@ -10,6 +10,7 @@ import { resolveConfig, type ResolvedConfig } from '../../../core/config/config'
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import type { DetectorModule } from '../../../core/detectors/detector';
 import { runPass, type PassResult } from '../../../core/engine/engine';
+import { pullPlan } from '../../../core/rules/pull-plan';
 import { SplunkEmulator, type SplunkEmulatorOptions } from '../../emulators/splunk/splunk-emulator';
 import { asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 
@@ -67,7 +68,8 @@ export interface PassOptions {
 /** One scheduled pass against the emulator through the real assembly (`openSplunk`). */
 export async function splunkPass(o: PassOptions): Promise<PassResult & { platform: PlatformPass; quarantine: MemoryQuarantine }> {
   const waits = o.waits ?? [];
-  const platform = await openSplunk(o.section, tmpdir(), o.modules ?? DETECTOR_MODULES, {
+  const config = o.config ?? resolveConfig({}, DECLARATIONS);
+  const platform = await openSplunk(o.section, tmpdir(), pullPlan(o.modules ?? DETECTOR_MODULES, config), {
     env: o.env ?? ENV,
     readStdin: async () => o.stdin ?? '',
     clock: o.clock,
@@ -79,7 +81,7 @@ export async function splunkPass(o: PassOptions): Promise<PassResult & { platfor
   try {
     const result = await runPass({
       source: platform.source, sink: platform.sink, store: platform.store, quarantine,
-      config: o.config ?? resolveConfig({}, DECLARATIONS), modules: o.modules ?? DETECTOR_MODULES,
+      config, modules: o.modules ?? DETECTOR_MODULES,
     });
     return { ...result, platform, quarantine };
   } finally {

@@ -5,6 +5,7 @@
  * checks the pass raises the same alerts as the file source on the same events.
  *
  *   node --require tsx/cjs test/adapters/splunk/measure-pushdown.ts [events=100000]
+ *   node --require tsx/cjs test/adapters/splunk/measure-pushdown.ts datasets
  *
  * Throughput here is bounded by the emulator (a JavaScript loop over every stored event per
  * search) as much as by the adapter; a real indexer cluster searches in parallel.
@@ -14,7 +15,7 @@ import { MemorySink } from '../../../adapters/file/file-sink';
 import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
 import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
-import { pushDown } from '../../../adapters/splunk/pushdown';
+import { pullPlan } from '../../../core/rules/pull-plan';
 import { retryPolicy } from '../../../adapters/splunk/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
@@ -26,9 +27,28 @@ import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import { runPass } from '../../../core/engine/engine';
 import { MemorySource } from '../../support/memory-source';
-import { emulator, load, PASSWORD, section, splunkPass, tempDir } from './harness';
+import { emulator, load, manifest, PASSWORD, readDataset, section, splunkPass, tempDir } from './harness';
+
+/** The dev datasets (every file of the manifest) indexed together: how much of them the search returns. */
+async function datasets(): Promise<void> {
+  const events = manifest().flatMap((m) => readDataset(m.file));
+  const emu = await emulator();
+  const loaded = load(emu, events);
+  const dir = await tempDir();
+  const settings = resolveSplunkSettings(section(emu, dir, { search: loaded.search }), dir);
+  const policy = retryPolicy(3);
+  const session = new SplunkSession(settings, { password: new Secret(PASSWORD, 'measure') }, policy);
+  await session.connect();
+  const src = new SplunkSource({ session, search: compilePullSearch(pullPlan(DETECTOR_MODULES), settings.search), settings: settings.search, policy, clock: () => loaded.now, timeoutMs: 600_000 });
+  let pulled = 0;
+  for await (const page of src.pull(null)) pulled += page.length;
+  session.close();
+  await emu.stop();
+  process.stdout.write(`${JSON.stringify({ files: manifest().length, indexed: events.length, pulled, pushDownRatio: Number((pulled / events.length).toFixed(4)) }, null, 2)}\n`);
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'datasets') return datasets();
   const target = Number(process.argv[2] ?? 100_000);
   const workload = createWorkload({ ...SAMPLE_OPTIONS, events: target });
   const events = [...workload.events()] as unknown as Record<string, unknown>[];
@@ -43,7 +63,7 @@ async function main(): Promise<void> {
   const policy = retryPolicy(3);
   const session = new SplunkSession(settings, { password: new Secret(PASSWORD, 'measure') }, policy);
   await session.connect();
-  const src = new SplunkSource({ session, search: compilePullSearch(pushDown(DETECTOR_MODULES), settings.search), settings: settings.search, policy, clock: () => loaded.now, timeoutMs: 600_000 });
+  const src = new SplunkSource({ session, search: compilePullSearch(pullPlan(DETECTOR_MODULES), settings.search), settings: settings.search, policy, clock: () => loaded.now, timeoutMs: 600_000 });
   const t0 = performance.now();
   let pulled = 0;
   for await (const page of src.pull(null)) pulled += page.length;

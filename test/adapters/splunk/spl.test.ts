@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { SearchSettings } from '../../../adapters/splunk/config';
 import { SplValueError } from '../../../adapters/splunk/errors';
-import { pushDown } from '../../../adapters/splunk/pushdown';
+import { pullPlan } from '../../../core/rules/pull-plan';
 import { compileIndexedAlertsSearch, compilePullSearch, splEvalField, splField, splString } from '../../../adapters/splunk/spl';
 import { DETECTOR_MODULES } from '../../../core/detectors/registry';
 import { matches, parseQuery } from '../../emulators/splunk/spl-eval';
@@ -49,7 +49,7 @@ describe('SPL writing', () => {
 });
 
 describe('pull search', () => {
-  const push = pushDown(DETECTOR_MODULES);
+  const push = pullPlan(DETECTOR_MODULES);
 
   it('reads the index names from the app macros by default, as ESCU does', () => {
     const spl = compilePullSearch(push, settings);

@@ -1,7 +1,8 @@
 import { FileSource, InputError } from '../adapters/file/file-source';
 import { ConfigError } from '../core/config/config';
 import { DECLARATIONS } from '../core/detectors/registry';
-import { EventCoverage, type CoverageReport, type DetectorCoverage, type InputCoverage } from '../core/engine/coverage';
+import { EventCoverage, type CoverageReport, type DetectorCoverage, type InputCoverage, type SharedNeedCoverage } from '../core/engine/coverage';
+import { SHARED_NEEDS } from '../core/rules/pull-plan';
 import { parse, UsageError } from './args';
 import { loadConfig } from './config-file';
 import { renderTable } from './table';
@@ -11,7 +12,8 @@ const USAGE = 'usage: tierzero doctor <file|dir>... [--config f] [--json]';
 /**
  * `tierzero doctor` over exported logs: for every detector, whether the events it needs are in
  * the data (counts per EventID), which declared fields the export dropped, and which detectors are
- * blind with the audit policy that would feed them. Exit 0, 1 when an enabled detector is blind,
+ * blind with the audit policy that would feed them; and the same for the shared needs (directory
+ * model, identity resolution) with what breaks without them. Exit 0, 1 when an enabled detector is blind,
  * 2 on a usage or config error.
  */
 export async function run(argv: string[]): Promise<number> {
@@ -36,7 +38,7 @@ async function doctor(argv: string[]): Promise<number> {
     throw new UsageError('give the event files to check (platform connectivity checks are not available yet)');
   }
   const config = await loadConfig(values.config);
-  const coverage = new EventCoverage(DECLARATIONS);
+  const coverage = new EventCoverage(DECLARATIONS, SHARED_NEEDS);
   let files = 0;
   let malformed = 0;
   const source = new FileSource(positionals, { maxLineBytes: config.maxLineBytes, onFile: (f) => { if (f.status === 'reading') files++; } });
@@ -68,11 +70,26 @@ export function renderReport(report: CoverageReport, files: number, malformed: n
     out.push(`\npartially covered — to see everything, enable:`);
     for (const d of partial) out.push(...advice(d, d.inputs.filter((i) => i.total === 0 || i.missingFields.length > 0)));
   }
+  out.push(...sharedText(report.shared));
   out.push(blind.length ? `\n${blind.length} enabled detector${blind.length === 1 ? ' is' : 's are'} blind on this data.\n` : '\nno enabled detector is blind on this data.\n');
   return out.join('\n');
 }
 
-function seenText(d: DetectorCoverage): string {
+/** The shared models every detector reads through: their coverage, and for each gap what it costs. */
+function sharedText(shared: readonly SharedNeedCoverage[]): string[] {
+  if (shared.length === 0) return [];
+  const out = ['\nshared needs (read whichever detectors are enabled):', renderTable(['shared need', 'status', 'events seen', 'missing'], shared.map((n) => [n.name, n.status, seenText(n), gapText(n)]))];
+  const gaps = shared.filter((n) => n.status !== 'ok');
+  for (const n of gaps) {
+    out.push(`  ${n.name}: ${n.purpose}`);
+    for (const i of n.inputs.filter((x) => x.total === 0 || x.missingFields.length > 0)) {
+      out.push(`    ${inputName(i)}${i.total > 0 ? ` (present, but no event carried ${i.missingFields.join(', ')})` : ''}: ${i.auditPolicy}`);
+    }
+  }
+  return out;
+}
+
+function seenText(d: { readonly inputs: readonly InputCoverage[] }): string {
   const parts = d.inputs.flatMap((i) => Object.entries(i.counts).filter(([, n]) => n > 0).map(([id, n]) => `${channelPrefix(i)}${id}×${n}`));
   return parts.length ? [...new Set(parts)].join(' ') : '-';
 }
@@ -84,7 +101,7 @@ function channelPrefix(i: InputCoverage): string {
   return `${i.channel} `;
 }
 
-function gapText(d: DetectorCoverage): string {
+function gapText(d: { readonly inputs: readonly InputCoverage[] }): string {
   const missingInputs = d.inputs.filter((i) => i.total === 0).map((i) => inputName(i));
   const missingFields = [...new Set(d.inputs.flatMap((i) => i.missingFields))];
   return [...missingInputs, ...(missingFields.length ? [`fields not seen: ${missingFields.join(', ')}`] : [])].join('; ') || '-';
@@ -96,6 +113,7 @@ function advice(d: DetectorCoverage, inputs: readonly InputCoverage[]): string[]
 
 function inputName(i: InputCoverage): string {
   if (i.channel === 'SigninLogs') return 'Entra sign-in logs';
+  if (i.channel === 'AuditLogs') return 'Entra audit logs';
   const ids = Object.keys(i.counts);
   if (ids.length === 1 && ids[0] === '0') return i.channel;
   return `${i.channel} ${ids.length > 4 ? `${ids.slice(0, 3).join('/')} +${ids.length - 3} more` : ids.join('/')}`;

@@ -199,6 +199,10 @@ function signIn(r: SplunkResult): Mapped {
     AutonomousSystemNumber: num(p('autonomousSystemNumber')),
     AuthenticationRequirement: p('authenticationRequirement'),
     ConditionalAccessStatus: p('conditionalAccessStatus'),
+    ClientAppUsed: p('clientAppUsed'),
+    // The MFA step's outcome text ("MFA denied; user declined the authentication") is in status.additionalDetails.
+    Status: compact({ errorCode: p('status.errorCode'), failureReason: p('status.failureReason'), additionalDetails: p('status.additionalDetails') }),
+    MfaDetail: compact({ authMethod: p('mfaDetail.authMethod'), authDetail: p('mfaDetail.authDetail') }),
     Category: category,
     LocationDetails: compact({
       city: p('location.city'), state: p('location.state'), countryOrRegion: p('location.countryOrRegion'),
@@ -236,6 +240,9 @@ const SIGN_IN_COLUMN_FIELDS: Readonly<Record<string, readonly string[]>> = {
   AutonomousSystemNumber: ['properties.autonomousSystemNumber'],
   AuthenticationRequirement: ['properties.authenticationRequirement'],
   ConditionalAccessStatus: ['properties.conditionalAccessStatus'],
+  ClientAppUsed: ['properties.clientAppUsed'],
+  Status: ['properties.status.errorCode', 'properties.status.failureReason', 'properties.status.additionalDetails'],
+  MfaDetail: ['properties.mfaDetail.authMethod', 'properties.mfaDetail.authDetail'],
   LocationDetails: ['city', 'state', 'countryOrRegion', 'geoCoordinates.latitude', 'geoCoordinates.longitude'].map((k) => `properties.location.${k}`),
   DeviceDetail: ['deviceId', 'displayName', 'operatingSystem', 'browser', 'isCompliant', 'isManaged'].map((k) => `properties.deviceDetail.${k}`),
 };

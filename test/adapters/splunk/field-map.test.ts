@@ -128,6 +128,16 @@ describe('Splunk results to canonical events', () => {
       assert.deepEqual(out['DeviceDetail'], { isCompliant: false });
     });
 
+    it('keeps the MFA step\'s outcome the add-on puts in properties.status.additionalDetails', () => {
+      const denied = { ...aad, 'properties.status.errorCode': '500121', 'properties.status.additionalDetails': 'MFA denied; user declined the authentication', 'properties.mfaDetail.authMethod': 'Mobile app notification' };
+      const n = normalize(mapped(denied));
+      assert.equal(n.status, 'event');
+      if (n.status === 'event' && n.event.kind === 'cloud_sign_in') {
+        assert.equal(n.event.mfa, 'denied');
+        assert.equal(n.event.mfaMethod, 'Mobile app notification');
+      }
+    });
+
     it('normalises to a cloud sign-in', () => {
       const n = normalize(mapped(aad));
       assert.equal(n.status, 'event');

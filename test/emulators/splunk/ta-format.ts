@@ -73,10 +73,14 @@ export function asAzureMonitorAad(s: Record<string, unknown>, p: Placement): New
   const loc = (s['LocationDetails'] ?? {}) as Record<string, unknown>;
   const geo = (loc['geoCoordinates'] ?? {}) as Record<string, unknown>;
   const dev = (s['DeviceDetail'] ?? {}) as Record<string, unknown>;
+  const status = (s['Status'] ?? {}) as Record<string, unknown>;
+  const mfa = (s['MfaDetail'] ?? {}) as Record<string, unknown>;
   const props: Record<string, unknown> = {
     id: s['Id'], createdDateTime: s['TimeGenerated'], userPrincipalName: s['UserPrincipalName'], userId: s['UserId'],
     ipAddress: s['IPAddress'], appDisplayName: s['AppDisplayName'], correlationId: s['CorrelationId'],
     'status.errorCode': s['ResultType'], 'status.failureReason': s['ResultDescription'], autonomousSystemNumber: s['AutonomousSystemNumber'],
+    'status.additionalDetails': status['additionalDetails'], clientAppUsed: s['ClientAppUsed'],
+    'mfaDetail.authMethod': mfa['authMethod'], 'mfaDetail.authDetail': mfa['authDetail'],
     'location.city': loc['city'], 'location.countryOrRegion': loc['countryOrRegion'],
     'location.geoCoordinates.latitude': geo['latitude'], 'location.geoCoordinates.longitude': geo['longitude'],
     'deviceDetail.deviceId': dev['deviceId'], 'deviceDetail.operatingSystem': dev['operatingSystem'],

@@ -1,11 +1,14 @@
-import type { DetectorDeclaration, DetectorModule } from '../core/detectors/detector';
+import type { DetectorDeclaration } from '../core/detectors/detector';
 import type { Sink, Source } from '../core/engine/ports';
+import type { QueryCompiler } from '../core/rules/compiler';
+import type { PullPlan } from '../core/rules/pull-plan';
 import type { StateStore } from '../core/state/state';
 
 /**
  * The platform contract v2 (DESIGN §7): what a SIEM adapter gives `tierzero run`, `package`
  * and `doctor`. A platform registers under its config key in `adapters/index.ts`; the CLI and
- * core find it there and never name it.
+ * core find it there and never name it. Its source pulls what the pull plan names
+ * (core/rules/pull-plan.ts), compiled to the SIEM's query by its compiler.
  */
 export interface Platform {
   /** One scheduled pass: source, sink and state store, from the platform's config section. */
@@ -14,12 +17,8 @@ export interface Platform {
   readonly probe: ProbePlatform;
   /** The installable artefact (Splunk app, Elastic rule pack, Sentinel ARM template); loads lazily. */
   readonly packager?: () => Packager;
-  /**
-   * Slot for the query compiler (core/rules): pull plan and native rules into the platform's
-   * query language. Filled in when core/rules lands; until then `open` receives the enabled
-   * detector modules and compiles the pull query itself.
-   */
-  readonly compiler?: unknown;
+  /** The query compiler (core/rules/compiler.ts): native rules and the pull query in the platform's language. */
+  readonly compiler: QueryCompiler<never, unknown>;
   /** Removes credentials from any text before it is printed. */
   readonly redact: (text: string) => string;
   /** Errors that mean "this pass failed, try again later" rather than a bug. */
@@ -43,7 +42,7 @@ export interface PlatformDeps {
   readonly log: (entry: Record<string, unknown>) => void;
 }
 
-export type OpenPlatform = (section: unknown, configDir: string, modules: readonly DetectorModule[], deps: PlatformDeps) => Promise<PlatformPass>;
+export type OpenPlatform = (section: unknown, configDir: string, plan: PullPlan, deps: PlatformDeps) => Promise<PlatformPass>;
 
 export interface ProbeOptions {
   /** Count events of the last `days` days (event time). */
@@ -74,7 +73,7 @@ export interface ProbeReport {
   readonly until: string;
 }
 
-export type ProbePlatform = (section: unknown, configDir: string, modules: readonly DetectorModule[], deps: PlatformDeps, o: ProbeOptions) => Promise<ProbeReport>;
+export type ProbePlatform = (section: unknown, configDir: string, plan: PullPlan, deps: PlatformDeps, o: ProbeOptions) => Promise<ProbeReport>;
 
 /**
  * A probe step that failed, naming the setting to fix (`splunk.url`, `splunk.passwordEnv`, …).

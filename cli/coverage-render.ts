@@ -1,4 +1,4 @@
-import type { CoverageReport, DetectorCoverage, InputCoverage } from '../core/engine/coverage';
+import type { CoverageReport, DetectorCoverage, InputCoverage, SharedNeedCoverage } from '../core/engine/coverage';
 import { renderTable } from './table';
 
 /** What `tierzero doctor` prints: coverage per detector, then what to enable, for files or a SIEM. */
@@ -22,11 +22,26 @@ export function renderCoverage(report: CoverageReport, where: string): string {
     out.push(`\npartially covered — to see everything, enable:`);
     for (const d of partial) out.push(...advice(d, d.inputs.filter((i) => i.total === 0 || i.missingFields.length > 0)));
   }
+  out.push(...sharedText(report.shared));
   out.push(blind.length ? `\n${blind.length} enabled detector${blind.length === 1 ? ' is' : 's are'} blind on ${where}.\n` : `\nno enabled detector is blind on ${where}.\n`);
   return out.join('\n');
 }
 
-function seenText(d: DetectorCoverage): string {
+/** The shared models every detector reads through: their coverage, and for each gap what it costs. */
+function sharedText(shared: readonly SharedNeedCoverage[]): string[] {
+  if (shared.length === 0) return [];
+  const out = ['\nshared needs (read whichever detectors are enabled):', renderTable(['shared need', 'status', 'events seen', 'missing'], shared.map((n) => [n.name, n.status, seenText(n), gapText(n)]))];
+  const gaps = shared.filter((n) => n.status !== 'ok');
+  for (const n of gaps) {
+    out.push(`  ${n.name}: ${n.purpose}`);
+    for (const i of n.inputs.filter((x) => x.total === 0 || x.missingFields.length > 0)) {
+      out.push(`    ${inputName(i)}${i.total > 0 ? ` (present, but no event carried ${i.missingFields.join(', ')})` : ''}: ${i.auditPolicy}`);
+    }
+  }
+  return out;
+}
+
+function seenText(d: { readonly inputs: readonly InputCoverage[] }): string {
   const parts = d.inputs.flatMap((i) => Object.entries(i.counts).filter(([, n]) => n > 0).map(([id, n]) => `${channelPrefix(i)}${id}×${n}`));
   return parts.length ? [...new Set(parts)].join(' ') : '-';
 }
@@ -38,7 +53,7 @@ function channelPrefix(i: InputCoverage): string {
   return `${i.channel} `;
 }
 
-function gapText(d: DetectorCoverage): string {
+function gapText(d: { readonly inputs: readonly InputCoverage[] }): string {
   const missingInputs = d.inputs.filter((i) => i.total === 0).map((i) => inputName(i));
   const missingFields = [...new Set(d.inputs.flatMap((i) => i.missingFields))];
   return [...missingInputs, ...(missingFields.length ? [`fields not seen: ${missingFields.join(', ')}`] : [])].join('; ') || '-';
@@ -50,6 +65,7 @@ function advice(d: DetectorCoverage, inputs: readonly InputCoverage[]): string[]
 
 function inputName(i: InputCoverage): string {
   if (i.channel === 'SigninLogs') return 'Entra sign-in logs';
+  if (i.channel === 'AuditLogs') return 'Entra audit logs';
   const ids = Object.keys(i.counts);
   if (ids.length === 1 && ids[0] === '0') return i.channel;
   return `${i.channel} ${ids.length > 4 ? `${ids.slice(0, 3).join('/')} +${ids.length - 3} more` : ids.join('/')}`;

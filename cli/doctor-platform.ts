@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { ProbeFailedError, type ProbeReport } from '../adapters/platform';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { EventCoverage } from '../core/engine/coverage';
-import { enabledModules } from '../core/engine/engine';
+import { pullPlan, SHARED_NEEDS } from '../core/rules/pull-plan';
 import { UsageError } from './args';
 import { readConfigFile, resolveWithPlatforms } from './config-file';
 import { renderCoverage } from './coverage-render';
@@ -35,7 +35,7 @@ export async function doctorPlatform(o: PlatformDoctorOptions): Promise<number> 
   };
   let probe: ProbeReport;
   try {
-    probe = await platform.probe((raw as Record<string, unknown>)[entry.name], dirname(resolve(o.config)), enabledModules(config, DETECTOR_MODULES), {
+    probe = await platform.probe((raw as Record<string, unknown>)[entry.name], dirname(resolve(o.config)), pullPlan(DETECTOR_MODULES, config), {
       env: process.env, readStdin: () => firstLine(process.stdin), clock: Date.now, log,
     }, { days });
   } catch (e) {
@@ -46,7 +46,7 @@ export async function doctorPlatform(o: PlatformDoctorOptions): Promise<number> 
     else process.stderr.write(`tierzero doctor: ${entry.title}: ${message}\n`);
     return 1;
   }
-  const coverage = new EventCoverage(DECLARATIONS);
+  const coverage = new EventCoverage(DECLARATIONS, SHARED_NEEDS);
   for (const c of probe.counts) coverage.observeCount(c.channel, c.eventId, c.count);
   const report = coverage.report((id) => config.detectors.has(id));
   if (o.json) {

@@ -2,6 +2,7 @@ import { FileSource, InputError } from '../adapters/file/file-source';
 import { ConfigError } from '../core/config/config';
 import { DECLARATIONS } from '../core/detectors/registry';
 import { EventCoverage } from '../core/engine/coverage';
+import { SHARED_NEEDS } from '../core/rules/pull-plan';
 import { renderReport } from './coverage-render';
 import { parse, UsageError } from './args';
 import { loadConfig } from './config-file';
@@ -12,8 +13,9 @@ const USAGE = 'usage: tierzero doctor <file|dir>... [--config f] [--json]\n     
 /**
  * `tierzero doctor` over exported logs: for every detector, whether the events it needs are in
  * the data (counts per EventID), which declared fields the export dropped, and which detectors are
- * blind with the audit policy that would feed them. With `--config` and no files, the same
- * report from the SIEM the config names (cli/doctor-platform.ts). Exit 0, 1 when an enabled
+ * blind with the audit policy that would feed them; and the same for the shared needs (directory
+ * model, identity resolution) with what breaks without them. With `--config` and no files, the
+ * same report from the SIEM the config names (cli/doctor-platform.ts). Exit 0, 1 when an enabled
  * detector is blind or the platform cannot be reached, 2 on a usage or config error.
  */
 export async function run(argv: string[]): Promise<number> {
@@ -42,7 +44,7 @@ async function doctor(argv: string[]): Promise<number> {
   }
   if (values.days !== undefined || values.platform !== undefined) throw new UsageError('--days and --platform apply to doctor --config without files');
   const config = await loadConfig(values.config);
-  const coverage = new EventCoverage(DECLARATIONS);
+  const coverage = new EventCoverage(DECLARATIONS, SHARED_NEEDS);
   let files = 0;
   let malformed = 0;
   const source = new FileSource(positionals, { maxLineBytes: config.maxLineBytes, onFile: (f) => { if (f.status === 'reading') files++; } });

@@ -4,7 +4,8 @@ import { platformNames } from '../adapters/index';
 import { ConfigError } from '../core/config/config';
 import type { Platform, PlatformPass } from '../adapters/platform';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
-import { enabledModules, runPass } from '../core/engine/engine';
+import { runPass } from '../core/engine/engine';
+import { pullPlan } from '../core/rules/pull-plan';
 import { StateConflictError, StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { readConfigFile, resolveWithPlatforms } from './config-file';
@@ -46,8 +47,8 @@ export async function run(argv: string[]): Promise<number> {
     const configDir = dirname(resolve(values.config));
     let platform: PlatformPass;
     try {
-      // The query is compiled from the enabled detectors only: disabled ones need no events pulled.
-      platform = await adapter.open((raw as Record<string, unknown>)[name], configDir, enabledModules(config, DETECTOR_MODULES), {
+      // The query is compiled from the pull plan of the enabled detectors: disabled ones need no events pulled.
+      platform = await adapter.open((raw as Record<string, unknown>)[name], configDir, pullPlan(DETECTOR_MODULES, config), {
         env: process.env, readStdin: () => firstLine(process.stdin), clock: Date.now, log,
       });
     } catch (e) {

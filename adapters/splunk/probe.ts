@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { DetectorModule } from '../../core/detectors/detector';
+import type { PullPlan } from '../../core/rules/pull-plan';
 import { ProbeFailedError, type ChannelCount, type ProbeCheck, type ProbeOptions, type ProbeReport } from '../platform';
 import { retryPolicy } from '../http/retry';
 import { resolveSplunkSettings, type SplunkSettings } from './config';
 import { SourceAuthError, SplunkRequestError } from './errors';
 import { HttpClient, TransportError } from './http';
 import { credentials, exportRows, hecToken, type SplunkDeps } from './platform';
-import { pushDown } from './pushdown';
 import { SplunkSession } from './sdk';
 import type { SecretSource } from './secret';
-import { compileCoverageSearch, ENTRA_SOURCETYPE, WINDOWS_SOURCE_PREFIXES } from './spl';
+import { splCompiler } from './compiler';
+import { ENTRA_SOURCETYPE, WINDOWS_SOURCE_PREFIXES } from './spl';
 
 /**
  * `tierzero doctor --config` on Splunk: every step `tierzero run` depends on, in the order it
@@ -17,7 +17,7 @@ import { compileCoverageSearch, ENTRA_SOURCETYPE, WINDOWS_SOURCE_PREFIXES } from
  * credential, HEC and its token, the KV store — then one pushed-down count of the events the
  * pull search would read, per channel and EventID, over the last `days` days.
  */
-export async function probeSplunk(section: unknown, configDir: string, modules: readonly DetectorModule[], deps: SplunkDeps, o: ProbeOptions): Promise<ProbeReport> {
+export async function probeSplunk(section: unknown, configDir: string, plan: PullPlan, deps: SplunkDeps, o: ProbeOptions): Promise<ProbeReport> {
   const s = resolveSplunkSettings(section, configDir);
   // Doctor answers a person waiting at a terminal: fewer, shorter retries than a scheduled pass.
   const policy = retryPolicy(Math.min(s.maxAttempts, 2), { maxRetryAfterMs: 10_000, ...deps.policy });
@@ -33,7 +33,7 @@ export async function probeSplunk(section: unknown, configDir: string, modules: 
     checks.push(await checkKvStore(s, session));
     const until = deps.clock();
     const since = until - o.days * 86_400_000;
-    const query = compileCoverageSearch(pushDown(modules), s.search);
+    const query = splCompiler.coverage(plan, s.search);
     const res = await session.call({
       method: 'POST', path: session.exportPath,
       form: { search: query, output_mode: 'json', earliest_time: String(Math.floor(since / 1000)), latest_time: String(Math.floor(until / 1000)) },

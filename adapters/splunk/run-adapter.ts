@@ -2,6 +2,7 @@
 import { SearchFailedError, SinkAckTimeoutError, SinkRejectedError, SourceAuthError, SourceIncompleteError, SplunkRequestError, SplValueError } from './errors';
 import { TransportError } from './http';
 import type { Platform } from '../platform';
+import { splCompiler } from './compiler';
 import { openSplunk } from './platform';
 import { probeSplunk } from './probe';
 import { scrubSecrets } from '../../core/config/secret';
@@ -10,6 +11,7 @@ import { scrubSecrets } from '../../core/config/secret';
 export const platform: Platform = {
   open: openSplunk,
   probe: probeSplunk,
+  compiler: splCompiler,
   packager: () => (require('./app/build') as typeof import('./app/build')).buildSplunkApp,
   redact: scrubSecrets,
   failures: [SourceAuthError, SplunkRequestError, SourceIncompleteError, SearchFailedError, SinkRejectedError, SinkAckTimeoutError, SplValueError, TransportError],

@@ -3,7 +3,7 @@
  * SPL engine, only the whitelist our adapter writes). Anything else is a search error, with
  * Splunk's wording, so a compiler change that strays outside the subset fails loudly:
  *
- *   search <expr> [| eval f=_indextime] [| fields a b …] [| fields - a …] [| sort 0 a b …] [| dedup a] [| head n]
+ *   search <expr> [| eval f=_indextime] [| eval f=if(a=="x" AND …, g, null())] [| fields a b …] [| fields - a …] [| sort 0 a b …] [| dedup a] [| head n]
  *          [| fillnull value=v a …] [| stats count by a b …]
  *   expr := term | expr [AND] expr | expr OR expr | NOT expr | ( expr ) | `macro`
  *   term := field=value | field IN (value, …)     value: "quoted \" string" | bare; * is a wildcard
@@ -25,6 +25,8 @@ type Expr =
 
 type Stage =
   | { readonly kind: 'eval'; readonly target: string; readonly from: string }
+  /** `eval f=if(a=="x" AND b=="y", g, null())`: eval's `==` compares case-sensitively. */
+  | { readonly kind: 'evalIf'; readonly target: string; readonly when: readonly (readonly [string, string])[]; readonly from: string }
   | { readonly kind: 'fields'; readonly remove: boolean; readonly names: readonly string[] }
   | { readonly kind: 'sort'; readonly keys: readonly string[] }
   | { readonly kind: 'dedup'; readonly field: string }
@@ -75,6 +77,7 @@ export function applyStages(stages: readonly Stage[], rows: Row[]): Row[] {
   for (const s of stages) {
     const names = s.kind === 'fields' ? new Set(s.names) : undefined;
     if (s.kind === 'eval') out = out.map((r) => (r[s.from] === undefined ? r : { ...r, [s.target]: r[s.from] as FieldValue }));
+    else if (s.kind === 'evalIf') out = out.map((r) => (r[s.from] === undefined || !s.when.every(([f, v]) => r[f] === v) ? r : { ...r, [s.target]: r[s.from] as FieldValue }));
     else if (s.kind === 'fields' && s.remove) out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !names?.has(k))));
     // `fields a b` keeps the listed fields and Splunk's internal `_` fields (removed only by name).
     else if (s.kind === 'fields') out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('_') || names?.has(k))));
@@ -234,6 +237,8 @@ function parseStage(text: string): Stage {
   const t = text.trim();
   let m = /^eval\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)$/.exec(t);
   if (m) return { kind: 'eval', target: m[1] as string, from: m[2] as string };
+  m = /^eval\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*if\((.+),\s*([A-Za-z_][A-Za-z0-9_.]*)\s*,\s*null\(\)\)$/.exec(t);
+  if (m) return { kind: 'evalIf', target: m[1] as string, when: conditions(m[2] as string), from: m[3] as string };
   m = /^fields\s+-\s+(.+)$/.exec(t);
   if (m) return { kind: 'fields', remove: true, names: (m[1] as string).split(/[\s,]+/) };
   m = /^fields\s+(.+)$/.exec(t);
@@ -249,6 +254,14 @@ function parseStage(text: string): Stage {
   m = /^head\s+(\d+)$/.exec(t);
   if (m) return { kind: 'head', count: Number(m[1]) };
   throw new SplError(`Error in 'SearchParser': Unknown search command '${t.split(/\s/)[0] ?? ''}'.`);
+}
+
+function conditions(text: string): [string, string][] {
+  return text.split(/\s+AND\s+/).map((c) => {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*==\s*"((?:\\.|[^"\\])*)"\s*$/.exec(c);
+    if (!m) throw new SplError(`Error in 'eval' command: tierzero's emulator only evaluates field=="value" conditions, got ${JSON.stringify(c)}`);
+    return [m[1] as string, (m[2] as string).replace(/\\(.)/g, '$1')];
+  });
 }
 
 /** Splits on pipes outside quotes. */

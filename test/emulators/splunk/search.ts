@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTimeArg, type EventStore } from './event-store';
 import { messages, sendJson, type RecordedRequest } from './http-util';
 import { applyStages, matches, parseQuery, SplError, type Row } from './spl-eval';
+import { runLookupSearch } from './spl-lookup';
 
 /**
  * The search endpoints, v1 (`search/jobs…`, results by GET) and v2 (`search/v2/jobs…`, results
@@ -10,7 +11,8 @@ import { applyStages, matches, parseQuery, SplError, type Row } from './spl-eval
  *   last; a reporting search (sort/dedup) first streams preview rows, as Splunk does;
  * - `jobs` (normal, blocking, oneshot), `jobs/{sid}`, `jobs/{sid}/results`, `jobs/{sid}/control`.
  * Time bounds: `earliest_time`/`latest_time` on `_time` and `index_earliest`/`index_latest` on
- * `_indextime`, earliest inclusive and latest exclusive.
+ * `_indextime`, earliest inclusive and latest exclusive. A search that starts with
+ * `| inputlookup` reads a KV store lookup of the app instead (spl-lookup.ts).
  */
 interface Job {
   readonly sid: string;
@@ -29,7 +31,12 @@ export class Search {
   private readonly jobs = new Map<string, Job>();
   private nextSid = 1;
 
-  constructor(private readonly store: EventStore, private readonly now: () => number, private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, string>) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly now: () => number,
+    private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, string>,
+    private readonly lookupOf: (app: string | undefined, name: string) => Row[] | undefined = () => undefined,
+  ) {}
 
   handle(app: string | undefined, rest: string, r: RecordedRequest, req: IncomingMessage, res: ServerResponse, v2: boolean): number {
     const m = /^search\/(v2\/)?jobs(?:\/(export)|\/([^/]+)(?:\/(results|control))?)?$/.exec(rest);
@@ -88,6 +95,7 @@ export class Search {
   run(app: string | undefined, params: Record<string, string>): Row[] {
     const spl = params['search'];
     if (!spl) throw new SplError('Empty search.');
+    if (spl.trim().startsWith('|')) return runLookupSearch(spl, (name) => this.lookupOf(app, name));
     const q = parseQuery(spl, this.macrosOf(app));
     const nowS = this.now() / 1000;
     const earliest = parseTimeArg(params['earliest_time'], nowS);

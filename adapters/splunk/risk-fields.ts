@@ -1,4 +1,4 @@
-import type { Alert, AlertAccount, AlertHost } from '../../core/alerts/alert';
+import type { Alert } from '../../core/alerts/alert';
 import type { DetectorId } from '../../core/detectors/detector-id';
 
 /**
@@ -44,34 +44,25 @@ const MAX_THREAT_USERS = 50;
 export function riskFields(a: Alert): RiskFields {
   const actor = a.entities.accounts.find((x) => x.role === 'actor');
   const source = a.entities.hosts.find((h) => h.role === 'source');
-  const sourceName = source?.ip ?? source?.name;
-  const targets = a.entities.accounts.filter((x) => x.role === 'target');
+  const targets = a.entities.accounts.filter((x) => x.role === 'target').map((x) => x.name);
   const spray = SPRAY_DETECTORS.has(a.detector);
-  const out: Record<string, unknown> = { risk_score: a.riskScore };
-  if (actor && !spray) {
-    out['risk_user'] = accountName(actor);
+  const onIdentity = actor !== undefined && !spray;
+  const sourceObject = source?.ip ?? source?.name;
+  const out: { -readonly [K in keyof RiskFields]: RiskFields[K] } = { risk_score: a.riskScore };
+  if (onIdentity) {
+    out.risk_user = actor.name;
+    [out.risk_object, out.risk_object_type] = [actor.name, 'user'];
   } else {
-    if (sourceName !== undefined) out['risk_system'] = sourceName;
-    else out['risk_other'] = `${a.detector}:${a.id}`;
-    if (!spray && targets.length === 1) out['risk_user'] = accountName(targets[0] as AlertAccount);
+    if (sourceObject !== undefined) [out.risk_system, out.risk_object, out.risk_object_type] = [sourceObject, sourceObject, 'system'];
+    else [out.risk_other, out.risk_object, out.risk_object_type] = [`${a.detector}:${a.id}`, `${a.detector}:${a.id}`, 'other'];
+    if (!spray && targets.length === 1) out.risk_user = targets[0];
   }
-  const primary = spray || !actor ? (out['risk_system'] !== undefined ? ['system', out['risk_system']] : ['other', out['risk_other']]) : ['user', out['risk_user']];
-  out['risk_object_type'] = primary[0];
-  out['risk_object'] = primary[1];
-  if (source?.ip) out['threat_ip'] = source.ip;
-  if (source?.name && !(spray || !actor)) out['threat_system'] = hostName(source);
-  if (spray && targets.length) out['threat_user'] = targets.slice(0, MAX_THREAT_USERS).map(accountName);
+  if (source?.ip) out.threat_ip = source.ip;
+  if (source?.name && onIdentity) out.threat_system = source.name;
+  if (spray && targets.length) out.threat_user = targets.slice(0, MAX_THREAT_USERS);
   const process = processOf(a);
-  if (process) out['threat_process'] = process;
-  return out as unknown as RiskFields;
-}
-
-function accountName(x: AlertAccount): string {
-  return x.name;
-}
-
-function hostName(h: AlertHost): string | undefined {
-  return h.name;
+  if (process) out.threat_process = process;
+  return out;
 }
 
 /** The binary behind a remote execution (service image path, task command, dropped file). */

@@ -47,6 +47,7 @@ describe('the Splunk dashboards over what the sink wrote, against tierzero users
   this.timeout(120_000);
   let emu: SplunkEmulator;
   let users: UserJson[];
+  let timeline: Record<string, { alertId: string; detector: string; description: string; events: { EventID: number; EventRecordID: number | null }[] }[]>;
 
   before(async () => {
     emu = await emulator();
@@ -65,6 +66,11 @@ describe('the Splunk dashboards over what the sink wrote, against tierzero users
     const r = await tierzero(['users', '--state', statePath, '--format', 'json', '--top', '1000']);
     assert.equal(r.code, 0, r.stderr);
     users = (JSON.parse(r.stdout) as { users: UserJson[] }).users;
+    timeline = {};
+    for (const name of ['kofi.gomez', 'xavier.ito']) {
+      const u = await tierzero(['users', '--state', statePath, '--user', name, '--format', 'json']);
+      timeline[name] = (JSON.parse(u.stdout) as { timeline: (typeof timeline)[string] }).timeline;
+    }
   });
 
   after(() => emu.stop());
@@ -114,4 +120,20 @@ describe('the Splunk dashboards over what the sink wrote, against tierzero users
     assert.equal(num(formula[0]?.['F']), Number(kofi.breakdown.floor.toFixed(2)));
     assert.equal(num(formula[0]?.['A']), Number(kofi.breakdown.total.toFixed(2)));
   });
+
+  for (const name of ['kofi.gomez', 'xavier.ito']) {
+    it(`lists on the user page every alert behind ${name}'s score, with why it fired and its evidence`, () => {
+      const key = (users.find((u) => u.identity.name === name) as UserJson).identity.id;
+      const rows = run(panelQuery('tierzero_user.xml', 'Timeline: the alerts behind the score, why each fired, and its evidence').replace(/\$key\$/g, key));
+      const expected = timeline[name] ?? [];
+      assert.ok(expected.length > 0);
+      assert.deepEqual(rows.map((r) => r['alert_id']).sort(), expected.map((t) => t.alertId).sort());
+      for (const t of expected) {
+        const row = rows.find((r) => r['alert_id'] === t.alertId);
+        assert.equal(row?.['description'], t.description);
+        const ids = row?.['event_ids'];
+        assert.deepEqual((Array.isArray(ids) ? ids : [ids]).slice(0, t.events.length).map(Number), t.events.map((e) => e.EventID));
+      }
+    });
+  }
 });

@@ -220,7 +220,7 @@ function parseTerm(p: Parser): Expr {
   throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(next?.text)} after ${field.text}`);
 }
 
-function parseStage(text: string): Stage {
+export function parseStage(text: string): Stage {
   const t = text.trim();
   let m = /^eval\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)$/.exec(t);
   if (m) return { kind: 'eval', target: m[1] as string, from: m[2] as string };

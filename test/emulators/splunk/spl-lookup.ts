@@ -20,7 +20,13 @@ export function runLookupSearch(spl: string, lookup: (name: string) => Row[] | u
   if (!m) throw new SplError(`Error in 'SearchParser': tierzero's emulator runs only '| inputlookup <name> [where f="v"]' as a generating command, got ${JSON.stringify((first ?? '').trim().slice(0, 60))}`);
   const rows = lookup(m[1] as string);
   if (rows === undefined) throw new SplError(`Error in 'inputlookup' command: The lookup table '${m[1]}' requires a .csv or KV store lookup definition.`);
-  let out = m[2] === undefined ? rows : rows.filter((r) => values(r[m[2] as string]).some((v) => v.toLowerCase() === unescape(m[3] as string).toLowerCase()));
+  const out = m[2] === undefined ? rows : rows.filter((r) => values(r[m[2] as string]).some((v) => v.toLowerCase() === unescape(m[3] as string).toLowerCase()));
+  return applyLookupStages(stages, out);
+}
+
+/** The pipeline after the generating command (or after what spl-eval.ts evaluated of an event search). */
+export function applyLookupStages(stages: readonly string[], rows: Row[]): Row[] {
+  let out = rows;
   for (const stage of stages) out = apply(stage.trim(), out);
   return out;
 }
@@ -146,8 +152,8 @@ const values = (v: FieldValue | undefined): string[] => (v === undefined ? [] : 
 const first = (v: FieldValue | undefined): string | undefined => values(v)[0];
 const unescape = (s: string): string => s.replace(/\\(.)/g, '$1');
 
-/** Splits on `sep` outside quotes and parentheses. */
-function splitTopLevel(s: string, sep: string): string[] {
+/** Splits on `sep` outside quotes, parentheses and subsearch brackets. */
+export function splitTopLevel(s: string, sep: string): string[] {
   const out: string[] = [];
   let cur = '';
   let depth = 0;
@@ -156,8 +162,8 @@ function splitTopLevel(s: string, sep: string): string[] {
     const c = s[i] as string;
     if (c === '\\' && quoted) { cur += c + (s[i + 1] ?? ''); i++; continue; }
     if (c === '"') quoted = !quoted;
-    else if (!quoted && c === '(') depth++;
-    else if (!quoted && c === ')') depth--;
+    else if (!quoted && (c === '(' || c === '[')) depth++;
+    else if (!quoted && (c === ')' || c === ']')) depth--;
     if (c === sep && !quoted && depth === 0) { out.push(cur); cur = ''; continue; }
     cur += c;
   }

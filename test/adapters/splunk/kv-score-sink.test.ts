@@ -1,13 +1,18 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { CONTRIBUTIONS_COLLECTION, KvScoreSink, SCORES_COLLECTION, splunkSink } from '../../../adapters/splunk/kv-score-sink';
 import { retryPolicy } from '../../../adapters/splunk/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
+import { resolveConfig } from '../../../core/config/config';
 import type { DetectorId } from '../../../core/detectors/detector-id';
+import { DECLARATIONS } from '../../../core/detectors/registry';
 import type { IdentityScoreUpdate } from '../../../core/scoring/score-update';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
-import { emulator, MACROS, PASSWORD, section, tempDir } from './harness';
+import { emulator, load, MACROS, PASSWORD, section, splunkPass, tempDir } from './harness';
 
 function update(key: string, name: string, score: number, detectors: readonly DetectorId[]): IdentityScoreUpdate {
   return {
@@ -79,5 +84,27 @@ describe('scores in the Splunk KV store', () => {
     const s = await sink(emu);
     emu.faults.push({ path: /tierzero_scores\/batch_save$/, status: 400, times: 1 });
     await assert.rejects(s.write([update('sam:a', 'a', 20, ['kerberoasting'])]), /batch_save/);
+  });
+});
+
+describe('scores through a scheduled pass on Splunk', function () {
+  this.timeout(120_000);
+  let emu: SplunkEmulator;
+  after(async () => emu.stop());
+
+  it('pulls the sample day from Splunk, and leaves in the KV store the scores the pass computed', async () => {
+    emu = await emulator();
+    const samples = join(__dirname, '..', '..', '..', 'samples');
+    const records = gunzipSync(readFileSync(join(samples, 'sample-day.jsonl.gz'))).toString('utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const loaded = load(emu, records);
+    const dir = await tempDir();
+    const config = resolveConfig(JSON.parse(readFileSync(join(samples, 'tierzero.json'), 'utf8')), DECLARATIONS);
+    const r = await splunkPass({ section: section(emu, dir, { search: loaded.search }), clock: () => loaded.now, config });
+    const kv = new Map(emu.kv.records('tierzero', SCORES_COLLECTION).map((x) => [x._key, x]));
+    const scored = r.scores.filter((u) => u.kind === 'score');
+    assert.ok(scored.length > 20);
+    assert.equal(kv.size, scored.length);
+    for (const u of scored) assert.equal(kv.get(u.key)?.['score'], u.score, u.key);
+    assert.equal([...kv.values()].find((x) => x['identity'] === 'kofi.gomez')?.['band'], 'high');
   });
 });

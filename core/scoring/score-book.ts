@@ -1,6 +1,7 @@
 import type { Alert, AlertAccount, AlertIdentity, EntityRole, EvidenceEvent, Severity } from '../alerts/alert';
 import type { DetectorId } from '../detectors/detector-id';
 import { computeScore, DROP_AFTER_MS, type Criticality, type ScoreBreakdown, type SignalInput } from './model';
+import { addPoint, mergeHistory, MAX_HISTORY, scoreBefore } from './score-history';
 
 /**
  * Every identity's investigation priority score, kept across passes in engine state: the
@@ -71,7 +72,6 @@ export interface ScoreChanges {
 }
 
 const SCORED_ROLES: ReadonlySet<EntityRole> = new Set(['actor', 'target', 'member']);
-const MAX_HISTORY = 500;
 const MAX_EVENTS = 10;
 const DAY_MS = 24 * 3_600_000;
 
@@ -292,25 +292,4 @@ function toSignal(alert: Alert, role: EntityRole, share: number, maturity: numbe
 /** One alert naming an identity twice (actor and target): the larger share counts. */
 function strongest(a: StoredSignal, b: StoredSignal): StoredSignal {
   return b.share * b.risk >= a.share * a.risk ? b : a;
-}
-
-function addPoint(entry: ScoreEntry, t: number, score: number): void {
-  const last = entry.history[entry.history.length - 1];
-  if (last && last[0] === t) last[1] = score;
-  else if (!last || last[0] < t) entry.history.push([t, score]);
-}
-
-function scoreBefore(entry: ScoreEntry, t: number): number {
-  let value = 0;
-  for (const [time, score] of entry.history) {
-    if (time > t) break;
-    value = score;
-  }
-  return value;
-}
-
-function mergeHistory(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] {
-  const byTime = new Map<number, number>();
-  for (const [t, s] of [...a, ...b]) byTime.set(t, Math.max(byTime.get(t) ?? 0, s));
-  return [...byTime.entries()].sort((x, y) => x[0] - y[0]).slice(-MAX_HISTORY);
 }

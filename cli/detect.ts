@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { FileAlertSink, StreamAlertSink } from '../adapters/file/file-sink';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
+import { FileScoreLog, withScoreLog } from '../adapters/file/file-score-sink';
 import { FileSource, InputError } from '../adapters/file/file-source';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
@@ -12,7 +13,7 @@ import { parse, UsageError } from './args';
 import { loadConfig } from './config-file';
 import { renderSummary } from './summary';
 
-const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--quarantine f] [--fail-on severity] [--progress] [--quiet]';
+const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--scores scores.jsonl] [--quarantine f] [--fail-on severity] [--progress] [--quiet]';
 
 /** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config. */
 export async function run(argv: string[]): Promise<number> {
@@ -36,6 +37,7 @@ async function detect(argv: string[]): Promise<number> {
     config: { type: 'string' },
     state: { type: 'string' },
     out: { type: 'string' },
+    scores: { type: 'string' },
     quarantine: { type: 'string' },
     'fail-on': { type: 'string' },
     quiet: { type: 'boolean', default: false },
@@ -46,6 +48,7 @@ async function detect(argv: string[]): Promise<number> {
   if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
   }
+  if (values.scores !== undefined && values.scores === values.out) throw new UsageError('--scores must name another file than --out: the alert file holds alerts only');
   const config = await loadConfig(values.config);
   const started = Date.now();
   const toStdout = values.out === undefined;
@@ -62,9 +65,11 @@ async function detect(argv: string[]): Promise<number> {
       if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
     },
   });
+  const mode = values.state ? 'append' : 'replace';
+  const alertSink = values.out ? new FileAlertSink(values.out, mode) : new StreamAlertSink(process.stdout);
   const { alerts, stats } = await runPass({
     source,
-    sink: values.out ? new FileAlertSink(values.out, values.state ? 'append' : 'replace') : new StreamAlertSink(process.stdout),
+    sink: values.scores ? withScoreLog(alertSink, new FileScoreLog(values.scores, mode)) : alertSink,
     store: values.state ? new FileStateStore(values.state) : new MemoryStateStore(),
     quarantine,
     config,
@@ -81,6 +86,7 @@ async function detect(argv: string[]): Promise<number> {
       ...(stats.quarantined ? { quarantinePath } : {}),
     }));
     if (values.out) report.write(`alerts written to ${values.out}\n`);
+    if (values.scores) report.write(`score updates written to ${values.scores}\n`);
   }
   if (failOn !== undefined && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn as Severity))) return 1;
   return 0;

@@ -3,9 +3,11 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Alert } from '../../core/alerts/alert';
 import type { Sink } from '../../core/engine/ports';
+import type { ScoreUpdate } from '../../core/scoring/score-update';
 
 /**
- * Alerts as JSON lines in a file. Idempotent by alert id: ids already in the file are not
+ * Alerts as JSON lines in a file; score updates go elsewhere (file-score-sink.ts), so the
+ * file holds exactly the alert contract it always has. Idempotent by alert id: ids already in the file are not
  * written again, so a pass redone after a crash between write and commit adds nothing twice.
  */
 export class FileAlertSink implements Sink {
@@ -27,7 +29,7 @@ export class FileAlertSink implements Sink {
   }
 }
 
-/** Alerts to a stream (stdout): nothing to dedupe against, the caller owns the stream. */
+/** Alerts to a stream (stdout): nothing to dedupe against, the caller owns the stream; scores go to `--scores`. */
 export class StreamAlertSink implements Sink {
   constructor(private readonly out: NodeJS.WritableStream) {}
   async write(alerts: readonly Alert[]): Promise<void> {
@@ -35,11 +37,14 @@ export class StreamAlertSink implements Sink {
   }
 }
 
-/** Alerts kept in memory: `eval` and tests. */
+/** Alerts and score updates kept in memory: `eval` and tests. */
 export class MemorySink implements Sink {
   readonly alerts: Alert[] = [];
-  async write(alerts: readonly Alert[]): Promise<void> {
+  /** Every pass's score updates, in the order written. */
+  readonly scores: ScoreUpdate[] = [];
+  async write(alerts: readonly Alert[], scores: readonly ScoreUpdate[] = []): Promise<void> {
     this.alerts.push(...alerts);
+    this.scores.push(...scores);
   }
 }
 

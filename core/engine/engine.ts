@@ -10,6 +10,7 @@ import { Identities } from '../identity/identities';
 import { enabledModules, planFilter, pullPlan } from '../rules/pull-plan';
 import { passScoring } from '../scoring/pass-scoring';
 import { ScoreBook } from '../scoring/score-book';
+import { scoreUpdates, type ScoreUpdate } from '../scoring/score-update';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
 import type { Quarantine, Sink, Source, SourceRecord } from './ports';
 
@@ -40,6 +41,8 @@ export interface PassStats {
 
 export interface PassResult {
   readonly alerts: readonly Alert[];
+  /** What the sink received about scores. */
+  readonly scores: readonly ScoreUpdate[];
   readonly stats: PassStats;
   readonly state: EngineState;
 }
@@ -121,14 +124,20 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
 
   const alerts = collector.drain().map((a) => identities.annotate(a, directory));
   Object.assign(stats, collector.counts, { alerts: alerts.length });
-  await o.sink.write(alerts);
+  const finalWatermark = Number.isFinite(watermark) ? watermark : null;
+  // Scores decay with event time: they are recomputed at the pass's latest event (DESIGN §6),
+  // before the sink write so the sink carries them; nothing is committed until it acknowledged.
+  const scores = new ScoreBook(prior.scores ?? undefined);
+  let updates: ScoreUpdate[] = [];
+  if (finalWatermark !== null) {
+    const changes = scores.update(alerts, passScoring({ identities, directory, at: finalWatermark, testMode: o.config.testMode, precision: o.config.scoring.precision }));
+    updates = scoreUpdates(scores.ranked(finalWatermark), changes, finalWatermark);
+    scores.markSent(new Map(updates.flatMap((u) => (u.kind === 'score' ? [[u.key, u.score] as const] : []))));
+  }
+  await o.sink.write(alerts, updates);
   await o.quarantine.close();
 
-  const finalWatermark = Number.isFinite(watermark) ? watermark : null;
-  // Scores decay with event time: they are recomputed at the pass's latest event (DESIGN §6).
-  const scores = new ScoreBook(prior.scores ?? undefined);
   if (finalWatermark !== null) {
-    scores.update(alerts, passScoring({ identities, directory, at: finalWatermark, testMode: o.config.testMode, precision: o.config.scoring.precision }));
     evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs);
     identities.evictIdle(finalWatermark - o.config.stateTtlMs, scores.ids());
   }
@@ -144,7 +153,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   };
   // Compare-and-set: a pass that overlapped another one fails here, before it changed anything.
   await o.store.save(state, loaded?.token ?? null);
-  return { alerts, stats, state };
+  return { alerts, scores: updates, stats, state };
 }
 
 interface Route {

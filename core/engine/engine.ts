@@ -11,6 +11,7 @@ import { IDENTITY_NEEDS } from '../identity/identity-learning';
 import { passScoring } from '../scoring/pass-scoring';
 import { ScoreBook } from '../scoring/score-book';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
+import { restoreDetector } from './restore-detector';
 import { boundedJson, boundedText } from '../events/bounded-text';
 import type { Quarantine, Sink, Source, SourceRecord } from './ports';
 
@@ -76,7 +77,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   const detectors = enabled.map((m) => {
     const resolved = o.config.detectors.get(m.declaration.id);
     if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
-    return m.create(resolved.settings, prior.detectors[m.declaration.id]);
+    return restoreDetector(m, resolved.settings, prior.detectors[m.declaration.id], 'the loaded state');
   });
   const exclusions = new Map<DetectorId, Exclusions>();
   for (const [id, r] of o.config.detectors) exclusions.set(id, r.exclusions);

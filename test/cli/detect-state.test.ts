@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/alert';
@@ -101,8 +101,21 @@ describe('tierzero detect with --state', () => {
   });
 
   it('rejects a --future-skew that is not whole minutes', async () => {
-    const r = await tierzero(['detect', join(dir, 'day.jsonl'), '--future-skew', '2h']);
+    const r = await tierzero(['detect', '-', '--future-skew', '2h'], { stdin: '' });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--future-skew must be whole minutes/);
+  });
+
+  it('exits 3 naming the directory when --out is one, committing no state', async () => {
+    const outDir = join(dir, 'out-is-a-dir');
+    mkdirSync(outDir);
+    const state = join(dir, 'dir-state.json');
+    const input = join(dir, 'for-dir.jsonl');
+    writeFileSync(input, jsonl(['svc-a', 'svc-b', 'svc-c'].map((s, i) => roast(i * 0.1, s))));
+    const r = await tierzero(['detect', input, '--state', state, '--out', outDir]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /cannot write alerts to .*out-is-a-dir: is a directory/);
+    assert.equal(existsSync(state), false);
+    assert.equal(existsSync(`${state}.lock`), false);
   });
 });

@@ -128,8 +128,10 @@ export class FileSource implements Source {
     const skipped = this.skipped;
     async function* pages(): AsyncIterable<SourceRecord[]> {
       const input = await openInput(f, stdin);
-      const format: InputFormat = input.gzip ? 'gzip' : (f.format ?? (input.array || /\.json$/i.test(f.path) ? 'array' : 'lines'));
-      const parser = new RecordParser(f.path === STDIN ? 'stdin' : f.path, maxLineBytes, format === 'lines' ? false : format === 'array' ? true : undefined, wanted, skipped, f.lines);
+      const named = namedFormat(f.path);
+      const format: InputFormat = input.gzip ? 'gzip' : (f.format ?? named ?? (input.array ? 'array' : 'lines'));
+      const asArray = format === 'gzip' ? (named === undefined ? undefined : named === 'array') : format === 'array';
+      const parser = new RecordParser(f.path === STDIN ? 'stdin' : f.path, maxLineBytes, asArray, wanted, skipped, f.lines);
       // Compressed bytes are not counted: a gzip input is read to its size at the start, whole.
       const planned = f.facts?.size ?? 0;
       let raw = 0;
@@ -154,6 +156,18 @@ export class FileSource implements Source {
     }
     return { pages: pages(), result: () => result };
   }
+}
+
+/**
+ * The format a name states (`.json` array, `.jsonl`/`.ndjson` lines, with or without `.gz`);
+ * other names are sniffed. Trusting a `.jsonl` name matters: sniffing its first byte read a file
+ * whose first line was garbage starting with `[` as one broken array, losing every other line.
+ */
+function namedFormat(path: string): 'array' | 'lines' | undefined {
+  const name = path.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.json')) return 'array';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'lines';
+  return undefined;
 }
 
 interface ReadResult {

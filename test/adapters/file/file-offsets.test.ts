@@ -132,6 +132,14 @@ describe('file source offsets', () => {
     assert.match(cut?.origin ?? '', new RegExp(`^${path.replace(/[.]/g, '\\.')}:\\d+$`));
     assert.notEqual(cut?.origin, `${path}:line`);
   });
+
+  it('reads a .jsonl whose first line is garbage starting with [ line by line, losing nothing else', async () => {
+    const path = join(dir, 'bracket-first.jsonl');
+    writeFileSync(path, `[[[[\n${lines(1, 3)}`);
+    const { ids } = await read([path]);
+    assert.deepEqual(ids.slice(1), [1, 2, 3]);
+    assert.match(String(ids[0]), /^invalid JSON/);
+  });
 });
 
 async function legacyFingerprint(path: string): Promise<string> {

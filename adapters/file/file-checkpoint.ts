@@ -83,28 +83,58 @@ export type Plan =
   | { readonly action: 'skip'; readonly entry: FileEntry }
   | { readonly action: 'read'; readonly start: number; readonly lines: number; readonly records: number; readonly format?: InputFormat; readonly warning?: string };
 
+/** The prior entries looked up by name and by content, built once per pass. */
+export class CheckpointIndex {
+  readonly byPath = new Map<string, FileEntry>();
+  private readonly byContent = new Map<string, FileEntry>();
+  private readonly headSizes = new Set<number>();
+
+  constructor(readonly prior: FileCheckpoint) {
+    for (const e of Object.values(prior.files)) {
+      if (!isEntry(e)) continue;
+      if ((this.byPath.get(e.path)?.seen ?? '') <= e.seen) this.byPath.set(e.path, e);
+      // An entry read to offset 0 says nothing about content: every file would match it.
+      if (e.offset === 0) continue;
+      const key = `${e.headBytes}:${e.head}`;
+      const known = this.byContent.get(key);
+      if (!known || known.offset < e.offset) this.byContent.set(key, e);
+      this.headSizes.add(e.headBytes);
+    }
+  }
+
+  /** The furthest-read entry whose first bytes this file starts with, and is not shorter than. */
+  byHead(head: Buffer, size: number): FileEntry | undefined {
+    for (const n of this.headSizes) {
+      if (n > head.length) continue;
+      const e = this.byContent.get(`${n}:${hashOf(head.subarray(0, n))}`);
+      if (e && e.offset <= size) return e;
+    }
+    return undefined;
+  }
+}
+
 /**
  * Finds the input's entry (by inode, else by name, else by content for a copy such as a
- * copytruncate'd rotation) and decides where to start reading.
+ * copytruncate'd rotation) and decides where to start reading. The file's head is read once.
  */
-export async function planFor(f: FileFacts, prior: FileCheckpoint, byPath: ReadonlyMap<string, FileEntry>): Promise<Plan> {
-  const byInode = prior.files[entryKey(f.dev, f.ino)];
-  const candidates = [byInode, byPath.get(f.path)].filter((e): e is FileEntry => e !== undefined && isEntry(e));
+export async function planFor(f: FileFacts, index: CheckpointIndex): Promise<Plan> {
+  const head = await readHead(f.path, HEAD_BYTES);
+  const headHashOf = (n: number): string => hashOf(head.subarray(0, n));
+  const byInode = index.prior.files[entryKey(f.dev, f.ino)];
+  const candidates = [byInode, index.byPath.get(f.path)].filter((e): e is FileEntry => e !== undefined && isEntry(e));
   for (const e of candidates) {
     if (f.size < e.offset) {
       return { action: 'read', start: 0, lines: 0, records: 0, warning: `is smaller than the ${e.offset} bytes read before (truncated or rewritten): reading it from the start` };
     }
-    if (await headHash(f.path, e.headBytes) !== e.head) {
+    if (headHashOf(e.headBytes) !== e.head) {
       if (e.path === f.path) return { action: 'read', start: 0, lines: 0, records: 0, warning: 'is a different file now (its first bytes changed: rotated or rewritten): reading it from the start' };
       continue;
     }
     return resume(f, e);
   }
-  for (const e of Object.values(prior.files)) {
-    if (!isEntry(e) || e.offset > f.size || e.offset === 0) continue;
-    if (await headHash(f.path, e.headBytes) === e.head) return resume(f, e);
-  }
-  const legacy = await legacyMatch(f, prior);
+  const copy = index.byHead(head, f.size);
+  if (copy) return resume(f, copy);
+  const legacy = await legacyMatch(f, index.prior, head);
   if (legacy) return legacy;
   return { action: 'read', start: 0, lines: 0, records: 0 };
 }
@@ -118,7 +148,7 @@ function resume(f: FileFacts, e: FileEntry): Plan {
   return { action: 'read', start: e.offset, lines: e.lines, records: e.records, format: e.format };
 }
 
-async function legacyMatch(f: FileFacts, prior: FileCheckpoint): Promise<Plan | undefined> {
+async function legacyMatch(f: FileFacts, prior: FileCheckpoint, head: Buffer): Promise<Plan | undefined> {
   const legacy = Object.entries(prior.files).filter(([, e]) => !isEntry(e));
   if (legacy.length === 0) return undefined;
   const fp = await legacyFingerprint(f.path, f.size);
@@ -126,16 +156,16 @@ async function legacyMatch(f: FileFacts, prior: FileCheckpoint): Promise<Plan | 
   if (!hit) return undefined;
   return {
     action: 'skip',
-    entry: { path: f.path, dev: f.dev, ino: f.ino, offset: f.size, head: await headHash(f.path, Math.min(f.size, HEAD_BYTES)), headBytes: Math.min(f.size, HEAD_BYTES), format: 'lines', lines: 0, records: hit[1].records, complete: true, seen: new Date().toISOString() },
+    entry: { path: f.path, dev: f.dev, ino: f.ino, offset: f.size, head: hashOf(head.subarray(0, Math.min(f.size, HEAD_BYTES))), headBytes: Math.min(f.size, HEAD_BYTES), format: 'lines', lines: 0, records: hit[1].records, complete: true, seen: new Date().toISOString() },
   };
 }
 
-export async function headHash(path: string, bytes: number): Promise<string> {
+export async function readHead(path: string, bytes: number): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return hashOf(buf.subarray(0, bytesRead));
+    return buf.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }

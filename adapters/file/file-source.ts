@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Source, SourceRecord } from '../../core/engine/ports';
 import type { EventFilter } from '../../core/events/normalize';
-import { asCheckpoint, entryKey, factsOf, FORGET_AFTER_MS, HEAD_BYTES, hashOf, isEntry, planFor, type FileCheckpoint, type FileEntry, type FileFacts, type InputFormat } from './file-checkpoint';
+import { asCheckpoint, CheckpointIndex, entryKey, factsOf, FORGET_AFTER_MS, HEAD_BYTES, hashOf, isEntry, planFor, readHead, type FileCheckpoint, type FileEntry, type FileFacts, type InputFormat } from './file-checkpoint';
 import { expandInputs, InputError, STDIN } from './input-files';
 import { mergeByTime } from './merge-by-time';
 import { RecordParser, startsWithBracket } from './record-parser';
@@ -59,10 +59,7 @@ export class FileSource implements Source {
 
   async *pull(checkpoint: unknown): AsyncIterable<readonly SourceRecord[]> {
     this.prior = asCheckpoint(checkpoint);
-    const byPath = new Map<string, FileEntry>();
-    for (const e of Object.values(this.prior.files)) {
-      if (isEntry(e) && (byPath.get(e.path)?.seen ?? '') <= e.seen) byPath.set(e.path, e);
-    }
+    const index = new CheckpointIndex(this.prior);
     const pending: Pending[] = [];
     for (const path of await expandInputs(this.inputs)) {
       const facts = path === STDIN ? undefined : await factsOf(path).catch((e: Error) => {
@@ -72,7 +69,7 @@ export class FileSource implements Source {
         pending.push({ path, start: 0, lines: 0, records: 0 });
         continue;
       }
-      const plan = await planFor(facts, this.prior, byPath);
+      const plan = await planFor(facts, index);
       if (plan.action === 'skip') {
         this.entries[entryKey(facts.dev, facts.ino)] = { ...plan.entry, seen: new Date().toISOString() };
         this.options.onFile?.({ path, status: 'skipped' });
@@ -208,15 +205,4 @@ async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): 
   bytes.on('error', (e) => gunzip.destroy(e));
   bytes.pipe(gunzip);
   return { decoded: gunzip, gzip, array, head };
-}
-
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }

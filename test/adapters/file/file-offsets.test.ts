@@ -140,6 +140,39 @@ describe('file source offsets', () => {
     assert.deepEqual(ids.slice(1), [1, 2, 3]);
     assert.match(String(ids[0]), /^invalid JSON/);
   });
+
+  it('leaves what is appended during a pass to the next one, so no line is read twice or missed', async () => {
+    const path = join(dir, 'appended-during.jsonl');
+    writeFileSync(path, lines(1, 3000));
+    let appended = false;
+    const first = await read([path], null, { onPage: () => {
+      if (!appended) appendFileSync(path, lines(3001, 3005));
+      appended = true;
+    } });
+    const second = await read([path], first.checkpoint);
+    assert.deepEqual([...first.ids, ...second.ids], Array.from({ length: 3005 }, (_, i) => i + 1));
+  });
+
+  it('reads a file named twice, or through a symlink beside it, once', async () => {
+    const path = join(dir, 'twice.jsonl');
+    writeFileSync(path, lines(1, 2));
+    symlinkSync(path, join(dir, 'twice-link.jsonl'));
+    assert.deepEqual((await read([path, path, join(dir, 'twice-link.jsonl')])).ids, [1, 2]);
+  });
+
+  it('plans 500 new files against 500 known ones without re-reading each per entry', async () => {
+    const d = join(dir, 'many');
+    mkdirSync(d);
+    for (let i = 0; i < 500; i++) writeFileSync(join(d, `old-${i}.jsonl`), lines(i * 10, i * 10));
+    const first = await read([d]);
+    for (let i = 0; i < 500; i++) writeFileSync(join(d, `new-${i}.jsonl`), lines(100_000 + i, 100_000 + i));
+    const started = process.hrtime.bigint();
+    const second = await read([d], first.checkpoint);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.equal(second.ids.length, 500, 'only the new files are read');
+    // Loose bound for a loaded CI box: hashing every file once per known entry took minutes.
+    assert.ok(ms < 15_000, `took ${ms} ms`);
+  });
 });
 
 async function legacyFingerprint(path: string): Promise<string> {

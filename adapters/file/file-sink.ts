@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Alert } from '../../core/alerts/alert';
 import type { Sink } from '../../core/engine/ports';
+import { reason } from './io-error';
 
 /**
  * Alerts as JSON lines in a file. Idempotent by alert id: ids already in the file are not
@@ -40,8 +41,7 @@ export class SinkWriteError extends Error {
   override readonly name = 'SinkWriteError';
 
   static from(path: string, e: NodeJS.ErrnoException): SinkWriteError {
-    const why = e.code === 'EISDIR' ? 'is a directory' : e.code === 'ENOENT' ? 'no such directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'ENOSPC' ? 'no space left on device' : e.message;
-    return new SinkWriteError(`cannot write alerts to ${path}: ${why}`);
+    return new SinkWriteError(`cannot write alerts to ${path}: ${reason(e)}`);
   }
 }
 

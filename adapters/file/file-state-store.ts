@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { checkState, type EngineState, type StateStore } from '../../core/state/state';
+import { checkState, StateInvalidError, type EngineState, type StateStore } from '../../core/state/state';
+import { FileIoError } from './io-error';
 import { writeFileAtomic } from './atomic-write';
 
 /** State in one local JSON file, replaced atomically on every commit. */
@@ -12,19 +13,21 @@ export class FileStateStore implements StateStore {
       text = await readFile(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+      throw FileIoError.from('cannot read state', this.path, e);
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      throw new Error(`state file ${this.path} is not valid JSON (${(e as Error).message}); move it aside to start fresh`);
+      throw new StateInvalidError(this.path, '(document)', `is not valid JSON (${(e as Error).message})`);
     }
     return checkState(doc, this.path);
   }
 
   async save(state: EngineState): Promise<void> {
-    await writeFileAtomic(this.path, JSON.stringify(state));
+    await writeFileAtomic(this.path, JSON.stringify(state)).catch((e: unknown) => {
+      throw FileIoError.from('cannot save state to', this.path, e);
+    });
   }
 }
 

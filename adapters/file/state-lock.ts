@@ -1,6 +1,7 @@
 import { closeSync, linkSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { FileIoError } from './io-error';
 
 /**
  * One writer per state file (issue 12, item 4): two `detect` runs on one `--state` each load
@@ -46,7 +47,7 @@ export function acquireStateLock(statePath: string, now: () => number = Date.now
       }
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw FileIoError.from('cannot create the state lock', path, e);
       const owner = readOwner(path);
       if (attempt > 2 || !isStale(path, owner, now)) throw new StateLockedError(path, owner);
       breakStaleLock(path, owner);

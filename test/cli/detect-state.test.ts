@@ -118,4 +118,21 @@ describe('tierzero detect with --state', () => {
     assert.equal(existsSync(state), false);
     assert.equal(existsSync(`${state}.lock`), false);
   });
+
+  for (const [what, args, message] of [
+    ['the state folder does not exist', (d: string) => ['--state', join(d, 'no-such-dir', 'state.json')], /cannot create the state lock .*no-such-dir.*: no such directory/],
+    ['the state is a directory', (d: string) => ['--state', d], /cannot read state .*: is a directory/],
+    ['the state is not JSON', (d: string) => { writeFileSync(join(d, 'torn.json'), '{"version":1,'); return ['--state', join(d, 'torn.json')]; }, /state at .*torn\.json is invalid: \(document\) is not valid JSON/],
+    ['the quarantine is a directory', (d: string) => ['--quarantine', d], /cannot write quarantined records to .*: is a directory/],
+  ] as const) {
+    it(`exits 3 with a message naming the file when ${what}`, async () => {
+      const d = mkdtempSync(join(tmpdir(), 'tz-io-'));
+      const input = join(d, 'in.jsonl');
+      writeFileSync(input, `not json\n${jsonl([roast(0, 'svc-a')])}`);
+      const r = await tierzero(['detect', input, '--out', join(d, 'out.jsonl'), ...args(d)]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    });
+  }
 });

@@ -170,7 +170,7 @@ describe('file source offsets', () => {
     const second = await read([d], first.checkpoint);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     assert.equal(second.ids.length, 500, 'only the new files are read');
-    // Loose bound for a loaded CI box: hashing every file once per known entry took minutes.
+    // Loose bound for a loaded CI box: re-reading every file once per known entry is quadratic.
     assert.ok(ms < 15_000, `took ${ms} ms`);
   });
 });

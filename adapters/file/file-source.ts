@@ -29,6 +29,7 @@ interface Pending {
   readonly lines: number;
   readonly records: number;
   readonly format?: InputFormat;
+  readonly warning?: string;
 }
 
 /**
@@ -75,8 +76,7 @@ export class FileSource implements Source {
         this.options.onFile?.({ path, status: 'skipped' });
         continue;
       }
-      if (plan.warning) this.options.onFile?.({ path, status: 'reading', warning: plan.warning });
-      pending.push({ path, facts, start: plan.start, lines: plan.lines, records: plan.records, ...(plan.format ? { format: plan.format } : {}) });
+      pending.push({ path, facts, start: plan.start, lines: plan.lines, records: plan.records, ...(plan.format ? { format: plan.format } : {}), ...(plan.warning ? { warning: plan.warning } : {}) });
     }
     if (pending.length > 1 && this.options.mergeByTime !== false) {
       yield* mergeByTime(pending.map((f) => this.trackedFile(f)));
@@ -85,18 +85,18 @@ export class FileSource implements Source {
     for (const f of pending) yield* this.trackedFile(f);
   }
 
-  /** Every entry seen this pass, plus earlier ones not yet forgotten. */
+  /** Every entry seen this pass, plus earlier ones not yet forgotten (fingerprint-only ones are kept). */
   checkpointAfterPull(): FileCheckpoint {
     const cutoff = new Date(Date.now() - FORGET_AFTER_MS).toISOString();
-    const files: Record<string, FileEntry | FileCheckpoint['files'][string]> = {};
-    for (const [k, e] of Object.entries(this.prior.files)) if (isEntry(e) && e.seen >= cutoff) files[k] = e;
+    const files: Record<string, FileCheckpoint['files'][string]> = {};
+    for (const [k, e] of Object.entries(this.prior.files)) if (!isEntry(e) || e.seen >= cutoff) files[k] = e;
     Object.assign(files, this.entries);
     return { files };
   }
 
   /** One input's pages, reporting start and end, and recording how far it was read. */
   private async *trackedFile(f: Pending): AsyncIterable<SourceRecord[]> {
-    this.options.onFile?.({ path: f.path, status: 'reading', ...(f.start > 0 ? { from: f.start } : {}) });
+    this.options.onFile?.({ path: f.path, status: 'reading', ...(f.start > 0 ? { from: f.start } : {}), ...(f.warning ? { warning: f.warning } : {}) });
     let records = 0;
     const read = this.read(f);
     for await (const page of read.pages) {

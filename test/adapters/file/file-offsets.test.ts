@@ -173,6 +173,21 @@ describe('file source offsets', () => {
     // Loose bound for a loaded CI box: re-reading every file once per known entry is quadratic.
     assert.ok(ms < 15_000, `took ${ms} ms`);
   });
+
+  it('keeps entries of files not in this pass, forgets ones unseen for 90 days', async () => {
+    const path = join(dir, 'kept.jsonl');
+    writeFileSync(path, lines(1, 1));
+    const other = join(dir, 'other-pass.jsonl');
+    writeFileSync(other, lines(2, 2));
+    const first = await read([path]);
+    const [key, entry] = Object.entries(first.checkpoint.files)[0] ?? [];
+    assert.ok(key && entry);
+    const stale = { ...entry, seen: new Date(Date.now() - 91 * 86_400_000).toISOString() };
+    const prior = { files: { ...first.checkpoint.files, 'legacy-fingerprint': { path: '/gone.jsonl', records: 3 }, '1:2': { ...stale, path: '/old.jsonl', dev: 1, ino: 2 } } };
+    const second = await read([other], prior);
+    const kept = Object.entries(second.checkpoint.files).map(([k, e]) => (e.path === other ? 'this pass' : k));
+    assert.deepEqual(kept.sort(), [key, 'legacy-fingerprint', 'this pass'].sort());
+  });
 });
 
 async function legacyFingerprint(path: string): Promise<string> {

@@ -188,6 +188,28 @@ describe('file source offsets', () => {
     const kept = Object.entries(second.checkpoint.files).map(([k, e]) => (e.path === other ? 'this pass' : k));
     assert.deepEqual(kept.sort(), [key, 'legacy-fingerprint', 'this pass'].sort());
   });
+
+  it('reads a JSON array that changed again from the start, saying why', async () => {
+    const path = join(dir, 'export.json');
+    const array = (n: number) => `[\n${Array.from({ length: n }, (_, i) => event(i + 1)).join(',\n')}\n]`;
+    writeFileSync(path, array(100));
+    const first = await read([path]);
+    writeFileSync(path, array(101));
+    const second = await read([path], first.checkpoint);
+    assert.equal(second.ids.length, 101);
+    assert.match(second.warnings.join('\n'), /a JSON array cannot be resumed/);
+  });
+
+  it('reads a gzip file that had ended early again from the start once it is complete', async () => {
+    const path = join(dir, 'late.jsonl.gz');
+    const whole = gzipSync(lines(1, 3000));
+    writeFileSync(path, whole.subarray(0, Math.floor(whole.length / 2)));
+    const first = await read([path]);
+    writeFileSync(path, whole);
+    const second = await read([path], first.checkpoint);
+    assert.equal(second.ids.length, 3000);
+    assert.match(second.warnings.join('\n'), /after ending early: reading it again from the start/);
+  });
 });
 
 async function legacyFingerprint(path: string): Promise<string> {

@@ -74,7 +74,7 @@ describe('tierzero detect', () => {
     assert.equal((await tierzero(['detect'])).code, 2);
     assert.equal((await tierzero(['detect', attacks, '--fail-on', 'urgent'])).code, 2);
     const missing = await tierzero(['detect', join(dir, 'nope.jsonl')]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 3, "an unreadable input is an input failure, not a usage error");
     assert.match(missing.stderr, /cannot read input/);
   });
 

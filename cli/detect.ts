@@ -11,6 +11,7 @@ import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { loadConfig } from './config-file';
 import { renderSummary } from './summary';
+import { visible } from './visible';
 
 const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--quarantine f] [--fail-on severity] [--progress] [--quiet]';
 
@@ -59,7 +60,7 @@ async function detect(argv: string[]): Promise<number> {
     wanted: wantedEvents(config, DETECTOR_MODULES),
     onFile: (f) => {
       if (f.status === 'skipped') skippedFiles++;
-      if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
+      if (values.progress) process.stderr.write(`${f.status} ${visible(f.path)}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
     },
   });
   const { alerts, stats } = await runPass({
@@ -80,7 +81,7 @@ async function detect(argv: string[]): Promise<number> {
       skippedLines: [...source.skipped.values()].reduce((a, b) => a + b, 0),
       ...(stats.quarantined ? { quarantinePath } : {}),
     }));
-    if (values.out) report.write(`alerts written to ${values.out}\n`);
+    if (values.out) report.write(`alerts written to ${visible(values.out)}\n`);
   }
   if (failOn !== undefined && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn as Severity))) return 1;
   return 0;

@@ -11,6 +11,7 @@ import { parse, UsageError } from './args';
 import { readConfigFile } from './config-file';
 import { scoreFile, summarise, type FileOutcome, type ManifestEntry } from './eval-score';
 import { renderTable } from './table';
+import { visible } from './visible';
 
 const USAGE = 'usage: tierzero eval <manifest.json> [--config f] [--json]';
 
@@ -75,9 +76,9 @@ async function evaluate(argv: string[]): Promise<number> {
     for (const kind of ['missed', 'wrong_actor', 'false_alarm'] as const) {
       const list = failures.filter((f) => f.kind === kind);
       if (list.length === 0) continue;
-      process.stdout.write(`\n${kind.replace('_', ' ')}:\n${list.map((f) => `  ${f.detector.padEnd(22)} ${f.file}: ${f.detail}`).join('\n')}\n`);
+      process.stdout.write(`\n${kind.replace('_', ' ')}:\n${list.map((f) => `  ${f.detector.padEnd(22)} ${visible(f.file)}: ${visible(f.detail)}`).join('\n')}\n`);
     }
-    if (broken.length) process.stdout.write(`\nproblems reading data:\n${broken.map((b) => `  ${b}`).join('\n')}\n`);
+    if (broken.length) process.stdout.write(`\nproblems reading data:\n${broken.map((b) => `  ${visible(b)}`).join('\n')}\n`);
     const found = scores.reduce((n, s) => n + s.found, 0);
     process.stdout.write(`\n${found} found, ${failures.length} failed (${failures.filter((f) => f.kind !== 'false_alarm').length} missed, ${failures.filter((f) => f.kind === 'false_alarm').length} false alarms)\n`);
   }

@@ -10,6 +10,7 @@ import { loadResponseSettings } from '../playbooks/load-config';
 import { ACTIONS, isAction } from '../playbooks/plan';
 import type { ActionResult } from '../playbooks/responder';
 import { scrubSecrets } from '../core/config/secret';
+import { visible } from './visible';
 
 const USAGE = `usage: tierzero respond ${ACTIONS.join('|')} --user <upn|sam|sid> [--dry-run] [--reason text] [--alert-id id] [--config tierzero.json] [--json]
        tierzero respond breaker-status [--config tierzero.json]
@@ -117,9 +118,9 @@ function actor(env: NodeJS.ProcessEnv): string {
 const MARK: Record<string, string> = { changed: '✓', unchanged: '=', planned: '→', failed: '✗' };
 
 function render(r: ActionResult, auditLog: string): string {
-  const lines = [`${r.action} ${r.user}: ${r.outcome.toUpperCase()}`, r.message];
-  for (const s of r.steps) lines.push(`  ${MARK[s.status] ?? '?'} ${s.step.padEnd(22)} ${s.status.padEnd(9)} ${s.detail}`);
-  for (const n of r.notes) lines.push(`  note: ${n}`);
+  const lines = [`${r.action} ${visible(r.user)}: ${r.outcome.toUpperCase()}`, visible(r.message)];
+  for (const s of r.steps) lines.push(`  ${MARK[s.status] ?? '?'} ${s.step.padEnd(22)} ${s.status.padEnd(9)} ${visible(s.detail)}`);
+  for (const n of r.notes) lines.push(`  note: ${visible(n)}`);
   if (r.temporaryPassword !== undefined) {
     lines.push('', `temporary password (shown once, never logged; the user must change it at next logon):`, `  ${r.temporaryPassword}`);
   }

@@ -2,6 +2,7 @@ import type { ScoreBreakdown } from '../core/scoring/model';
 import { ZETA_1_5 } from '../core/scoring/model';
 import type { RankedScore } from '../core/scoring/score-book';
 import { renderTable } from './table';
+import { visible } from './visible';
 
 /** Text and JSON views of the priority scores: the ranking, and one user's page. */
 
@@ -64,8 +65,8 @@ export function userDetail(r: RankedScore): string {
   const i = e.identity;
   const out: string[] = [];
   const ids = [i.upn && `UPN ${i.upn}`, i.sam && `account ${i.sam}`, i.sid && `SID ${i.sid}`, i.objectId && `Entra object ${i.objectId}`].filter(Boolean).join(', ');
-  out.push(`${i.name}  (${ids || i.id})\n`);
-  out.push(`criticality ${e.criticality.tier} (K = ${e.criticality.multiplier})${e.criticality.reasons.length ? `: ${e.criticality.reasons.join('; ')}` : ''}\n`);
+  out.push(`${visible(i.name)}  (${visible(ids || i.id)})\n`);
+  out.push(`criticality ${e.criticality.tier} (K = ${e.criticality.multiplier})${e.criticality.reasons.length ? `: ${visible(e.criticality.reasons.join('; '))}` : ''}\n`);
   out.push(`score ${n1(b.score)} (${band(b.score)}) at ${iso(b.at)}, ${r.percentile.toFixed(0)}th percentile, ${signed(r.change24h)} in 24 h${r.riskJump ? ', RISK JUMP' : ''}\n`);
   if (b.clearedByReset) out.push(`${b.clearedByReset} signal(s) cleared by the reset at ${iso(e.resetAt ?? 0)}\n`);
   out.push('\ncontributions (v = r × c × p × q × share × decay)\n');
@@ -75,12 +76,12 @@ export function userDetail(r: RankedScore): string {
   out.push(renderTable(['detector', 'signals', 'Σ v/k^1.5', 'cap', 'G', 'j', '1/j^1.5', 'G/j^1.5'],
     b.rules.map((x) => [x.detector, x.signals, f(x.sum), f(x.cap) + (x.capped ? ' (capped)' : ''), f(x.value), x.rank, f(x.rankWeight), f(x.contribution)])));
   out.push(`\nA = ${f(b.total)}; Aₙ = min(100, A / ${ZETA_1_5}) = ${f(b.normalised)}\n`);
-  out.push(`kill chain: ${b.stages.length ? b.stages.join(' → ') : 'none'}${b.inOrder ? ' (in order within 24 h)' : ''}; B = ${f(b.bonus)}; A_b = min(99, Aₙ × B) = ${f(b.boosted)}\n`);
+  out.push(`kill chain: ${b.stages.length ? visible(b.stages.join(' → ')) : 'none'}${b.inOrder ? ' (in order within 24 h)' : ''}; B = ${f(b.bonus)}; A_b = min(99, Aₙ × B) = ${f(b.boosted)}\n`);
   out.push(`odds o = A_b / (100 − A_b) = ${f(b.odds)}; S = 100·K·o / (1 + K·o) = ${f(b.score)}\n`);
   out.push('\ntimeline\n');
   for (const s of [...e.signals].sort((a, c) => a.firstSeen - c.firstSeen)) {
-    out.push(`${iso(s.firstSeen)}  ${s.detector} (${s.severity}, ${s.role})  ${s.alertId}\n  ${s.description}\n`);
-    for (const ev of s.events.slice(0, 5)) out.push(`    event ${ev.EventID} on ${ev.Computer}${ev.EventRecordID !== null ? ` #${ev.EventRecordID}` : ''} at ${ev.TimeCreated}\n`);
+    out.push(`${iso(s.firstSeen)}  ${s.detector} (${s.severity}, ${s.role})  ${visible(s.alertId)}\n  ${visible(s.description)}\n`);
+    for (const ev of s.events.slice(0, 5)) out.push(`    event ${ev.EventID} on ${visible(String(ev.Computer))}${ev.EventRecordID !== null ? ` #${ev.EventRecordID}` : ''} at ${visible(String(ev.TimeCreated))}\n`);
     if (s.evidenceCount > 5) out.push(`    … ${s.evidenceCount - 5} more event(s)\n`);
   }
   if (e.resets.length) out.push(`\nresets: ${e.resets.map((x) => `${iso(x.at)} (was ${n1(x.scoreBefore)})`).join(', ')}\n`);

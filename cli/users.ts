@@ -4,6 +4,7 @@ import { ScoreBook } from '../core/scoring/score-book';
 import { StateVersionError, type EngineState } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { renderUsersHtml } from './users-html';
+import { visible } from './visible';
 import { rankingJson, rankingTable, userDetail, userJson } from './users-render';
 
 const USAGE = 'usage: tierzero users --state f [--top N] [--user X] [--format table|json] [--html out.html] [--reset X] [--at time|now]';
@@ -68,7 +69,7 @@ async function users(argv: string[]): Promise<number> {
     if (!entry) throw new UsageError(`no scored identity matches ${values.reset}`);
     const before = book.reset(entry, at);
     await store.save({ ...state, scores: book.snapshot() });
-    process.stdout.write(`${entry.identity.name}: score ${before.toFixed(1)} cleared at ${new Date(at).toISOString()}; its ${entry.signals.length} signal(s) and history are kept\n`);
+    process.stdout.write(`${visible(entry.identity.name)}: score ${before.toFixed(1)} cleared at ${new Date(at).toISOString()}; its ${entry.signals.length} signal(s) and history are kept\n`);
     return 0;
   }
 

@@ -7,5 +7,5 @@ require('../cli/main.ts')
   .then((code) => { process.exitCode = code; })
   .catch((err) => {
     process.stderr.write(`tierzero: ${err && err.message ? err.message : String(err)}\n`);
-    process.exitCode = 2;
+    process.exitCode = 3;
   });

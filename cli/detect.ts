@@ -1,47 +1,29 @@
 import { dirname, join } from 'node:path';
 import { FileAlertSink, StreamAlertSink } from '../adapters/file/file-sink';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
-import { FileSource, InputError } from '../adapters/file/file-source';
+import { FileSource } from '../adapters/file/file-source';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
-import { ConfigError } from '../core/config/config';
 import { runPass, wantedEvents, type PassStats } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
-import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
+import { DETECT } from './commands';
 import { loadConfig } from './config-file';
+import { reportFailure } from './failure';
 import { renderSummary } from './summary';
 import { visible } from './visible';
 
-const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--quarantine f] [--fail-on severity] [--progress] [--quiet]';
-
-/** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config. */
+/** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config, 3 input/state/I-O. */
 export async function run(argv: string[]): Promise<number> {
   try {
     return await detect(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero detect: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError || e instanceof InputError || e instanceof StateVersionError) {
-      process.stderr.write(`tierzero detect: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(DETECT, e);
   }
 }
 
 async function detect(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    config: { type: 'string' },
-    state: { type: 'string' },
-    out: { type: 'string' },
-    quarantine: { type: 'string' },
-    'fail-on': { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    progress: { type: 'boolean', default: false },
-  });
+  const { values, positionals } = parse(argv, DETECT);
   if (positionals.length === 0) throw new UsageError('no input files given');
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {

@@ -1,12 +1,11 @@
-import { FileSource, InputError } from '../adapters/file/file-source';
-import { ConfigError } from '../core/config/config';
+import { FileSource } from '../adapters/file/file-source';
 import { DECLARATIONS } from '../core/detectors/registry';
 import { EventCoverage, type CoverageReport, type DetectorCoverage, type InputCoverage } from '../core/engine/coverage';
 import { parse, UsageError } from './args';
+import { DOCTOR } from './commands';
 import { loadConfig } from './config-file';
+import { reportFailure } from './failure';
 import { renderTable } from './table';
-
-const USAGE = 'usage: tierzero doctor <file|dir>... [--config f] [--json]';
 
 /**
  * `tierzero doctor` over exported logs: for every detector, whether the events it needs are in
@@ -18,22 +17,14 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await doctor(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero doctor: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError || e instanceof InputError) {
-      process.stderr.write(`tierzero doctor: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(DOCTOR, e);
   }
 }
 
 async function doctor(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { config: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(argv, DOCTOR);
   if (positionals.length === 0) {
-    throw new UsageError('give the event files to check (platform connectivity checks are not available yet)');
+    throw new UsageError('give the event files to check (exported logs: files or directories)');
   }
   const config = await loadConfig(values.config);
   const coverage = new EventCoverage(DECLARATIONS);

@@ -4,32 +4,28 @@ import { MemorySink } from '../adapters/file/file-sink';
 import { MemoryQuarantine } from '../adapters/file/file-quarantine';
 import { FileSource } from '../adapters/file/file-source';
 import { MemoryStateStore } from '../adapters/file/file-state-store';
-import { ConfigError, mergeConfig, resolveConfig } from '../core/config/config';
+import { mergeConfig, resolveConfig } from '../core/config/config';
 import { runPass, wantedEvents } from '../core/engine/engine';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
+import { EVAL } from './commands';
 import { readConfigFile } from './config-file';
+import { reportFailure } from './failure';
 import { scoreFile, summarise, type FileOutcome, type ManifestEntry } from './eval-score';
 import { renderTable } from './table';
 import { visible } from './visible';
-
-const USAGE = 'usage: tierzero eval <manifest.json> [--config f] [--json]';
 
 /** `tierzero eval`: recall and precision per detector over a labelled manifest. Exit 1 on any miss or false alarm. */
 export async function run(argv: string[]): Promise<number> {
   try {
     return await evaluate(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`tierzero eval: ${e.message}\n${e instanceof UsageError ? `${USAGE}\n` : ''}`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(EVAL, e);
   }
 }
 
 async function evaluate(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { config: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(argv, EVAL);
   const manifestPath = positionals[0];
   if (!manifestPath || positionals.length > 1) throw new UsageError('give exactly one manifest.json');
   const manifest = await readManifest(manifestPath);

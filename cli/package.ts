@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- packagers load lazily: they pull in esbuild */
 import { DECLARATIONS } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
-
-const USAGE = 'usage: tierzero package splunk [--out dist/]';
+import { PACKAGE } from './commands';
+import { reportFailure } from './failure';
 
 /** One line per platform that has a packager. */
 const PACKAGERS: Record<string, () => (o: { outDir: string; version: string; mtime: number }) => Promise<{ path: string; bytes: number; files: number }>> = {
@@ -12,10 +12,10 @@ const PACKAGERS: Record<string, () => (o: { outDir: string; version: string; mti
   },
 };
 
-/** `tierzero package <platform>`: the installable artefact for a SIEM (DESIGN §7). Exit 0 ok, 2 usage. */
+/** `tierzero package <platform>`: the installable artefact for a SIEM (DESIGN §7). Exit 0 ok, 2 usage, 3 I/O. */
 export async function run(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv, { out: { type: 'string', default: 'dist' } });
+    const { values, positionals } = parse(argv, PACKAGE);
     const [platform, ...extra] = positionals;
     if (platform === undefined || extra.length) throw new UsageError('give exactly one platform');
     const packager = PACKAGERS[platform];
@@ -31,10 +31,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${result.path} (${result.files} files, ${Math.round(result.bytes / 1024)} KiB)\n`);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero package: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(PACKAGE, e);
   }
 }

@@ -7,16 +7,16 @@ import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { enabledModules, runPass } from '../core/engine/engine';
 import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
+import { RUN } from './commands';
 import { readConfigFile } from './config-file';
-
-const USAGE = 'usage: tierzero run --config tierzero.json [--platform splunk] [--quarantine f] [--json]';
+import { EXIT, reportFailure } from './failure';
 
 /**
  * `tierzero run`: one scheduled pass on a SIEM (DESIGN §3). The platform is the config section
  * present (`splunk`, later `elastic`, `sentinel`); `--platform` picks one when several are.
  * Logs are JSON lines on stderr; the summary goes to stdout (one JSON object with --json, which
  * the Splunk app's scripted input indexes as sourcetype tierzero:run).
- * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it), 2 usage/config.
+ * Exit codes: 0 pass committed, 2 usage/config, 3 pass failed (nothing committed; the next pass redoes it).
  */
 /** One line per platform: the config section name and how to load its adapter. */
 const PLATFORMS: Record<string, () => PlatformAdapter> = {
@@ -34,12 +34,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${redact(JSON.stringify({ time: new Date().toISOString(), ...entry }))}\n`);
   };
   try {
-    const { values } = parse(argv, {
-      config: { type: 'string' },
-      platform: { type: 'string' },
-      quarantine: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    });
+    const { values, positionals } = parse(argv, RUN);
+    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
     asJson = values.json;
     if (values.config === undefined) throw new UsageError('--config is required');
     const raw = await readConfigFile(values.config);
@@ -79,11 +75,8 @@ export async function run(argv: string[]): Promise<number> {
       platform.close();
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`tierzero run: ${redact(e.message)}\n${e instanceof UsageError ? `${USAGE}\n` : ''}`);
-      return 2;
-    }
-    throw e;
+    const r = redact;
+    return reportFailure(RUN, e instanceof Error ? Object.assign(e, { message: r(e.message) }) : e);
   }
 }
 
@@ -106,7 +99,7 @@ function fail(e: unknown, adapter: PlatformAdapter, log: (entry: Record<string, 
   log({ level: 'error', msg: 'pass failed; nothing committed, the next pass redoes it', error: message, ...(known ? {} : { stack: adapter.redact((e as Error)?.stack ?? '') }) });
   if (asJson) process.stdout.write(`${JSON.stringify({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
   else process.stderr.write(`tierzero run: ${message}\n`);
-  return 1;
+  return EXIT.failure;
 }
 
 /** The first line on stdin (splunkd's passAuth writes the session key and may keep stdin open). */

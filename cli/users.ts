@@ -2,12 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { FileStateStore } from '../adapters/file/file-state-store';
 import { ScoreBook } from '../core/scoring/score-book';
 import { StateVersionError, type EngineState } from '../core/state/state';
+import { USERS } from './commands';
+import { reportFailure } from './failure';
 import { parse, UsageError } from './args';
 import { renderUsersHtml } from './users-html';
 import { visible } from './visible';
 import { rankingJson, rankingTable, userDetail, userJson } from './users-render';
-
-const USAGE = 'usage: tierzero users --state f [--top N] [--user X] [--format table|json] [--html out.html] [--reset X] [--at time|now]';
 
 /**
  * `tierzero users`: the investigation priority of every identity, from the state `tierzero
@@ -18,33 +18,18 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await users(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero users: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof StateVersionError || e instanceof StateReadError) {
-      process.stderr.write(`tierzero users: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(USERS, e);
   }
 }
 
 /** The state file is missing or unreadable: nothing to rank. */
 class StateReadError extends Error {
   override name = 'StateReadError';
+  readonly exitCode = 3;
 }
 
 async function users(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    state: { type: 'string' },
-    top: { type: 'string' },
-    user: { type: 'string' },
-    format: { type: 'string', default: 'table' },
-    html: { type: 'string' },
-    reset: { type: 'string' },
-    at: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, USERS);
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (!values.state) throw new UsageError('--state is required: the state file `tierzero detect --state` writes');
   const format = values.format;

@@ -86,15 +86,15 @@ describe('tierzero users', () => {
     assert.ok(score(week) < score(now) && score(week) > 0);
   });
 
-  for (const [what, args, message] of [
-    ['no --state', ['users'], /--state is required/],
-    ['a state file that does not exist', ['users', '--state', join(dir, 'nope.json')], /no state at .*nope\.json: run tierzero detect --state/],
-    ['an identity nobody scored', ['users', '--state', '<state>', '--user', 'nobody'], /no scored identity matches nobody/],
-    ['a bad --format', ['users', '--state', '<state>', '--format', 'xml'], /--format must be table or json/],
+  for (const [what, args, message, code] of [
+    ['no --state', ['users'], /--state is required/, 2],
+    ['a state file that does not exist', ['users', '--state', join(dir, 'nope.json')], /no state at .*nope\.json: run tierzero detect --state/, 3],
+    ['an identity nobody scored', ['users', '--state', '<state>', '--user', 'nobody'], /no scored identity matches nobody/, 2],
+    ['a bad --format', ['users', '--state', '<state>', '--format', 'xml'], /--format must be table or json/, 2],
   ] as const) {
-    it(`exits 2 with a clear message for ${what}`, async () => {
+    it(`exits ${code} with a clear message for ${what}`, async () => {
       const r = await tierzero(args.map((a) => (a === '<state>' ? state : a)));
-      assert.equal(r.code, 2);
+      assert.equal(r.code, code);
       assert.match(r.stderr, message);
     });
   }
@@ -103,7 +103,7 @@ describe('tierzero users', () => {
     const other = join(dir, 'v9.json');
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const r = await tierzero(['users', '--state', other]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /has version 9, this tierzero reads version 1/);
   });
 

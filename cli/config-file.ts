@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { resolveSplunkSettings } from '../adapters/splunk/config';
+import { stripBom } from '../core/config/bom';
 import { ConfigError, resolveConfig, type ResolvedConfig } from '../core/config/config';
 import { DECLARATIONS } from '../core/detectors/registry';
+import { checkResponseSection } from '../playbooks/config';
 import { withDirectoryExport } from './directory-export-file';
 
 /** Reads a JSON config file; a missing or unparsable file is a ConfigError naming the file. */
@@ -14,13 +18,26 @@ export async function readConfigFile(path: string | undefined): Promise<unknown>
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(stripBom(text));
   } catch (e) {
     throw new ConfigError(path, `is not valid JSON: ${(e as Error).message}`);
   }
   return withDirectoryExport(raw, path);
 }
 
+/**
+ * The whole config judged as every command judges it: the core keys, and the sections other
+ * edges own (`response`, `splunk`), checked without reading any secret — so `detect` rejects
+ * an inline password or `passwordLength: 8` just as `respond` and `run` do.
+ */
+export function resolveWholeConfig(raw: unknown, configPath: string | undefined): ResolvedConfig {
+  const config = resolveConfig(raw, DECLARATIONS);
+  const sections = (raw ?? {}) as { response?: unknown; splunk?: unknown };
+  if (sections.response !== undefined) checkResponseSection(sections.response);
+  if (sections.splunk !== undefined) resolveSplunkSettings(sections.splunk, dirname(configPath ?? '.'));
+  return config;
+}
+
 export async function loadConfig(path: string | undefined): Promise<ResolvedConfig> {
-  return resolveConfig(await readConfigFile(path), DECLARATIONS);
+  return resolveWholeConfig(await readConfigFile(path), path);
 }

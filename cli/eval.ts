@@ -9,7 +9,7 @@ import { runPass, wantedEvents } from '../core/engine/engine';
 import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
 import { EVAL } from './commands';
-import { readConfigFile } from './config-file';
+import { readConfigFile, resolveWholeConfig } from './config-file';
 import { reportFailure } from './failure';
 import { scoreFile, summarise, type FileOutcome, type ManifestEntry } from './eval-score';
 import { renderTable } from './table';
@@ -30,6 +30,7 @@ async function evaluate(argv: string[]): Promise<number> {
   if (!manifestPath || positionals.length > 1) throw new UsageError('give exactly one manifest.json');
   const manifest = await readManifest(manifestPath);
   const base = await readConfigFile(values.config);
+  resolveWholeConfig(base, values.config); // a bad deployment config fails before any dataset, naming the key
   const implemented = DETECTOR_MODULES.map((m) => m.declaration.id as string);
   const implementedSet = new Set(implemented);
   const outcomes: FileOutcome[] = [];

@@ -1,14 +1,14 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- platform adapters load lazily, like commands */
 import { dirname, join, resolve } from 'node:path';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
-import { ConfigError, resolveConfig } from '../core/config/config';
+import { ConfigError } from '../core/config/config';
 import type { PlatformAdapter, PlatformPass } from '../adapters/platform';
-import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
+import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { enabledModules, runPass } from '../core/engine/engine';
 import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { RUN } from './commands';
-import { readConfigFile } from './config-file';
+import { readConfigFile, resolveWholeConfig } from './config-file';
 import { EXIT, reportFailure } from './failure';
 
 /**
@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     asJson = values.json;
     if (values.config === undefined) throw new UsageError('--config is required');
     const raw = await readConfigFile(values.config);
-    const config = resolveConfig(raw, DECLARATIONS);
+    const config = resolveWholeConfig(raw, values.config);
     const name = choosePlatform(raw as Record<string, unknown>, values.platform);
     const adapter = PLATFORMS[name]?.();
     if (!adapter) throw new UsageError(`unknown platform ${name}`);

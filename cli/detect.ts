@@ -4,12 +4,13 @@ import { FileQuarantine } from '../adapters/file/file-quarantine';
 import { FileSource } from '../adapters/file/file-source';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
-import { runPass, wantedEvents, type PassStats } from '../core/engine/engine';
+import { runPass, wantedEvents } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
 import { DETECT } from './commands';
 import { loadConfig } from './config-file';
 import { reportFailure } from './failure';
+import { ProgressLine } from './progress-line';
 import { renderSummary } from './summary';
 import { visible } from './visible';
 
@@ -40,6 +41,7 @@ async function detect(argv: string[]): Promise<number> {
   const source = new FileSource(positionals, {
     maxLineBytes: config.maxLineBytes,
     wanted: wantedEvents(config, DETECTOR_MODULES),
+    onBytes: progress.onBytes,
     onFile: (f) => {
       if (f.status === 'skipped') skippedFiles++;
       if (values.progress) process.stderr.write(`${f.status} ${visible(f.path)}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
@@ -67,26 +69,4 @@ async function detect(argv: string[]): Promise<number> {
   }
   if (failOn !== undefined && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn as Severity))) return 1;
   return 0;
-}
-
-/** A progress line on stderr for long inputs: shown after 2 s, refreshed at most once a second. */
-class ProgressLine {
-  private lastShown = 0;
-  private shown = false;
-
-  constructor(private readonly quiet: boolean, private readonly always: boolean, private readonly started: number) {}
-
-  update(s: PassStats): void {
-    const now = Date.now();
-    if (this.quiet || (!this.always && now - this.started < 2000) || now - this.lastShown < 1000) return;
-    this.lastShown = now;
-    this.shown = true;
-    const rate = Math.round(s.records / ((now - this.started) / 1000));
-    const line = `read ${s.records.toLocaleString('en-US')} records (${rate.toLocaleString('en-US')}/s), ${s.alerts} alerts so far`;
-    process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
-  }
-
-  clear(): void {
-    if (this.shown && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  }
 }

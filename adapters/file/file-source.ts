@@ -15,6 +15,12 @@ export interface FileCheckpoint {
   readonly files: Readonly<Record<string, { readonly path: string; readonly records: number }>>;
 }
 
+/** Bytes read so far of all inputs this pass reads (on-disk bytes: gzip files count compressed). */
+export interface ByteProgress {
+  readonly read: number;
+  readonly total: number;
+}
+
 export interface FileProgress {
   readonly path: string;
   readonly status: 'reading' | 'done' | 'skipped';
@@ -32,6 +38,7 @@ export class FileSource implements Source {
   private readonly done: Record<string, { path: string; records: number }> = {};
   /** Lines skipped unparsed by `wanted`, by `channel:EventID`. */
   readonly skipped = new Map<string, number>();
+  private bytes = { read: 0, total: 0 };
 
   constructor(
     private readonly inputs: readonly string[],
@@ -42,6 +49,8 @@ export class FileSource implements Source {
       readonly mergeByTime?: boolean;
       /** The events the enabled detectors need (engine `wantedEvents`): other lines are counted, not parsed. */
       readonly wanted?: EventFilter;
+      /** Bytes read of the inputs to read (skipped files excluded): first with read 0, then per chunk. */
+      readonly onBytes?: (p: ByteProgress) => void;
     },
   ) {}
 
@@ -53,6 +62,10 @@ export class FileSource implements Source {
       const fingerprint = await fingerprintOf(path);
       if (prior.files[fingerprint]) this.options.onFile?.({ path, status: 'skipped' });
       else pending.push({ path, fingerprint });
+    }
+    if (this.options.onBytes) {
+      for (const f of pending) this.bytes.total += (await stat(f.path)).size;
+      this.options.onBytes({ ...this.bytes });
     }
     if (pending.length > 1 && this.options.mergeByTime !== false) {
       yield* mergeByTime(pending.map((f) => this.trackedFile(f.path, f.fingerprint)));
@@ -77,17 +90,31 @@ export class FileSource implements Source {
     return { files: { ...this.done } };
   }
 
+  /**
+   * Adds what the file stream read since `counted` (its `bytesRead`: on-disk bytes, so gzip
+   * input counts as the file's size); merged inputs are read interleaved, so deltas add up.
+   */
+  private countBytes(raw: { readonly bytesRead: number }, counted: number): number {
+    if (this.options.onBytes && raw.bytesRead > counted) {
+      this.bytes.read += raw.bytesRead - counted;
+      this.options.onBytes({ ...this.bytes });
+    }
+    return raw.bytesRead;
+  }
+
   private async *readFile(path: string): AsyncIterable<SourceRecord[]> {
     const head = await readHead(path, 4096);
     const gzip = head[0] === 0x1f && head[1] === 0x8b;
     const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
     const stream = gzip ? raw.pipe(createGunzip()) : raw;
     raw.on('error', (e) => stream.destroy(e));
+    let counted = 0;
     const asArray = !gzip ? startsWithBracket(head) || /\.json$/i.test(path) : undefined;
     const parser = new RecordParser(path, this.options.maxLineBytes, asArray, this.options.wanted, this.skipped);
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         const page = parser.push(chunk);
+        counted = this.countBytes(raw, counted);
         if (page.length) yield page;
       }
     } catch (e) {

@@ -5,6 +5,7 @@ import { StateVersionError, type EngineState } from '../core/state/state';
 import { USERS } from './commands';
 import { reportFailure } from './failure';
 import { parse, UsageError } from './args';
+import { nameIndex } from './user-story';
 import { renderUsersHtml } from './users-html';
 import { visible } from './visible';
 import { rankingJson, rankingTable, userDetail, userJson } from './users-render';
@@ -59,18 +60,21 @@ async function users(argv: string[]): Promise<number> {
   }
 
   const ranked = book.ranked(at);
+  const names = nameIndex(ranked.map((r) => r.entry.identity));
   if (values.html !== undefined) {
-    await writeFile(values.html, renderUsersHtml(ranked, { at, top, scoreAt: (r, t) => book.breakdown(r.entry, t).score }), 'utf8');
-    process.stderr.write(`report written to ${values.html}\n`);
+    await writeFile(values.html, renderUsersHtml(ranked, { at, top, names, scoreAt: (r, t) => book.breakdown(r.entry, t).score }), 'utf8');
+    // Only where it wrote, so `xdg-open "$(tierzero users --state s --html r.html)"` works.
+    process.stdout.write(`${visible(values.html)}\n`);
+    if (values.user === undefined) return 0;
   }
   if (values.user !== undefined) {
     const entry = book.find(values.user);
     const found = entry && ranked.find((r) => r.entry === entry);
     if (!found) throw new UsageError(`no scored identity matches ${values.user}`);
-    process.stdout.write(format === 'json' ? `${JSON.stringify(userJson(found), null, 2)}\n` : userDetail(found));
+    process.stdout.write(format === 'json' ? `${JSON.stringify(userJson(found), null, 2)}\n` : userDetail(found, names));
     return 0;
   }
-  process.stdout.write(format === 'json' ? `${JSON.stringify(rankingJson(ranked.slice(0, top), at), null, 2)}\n` : rankingTable(ranked.slice(0, top), at, book.size));
+  process.stdout.write(format === 'json' ? `${JSON.stringify(rankingJson(ranked.slice(0, top), at), null, 2)}\n` : rankingTable(ranked.slice(0, top), at, book.size, names));
   return 0;
 }
 

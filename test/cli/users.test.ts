@@ -62,7 +62,8 @@ describe('tierzero users', () => {
     assert.match(r.stdout, /^jdoe {2}\(account jdoe, SID S-1-5-21-1-2-3-1105\)/);
     assert.match(r.stdout, /contributions \(v = r × c × p × q × share × decay\)/);
     assert.match(r.stdout, /A = [\d.]+; Aₙ = min\(100, A \/ 2\.612\) = [\d.]+/);
-    assert.match(r.stdout, /timeline\n2024-03-04T09:00:06Z {2}dcsync \(high, actor\)/);
+    assert.match(r.stdout, /why \(alerts behind the score, oldest first\)\n2024-03-04T09:00:06Z {2}dcsync \(high, actor\)/);
+    assert.match(r.stdout, /what to do\n {2}dcsync:\n {4}- /);
     assert.match(r.stdout, /event 4662 on DC01\.corp\.example #\d+ at 2024-03-04T09:00:06\.000Z/);
   });
 

@@ -5,6 +5,7 @@ import { parse, UsageError } from './args';
 import { DOCTOR } from './commands';
 import { loadConfig } from './config-file';
 import { reportFailure } from './failure';
+import { jsonText } from './visible';
 import { renderTable } from './table';
 
 /**
@@ -38,7 +39,7 @@ async function doctor(argv: string[]): Promise<number> {
     }
   }
   const report = coverage.report((id) => config.detectors.has(id));
-  if (values.json) process.stdout.write(`${JSON.stringify({ files, malformed, ...report }, null, 2)}\n`);
+  if (values.json) process.stdout.write(`${jsonText({ files, malformed, ...report }, 2)}\n`);
   else process.stdout.write(renderReport(report, files, malformed));
   return report.blind.length > 0 ? 1 : 0;
 }

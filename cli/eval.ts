@@ -13,7 +13,7 @@ import { readConfigFile, resolveWholeConfig } from './config-file';
 import { reportFailure } from './failure';
 import { scoreFile, summarise, type FileOutcome, type ManifestEntry } from './eval-score';
 import { renderTable } from './table';
-import { visible } from './visible';
+import { jsonText, visible } from './visible';
 
 /** `tierzero eval`: recall and precision per detector over a labelled manifest. Exit 1 on any miss or false alarm. */
 export async function run(argv: string[]): Promise<number> {
@@ -61,7 +61,7 @@ async function evaluate(argv: string[]): Promise<number> {
   const scores = summarise(outcomes, implemented);
   const failures = outcomes.filter((o) => o.kind !== 'found');
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ scores, failures, notImplemented: Object.fromEntries(notImplemented), broken }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ scores, failures, notImplemented: Object.fromEntries(notImplemented), broken }, 2)}\n`);
   } else {
     const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(0)}%`);
     process.stdout.write(`${manifest.length} files, ${implemented.length} detectors implemented\n\n`);

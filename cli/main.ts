@@ -31,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   const spec = COMMAND_SPECS.find((c) => c.name === name);
   const load = LOADERS[name];
   if (!spec || !load) {
-    process.stderr.write(`tierzero: unknown command '${name}'\n${usage()}`);
+    const { visible } = require('./visible') as typeof import('./visible');
+    process.stderr.write(`tierzero: unknown command '${visible(name)}'\n${usage()}`);
     return 2;
   }
   try {

@@ -11,7 +11,7 @@ import { scrubSecrets } from '../core/config/secret';
 import { parse, UsageError } from './args';
 import { RESPOND } from './commands';
 import { reportFailure } from './failure';
-import { visible } from './visible';
+import { jsonText, visible } from './visible';
 
 /** Output streams, injectable so tests read what an operator would see. */
 export interface Io {
@@ -62,7 +62,7 @@ async function respond(argv: string[], io: Io): Promise<number> {
     ...(values['alert-id'] !== undefined && { alertId: values['alert-id'] }),
   });
   const shown = scrubbed(result);
-  io.out(values.json ? `${JSON.stringify(shown, null, 2)}\n` : render(shown, settings.auditLog));
+  io.out(values.json ? `${jsonText(shown, 2)}\n` : render(shown, settings.auditLog));
   return result.outcome === 'succeeded' || result.outcome === 'dry-run' ? 0 : 1;
 }
 

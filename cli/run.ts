@@ -10,6 +10,7 @@ import { parse, UsageError } from './args';
 import { RUN } from './commands';
 import { readConfigFile, resolveWholeConfig } from './config-file';
 import { EXIT, reportFailure } from './failure';
+import { jsonText } from './visible';
 
 /**
  * `tierzero run`: one scheduled pass on a SIEM (DESIGN §3). The platform is the config section
@@ -31,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   let asJson = false;
   const started = Date.now();
   const log = (entry: Record<string, unknown>): void => {
-    process.stderr.write(`${redact(JSON.stringify({ time: new Date().toISOString(), ...entry }))}\n`);
+    process.stderr.write(`${redact(jsonText({ time: new Date().toISOString(), ...entry }))}\n`);
   };
   try {
     const { values, positionals } = parse(argv, RUN);
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       log({ level: 'info', msg: 'pass committed', ...summary });
-      process.stdout.write(asJson ? `${redact(JSON.stringify(summary))}\n`
+      process.stdout.write(asJson ? `${redact(jsonText(summary))}\n`
         : `${name}: ${stats.records} events pulled, ${alerts.length} alerts written, ${stats.quarantined} quarantined${stats.quarantined ? ` (${quarantinePath})` : ''}, ${summary.seconds}s\n`);
       return 0;
     } catch (e) {
@@ -97,7 +98,7 @@ function fail(e: unknown, adapter: PlatformAdapter, log: (entry: Record<string, 
   const known = e instanceof StateVersionError || adapter.failures.some((k) => e instanceof k);
   const message = adapter.redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   log({ level: 'error', msg: 'pass failed; nothing committed, the next pass redoes it', error: message, ...(known ? {} : { stack: adapter.redact((e as Error)?.stack ?? '') }) });
-  if (asJson) process.stdout.write(`${JSON.stringify({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
+  if (asJson) process.stdout.write(`${jsonText({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
   else process.stderr.write(`tierzero run: ${message}\n`);
   return EXIT.failure;
 }

@@ -7,7 +7,7 @@ import { reportFailure } from './failure';
 import { parse, UsageError } from './args';
 import { nameIndex } from './user-story';
 import { renderUsersHtml } from './users-html';
-import { visible } from './visible';
+import { jsonText, visible } from './visible';
 import { rankingJson, rankingTable, userDetail, userJson } from './users-render';
 
 /**
@@ -71,10 +71,10 @@ async function users(argv: string[]): Promise<number> {
     const entry = book.find(values.user);
     const found = entry && ranked.find((r) => r.entry === entry);
     if (!found) throw new UsageError(`no scored identity matches ${values.user}`);
-    process.stdout.write(format === 'json' ? `${JSON.stringify(userJson(found), null, 2)}\n` : userDetail(found, names));
+    process.stdout.write(format === 'json' ? `${jsonText(userJson(found), 2)}\n` : userDetail(found, names));
     return 0;
   }
-  process.stdout.write(format === 'json' ? `${JSON.stringify(rankingJson(ranked.slice(0, top), at), null, 2)}\n` : rankingTable(ranked.slice(0, top), at, book.size, names));
+  process.stdout.write(format === 'json' ? `${jsonText(rankingJson(ranked.slice(0, top), at), 2)}\n` : rankingTable(ranked.slice(0, top), at, book.size, names));
   return 0;
 }
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { visible } from '../../cli/visible';
+import { jsonText, visible } from '../../cli/visible';
 import { securityEvent } from '../core/detectors/harness';
 import { tierzero } from '../support/cli';
 
@@ -25,6 +25,13 @@ describe('control characters in data are shown, never obeyed', () => {
 
     it('renders C1 controls (the one-byte CSI 0x9b) and bidi overrides as escapes', () => {
       assert.equal(visible('a\u009b2Jb\u202egnp.exe\u2066'), 'a\\x9b2Jb\\u202egnp.exe\\u2066');
+    });
+
+    it('writes C1 controls and bidi overrides in JSON as \\u escapes that parse back to the same value', () => {
+      const value = { name: 'a\u009b2J\u202eexe.txt\x1b' };
+      const text = jsonText(value);
+      assert.doesNotMatch(text, RAW_CONTROL);
+      assert.deepEqual(JSON.parse(text), value);
     });
 
     it('leaves ordinary text, accents and domain backslashes alone', () => {

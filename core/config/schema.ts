@@ -6,8 +6,9 @@ import { MAX_LINE_BYTES_MAXIMUM, thresholdMaximum } from './threshold-bounds';
  * reads is a validated, documented key — a typo fails fast instead of silently defaulting.
  */
 export function configSchema(declarations: readonly DetectorDeclaration[]): object {
-  // `\S`: a blank entry (`" "`) would match nothing, or everything once trimmed — refuse it.
-  const stringList = { type: 'array', items: { type: 'string', minLength: 1, pattern: '\\S' } };
+  // At least one visible character: a blank entry (`" "`, or only zero-width/bidi marks that
+  // render as nothing) would match nothing, or everything once trimmed — refuse it.
+  const stringList = { type: 'array', items: { type: 'string', minLength: 1, pattern: '[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff]' } };
   const detectorProps: Record<string, object> = {};
   for (const d of declarations) {
     const thresholds: Record<string, object> = {};

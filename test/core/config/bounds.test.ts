@@ -12,6 +12,10 @@ describe('config bounds and blanks', () => {
     assert.equal(configError({ honeytokens: ['adm-decoy', '   '] }).message, 'config: honeytokens[1] must not be blank');
   });
 
+  it('rejects a honeytoken made only of invisible characters (zero-width space, bidi override)', () => {
+    assert.equal(configError({ honeytokens: ['\u200b\u202e'] }).message, 'config: honeytokens[0] must not be blank');
+  });
+
   it('rejects a blank exclusion account', () => {
     assert.equal(configError({ detectors: { brute_force: { exclusions: { accounts: ['\t'] } } } }).message,
       'config: detectors.brute_force.exclusions.accounts[0] must not be blank');

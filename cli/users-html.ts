@@ -1,5 +1,6 @@
 import type { RankedScore } from '../core/scoring/score-book';
 import { displayName, userStory, type NameIndex } from './user-story';
+import { visible } from './visible';
 import { band, topContributions } from './users-render';
 
 /**
@@ -129,8 +130,9 @@ function isoTime(t: number): string {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
+/** HTML-escaped, with control and bidi characters shown as escapes (a U+202E in a name would reorder the page's text). */
 function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+  return visible(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1c2833}h1{margin:0 0 4px}h2{margin:28px 0 8px;font-size:17px}

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonText, visible } from '../../cli/visible';
@@ -79,6 +79,14 @@ describe('control characters in data are shown, never obeyed', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.includes('\\x1b]0;title\\x07'), r.stdout);
       assert.doesNotMatch(r.stdout, RAW_CONTROL);
+    });
+
+    it('shows the names escaped in the HTML report too', async () => {
+      const report = join(dir, 'report.html');
+      assert.equal((await tierzero(['users', '--state', state, '--html', report])).code, 0);
+      const html = readFileSync(report, 'utf8');
+      assert.ok(html.includes('\\x1b]0;title\\x07'), 'name shown escaped');
+      assert.doesNotMatch(html, RAW_CONTROL);
     });
 
     it('keeps JSON output exact: the name round-trips byte for byte', async () => {

@@ -35,7 +35,7 @@ export function reportFailure(spec: CommandSpec, e: unknown, io: ErrorOutput = s
   }
   const message = visible(scrubSecrets(e instanceof Error ? e.message : String(e)));
   const code = exitCodeOf(e);
-  const known = e instanceof UsageError || e instanceof ConfigError || (e as { exitCode?: unknown } | null)?.exitCode !== undefined;
+  const known = e instanceof UsageError || e instanceof ConfigError || (e as { exitCode?: unknown } | null)?.exitCode !== undefined || isOurs(e);
   const debug = (io.env ?? process.env)['TIERZERO_DEBUG'] === '1';
   let text = `tierzero ${spec.name}: ${known || !(e instanceof Error) ? '' : `${e.name}: `}${message}\n`;
   if (e instanceof UsageError) text += usageLines(spec);
@@ -43,4 +43,15 @@ export function reportFailure(spec: CommandSpec, e: unknown, io: ErrorOutput = s
   else if (!known) text += 'set TIERZERO_DEBUG=1 for the stack trace\n';
   io.err(text);
   return code;
+}
+
+const BUILT_IN: readonly ErrorConstructor[] = [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
+
+/**
+ * An error class of ours (InputError, StateVersionError, …) carries a message written for the
+ * user; a built-in one (a bug's TypeError, Node's ENOENT `Error`) gets its name and the
+ * TIERZERO_DEBUG hint, since its message alone may not say what failed.
+ */
+function isOurs(e: unknown): boolean {
+  return e instanceof Error && !BUILT_IN.some((c) => Object.getPrototypeOf(e) === c.prototype);
 }

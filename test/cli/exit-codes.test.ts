@@ -32,10 +32,12 @@ describe('exit codes', function () {
     assert.equal(exitCodeOf(new TypeError('surprise')), 3);
   });
 
-  it('exits 3 on a state file that is not this tierzero\'s', async () => {
+  it('exits 3 on a state file that is not this tierzero\'s, with its message alone on one line', async () => {
     const other = join(dir, 'v9.json');
     writeFileSync(other, JSON.stringify({ version: 9 }));
-    assert.equal((await tierzero(['users', '--state', other])).code, 3);
+    const r = await tierzero(['users', '--state', other]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^tierzero users: state at .*v9\.json has version 9, this tierzero reads version 1; move it aside to start fresh\n$/);
   });
 
   it('exits 3 with one line and no stack when a write fails unexpectedly', async () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTimeArg, type EventStore } from './event-store';
 import { messages, sendJson, type RecordedRequest } from './http-util';
-import { applyStages, matches, parseQuery, SplError, type Row } from './spl-eval';
+import { applyStages, matches, parseQuery, SplError, type MacroDefinition, type Row } from './spl-eval';
 
 /**
  * The search endpoints, v1 (`search/jobs…`, results by GET) and v2 (`search/v2/jobs…`, results
@@ -29,7 +29,7 @@ export class Search {
   private readonly jobs = new Map<string, Job>();
   private nextSid = 1;
 
-  constructor(private readonly store: EventStore, private readonly now: () => number, private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, string>) {}
+  constructor(private readonly store: EventStore, private readonly now: () => number, private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, MacroDefinition>) {}
 
   handle(app: string | undefined, rest: string, r: RecordedRequest, req: IncomingMessage, res: ServerResponse, v2: boolean): number {
     const m = /^search\/(v2\/)?jobs(?:\/(export)|\/([^/]+)(?:\/(results|control))?)?$/.exec(rest);

@@ -10,6 +10,8 @@
  * Values compare case-insensitively (as Splunk's search command does); a multivalue field
  * matches when any value does.
  */
+import { parseCommand, type Command } from './spl-commands';
+
 export type FieldValue = string | string[];
 export type Row = Record<string, FieldValue>;
 
@@ -27,7 +29,11 @@ type Stage =
   | { readonly kind: 'fields'; readonly remove: boolean; readonly names: readonly string[] }
   | { readonly kind: 'sort'; readonly keys: readonly string[] }
   | { readonly kind: 'dedup'; readonly field: string }
-  | { readonly kind: 'head'; readonly count: number };
+  | { readonly kind: 'head'; readonly count: number }
+  | Command;
+
+/** A macros.conf stanza: a bare definition, or one with arguments (`name(1)`, `args = field`, `$field$`). */
+export type MacroDefinition = string | { readonly args: string; readonly definition: string };
 
 export interface Query {
   readonly filter: Expr;
@@ -36,12 +42,8 @@ export interface Query {
   readonly reporting: boolean;
 }
 
-export function parseQuery(spl: string, macros: ReadonlyMap<string, string>): Query {
-  const expanded = spl.replace(/`([^`]*)`/g, (_m, name: string) => {
-    const def = macros.get(name);
-    if (def === undefined) throw new SplError(`Error in 'SearchParser': The search specifies a macro '${name}' that cannot be found.`);
-    return `(${def})`;
-  });
+export function parseQuery(spl: string, macros: ReadonlyMap<string, MacroDefinition>): Query {
+  const expanded = expandMacros(spl, macros, 0);
   const parts = splitPipes(expanded);
   const head = parts.shift()?.trim() ?? '';
   if (!/^search\s/i.test(head)) throw new SplError(`Error in 'SearchParser': tierzero's emulator only runs searches that start with 'search', got ${JSON.stringify(head.slice(0, 40))}`);
@@ -50,7 +52,44 @@ export function parseQuery(spl: string, macros: ReadonlyMap<string, string>): Qu
   const filter = parseOr(p);
   if (p.i < tokens.length) throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(tokens[p.i]?.text)}`);
   const stages = parts.map(parseStage);
-  return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup') };
+  return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup' || (s.kind === 'command' && s.reporting)) };
+}
+
+/**
+ * `name` → its definition; `name(a, b)` → stanza `name(2)` with `$arg$` replaced by each
+ * argument's text. Definitions may use macros themselves (Splunk expands them too).
+ */
+function expandMacros(spl: string, macros: ReadonlyMap<string, MacroDefinition>, depth: number): string {
+  if (depth > 20) throw new SplError("Error in 'SearchParser': Macro expansion is too deep (a macro uses itself?).");
+  return spl.replace(/`([^`]*)`/g, (_m, call: string) => {
+    const m = /^\s*([A-Za-z0-9_.:-]+)\s*(?:\(([\s\S]*)\))?\s*$/.exec(call);
+    const args = m?.[2] === undefined ? [] : splitArgs(m[2]);
+    const stanza = m === null ? call : args.length ? `${m[1] as string}(${args.length})` : (m[1] as string);
+    const def = macros.get(stanza);
+    if (def === undefined) throw new SplError(`Error in 'SearchParser': The search specifies a macro '${stanza}' that cannot be found.`);
+    let text = typeof def === 'string' ? def : def.definition;
+    const names = typeof def === 'string' ? [] : def.args.split(',').map((a) => a.trim()).filter(Boolean);
+    if (names.length !== args.length) throw new SplError(`Error in 'SearchParser': The macro '${stanza}' names ${names.length} arguments in its args setting, but the search passes ${args.length}.`);
+    names.forEach((n, i) => { text = text.split(`$${n}$`).join(args[i] as string); });
+    return `(${expandMacros(text, macros, depth + 1)})`;
+  });
+}
+
+/** Macro arguments: split on commas outside quotes and parentheses, each substituted as written. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quoted = false;
+  for (const c of s) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+    else if (!quoted && depth === 0 && c === ',') { out.push(cur.trim()); cur = ''; continue; }
+    cur += c;
+  }
+  out.push(cur.trim());
+  return out;
 }
 
 export function matches(e: Expr, row: Row): boolean {
@@ -87,6 +126,7 @@ export function applyStages(stages: readonly Stage[], rows: Row[]): Row[] {
         return true;
       });
     } else if (s.kind === 'head') out = out.slice(0, s.count);
+    else if (s.kind === 'command') out = s.run(out);
   }
   return out;
 }
@@ -225,6 +265,8 @@ function parseStage(text: string): Stage {
   if (m) return { kind: 'dedup', field: m[1] as string };
   m = /^head\s+(\d+)$/.exec(t);
   if (m) return { kind: 'head', count: Number(m[1]) };
+  const command = parseCommand(t);
+  if (command) return command;
   throw new SplError(`Error in 'SearchParser': Unknown search command '${t.split(/\s/)[0] ?? ''}'.`);
 }
 

@@ -6,6 +6,7 @@ import { Hec, type HecToken } from './hec';
 import { answerFault, messages, readBody, record, sendJson, takeFault, type Fault, type RecordedRequest } from './http-util';
 import { KvStore } from './kvstore';
 import { Search } from './search';
+import type { MacroDefinition } from './spl-eval';
 
 /**
  * A Splunk Enterprise stand-in on 127.0.0.1, written from Splunk's REST API reference and HEC
@@ -23,8 +24,8 @@ export interface SplunkEmulatorOptions {
   /** Authentication tokens accepted as `Authorization: Bearer`. */
   readonly tokens?: readonly string[];
   readonly hecTokens?: Readonly<Record<string, HecToken>>;
-  /** app → macro name → definition (macros.conf of each app). */
-  readonly apps?: Readonly<Record<string, { readonly macros?: Readonly<Record<string, string>>; readonly collections?: readonly string[] }>>;
+  /** app → macro stanza (`name`, or `name(1)` with arguments) → definition (macros.conf of each app). */
+  readonly apps?: Readonly<Record<string, { readonly macros?: Readonly<Record<string, MacroDefinition>>; readonly collections?: readonly string[] }>>;
   /** app → `realm:username:` → clear password. */
   readonly storagePasswords?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Clock in epoch ms (index time of HEC events, relative time arguments). */
@@ -42,7 +43,7 @@ export class SplunkEmulator {
   /** Runs before each request is answered (e.g. to expire sessions at a given moment). */
   onRequest?: (r: RecordedRequest) => void;
   private readonly sessions = new Set<string>();
-  private readonly macros = new Map<string, Map<string, string>>();
+  private readonly macros = new Map<string, Map<string, MacroDefinition>>();
   private mgmt?: Server;
   private hecServer?: Server;
   private mgmtBase = '';

@@ -11,7 +11,7 @@ import type { Row } from '../../emulators/splunk/spl-eval';
 import { corpora, type Corpus } from '../../core/rules/corpora';
 import { datasetsPresent } from '../../core/rules/datasets';
 import { PASSWORD } from './harness';
-import { divergences, emulatorWith, indexed, nativeMacros, runNative, type WindowsFormat } from './native-searches';
+import { decoysOf, divergences, indexed, indexedStore, nativeMacros, runNative, searchOver, type WindowsFormat } from './native-searches';
 import { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 
 /**
@@ -31,16 +31,29 @@ const QUERIES = DETECTOR_MODULES.flatMap((m) => {
 
 interface Outcome { readonly corpus: string; readonly expected: number; readonly rows: number; readonly divergences: readonly string[] }
 
-function configOf(c: Corpus): ResolvedConfig {
-  return resolveConfig(mergeConfig(c.context, { testMode: true }), DECLARATIONS);
+function configOf(c: Corpus, extra: Record<string, unknown> = {}): ResolvedConfig {
+  return resolveConfig(mergeConfig(mergeConfig(c.context, { testMode: true }), extra), DECLARATIONS);
 }
 
-/** The same query with its count threshold at 1 (its window unchanged). */
-function atThresholdOne(q: NativeQuery, params: RuleParams): RuleParams {
-  return q.aggregate ? { ...params, thresholds: { ...params.thresholds, [q.aggregate.threshold]: 1 } } : params;
+/**
+ * The ways each query is compared: as configured; an aggregation also at threshold 1 (its
+ * window unchanged), so every matching event's key takes part; a query naming the honeytoken
+ * list also with decoys drawn from the corpus's own records.
+ */
+type Variant = 'configured' | 'threshold 1' | 'corpus decoys';
+
+function variants(q: NativeQuery): Variant[] {
+  const out: Variant[] = ['configured'];
+  if (q.aggregate) out.push('threshold 1');
+  if (JSON.stringify(q.match).includes('"setting":"honeytokens"')) out.push('corpus decoys');
+  return out;
 }
 
-const key = (d: DetectorDeclaration, q: NativeQuery, format: WindowsFormat, one: boolean): string => `${d.id}/${q.name}/${format}${one ? '/1' : ''}`;
+function paramsFor(q: NativeQuery, params: RuleParams, v: Variant): RuleParams {
+  return v === 'threshold 1' && q.aggregate ? { ...params, thresholds: { ...params.thresholds, [q.aggregate.threshold]: 1 } } : params;
+}
+
+const key = (d: DetectorDeclaration, q: NativeQuery, format: WindowsFormat, v: Variant): string => `${d.id}/${q.name}/${format}/${v}`;
 
 describe('native searches in the Splunk emulator against the core evaluator', function () {
   this.timeout(120_000);
@@ -51,18 +64,20 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
     if (!datasetsPresent() && process.env['CI'] === 'true') throw new Error('../shared/datasets is missing');
     all = corpora();
     for (const c of all) {
-      const config = configOf(c);
+      const configured = configOf(c);
+      const decoyed = configOf(c, { honeytokens: decoysOf(c.records) });
       for (const format of FORMATS) {
-        const emu = emulatorWith(c.records, format, nativeMacros(config));
+        const store = indexedStore(c.records, format);
+        const searches = { configured: searchOver(store, nativeMacros(configured)), decoyed: searchOver(store, nativeMacros(decoyed)) };
         for (const { d, q } of QUERIES) {
-          const params = ruleParams(config, d.id);
-          for (const one of q.aggregate ? [false, true] : [false]) {
-            const p = one ? atThresholdOne(q, params) : params;
-            const expected = evaluateQuery(q, c.records, p);
-            const rows = runNative(emu, d, q, p);
-            const list = outcomes.get(key(d, q, format, one)) ?? [];
+          for (const v of variants(q)) {
+            const config = v === 'corpus decoys' ? decoyed : configured;
+            const params = paramsFor(q, ruleParams(config, d.id), v);
+            const expected = evaluateQuery(q, c.records, params);
+            const rows = runNative(v === 'corpus decoys' ? searches.decoyed : searches.configured, d, q, params);
+            const list = outcomes.get(key(d, q, format, v)) ?? [];
             list.push({ corpus: c.name, expected: expected.length, rows: rows.length, divergences: divergences(q, expected, rows) });
-            outcomes.set(key(d, q, format, one), list);
+            outcomes.set(key(d, q, format, v), list);
           }
         }
       }
@@ -76,9 +91,9 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
 
   for (const { d, q } of QUERIES) {
     for (const format of FORMATS) {
-      for (const one of q.aggregate ? [false, true] : [false]) {
-        it(`${d.id} / ${q.name} in ${format === 'xml' ? 'XmlWinEventLog' : 'classic WinEventLog'} form${one ? ', at threshold 1,' : ''} gives the evaluator's results on every corpus`, () => {
-          const list = outcomes.get(key(d, q, format, one)) ?? [];
+      for (const v of variants(q)) {
+        it(`${d.id} / ${q.name} in ${format === 'xml' ? 'XmlWinEventLog' : 'classic WinEventLog'} form${v === 'configured' ? '' : `, with ${v},`} gives the evaluator's results on every corpus`, () => {
+          const list = outcomes.get(key(d, q, format, v)) ?? [];
           assert.equal(list.length, all.length);
           const wrong = list.filter((o) => o.divergences.length > 0).map((o) => `${o.corpus}: ${o.divergences.slice(0, 3).join('; ')}`);
           assert.deepEqual(wrong, []);
@@ -91,14 +106,14 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
   describe('a compiler that strays', () => {
     const bf = QUERIES.find((x) => x.d.id === 'brute_force');
 
-    /** The first corpus where the evaluator fires the query, and what it fires. */
+    let found: { c: Corpus; config: ResolvedConfig; params: RuleParams } | undefined;
+    /** The smallest corpus where the evaluator fires brute_force (the outcomes above say which). */
     function firing(q: NativeQuery): { c: Corpus; config: ResolvedConfig; params: RuleParams } {
-      for (const c of all) {
-        const config = configOf(c);
-        const params = ruleParams(config, 'brute_force');
-        if (evaluateQuery(q, c.records, params).length > 0) return { c, config, params };
-      }
-      throw new Error('brute_force fires on no corpus');
+      const names = new Set(outcomes.get(key(bf?.d as DetectorDeclaration, q, 'xml', 'configured'))?.filter((o) => o.expected > 0).map((o) => o.corpus));
+      const c = all.filter((x) => names.has(x.name)).sort((a, b) => a.records.length - b.records.length)[0];
+      if (!c) throw new Error('brute_force fires on no corpus');
+      found ??= { c, config: configOf(c), params: ruleParams(configOf(c), 'brute_force') };
+      return found;
     }
 
     it('fails the comparison when a threshold is raised past the burst', () => {
@@ -106,9 +121,9 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
       const { c, config, params } = firing(bf.q);
       const expected = evaluateQuery(bf.q, c.records, params);
       const raised = { ...params, thresholds: { ...params.thresholds, [bf.q.aggregate.threshold]: Math.max(...expected.map((r) => r.count)) + 1 } };
-      const emu = emulatorWith(c.records, 'xml', nativeMacros(config));
-      assert.deepEqual(divergences(bf.q, expected, runNative(emu, bf.d, bf.q, params)), []);
-      assert.notDeepEqual(divergences(bf.q, expected, runNative(emu, bf.d, bf.q, raised)), []);
+      const search = searchOver(indexedStore(c.records, 'xml'), nativeMacros(config));
+      assert.deepEqual(divergences(bf.q, expected, runNative(search, bf.d, bf.q, params)), []);
+      assert.notDeepEqual(divergences(bf.q, expected, runNative(search, bf.d, bf.q, raised)), []);
     });
 
     it('fails the comparison when a branch is dropped', () => {
@@ -117,8 +132,9 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
       const expected = evaluateQuery(bf.q, c.records, params);
       const branch = bf.q.match.findIndex((b) => evaluateQuery({ ...bf.q, match: [b] }, c.records, params).length > 0);
       const dropped: NativeQuery = { ...bf.q, match: bf.q.match.filter((_, i) => i !== branch) };
-      const emu = emulatorWith(c.records, 'classic', nativeMacros(config));
-      assert.notDeepEqual(divergences(bf.q, expected, runNative(emu, bf.d, dropped, params)), []);
+      const search = searchOver(indexedStore(c.records, 'classic'), nativeMacros(config));
+      assert.deepEqual(divergences(bf.q, expected, runNative(search, bf.d, bf.q, params)), []);
+      assert.notDeepEqual(divergences(bf.q, expected, runNative(search, bf.d, dropped, params)), []);
     });
   });
 

@@ -4,9 +4,9 @@ import type { DetectorDeclaration } from '../../../core/detectors/detector';
 import type { NativeResult, RuleParams } from '../../../core/rules/evaluate';
 import { listSettings } from '../../../core/rules/params';
 import type { NativeQuery, OutputName } from '../../../core/rules/tree';
-import { flattenJson, type NewEvent } from '../../emulators/splunk/event-store';
+import { EventStore, flattenJson, type NewEvent } from '../../emulators/splunk/event-store';
+import { Search } from '../../emulators/splunk/search';
 import type { MacroDefinition, Row } from '../../emulators/splunk/spl-eval';
-import { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 import { asAzureMonitorAad, asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 import { MACROS } from './harness';
 
@@ -21,11 +21,17 @@ export function nativeMacros(config: ResolvedConfig): Record<string, MacroDefini
   return { ...MACROS, ...settingMacros(listSettings(config)) };
 }
 
-/** An emulator (not listening) holding `records` as the add-ons index them, Windows events in `format`. */
-export function emulatorWith(records: readonly Record<string, unknown>[], format: WindowsFormat, macros: Record<string, MacroDefinition>): SplunkEmulator {
-  const emu = new SplunkEmulator({ apps: { tierzero: { macros } } });
-  for (const r of records) emu.addEvent(indexed(r, format));
-  return emu;
+/** The emulator's index holding `records` as the add-ons index them, Windows events in `format`. */
+export function indexedStore(records: readonly Record<string, unknown>[], format: WindowsFormat): EventStore {
+  const store = new EventStore();
+  for (const r of records) store.add(indexed(r, format));
+  return store;
+}
+
+/** The emulator's search over `store`, as the tierzero app with these macros sees it. */
+export function searchOver(store: EventStore, macros: Record<string, MacroDefinition>): Search {
+  const map = new Map(Object.entries(macros));
+  return new Search(store, () => Date.now(), () => map);
 }
 
 /** One canonical record as its add-on indexes it, five seconds after it happened. */
@@ -49,8 +55,30 @@ function asAzureMonitorAudit(r: Record<string, unknown>, p: { index: string; ind
 }
 
 /** The compiled search of one query, run in-process as a search job would run it. */
-export function runNative(emu: SplunkEmulator, d: DetectorDeclaration, q: NativeQuery, params: RuleParams): Row[] {
-  return emu.search.run('tierzero', { search: compileNativeSearch(d, q, params).search, earliest_time: '0' });
+export function runNative(search: Search, d: DetectorDeclaration, q: NativeQuery, params: RuleParams): Row[] {
+  return search.run('tierzero', { search: compileNativeSearch(d, q, params).search, earliest_time: '0' });
+}
+
+/**
+ * Decoys drawn from a corpus's own records (the first value of each field a honeytoken is
+ * looked for in, DNs by their CN), so the honeytoken search is compared on events of every
+ * kind it reads, not only on the two corpora that configure decoys.
+ */
+export function decoysOf(records: readonly Record<string, unknown>[]): string[] {
+  const out = new Set<string>();
+  const firstOf = (field: string, cn: boolean): void => {
+    for (const r of records) {
+      const v = r[field];
+      if (typeof v !== 'string' || v === '' || v === '-') continue;
+      const m = cn ? /^CN=([^,]+),/i.exec(v) : undefined;
+      if (cn && !m) continue;
+      out.add(m ? (m[1] as string) : v);
+      return;
+    }
+  };
+  for (const f of ['TargetUserName', 'TargetUserSid', 'TargetSid', 'ServiceName', 'ObjectName', 'ObjectGUID', 'MemberSid', 'UserPrincipalName', 'UserId']) firstOf(f, false);
+  for (const f of ['ObjectDN', 'MemberName', 'AttributeValue']) firstOf(f, true);
+  return [...out];
 }
 
 const OUTPUTS: readonly OutputName[] = ['user', 'src', 'dest', 'object'];

@@ -74,7 +74,7 @@ function parseAggregates(text: string, command: string): { aggs: Aggregate[]; by
   const m = /^([\s\S]*?)(?:\s+BY\s+([\s\S]+))?$/i.exec(text.trim()) as RegExpExecArray;
   const by = m[2] ? m[2].split(/[\s,]+/).filter(Boolean) : [];
   const aggs: Aggregate[] = [];
-  const re = /\s*(\w+)(?:\(\s*('[^']+'|[A-Za-z_][A-Za-z0-9_.]*)\s*\))?(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_]*))?\s*,?/gy;
+  const re = /\s*(\w+)(?:\(\s*('[^']+'|[A-Za-z_][A-Za-z0-9_.]*)\s*\))?(?:\s+[Aa][Ss]\s+([A-Za-z_][A-Za-z0-9_]*))?\s*,?/gy;
   const body = m[1] as string;
   let at = 0;
   while (at < body.length) {

@@ -4,7 +4,8 @@
  * Splunk's wording, so a compiler change that strays outside the subset fails loudly:
  *
  *   search <expr> [| eval f=_indextime] [| fields a b …] [| fields - a …] [| sort 0 a b …] [| dedup a] [| head n]
- *   expr := term | expr [AND] expr | expr OR expr | NOT expr | ( expr ) | `macro`
+ *     [| where … | eval … | streamstats … | stats … | table …]   (spl-commands.ts, eval expressions in spl-expr.ts)
+ *   expr := term | expr [AND] expr | expr OR expr | NOT expr | ( expr ) | `macro` | `macro(arg, …)`
  *   term := field=value | field IN (value, …)     value: "quoted \" string" | bare; * is a wildcard
  *
  * Values compare case-insensitively (as Splunk's search command does); a multivalue field

@@ -116,13 +116,15 @@ const CLASSIC_HEADER: Readonly<Record<string, string>> = { Computer: 'ComputerNa
 /**
  * Values Windows writes over several lines (4662 `Properties` and `AccessList`, 4672
  * `PrivilegeList`, 4698 `TaskContent`): the TA's "Label: value" extraction keeps the first line,
- * so the classic form reads them from `Message`, up to the blank line that ends the section.
+ * so the classic form reads them from `Message` (which the TA extracts whole), up
+ * to the blank line that ends the section.
  */
 const MULTILINE = new Set(['Properties', 'AccessList', 'PrivilegeList', 'TaskContent', 'TaskContentNew']);
 
 function fromMessage(label: string): string {
   const re = splString(String.raw`(?s)^.*?\n[ \t]*` + escapeRegex(label) + String.raw`:[ \t]*(.*?)(?:\r?\n[ \t]*(?:\r?\n.*)?)?$`);
-  return `if(match(Message, ${re}), replace(Message, ${re}, "\\1"), null())`;
+  // Classic only: an XmlWinEventLog event may carry a rendered Message too, but its field is whole.
+  return `if(match(source, "(?i)^WinEventLog:") AND match(Message, ${re}), replace(Message, ${re}, "\\1"), null())`;
 }
 
 /** `case(EventCode="4624", mvindex(Account_Name, 1), …)`: where the classic TA puts the field. */

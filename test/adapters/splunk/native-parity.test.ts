@@ -37,14 +37,15 @@ function configOf(c: Corpus, extra: Record<string, unknown> = {}): ResolvedConfi
 
 /**
  * The ways each query is compared: as configured; an aggregation also at threshold 1 (its
- * window unchanged), so every matching event's key takes part; a query naming the honeytoken
- * list also with decoys drawn from the corpus's own records.
+ * window unchanged), so every matching event's key takes part, and per event (its grouping
+ * taken away), so every output of every matching event is compared; a query naming the
+ * honeytoken list also with decoys drawn from the corpus's own records.
  */
-type Variant = 'configured' | 'threshold 1' | 'corpus decoys';
+type Variant = 'configured' | 'threshold 1' | 'each event' | 'corpus decoys';
 
 function variants(q: NativeQuery): Variant[] {
   const out: Variant[] = ['configured'];
-  if (q.aggregate) out.push('threshold 1');
+  if (q.aggregate) out.push('threshold 1', 'each event');
   if (JSON.stringify(q.match).includes('"setting":"honeytokens"')) out.push('corpus decoys');
   return out;
 }
@@ -73,10 +74,11 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
           for (const v of variants(q)) {
             const config = v === 'corpus decoys' ? decoyed : configured;
             const params = paramsFor(q, ruleParams(config, d.id), v);
-            const expected = evaluateQuery(q, c.records, params);
-            const rows = runNative(v === 'corpus decoys' ? searches.decoyed : searches.configured, d, q, params);
+            const asked: NativeQuery = v === 'each event' ? { ...q, aggregate: undefined } : q;
+            const expected = evaluateQuery(asked, c.records, params);
+            const rows = runNative(v === 'corpus decoys' ? searches.decoyed : searches.configured, d, asked, params);
             const list = outcomes.get(key(d, q, format, v)) ?? [];
-            list.push({ corpus: c.name, expected: expected.length, rows: rows.length, divergences: divergences(q, expected, rows) });
+            list.push({ corpus: c.name, expected: expected.length, rows: rows.length, divergences: divergences(asked, expected, rows) });
             outcomes.set(key(d, q, format, v), list);
           }
         }
@@ -92,7 +94,7 @@ describe('native searches in the Splunk emulator against the core evaluator', fu
   for (const { d, q } of QUERIES) {
     for (const format of FORMATS) {
       for (const v of variants(q)) {
-        it(`${d.id} / ${q.name} in ${format === 'xml' ? 'XmlWinEventLog' : 'classic WinEventLog'} form${v === 'configured' ? '' : `, with ${v},`} gives the evaluator's results on every corpus`, () => {
+        it(`${d.id} / ${q.name} in ${format === 'xml' ? 'XmlWinEventLog' : 'classic WinEventLog'} form${v === 'configured' ? '' : v === 'each event' ? ', for each event,' : `, with ${v},`} gives the evaluator's results on every corpus`, () => {
           const list = outcomes.get(key(d, q, format, v)) ?? [];
           assert.equal(list.length, all.length);
           const wrong = list.filter((o) => o.divergences.length > 0).map((o) => `${o.corpus}: ${o.divergences.slice(0, 3).join('; ')}`);

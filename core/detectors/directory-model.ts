@@ -123,6 +123,16 @@ export class DirectoryModel implements DirectoryView {
       case 'group_membership_change':
         this.groups.observe(ev, this.isDomainController(ev.host));
         return;
+      case 'account_management':
+        // Computer accounts and SID history live in the directory: 4741-4743 and 4765/4766 are
+        // written only by DCs (MS docs, "This event generates only on domain controllers").
+        if (ev.objectClass === 'computer' || ev.action === 'sid_history_added' || ev.action === 'sid_history_failed') this.learnedDcs.add(hostKey(ev.host));
+        return;
+      case 'dsrm_password_set':
+      case 'netlogon_secure_channel':
+        // Only a DC has a DSRM password, and only a DC serves Netlogon secure channels.
+        this.learnedDcs.add(hostKey(ev.host));
+        return;
       case 'share_access':
         // Only domain controllers share SYSVOL (DFS-R replicates it between DCs): a host logging
         // access to its own SYSVOL share is one, even when its Kerberos events are not collected.

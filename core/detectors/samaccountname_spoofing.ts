@@ -32,6 +32,7 @@ const renamedWithoutDollar: NativeQuery = {
 
 /** The steps of one run (create, clear SPNs, rename, TGT, rename back, S4U2self) take seconds; an hour is generous. */
 const RUN_MS = HOUR;
+const MAX_STEPS = 12;
 
 export const declaration: DetectorDeclaration = {
   id: 'samaccountname_spoofing',
@@ -74,6 +75,8 @@ interface Run {
   created?: EventOrigin;
   spnsCleared?: EventOrigin;
   spoofedDcName?: string;
+  /** What the actor did, in order, for the alert's story. */
+  steps: string[];
   last: number;
 }
 
@@ -102,13 +105,13 @@ class SpoofingDetector implements Detector {
     if (!isComputer || !ev.subject) return;
     const key = runKey(ev.target);
     if (ev.action === 'created') {
-      this.state.runs[key] = { actor: ev.subject, names: [ev.target.name.toLowerCase()], created: originOf(ev), last: ev.time };
+      this.state.runs[key] = { actor: ev.subject, names: [ev.target.name.toLowerCase()], created: originOf(ev), steps: [`created the computer ${ev.target.name}`], last: ev.time };
       return;
     }
     const run = this.run(key, ev.subject, ev.time);
     if (ev.action === 'changed' && ev.servicePrincipalNames === NOT_SET && run.created) {
       run.spnsCleared = originOf(ev);
-      this.emit(run, ev, ctx, 'medium', `${qualified(ev.subject)} created the computer ${ev.target.name} and cleared its service principal names, the step that lets it be renamed like a domain controller without colliding with the DC's SPNs.`);
+      this.emit(run, ev, ctx, 'medium', 'cleared its service principal names', 'Clearing them lets the computer be renamed like a domain controller without colliding with the DC\'s SPNs.');
       return;
     }
     const newName = ev.action === 'renamed' ? ev.target.name : ev.action === 'changed' ? ev.samAccountName : undefined;
@@ -116,15 +119,13 @@ class SpoofingDetector implements Detector {
     if (!run.names.includes(newName.toLowerCase())) run.names.push(newName.toLowerCase());
     const dc = dcNamed(newName, ev.host, ctx);
     if (dc) run.spoofedDcName = newName.toLowerCase();
-    const from = ev.action === 'renamed' && ev.oldName ? ` from ${ev.oldName}` : '';
     const severity: Severity = dc || run.spoofedDcName ? 'high' : 'medium';
     const what = dc
-      ? `the name of the domain controller ${dc} without its trailing $`
+      ? `${newName} (the domain controller ${dc}'s name without its $)`
       : run.spoofedDcName
-        ? `${newName}, back from the DC-like name ${run.spoofedDcName} it held`
+        ? `${newName}, away from the DC-like name ${run.spoofedDcName}`
         : `${newName}, a computer name without the trailing $`;
-    this.emit(run, ev, ctx, severity, `${qualified(ev.subject)} renamed the computer account${from} to ${what}. `
-      + 'Computer account names end in $; a name without it lets a TGT requested for it be taken, after the rename back, for the DC\'s own account (S4U2self).');
+    this.emit(run, ev, ctx, severity, `renamed it to ${what}`, 'Computer account names end in $; a TGT requested for a DC\'s name without it is taken, after the rename back, for the DC\'s own account in S4U2self.');
   }
 
   /** The TGT for the spoofed DC name (4768), and the S4U2self ticket it buys (4769). */
@@ -135,26 +136,26 @@ class SpoofingDetector implements Detector {
     if (!run) return;
     run.last = ev.time;
     const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
-    const ticket = ev.kind === 'kerberos_tgt_request' ? 'a TGT' : `a service ticket to ${ev.serviceName}`;
-    this.emit(run, ev, ctx, 'high', `${ticket[0]?.toUpperCase()}${ticket.slice(1)} was issued for ${ev.account.name}, the domain controller's name without its $, held by a computer account ${qualified(run.actor)} renamed${ip ? `, requested from ${ip}` : ''}. `
-      + 'With that TGT, an S4U2self request after the rename back returns a ticket as the domain controller itself.', ip);
+    const step = ev.kind === 'kerberos_tgt_request' ? `obtained a TGT for ${ev.account.name}` : `requested a service ticket to ${ev.serviceName} as ${ev.account.name}`;
+    this.emit(run, ev, ctx, 'high', `${step}${ip ? ` from ${ip}` : ''}`, 'With a TGT for the DC\'s name, an S4U2self request after the rename back returns a ticket as the domain controller itself.', ip);
   }
 
   private run(key: string, actor: Account, time: number): Run {
     const known = this.state.runs[key];
-    const run = known && time - known.last <= RUN_MS ? known : { actor, names: [], last: time };
+    const run = known && time - known.last <= RUN_MS ? known : { actor, names: [], steps: [], last: time };
     run.last = time;
     this.state.runs[key] = run;
     return run;
   }
 
-  private emit(run: Run, ev: AccountManagement | KerberosTgtRequest | KerberosServiceTicket, ctx: DetectionContext, severity: Severity, description: string, ip?: string): void {
+  private emit(run: Run, ev: AccountManagement | KerberosTgtRequest | KerberosServiceTicket, ctx: DetectionContext, severity: Severity, step: string, why: string, ip?: string): void {
+    if (run.steps.length < MAX_STEPS && run.steps[run.steps.length - 1] !== step) run.steps.push(step);
     const session = ev.kind === 'account_management' && ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
     const source = ip ?? (session?.ip && !isLoopback(session.ip) ? session.ip : undefined);
     ctx.emit({
       keys: [accountKey(run.actor)],
       severity,
-      description,
+      description: `${qualified(run.actor)} ${run.steps.join(', then ')}. ${why}`,
       accounts: [accountEntity(run.actor, 'actor'), accountEntity(ev.kind === 'account_management' ? ev.target : ev.account, 'target')],
       hosts: present([hostEntity('source', session?.workstation, source), hostEntity('target', ev.host)]),
       events: [originOf(ev), ...present([run.created, run.spnsCleared])],

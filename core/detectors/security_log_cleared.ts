@@ -28,7 +28,7 @@ const cleared: NativeQuery = {
 
 /** Clears by one account on one host within this span tell one story. */
 const STORY_MS = HOUR;
-const MAX_LOGS_NAMED = 20;
+const MAX_LOGS_NAMED = 30;
 
 export const declaration: DetectorDeclaration = {
   id: 'security_log_cleared',
@@ -62,6 +62,7 @@ export const declaration: DetectorDeclaration = {
 
 interface Story {
   logs: string[];
+  clears: number;
   first: number;
   last: number;
   backups: string[];
@@ -89,7 +90,7 @@ class LogClearedDetector implements Detector {
     const story = this.remember(key, ev);
     const onTier0 = ctx.directory.isTier0Host(ev.host);
     const severity: Severity = onTier0 ? 'high' : 'medium';
-    const logs = story.logs.length > 3 ? `${story.logs.length} event logs (${story.logs.slice(0, 3).join(', ')}, …)` : `the ${story.logs.join(', ')} log${story.logs.length > 1 ? 's' : ''}`;
+    const logs = story.clears > 3 ? `${story.clears} event logs (${story.logs.slice(0, 3).join(', ')}, …)` : `the ${story.logs.join(', ')} log${story.logs.length > 1 ? 's' : ''}`;
     ctx.emit({
       keys: [who ? accountKey(who) : '', hostKey(ev.host)],
       severity,
@@ -106,10 +107,11 @@ class LogClearedDetector implements Detector {
 
   private remember(key: string, ev: LogCleared): Story {
     const known = this.state.stories[key];
-    const story = known && ev.time - known.last <= STORY_MS ? known : { logs: [], first: ev.time, last: ev.time, backups: [] };
+    const story = known && ev.time - known.last <= STORY_MS ? known : { logs: [], clears: 0, first: ev.time, last: ev.time, backups: [] };
     if (!story.logs.includes(ev.log) && story.logs.length < MAX_LOGS_NAMED) story.logs.push(ev.log);
     if (ev.backupPath && !story.backups.includes(ev.backupPath) && story.backups.length < 3) story.backups.push(ev.backupPath);
     story.last = ev.time;
+    story.clears++;
     this.state.stories[key] = story;
     return story;
   }

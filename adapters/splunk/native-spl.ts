@@ -3,7 +3,7 @@ import type { DetectorDeclaration } from '../../core/detectors/detector';
 import type { RuleParams } from '../../core/rules/evaluate';
 import { codeTexts, fieldsOf, settingTexts, type Branch, type NativeQuery, type Predicate, type RuleSource, type SettingList } from '../../core/rules/tree';
 import { CLASSIC_LAYOUTS, CLASSIC_SYSTEM_LAYOUTS, type ClassicLayout } from './classic-layouts';
-import { SIGN_IN_TA_FIELDS, taFieldName } from './field-map';
+import { SIGN_IN_TA_FIELDS, taFieldName, WINDOWS_HEADER_TA_FIELDS } from './field-map';
 import { ENTRA_INDEX_MACRO, splEvalField, splInt, splString, WINDOWS_INDEX_MACRO } from './spl';
 
 /**
@@ -101,6 +101,7 @@ function normalised(field: string, branches: readonly Branch[]): string {
   const ta = SIGN_IN_TA_FIELDS[field];
   const candidates = [splEvalField(field)];
   if (ta !== undefined) candidates.push(splEvalField(ta));
+  for (const header of WINDOWS_HEADER_TA_FIELDS[field] ?? []) candidates.push(splEvalField(header));
   const classic = classicExpression(field, branches);
   if (classic) candidates.push(classic);
   const value = candidates.length === 1 ? candidates[0] as string : `coalesce(${candidates.join(', ')})`;

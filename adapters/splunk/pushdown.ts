@@ -94,10 +94,12 @@ function fieldsRead(channel: string, eventId: number, wanted: EventFilter): Set<
         if (typeof key !== 'string') return undefined;
         read.add(key);
         if (key in header) return header[key];
+        // Header fields the probe leaves out (Provider) are absent: builders accept records without them.
+        if (CANONICAL_HEADER.has(key)) return undefined;
         // A hex number passes every reader (text, integer, account, ip) so no branch bails out early.
         return absent.has(key) ? undefined : '0x1';
       },
-      has: (_t, key) => typeof key === 'string' && (key in header || !absent.has(key)),
+      has: (_t, key) => typeof key === 'string' && (key in header || (!absent.has(key) && !CANONICAL_HEADER.has(key))),
     });
     return normalize(record, wanted).status;
   };

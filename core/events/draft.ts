@@ -47,6 +47,8 @@ export function fromProvider(r: Record<string, unknown>, ...providers: string[])
  * as NETLOGON): `Data_1`, `Data_2`… or one `Data` holding `<string>…</string>` elements, or
  * `param1`, `param2`… as some forwarders write them.
  */
+const MAX_INSERTION_STRINGS = 16;
+
 export function insertionStrings(r: Record<string, unknown>): string[] {
   const one = r['Data'];
   if (typeof one === 'string') {
@@ -55,7 +57,7 @@ export function insertionStrings(r: Record<string, unknown>): string[] {
   }
   const out: string[] = [];
   for (const prefix of ['Data_', 'param']) {
-    for (let i = 1; typeof r[`${prefix}${i}`] === 'string'; i++) out.push(String(r[`${prefix}${i}`]).trim());
+    for (let i = 1; i <= MAX_INSERTION_STRINGS && typeof r[`${prefix}${i}`] === 'string'; i++) out.push(String(r[`${prefix}${i}`]).trim());
     if (out.length) return out;
   }
   return out;

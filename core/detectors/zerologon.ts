@@ -41,7 +41,7 @@ export const declaration: DetectorDeclaration = {
     auditPolicy: 'Audit Computer Account Management (Success) on DCs',
   }, {
     channel: 'System', eventIds: NETLOGON_EVENTS,
-    fields: ['Provider', 'Data', 'AccountName', 'AccountType'],
+    fields: ['Provider', 'Data'],
     auditPolicy: 'Always written by the Netlogon service to the System log on DCs (5827–5831 need the August 2020 update); collect the DCs\' System log',
   }, {
     channel: 'Security', eventIds: [4624],

@@ -57,6 +57,14 @@ const shareAccess = (message: string, extra: ClassicItem[]): ClassicLayout => ({
 });
 
 export const CLASSIC_LAYOUTS: Readonly<Record<number, ClassicLayout>> = {
+  1102: { message: 'The audit log was cleared.', sections: [s('Subject', ['Security ID', 'SubjectUserSid'], ['Account Name', 'SubjectUserName'], ['Domain Name', 'SubjectDomainName'], ['Logon ID', 'SubjectLogonId'])] },
+  4657: {
+    message: 'A registry value was modified.',
+    sections: [SUBJECT, s('Object', ['Object Name', 'ObjectName'], ['Object Value Name', 'ObjectValueName'], ['Handle ID', 'HandleId'], ['Operation Type', 'OperationType']),
+      s('Process Information', ['Process ID', 'ProcessId'], ['Process Name', 'ProcessName']),
+      s('Change Information', ['Old Value Type', 'OldValueType'], ['Old Value', 'OldValue'], ['New Value Type', 'NewValueType'], ['New Value', 'NewValue'])],
+  },
+  4794: { message: 'An attempt was made to set the Directory Services Restore Mode administrator password.', sections: [SUBJECT, s('Additional Information', ['Caller Workstation', 'Workstation'], ['Status Code', 'Status'])] },
   4624: {
     message: 'An account was successfully logged on.',
     sections: [SUBJECT,
@@ -138,6 +146,7 @@ export const CLASSIC_LAYOUTS: Readonly<Record<number, ClassicLayout>> = {
   4756: groupChange('A member was added to a security-enabled universal group.'),
   4757: groupChange('A member was removed from a security-enabled universal group.'),
   4765: { message: 'SID History was added to an account.', sections: [SUBJECT, TARGET_ACCOUNT('Target Account'), s('Source Account', ['Security ID', 'SourceSid'], ['Account Name', 'SourceUserName']), s('Additional Information', ['Privileges', 'PrivilegeList'], ['SID List', 'SidList'])] },
+  4766: { message: 'An attempt to add SID History to an account failed.', sections: [SUBJECT, TARGET_ACCOUNT('Target Account'), s('Source Account', ['Security ID', 'SourceSid'], ['Account Name', 'SourceUserName']), s('Additional Information', ['Privileges', 'PrivilegeList'])] },
   4767: account('A user account was unlocked.', 'Target Account'),
   4768: {
     message: 'A Kerberos authentication ticket (TGT) was requested.',

@@ -41,7 +41,7 @@ const CLASSIC_SYSTEM = new Set(['EventCode', 'EventType', 'ComputerName', 'LogNa
 
 /** XmlWinEventLog: the TA extracts every `<Data Name='X'>` as field X, so names already match. */
 function xmlEvent(r: SplunkResult): Mapped {
-  const head = header(r, { time: first(r['SystemTime'])?.replace(/'/g, ''), computer: first(r['Computer']), channel: first(r['Channel']), recordId: first(r['EventRecordID']) });
+  const head = header(r, { time: first(r['SystemTime'])?.replace(/'/g, ''), computer: first(r['Computer']), channel: first(r['Channel']), recordId: first(r['EventRecordID']), provider: first(r['Name']) });
   if (!head.ok) return head;
   const out: Record<string, unknown> = head.value;
   const userId = first(r['UserID']);
@@ -60,7 +60,7 @@ function xmlEvent(r: SplunkResult): Mapped {
  * [subject, target] in a 4624), which the layout puts back in place.
  */
 function classicEvent(r: SplunkResult): Mapped {
-  const head = header(r, { time: undefined, computer: first(r['ComputerName']), channel: first(r['LogName']), recordId: first(r['RecordNumber']) });
+  const head = header(r, { time: undefined, computer: first(r['ComputerName']), channel: first(r['LogName']), recordId: first(r['RecordNumber']), provider: first(r['SourceName']) });
   if (!head.ok) return head;
   const out: Record<string, unknown> = head.value;
   const sid = first(r['Sid']);
@@ -73,7 +73,7 @@ function classicEvent(r: SplunkResult): Mapped {
   return { ok: true, value: out as WindowsEvent };
 }
 
-function header(r: SplunkResult, h: { time: string | undefined; computer: string | undefined; channel: string | undefined; recordId: string | undefined }): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+function header(r: SplunkResult, h: { time: string | undefined; computer: string | undefined; channel: string | undefined; recordId: string | undefined; provider: string | undefined }): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   const eventCode = first(r['EventCode']) ?? first(r['EventID']);
   if (eventCode === undefined || !/^\d{1,5}$/.test(eventCode.trim())) return { ok: false, reason: `EventCode ${JSON.stringify(eventCode ?? null)} is not a Windows event id` };
   const ms = Date.parse(h.time ?? first(r['_time']) ?? '');
@@ -87,6 +87,8 @@ function header(r: SplunkResult, h: { time: string | undefined; computer: string
       TimeCreated: new Date(ms).toISOString(),
       Computer: h.computer ?? first(r['host']),
       ...(channel ? { Channel: channel } : {}),
+      // The provider tells apart events that share an id (System 104: only Eventlog's is a log clear).
+      ...(h.provider ? { Provider: h.provider } : {}),
       EventID: Number(eventCode),
       EventRecordID: recordId,
     },
@@ -216,7 +218,21 @@ function signIn(r: SplunkResult): Mapped {
   return { ok: true, value: compact(out) as CloudSignIn };
 }
 
+/**
+ * System-block fields the Windows TA names differently, for native searches written in canonical
+ * names: the provider is `Name` (XML) or `SourceName` (classic); the classic header calls the
+ * computer `ComputerName`, the record `RecordNumber`, the user `Sid` (as the mapping above reads them).
+ */
+export const WINDOWS_HEADER_TA_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Provider: ['Name', 'SourceName'],
+  Computer: ['ComputerName'],
+  EventRecordID: ['RecordNumber'],
+  UserID: ['Sid'],
+  Channel: ['LogName'],
+};
+
 /** SigninLogs column → the add-on's field, for native searches written in canonical names. */
+
 export const SIGN_IN_TA_FIELDS: Readonly<Record<string, string>> = {
   UserPrincipalName: 'properties.userPrincipalName',
   UserId: 'properties.userId',
@@ -277,7 +293,7 @@ const CANONICAL_ONLY = new Set(['TimeCreated', 'EventID']);
 /** Fields of each format the mapping reads besides EventData: kept by the SPL whatever the detectors. */
 export const WINDOWS_HEADER_FIELDS: readonly string[] = [
   'EventCode', 'EventRecordID', 'Computer', 'Channel', 'SystemTime', 'UserID',
-  'ComputerName', 'LogName', 'RecordNumber', 'Sid', 'Message',
+  'ComputerName', 'LogName', 'RecordNumber', 'Sid', 'Message', 'Name', 'SourceName',
 ];
 
 function first(v: SplunkValue): string | undefined {

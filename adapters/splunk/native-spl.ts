@@ -2,7 +2,7 @@ import type { RuleParams } from '../../core/rules/evaluate';
 import { codeTexts, fieldsOf, settingTexts, type Branch, type NativeQuery, type Predicate, type RuleSource, type SettingList } from '../../core/rules/tree';
 import { CLASSIC_LAYOUTS, CLASSIC_SYSTEM_LAYOUTS, type ClassicLayout } from './classic-layouts';
 import { sourceMacro } from './app/macros';
-import { SIGN_IN_TA_FIELDS, taFieldName } from './field-map';
+import { SIGN_IN_TA_FIELDS, taFieldName, WINDOWS_HEADER_TA_FIELDS } from './field-map';
 import { ENTRA_INDEX_MACRO, splEvalField, splInt, splString, WINDOWS_INDEX_MACRO } from './spl';
 
 /**
@@ -99,17 +99,13 @@ function normalised(field: string, branches: readonly Branch[]): string {
   const ta = SIGN_IN_TA_FIELDS[field];
   const candidates = [splEvalField(field)];
   if (ta !== undefined) candidates.push(splEvalField(ta));
-  const header = CLASSIC_HEADER[field];
-  if (header !== undefined && branches.some((b) => b.source.kind === 'windows')) candidates.push(splEvalField(header));
+  if (branches.some((b) => b.source.kind === 'windows')) for (const header of WINDOWS_HEADER_TA_FIELDS[field] ?? []) candidates.push(splEvalField(header));
   const classic = classicExpression(field, branches);
   // A multi-line value's label field holds its first line only: the message text goes first.
   if (classic) candidates.splice(MULTILINE.has(field) ? 0 : candidates.length, 0, classic);
   const value = candidates.length === 1 ? candidates[0] as string : `coalesce(${candidates.join(', ')})`;
   return `nullif(nullif(${value}, ""), "-")`;
 }
-
-/** The classic header's names for the System fields (field-map.ts reads them the same way). */
-const CLASSIC_HEADER: Readonly<Record<string, string>> = { Computer: 'ComputerName', EventRecordID: 'RecordNumber', UserID: 'Sid' };
 
 /**
  * Values Windows writes over several lines (4662 `Properties` and `AccessList`, 4672
@@ -174,10 +170,7 @@ function predicate(p: Predicate, params: RuleParams): string {
       case 'prefix': return `match(${f}, ${splString(`(?i)\\A${escapeRegex(p.value)}`)})`;
       case 'suffix': return `match(${f}, ${splString(`(?i)${escapeRegex(p.value)}\\z`)})`;
       case 'contains': return `match(${f}, ${splString(`(?i)${escapeRegex(p.value)}`)})`;
-      case 'regex': {
-        if (p.pattern.includes('$')) throw new Error(`regex ${JSON.stringify(p.pattern)}: write \\z for the end, Splunk may read $…$ as a token`);
-        return `match(${f}, ${splString(`(?i)${p.pattern}`)})`;
-      }
+      case 'regex': return `match(${f}, ${splString(`(?i)${noDollar(p.pattern)}`)})`;
       case 'cidr': return `(${p.cidrs.map((c) => `cidrmatch(${splString(c)}, ${f})`).join(' OR ')})`;
       case 'compare': return `tonumber(${f}) ${p.cmp} ${String(p.value)}`;
       case 'bits': return `bit_and(if(match(${f}, "^0[xX]"), tonumber(substr(${f}, 3), 16), tonumber(${f})), ${splInt(p.mask)}) != 0`;
@@ -210,6 +203,34 @@ export function settingMacros(settings: RuleParams['settings']): Record<string, 
 
 function inList(f: string, values: readonly string[]): string {
   return `in(lower(${f}), ${values.map(splString).join(', ')})`;
+}
+
+/**
+ * A tree regex (JavaScript syntax, evaluate.ts) as PCRE without a `$`: the end anchor becomes
+ * `\\z`, a literal dollar `\\x24`, because Splunk may read `$…$` in a search as a token.
+ */
+function noDollar(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      out += next === '$' ? '\\x24' : `\\${next}`;
+      i++;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === ']') {
+      inClass = false;
+      out += c;
+    } else if (c === '$') {
+      out += inClass ? '\\x24' : '\\z';
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 /** PCRE-escaped; `$` is written as `\\x24` so the search holds no `$` at all. */

@@ -30,6 +30,7 @@ export interface TierzeroConfig {
   readonly sensitiveGroups?: readonly string[];
   readonly directorySyncAccounts?: readonly string[];
   readonly tier0Hosts?: readonly string[];
+  readonly migrationSourceDomains?: readonly string[];
   readonly testMode?: boolean;
   readonly learning?: { readonly mode?: 'lower' | 'hold' };
   readonly stateTtlDays?: number;
@@ -53,6 +54,7 @@ export interface ResolvedConfig {
   readonly sensitiveGroups: readonly string[];
   readonly directorySyncAccounts: readonly string[];
   readonly tier0Hosts: readonly string[];
+  readonly migrationSourceDomains: readonly string[];
   readonly testMode: boolean;
   readonly learningMode: 'lower' | 'hold';
   readonly stateTtlMs: number;
@@ -91,6 +93,7 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     sensitiveGroups: c.sensitiveGroups ?? [],
     directorySyncAccounts: c.directorySyncAccounts ?? [],
     tier0Hosts: c.tier0Hosts ?? [],
+    migrationSourceDomains: c.migrationSourceDomains ?? [],
     testMode,
     learningMode: c.learning?.mode ?? 'lower',
     stateTtlMs: (c.stateTtlDays ?? 30) * DAY,

@@ -52,6 +52,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       sensitiveGroups: { ...stringList, description: 'Groups treated as tier-0 in addition to the built-in ones' },
       directorySyncAccounts: { ...stringList, description: 'Accounts allowed to replicate directory secrets (e.g. the Entra Connect account)' },
       tier0Hosts: { ...stringList, description: 'Hosts as critical as a DC (AD CS, AD FS, Entra Connect, admin workstations): short or FQDN names' },
+      migrationSourceDomains: { ...stringList, description: 'Domains accounts are being migrated from (ADMT): DNS or NetBIOS names, or domain SIDs (S-1-5-21-a-b-c); SID history from them is expected' },
       testMode: { type: 'boolean', description: 'Switch learning off: baselines are trusted from the first event' },
       learning: {
         type: 'object',

@@ -32,6 +32,8 @@ export interface DirectoryView {
   isDirectorySyncAccount(account: Account): boolean;
   /** Whether a group is tier 0 (built in, in config `sensitiveGroups`, or learned nested in one), and why. */
   sensitiveGroup(group: GroupRef): SensitiveGroupMatch | undefined;
+  /** A domain configured in `migrationSourceDomains`, by domain SID or by DNS / NetBIOS name. */
+  isMigrationSource(domainSid: string | undefined, domainName: string | undefined): boolean;
 }
 
 export interface DirectoryFacts {
@@ -40,6 +42,7 @@ export interface DirectoryFacts {
   readonly directorySyncAccounts: readonly string[];
   readonly sensitiveGroups?: readonly string[];
   readonly tier0Hosts?: readonly string[];
+  readonly migrationSourceDomains?: readonly string[];
 }
 
 export interface LogonSession {
@@ -116,11 +119,13 @@ export class DirectoryModel implements DirectoryView {
 
   private readonly honeytokens: ReadonlySet<string>;
   private readonly syncAccounts: ReadonlySet<string>;
+  private readonly migrationSources: ReadonlySet<string>;
   private readonly groups: SensitiveGroups;
 
   constructor(facts: DirectoryFacts, saved?: DirectorySnapshot) {
     this.honeytokens = new Set(facts.honeytokens.map(identityKey));
     this.syncAccounts = new Set(facts.directorySyncAccounts.map(identityKey));
+    this.migrationSources = new Set((facts.migrationSourceDomains ?? []).map((d) => d.trim().toLowerCase()));
     this.groups = new SensitiveGroups(facts.sensitiveGroups ?? [], saved?.sensitiveGroups);
     for (const dc of facts.domainControllers) {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
@@ -150,6 +155,16 @@ export class DirectoryModel implements DirectoryView {
         return;
       case 'group_membership_change':
         this.groups.observe(ev, this.isDomainController(ev.host));
+        return;
+      case 'account_management':
+        // Computer accounts and SID history live in the directory: 4741-4743 and 4765/4766 are
+        // written only by DCs (MS docs, "This event generates only on domain controllers").
+        if (ev.objectClass === 'computer' || ev.action === 'sid_history_added' || ev.action === 'sid_history_failed') this.learnedDcs.add(hostKey(ev.host));
+        return;
+      case 'dsrm_password_set':
+      case 'netlogon_secure_channel':
+        // Only a DC has a DSRM password, and only a DC serves Netlogon secure channels.
+        this.learnedDcs.add(hostKey(ev.host));
         return;
       case 'share_access':
         // Only domain controllers share SYSVOL (DFS-R replicates it between DCs): a host logging
@@ -241,6 +256,13 @@ export class DirectoryModel implements DirectoryView {
 
   sensitiveGroup(group: GroupRef): SensitiveGroupMatch | undefined {
     return this.groups.lookup(group);
+  }
+
+  isMigrationSource(domainSid: string | undefined, domainName: string | undefined): boolean {
+    if (this.migrationSources.size === 0) return false;
+    if (domainSid && this.migrationSources.has(domainSid.toLowerCase())) return true;
+    // `old.corp.example` configured matches `OLD` (NetBIOS) only when configured that way too.
+    return domainName !== undefined && this.migrationSources.has(domainName.trim().toLowerCase());
   }
 
   isDirectorySyncAccount(account: Account): boolean {

@@ -273,7 +273,7 @@ function accessVerb(mask: number | undefined): string {
 const ACTION_TEXT: Record<AccountAction, string> = {
   created: 'created', changed: 'changed', deleted: 'deleted', enabled: 'enabled', disabled: 'disabled',
   password_reset: 'reset the password of', password_change: 'changed the password of', locked_out: 'locked out',
-  unlocked: 'unlocked', renamed: 'renamed', sid_history_added: 'added SID history to',
+  unlocked: 'unlocked', renamed: 'renamed', sid_history_added: 'added SID history to', sid_history_failed: 'tried to add SID history to',
 };
 
 // schemaIDGUIDs of the classes a decoy usually is (MS docs, AD schema).

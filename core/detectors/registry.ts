@@ -23,9 +23,15 @@ import { unfamiliarSignin } from './unfamiliar_signin';
 import { cloudPasswordSpray } from './cloud_password_spray';
 import { mfaFatigue } from './mfa_fatigue';
 import { containmentReverted } from './containment_reverted';
+import { zerologon } from './zerologon';
+import { samaccountnameSpoofing } from './samaccountname_spoofing';
+import { sidHistoryInjection } from './sid_history_injection';
+import { dsrmPasswordChange } from './dsrm_password_change';
+import { securityLogCleared } from './security_log_cleared';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
 export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, samrRecon, smbSessionEnumeration, ldapRecon, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow,
+  zerologon, samaccountnameSpoofing, sidHistoryInjection, dsrmPasswordChange, securityLogCleared,
   impossibleTravel, unfamiliarSignin, cloudPasswordSpray, mfaFatigue, containmentReverted];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

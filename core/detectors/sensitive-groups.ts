@@ -41,7 +41,7 @@ interface NestedMembership {
 }
 
 // Well-known SIDs (MS docs "Well-known SIDs"). BUILTIN aliases exist on every machine.
-const BUILTIN: Record<string, string> = {
+export const BUILTIN: Readonly<Record<string, string>> = {
   'S-1-5-32-544': 'Administrators',
   'S-1-5-32-547': 'Power Users',
   'S-1-5-32-548': 'Account Operators',
@@ -54,7 +54,7 @@ const BUILTIN: Record<string, string> = {
 };
 
 // Domain-relative RIDs of the privileged domain groups.
-const DOMAIN_RIDS: Record<string, string> = {
+export const DOMAIN_RIDS: Readonly<Record<string, string>> = {
   498: 'Enterprise Read-only Domain Controllers',
   512: 'Domain Admins',
   516: 'Domain Controllers',

@@ -13,7 +13,9 @@ const SUBJECT = ['SubjectUserName', 'SubjectDomainName', 'SubjectUserSid'];
 /** `target()`: the SID is TargetUserSid on logons, TargetSid on account management. */
 const TARGET = ['TargetUserName', 'TargetDomainName', 'TargetUserSid', 'TargetSid'];
 
-const ACCOUNT_ACTION = [...TARGET, 'NewTargetUserName', ...SUBJECT, 'OldUacValue', 'NewUacValue', 'UserAccountControl', 'ServicePrincipalNames', 'SubjectLogonId'];
+const ACCOUNT_ACTION = [...TARGET, 'NewTargetUserName', ...SUBJECT, 'OldUacValue', 'NewUacValue', 'UserAccountControl', 'ServicePrincipalNames', 'SubjectLogonId', 'SamAccountName', 'PasswordLastSet', 'SidHistory'];
+/** Netlogon secure-channel events (5805, 5827–5831): named fields where present, else the positional insertion strings. */
+const NETLOGON = ['AccountName', 'MachineSamAccountName', 'Provider', 'Data', ...Array.from({ length: 16 }, (_, i) => `Data_${i + 1}`)];
 const GROUP_CHANGE = ['TargetUserName', 'TargetDomainName', 'TargetSid', 'MemberName', 'MemberSid', ...SUBJECT, 'SubjectLogonId'];
 const TASK_CHANGE = ['TaskName', ...SUBJECT, 'SubjectLogonId', 'TaskContent', 'TaskContentNew', 'ClientProcessId', 'RpcCallClientLocality'];
 const DIRECTORY_CHANGE = ['ObjectDN', 'NewObjectDN', ...SUBJECT, 'ObjectGUID', 'ObjectClass', 'OpCorrelationID', 'SubjectLogonId'];
@@ -34,8 +36,12 @@ export const SECURITY_FIELDS: Readonly<Record<number, readonly string[]>> = Obje
   [4688, ['NewProcessName', 'TargetLogonId', ...SUBJECT, 'SubjectLogonId', 'NewProcessId', 'ProcessId', 'ParentProcessName', 'CommandLine', ...TARGET]],
   [4697, ['ServiceName', ...SUBJECT, 'SubjectLogonId', 'ServiceFileName', 'ServiceAccount', 'ServiceStartType', 'ServiceType']],
   ...each([4698, 4699, 4700, 4701, 4702], TASK_CHANGE),
-  ...each([4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4741, 4742, 4743, 4767, 4781], ACCOUNT_ACTION),
-  [4765, [...ACCOUNT_ACTION, 'SourceUserName', 'SourceSid']],
+  ...each([4720, 4722, 4723, 4724, 4725, 4726, 4738, 4740, 4741, 4742, 4743, 4767], ACCOUNT_ACTION),
+  [4781, [...ACCOUNT_ACTION, 'OldTargetUserName']],
+  ...each([4765, 4766], [...ACCOUNT_ACTION, 'SourceUserName', 'SourceSid']),
+  [1102, [...SUBJECT, 'SubjectLogonId', 'Provider', 'UserID']],
+  [4657, [...SUBJECT, 'SubjectLogonId', 'ObjectName', 'ObjectValueName', 'OldValue', 'NewValue', 'ProcessName']],
+  [4794, [...SUBJECT, 'SubjectLogonId', 'Status', 'Workstation']],
   ...each([4728, 4729, 4732, 4733, 4756, 4757], GROUP_CHANGE),
   [4768, ['TargetUserName', 'TargetDomainName', 'TargetSid', 'Status', 'IpAddress', 'TicketEncryptionType', 'PreAuthType', 'TicketOptions']],
   [4769, ['TargetUserName', 'TargetDomainName', 'ServiceName', 'Status', 'ServiceSid', 'IpAddress', 'TicketEncryptionType', 'TicketOptions', 'TransmittedServices']],
@@ -52,11 +58,16 @@ export const SECURITY_FIELDS: Readonly<Record<number, readonly string[]>> = Obje
 /** System EventID → fields (7045: the service installer's SID is the System block's UserID). */
 export const SYSTEM_FIELDS: Readonly<Record<number, readonly string[]>> = {
   7045: ['ServiceName', 'UserID', 'ImagePath', 'AccountName', 'StartType', 'ServiceType'],
+  // 104: the Eventlog provider's "log cleared"; other providers' 104s are not clears.
+  104: ['Provider', 'SubjectUserName', 'SubjectDomainName', 'UserID', 'LogName', 'EventData_Channel', 'BackupPath'],
+  5805: [...NETLOGON, 'Error'],
+  ...Object.fromEntries([5827, 5828, 5829, 5830, 5831].map((id) => [id, [...NETLOGON, 'AccountType', 'Domain', 'MachineOperatingSystem']])),
 };
 
 /** Sysmon EventID → fields. */
 export const SYSMON_FIELDS: Readonly<Record<number, readonly string[]>> = {
   1: ['Image', 'ProcessId', 'ParentProcessId', 'ParentImage', 'CommandLine', 'User', 'LogonId'],
+  13: ['Image', 'TargetObject', 'Details'],
 };
 
 /** SigninLogs columns `normalizeSignIn` reads (and `isCloudSignIn` recognises a sign-in by). */

@@ -25,6 +25,10 @@ export type IdentityEvent =
   | ReplicaSourceChange
   | ShareAccess
   | ProcessCreated
+  | LogCleared
+  | DsrmPasswordSet
+  | NetlogonSecureChannel
+  | RegistryValueSet
   | CloudSignInEvent
   | CloudAccountChange
   | CloudRoleChange;
@@ -208,7 +212,7 @@ export interface ScheduledTaskChange extends EventOrigin {
 
 export type AccountAction =
   | 'created' | 'changed' | 'deleted' | 'enabled' | 'disabled'
-  | 'password_reset' | 'password_change' | 'locked_out' | 'unlocked' | 'renamed' | 'sid_history_added';
+  | 'password_reset' | 'password_change' | 'locked_out' | 'unlocked' | 'renamed' | 'sid_history_added' | 'sid_history_failed';
 
 /** 4720–4726, 4738, 4740, 4741–4743, 4765/4766, 4767, 4781. */
 export interface AccountManagement extends EventOrigin {
@@ -225,8 +229,16 @@ export interface AccountManagement extends EventOrigin {
   readonly servicePrincipalNames?: string;
   /** 4740: the machine the lock-out came from. */
   readonly callerComputer?: string;
-  /** 4765: the account or group whose SID was added to the target's sIDHistory (SourceUserName/SourceSid). */
+  /** 4765/4766: the account or group whose SID was (or was to be) added to the target's sIDHistory (SourceUserName/SourceSid). */
   readonly addedSidHistory?: Account;
+  /** 4781: the name before the rename (`OldTargetUserName`); `target` carries the new one. */
+  readonly oldName?: string;
+  /** 4741/4742/4738 `SamAccountName`: written only when the change set it. */
+  readonly samAccountName?: string;
+  /** 4741/4742/4738 `PasswordLastSet`: written only when the change set the password. */
+  readonly passwordLastSet?: string;
+  /** 4738/4742 `SidHistory`: written only when the change touched sIDHistory. */
+  readonly sidHistory?: string;
   /** The changer's logon session (SubjectLogonId). */
   readonly logonId?: string;
 }
@@ -314,6 +326,63 @@ export interface ProcessCreated extends EventOrigin {
   /** The new process's own account and session when they differ from the creator's. */
   readonly targetAccount?: Account;
   readonly targetLogonId?: string;
+}
+
+/**
+ * 1102 (Security, "The audit log was cleared") or 104 (System, "The <log> log file was
+ * cleared"), both written by the Microsoft-Windows-Eventlog provider: the normaliser drops a
+ * 104 from any other provider, which means something else.
+ */
+export interface LogCleared extends EventOrigin {
+  readonly kind: 'log_cleared';
+  /** The log that was cleared: `Security` for 1102, the 104's `Channel` otherwise. */
+  readonly log: string;
+  readonly subject?: Account;
+  readonly logonId?: string;
+  /** 104 `BackupPath`: where the log was saved before clearing, when it was. */
+  readonly backupPath?: string;
+}
+
+/** 4794: an attempt was made to set the Directory Services Restore Mode administrator password (DCs only). */
+export interface DsrmPasswordSet extends EventOrigin {
+  readonly kind: 'dsrm_password_set';
+  readonly subject?: Account;
+  readonly logonId?: string;
+  /** `Workstation`: the caller's machine. */
+  readonly workstation?: string;
+  /** 0 when the password was set. */
+  readonly status?: number;
+}
+
+/**
+ * Netlogon on a DC (System log): 5805, a session setup from a computer failed to
+ * authenticate; 5827/5828, a vulnerable (no secure RPC) secure channel from a machine / trust
+ * account was denied; 5829, such a connection was allowed; 5830/5831, allowed by the
+ * "Allow vulnerable Netlogon secure channel connections" policy (KB4557222, CVE-2020-1472).
+ */
+export interface NetlogonSecureChannel extends EventOrigin {
+  readonly kind: 'netlogon_secure_channel';
+  readonly outcome: 'authentication_failed' | 'vulnerable_denied' | 'vulnerable_allowed';
+  /** The computer or trust the client claimed to be, as logged (`NAME$`, `NAME`, or a trust name). */
+  readonly accountName?: string;
+  readonly accountType?: string;
+  readonly domain?: string;
+  readonly operatingSystem?: string;
+  /** 5805: the error text or code (`%%5` access denied). */
+  readonly error?: string;
+}
+
+/** 4657 (Audit Registry, with a SACL on the key) or Sysmon 13: a registry value was set. */
+export interface RegistryValueSet extends EventOrigin {
+  readonly kind: 'registry_value_set';
+  readonly subject?: Account;
+  readonly logonId?: string;
+  /** The key as logged (`\REGISTRY\MACHINE\SYSTEM\…` or `HKLM\System\…`). */
+  readonly keyPath: string;
+  readonly valueName: string;
+  readonly newValue?: string;
+  readonly oldValue?: string;
+  readonly processName?: string;
 }
 
 /** An Entra ID sign-in (SigninLogs). */

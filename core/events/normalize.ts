@@ -1,7 +1,11 @@
 import { account, guid, guids, integer, intern, ip, text, timestamp, type Account } from './fields';
 import type { AccountAction, EventOrigin, GroupScope, IdentityEvent } from './identity-event';
+import { done, origin, put, subject, type Builder } from './draft';
 import { normalizeCloud } from './normalize-cloud';
 import { boundedJson } from './bounded-text';
+import { securityLogCleared, systemLogCleared } from './normalize-eventlog';
+import { NETLOGON_BUILDERS } from './normalize-netlogon';
+import { registryValueModified, sysmonRegistryValueSet } from './normalize-registry';
 
 /**
  * Canonical raw record → typed IdentityEvent. A record is *malformed* when it is not a
@@ -43,32 +47,13 @@ function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): Norm
   if (build === undefined || !wanted(channel, eventId)) return { status: 'unmodelled', channel, eventId };
   const origin: EventOrigin = { time, host, eventId, recordId: integer(r['EventRecordID']) ?? null };
   const event = build(r, origin);
+  if (event === null) return { status: 'unmodelled', channel, eventId };
   if (typeof event === 'string') return malformed(`${eventId}: ${event}`);
   return { status: 'event', event };
 }
 
-type Builder = (r: Record<string, unknown>, o: EventOrigin) => IdentityEvent | string;
-
-const subject = (r: Record<string, unknown>): Account | undefined =>
-  account(r['SubjectUserName'], r['SubjectDomainName'], r['SubjectUserSid']);
-
 const target = (r: Record<string, unknown>): Account | undefined =>
   account(r['TargetUserName'], r['TargetDomainName'], r['TargetUserSid'] ?? r['TargetSid']);
-
-/**
- * Optional fields are assigned one by one rather than spread from `{[key]: value}` pieces:
- * computed-key spreads cost ~10x and leave the event in V8's slow dictionary mode, which every
- * detector then pays for on every property read.
- */
-type Draft = Record<string, unknown>;
-
-function put(target: Draft, key: string, value: unknown): void {
-  if (value !== undefined) target[key] = value;
-}
-
-function origin(o: EventOrigin, kind: IdentityEvent['kind']): Draft {
-  return { time: o.time, host: o.host, eventId: o.eventId, recordId: o.recordId, kind };
-}
 
 const accountAction = (action: AccountAction, objectClass: 'user' | 'computer'): Builder => (r, o) => {
   // 4781 has no TargetUserName: name the account by its new name (with its SID), not by the SID alone.
@@ -85,7 +70,11 @@ const accountAction = (action: AccountAction, objectClass: 'user' | 'computer'):
   put(e, 'uacChanges', text(r['UserAccountControl']));
   put(e, 'servicePrincipalNames', text(r['ServicePrincipalNames']));
   if (action === 'locked_out') put(e, 'callerComputer', text(r['TargetDomainName']));
-  if (action === 'sid_history_added') put(e, 'addedSidHistory', account(r['SourceUserName'], undefined, r['SourceSid']));
+  if (action === 'sid_history_added' || action === 'sid_history_failed') put(e, 'addedSidHistory', account(r['SourceUserName'], undefined, r['SourceSid']));
+  if (action === 'renamed') put(e, 'oldName', text(r['OldTargetUserName']));
+  put(e, 'samAccountName', text(r['SamAccountName']));
+  put(e, 'passwordLastSet', text(r['PasswordLastSet']));
+  put(e, 'sidHistory', text(r['SidHistory']));
   put(e, 'logonId', text(r['SubjectLogonId'])?.toLowerCase());
   return done(e);
 };
@@ -145,6 +134,16 @@ const groupEnumeration: Builder = (r, o) => {
 };
 
 const SECURITY: Record<number, Builder> = {
+  1102: securityLogCleared,
+  4657: registryValueModified,
+  4794: (r, o) => {
+    const e = origin(o, 'dsrm_password_set');
+    put(e, 'subject', subject(r));
+    put(e, 'logonId', text(r['SubjectLogonId'])?.toLowerCase());
+    put(e, 'workstation', text(r['Workstation']));
+    put(e, 'status', integer(r['Status']));
+    return done(e);
+  },
   4624: (r, o) => {
     const a = target(r);
     if (!a) return 'no TargetUserName';
@@ -265,6 +264,7 @@ const SECURITY: Record<number, Builder> = {
   4742: accountAction('changed', 'computer'),
   4743: accountAction('deleted', 'computer'),
   4765: accountAction('sid_history_added', 'user'),
+  4766: accountAction('sid_history_failed', 'user'),
   4767: accountAction('unlocked', 'user'),
   4781: accountAction('renamed', 'user'),
   4728: groupChange('added', 'global'),
@@ -396,6 +396,8 @@ function shareAccess(r: Record<string, unknown>, o: EventOrigin): IdentityEvent 
 }
 
 const SYSTEM: Record<number, Builder> = {
+  104: systemLogCleared,
+  ...NETLOGON_BUILDERS,
   7045: (r, o) => {
     const serviceName = text(r['ServiceName']);
     if (!serviceName) return 'no ServiceName';
@@ -427,12 +429,8 @@ const SYSMON: Record<number, Builder> = {
     put(e, 'targetLogonId', text(r['LogonId'])?.toLowerCase());
     return done(e);
   },
+  13: sysmonRegistryValueSet,
 };
-
-/** The draft has the shape of its kind by construction above; this is the one cast. */
-function done(e: Draft): IdentityEvent {
-  return e as unknown as IdentityEvent;
-}
 
 /** `CN=John Doe,OU=…` → `John Doe`; a DN is how 4728 names the member. */
 function cnOf(dn: string | undefined): string | undefined {

@@ -13,12 +13,12 @@ export interface NativeBody {
    * SPL from the index macro to the detection's last command. One result row per finding,
    * with `firstTime`, `lastTime` (epoch seconds), `count` (matching events, or the distinct
    * count the threshold is on) and the entity fields named in `entities`, lower-cased; the
-   * `riskOn` fields are single-valued per row (risk lands on them), `dest` may be multivalue.
+   * `riskOn` fields are single-valued per row (risk lands on them); other outputs may be multivalue.
    */
   readonly spl: string;
   readonly entities: readonly NativeEntity[];
   /** The attacker side, which takes risk: the actor, or the source of a spray; first is the notable's subject. */
-  readonly riskOn: readonly ('user' | 'src')[];
+  readonly riskOn: readonly NativeEntity[];
   /** Minutes of events one scheduled run must see (the detector's window; 15 when uncounted). */
   readonly windowMinutes: number;
   /** Which add-on's data it reads, for the description. */
@@ -30,7 +30,8 @@ export type NativeEntity = 'user' | 'src' | 'dest';
 export function compileNativeBody(d: DetectorDeclaration, q: NativeQuery, params: RuleParams): NativeBody {
   const compiled = compileNativeSearch(q, params);
   const names = q.outputs.map((o) => o.name);
-  if (q.riskObject !== 'user' && q.riskObject !== 'src') throw new Error(`${d.id}/${q.name}: risk lands on a user or a source, not on ${q.riskObject}`);
+  // Risk lands on an entity: the actor, a spray's source, or the host attacked when no actor is named (Zerologon's DC).
+  if (q.riskObject === 'object') throw new Error(`${d.id}/${q.name}: risk lands on a user, a source or a host, not on the object touched`);
   // Risk needs one value per row: an aggregation's grouping keys are, its other outputs are lists.
   if (q.aggregate && !q.aggregate.by.includes(q.riskObject)) throw new Error(`${d.id}/${q.name}: risk on ${q.riskObject}, which the query does not group by`);
   return {
@@ -38,7 +39,7 @@ export function compileNativeBody(d: DetectorDeclaration, q: NativeQuery, params
     entities: names.filter(isEntity),
     // The attacker side: the risk object, and the other grouping key a threshold counts over
     // (brute force: the account and the source hammering it).
-    riskOn: [q.riskObject, ...(q.aggregate?.by ?? []).filter((b): b is 'user' | 'src' => (b === 'user' || b === 'src') && b !== q.riskObject)],
+    riskOn: [q.riskObject, ...(q.aggregate?.by ?? []).filter((b): b is 'user' | 'src' => (b === 'user' || b === 'src') && b !== q.riskObject)] as NativeEntity[],
     windowMinutes: compiled.windowMinutes,
     data: q.match.every((b) => b.source.kind === 'cloud') ? 'entra' : 'windows',
   };

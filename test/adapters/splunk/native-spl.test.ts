@@ -5,6 +5,7 @@ import { ruleParams } from '../../../core/rules/params';
 import type { NativeQuery } from '../../../core/rules/tree';
 import { EventStore } from '../../emulators/splunk/event-store';
 import { asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
+import { compileNativeSearch } from '../../../adapters/splunk/native-spl';
 import { nativeMacros, runNative, searchOver } from './native-searches';
 
 /**
@@ -48,5 +49,26 @@ describe('native SPL over classic WinEventLog', () => {
     const xml = asXmlWinEventLog(REPLICATION, placement);
     const withMessage = { ...xml, fields: { ...xml.fields, Message: 'An operation was performed on an object.\r\n\r\nOperation:\r\n\tProperties:\t\tControl Access\r\n\r\n' } };
     assert.deepEqual(run([withMessage]).map((r) => r['user']), ['pgustavo']);
+  });
+});
+
+describe('native SPL and Splunk tokens', () => {
+  const regexQuery: NativeQuery = {
+    name: 'regex',
+    match: [{ source: { kind: 'windows', channel: 'Security', eventIds: [4765] }, where: { op: 'regex', field: 'SourceSid', pattern: '^S-1-5-21-\\d+-(512|519)$' } }],
+    outputs: [{ name: 'user', fields: ['SubjectUserName'] }],
+    riskObject: 'user',
+  };
+  const suffixQuery: NativeQuery = { ...regexQuery, match: [{ source: { kind: 'windows', channel: 'Security', eventIds: [4662] }, where: { op: 'suffix', field: 'SubjectUserName', value: '$' } }] };
+
+  it('writes no $ into a search, for a regex end anchor or a literal dollar', () => {
+    for (const q of [regexQuery, suffixQuery]) assert.doesNotMatch(compileNativeSearch(q, ruleParams(config, 'dcsync')).search, /\$/);
+  });
+
+  it('keeps the anchor: a SID with more after the RID does not match', () => {
+    const sid = (s: string) => ({ ...REPLICATION, EventID: 4765, SourceSid: s, SubjectUserName: 'adm' });
+    const store = new EventStore();
+    for (const e of [sid('S-1-5-21-1-512'), sid('S-1-5-21-1-5120')]) store.add(asXmlWinEventLog(e, { index: 'wineventlog', indexTime: 1 }));
+    assert.equal(runNative(searchOver(store, nativeMacros(config)), regexQuery, ruleParams(config, 'dcsync')).length, 1);
   });
 });

@@ -23,9 +23,14 @@ import { unfamiliarSignin } from './unfamiliar_signin';
 import { cloudPasswordSpray } from './cloud_password_spray';
 import { mfaFatigue } from './mfa_fatigue';
 import { containmentReverted } from './containment_reverted';
+import { replicationRightsGranted } from './replication_rights_granted';
+import { adfsDkmKeyRead } from './adfs_dkm_key_read';
+import { authenticationCoercion } from './authentication_coercion';
+import { rbcdModification } from './rbcd_modification';
 
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
 export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, samrRecon, smbSessionEnumeration, ldapRecon, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow,
+  replicationRightsGranted, adfsDkmKeyRead, authenticationCoercion, rbcdModification,
   impossibleTravel, unfamiliarSignin, cloudPasswordSpray, mfaFatigue, containmentReverted];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

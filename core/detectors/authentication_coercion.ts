@@ -2,7 +2,8 @@ import { accountKey, hostKey, isLoopback, type Account } from '../events/fields'
 import type { EventOrigin, IdentityEvent, Logon, LogonFailure, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
-import { and, anyOf, exists, not, security, suffix, type NativeQuery } from '../rules/tree';
+import { and, anyOf, exists, not, or, security, suffix, type NativeQuery } from '../rules/tree';
+import { ANONYMOUS_LOGON_SID } from '../estate/well-known-sids';
 import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 
 /**
@@ -16,20 +17,22 @@ import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
  * pipes alone are reported unless the source is a learned print or file management server, or the
  * target is a learned server of that pipe (many clients print to a print server). MS-EFSR is also
  * reachable over `lsarpc`, `samr`, `lsass` and `netlogon`, which every domain member uses all
- * day: those count only when the target's machine account then authenticates to the source host.
+ * day: those count only when the target's machine account then authenticates to the source host,
+ * or when the caller has no credentials at all (ANONYMOUS LOGON: unauthenticated PetitPotam,
+ * CVE-2021-36942, before the August 2021 update).
  */
 
 const DEFAULT_CORROBORATION_MINUTES = 2;
 const MAX_SOURCES_PER_TARGET = 32;
 const MAX_TRACKED = 20_000;
 
-/** A remote open of a coercible pipe: every alert on these pipes satisfies it. */
+/** A remote open of a coercible pipe, or an anonymous one of an MS-EFSR pipe: every alert on a pipe alone satisfies it. */
 const coerciblePipeOpen: NativeQuery = {
   name: 'coercible-pipe-open',
   match: [{
     source: security(5145),
-    where: and(suffix('ShareName', 'IPC$'), anyOf('RelativeTargetName', [...COERCIBLE_PIPES]), exists('IpAddress'),
-      not(anyOf('IpAddress', ['127.0.0.1', '::1']))),
+    where: and(suffix('ShareName', 'IPC$'), exists('IpAddress'), not(anyOf('IpAddress', ['127.0.0.1', '::1'])),
+      or(anyOf('RelativeTargetName', [...COERCIBLE_PIPES]), and(anyOf('RelativeTargetName', [...EFSR_SHARED_PIPES]), anyOf('SubjectUserSid', [ANONYMOUS_LOGON_SID])))),
   }],
   outputs: [{ name: 'src', fields: ['IpAddress'] }, { name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }, { name: 'object', fields: ['RelativeTargetName'] }],
   riskObject: 'src',
@@ -108,8 +111,9 @@ class CoercionDetector implements Detector {
   private pipeOpened(ev: ShareAccess, ctx: DetectionContext): void {
     if (!ev.relativeTarget || !ev.ip || isLoopback(ev.ip) || !/IPC\$$/i.test(ev.shareName)) return;
     const pipe = ev.relativeTarget.toLowerCase().replace(/^\\+/, '');
-    const coercible = COERCIBLE_PIPES.includes(pipe);
-    if (!coercible && !EFSR_SHARED_PIPES.includes(pipe)) return;
+    const shared = EFSR_SHARED_PIPES.includes(pipe);
+    if (!shared && !COERCIBLE_PIPES.includes(pipe)) return;
+    const anonymous = ev.subject?.sid === ANONYMOUS_LOGON_SID;
     this.state.since ??= ev.time;
     const target = hostKey(ev.host);
     const open: PipeOpen = {
@@ -120,21 +124,22 @@ class CoercionDetector implements Detector {
     delete this.state.pending[pendingKey];
     this.state.pending[pendingKey] = open;
     bound(this.state.pending);
-    if (!coercible) return;
+    if (shared && !anonymous) return;
     const tier0 = ctx.directory.isTier0Host(ev.host);
-    const servesClients = this.serves(`${target}|${pipe}`, ev.ip, ev.time);
+    const servesClients = this.serves(`${target}|${pipe}${anonymous ? '|anonymous' : ''}`, ev.ip, ev.time);
     const managementServer = this.learnSource(`${ev.ip}|${tier0 ? 'dc' : 'member'}`, ev.time);
     if (servesClients || managementServer) return;
     ctx.emit({
       keys: open.keys,
       severity: tier0 ? 'high' : 'medium',
-      description: `${ev.subject ? `${qualified(ev.subject)} from ` : ''}${ev.ip} opened the ${pipe} pipe (${INTERFACES[pipe] ?? 'RPC'}) on ${ev.host}${tier0 ? ', a domain controller or tier-0 host' : ''}. `
+      description: `${anonymous ? 'An anonymous caller' : ev.subject ? qualified(ev.subject) : 'A caller'} from ${ev.ip} opened the ${pipe} pipe (${INTERFACES[pipe] ?? 'RPC'}) on ${ev.host}${tier0 ? ', a domain controller or tier-0 host' : ''}. `
+        + (anonymous ? 'Without credentials this pipe serves no ordinary client; unauthenticated MS-EFSR calls are PetitPotam (CVE-2021-36942). ' : '')
         + 'Calls on this interface can make the target authenticate, with its machine account, to a host the caller names (authentication coercion), to be relayed or captured. '
         + 'The source is not a learned print or file management server.',
-      accounts: ev.subject ? [accountEntity(ev.subject, 'actor')] : [],
+      accounts: ev.subject && !anonymous ? [accountEntity(ev.subject, 'actor')] : [],
       hosts: present([hostEntity('source', undefined, ev.ip), hostEntity('target', ev.host)]),
       events: [ev],
-      details: { pipe, interface: INTERFACES[pipe] },
+      details: { pipe, interface: INTERFACES[pipe], ...(anonymous ? { anonymous } : {}) },
     });
   }
 

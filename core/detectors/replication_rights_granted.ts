@@ -48,7 +48,7 @@ export const declaration: DetectorDeclaration = {
   title: 'Replication rights granted on the domain (DCSync backdoor)',
   summary: 'A 5136 on the domain object\'s nTSecurityDescriptor added an ACE giving DS-Replication-Get-Changes(-All), GenericAll, WriteDACL or WriteOwner to a principal that is not a DC or a sync account (old and new SDDL diffed); the 4662 WRITE_DAC before it is evidence.',
   severity: 'high',
-  mitre: { tactics: ['persistence', 'privilege-escalation'], techniques: ['T1222.001', 'T1484', 'T1003.006'] },
+  mitre: { tactics: ['persistence', 'privilege-escalation'], techniques: ['T1222.001', 'T1098', 'T1003.006'] },
   requires: [{
     channel: 'Security', eventIds: [5136],
     fields: ['ObjectDN', 'ObjectGUID', 'ObjectClass', 'AttributeLDAPDisplayName', 'AttributeValue', 'OperationType', 'OpCorrelationID', 'SubjectUserName', 'SubjectUserSid', 'SubjectLogonId'],
@@ -64,7 +64,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: ['directory_object_change', 'directory_object_access'],
   falsePositives: [
-    'Installing a directory-sync service (Entra Connect, an identity-governance connector) grants its account replication rights: list it in directorySyncAccounts.',
+    'Installing a directory-sync service (Entra Connect, an identity-governance connector) grants its account replication rights: list it in directorySyncAccounts by SID, as the descriptor names it.',
     'Exchange setup (/PrepareAD) rewrites the domain ACL for its own groups; review and exclude the installing admin for this detector during the change window.',
   ],
   thresholds: {},

@@ -4,3 +4,6 @@
  * serving requests, never a principal acting on it.
  */
 export const SYSTEM_SIDS: ReadonlySet<string> = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
+
+/** ANONYMOUS LOGON: a null session, no credentials at all. */
+export const ANONYMOUS_LOGON_SID = 'S-1-5-7';

@@ -54,6 +54,14 @@ describe('authentication_coercion', () => {
     assert.ok(alerts[0]?.entities.accounts.some((x) => x.name === 'DC01$' && x.role === 'target'));
   });
 
+  it('reports an anonymous lsarpc open on a domain controller as unauthenticated PetitPotam', async () => {
+    const anonymous = { SubjectUserSid: 'S-1-5-7', SubjectUserName: 'ANONYMOUS LOGON', SubjectDomainName: 'NT AUTHORITY' };
+    const alerts = await detect(authenticationCoercion, [kdcEvent(0, 'DC01.corp.example'), pipeOpen(1, 'lsarpc', '10.0.66.6', 'DC01.corp.example', anonymous)]);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'high');
+    assert.match(alerts[0]?.description ?? '', /CVE-2021-36942/);
+  });
+
   it('does not confirm on a machine logon long after the pipe open', async () => {
     const alerts = await detect(authenticationCoercion, [pipeOpen(0, 'lsarpc', '10.0.66.6', 'DC01.corp.example'), logon(30, 'DC01$', '10.0.66.6', 'PKI01.corp.example')]);
     assert.equal(alerts.length, 0);

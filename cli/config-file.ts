@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, resolveConfig, type ResolvedConfig } from '../core/config/config';
+import { platformSections } from '../adapters/index';
 import { DECLARATIONS } from '../core/detectors/registry';
 import { withDirectoryExport } from './directory-export-file';
 
@@ -22,5 +23,10 @@ export async function readConfigFile(path: string | undefined): Promise<unknown>
 }
 
 export async function loadConfig(path: string | undefined): Promise<ResolvedConfig> {
-  return resolveConfig(await readConfigFile(path), DECLARATIONS);
+  return resolveWithPlatforms(await readConfigFile(path));
+}
+
+/** The core config, with every registered platform's section accepted beside it. */
+export function resolveWithPlatforms(raw: unknown): ResolvedConfig {
+  return resolveConfig(raw, DECLARATIONS, platformSections());
 }

@@ -4,11 +4,11 @@ import { MemorySink } from '../adapters/file/file-sink';
 import { MemoryQuarantine } from '../adapters/file/file-quarantine';
 import { FileSource } from '../adapters/file/file-source';
 import { MemoryStateStore } from '../adapters/file/file-state-store';
-import { ConfigError, mergeConfig, resolveConfig } from '../core/config/config';
+import { ConfigError, mergeConfig } from '../core/config/config';
 import { runPass, wantedEvents } from '../core/engine/engine';
-import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
+import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
-import { readConfigFile } from './config-file';
+import { readConfigFile, resolveWithPlatforms } from './config-file';
 import { scoreFile, summarise, type FileOutcome, type ManifestEntry } from './eval-score';
 import { renderTable } from './table';
 
@@ -41,7 +41,7 @@ async function evaluate(argv: string[]): Promise<number> {
 
   for (const entry of manifest) {
     for (const d of entry.expected_alerts) if (d !== 'none' && !implementedSet.has(d)) notImplemented.set(d, (notImplemented.get(d) ?? 0) + 1);
-    const config = resolveConfig(mergeConfig(base, entry.context ?? {}), DECLARATIONS);
+    const config = resolveWithPlatforms(mergeConfig(base, entry.context ?? {}));
     const sink = new MemorySink();
     const quarantine = new MemoryQuarantine();
     try {

@@ -1,31 +1,27 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- platform adapters load lazily, like commands */
 import { dirname, join, resolve } from 'node:path';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
-import { ConfigError, resolveConfig } from '../core/config/config';
-import type { PlatformAdapter, PlatformPass } from '../adapters/platform';
-import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
-import { enabledModules, runPass } from '../core/engine/engine';
-import { StateVersionError } from '../core/state/state';
+import { platformNames } from '../adapters/index';
+import { ConfigError } from '../core/config/config';
+import type { Platform, PlatformPass } from '../adapters/platform';
+import { DETECTOR_MODULES } from '../core/detectors/registry';
+import { runPass } from '../core/engine/engine';
+import { pullPlan } from '../core/rules/pull-plan';
+import { StateConflictError, StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
-import { readConfigFile } from './config-file';
+import { readConfigFile, resolveWithPlatforms } from './config-file';
+import { firstLine } from './first-line';
+import { choosePlatform } from './platform-choice';
 
-const USAGE = 'usage: tierzero run --config tierzero.json [--platform splunk] [--quarantine f] [--json]';
+const USAGE = `usage: tierzero run --config tierzero.json [--platform ${platformNames().join('|')}] [--quarantine f] [--json]`;
 
 /**
- * `tierzero run`: one scheduled pass on a SIEM (DESIGN §3). The platform is the config section
- * present (`splunk`, later `elastic`, `sentinel`); `--platform` picks one when several are.
+ * `tierzero run`: one scheduled pass on a SIEM (DESIGN §3). The platform is the registered one
+ * whose config section is present (adapters/index.ts); `--platform` picks one when several are.
  * Logs are JSON lines on stderr; the summary goes to stdout (one JSON object with --json, which
- * the Splunk app's scripted input indexes as sourcetype tierzero:run).
- * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it), 2 usage/config.
+ * a SIEM's scheduled input can index).
+ * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it — also
+ * when an overlapping pass committed first), 2 usage/config.
  */
-/** One line per platform: the config section name and how to load its adapter. */
-const PLATFORMS: Record<string, () => PlatformAdapter> = {
-  splunk: () => {
-    const m = require('../adapters/splunk/run-adapter') as { adapter: PlatformAdapter };
-    return m.adapter;
-  },
-};
-
 export async function run(argv: string[]): Promise<number> {
   let redact = (t: string): string => t;
   let asJson = false;
@@ -43,16 +39,16 @@ export async function run(argv: string[]): Promise<number> {
     asJson = values.json;
     if (values.config === undefined) throw new UsageError('--config is required');
     const raw = await readConfigFile(values.config);
-    const config = resolveConfig(raw, DECLARATIONS);
-    const name = choosePlatform(raw as Record<string, unknown>, values.platform);
-    const adapter = PLATFORMS[name]?.();
-    if (!adapter) throw new UsageError(`unknown platform ${name}`);
+    const config = resolveWithPlatforms(raw);
+    const entry = choosePlatform(raw, values.platform);
+    const name = entry.name;
+    const adapter = entry.load();
     redact = adapter.redact;
     const configDir = dirname(resolve(values.config));
     let platform: PlatformPass;
     try {
-      // The query is compiled from the enabled detectors only: disabled ones need no events pulled.
-      platform = await adapter.open((raw as Record<string, unknown>)[name], configDir, enabledModules(config, DETECTOR_MODULES), {
+      // The query is compiled from the pull plan of the enabled detectors: disabled ones need no events pulled.
+      platform = await adapter.open((raw as Record<string, unknown>)[name], configDir, pullPlan(DETECTOR_MODULES, config), {
         env: process.env, readStdin: () => firstLine(process.stdin), clock: Date.now, log,
       });
     } catch (e) {
@@ -87,43 +83,12 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-function choosePlatform(raw: Record<string, unknown>, flag: string | undefined): string {
-  const present = Object.keys(PLATFORMS).filter((p) => raw && typeof raw === 'object' && p in raw);
-  if (flag !== undefined) {
-    if (!(flag in PLATFORMS)) throw new UsageError(`--platform must be one of ${Object.keys(PLATFORMS).join(', ')}`);
-    if (!present.includes(flag)) throw new ConfigError(flag, `section is missing: --platform ${flag} needs it`);
-    return flag;
-  }
-  if (present.length === 0) throw new ConfigError('(root)', `names no platform: add a ${Object.keys(PLATFORMS).map((p) => `"${p}"`).join(' or ')} section`);
-  if (present.length > 1) throw new ConfigError('(root)', `has sections for ${present.join(' and ')}: choose one with --platform`);
-  return present[0] as string;
-}
-
-function fail(e: unknown, adapter: PlatformAdapter, log: (entry: Record<string, unknown>) => void, asJson: boolean, started: number): number {
+function fail(e: unknown, adapter: Platform, log: (entry: Record<string, unknown>) => void, asJson: boolean, started: number): number {
   if (e instanceof ConfigError) throw e;
-  const known = e instanceof StateVersionError || adapter.failures.some((k) => e instanceof k);
+  const known = e instanceof StateVersionError || e instanceof StateConflictError || adapter.failures.some((k) => e instanceof k);
   const message = adapter.redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   log({ level: 'error', msg: 'pass failed; nothing committed, the next pass redoes it', error: message, ...(known ? {} : { stack: adapter.redact((e as Error)?.stack ?? '') }) });
   if (asJson) process.stdout.write(`${JSON.stringify({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
   else process.stderr.write(`tierzero run: ${message}\n`);
   return 1;
-}
-
-/** The first line on stdin (splunkd's passAuth writes the session key and may keep stdin open). */
-function firstLine(stream: NodeJS.ReadStream): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    let text = '';
-    const done = (): void => {
-      stream.removeListener('data', onData);
-      stream.pause();
-      resolvePromise(text.split('\n')[0] ?? '');
-    };
-    const onData = (c: Buffer): void => {
-      text += c.toString('utf8');
-      if (text.includes('\n')) done();
-    };
-    stream.on('data', onData);
-    stream.once('end', done);
-    stream.once('error', reject);
-  });
 }

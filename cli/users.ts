@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { FileStateStore } from '../adapters/file/file-state-store';
 import { ScoreBook } from '../core/scoring/score-book';
-import { StateVersionError, type EngineState } from '../core/state/state';
+import { StateVersionError, type LoadedState } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { renderUsersHtml } from './users-html';
 import { rankingJson, rankingTable, userDetail, userJson } from './users-render';
@@ -52,14 +52,15 @@ async function users(argv: string[]): Promise<number> {
   if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a positive integer');
 
   const store = new FileStateStore(values.state);
-  let state: EngineState | undefined;
+  let loaded: LoadedState | undefined;
   try {
-    state = await store.load();
+    loaded = await store.load();
   } catch (e) {
     if (e instanceof StateVersionError) throw e;
     throw new StateReadError((e as Error).message);
   }
-  if (!state) throw new StateReadError(`no state at ${values.state}: run tierzero detect --state ${values.state} first`);
+  const state = loaded?.state;
+  if (!loaded || !state) throw new StateReadError(`no state at ${values.state}: run tierzero detect --state ${values.state} first`);
   const book = new ScoreBook(state.scores ?? undefined);
   const at = timeOf(values.at, book.time);
 
@@ -67,7 +68,7 @@ async function users(argv: string[]): Promise<number> {
     const entry = book.find(values.reset);
     if (!entry) throw new UsageError(`no scored identity matches ${values.reset}`);
     const before = book.reset(entry, at);
-    await store.save({ ...state, scores: book.snapshot() });
+    await store.save({ ...state, scores: book.snapshot() }, loaded.token);
     process.stdout.write(`${entry.identity.name}: score ${before.toFixed(1)} cleared at ${new Date(at).toISOString()}; its ${entry.signals.length} signal(s) and history are kept\n`);
     return 0;
   }

@@ -24,7 +24,7 @@ export interface SplunkSettings {
   readonly maxAttempts: number;
   readonly search: SearchSettings;
   readonly hec: HecSettings;
-  readonly state: { readonly collection: string; readonly key: string; readonly fallbackFile: string };
+  readonly state: { readonly collection: string; readonly key: string; readonly fallbackFile: string; readonly leaseMs: number };
 }
 
 export interface TlsSettings {
@@ -127,7 +127,10 @@ const schema = {
     state: {
       type: 'object',
       additionalProperties: false,
-      properties: { collection: name, key: name, fallbackFile: path },
+      properties: {
+        collection: name, key: name, fallbackFile: path,
+        leaseSeconds: { type: 'integer', minimum: 10, maximum: 3600, description: 'Longest a commit holds the KV store commit lease before another pass may take it over' },
+      },
     },
   },
 };
@@ -187,6 +190,7 @@ export function resolveSplunkSettings(raw: unknown, configDir: string): SplunkSe
       collection: c.state?.collection ?? 'tierzero_state',
       key: c.state?.key ?? 'engine',
       fallbackFile: at(c.state?.fallbackFile ?? '.tierzero/splunk-state.json'),
+      leaseMs: (c.state?.leaseSeconds ?? 300) * 1000,
     },
   };
 }
@@ -197,7 +201,7 @@ interface RawSection extends RawTls {
   tokenEnv?: string; tokenFile?: string; sessionKeyFromStdin?: boolean; timeoutMs?: number; maxAttempts?: number;
   search?: { windowsIndexes?: string[]; entraIndexes?: string[]; settleSeconds?: number; overlapSeconds?: number; initialLookbackMinutes?: number; maxWindowMinutes?: number; eventLookbackHours?: number };
   hec: RawTls & { url: string; tokenEnv?: string; tokenFile?: string; tokenStoragePassword?: string; index?: string; source?: string; host?: string; requireAck?: boolean; ackTimeoutSeconds?: number; batchBytes?: number; skipIndexed?: boolean };
-  state?: { collection?: string; key?: string; fallbackFile?: string };
+  state?: { collection?: string; key?: string; fallbackFile?: string; leaseSeconds?: number };
 }
 
 function authOf(c: RawSection, at: (p: string) => string): SplunkSettings['auth'] {

@@ -1,16 +1,18 @@
-import type { CloudSignIn, WindowsEvent } from '../../core/events/windows-event';
+import type { PullPlan } from '../../core/rules/pull-plan';
+import type { CloudSignIn, EntraAuditRecord, WindowsEvent } from '../../core/events/windows-event';
+import { auditRecord, AUDIT_RAW_FIELD } from './audit-map';
 import { CLASSIC_LAYOUTS, CLASSIC_SYSTEM_LAYOUTS, INSERTION_STRINGS, type ClassicLayout } from './classic-layouts';
 
 /**
  * Splunk search results → the canonical raw shapes (DESIGN §4). The only place that knows the
  * field names of the Splunk Add-on for Windows (XmlWinEventLog and classic WinEventLog) and of
- * the Microsoft Cloud Services add-on's Entra sign-ins (`azure:monitor:aad`).
+ * the Microsoft Cloud Services add-on's Entra sign-ins and audit records (`azure:monitor:aad`).
  */
 export type SplunkValue = string | readonly string[] | undefined;
 export type SplunkResult = Readonly<Record<string, SplunkValue>>;
 
 export type Mapped =
-  | { readonly ok: true; readonly value: WindowsEvent | CloudSignIn }
+  | { readonly ok: true; readonly value: WindowsEvent | CloudSignIn | EntraAuditRecord }
   | { readonly ok: false; readonly reason: string };
 
 export type Format = 'xml' | 'classic' | 'aad';
@@ -28,7 +30,7 @@ export function toCanonical(r: SplunkResult): Mapped {
   const format = formatOf(r);
   if (format === 'xml') return xmlEvent(r);
   if (format === 'classic') return classicEvent(r);
-  if (format === 'aad') return signIn(r);
+  if (format === 'aad') return /^auditlogs$/i.test(first(r['category']) ?? '') ? auditRecord(first(r[AUDIT_RAW_FIELD]) ?? first(r['_raw'])) : signIn(r);
   return { ok: false, reason: `sourcetype ${JSON.stringify(first(r['sourcetype']) ?? null)} is not one tierzero maps (XmlWinEventLog, WinEventLog, azure:monitor:aad)` };
 }
 
@@ -197,6 +199,10 @@ function signIn(r: SplunkResult): Mapped {
     AutonomousSystemNumber: num(p('autonomousSystemNumber')),
     AuthenticationRequirement: p('authenticationRequirement'),
     ConditionalAccessStatus: p('conditionalAccessStatus'),
+    ClientAppUsed: p('clientAppUsed'),
+    // The MFA step's outcome text ("MFA denied; user declined the authentication") is in status.additionalDetails.
+    Status: compact({ errorCode: p('status.errorCode'), failureReason: p('status.failureReason'), additionalDetails: p('status.additionalDetails') }),
+    MfaDetail: compact({ authMethod: p('mfaDetail.authMethod'), authDetail: p('mfaDetail.authDetail') }),
     Category: category,
     LocationDetails: compact({
       city: p('location.city'), state: p('location.state'), countryOrRegion: p('location.countryOrRegion'),
@@ -220,14 +226,53 @@ export const SIGN_IN_TA_FIELDS: Readonly<Record<string, string>> = {
   AutonomousSystemNumber: 'properties.autonomousSystemNumber',
 };
 
-/** The `properties.*` fields the sign-in mapping reads: what the SPL keeps for Entra. */
-export const SIGN_IN_FIELDS: readonly string[] = [
-  'category', 'time', 'callerIpAddress', 'resultType', 'resultDescription', 'correlationId',
-  ...['id', 'createdDateTime', 'userPrincipalName', 'userId', 'ipAddress', 'status.errorCode', 'status.failureReason', 'appDisplayName',
-    'correlationId', 'autonomousSystemNumber', 'authenticationRequirement', 'conditionalAccessStatus', 'location.city', 'location.state',
-    'location.countryOrRegion', 'location.geoCoordinates.latitude', 'location.geoCoordinates.longitude', 'deviceDetail.deviceId',
-    'deviceDetail.displayName', 'deviceDetail.operatingSystem', 'deviceDetail.browser', 'deviceDetail.isCompliant', 'deviceDetail.isManaged'].map((k) => `properties.${k}`),
-];
+/** SigninLogs column → the add-on fields `signIn` builds it from: what the SPL keeps for each planned column. */
+const SIGN_IN_COLUMN_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  TimeGenerated: ['properties.createdDateTime', 'time'],
+  UserPrincipalName: ['properties.userPrincipalName'],
+  UserId: ['properties.userId'],
+  IPAddress: ['properties.ipAddress', 'callerIpAddress'],
+  ResultType: ['properties.status.errorCode', 'resultType'],
+  ResultDescription: ['properties.status.failureReason', 'resultDescription'],
+  AppDisplayName: ['properties.appDisplayName'],
+  CorrelationId: ['properties.correlationId', 'correlationId'],
+  Id: ['properties.id'],
+  AutonomousSystemNumber: ['properties.autonomousSystemNumber'],
+  AuthenticationRequirement: ['properties.authenticationRequirement'],
+  ConditionalAccessStatus: ['properties.conditionalAccessStatus'],
+  ClientAppUsed: ['properties.clientAppUsed'],
+  Status: ['properties.status.errorCode', 'properties.status.failureReason', 'properties.status.additionalDetails'],
+  MfaDetail: ['properties.mfaDetail.authMethod', 'properties.mfaDetail.authDetail'],
+  LocationDetails: ['city', 'state', 'countryOrRegion', 'geoCoordinates.latitude', 'geoCoordinates.longitude'].map((k) => `properties.location.${k}`),
+  DeviceDetail: ['deviceId', 'displayName', 'operatingSystem', 'browser', 'isCompliant', 'isManaged'].map((k) => `properties.deviceDetail.${k}`),
+};
+
+/**
+ * The plan's canonical fields in Splunk's names, for the pull search's `fields` list: XML
+ * EventData names are the canonical names; classic WinEventLog adds the TA's label fields of
+ * each pulled event's message template; Entra adds the add-on's `properties.*` fields.
+ */
+export function splunkFields(plan: PullPlan): string[] {
+  const out = new Set<string>();
+  for (const s of plan.sources) {
+    if (s.source.kind === 'windows') {
+      for (const f of [...WINDOWS_HEADER_FIELDS, ...s.fields]) if (!CANONICAL_ONLY.has(f)) out.add(f);
+      const fields = new Set(s.fields);
+      const layouts = s.source.channel === 'Security' ? CLASSIC_LAYOUTS : s.source.channel === 'System' ? CLASSIC_SYSTEM_LAYOUTS : {};
+      for (const id of s.source.eventIds) {
+        for (const sec of layouts[id]?.sections ?? []) for (const it of sec.items) if (fields.has(it.field)) out.add(taFieldName(it.label));
+      }
+    } else {
+      out.add('category');
+      if (s.source.table === 'AuditLogs') out.add(AUDIT_RAW_FIELD);
+      else for (const c of s.fields) for (const f of SIGN_IN_COLUMN_FIELDS[c] ?? []) out.add(f);
+    }
+  }
+  return [...out].sort();
+}
+
+/** Canonical header names Splunk has under other names (SystemTime / _time, EventCode). */
+const CANONICAL_ONLY = new Set(['TimeCreated', 'EventID']);
 
 /** Fields of each format the mapping reads besides EventData: kept by the SPL whatever the detectors. */
 export const WINDOWS_HEADER_FIELDS: readonly string[] = [

@@ -5,7 +5,7 @@ import { hecEvent } from './alert-event';
 import type { HecSettings } from './config';
 import { SinkAckTimeoutError, SinkRejectedError } from './errors';
 import { header, HttpClient, TransportError } from './http';
-import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry';
+import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
 import { scrubSecrets } from '../../core/config/secret';
 import type { Secret } from './secret';
 

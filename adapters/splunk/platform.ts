@@ -1,4 +1,4 @@
-import type { DetectorModule } from '../../core/detectors/detector';
+import type { PullPlan } from '../../core/rules/pull-plan';
 import type { PlatformDeps, PlatformPass } from '../platform';
 import { ALERT_SOURCETYPE } from './alert-event';
 import { resolveSplunkSettings, type SplunkSettings } from './config';
@@ -6,12 +6,12 @@ import { SourceAuthError, SplunkRequestError } from './errors';
 import type { SplunkResult } from './field-map';
 import { HecSink } from './hec-sink';
 import { KvStateStore } from './kv-state-store';
-import { pushDown } from './pushdown';
-import { retryPolicy, type RetryPolicy } from './retry';
+import { retryPolicy, type RetryPolicy } from '../http/retry';
 import { SplunkSession, type Credentials } from './sdk';
 import { readSecret, Secret, SecretUnavailableError } from './secret';
 import { SplunkSource } from './source';
-import { compileIndexedAlertsSearch, compilePullSearch } from './spl';
+import { splCompiler } from './compiler';
+import { compileIndexedAlertsSearch } from './spl';
 
 /** Splunk's dependencies: the shared ones, plus a retry policy tests can shorten. */
 export interface SplunkDeps extends PlatformDeps {
@@ -24,15 +24,14 @@ export interface SplunkDeps extends PlatformDeps {
  */
 export type { PlatformPass };
 
-export async function openSplunk(section: unknown, configDir: string, modules: readonly DetectorModule[], deps: SplunkDeps): Promise<PlatformPass> {
+export async function openSplunk(section: unknown, configDir: string, plan: PullPlan, deps: SplunkDeps): Promise<PlatformPass> {
   const settings = resolveSplunkSettings(section, configDir);
   const policy = retryPolicy(settings.maxAttempts, deps.policy);
   const session = new SplunkSession(settings, await credentials(settings, deps), policy);
   await session.connect();
   deps.log({ level: 'info', msg: 'connected to Splunk', url: settings.url.origin, version: session.serverVersion, export: session.exportPath });
-  const push = pushDown(modules);
   const source = new SplunkSource({
-    session, search: compilePullSearch(push, settings.search), settings: settings.search, policy,
+    session, search: splCompiler.pull(plan, settings.search), settings: settings.search, policy,
     clock: deps.clock, timeoutMs: settings.timeoutMs, log: deps.log,
   });
   const sink = new HecSink({
@@ -50,7 +49,7 @@ export async function openSplunk(section: unknown, configDir: string, modules: r
   };
 }
 
-async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credentials> {
+export async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credentials> {
   try {
     if (s.auth.kind === 'password') return { password: await readSecret(s.auth.password, `Splunk password for ${s.auth.username}`, deps.env) };
     if (s.auth.kind === 'token') return { token: await readSecret(s.auth.token, 'Splunk authentication token', deps.env) };
@@ -66,7 +65,7 @@ async function credentials(s: SplunkSettings, deps: SplunkDeps): Promise<Credent
 }
 
 /** The HEC token from env/file, or from the app's credential store (realm = app id). */
-async function hecToken(s: SplunkSettings, session: SplunkSession, deps: SplunkDeps): Promise<Secret> {
+export async function hecToken(s: SplunkSettings, session: SplunkSession, deps: SplunkDeps): Promise<Secret> {
   const t = s.hec.token;
   try {
     if (!('storagePassword' in t)) return await readSecret(t, 'HEC token', deps.env);
@@ -107,7 +106,7 @@ async function indexedAlerts(session: SplunkSession, s: SplunkSettings, ids: rea
 }
 
 /** A small export answer, read whole: one JSON row per line (or parsed already when it was one line). */
-function exportRows(data: unknown): SplunkResult[] {
+export function exportRows(data: unknown): SplunkResult[] {
   const lines = typeof data === 'string' ? data.split('\n') : [JSON.stringify(data ?? {})];
   const rows: SplunkResult[] = [];
   for (const line of lines) {

@@ -2,7 +2,7 @@
 import type { SplunkSettings } from './config';
 import { SourceAuthError, SplunkRequestError } from './errors';
 import { HttpClient, TransportError, header } from './http';
-import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry';
+import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
 import { scrubSecrets } from '../../core/config/secret';
 import type { Secret } from './secret';
 
@@ -85,7 +85,7 @@ export class SplunkSession {
   async connect(): Promise<void> {
     let res: SdkResponse;
     try {
-      res = await withRetry(this.policy, async () => retryable(await settle(this.settings.auth.kind === 'password' ? this.service.login() : this.service.getInfo())));
+      res = await withRetry(this.policy, async () => retryable(await settle(this.settings.auth.kind === 'password' ? this.service.login() : this.service.getInfo()), this.policy.now()));
     } catch (e) {
       throw this.authError(e);
     }
@@ -126,7 +126,7 @@ export class SplunkSession {
     // Context.request (unlike Context.post) sets no content type: without one Splunk ignores a form body.
     const headers: Record<string, string> = c.json !== undefined ? { 'Content-Type': 'application/json' } : c.form !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {};
     const body = c.json === undefined ? undefined : JSON.stringify(c.json);
-    const res = await withRetry(this.policy, async () => retryable(await settle(this.service.request(c.path, c.method, c.query, c.form, body, headers))));
+    const res = await withRetry(this.policy, async () => retryable(await settle(this.service.request(c.path, c.method, c.query, c.form, body, headers)), this.policy.now()));
     if (res.status === 401) throw new SourceAuthError(`Splunk refused ${c.method} ${c.path}: ${messages(res.data)}`);
     if (typeof res.status !== 'number' || res.status >= 400) {
       if (res.status === 404) return { status: 404, data: res.data };
@@ -161,11 +161,11 @@ async function settle(p: Promise<unknown>): Promise<SdkResponse> {
   }
 }
 
-function retryable(res: SdkResponse): { done: SdkResponse } | { retry: Error; retryAfterMs?: number } {
+function retryable(res: SdkResponse, now: number): { done: SdkResponse } | { retry: Error; retryAfterMs?: number } {
   const status = res.status;
   if (status === 600 || status === 'abort') return { retry: new TransportError(describeError(res.error), undefined) };
   if (typeof status === 'number' && isRetryableStatus(status)) {
-    const after = retryAfterMs(res.response?.headers ? header({ headers: res.response.headers }, 'retry-after') : undefined, Date.now());
+    const after = retryAfterMs(res.response?.headers ? header({ headers: res.response.headers }, 'retry-after') : undefined, now);
     return { retry: new SplunkRequestError('REST call', status, messages(res.data) || 'temporarily unavailable'), ...(after === undefined ? {} : { retryAfterMs: after }) };
   }
   return { done: res };

@@ -5,7 +5,7 @@ import { SearchFailedError, SourceIncompleteError, SplunkRequestError } from './
 import { readExport, type ExportMessage } from './export-stream';
 import { toCanonical, type SplunkResult } from './field-map';
 import { header, TransportError } from './http';
-import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from './retry';
+import { backoffMs, isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
 import type { SplunkSession } from './sdk';
 import { messages } from './sdk';
 import { scrubSecrets } from '../../core/config/secret';
@@ -130,7 +130,7 @@ export class SplunkSource implements Source {
           throw e;
         }
         this.stats.resumed++;
-        const wait = Math.min(this.o.policy.maxMs, this.o.policy.baseMs * 2 ** (attempt - 1)) * this.o.policy.random();
+        const wait = backoffMs(this.o.policy, attempt);
         this.o.log?.({ level: 'warn', msg: 'export stream broke off; resuming', error: scrubSecrets(e.message), after: lastTime ?? null, waitMs: Math.round(wait) });
         await this.o.policy.sleep(wait);
       }

@@ -1,6 +1,9 @@
+import type { CloudTable } from '../../core/rules/tree';
+import type { PullPlan } from '../../core/rules/pull-plan';
+import { AUDIT_RAW_FIELD } from './audit-map';
 import type { SearchSettings } from './config';
+import { splunkFields } from './field-map';
 import { SplValueError } from './errors';
-import type { PushDown } from './pushdown';
 
 /**
  * SPL written by tierzero. Every value that comes from config or data goes through one of the
@@ -33,34 +36,70 @@ export function splInt(n: number): string {
 export const WINDOWS_INDEX_MACRO = 'tierzero_windows_index';
 export const ENTRA_INDEX_MACRO = 'tierzero_entra_index';
 
-/** Entra sign-in categories the Event Hub input writes (interactive and non-interactive). */
-const SIGN_IN_CATEGORIES = ['SignInLogs', 'NonInteractiveUserSignInLogs'];
+/** The Windows TA's `source` prefixes: XML rendering and classic. */
+export const WINDOWS_SOURCE_PREFIXES = ['XmlWinEventLog', 'WinEventLog'] as const;
+/** The Microsoft Cloud Services add-on's sourcetype for Entra logs from Event Hub. */
+export const ENTRA_SOURCETYPE = 'azure:monitor:aad';
 
 /**
- * The pull search: the enabled detectors' events and fields only, in event-time order (ties by
- * record number) so the engine sees each DC's events as they happened.
+ * The `category` values the Event Hub input writes for each Entra table: interactive and
+ * non-interactive sign-ins, and directory audit records (research/platforms.md, Entra in Splunk).
  */
-export function compilePullSearch(p: PushDown, s: SearchSettings): string {
+const ENTRA_CATEGORIES: Readonly<Record<CloudTable, readonly string[]>> = {
+  SigninLogs: ['SignInLogs', 'NonInteractiveUserSignInLogs'],
+  AuditLogs: ['AuditLogs'],
+};
+
+/**
+ * The pull search's base filter: which events, from which indexes (the `search` clause alone,
+ * so a count query over the same events — `doctor` — can reuse it). A source's `where` is not
+ * pushed down yet: it is a necessary condition, so leaving it out only returns more events.
+ */
+export function compilePullFilter(plan: PullPlan, s: SearchSettings): string {
   const clauses: string[] = [];
-  if (p.windows.length) {
-    const perChannel = p.windows.map((w) => {
-      const sources = ['XmlWinEventLog', 'WinEventLog'].map((prefix) => `source=${splString(`${prefix}:${w.channel}`)}`).join(' OR ');
-      return `((${sources}) EventCode IN (${w.eventIds.map(splInt).join(', ')}))`;
-    });
-    clauses.push(`(${indexes(s.windowsIndexes, WINDOWS_INDEX_MACRO)} (${perChannel.join(' OR ')}))`);
+  const perChannel: string[] = [];
+  const categories: string[] = [];
+  for (const p of plan.sources) {
+    if (p.source.kind === 'windows') {
+      const channel = p.source.channel;
+      const sources = WINDOWS_SOURCE_PREFIXES.map((prefix) => `source=${splString(`${prefix}:${channel}`)}`).join(' OR ');
+      perChannel.push(`((${sources}) EventCode IN (${p.source.eventIds.map(splInt).join(', ')}))`);
+    } else {
+      categories.push(...ENTRA_CATEGORIES[p.source.table]);
+    }
   }
-  if (p.signIns) {
-    clauses.push(`(${indexes(s.entraIndexes, ENTRA_INDEX_MACRO)} sourcetype=${splString('azure:monitor:aad')} category IN (${SIGN_IN_CATEGORIES.map(splString).join(', ')}))`);
-  }
+  if (perChannel.length) clauses.push(`(${indexes(s.windowsIndexes, WINDOWS_INDEX_MACRO)} (${perChannel.join(' OR ')}))`);
+  if (categories.length) clauses.push(`(${indexes(s.entraIndexes, ENTRA_INDEX_MACRO)} sourcetype=${splString(ENTRA_SOURCETYPE)} category IN (${categories.map(splString).join(', ')}))`);
   if (clauses.length === 0) throw new SplValueError('no enabled detector needs any event: nothing to search for');
-  const keep = ['_time', '_bkt', '_cd', 'tz_indextime', 'host', 'source', 'sourcetype', ...p.fields].map(splField);
+  return clauses.join(' OR ');
+}
+
+/**
+ * The pull search: the plan's events and fields only, in event-time order (ties by record
+ * number) so the engine sees each DC's events as they happened. Audit records keep their raw
+ * JSON (audit-map.ts says why); every other event drops `_raw`.
+ */
+export function compilePullSearch(plan: PullPlan, s: SearchSettings): string {
+  const audit = plan.sources.some((p) => p.source.kind === 'cloud' && p.source.table === 'AuditLogs');
+  const keep = ['_time', '_bkt', '_cd', 'tz_indextime', 'host', 'source', 'sourcetype', ...splunkFields(plan)].map(splField);
   return [
-    `search ${clauses.join(' OR ')}`,
+    `search ${compilePullFilter(plan, s)}`,
     'eval tz_indextime=_indextime',
+    ...(audit ? [`eval ${splField(AUDIT_RAW_FIELD)}=if(sourcetype==${splString(ENTRA_SOURCETYPE)} AND category==${splString('AuditLogs')}, _raw, null())`] : []),
     `fields ${keep.join(' ')}`,
     'fields - _raw',
     'sort 0 _time EventRecordID RecordNumber',
   ].join(' | ');
+}
+
+/**
+ * `doctor --config`'s coverage count: the pull search's own filter, counted per channel and
+ * EventID in one pushed-down search, so it measures what `tierzero run` would pull. Plain
+ * `stats` (not `tstats`): EventCode is a search-time field of the Windows TA, not an indexed
+ * one. Entra sign-ins carry no EventCode; `fillnull` keeps them, as stats drops null groups.
+ */
+export function compileCoverageSearch(plan: PullPlan, s: SearchSettings): string {
+  return [`search ${compilePullFilter(plan, s)}`, 'fillnull value=0 EventCode', 'stats count by sourcetype source EventCode'].join(' | ');
 }
 
 /** Which of `ids` the alert index already holds: the sink skips them on a replayed pass. */

@@ -65,8 +65,9 @@ export interface ResolvedConfig {
 
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 
-export function resolveConfig(raw: unknown, declarations: readonly DetectorDeclaration[]): ResolvedConfig {
-  validate(raw, declarations);
+/** `sections`: schemas of the sections the edges own (platforms), accepted beside core's keys. */
+export function resolveConfig(raw: unknown, declarations: readonly DetectorDeclaration[], sections: Readonly<Record<string, object>> = {}): ResolvedConfig {
+  validate(raw, declarations, sections);
   const c = (raw ?? {}) as TierzeroConfig;
   const testMode = c.testMode ?? false;
   const detectors = new Map<DetectorId, { settings: DetectorSettings; exclusions: Exclusions }>();
@@ -128,15 +129,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-const validators = new WeakMap<readonly DetectorDeclaration[], ReturnType<Ajv['compile']>>();
+const validators = new WeakMap<readonly DetectorDeclaration[], Map<string, ReturnType<Ajv['compile']>>>();
 
-function validate(raw: unknown, declarations: readonly DetectorDeclaration[]): void {
-  let check = validators.get(declarations);
+function validate(raw: unknown, declarations: readonly DetectorDeclaration[], sections: Readonly<Record<string, object>>): void {
+  const bySections = validators.get(declarations) ?? new Map<string, ReturnType<Ajv['compile']>>();
+  validators.set(declarations, bySections);
+  const key = JSON.stringify(sections);
+  let check = bySections.get(key);
   if (!check) {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
     ajv.addFormat('ip-or-cidr', { type: 'string', validate: isAddressOrCidr });
-    check = ajv.compile(configSchema(declarations));
-    validators.set(declarations, check);
+    check = ajv.compile(configSchema(declarations, sections));
+    bySections.set(key, check);
   }
   if (check(raw ?? {})) return;
   const first = (check.errors ?? [])[0];

@@ -3,8 +3,10 @@ import type { DetectorDeclaration } from '../detectors/detector';
 /**
  * The config schema, built from the detector declarations so every threshold a detector
  * reads is a validated, documented key — a typo fails fast instead of silently defaulting.
+ * `sections` are the schemas of sections owned by the edges (one per platform, from the
+ * platform registry): core accepts them without knowing which platforms exist.
  */
-export function configSchema(declarations: readonly DetectorDeclaration[]): object {
+export function configSchema(declarations: readonly DetectorDeclaration[], sections: Readonly<Record<string, object>> = {}): object {
   const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
   const detectorProps: Record<string, object> = {};
   for (const d of declarations) {
@@ -58,10 +60,10 @@ export function configSchema(declarations: readonly DetectorDeclaration[]): obje
       detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
       // Sections owned and validated by the edges that read them (playbooks, platform adapters).
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
-      splunk: { type: 'object', description: 'Splunk platform (tierzero run): validated by adapters/splunk/config.ts' },
       identities: { type: 'object', description: 'Known identities and tiers: validated by core/identity/identity-config.ts' },
       corporateNetworks: { type: 'object', description: 'Corporate/VPN/SASE egress: validated by core/config/corporate-networks.ts' },
       scoring: { type: 'object', description: 'Priority score inputs (analyst verdicts): validated by core/scoring/scoring-config.ts' },
+      ...sections,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 
 /**
- * Secrets (bind password, client secret, responder token, Splunk and HEC credentials, tokens,
+ * Secrets (bind password, client secret, responder token, SIEM credentials, tokens,
  * generated passwords) are registered here the moment they enter the process: one registry for
  * the whole process, so whichever edge writes a text masks every secret. Every outward text — audit lines,
  * error messages, HTTP error bodies, CLI errors — passes through `scrubSecrets`, so a secret

@@ -2,7 +2,7 @@ import type { Mitre, Severity } from '../alerts/alert';
 import type { Signal } from '../alerts/signal';
 import type { CorporateNetworkView } from '../config/corporate-networks';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
-import type { NativeForm } from '../rules/tree';
+import type { NativeForm, Predicate } from '../rules/tree';
 import type { DetectorId } from './detector-id';
 import type { DirectoryView } from './directory-model';
 
@@ -37,6 +37,24 @@ export interface RequiredEvents {
   readonly fields: readonly string[];
   /** The audit policy subcategory (or setting) that makes Windows write these events. */
   readonly auditPolicy: string;
+  /**
+   * Only when the detector ignores every one of these events that fails this condition: an
+   * exact necessary condition, which lets the pull plan push it down (`core/rules/pull-plan.ts`).
+   */
+  readonly where?: Predicate;
+}
+
+/**
+ * What a model every detector shares reads (the directory model, identity resolution),
+ * declared like a detector's `requires` so the pull plan fetches it whichever detectors are
+ * enabled, and `doctor` reports what degrades when it is missing.
+ */
+export interface SharedNeeds {
+  /** `directory model`, `identity resolution`. */
+  readonly name: string;
+  /** What breaks when these events are missing: `doctor` prints it beside the gap. */
+  readonly purpose: string;
+  readonly requires: readonly RequiredEvents[];
 }
 
 export interface ThresholdSpec {

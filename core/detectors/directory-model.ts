@@ -1,5 +1,6 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
+import type { SharedNeeds } from './detector';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
 /**
@@ -65,6 +66,38 @@ export interface MachineAddress {
   lastSeen: number;
   days: number[];
 }
+
+/**
+ * The events `observe` learns from, pulled whichever detectors are enabled: which hosts are
+ * domain controllers (only a KDC writes 4768/4769/4771; 4662 with ObjectServer DS and 5136/5137
+ * only a DC), logon sessions and machine addresses (4624), and the groups nested in sensitive
+ * groups (4728-4757 and 5136 `member`), so nesting is learned even with sensitive_group_change off.
+ */
+export const DIRECTORY_NEEDS: SharedNeeds = {
+  name: 'directory model',
+  purpose: 'learns domain controllers, logon sessions and groups nested in sensitive groups: without it, DC-only checks, session tracing and nested tier-0 groups go unseen',
+  requires: [{
+    channel: 'Security', eventIds: [4768, 4769, 4771],
+    fields: [],
+    auditPolicy: 'Audit Kerberos Authentication Service and Kerberos Service Ticket Operations (Success, Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4662],
+    fields: ['ObjectServer'],
+    auditPolicy: 'Audit Directory Service Access (Success) on DCs',
+  }, {
+    channel: 'Security', eventIds: [5136, 5137],
+    fields: ['ObjectDN', 'AttributeLDAPDisplayName', 'AttributeValue', 'OperationType'],
+    auditPolicy: 'Audit Directory Service Changes (Success) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4624],
+    fields: ['TargetUserName', 'TargetLogonId', 'IpAddress', 'WorkstationName', 'LogonType'],
+    auditPolicy: 'Audit Logon (Success)',
+  }, {
+    channel: 'Security', eventIds: [4728, 4729, 4732, 4733, 4756, 4757],
+    fields: ['TargetUserName', 'TargetSid', 'MemberName', 'MemberSid'],
+    auditPolicy: 'Audit Security Group Management (Success) on DCs',
+  }],
+};
 
 const SESSION_TTL_MS = 10 * 3_600_000; // a Kerberos TGT lives 10 h by default
 const MAX_SESSIONS = 200_000;

@@ -1,12 +1,14 @@
-import type { DetectorDeclaration, RequiredEvents } from '../detectors/detector';
+import type { DetectorDeclaration, RequiredEvents, SharedNeeds } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { integer, text } from '../events/fields';
-import { isCloudSignIn } from '../events/windows-event';
+import { isCloudSignIn, isEntraAudit } from '../events/windows-event';
 
 /**
  * Data coverage (`tierzero doctor`): which of the events each detector declares it needs are
  * present in a body of canonical records, which declared fields those events lack, and which
  * detectors are blind — none of their inputs present — with the audit policy that would fix it.
+ * The shared models (directory model, identity resolution) are reported the same way, as
+ * "shared needs", since every detector degrades when they are starved.
  * Pure: fed records one by one, O(1) per record.
  */
 
@@ -15,7 +17,7 @@ export type CoverageStatus = 'ok' | 'partial' | 'blind';
 export interface InputCoverage {
   readonly channel: RequiredEvents['channel'];
   readonly auditPolicy: string;
-  /** Events seen per declared EventID (0 for Entra sign-ins). */
+  /** Events seen per declared EventID (0 for Entra sign-ins and audit records). */
   readonly counts: Readonly<Record<number, number>>;
   readonly total: number;
   /** Declared fields no event of this input carried (only meaningful when `total` > 0). */
@@ -31,6 +33,14 @@ export interface DetectorCoverage {
   readonly inputs: readonly InputCoverage[];
 }
 
+/** A shared model's inputs, with what breaks when they are missing. */
+export interface SharedNeedCoverage {
+  readonly name: string;
+  readonly purpose: string;
+  readonly status: CoverageStatus;
+  readonly inputs: readonly InputCoverage[];
+}
+
 export interface CoverageReport {
   readonly records: number;
   /** Records that were not canonical events at all (no EventID and not a sign-in). */
@@ -38,6 +48,7 @@ export interface CoverageReport {
   readonly detectors: readonly DetectorCoverage[];
   /** Enabled detectors with no input present. */
   readonly blind: readonly DetectorId[];
+  readonly shared: readonly SharedNeedCoverage[];
 }
 
 interface Seen {
@@ -56,8 +67,8 @@ export class EventCoverage {
   private records = 0;
   private unrecognised = 0;
 
-  constructor(private readonly declarations: readonly DetectorDeclaration[]) {
-    for (const d of declarations) {
+  constructor(private readonly declarations: readonly DetectorDeclaration[], private readonly sharedNeeds: readonly SharedNeeds[] = []) {
+    for (const d of [...declarations, ...sharedNeeds]) {
       for (const r of d.requires) {
         const channel = r.channel.toLowerCase();
         for (const id of r.eventIds) {
@@ -97,6 +108,19 @@ export class EventCoverage {
     }
   }
 
+  /**
+   * `count` events of one channel and EventID counted where they live (a SIEM's own count),
+   * without the events themselves: their fields are not checked, so none is reported missing.
+   */
+  observeCount(channel: string, eventId: number, count: number): void {
+    this.records += count;
+    const s = this.seen.get(`${channel.toLowerCase()}:${eventId}`);
+    if (!s || count <= 0) return;
+    s.count += count;
+    for (const f of s.unseen) s.seenFields.add(f);
+    s.unseen.clear();
+  }
+
   report(enabled: (id: DetectorId) => boolean = () => true): CoverageReport {
     const detectors = this.declarations.map((d) => this.detectorCoverage(d, enabled(d.id)));
     return {
@@ -104,11 +128,20 @@ export class EventCoverage {
       unrecognised: this.unrecognised,
       detectors,
       blind: detectors.filter((d) => d.enabled && d.status === 'blind').map((d) => d.id),
+      shared: this.sharedNeeds.map((n) => {
+        const inputs = this.inputs(n.requires);
+        return { name: n.name, purpose: n.purpose, status: statusOf(inputs), inputs };
+      }),
     };
   }
 
   private detectorCoverage(d: DetectorDeclaration, enabled: boolean): DetectorCoverage {
-    const inputs = d.requires.map((r): InputCoverage => {
+    const inputs = this.inputs(d.requires);
+    return { id: d.id, title: d.title, enabled, status: statusOf(inputs), inputs };
+  }
+
+  private inputs(requires: readonly RequiredEvents[]): InputCoverage[] {
+    return requires.map((r): InputCoverage => {
       const channel = r.channel.toLowerCase();
       const counts: Record<number, number> = {};
       let total = 0;
@@ -121,19 +154,23 @@ export class EventCoverage {
       }
       return { channel: r.channel, auditPolicy: r.auditPolicy, counts, total, missingFields: total > 0 ? r.fields.filter((f) => !carried.has(f)) : [] };
     });
-    const present = inputs.filter((i) => i.total > 0);
-    const status: CoverageStatus = present.length === 0 ? 'blind'
-      : present.length < inputs.length || present.some((i) => i.missingFields.length > 0) ? 'partial' : 'ok';
-    return { id: d.id, title: d.title, enabled, status, inputs };
   }
 
-  /** `security:4662`, `signinlogs:0`, …: the same channel/EventID reading the normaliser does. */
+  /** `security:4662`, `signinlogs:0`, `auditlogs:0`, …: the same channel/EventID reading the normaliser does. */
   private keyOf(r: Record<string, unknown>): string | undefined {
     if (isCloudSignIn(r)) return 'signinlogs:0';
+    if (isEntraAudit(r)) return 'auditlogs:0';
     const eventId = integer(r['EventID']);
     if (eventId === undefined || eventId < 0 || eventId > 65535) return undefined;
     const channel = text(r['Channel'])?.toLowerCase()
       ?? (this.securityIds.has(eventId) ? 'security' : this.systemIds.has(eventId) ? 'system' : 'unknown');
     return `${channel}:${eventId}`;
   }
+}
+
+/** ok: every input present with its fields; partial: some input or field missing; blind: no input at all. */
+function statusOf(inputs: readonly InputCoverage[]): CoverageStatus {
+  const present = inputs.filter((i) => i.total > 0);
+  if (present.length === 0) return 'blind';
+  return present.length < inputs.length || present.some((i) => i.missingFields.length > 0) ? 'partial' : 'ok';
 }

@@ -7,7 +7,7 @@ import { DirectoryModel } from '../detectors/directory-model';
 import type { IdentityEventKind } from '../events/identity-event';
 import { normalize, type EventFilter } from '../events/normalize';
 import { Identities } from '../identity/identities';
-import { IDENTITY_NEEDS } from '../identity/identity-learning';
+import { enabledModules, planFilter, pullPlan } from '../rules/pull-plan';
 import { passScoring } from '../scoring/pass-scoring';
 import { ScoreBook } from '../scoring/score-book';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
@@ -44,12 +44,6 @@ export interface PassResult {
   readonly state: EngineState;
 }
 
-/** The Security/System events the shared directory model learns from (DCs, logon sessions). */
-const DIRECTORY_NEEDS: readonly [string, number][] = [
-  ['security', 4624], ['security', 4662], ['security', 4768], ['security', 4769], ['security', 4771],
-  ['security', 5136], ['security', 5137],
-];
-
 /** Idle eviction sweeps every entity of every detector: once per hour of event time is plenty. */
 const EVICT_EVERY_MS = 3_600_000;
 
@@ -58,7 +52,8 @@ const EVICT_EVERY_MS = 3_600_000;
  * saved only after the sink resolved, so a crash anywhere redoes the pass with the same ids.
  */
 export async function runPass(o: PassOptions): Promise<PassResult> {
-  const prior = (await o.store.load()) ?? emptyState();
+  const loaded = await o.store.load();
+  const prior = loaded?.state ?? emptyState();
   const enabled = enabledModules(o.config, o.modules);
   const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
   const identities = new Identities(o.config, prior.identities ?? undefined);
@@ -147,7 +142,8 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     identities: identities.snapshot(),
     scores: scores.snapshot(),
   };
-  await o.store.save(state);
+  // Compare-and-set: a pass that overlapped another one fails here, before it changed anything.
+  await o.store.save(state, loaded?.token ?? null);
   return { alerts, stats, state };
 }
 
@@ -169,28 +165,16 @@ function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContex
   return routes;
 }
 
-/** The modules the config leaves enabled. */
-export function enabledModules(config: ResolvedConfig, modules: readonly DetectorModule[]): DetectorModule[] {
-  return modules.filter((m) => config.detectors.has(m.declaration.id));
-}
+export { enabledModules };
 
 /** What a pass with this config reads: sources use it to leave other events unparsed. */
 export function wantedEvents(config: ResolvedConfig, modules: readonly DetectorModule[]): EventFilter {
-  return eventFilter(enabledModules(config, modules));
+  return planFilter(pullPlan(modules, config));
 }
 
-/** The union of what the enabled detectors declare: everything else skips normalisation. */
+/** The pull plan of these modules (DESIGN §3.1) as the normaliser's filter: everything else skips normalisation. */
 export function eventFilter(modules: readonly DetectorModule[]): EventFilter {
-  // Channel → ids, so the per-event check builds no key string (it runs for every input line).
-  const wanted = new Map<string, Set<number>>();
-  const add = (channel: string, id: number): void => {
-    const ids = wanted.get(channel) ?? new Set<number>();
-    ids.add(id);
-    wanted.set(channel, ids);
-  };
-  for (const [c, id] of [...DIRECTORY_NEEDS, ...IDENTITY_NEEDS]) add(c, id);
-  for (const m of modules) for (const r of m.declaration.requires) for (const id of r.eventIds) add(r.channel.toLowerCase(), id);
-  return (channel, eventId) => wanted.get(channel)?.has(eventId) === true;
+  return planFilter(pullPlan(modules));
 }
 
 function evictIdle(detectors: readonly Detector[], directory: DirectoryModel, before: number): void {

@@ -1,3 +1,4 @@
+import type { SharedNeeds } from '../detectors/detector';
 import type { DirectoryView } from '../detectors/directory-model';
 import { isMachineAccount, type Account } from '../events/fields';
 import type { CloudPrincipal, CloudTarget, IdentityEvent } from '../events/identity-event';
@@ -13,12 +14,45 @@ import { isWellKnownServiceSid, replicationTrustees, roleTier, sensitiveGroupNam
  * enabled state).
  */
 
-/** The events identity learning reads, beyond those detectors ask for (engine event filter). */
-export const IDENTITY_NEEDS: readonly (readonly [string, number])[] = [
-  ['security', 4624], ['security', 4672], ['security', 4722], ['security', 4725], ['security', 4728], ['security', 4729],
-  ['security', 4732], ['security', 4733], ['security', 4756], ['security', 4757], ['security', 4768], ['security', 4771],
-  ['security', 5136], ['signinlogs', 0], ['auditlogs', 0],
-];
+/**
+ * The events identity learning reads, pulled whichever detectors are enabled: who is active
+ * (4624, 4768, Entra sign-ins), which identifiers belong together (4771, sign-ins, audit
+ * targets with their on-premises SID), and what makes an identity critical (4672 on a DC,
+ * 4728-4757 sensitive groups, 5136 replication rights, 4722/4725 and Entra enabled state, roles).
+ */
+export const IDENTITY_NEEDS: SharedNeeds = {
+  name: 'identity resolution',
+  purpose: 'links SIDs, names, UPNs and Entra ids into one identity and learns who is tier 0: without it, alerts on one person split across identities and criticality falls back to defaults',
+  requires: [{
+    channel: 'Security', eventIds: [4624, 4768, 4771],
+    fields: ['TargetUserName', 'TargetDomainName', 'TargetUserSid', 'TargetSid', 'Status'],
+    auditPolicy: 'Audit Logon (Success) and Audit Kerberos Authentication Service (Success, Failure) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4672],
+    fields: ['SubjectUserName', 'SubjectUserSid', 'PrivilegeList'],
+    auditPolicy: 'Audit Special Logon (Success) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4722, 4725],
+    fields: ['TargetUserName', 'TargetSid'],
+    auditPolicy: 'Audit User Account Management (Success) on DCs',
+  }, {
+    channel: 'Security', eventIds: [4728, 4729, 4732, 4733, 4756, 4757],
+    fields: ['TargetUserName', 'TargetSid', 'MemberSid'],
+    auditPolicy: 'Audit Security Group Management (Success) on DCs',
+  }, {
+    channel: 'Security', eventIds: [5136],
+    fields: ['ObjectDN', 'AttributeLDAPDisplayName', 'AttributeValue', 'OperationType'],
+    auditPolicy: 'Audit Directory Service Changes (Success) on DCs',
+  }, {
+    channel: 'SigninLogs', eventIds: [0],
+    fields: ['UserPrincipalName', 'UserId', 'ResultType'],
+    auditPolicy: 'Entra ID diagnostic setting exporting SignInLogs to the SIEM',
+  }, {
+    channel: 'AuditLogs', eventIds: [0],
+    fields: ['OperationName', 'Result', 'InitiatedBy', 'TargetResources'],
+    auditPolicy: 'Entra ID diagnostic setting exporting AuditLogs to the SIEM',
+  }],
+};
 
 export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, directory: DirectoryView, sensitiveGroups: ReadonlySet<string>): void {
   switch (ev.kind) {

@@ -6,7 +6,7 @@
  *
  * Semantics every compiler keeps:
  * - string comparisons ignore case (Windows writes `0xC000006A` and `0xc000006a`, `CORP\x` and
- *   `corp\x`; Splunk's `field=value`, KQL's `=~` and Elasticsearch's `case_insensitive` agree);
+ *   `corp\x`; the SIEMs' own search operators ignore case the same way);
  * - a predicate on an absent field is false, except under `not`, where it is true;
  * - an aggregation counts, per `by` key, the matches within any window of `window` minutes
  *   (sliding, not clock-aligned bins), and fires once the count reaches `threshold`.

@@ -24,9 +24,37 @@ export interface EngineState {
   readonly scores?: ScoreBookSnapshot | null;
 }
 
+/**
+ * Opaque version of a stored state: the store hands it out with `load` and checks it on `save`.
+ * Only the store that issued a token can read it (a content hash, a generation, an ETag).
+ */
+export type StateToken = string;
+
+export interface LoadedState {
+  readonly state: EngineState;
+  readonly token: StateToken;
+}
+
+/**
+ * Where a pass's state lives, committed with compare-and-set (DESIGN §7): of two overlapping
+ * passes exactly one commits, and the other learns it before it changed anything.
+ */
 export interface StateStore {
-  load(): Promise<EngineState | undefined>;
-  save(state: EngineState): Promise<void>;
+  /** The stored state and its version, or undefined when nothing was ever committed. */
+  load(): Promise<LoadedState | undefined>;
+  /**
+   * Commits `state` only if the stored state is still the one `expected` names (null: none
+   * stored yet), and returns the new token; otherwise throws `StateConflictError`.
+   */
+  save(state: EngineState, expected: StateToken | null): Promise<StateToken>;
+}
+
+/** Another pass committed (or is committing) since this one loaded: this pass must not overwrite it. */
+export class StateConflictError extends Error {
+  override name = 'StateConflictError';
+  constructor(readonly where: string, detail: string) {
+    super(`another pass committed state at ${where} first (${detail}); this pass committed nothing — its alerts carry the same ids and are deduplicated; rerun to continue from the new state`);
+  }
 }
 
 /** A state written by another format version: refusing beats silently misreading baselines. */

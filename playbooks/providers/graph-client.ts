@@ -3,7 +3,8 @@ import type { Clock } from '../clock';
 import type { EntraSettings } from '../config';
 import { GraphRequestError, MissingPermissionError } from '../errors';
 import { GraphTokenProvider } from './graph-token';
-import { sendWithRetry, type RetryPolicy } from './http-retry';
+import { retryPolicy, sendWithRetry, type RetryPolicy } from '../../adapters/http/retry';
+import { AXIOS_SHAPE } from './graph-token';
 
 export interface GraphCall {
   readonly method: 'GET' | 'PATCH' | 'POST';
@@ -32,16 +33,12 @@ export class GraphClient {
   private readonly http: AxiosInstance;
   private readonly tokens: GraphTokenProvider;
   private readonly policy: RetryPolicy;
-  private readonly random: () => number;
 
-  constructor(settings: EntraSettings, private readonly clock: Clock, random: () => number = Math.random) {
-    this.random = random;
-    this.policy = {
-      maxAttempts: settings.maxAttempts,
-      maxRetryAfterMs: settings.maxRetryAfterSeconds * 1000,
-      baseDelayMs: 1000,
-      maxDelayMs: 30_000,
-    };
+  constructor(settings: EntraSettings, clock: Clock, random: () => number = Math.random) {
+    this.policy = retryPolicy(settings.maxAttempts, {
+      maxRetryAfterMs: settings.maxRetryAfterSeconds * 1000, baseMs: 1000, maxMs: 30_000,
+      sleep: (ms) => clock.sleep(ms), now: () => clock.now(), random,
+    });
     this.tokens = new GraphTokenProvider(settings, this.policy, clock);
     this.http = axios.create({ baseURL: `${settings.graphUrl}/v1.0`, timeout: settings.timeoutMs, validateStatus: () => true, maxRedirects: 0 });
   }
@@ -50,7 +47,7 @@ export class GraphClient {
     let refreshed = false;
     for (;;) {
       const token = await this.tokens.token();
-      const outcome = await sendWithRetry(() => this.send(call, token), this.policy, this.clock, this.random);
+      const outcome = await sendWithRetry(() => this.send(call, token), AXIOS_SHAPE, this.policy);
       if (outcome.kind === 'network') throw new GraphRequestError(call.operation, undefined, outcome.code, `${outcome.message} (after ${outcome.attempts} attempts)`);
       if (outcome.kind === 'throttled-too-long') {
         const e = graphError(outcome.response);

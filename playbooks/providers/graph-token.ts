@@ -1,13 +1,19 @@
-import axios, { type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Clock } from '../clock';
 import type { EntraSettings } from '../config';
 import { GraphAuthError, GraphRequestError } from '../errors';
 import { registerSecret } from '../../core/config/secret';
-import { sendWithRetry, type RetryPolicy } from './http-retry';
+import { sendWithRetry, type ResponseShape, type RetryPolicy } from '../../adapters/http/retry';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Refresh this long before expiry so a token never dies mid-action (research §3.4: expires_in − 300 s). */
 const REFRESH_MARGIN_MS = 300_000;
+
+/** How the shared retry policy reads an axios response (Graph and its token endpoint). */
+export const AXIOS_SHAPE: ResponseShape<AxiosResponse> = {
+  status: (r) => r.status,
+  retryAfter: (r) => r.headers['retry-after'],
+};
 
 /**
  * OAuth 2.0 client-credentials token for Graph, cached and refreshed before it expires.
@@ -49,8 +55,8 @@ export class GraphTokenProvider {
     });
     const outcome = await sendWithRetry(
       () => this.http.post(url, form.toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      AXIOS_SHAPE,
       this.policy,
-      this.clock,
     );
     if (outcome.kind === 'network') throw new GraphRequestError('token request', undefined, outcome.code, outcome.message);
     const { response } = outcome;

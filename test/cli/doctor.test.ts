@@ -38,6 +38,16 @@ describe('tierzero doctor', () => {
     assert.ok(report.blind.includes('dcsync'));
   });
 
+  it('reports the shared needs and what the missing ones break', async () => {
+    const r = await tierzero(['doctor', tickets]);
+    assert.match(r.stdout, /shared needs \(read whichever detectors are enabled\):/);
+    assert.match(r.stdout, /directory model\s+partial\s+4769×3/);
+    assert.match(r.stdout, /identity resolution\s+blind/);
+    assert.match(r.stdout, / {2}directory model: learns domain controllers.*\n(?: {4}.*\n)* {4}Security 4728\/4729\/4732 \+3 more: Audit Security Group Management/);
+    const json = JSON.parse((await tierzero(['doctor', tickets, '--json'])).stdout) as CoverageReport;
+    assert.deepEqual(json.shared.map((n) => [n.name, n.status]), [['directory model', 'partial'], ['identity resolution', 'blind']]);
+  });
+
   it('leaves detectors disabled in the config out of the verdict', async () => {
     const r = await tierzero(['doctor', tickets, '--config', onlyKerberoasting, '--json']);
     const report = JSON.parse(r.stdout) as CoverageReport;

@@ -3,7 +3,7 @@ import nock from 'nock';
 import type { EntraSettings } from '../../playbooks/config';
 import { GraphAuthError, GraphRequestError, MissingPermissionError } from '../../playbooks/errors';
 import { GraphClient } from '../../playbooks/providers/graph-client';
-import { retryAfterMs } from '../../playbooks/providers/http-retry';
+import { retryAfterMs } from '../../adapters/http/retry';
 import { Secret } from '../../core/config/secret';
 import { fakeClock } from './helpers';
 

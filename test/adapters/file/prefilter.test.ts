@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { skippable } from '../../../adapters/file/prefilter';
+import { resolveConfig } from '../../../core/config/config';
+import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
+import { planFilter, pullPlan } from '../../../core/rules/pull-plan';
 
 const wantsLogons = (channel: string, id: number) => channel === 'security' && id === 4624;
 const line = (fields: Record<string, unknown>) => JSON.stringify({ TimeCreated: '2024-03-04T09:00:00.000Z', Computer: 'WS1', ...fields });
@@ -26,5 +29,12 @@ describe('line prefilter', () => {
   it('is not fooled by an escaped "EventID" inside a value', () => {
     const text = line({ Channel: 'Security', CommandLine: 'echo "EventID":4624', EventID: 5156 });
     assert.equal(skippable(text, wantsLogons), 'security:5156');
+  });
+
+  it('compiled from the pull plan, skips what only disabled detectors need and keeps what the shared models read', () => {
+    const config = resolveConfig({ detectors: { remote_code_execution: { enabled: false }, sensitive_group_change: { enabled: false } } }, DECLARATIONS);
+    const wanted = planFilter(pullPlan(DETECTOR_MODULES, config));
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 4698 }), wanted), 'security:4698', 'a scheduled task only remote_code_execution reads');
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 4728 }), wanted), undefined, 'group changes feed the directory model');
   });
 });

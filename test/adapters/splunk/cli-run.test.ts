@@ -4,7 +4,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN } from '../../support/cli';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
-import { asXmlWinEventLog } from '../../emulators/splunk/ta-format';
+import { asAzureMonitorAadAudit, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
+import { SYNC_PRINCIPAL } from '../../../bench/cloud/attacks';
+import { audit } from '../../core/detectors/cloud.fixtures';
 import { emulator, ENV, HEC_TOKEN, indexedAlertIds, PASSWORD, readDataset, section, tempDir } from './harness';
 
 /** `tierzero run --config` as a scheduler (or the app's scripted input) runs it. */
@@ -55,6 +57,25 @@ describe('tierzero run on Splunk', function () {
     assert.match(r.stdout, /^splunk: 3 events pulled, 1 alerts written, 0 quarantined/);
     assert.equal(indexedAlertIds(emu).length, 1);
     assert.ok(emu.kv.records('tierzero', 'tierzero_state').length > 0);
+  });
+
+  it('raises containment_reverted from the Entra audit records the cloud add-on indexed', async () => {
+    // An analyst suspends a stolen account; 31 minutes later Entra Connect's sync principal enables it again.
+    const victim = 'stolen.user@contoso.example';
+    const records = [
+      audit(0, 'Disable account', victim, { byUser: 'soc.analyst@contoso.example' }),
+      audit(31, 'Update user', victim, { byUser: SYNC_PRINCIPAL, modified: [{ displayName: 'AccountEnabled', oldValue: '[false]', newValue: '[true]' }] }),
+    ];
+    const now = Math.floor(Date.now() / 1000);
+    records.forEach((r, i) => emu.addEvent(asAzureMonitorAadAudit(r, { index: 'azure', indexTime: now - 600 + i })));
+    const r = await tierzero(['run', '--config', await configFile(dir, section(emu, dir)), '--json'], { env: ENV });
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(summary['pulled'], 2);
+    assert.equal(summary['quarantined'], 0);
+    const alerts = emu.store.events.filter((e) => e.sourcetype === 'tierzero:alert');
+    assert.deepEqual(alerts.map((e) => e.fields['detector']), ['containment_reverted']);
+    assert.match(JSON.stringify(alerts[0]?.raw ?? alerts[0]?.fields), /stolen\.user@contoso\.example/);
   });
 
   it('prints one JSON summary with --json and logs JSON lines on stderr', async () => {

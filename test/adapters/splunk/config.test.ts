@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { platformSections } from '../../../adapters/index';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { ConfigError, resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS } from '../../../core/detectors/registry';
@@ -21,8 +22,8 @@ function configError(raw: unknown): ConfigError {
 }
 
 describe('splunk config section', () => {
-  it('is accepted by the core schema as a section of its own', () => {
-    assert.doesNotThrow(() => resolveConfig({ splunk: minimal }, DECLARATIONS));
+  it('is accepted by the core schema as the section the platform registry injects', () => {
+    assert.doesNotThrow(() => resolveConfig({ splunk: minimal }, DECLARATIONS, platformSections()));
   });
 
   it('resolves defaults: app namespace, settle lag, KV store collection, HEC index', () => {
@@ -54,6 +55,12 @@ describe('splunk config section', () => {
     const e = configError({ ...minimal, hec: { url: 'https://h:8088', token: 'abc-123-secret' } });
     assert.equal(e.key, 'splunk.hec.token');
     assert.doesNotMatch(e.message, /abc-123-secret/);
+  });
+
+  it('holds the KV store commit lease for state.leaseSeconds, 300 s by default', () => {
+    assert.equal(resolveSplunkSettings(minimal, '/etc/tierzero').state.leaseMs, 300_000);
+    assert.equal(resolveSplunkSettings({ ...minimal, state: { leaseSeconds: 60 } }, '/etc/tierzero').state.leaseMs, 60_000);
+    assert.equal(configError({ ...minimal, state: { leaseSeconds: 1 } }).key, 'splunk.state.leaseSeconds');
   });
 
   it('names an unknown key with its full path', () => {

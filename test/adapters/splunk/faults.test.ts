@@ -102,7 +102,7 @@ describe('Splunk faults', function () {
     await assert.rejects(splunkPass({
       section: s, clock: () => first.now,
       before: (p) => {
-        (p.store as { save: (x: unknown) => Promise<void> }).save = async () => {
+        (p.store as unknown as { save: (x: unknown) => Promise<void> }).save = async () => {
           throw new Error('killed after the HEC ack, before the KV store commit');
         };
       },
@@ -121,7 +121,7 @@ describe('Splunk faults', function () {
   it('without the already-indexed check, the app\'s dedup by alert id still shows each alert once', async () => {
     const loaded = load(emu, events);
     const s = section(emu, dir, { search: loaded.search, hec: { url: emu.hecUrl, tokenEnv: 'TZ_TEST_HEC_TOKEN', index: 'tierzero', skipIndexed: false } });
-    await assert.rejects(splunkPass({ section: s, clock: () => loaded.now, before: (p) => { (p.store as { save: (x: unknown) => Promise<void> }).save = async () => { throw new Error('crash'); }; } }));
+    await assert.rejects(splunkPass({ section: s, clock: () => loaded.now, before: (p) => { (p.store as unknown as { save: (x: unknown) => Promise<void> }).save = async () => { throw new Error('crash'); }; } }));
     await splunkPass({ section: s, clock: () => loaded.now });
     assert.equal(indexedAlertIds(emu).length, reference.length * 2);
     const deduped = emu.search.run('tierzero', { search: 'search `tierzero_alert_index` sourcetype="tierzero:alert" | dedup alert_id', earliest_time: '0' });

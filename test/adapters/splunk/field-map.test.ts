@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { CLASSIC_LAYOUTS } from '../../../adapters/splunk/classic-layouts';
 import { toCanonical, type SplunkResult } from '../../../adapters/splunk/field-map';
 import { normalize } from '../../../core/events/normalize';
-import { renderMessage } from '../../emulators/splunk/ta-format';
+import { asAzureMonitorAadAudit, renderMessage } from '../../emulators/splunk/ta-format';
+import { audit } from '../../core/detectors/cloud.fixtures';
 
 function mapped(r: SplunkResult): Record<string, unknown> {
   const m = toCanonical(r);
@@ -127,15 +128,70 @@ describe('Splunk results to canonical events', () => {
       assert.deepEqual(out['DeviceDetail'], { isCompliant: false });
     });
 
+    it('keeps the MFA step\'s outcome the add-on puts in properties.status.additionalDetails', () => {
+      const denied = { ...aad, 'properties.status.errorCode': '500121', 'properties.status.additionalDetails': 'MFA denied; user declined the authentication', 'properties.mfaDetail.authMethod': 'Mobile app notification' };
+      const n = normalize(mapped(denied));
+      assert.equal(n.status, 'event');
+      if (n.status === 'event' && n.event.kind === 'cloud_sign_in') {
+        assert.equal(n.event.mfa, 'denied');
+        assert.equal(n.event.mfaMethod, 'Mobile app notification');
+      }
+    });
+
     it('normalises to a cloud sign-in', () => {
       const n = normalize(mapped(aad));
       assert.equal(n.status, 'event');
       if (n.status === 'event') assert.equal(n.event.kind, 'cloud_sign_in');
     });
 
-    it('treats an audit record as not a sign-in', () => {
+    it('does not read an audit record as a sign-in', () => {
       const m = toCanonical({ ...aad, category: 'AuditLogs' });
       assert.equal(m.ok, false);
+      if (!m.ok) assert.match(m.reason, /AuditLogs event without its JSON/);
+    });
+  });
+
+  describe('Entra audit records (azure:monitor:aad, category AuditLogs)', () => {
+    const record = audit(0, 'Update user', 'victim@corp.example', {
+      byUser: 'Sync_AADC01_1a2b3c4d5e6f@corpexample.onmicrosoft.com',
+      modified: [{ displayName: 'AccountEnabled', oldValue: '[false]', newValue: '[true]' }],
+    });
+    const indexed = asAzureMonitorAadAudit(record, { index: 'azure', indexTime: 1 });
+    const result: SplunkResult = { _time: '2024-03-04T09:00:00.000+00:00', sourcetype: 'azure:monitor:aad', source: indexed.source, category: 'AuditLogs', tz_raw: indexed.raw };
+
+    it('lands on the AuditLogs columns, read from the raw record', () => {
+      const out = mapped(result);
+      assert.equal(out['OperationName'], 'Update user');
+      assert.equal(out['TimeGenerated'], record['TimeGenerated']);
+      assert.equal(out['Result'], 'success');
+      assert.equal(out['Category'], 'UserManagement');
+      assert.equal(out['CorrelationId'], record['CorrelationId']);
+      assert.equal(out['Id'], record['Id']);
+      assert.deepEqual(out['TargetResources'], record['TargetResources']);
+      assert.deepEqual(out['InitiatedBy'], record['InitiatedBy']);
+    });
+
+    it('normalises to the same event as the AuditLogs row', () => {
+      const viaSplunk = normalize(mapped(result));
+      assert.equal(viaSplunk.status, 'event');
+      assert.deepEqual(viaSplunk, normalize(record));
+    });
+
+    it('reads a Graph directoryAudit indexed without the Azure Monitor envelope', () => {
+      const graph = { id: 'a-1', activityDisplayName: 'Disable account', activityDateTime: '2024-03-04T09:00:00Z', result: 'success', initiatedBy: {}, targetResources: [{ type: 'User', userPrincipalName: 'u@corp.example' }] };
+      assert.equal(mapped({ ...result, tz_raw: JSON.stringify(graph) })['OperationName'], 'Disable account');
+    });
+
+    it('reports raw text that is not JSON', () => {
+      const m = toCanonical({ ...result, tz_raw: 'Disable account u@corp.example' });
+      assert.equal(m.ok, false);
+      if (!m.ok) assert.match(m.reason, /_raw is not JSON/);
+    });
+
+    it('reports a record without a usable activity time', () => {
+      const m = toCanonical({ ...result, tz_raw: JSON.stringify({ properties: { activityDisplayName: 'Disable account' } }) });
+      assert.equal(m.ok, false);
+      if (!m.ok) assert.match(m.reason, /"Disable account" without a usable properties\.activityDateTime/);
     });
   });
 

@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
 import { openSplunk, type PlatformPass } from '../../../adapters/splunk/platform';
-import type { RetryPolicy } from '../../../adapters/splunk/retry';
+import type { RetryPolicy } from '../../../adapters/http/retry';
 import { resolveConfig, type ResolvedConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import type { DetectorModule } from '../../../core/detectors/detector';
 import { runPass, type PassResult } from '../../../core/engine/engine';
+import { pullPlan } from '../../../core/rules/pull-plan';
 import { SplunkEmulator, type SplunkEmulatorOptions } from '../../emulators/splunk/splunk-emulator';
-import { asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
+import { isCloudSignIn, isEntraAudit } from '../../../core/events/windows-event';
+import { asAzureMonitorAad, asAzureMonitorAadAudit, asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 
 /** Shared set-up for the Splunk adapter tests: an emulator as the tierzero app would find it. */
 export const PASSWORD = 'emulated-splunk-password-7f3a';
@@ -67,7 +69,8 @@ export interface PassOptions {
 /** One scheduled pass against the emulator through the real assembly (`openSplunk`). */
 export async function splunkPass(o: PassOptions): Promise<PassResult & { platform: PlatformPass; quarantine: MemoryQuarantine }> {
   const waits = o.waits ?? [];
-  const platform = await openSplunk(o.section, tmpdir(), o.modules ?? DETECTOR_MODULES, {
+  const config = o.config ?? resolveConfig({}, DECLARATIONS);
+  const platform = await openSplunk(o.section, tmpdir(), pullPlan(o.modules ?? DETECTOR_MODULES, config), {
     env: o.env ?? ENV,
     readStdin: async () => o.stdin ?? '',
     clock: o.clock,
@@ -79,7 +82,7 @@ export async function splunkPass(o: PassOptions): Promise<PassResult & { platfor
   try {
     const result = await runPass({
       source: platform.source, sink: platform.sink, store: platform.store, quarantine,
-      config: o.config ?? resolveConfig({}, DECLARATIONS), modules: o.modules ?? DETECTOR_MODULES,
+      config, modules: o.modules ?? DETECTOR_MODULES,
     });
     return { ...result, platform, quarantine };
   } finally {
@@ -116,17 +119,20 @@ export interface Loaded {
 }
 
 /**
- * Canonical events into the emulator as the Windows TA would index them, each indexed five
- * seconds after it happened (a forwarder's usual delay).
+ * Canonical events into the emulator as the Windows TA (or, for Entra sign-ins and audit
+ * records, the cloud add-on's Event Hub input) would index them, each indexed five seconds
+ * after it happened (a forwarder's usual delay).
  */
 export function load(emu: SplunkEmulator, records: readonly Record<string, unknown>[], format: 'xml' | 'classic' = 'xml'): Loaded {
   let min = Infinity;
   let max = 0;
   for (const r of records) {
-    const indexTime = Math.floor(Date.parse(String(r['TimeCreated'])) / 1000) + 5;
+    const entra = isCloudSignIn(r) ? asAzureMonitorAad : isEntraAudit(r) ? asAzureMonitorAadAudit : undefined;
+    const indexTime = Math.floor(Date.parse(String(entra ? r['TimeGenerated'] : r['TimeCreated'])) / 1000) + 5;
     min = Math.min(min, indexTime);
     max = Math.max(max, indexTime);
-    emu.addEvent((format === 'xml' ? asXmlWinEventLog : asWinEventLog)(r, { index: 'wineventlog', indexTime }));
+    if (entra) emu.addEvent(entra(r, { index: 'azure', indexTime }));
+    else emu.addEvent((format === 'xml' ? asXmlWinEventLog : asWinEventLog)(r, { index: 'wineventlog', indexTime }));
   }
   const now = max + 61;
   return { now: now * 1000, search: { initialLookbackMinutes: Math.ceil((now - min) / 60) + 5, maxWindowMinutes: 100_000_000, eventLookbackHours: 24 } };

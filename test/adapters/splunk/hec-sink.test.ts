@@ -3,7 +3,7 @@ import { hecEvent } from '../../../adapters/splunk/alert-event';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { SinkAckTimeoutError, SinkRejectedError } from '../../../adapters/splunk/errors';
 import { batches, HecSink } from '../../../adapters/splunk/hec-sink';
-import { retryPolicy } from '../../../adapters/splunk/retry';
+import { retryPolicy } from '../../../adapters/http/retry';
 import { Secret } from '../../../adapters/splunk/secret';
 import type { Alert } from '../../../core/alerts/alert';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';

@@ -3,7 +3,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { KvStateStore } from '../../../adapters/splunk/kv-state-store';
-import { retryPolicy } from '../../../adapters/splunk/retry';
+import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
 import { emptyState, type EngineState } from '../../../core/state/state';
@@ -36,9 +36,9 @@ describe('KV store state', () => {
     emu = await emulator();
     const m = await store(emu);
     assert.equal(await m.store.load(), undefined);
-    await m.store.save(state(1));
+    await m.store.save(state(1), null);
     const again = await store(emu);
-    assert.deepEqual(await again.store.load(), state(1));
+    assert.deepEqual((await again.store.load())?.state, state(1));
     assert.equal(again.store.mode, 'kvstore');
   });
 
@@ -47,9 +47,9 @@ describe('KV store state', () => {
     const big: EngineState = { ...state(2), detectors: { x: 'y'.repeat(5000) } };
     const m = await store(emu, 1000);
     await m.store.load();
-    await m.store.save(big);
+    await m.store.save(big, null);
     assert.ok(emu.kv.records('tierzero', 'tierzero_state').length >= 5);
-    assert.deepEqual(await (await store(emu, 1000)).store.load(), big);
+    assert.deepEqual((await (await store(emu, 1000)).store.load())?.state, big);
   });
 
   it('deletes older generations after a save', async () => {
@@ -57,9 +57,9 @@ describe('KV store state', () => {
     let t = 1_700_000_000_000;
     const m = await store(emu, 100, () => t);
     await m.store.load();
-    await m.store.save(state(1));
+    const first = await m.store.save(state(1), null);
     t += 1000;
-    await m.store.save(state(2));
+    await m.store.save(state(2), first);
     const gens = new Set(emu.kv.records('tierzero', 'tierzero_state').map((r) => r['generation']));
     assert.deepEqual([...gens], [t]);
   });
@@ -68,18 +68,18 @@ describe('KV store state', () => {
     emu = await emulator();
     const m = await store(emu, 100);
     await m.store.load();
-    await m.store.save(state(1));
+    await m.store.save(state(1), null);
     // A crash after the first batch of a newer generation: part 0 of 3 only.
     const coll = emu.kv.data.get('tierzero')?.get('tierzero_state');
     coll?.set('engine:9999999999999:0', { _key: 'engine:9999999999999:0', name: 'engine', generation: 9_999_999_999_999, part: 0, parts: 3, state: '{"vers' });
-    assert.deepEqual(await (await store(emu, 100)).store.load(), state(1));
+    assert.deepEqual((await (await store(emu, 100)).store.load())?.state, state(1));
   });
 
   it('falls back to a local file, and says so, when the collection does not exist', async () => {
     emu = await emulator({ apps: { tierzero: { macros: {} } } });
     const m = await store(emu);
     assert.equal(await m.store.load(), undefined);
-    await m.store.save(state(3));
+    await m.store.save(state(3), null);
     assert.equal(m.store.mode, 'file');
     assert.equal((JSON.parse(await readFile(m.file, 'utf8')) as EngineState).watermark, 3000);
     assert.match(String(m.log[0]?.['msg']), /collection tierzero_state does not exist/);
@@ -97,8 +97,9 @@ describe('KV store state', () => {
     emu = await emulator();
     const m = await store(emu);
     await writeFile(m.file, JSON.stringify(state(4)));
-    assert.deepEqual(await m.store.load(), state(4));
-    await m.store.save(state(5));
+    const loaded = await m.store.load();
+    assert.deepEqual(loaded?.state, state(4));
+    await m.store.save(state(5), loaded?.token ?? null);
     assert.equal(await exists(m.file), false);
     assert.equal(emu.kv.records('tierzero', 'tierzero_state').length, 1);
   });

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { SearchFailedError, SourceIncompleteError } from '../../../adapters/splunk/errors';
-import { pushDown } from '../../../adapters/splunk/pushdown';
-import { retryPolicy } from '../../../adapters/splunk/retry';
+import { pullPlan } from '../../../core/rules/pull-plan';
+import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
 import { Secret } from '../../../adapters/splunk/secret';
 import { SplunkSource, type SplunkCheckpoint } from '../../../adapters/splunk/source';
@@ -27,7 +27,7 @@ async function source(emu: SplunkEmulator, now: () => number, search: Record<str
   const policy = retryPolicy(3, { sleep: async () => undefined, random: () => 0 });
   const session = new SplunkSession(settings, { password: new Secret(PASSWORD, 'test') }, policy);
   await session.connect();
-  return new SplunkSource({ session, search: compilePullSearch(pushDown(DETECTOR_MODULES), settings.search), settings: settings.search, policy, clock: () => now() * 1000, timeoutMs: 10_000 });
+  return new SplunkSource({ session, search: compilePullSearch(pullPlan(DETECTOR_MODULES), settings.search), settings: settings.search, policy, clock: () => now() * 1000, timeoutMs: 10_000 });
 }
 
 async function drain(src: SplunkSource, checkpoint: unknown): Promise<SourceRecord[]> {

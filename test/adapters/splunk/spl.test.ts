@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import type { SearchSettings } from '../../../adapters/splunk/config';
 import { SplValueError } from '../../../adapters/splunk/errors';
-import { pushDown } from '../../../adapters/splunk/pushdown';
-import { compileIndexedAlertsSearch, compilePullSearch, splEvalField, splField, splString } from '../../../adapters/splunk/spl';
+import { pullPlan } from '../../../core/rules/pull-plan';
+import { compileIndexedAlertsSearch, compilePullFilter, compilePullSearch, splEvalField, splField, splString } from '../../../adapters/splunk/spl';
 import { DETECTOR_MODULES } from '../../../core/detectors/registry';
-import { matches, parseQuery } from '../../emulators/splunk/spl-eval';
+import { applyStages, matches, parseQuery } from '../../emulators/splunk/spl-eval';
 import { MACROS } from './harness';
 
 const settings: SearchSettings = { settleSeconds: 60, overlapSeconds: 10, initialLookbackMinutes: 60, maxWindowMinutes: 1440, eventLookbackHours: 168 };
@@ -49,7 +49,7 @@ describe('SPL writing', () => {
 });
 
 describe('pull search', () => {
-  const push = pushDown(DETECTOR_MODULES);
+  const push = pullPlan(DETECTOR_MODULES);
 
   it('reads the index names from the app macros by default, as ESCU does', () => {
     const spl = compilePullSearch(push, settings);
@@ -75,6 +75,46 @@ describe('pull search', () => {
 
   it('returns events in event-time order, ties by record number', () => {
     assert.match(compilePullSearch(push, settings), /\| sort 0 _time EventRecordID RecordNumber$/);
+  });
+
+  it('pulls Entra sign-ins and audit records from the add-on\'s categories', () => {
+    assert.match(compilePullSearch(push, settings), /sourcetype="azure:monitor:aad" category IN \("SignInLogs", "NonInteractiveUserSignInLogs", "AuditLogs"\)/);
+  });
+
+  it('keeps the raw JSON of audit records only', () => {
+    const spl = compilePullSearch(push, settings);
+    assert.match(spl, /\| eval tz_raw=if\(sourcetype=="azure:monitor:aad" AND category=="AuditLogs", _raw, null\(\)\) \| fields [^|]* tz_raw/);
+    const q = parseQuery(spl, macros);
+    const rows = applyStages(q.stages, [
+      { sourcetype: 'azure:monitor:aad', category: 'AuditLogs', _raw: '{"properties":{}}', _time: '2024-01-01T00:00:00Z' },
+      { sourcetype: 'XmlWinEventLog', EventCode: '4624', _raw: '<Event/>', _time: '2024-01-01T00:00:00Z' },
+    ]);
+    assert.deepEqual(rows.map((r) => r['tz_raw']), ['{"properties":{}}', undefined]);
+    assert.ok(rows.every((r) => r['_raw'] === undefined));
+  });
+
+  it('asks for no Entra data when the plan has none', () => {
+    const windowsOnly = { sources: push.sources.filter((s) => s.source.kind === 'windows') };
+    const spl = compilePullSearch(windowsOnly, settings);
+    assert.doesNotMatch(spl, /azure:monitor:aad|tz_raw/);
+  });
+
+  it('gives the base filter alone for a count over the same events', () => {
+    const filter = compilePullFilter(push, settings);
+    assert.ok(compilePullSearch(push, settings).startsWith(`search ${filter} | `));
+    assert.doesNotThrow(() => parseQuery(`search ${filter}`, macros));
+  });
+
+  it('keeps the classic WinEventLog label fields and the Entra fields of the plan', () => {
+    const spl = compilePullSearch(push, settings);
+    for (const f of ['Account_Name', 'Failure_Code', 'Pre_Authentication_Type', 'Message', 'properties.userPrincipalName', 'properties.status.errorCode']) {
+      assert.match(spl, new RegExp(`\\| fields [^|]* ${f.replace(/\./g, '\\.')}[ |]`), f);
+    }
+  });
+
+  it('leaves out classic label fields no builder of a pulled event reads', () => {
+    // "Package Name (NTLM only)" is 4624's LmPackageName: in the message, read by nothing.
+    assert.doesNotMatch(compilePullSearch(push, settings), /Package_Name__NTLM_only_/);
   });
 
   it('parses in the emulator, which accepts only the subset tierzero promises to write', () => {

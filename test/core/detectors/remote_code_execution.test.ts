@@ -302,7 +302,7 @@ describe('remote_code_execution', () => {
   it('keeps evidence only as long as it can explain something, even on a busy host', async () => {
     const store = new MemoryStateStore();
     await detect(remoteCodeExecution, [pipeOpen(0, '0x60', 'svcctl'), logon(1, '0x61'), logon(60, '0x62')], { store });
-    const saved = (await store.load())?.detectors['remote_code_execution'] as { hosts: Record<string, { touches: unknown[]; logons: { time: number }[] }> };
+    const saved = (await store.load())?.state.detectors['remote_code_execution'] as { hosts: Record<string, { touches: unknown[]; logons: { time: number }[] }> };
     assert.deepEqual(saved.hosts['srv01']?.touches, []);
     assert.equal(saved.hosts['srv01']?.logons.length, 1);
   });

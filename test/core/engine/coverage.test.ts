@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import type { DetectorDeclaration } from '../../../core/detectors/detector';
 import { declaration as dcsync } from '../../../core/detectors/dcsync';
 import { declaration as kerberoasting } from '../../../core/detectors/kerberoasting';
+import { declaration as containmentReverted } from '../../../core/detectors/containment_reverted';
+import { DIRECTORY_NEEDS } from '../../../core/detectors/directory-model';
 import { EventCoverage } from '../../../core/engine/coverage';
+import { audit } from '../detectors/cloud.fixtures';
 import { securityEvent } from '../detectors/harness';
 
 const cloud: DetectorDeclaration = {
@@ -65,6 +68,24 @@ describe('event coverage (doctor)', () => {
     const report = c.report();
     assert.equal(report.detectors[0]?.status, 'ok');
     assert.equal(report.detectors[1]?.status, 'blind');
+  });
+
+  it('recognises Entra audit records, so containment_reverted is not blind on them', () => {
+    const c = new EventCoverage([containmentReverted]);
+    c.observe(audit(0, 'Disable account', 'victim@corp.example'));
+    const report = c.report();
+    assert.equal(report.unrecognised, 0);
+    assert.equal(report.detectors[0]?.status, 'ok');
+  });
+
+  it('reports the shared needs as detectors are reported, with what breaks without them', () => {
+    const c = new EventCoverage([dcsync], [DIRECTORY_NEEDS]);
+    c.observe(securityEvent(4624, 0, { TargetUserName: 'jdoe', TargetLogonId: '0x5a1', IpAddress: '10.0.0.5', WorkstationName: 'WS1', LogonType: '3' }));
+    const [shared] = c.report().shared;
+    assert.equal(shared?.name, 'directory model');
+    assert.equal(shared?.status, 'partial');
+    assert.match(shared?.purpose ?? '', /nested/);
+    assert.deepEqual(shared?.inputs.filter((i) => i.total > 0).map((i) => Object.keys(i.counts)), [['4624']]);
   });
 
   it('counts records that are not canonical events apart', () => {

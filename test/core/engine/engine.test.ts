@@ -10,7 +10,7 @@ import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import { runPass, wantedEvents } from '../../../core/engine/engine';
 import type { Sink } from '../../../core/engine/ports';
-import { StateVersionError, type EngineState, type StateStore } from '../../../core/state/state';
+import { StateConflictError, StateVersionError, type EngineState, type StateStore } from '../../../core/state/state';
 import { MemorySource } from '../../support/memory-source';
 import { securityEvent } from '../detectors/harness';
 
@@ -46,7 +46,7 @@ describe('engine', () => {
     // Same pair again later the same day: known pair (baseline) and an id already delivered.
     const second = await pass([roast(60, 'jdoe', 'svc-a'), roast(61, 'jdoe', 'svc-a')], store);
     assert.deepEqual(second.alerts, []);
-    const saved = await store.load();
+    const saved = (await store.load())?.state;
     assert.ok(saved && Object.keys(saved.delivered).includes(first.alerts[0]?.id ?? ''));
   });
 
@@ -109,10 +109,10 @@ describe('engine', () => {
   it('evicts entities idle for longer than the state TTL', async () => {
     const store = new MemoryStateStore();
     await pass([roast(0, 'jdoe', 'svc-a')], store);
-    const before = JSON.stringify((await store.load())?.detectors['kerberoasting']);
+    const before = JSON.stringify((await store.load())?.state.detectors['kerberoasting']);
     assert.match(before, /svc-a/);
     await pass([roast(60 * 24 * 40, 'other', 'svc-z')], store);
-    const after = JSON.stringify((await store.load())?.detectors['kerberoasting']);
+    const after = JSON.stringify((await store.load())?.state.detectors['kerberoasting']);
     assert.doesNotMatch(after, /svc-a/);
     assert.match(after, /svc-z/);
   });
@@ -132,5 +132,25 @@ describe('engine', () => {
     const path = join(dir, 'state.json');
     writeFileSync(path, JSON.stringify({ version: 99 } as unknown as EngineState));
     await assert.rejects(pass(attackDay, new FileStateStore(path)), (e: Error) => e instanceof StateVersionError && /version 99/.test(e.message));
+  });
+
+  it('fails the later of two overlapping passes with a conflict, after writing the same alert ids, and keeps the first commit', async () => {
+    const store = new MemoryStateStore();
+    // The second pass loads the empty state, then the first pass commits while it is still pulling.
+    let firstCommitted = false;
+    const overlapping: StateStore = {
+      load: () => store.load(),
+      save: async (state, expected) => {
+        if (!firstCommitted) {
+          firstCommitted = true;
+          await pass(attackDay, store);
+        }
+        return store.save(state, expected);
+      },
+    };
+    const sink = new MemorySink();
+    await assert.rejects(pass(attackDay, overlapping, sink), (e: Error) => e instanceof StateConflictError && /committed nothing/.test(e.message));
+    const committed = (await store.load())?.state;
+    assert.deepEqual(Object.keys(committed?.delivered ?? {}).sort(), ids(sink.alerts));
   });
 });

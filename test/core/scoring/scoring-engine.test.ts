@@ -53,12 +53,12 @@ describe('priority scores in the engine', () => {
   it('keeps scores across a restart and decays them with event time: a DCSync a week old counts half', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tz-scores-')), 'state.json');
     await pass(dcsyncBy(0, 'jdoe', 'S-1-5-21-1-2-3-1105', '0x5a1', '10.0.4.21'), new FileStateStore(path));
-    const before = new ScoreBook((await new FileStateStore(path).load())?.scores ?? undefined);
+    const before = new ScoreBook((await new FileStateStore(path).load())?.state.scores ?? undefined);
     const dayZero = before.find('jdoe');
     const fresh = dayZero?.current?.rows[0]?.value ?? 0;
 
     await pass([logonOf(7 * DAYS + 0.1, 'someone')], new FileStateStore(path));
-    const after = new ScoreBook((await new FileStateStore(path).load())?.scores ?? undefined).find('jdoe');
+    const after = new ScoreBook((await new FileStateStore(path).load())?.state.scores ?? undefined).find('jdoe');
     const row = after?.current?.rows[0];
     assert.ok(Math.abs((row?.decay ?? 0) - 0.5) < 1e-9, `decay ${row?.decay}`);
     assert.ok((after?.current?.score ?? 0) < (dayZero?.current?.score ?? 0));
@@ -69,7 +69,8 @@ describe('priority scores in the engine', () => {
   it('clears a score on reset without losing its signals or history, and counts new alerts after it', async () => {
     const store = new MemoryStateStore();
     await pass(dcsyncBy(0, 'jdoe', 'S-1-5-21-1-2-3-1105', '0x5a1', '10.0.4.21'), store);
-    const saved = await store.load();
+    const loaded = await store.load();
+    const saved = loaded?.state;
     const book = new ScoreBook(saved?.scores ?? undefined);
     const entry = book.find('jdoe');
     assert.ok(entry);
@@ -78,10 +79,10 @@ describe('priority scores in the engine', () => {
     assert.equal(book.breakdown(entry, saved?.watermark ?? 0).score, 0);
     assert.equal(entry.signals.length, 1);
     assert.equal(entry.history.length, 2);
-    await store.save({ ...(saved as NonNullable<typeof saved>), scores: book.snapshot() });
+    await store.save({ ...(saved as NonNullable<typeof saved>), scores: book.snapshot() }, loaded?.token ?? null);
 
     await pass(dcsyncBy(2 * DAYS, 'jdoe', 'S-1-5-21-1-2-3-1105', '0x5a2', '10.0.4.21'), store);
-    const later = new ScoreBook((await store.load())?.scores ?? undefined).find('jdoe');
+    const later = new ScoreBook((await store.load())?.state.scores ?? undefined).find('jdoe');
     assert.deepEqual(later?.resets.map((r) => r.scoreBefore), [scoreBefore]);
     assert.equal(later?.current?.rows.length, 1, 'the new DCSync counts, the cleared one does not');
     assert.equal(later?.current?.clearedByReset, 1);

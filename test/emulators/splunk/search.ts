@@ -112,7 +112,7 @@ export class Search {
     const mode = r.params['output_mode'] ?? 'xml';
     if (mode !== 'json') return reply(res, 400, messages('FATAL', 'tierzero emulator: export supports output_mode=json only'));
     const spl = r.params['search'] ?? '';
-    const reporting = /\|\s*(sort|dedup)\b/.test(spl);
+    const reporting = /\|\s*(sort|dedup|stats)\b/.test(spl);
     res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'transfer-encoding': 'chunked' });
     if (reporting) for (const [i, row] of rows.slice(0, this.previewRows).entries()) res.write(`${JSON.stringify({ preview: true, offset: i, result: row })}\n`);
     const cut = this.truncateExports && this.truncateExports.times > 0 ? this.truncateExports : undefined;

@@ -3,7 +3,8 @@
  * SPL engine, only the whitelist our adapter writes). Anything else is a search error, with
  * Splunk's wording, so a compiler change that strays outside the subset fails loudly:
  *
- *   search <expr> [| eval f=_indextime] [| fields a b …] [| fields - a …] [| sort 0 a b …] [| dedup a] [| head n]
+ *   search <expr> [| eval f=_indextime] [| eval f=if(a=="x" AND …, g, null())] [| fields a b …] [| fields - a …] [| sort 0 a b …] [| dedup a] [| head n]
+ *          [| fillnull value=v a …] [| stats count by a b …]
  *   expr := term | expr [AND] expr | expr OR expr | NOT expr | ( expr ) | `macro`
  *   term := field=value | field IN (value, …)     value: "quoted \" string" | bare; * is a wildcard
  *
@@ -24,10 +25,14 @@ type Expr =
 
 type Stage =
   | { readonly kind: 'eval'; readonly target: string; readonly from: string }
+  /** `eval f=if(a=="x" AND b=="y", g, null())`: eval's `==` compares case-sensitively. */
+  | { readonly kind: 'evalIf'; readonly target: string; readonly when: readonly (readonly [string, string])[]; readonly from: string }
   | { readonly kind: 'fields'; readonly remove: boolean; readonly names: readonly string[] }
   | { readonly kind: 'sort'; readonly keys: readonly string[] }
   | { readonly kind: 'dedup'; readonly field: string }
-  | { readonly kind: 'head'; readonly count: number };
+  | { readonly kind: 'head'; readonly count: number }
+  | { readonly kind: 'fillnull'; readonly value: string; readonly names: readonly string[] }
+  | { readonly kind: 'stats'; readonly by: readonly string[] };
 
 export interface Query {
   readonly filter: Expr;
@@ -50,7 +55,7 @@ export function parseQuery(spl: string, macros: ReadonlyMap<string, string>): Qu
   const filter = parseOr(p);
   if (p.i < tokens.length) throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(tokens[p.i]?.text)}`);
   const stages = parts.map(parseStage);
-  return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup') };
+  return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup' || s.kind === 'stats') };
 }
 
 export function matches(e: Expr, row: Row): boolean {
@@ -72,6 +77,7 @@ export function applyStages(stages: readonly Stage[], rows: Row[]): Row[] {
   for (const s of stages) {
     const names = s.kind === 'fields' ? new Set(s.names) : undefined;
     if (s.kind === 'eval') out = out.map((r) => (r[s.from] === undefined ? r : { ...r, [s.target]: r[s.from] as FieldValue }));
+    else if (s.kind === 'evalIf') out = out.map((r) => (r[s.from] === undefined || !s.when.every(([f, v]) => r[f] === v) ? r : { ...r, [s.target]: r[s.from] as FieldValue }));
     else if (s.kind === 'fields' && s.remove) out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !names?.has(k))));
     // `fields a b` keeps the listed fields and Splunk's internal `_` fields (removed only by name).
     else if (s.kind === 'fields') out = out.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => k.startsWith('_') || names?.has(k))));
@@ -87,8 +93,24 @@ export function applyStages(stages: readonly Stage[], rows: Row[]): Row[] {
         return true;
       });
     } else if (s.kind === 'head') out = out.slice(0, s.count);
+    else if (s.kind === 'fillnull') out = out.map((r) => ({ ...r, ...Object.fromEntries(s.names.filter((n) => r[n] === undefined).map((n) => [n, s.value])) }));
+    else if (s.kind === 'stats') out = countBy(out, s.by);
   }
   return out;
+}
+
+/** `stats count by a b`: one row per distinct group, sorted by the group (as Splunk outputs it); rows missing a by-field are dropped. */
+function countBy(rows: readonly Row[], by: readonly string[]): Row[] {
+  const groups = new Map<string, { row: Row; count: number }>();
+  for (const r of rows) {
+    const values = by.map((f) => { const v = r[f]; return Array.isArray(v) ? v[0] : v; });
+    if (values.some((v) => v === undefined)) continue;
+    const key = JSON.stringify(values);
+    const g = groups.get(key) ?? { row: Object.fromEntries(by.map((f, i) => [f, values[i] as string])), count: 0 };
+    g.count++;
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => ({ ...g.row, count: String(g.count) })).sort((a, b) => compareBy(by, a, b));
 }
 
 function compareBy(keys: readonly string[], a: Row, b: Row): number {
@@ -215,6 +237,8 @@ function parseStage(text: string): Stage {
   const t = text.trim();
   let m = /^eval\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)$/.exec(t);
   if (m) return { kind: 'eval', target: m[1] as string, from: m[2] as string };
+  m = /^eval\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*if\((.+),\s*([A-Za-z_][A-Za-z0-9_.]*)\s*,\s*null\(\)\)$/.exec(t);
+  if (m) return { kind: 'evalIf', target: m[1] as string, when: conditions(m[2] as string), from: m[3] as string };
   m = /^fields\s+-\s+(.+)$/.exec(t);
   if (m) return { kind: 'fields', remove: true, names: (m[1] as string).split(/[\s,]+/) };
   m = /^fields\s+(.+)$/.exec(t);
@@ -223,9 +247,21 @@ function parseStage(text: string): Stage {
   if (m) return { kind: 'sort', keys: (m[1] as string).split(/[\s,]+/) };
   m = /^dedup\s+([A-Za-z_][A-Za-z0-9_.]*)$/.exec(t);
   if (m) return { kind: 'dedup', field: m[1] as string };
+  m = /^fillnull\s+value=("[^"]*"|\S+)\s+(.+)$/.exec(t);
+  if (m) return { kind: 'fillnull', value: (m[1] as string).replace(/^"|"$/g, ''), names: (m[2] as string).split(/[\s,]+/) };
+  m = /^stats\s+count\s+by\s+(.+)$/.exec(t);
+  if (m) return { kind: 'stats', by: (m[1] as string).split(/[\s,]+/) };
   m = /^head\s+(\d+)$/.exec(t);
   if (m) return { kind: 'head', count: Number(m[1]) };
   throw new SplError(`Error in 'SearchParser': Unknown search command '${t.split(/\s/)[0] ?? ''}'.`);
+}
+
+function conditions(text: string): [string, string][] {
+  return text.split(/\s+AND\s+/).map((c) => {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*==\s*"((?:\\.|[^"\\])*)"\s*$/.exec(c);
+    if (!m) throw new SplError(`Error in 'eval' command: tierzero's emulator only evaluates field=="value" conditions, got ${JSON.stringify(c)}`);
+    return [m[1] as string, (m[2] as string).replace(/\\(.)/g, '$1')];
+  });
 }
 
 /** Splits on pipes outside quotes. */

@@ -41,6 +41,7 @@ export class SplunkEmulator {
   readonly now: () => number;
   /** Runs before each request is answered (e.g. to expire sessions at a given moment). */
   onRequest?: (r: RecordedRequest) => void;
+  private readonly gates: { readonly path: RegExp; readonly arrivals: number; waiting: (() => void)[] }[] = [];
   private readonly sessions = new Set<string>();
   private readonly macros = new Map<string, Map<string, string>>();
   private mgmt?: Server;
@@ -102,6 +103,27 @@ export class SplunkEmulator {
     this.sessions.clear();
   }
 
+  /**
+   * Holds requests to `path` until `arrivals` of them have come in, then answers them all: makes
+   * two clients overlap deterministically (both are past their earlier steps), without sleeps.
+   */
+  holdUntil(path: RegExp, arrivals: number): void {
+    this.gates.push({ path, arrivals, waiting: [] });
+  }
+
+  private async passGates(r: RecordedRequest): Promise<void> {
+    for (const gate of this.gates) {
+      if (!gate.path.test(r.path)) continue;
+      if (gate.waiting.length + 1 >= gate.arrivals) {
+        this.gates.splice(this.gates.indexOf(gate), 1);
+        for (const release of gate.waiting) release();
+        return;
+      }
+      await new Promise<void>((resolve) => gate.waiting.push(resolve));
+      return;
+    }
+  }
+
   requestsTo(path: RegExp): RecordedRequest[] {
     return this.requests.filter((r) => path.test(r.path));
   }
@@ -109,6 +131,7 @@ export class SplunkEmulator {
   private async serve(server: 'management' | 'hec', req: IncomingMessage, res: ServerResponse): Promise<void> {
     const r = record(server, req, await readBody(req));
     this.requests.push(r);
+    await this.passGates(r);
     this.onRequest?.(r);
     try {
       const fault = takeFault(this.faults, r);

@@ -1,6 +1,6 @@
 import { CLASSIC_LAYOUTS, CLASSIC_SYSTEM_LAYOUTS, INSERTION_STRINGS, type ClassicLayout } from '../../../adapters/splunk/classic-layouts';
 import { taFieldName } from '../../../adapters/splunk/field-map';
-import type { NewEvent } from './event-store';
+import { flattenJson, type NewEvent } from './event-store';
 import type { FieldValue } from './spl-eval';
 
 /**
@@ -73,10 +73,14 @@ export function asAzureMonitorAad(s: Record<string, unknown>, p: Placement): New
   const loc = (s['LocationDetails'] ?? {}) as Record<string, unknown>;
   const geo = (loc['geoCoordinates'] ?? {}) as Record<string, unknown>;
   const dev = (s['DeviceDetail'] ?? {}) as Record<string, unknown>;
+  const status = (s['Status'] ?? {}) as Record<string, unknown>;
+  const mfa = (s['MfaDetail'] ?? {}) as Record<string, unknown>;
   const props: Record<string, unknown> = {
     id: s['Id'], createdDateTime: s['TimeGenerated'], userPrincipalName: s['UserPrincipalName'], userId: s['UserId'],
     ipAddress: s['IPAddress'], appDisplayName: s['AppDisplayName'], correlationId: s['CorrelationId'],
     'status.errorCode': s['ResultType'], 'status.failureReason': s['ResultDescription'], autonomousSystemNumber: s['AutonomousSystemNumber'],
+    'status.additionalDetails': status['additionalDetails'], clientAppUsed: s['ClientAppUsed'],
+    'mfaDetail.authMethod': mfa['authMethod'], 'mfaDetail.authDetail': mfa['authDetail'],
     'location.city': loc['city'], 'location.countryOrRegion': loc['countryOrRegion'],
     'location.geoCoordinates.latitude': geo['latitude'], 'location.geoCoordinates.longitude': geo['longitude'],
     'deviceDetail.deviceId': dev['deviceId'], 'deviceDetail.operatingSystem': dev['operatingSystem'],
@@ -84,6 +88,27 @@ export function asAzureMonitorAad(s: Record<string, unknown>, p: Placement): New
   const fields: Record<string, FieldValue> = { category: String(s['Category'] ?? 'SignInLogs'), operationName: 'Sign-in activity', time: String(s['TimeGenerated']) };
   for (const [k, v] of Object.entries(props)) if (v !== undefined && v !== null) fields[`properties.${k}`] = String(v);
   return { index: p.index, sourcetype: 'azure:monitor:aad', source: 'eventhub://tenant.servicebus.windows.net/insights-logs-signinlogs', host: 'eventhub', time, indexTime: p.indexTime, fields };
+}
+
+/**
+ * An Entra audit record (AuditLogs columns) as the Event Hub input indexes it: Azure Monitor's
+ * envelope around the Graph `directoryAudit` under `properties`, as `_raw`, with the fields
+ * KV_MODE=json extracts from it (`properties.targetResources{}.userPrincipalName`, …).
+ */
+export function asAzureMonitorAadAudit(a: Record<string, unknown>, p: Placement): NewEvent {
+  const time = Date.parse(String(a['TimeGenerated']));
+  const json = (v: unknown): unknown => (typeof v === 'string' && /^\s*[[{]/.test(v) ? JSON.parse(v) : v);
+  const properties = {
+    id: a['Id'], category: a['Category'] ?? 'UserManagement', correlationId: a['CorrelationId'], result: a['Result'] ?? 'success',
+    activityDisplayName: a['OperationName'], activityDateTime: a['ActivityDateTime'] ?? a['TimeGenerated'], loggedByService: 'Core Directory',
+    initiatedBy: json(a['InitiatedBy']), targetResources: json(a['TargetResources']),
+  };
+  const envelope = {
+    time: a['TimeGenerated'], resourceId: '/tenants/00000000-0000-0000-0000-000000000000/providers/Microsoft.aadiam', operationName: a['OperationName'],
+    operationVersion: '1.0', category: 'AuditLogs', resultSignature: 'None', correlationId: a['CorrelationId'], level: 'Informational', properties,
+  };
+  const fields: Record<string, FieldValue> = { ...flattenJson(envelope) };
+  return { index: p.index, sourcetype: 'azure:monitor:aad', source: 'eventhub://tenant.servicebus.windows.net/insights-logs-auditlogs', host: 'eventhub', time, indexTime: p.indexTime, fields, raw: JSON.stringify(envelope) };
 }
 
 function value(ev: Record<string, unknown>, field: string): string {

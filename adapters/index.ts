@@ -1,0 +1,48 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- adapters load on demand, like commands */
+import type { Platform } from './platform';
+
+/**
+ * The one registry of platforms. The config key is the platform's name; `tierzero run`,
+ * `package` and `doctor --config` and the config schema read this list and name no platform
+ * themselves. Adding Elastic or Sentinel is one entry here. Only the entry is loaded up front:
+ * the adapter (its SDK, its packager's esbuild) loads when a command needs it.
+ */
+export interface PlatformEntry {
+  /** The config section key, the `--platform` value and `tierzero package <name>`. */
+  readonly name: string;
+  readonly title: string;
+  /**
+   * What the core config schema checks the section against. The adapter validates the section in
+   * full when it opens (naming each key, refusing inline secrets), so here it is the envelope.
+   */
+  readonly configSchema: object;
+  readonly load: () => Platform;
+}
+
+export const PLATFORMS: readonly PlatformEntry[] = [
+  {
+    name: 'splunk',
+    title: 'Splunk Enterprise / Splunk Cloud',
+    configSchema: { type: 'object', description: 'Splunk platform (tierzero run, doctor --config, package): validated in full by adapters/splunk/config.ts' },
+    load: () => (require('./splunk/run-adapter') as typeof import('./splunk/run-adapter')).platform,
+  },
+];
+
+export function platformNames(): string[] {
+  return PLATFORMS.map((p) => p.name);
+}
+
+export function findPlatform(name: string): PlatformEntry | undefined {
+  return PLATFORMS.find((p) => p.name === name);
+}
+
+/** Config sections the core schema accepts beside its own, one per platform. */
+export function platformSections(): Record<string, object> {
+  return Object.fromEntries(PLATFORMS.map((p) => [p.name, p.configSchema]));
+}
+
+/** The platforms whose section a config has. */
+export function platformsIn(raw: unknown): PlatformEntry[] {
+  if (raw === null || typeof raw !== 'object') return [];
+  return PLATFORMS.filter((p) => p.name in raw);
+}

@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommitLockBusyError } from '../../../adapters/file/commit-lock';
+import { FileStateStore, MemoryStateStore } from '../../../adapters/file/file-state-store';
+import { emptyState, StateConflictError, type EngineState } from '../../../core/state/state';
+
+const state = (n: number): EngineState => ({ ...emptyState(), watermark: n });
+
+async function statePath(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'tz-state-')), 'state.json');
+}
+
+describe('file state store: compare-and-set', () => {
+  it('commits the first state with expected null and reads it back with the token save returned', async () => {
+    const store = new FileStateStore(await statePath());
+    const token = await store.save(state(1), null);
+    const loaded = await store.load();
+    assert.deepEqual(loaded, { state: state(1), token });
+  });
+
+  it('refuses a first commit when another writer committed since the load', async () => {
+    const path = await statePath();
+    await new FileStateStore(path).save(state(1), null);
+    await assert.rejects(new FileStateStore(path).save(state(2), null), (e: Error) => e instanceof StateConflictError && /another pass committed/.test(e.message));
+  });
+
+  it('lets exactly one of two writers that loaded the same state commit', async () => {
+    const path = await statePath();
+    const base = await new FileStateStore(path).save(state(1), null);
+    const results = await Promise.allSettled([new FileStateStore(path).save(state(2), base), new FileStateStore(path).save(state(3), base)]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    assert.ok(results.some((r) => r.status === 'rejected' && r.reason instanceof StateConflictError));
+  });
+
+  it('keeps the winner\'s state when the loser is refused', async () => {
+    const path = await statePath();
+    const base = await new FileStateStore(path).save(state(1), null);
+    await new FileStateStore(path).save(state(2), base);
+    await assert.rejects(new FileStateStore(path).save(state(3), base), StateConflictError);
+    assert.equal((await new FileStateStore(path).load())?.state.watermark, 2);
+  });
+
+  it('waits for a commit lock held by a live writer and gives up with a message naming the lock file', async () => {
+    const path = await statePath();
+    await writeFile(`${path}.commit-lock`, '{"pid":1}');
+    const waits: number[] = [];
+    const store = new FileStateStore(path, { attempts: 3, sleep: async (ms) => { waits.push(ms); } });
+    await assert.rejects(store.save(state(1), null), (e: Error) => e instanceof CommitLockBusyError && e.message.includes(`${path}.commit-lock`));
+    assert.equal(waits.length, 2);
+  });
+
+  it('takes over a commit lock left by a crashed writer', async () => {
+    const path = await statePath();
+    await writeFile(`${path}.commit-lock`, '{"pid":1}');
+    const store = new FileStateStore(path, { now: () => Date.now() + 60_000 });
+    await store.save(state(1), null);
+    assert.equal((await store.load())?.state.watermark, 1);
+  });
+});
+
+describe('memory state store: compare-and-set', () => {
+  it('refuses a save whose token is not the stored generation', async () => {
+    const store = new MemoryStateStore();
+    const first = await store.save(state(1), null);
+    await store.save(state(2), first);
+    await assert.rejects(store.save(state(3), first), StateConflictError);
+    assert.equal((await store.load())?.state.watermark, 2);
+  });
+});

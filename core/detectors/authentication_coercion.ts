@@ -15,7 +15,8 @@ import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
  * delegation. The call arrives as a remote open of the interface's named pipe over IPC$ (5145):
  * `spoolss` (MS-RPRN), `efsrpc` (MS-EFSR), `netdfs` (MS-DFSNM), `FssagentRpc` (MS-FSRVP). Those
  * pipes alone are reported unless the source is a learned print or file management server, or the
- * target is a learned server of that pipe (many clients print to a print server). MS-EFSR is also
+ * target is a server of that pipe: many clients open it, or (spoolss) clients download printer
+ * drivers from its `print$` share, which only print servers have (Point and Print). MS-EFSR is also
  * reachable over `lsarpc`, `samr`, `lsass` and `netlogon`, which every domain member uses all
  * day: those count only when the target's machine account then authenticates to the source host,
  * or when the caller has no credentials at all (ANONYMOUS LOGON: unauthenticated PetitPotam,
@@ -49,6 +50,10 @@ export const declaration: DetectorDeclaration = {
     fields: ['ShareName', 'RelativeTargetName', 'IpAddress', 'SubjectUserName', 'SubjectLogonId'],
     auditPolicy: 'Audit Detailed File Share (Success) on DCs and tier-0 servers: the remote pipe open',
   }, {
+    channel: 'Security', eventIds: [5140],
+    fields: ['ShareName', 'IpAddress'],
+    auditPolicy: 'Audit File Share (Success) on servers: clients downloading drivers from print$ identify print servers',
+  }, {
     channel: 'Security', eventIds: [4624, 4625],
     fields: ['TargetUserName', 'IpAddress', 'LogonType', 'AuthenticationPackageName'],
     auditPolicy: 'Audit Logon (Success, Failure) on DCs and servers: the coerced machine account authenticating to the source',
@@ -56,7 +61,7 @@ export const declaration: DetectorDeclaration = {
   consumes: ['share_access', 'logon', 'logon_failure'],
   falsePositives: [
     'Print servers call back into clients\' spoolers (change notifications) and file-server management tools (FSRM, DFS Management, VSS backup agents) call netdfs/FssagentRpc: they are learned as management servers, or list them in this detector\'s exclusions.hosts/ips.',
-    'Clients opening spoolss on a print server: the server is learned once it serves several clients.',
+    'Clients opening spoolss on a print server: the server is known once clients download drivers from its print$ share, or once it serves several clients.',
   ],
   thresholds: {
     learnAfterDays: { default: 3, minimum: 2, integer: true, description: 'Distinct days a source must open coercible pipes, starting during the learning period, to be learned as a print or file management server' },
@@ -89,6 +94,8 @@ interface CoercionState {
   sources: Record<string, { days: number[]; lastSeen: number }>;
   /** `target|pipe` → distinct sources (a print server serves many). */
   served: Record<string, { sources: string[]; lastSeen: number }>;
+  /** Hosts whose `print$` share clients download drivers from (Point and Print): print servers. */
+  printServers?: Record<string, number>;
   /** `target machine account|source` → the last pipe open, awaiting the target's outward authentication. */
   pending: Record<string, PipeOpen>;
 }
@@ -109,7 +116,14 @@ class CoercionDetector implements Detector {
   }
 
   private pipeOpened(ev: ShareAccess, ctx: DetectionContext): void {
-    if (!ev.relativeTarget || !ev.ip || isLoopback(ev.ip) || !/IPC\$$/i.test(ev.shareName)) return;
+    if (!ev.ip || isLoopback(ev.ip)) return;
+    if (/\\print\$$/i.test(ev.shareName)) {
+      const printServers = (this.state.printServers ??= {});
+      printServers[hostKey(ev.host)] = ev.time;
+      bound(printServers);
+      return;
+    }
+    if (!ev.relativeTarget || !/IPC\$$/i.test(ev.shareName)) return;
     const pipe = ev.relativeTarget.toLowerCase().replace(/^\\+/, '');
     const shared = EFSR_SHARED_PIPES.includes(pipe);
     if (!shared && !COERCIBLE_PIPES.includes(pipe)) return;
@@ -126,7 +140,8 @@ class CoercionDetector implements Detector {
     bound(this.state.pending);
     if (shared && !anonymous) return;
     const tier0 = ctx.directory.isTier0Host(ev.host);
-    const servesClients = this.serves(`${target}|${pipe}${anonymous ? '|anonymous' : ''}`, ev.ip, ev.time);
+    const printServer = pipe === 'spoolss' && !anonymous && this.state.printServers?.[target] !== undefined;
+    const servesClients = this.serves(`${target}|${pipe}${anonymous ? '|anonymous' : ''}`, ev.ip, ev.time) || printServer;
     const managementServer = this.learnSource(`${ev.ip}|${tier0 ? 'dc' : 'member'}`, ev.time);
     if (servesClients || managementServer) return;
     ctx.emit({
@@ -205,6 +220,7 @@ class CoercionDetector implements Detector {
     for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
     for (const [k, s] of Object.entries(this.state.served)) if (s.lastSeen < before) delete this.state.served[k];
     for (const [k, p] of Object.entries(this.state.pending)) if (p.time < before) delete this.state.pending[k];
+    for (const [k, t] of Object.entries(this.state.printServers ?? {})) if (t < before) delete this.state.printServers?.[k];
   }
 }
 

@@ -73,6 +73,12 @@ describe('authentication_coercion', () => {
     assert.ok(!alerts.some((a) => a.entities.hosts.some((h) => h.ip === '10.0.8.15')), 'the sixth client is not reported');
   });
 
+  it('ignores spoolss opens on a host whose print$ share clients download drivers from', async () => {
+    const driverDownload = securityEvent(5140, 0, { ...ADMMIG, SubjectLogonId: '0x51', ObjectType: 'File', IpAddress: '10.0.8.20', ShareName: '\\\\*\\print$', ShareLocalPath: '\\??\\C:\\Windows\\system32\\spool\\drivers', AccessMask: '0x1' }, 'print01.corp.example');
+    const alerts = await detect(authenticationCoercion, [driverDownload, pipeOpen(1, 'spoolss', '10.0.8.21', 'print01.corp.example')], { config: { testMode: true } });
+    assert.equal(alerts.length, 0);
+  });
+
   it('learns a print server that calls back into clients\' spoolers every day', async () => {
     const callbacks = [0, 1, 2, 3].map((day) => pipeOpen(day * DAYS, 'spoolss', '10.0.3.3', 'ws042.corp.example'));
     const alerts = await detect(authenticationCoercion, callbacks);

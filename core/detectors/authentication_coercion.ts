@@ -96,8 +96,8 @@ interface CoercionState {
   served: Record<string, { sources: string[]; lastSeen: number }>;
   /** Hosts whose `print$` share clients download drivers from (Point and Print): print servers. */
   printServers?: Record<string, number>;
-  /** `target machine account|source` → the last pipe open, awaiting the target's outward authentication. */
-  pending: Record<string, PipeOpen>;
+  /** target machine account → source → the last pipe open, awaiting the target's outward authentication. */
+  pending: Record<string, Record<string, PipeOpen>>;
 }
 
 export const authenticationCoercion: DetectorModule = {
@@ -119,8 +119,9 @@ class CoercionDetector implements Detector {
     if (!ev.ip || isLoopback(ev.ip)) return;
     if (/\\print\$$/i.test(ev.shareName)) {
       const printServers = (this.state.printServers ??= {});
-      printServers[hostKey(ev.host)] = ev.time;
-      bound(printServers);
+      const host = hostKey(ev.host);
+      if (!(host in printServers)) bound(printServers);
+      printServers[host] = ev.time;
       return;
     }
     if (!ev.relativeTarget || !/IPC\$$/i.test(ev.shareName)) return;
@@ -134,10 +135,15 @@ class CoercionDetector implements Detector {
       source: ev.ip, target, pipe, keys: [ev.ip, target], time: ev.time,
       event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId }, ...(ev.subject ? { actor: ev.subject } : {}),
     };
-    const pendingKey = `${target}$|${ev.ip}`;
-    delete this.state.pending[pendingKey];
-    this.state.pending[pendingKey] = open;
-    bound(this.state.pending);
+    let bySource = this.state.pending[`${target}$`];
+    if (!bySource) {
+      bySource = this.state.pending[`${target}$`] = {};
+      bound(this.state.pending);
+    }
+    const known = ev.ip in bySource;
+    delete bySource[ev.ip];
+    bySource[ev.ip] = open;
+    if (!known) bound(bySource, MAX_SOURCES_PER_TARGET);
     if (shared && !anonymous) return;
     const tier0 = ctx.directory.isTier0Host(ev.host);
     const printServer = pipe === 'spoolss' && !anonymous && this.state.printServers?.[target] !== undefined;
@@ -163,15 +169,15 @@ class CoercionDetector implements Detector {
    * from the source's address (relayed through it), or a logon on the source host itself.
    */
   private machineAuthenticated(ev: Logon | LogonFailure, ctx: DetectionContext): void {
-    const machine = accountKey(ev.account);
+    // Most machine logons follow no pipe open on that machine: one lookup and out.
+    const bySource = this.state.pending[accountKey(ev.account)];
+    if (!bySource) return;
     // Relayed: the logon comes from the caller's address. Direct: it lands on the caller's host.
-    const relayedKey = ev.ip ? `${machine}|${ev.ip}` : undefined;
-    const key = relayedKey && this.state.pending[relayedKey] ? relayedKey
-      : ctx.directory.machineAddresses(ev.host).map((a) => `${machine}|${a}`).find((k) => this.state.pending[k] !== undefined);
-    const open = key ? this.state.pending[key] : undefined;
-    if (!key || !open || ev.time < open.time || ev.time - open.time > threshold(this.settings, 'corroborationMinutes') * MINUTE) return;
-    const relayed = key === relayedKey;
-    delete this.state.pending[key];
+    const relayed = ev.ip !== undefined && bySource[ev.ip] !== undefined;
+    const source = relayed ? ev.ip : ctx.directory.machineAddresses(ev.host).find((a) => bySource[a] !== undefined);
+    const open = source ? bySource[source] : undefined;
+    if (!source || !open || ev.time < open.time || ev.time - open.time > threshold(this.settings, 'corroborationMinutes') * MINUTE) return;
+    delete bySource[source];
     ctx.emit({
       keys: open.keys,
       severity: 'high',
@@ -188,11 +194,13 @@ class CoercionDetector implements Detector {
 
   /** Whether `target` serves this pipe to many clients (a print server); records `source` as one. */
   private serves(key: string, source: string, time: number): boolean {
-    const s = this.state.served[key] ?? { sources: [], lastSeen: time };
+    let s = this.state.served[key];
+    if (!s) {
+      s = this.state.served[key] = { sources: [], lastSeen: time };
+      bound(this.state.served);
+    }
     s.lastSeen = time;
     if (!s.sources.includes(source) && s.sources.length < MAX_SOURCES_PER_TARGET) s.sources.push(source);
-    this.state.served[key] = s;
-    bound(this.state.served);
     return s.sources.length >= threshold(this.settings, 'serverClients');
   }
 
@@ -219,7 +227,10 @@ class CoercionDetector implements Detector {
   evictIdle(before: number): void {
     for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
     for (const [k, s] of Object.entries(this.state.served)) if (s.lastSeen < before) delete this.state.served[k];
-    for (const [k, p] of Object.entries(this.state.pending)) if (p.time < before) delete this.state.pending[k];
+    for (const [machine, bySource] of Object.entries(this.state.pending)) {
+      for (const [k, p] of Object.entries(bySource)) if (p.time < before) delete bySource[k];
+      if (Object.keys(bySource).length === 0) delete this.state.pending[machine];
+    }
     for (const [k, t] of Object.entries(this.state.printServers ?? {})) if (t < before) delete this.state.printServers?.[k];
   }
 }
@@ -229,7 +240,8 @@ const INTERFACES: Readonly<Record<string, string>> = {
   fssagentrpc: 'MS-FSRVP, file server VSS agent', lsarpc: 'MS-LSAD / MS-EFSR', samr: 'MS-SAMR / MS-EFSR', lsass: 'MS-EFSR', netlogon: 'MS-NRPC / MS-EFSR',
 };
 
-function bound(table: Record<string, unknown>): void {
+/** Drops the oldest entries (insertion order) beyond `max`. */
+function bound(table: Record<string, unknown>, max = MAX_TRACKED): void {
   const keys = Object.keys(table);
-  for (let i = 0; keys.length - i > MAX_TRACKED; i++) delete table[keys[i] as string];
+  for (let i = 0; keys.length - i > max; i++) delete table[keys[i] as string];
 }

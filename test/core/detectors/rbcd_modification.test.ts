@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { rbcdModification } from '../../../core/detectors/rbcd_modification';
 import { detect, securityEvent } from './harness';
 
@@ -68,6 +69,13 @@ describe('rbcd_modification', () => {
     assert.equal(alerts[0]?.severity, 'high');
     assert.equal(alerts[0]?.evidence.count, 2);
     assert.match(alerts[0]?.description ?? '', /S4U2Proxy/);
+  });
+
+  it('remembers the new computer across passes', async () => {
+    const store = new MemoryStateStore();
+    await detect(rbcdModification, [computerCreated(0, MALLORY)], { store });
+    const alerts = await detect(rbcdModification, [allowedToAct(5, MALLORY, delegateTo(ATTACKER_PC.sid))], { store });
+    assert.equal(alerts[0]?.severity, 'high');
   });
 
   it('ignores the delegation being cleared (value deleted)', async () => {

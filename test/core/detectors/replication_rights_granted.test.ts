@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { dominanceGrants, replicationRightsGranted } from '../../../core/detectors/replication_rights_granted';
 import { detect, securityEvent } from './harness';
 
@@ -95,6 +96,17 @@ describe('replication_rights_granted', () => {
     const alerts = await detect(replicationRightsGranted, [added as object]);
     assert.equal(alerts[0]?.severity, 'medium');
     assert.match(alerts[0]?.description ?? '', /previous descriptor was not seen/);
+  });
+
+  it('diffs against the descriptor seen in an earlier pass', async () => {
+    const store = new MemoryStateStore();
+    const [, firstAdded] = aclChange(0, descriptor(), descriptor('(A;;RP;;;WD)'));
+    await detect(replicationRightsGranted, [firstAdded as object], { store });
+    const [, added] = aclChange(60, descriptor(), descriptor('(A;;RP;;;WD)', `(OA;;CR;${GET_CHANGES_ALL};;${ALICE})`));
+    const alerts = await detect(replicationRightsGranted, [added as object], { store });
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'high');
+    assert.equal(alerts[0]?.entities.accounts[1]?.sid, ALICE);
   });
 
   it('reads rights written in two-letter steps, so DCRP is not taken for CR', () => {

@@ -25,7 +25,7 @@ const keyRead: NativeQuery = {
   name: 'dkm-key-read',
   match: [{
     source: security(4662),
-    where: and(or(...CONTACT_CLASS_NAMES.map((c) => contains('ObjectType', c))), bits('AccessMask', DS_ACCESS.readProperty),
+    where: and(or(contains('ObjectType', SCHEMA.contact), anyOf('ObjectType', ['contact'])), bits('AccessMask', DS_ACCESS.readProperty),
       contains('Properties', SCHEMA.thumbnailPhoto), not(anyOf('SubjectUserSid', [...SYSTEM_SIDS]))),
   }],
   outputs: [{ name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }, { name: 'object', fields: ['ObjectName'] }],

@@ -18,13 +18,14 @@ import { and, anyOf, security, type NativeQuery } from '../rules/tree';
  */
 
 const ATTRIBUTE = 'msDS-AllowedToActOnBehalfOfOtherIdentity';
-const VALUE_ADDED = '%%14674';
+/** 5136 OperationType of a written value: the message-table code, or its text where an exporter renders it. */
+const VALUE_ADDED = ['%%14674', 'Value Added'];
 const MAX_TRACKED = 10_000;
 
 /** Every write of the attribute: the detector's own alert; the engine adds the escalations. */
 const rbcdWrite: NativeQuery = {
   name: 'allowed-to-act-write',
-  match: [{ source: security(5136), where: and(anyOf('AttributeLDAPDisplayName', [ATTRIBUTE]), anyOf('OperationType', [VALUE_ADDED])) }],
+  match: [{ source: security(5136), where: and(anyOf('AttributeLDAPDisplayName', [ATTRIBUTE]), anyOf('OperationType', VALUE_ADDED)) }],
   outputs: [{ name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }, { name: 'object', fields: ['ObjectDN'] }],
   riskObject: 'user',
 };

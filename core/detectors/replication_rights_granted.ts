@@ -21,7 +21,8 @@ import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
  */
 
 const NT_SECURITY_DESCRIPTOR = 'ntsecuritydescriptor';
-const VALUE_ADDED = '%%14674';
+/** 5136 OperationType of a written value: the message-table code, or its text where an exporter renders it. */
+const VALUE_ADDED = ['%%14674', 'Value Added'];
 const MAX_OBJECTS = 1_000;
 const MAX_WRITE_DAC = 10_000;
 const WRITE_DAC_MEMORY_MS = HOUR;
@@ -36,7 +37,7 @@ const grantInDescriptor: NativeQuery = {
   name: 'domain-acl-replication-grant',
   match: [{
     source: security(5136),
-    where: and(anyOf('AttributeLDAPDisplayName', ['nTSecurityDescriptor']), anyOf('OperationType', [VALUE_ADDED]), anyOf('ObjectClass', ['domainDNS']),
+    where: and(anyOf('AttributeLDAPDisplayName', ['nTSecurityDescriptor']), anyOf('OperationType', VALUE_ADDED), anyOf('ObjectClass', ['domainDNS']),
       regex('AttributeValue', `\\(OA;[^;()]*;(?:[a-z]{2})*CR(?:[a-z]{2})*;(?:${Object.keys(REPLICATION_RIGHTS).join('|')});[^;()]*;S-1-5-21-\\d+-\\d+-\\d+-\\d{4,}\\)`)),
   }],
   outputs: [{ name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }, { name: 'object', fields: ['ObjectDN'] }],

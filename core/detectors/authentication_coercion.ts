@@ -128,12 +128,13 @@ class CoercionDetector implements Detector {
     const pipe = ev.relativeTarget.toLowerCase().replace(/^\\+/, '');
     const shared = EFSR_SHARED_PIPES.includes(pipe);
     if (!shared && !COERCIBLE_PIPES.includes(pipe)) return;
+    // A null session names no one: the caller is its address.
     const anonymous = ev.subject?.sid === ANONYMOUS_LOGON_SID;
     this.state.since ??= ev.time;
     const target = hostKey(ev.host);
     const open: PipeOpen = {
       source: ev.ip, target, pipe, keys: [ev.ip, target], time: ev.time,
-      event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId }, ...(ev.subject ? { actor: ev.subject } : {}),
+      event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId }, ...(ev.subject && !anonymous ? { actor: ev.subject } : {}),
     };
     let bySource = this.state.pending[`${target}$`];
     if (!bySource) {
@@ -157,7 +158,7 @@ class CoercionDetector implements Detector {
         + (anonymous ? 'Without credentials this pipe serves no ordinary client; unauthenticated MS-EFSR calls are PetitPotam (CVE-2021-36942). ' : '')
         + 'Calls on this interface can make the target authenticate, with its machine account, to a host the caller names (authentication coercion), to be relayed or captured. '
         + 'The source is not a learned print or file management server.',
-      accounts: ev.subject && !anonymous ? [accountEntity(ev.subject, 'actor')] : [],
+      accounts: open.actor ? [accountEntity(open.actor, 'actor')] : [],
       hosts: present([hostEntity('source', undefined, ev.ip), hostEntity('target', ev.host)]),
       events: [ev],
       details: { pipe, interface: INTERFACES[pipe], ...(anonymous ? { anonymous } : {}) },

@@ -60,6 +60,7 @@ describe('authentication_coercion', () => {
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]?.severity, 'high');
     assert.match(alerts[0]?.description ?? '', /CVE-2021-36942/);
+    assert.deepEqual(alerts[0]?.entities.accounts, [], 'a null session is no one to score');
   });
 
   it('does not confirm on a machine logon long after the pipe open', async () => {

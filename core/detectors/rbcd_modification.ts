@@ -120,11 +120,14 @@ class RbcdDetector implements Detector {
       return c && ev.time - c.time <= threshold(this.settings, 'newComputerMinutes') * MINUTE ? c : undefined;
     };
     const newWriter = recent(`name:${accountKey(writer)}`) ?? (writer.sid ? recent(`sid:${writer.sid}`) : undefined);
-    const newDelegate = delegated.map((t) => recent(`sid:${t}`)).find((c) => c !== undefined);
+    // The usual chain: the writer adds a computer (MachineAccountQuota), then delegates to it. When the
+    // value is not rendered, a computer the writer created minutes earlier stands in for the delegate.
+    const newDelegate = delegated.map((t) => recent(`sid:${t}`)).find((c) => c !== undefined)
+      ?? (delegated.length === 0 ? this.createdBy(writer, recent) : undefined);
     const reasons = present([
       isMachineAccount(writer) ? 'the writer is a machine account, which does not administer delegation: its authentication was most likely relayed' : undefined,
       newWriter ? `the writer is a computer created ${minutesAgo(ev.time, newWriter.time)} earlier` : undefined,
-      newDelegate ? `the delegated account ${newDelegate.name} is a computer ${newDelegate.creator ? `${newDelegate.creator} ` : ''}created ${minutesAgo(ev.time, newDelegate.time)} earlier` : undefined,
+      newDelegate ? delegateReason(newDelegate, delegated.length > 0, ev.time) : undefined,
     ]);
     const keys = [computer, accountKey(writer)];
     const who = delegated.length ? delegated.map((t) => this.nameOf(t)).join(', ') : 'a principal the event does not render';
@@ -171,6 +174,14 @@ class RbcdDetector implements Detector {
     this.bound(this.state.computers);
   }
 
+  private createdBy(writer: Account, recent: (key: string) => NewComputer | undefined): NewComputer | undefined {
+    const by = qualified(writer).toLowerCase();
+    for (const [key, c] of Object.entries(this.state.computers)) {
+      if (key.startsWith('name:') && c.creator?.toLowerCase() === by && recent(key)) return c;
+    }
+    return undefined;
+  }
+
   private nameOf(trustee: string): string {
     return this.state.computers[`sid:${trustee}`]?.name ?? trusteeName(trustee);
   }
@@ -196,6 +207,13 @@ function serviceHost(serviceName: string): string {
   const slash = s.indexOf('/');
   const host = slash >= 0 ? s.slice(slash + 1).split(/[:/]/)[0] ?? '' : s;
   return host.replace(/\$$/, '').split('.')[0] ?? host;
+}
+
+function delegateReason(c: NewComputer, named: boolean, now: number): string {
+  const age = minutesAgo(now, c.time);
+  return named
+    ? `the delegated account ${c.name} is a computer ${c.creator ? `${c.creator} ` : ''}created ${age} earlier`
+    : `the writer created the computer ${c.name} ${age} earlier (the value is not rendered, so it is the likely delegate)`;
 }
 
 function minutesAgo(now: number, then: number): string {

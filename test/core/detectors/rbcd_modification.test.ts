@@ -51,6 +51,12 @@ describe('rbcd_modification', () => {
     assert.deepEqual(alerts[0]?.evidence.events.map((e) => e.EventID).sort(), [4741, 5136]);
   });
 
+  it('reports at high an unrendered delegation written minutes after the writer created a computer', async () => {
+    const alerts = await detect(rbcdModification, [computerCreated(0, MALLORY), allowedToAct(3, MALLORY, 'Malformed Security Descriptor')]);
+    assert.equal(alerts[0]?.severity, 'high');
+    assert.match(alerts[0]?.description ?? '', /The writer created the computer EVILPC\$ 3 minutes earlier/);
+  });
+
   it('does not tie the delegation to a computer created hours before', async () => {
     const alerts = await detect(rbcdModification, [computerCreated(0, MALLORY), allowedToAct(300, MALLORY, delegateTo(ATTACKER_PC.sid))]);
     assert.equal(alerts[0]?.severity, 'medium');

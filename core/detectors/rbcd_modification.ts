@@ -71,6 +71,8 @@ interface NewComputer {
   readonly name: string;
   readonly sid?: string;
   readonly creator?: string;
+  /** `accountKey` of the creator, matched against the writer. */
+  readonly creatorKey?: string;
   readonly time: number;
   readonly event: EventOrigin;
 }
@@ -167,7 +169,7 @@ class RbcdDetector implements Detector {
   private computerCreated(ev: AccountManagement): void {
     const c: NewComputer = {
       name: ev.target.name, time: ev.time, event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId },
-      ...(ev.target.sid ? { sid: ev.target.sid } : {}), ...(ev.subject ? { creator: qualified(ev.subject) } : {}),
+      ...(ev.target.sid ? { sid: ev.target.sid } : {}), ...(ev.subject ? { creator: qualified(ev.subject), creatorKey: accountKey(ev.subject) } : {}),
     };
     this.state.computers[`name:${accountKey(ev.target)}`] = c;
     if (ev.target.sid) this.state.computers[`sid:${ev.target.sid}`] = c;
@@ -175,9 +177,9 @@ class RbcdDetector implements Detector {
   }
 
   private createdBy(writer: Account, recent: (key: string) => NewComputer | undefined): NewComputer | undefined {
-    const by = qualified(writer).toLowerCase();
+    const by = accountKey(writer);
     for (const [key, c] of Object.entries(this.state.computers)) {
-      if (key.startsWith('name:') && c.creator?.toLowerCase() === by && recent(key)) return c;
+      if (key.startsWith('name:') && c.creatorKey === by && recent(key)) return c;
     }
     return undefined;
   }

@@ -1,18 +1,19 @@
 import { dirname, join } from 'node:path';
 import { FileAlertSink, StreamAlertSink } from '../adapters/file/file-sink';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
-import { FileSource, InputError } from '../adapters/file/file-source';
+import { FileScoreLog, withScoreLog } from '../adapters/file/file-score-sink';
+import { FileSource } from '../adapters/file/file-source';
+import { acquireStateLock } from '../adapters/file/state-lock';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
 import { ConfigError } from '../core/config/config';
-import { runPass, wantedEvents, type PassStats } from '../core/engine/engine';
+import { DEFAULT_FUTURE_SKEW_MS, runPass, wantedEvents, type PassStats } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
-import { StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
 import { loadConfig } from './config-file';
 import { renderSummary } from './summary';
 
-const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--quarantine f] [--fail-on severity] [--progress] [--quiet]';
+const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--scores scores.jsonl] [--quarantine f] [--fail-on severity] [--future-skew minutes] [--progress] [--quiet]';
 
 /** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config. */
 export async function run(argv: string[]): Promise<number> {
@@ -23,7 +24,12 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`tierzero detect: ${e.message}\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof ConfigError || e instanceof InputError || e instanceof StateVersionError) {
+    if (e instanceof Error && typeof (e as { exitCode?: unknown }).exitCode === 'number') {
+      // Input, state and I/O failures (exit 3): the error says which file and what to do.
+      process.stderr.write(`tierzero detect: ${e.message}\n`);
+      return (e as unknown as { exitCode: number }).exitCode;
+    }
+    if (e instanceof ConfigError) {
       process.stderr.write(`tierzero detect: ${e.message}\n`);
       return 2;
     }
@@ -36,16 +42,20 @@ async function detect(argv: string[]): Promise<number> {
     config: { type: 'string' },
     state: { type: 'string' },
     out: { type: 'string' },
+    scores: { type: 'string' },
     quarantine: { type: 'string' },
     'fail-on': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     progress: { type: 'boolean', default: false },
+    'future-skew': { type: 'string' },
   });
   if (positionals.length === 0) throw new UsageError('no input files given');
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}`);
   }
+  if (values.scores !== undefined && values.scores === values.out) throw new UsageError('--scores must name another file than --out: the alert file holds alerts only');
+  const futureSkewMs = skewOption(values['future-skew']);
   const config = await loadConfig(values.config);
   const started = Date.now();
   const toStdout = values.out === undefined;
@@ -59,19 +69,25 @@ async function detect(argv: string[]): Promise<number> {
     wanted: wantedEvents(config, DETECTOR_MODULES),
     onFile: (f) => {
       if (f.status === 'skipped') skippedFiles++;
+      if (f.warning && !values.quiet) process.stderr.write(`warning: ${f.path} ${f.warning}\n`);
       if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
     },
   });
+  const mode = values.state ? 'append' : 'replace';
+  const alertSink = values.out ? new FileAlertSink(values.out, mode) : new StreamAlertSink(process.stdout);
+  // Held from before the state is read until after it is saved: one writer per state file.
+  const lock = values.state ? acquireStateLock(values.state) : undefined;
   const { alerts, stats } = await runPass({
     source,
-    sink: values.out ? new FileAlertSink(values.out, values.state ? 'append' : 'replace') : new StreamAlertSink(process.stdout),
+    sink: values.scores ? withScoreLog(alertSink, new FileScoreLog(values.scores, mode)) : alertSink,
     store: values.state ? new FileStateStore(values.state) : new MemoryStateStore(),
     quarantine,
     config,
     modules: DETECTOR_MODULES,
     onProgress: (s) => progress.update(s),
     progressEvery: 20_000,
-  });
+    futureSkewMs,
+  }).finally(() => lock?.release());
   progress.clear();
   if (!values.quiet) {
     report.write(renderSummary(alerts, stats, {
@@ -81,9 +97,17 @@ async function detect(argv: string[]): Promise<number> {
       ...(stats.quarantined ? { quarantinePath } : {}),
     }));
     if (values.out) report.write(`alerts written to ${values.out}\n`);
+    if (values.scores) report.write(`score updates written to ${values.scores}\n`);
   }
   if (failOn !== undefined && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn as Severity))) return 1;
   return 0;
+}
+
+/** `--future-skew MINUTES`: how far past this host's clock an event may be dated (default 360). */
+function skewOption(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_FUTURE_SKEW_MS;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 10_080) throw new UsageError('--future-skew must be whole minutes from 0 to 10080 (7 days)');
+  return Number(raw) * 60_000;
 }
 
 /** A progress line on stderr for long inputs: shown after 2 s, refreshed at most once a second. */

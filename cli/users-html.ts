@@ -1,5 +1,6 @@
 import type { RankedScore } from '../core/scoring/score-book';
-import { band, topContributions } from './users-render';
+import { band } from '../core/scoring/bands';
+import { topContributions } from '../core/scoring/score-update';
 
 /**
  * The HTML report of `tierzero users --html`: one self-contained page (inline CSS and SVG, no
@@ -104,7 +105,7 @@ ${rows}
 <table class="rules"><thead><tr><th>detector</th><th>signals</th><th>Σ v/k^1.5</th><th>cap 2·max v</th><th>G</th><th>j</th><th>G/j^1.5</th></tr></thead><tbody>
 ${rules}
 </tbody></table>
-<p class="formula">A = ${n(b.total)}; Aₙ = ${n(b.normalised)}; stages ${esc(b.stages.join(' → ') || 'none')}${b.inOrder ? ' in order' : ''}, B = ${n(b.bonus)}; A_b = ${n(b.boosted)}; o = ${n(b.odds)}; S = 100·K·o/(1+K·o) = ${n(b.score)}</p>
+<p class="formula">A = ${n(b.total)};${b.floor > 0 ? ` floor F = ${n(b.floor)};` : ''} Aₙ = ${n(b.normalised)}; stages ${esc(b.stages.join(' → ') || 'none')}${b.inOrder ? ' in order' : ''}, B = ${n(b.bonus)}; A_b = ${n(b.boosted)}; o = ${n(b.odds)}; S = ${b.floor > 0 ? 'max(F, 100·K·o/(1+K·o))' : '100·K·o/(1+K·o)'} = ${n(b.score)}</p>
 </section>`;
 }
 

@@ -1,27 +1,14 @@
-import type { ScoreBreakdown } from '../core/scoring/model';
+import { band } from '../core/scoring/bands';
 import { ZETA_1_5 } from '../core/scoring/model';
+import { topContributions } from '../core/scoring/score-update';
 import type { RankedScore } from '../core/scoring/score-book';
 import { renderTable } from './table';
 
 /** Text and JSON views of the priority scores: the ranking, and one user's page. */
 
-/** Elastic's risk bands (research note §3b, output). */
-export function band(score: number): string {
-  if (score > 90) return 'critical';
-  if (score >= 70) return 'high';
-  if (score >= 40) return 'moderate';
-  if (score >= 20) return 'low';
-  return 'unknown';
-}
-
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 const n1 = (x: number) => x.toFixed(1);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
-
-/** `dcsync 63.6, kerberoasting 7.9`: what a score is made of, strongest first. */
-export function topContributions(b: ScoreBreakdown, n = 3): string {
-  return b.rules.slice(0, n).map((r) => `${r.detector} ${n1(r.contribution)}`).join(', ');
-}
 
 export function rankingTable(ranked: readonly RankedScore[], at: number, total: number): string {
   const rows = ranked.map((r, i) => [
@@ -74,9 +61,9 @@ export function userDetail(r: RankedScore): string {
   out.push('\nper detector (G = min(Σ v/k^1.5, 2 × max v))\n');
   out.push(renderTable(['detector', 'signals', 'Σ v/k^1.5', 'cap', 'G', 'j', '1/j^1.5', 'G/j^1.5'],
     b.rules.map((x) => [x.detector, x.signals, f(x.sum), f(x.cap) + (x.capped ? ' (capped)' : ''), f(x.value), x.rank, f(x.rankWeight), f(x.contribution)])));
-  out.push(`\nA = ${f(b.total)}; Aₙ = min(100, A / ${ZETA_1_5}) = ${f(b.normalised)}\n`);
+  out.push(`\nA = ${f(b.total)}; ${b.floor > 0 ? `floor F = ${f(b.floor)} (conclusive alert ${b.floorAlertId ?? ''}); Aₙ = max(F, min(100, A / ${ZETA_1_5}))` : `Aₙ = min(100, A / ${ZETA_1_5})`} = ${f(b.normalised)}\n`);
   out.push(`kill chain: ${b.stages.length ? b.stages.join(' → ') : 'none'}${b.inOrder ? ' (in order within 24 h)' : ''}; B = ${f(b.bonus)}; A_b = min(99, Aₙ × B) = ${f(b.boosted)}\n`);
-  out.push(`odds o = A_b / (100 − A_b) = ${f(b.odds)}; S = 100·K·o / (1 + K·o) = ${f(b.score)}\n`);
+  out.push(`odds o = A_b / (100 − A_b) = ${f(b.odds)}; S = ${b.floor > 0 ? 'max(F, 100·K·o / (1 + K·o))' : '100·K·o / (1 + K·o)'} = ${f(b.score)}\n`);
   out.push('\ntimeline\n');
   for (const s of [...e.signals].sort((a, c) => a.firstSeen - c.firstSeen)) {
     out.push(`${iso(s.firstSeen)}  ${s.detector} (${s.severity}, ${s.role})  ${s.alertId}\n  ${s.description}\n`);

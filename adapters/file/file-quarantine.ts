@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
 import type { Quarantine, QuarantinedRecord } from '../../core/engine/ports';
+import { FileIoError } from './io-error';
 
 /**
  * Malformed records, one JSON line each with the reason and where it came from. The file
@@ -12,8 +13,12 @@ export class FileQuarantine implements Quarantine {
   constructor(readonly path: string) {}
 
   put(r: QuarantinedRecord): void {
-    this.fd ??= openSync(this.path, 'a', 0o600);
-    appendFileSync(this.fd, `${JSON.stringify({ reason: r.reason, origin: r.origin, text: r.text })}\n`);
+    try {
+      this.fd ??= openSync(this.path, 'a', 0o600);
+      appendFileSync(this.fd, `${JSON.stringify({ reason: r.reason, origin: r.origin, text: r.text })}\n`);
+    } catch (e) {
+      throw FileIoError.from('cannot write quarantined records to', this.path, e);
+    }
     this.count++;
   }
 

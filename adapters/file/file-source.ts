@@ -1,35 +1,46 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Source, SourceRecord } from '../../core/engine/ports';
-import { JsonArraySplitter, type ArrayItem } from './json-array-splitter';
 import type { EventFilter } from '../../core/events/normalize';
-import { LineSplitter, type LineSink } from './line-splitter';
-import { skippable } from './prefilter';
+import { asCheckpoint, CheckpointIndex, entryKey, factsOf, FORGET_AFTER_MS, HEAD_BYTES, hashOf, isEntry, planFor, readHead, type FileCheckpoint, type FileEntry, type FileFacts, type InputFormat } from './file-checkpoint';
+import { expandInputs, InputError, STDIN } from './input-files';
 import { mergeByTime } from './merge-by-time';
+import { RecordParser, startsWithBracket } from './record-parser';
 
-/** Files this source has finished, by content fingerprint, so a rerun skips them. */
-export interface FileCheckpoint {
-  readonly files: Readonly<Record<string, { readonly path: string; readonly records: number }>>;
-}
+export { expandInputs, InputError } from './input-files';
+export type { FileCheckpoint } from './file-checkpoint';
 
 export interface FileProgress {
   readonly path: string;
   readonly status: 'reading' | 'done' | 'skipped';
   readonly records?: number;
+  /** Read from this byte on: the file grew since the last pass. */
+  readonly from?: number;
+  /** Something the operator should know: the file was truncated, rotated, or shrank mid-read. */
+  readonly warning?: string;
 }
 
-const INPUT_EXTENSIONS = /\.(jsonl|ndjson|json)(\.gz)?$|\.gz$/i;
+interface Pending {
+  readonly path: string;
+  readonly facts?: FileFacts;
+  readonly start: number;
+  readonly lines: number;
+  readonly records: number;
+  readonly format?: InputFormat;
+  readonly warning?: string;
+}
 
 /**
- * Reads `.jsonl`, `.jsonl.gz` and `.json` arrays, files or directories, streaming. Format is
- * sniffed from the bytes (gzip magic, leading `[`), not trusted from the name. Several inputs
- * are merged by event time; each is assumed to be in time order, as exports are.
+ * Reads `.jsonl`, `.jsonl.gz` and `.json` arrays, files or directories, and `-` (stdin) or any
+ * pipe, streaming. Format is sniffed from the bytes (gzip magic, leading `[`), not trusted
+ * from the name. Several inputs are merged by event time; each is assumed to be in time order,
+ * as exports are. Each regular file is read from where the last pass stopped (file-checkpoint).
  */
 export class FileSource implements Source {
-  private readonly done: Record<string, { path: string; records: number }> = {};
+  private readonly entries: Record<string, FileEntry> = {};
+  private prior: FileCheckpoint = { files: {} };
   /** Lines skipped unparsed by `wanted`, by `channel:EventID`. */
   readonly skipped = new Map<string, number>();
 
@@ -42,218 +53,156 @@ export class FileSource implements Source {
       readonly mergeByTime?: boolean;
       /** The events the enabled detectors need (engine `wantedEvents`): other lines are counted, not parsed. */
       readonly wanted?: EventFilter;
+      /** Standard input, for `-` (tests pass their own). */
+      readonly stdin?: NodeJS.ReadableStream;
     },
   ) {}
 
   async *pull(checkpoint: unknown): AsyncIterable<readonly SourceRecord[]> {
-    const prior = asCheckpoint(checkpoint);
-    Object.assign(this.done, prior.files);
-    const pending: { path: string; fingerprint: string }[] = [];
+    this.prior = asCheckpoint(checkpoint);
+    const index = new CheckpointIndex(this.prior);
+    const pending: Pending[] = [];
     for (const path of await expandInputs(this.inputs)) {
-      const fingerprint = await fingerprintOf(path);
-      if (prior.files[fingerprint]) this.options.onFile?.({ path, status: 'skipped' });
-      else pending.push({ path, fingerprint });
+      const facts = path === STDIN ? undefined : await factsOf(path).catch((e: Error) => {
+        throw new InputError(`cannot read input ${path}: ${e.message}`);
+      });
+      if (!facts) {
+        pending.push({ path, start: 0, lines: 0, records: 0 });
+        continue;
+      }
+      const plan = await planFor(facts, index);
+      if (plan.action === 'skip') {
+        this.entries[entryKey(facts.dev, facts.ino)] = { ...plan.entry, seen: new Date().toISOString() };
+        this.options.onFile?.({ path, status: 'skipped' });
+        continue;
+      }
+      pending.push({ path, facts, start: plan.start, lines: plan.lines, records: plan.records, ...(plan.format ? { format: plan.format } : {}), ...(plan.warning ? { warning: plan.warning } : {}) });
     }
     if (pending.length > 1 && this.options.mergeByTime !== false) {
-      yield* mergeByTime(pending.map((f) => this.trackedFile(f.path, f.fingerprint)));
+      yield* mergeByTime(pending.map((f) => this.trackedFile(f)));
       return;
     }
-    for (const f of pending) yield* this.trackedFile(f.path, f.fingerprint);
+    for (const f of pending) yield* this.trackedFile(f);
   }
 
-  /** One file's pages, reporting start and end, and marking it done once fully read. */
-  private async *trackedFile(path: string, fingerprint: string): AsyncIterable<SourceRecord[]> {
-    this.options.onFile?.({ path, status: 'reading' });
+  /** Every entry seen this pass, plus earlier ones not yet forgotten (fingerprint-only ones are kept). */
+  checkpointAfterPull(): FileCheckpoint {
+    const cutoff = new Date(Date.now() - FORGET_AFTER_MS).toISOString();
+    const files: Record<string, FileCheckpoint['files'][string]> = {};
+    for (const [k, e] of Object.entries(this.prior.files)) if (!isEntry(e) || e.seen >= cutoff) files[k] = e;
+    Object.assign(files, this.entries);
+    return { files };
+  }
+
+  /** One input's pages, reporting start and end, and recording how far it was read. */
+  private async *trackedFile(f: Pending): AsyncIterable<SourceRecord[]> {
+    this.options.onFile?.({ path: f.path, status: 'reading', ...(f.start > 0 ? { from: f.start } : {}), ...(f.warning ? { warning: f.warning } : {}) });
     let records = 0;
-    for await (const page of this.readFile(path)) {
+    const read = this.read(f);
+    for await (const page of read.pages) {
       records += page.length;
       yield page;
     }
-    this.done[fingerprint] = { path, records };
-    this.options.onFile?.({ path, status: 'done', records });
-  }
-
-  checkpointAfterPull(): FileCheckpoint {
-    return { files: { ...this.done } };
-  }
-
-  private async *readFile(path: string): AsyncIterable<SourceRecord[]> {
-    const head = await readHead(path, 4096);
-    const gzip = head[0] === 0x1f && head[1] === 0x8b;
-    const raw = createReadStream(path, { highWaterMark: 256 * 1024 });
-    const stream = gzip ? raw.pipe(createGunzip()) : raw;
-    raw.on('error', (e) => stream.destroy(e));
-    const asArray = !gzip ? startsWithBracket(head) || /\.json$/i.test(path) : undefined;
-    const parser = new RecordParser(path, this.options.maxLineBytes, asArray, this.options.wanted, this.skipped);
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        const page = parser.push(chunk);
-        if (page.length) yield page;
-      }
-    } catch (e) {
-      // A truncated gzip or an I/O error ends this file, not the run: report it and go on.
-      yield [...parser.end(), { kind: 'malformed', reason: `file ended early: ${(e as Error).message}`, origin: `${path}:${parser.position}`, text: '' }];
-      return;
-    }
-    const rest = parser.end();
-    if (rest.length) yield rest;
-  }
-}
-
-/** Parses lines (JSONL) or array items (JSON) from chunks, sniffing which on the first bytes. */
-class RecordParser implements LineSink {
-  private lines?: LineSplitter;
-  private items?: JsonArraySplitter;
-  private page: SourceRecord[] = [];
-
-  constructor(
-    private readonly path: string,
-    private readonly maxBytes: number,
-    private asArray: boolean | undefined,
-    private readonly wanted: EventFilter | undefined,
-    private readonly skipped: Map<string, number>,
-  ) {}
-
-  get position(): string {
-    return this.items ? 'item' : 'line';
-  }
-
-  push(chunk: Buffer): SourceRecord[] {
-    if (this.asArray === undefined) this.asArray = startsWithBracket(chunk);
-    if (this.asArray) {
-      this.items ??= new JsonArraySplitter(this.maxBytes);
-      const out: ArrayItem[] = [];
-      this.items.push(chunk, out);
-      return out.map((i) => this.fromItem(i));
-    }
-    this.lines ??= new LineSplitter(this.maxBytes);
-    this.lines.push(chunk, this);
-    return this.takePage();
-  }
-
-  end(): SourceRecord[] {
-    if (this.items) {
-      const out: ArrayItem[] = [];
-      this.items.end(out);
-      return out.map((i) => this.fromItem(i));
-    }
-    if (!this.lines) return [];
-    this.lines.end(this);
-    return this.takePage();
-  }
-
-  line(raw: string, lineNo: number): void {
-    const text = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    if (isBlank(text)) return;
-    if (this.wanted) {
-      const key = skippable(text, this.wanted);
-      if (key !== undefined) {
-        this.skipped.set(key, (this.skipped.get(key) ?? 0) + 1);
+    const r = read.result();
+    if (f.facts) {
+      const headBytes = Math.min(r.offset, HEAD_BYTES);
+      this.entries[entryKey(f.facts.dev, f.facts.ino)] = {
+        path: f.path, dev: f.facts.dev, ino: f.facts.ino, offset: r.offset, head: hashOf(r.head.subarray(0, headBytes)), headBytes,
+        format: r.format, lines: r.lines, records: f.records + records, complete: r.complete, seen: new Date().toISOString(),
+      };
+      const now = await stat(f.path).then((s) => s.size, () => 0);
+      if (now < f.facts.size) {
+        this.options.onFile?.({ path: f.path, status: 'done', records, warning: `shrank while being read (from ${f.facts.size} to ${now} bytes, copytruncate?): ${records} records read; the next pass reads on from byte ${r.offset} of whichever file holds that content` });
         return;
       }
     }
-    this.page.push(parseJson(text, `${this.path}:${lineNo}`));
+    this.options.onFile?.({ path: f.path, status: 'done', records });
   }
 
-  oversize(bytes: number, head: string, lineNo: number): void {
-    this.page.push({ kind: 'malformed', reason: `line of ${bytes} bytes exceeds maxLineBytes ${this.maxBytes}`, origin: `${this.path}:${lineNo}`, text: head });
-  }
-
-  private takePage(): SourceRecord[] {
-    const page = this.page;
-    this.page = [];
-    return page;
-  }
-
-  private fromItem(i: ArrayItem): SourceRecord {
-    const origin = `${this.path}[${i.index}]`;
-    if (i.kind === 'oversize') return { kind: 'malformed', reason: `array item of ${i.bytes} bytes exceeds maxLineBytes ${this.maxBytes}`, origin, text: '' };
-    if (i.kind === 'error') return { kind: 'malformed', reason: i.reason, origin, text: '' };
-    return parseJson(i.text, origin);
-  }
-}
-
-function parseJson(text: string, origin: string): SourceRecord {
-  try {
-    return { kind: 'record', value: JSON.parse(text), origin };
-  } catch (e) {
-    return { kind: 'malformed', reason: `invalid JSON: ${(e as Error).message}`, origin, text };
-  }
-}
-
-function isBlank(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
-
-function startsWithBracket(buf: Buffer): boolean {
-  for (const c of buf) {
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xef || c === 0xbb || c === 0xbf) continue;
-    return c === 0x5b;
-  }
-  return false;
-}
-
-/** Files under the inputs, directories walked recursively, in a stable (sorted) order. */
-export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const input of inputs) {
-    const abs = resolve(input);
-    const s = await stat(abs).catch(() => {
-      throw new InputError(`cannot read input ${input}: no such file or directory`);
-    });
-    if (s.isDirectory()) out.push(...(await walk(abs)));
-    else out.push(abs);
-  }
-  return out;
-}
-
-export class InputError extends Error {
-  override name = 'InputError';
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const out: string[] = [];
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile() && INPUT_EXTENSIONS.test(e.name)) out.push(p);
-  }
-  return out;
-}
-
-async function readHead(path: string, bytes: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
+  private read(f: Pending): { pages: AsyncIterable<SourceRecord[]>; result: () => ReadResult } {
+    let result: ReadResult = { offset: f.start, lines: f.lines, format: f.format ?? 'lines', complete: false, head: Buffer.alloc(0) };
+    const { maxLineBytes, wanted, stdin } = this.options;
+    const skipped = this.skipped;
+    async function* pages(): AsyncIterable<SourceRecord[]> {
+      const input = await openInput(f, stdin);
+      const named = namedFormat(f.path);
+      const format: InputFormat = input.gzip ? 'gzip' : (f.format ?? named ?? (input.array ? 'array' : 'lines'));
+      const asArray = format === 'gzip' ? (named === undefined ? undefined : named === 'array') : format === 'array';
+      const parser = new RecordParser(f.path === STDIN ? 'stdin' : f.path, maxLineBytes, asArray, wanted, skipped, f.lines);
+      // Compressed bytes are not counted: a gzip input is read to its size at the start, whole.
+      const planned = f.facts?.size ?? 0;
+      let raw = 0;
+      const done = (complete: boolean, held = 0): ReadResult => ({
+        offset: format === 'gzip' ? planned : f.start + raw - held, lines: parser.linesDone, format, complete, head: input.head,
+      });
+      try {
+        for await (const chunk of input.decoded as AsyncIterable<Buffer>) {
+          raw += chunk.length;
+          const page = parser.push(chunk);
+          if (page.length) yield page;
+        }
+      } catch (e) {
+        // A truncated gzip or an I/O error ends this file, not the run: report it and go on.
+        yield [...parser.end(), { kind: 'malformed', reason: `file ended early: ${(e as Error).message}`, origin: parser.origin, text: '' }];
+        result = done(false);
+        return;
+      }
+      const rest = parser.end(format === 'lines' && f.facts !== undefined);
+      if (rest.length) yield rest;
+      result = done(true, parser.heldBytes);
+    }
+    return { pages: pages(), result: () => result };
   }
 }
 
-/** Size + head + tail hash: a changed or appended file is new input, a renamed one is not. */
-async function fingerprintOf(path: string): Promise<string> {
-  const s = await stat(path);
-  const fh = await open(path, 'r');
-  try {
-    const span = 65536;
-    const head = Buffer.alloc(Math.min(span, s.size));
-    await fh.read(head, 0, head.length, 0);
-    const tail = Buffer.alloc(Math.min(span, s.size));
-    await fh.read(tail, 0, tail.length, Math.max(0, s.size - span));
-    return createHash('sha256').update(String(s.size)).update(head).update(tail).digest('hex').slice(0, 32);
-  } finally {
-    await fh.close();
-  }
+/**
+ * The format a name states (`.json` array, `.jsonl`/`.ndjson` lines, with or without `.gz`);
+ * other names are sniffed. Trusting a `.jsonl` name matters: sniffing its first byte read a file
+ * whose first line was garbage starting with `[` as one broken array, losing every other line.
+ */
+function namedFormat(path: string): 'array' | 'lines' | undefined {
+  const name = path.toLowerCase().replace(/\.gz$/, '');
+  if (name.endsWith('.json')) return 'array';
+  if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return 'lines';
+  return undefined;
 }
 
-function asCheckpoint(c: unknown): FileCheckpoint {
-  if (c && typeof c === 'object' && 'files' in c && typeof (c as FileCheckpoint).files === 'object') return c as FileCheckpoint;
-  return { files: {} };
+interface ReadResult {
+  readonly offset: number;
+  readonly lines: number;
+  readonly format: InputFormat;
+  readonly complete: boolean;
+  /** The first bytes as read before streaming: what the checkpoint's head hash covers. */
+  readonly head: Buffer;
+}
+
+/**
+ * The input's bytes from `start` (up to its size when planned: what is appended meanwhile is
+ * the next pass's), decoded. Pipes and stdin cannot seek (ESPIPE, issue 12): their first chunk
+ * is sniffed in the stream itself and put back in front.
+ */
+async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): Promise<{ decoded: NodeJS.ReadableStream; gzip: boolean; array: boolean; head: Buffer }> {
+  let bytes: NodeJS.ReadableStream;
+  let head: Buffer;
+  if (f.facts) {
+    head = await readHead(f.path, HEAD_BYTES);
+    if (f.facts.size <= f.start) return { decoded: Readable.from([]), gzip: f.format === 'gzip', array: false, head };
+    bytes = createReadStream(f.path, { start: f.start, end: f.facts.size - 1, highWaterMark: 256 * 1024 });
+  } else {
+    const it = ((f.path === STDIN ? (stdin ?? process.stdin) : createReadStream(f.path)) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const first = await it.next();
+    head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+    const chunk = head;
+    bytes = Readable.from((async function* () {
+      if (chunk.length) yield chunk;
+      for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+    })());
+  }
+  const gzip = f.format === 'gzip' || (head[0] === 0x1f && head[1] === 0x8b);
+  const array = f.start === 0 && startsWithBracket(head);
+  if (!gzip) return { decoded: bytes, gzip, array, head };
+  const gunzip = createGunzip();
+  bytes.on('error', (e) => gunzip.destroy(e));
+  bytes.pipe(gunzip);
+  return { decoded: gunzip, gzip, array, head };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { checkState, StateConflictError, type EngineState, type LoadedState, type StateStore, type StateToken } from '../../core/state/state';
+import { checkState, StateConflictError, StateInvalidError, type EngineState, type LoadedState, type StateStore, type StateToken } from '../../core/state/state';
+import { FileIoError } from './io-error';
 import { writeFileAtomic } from './atomic-write';
 import { withCommitLock, type CommitLockOptions } from './commit-lock';
 
@@ -19,7 +20,7 @@ export class FileStateStore implements StateStore {
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      throw new Error(`state file ${this.path} is not valid JSON (${(e as Error).message}); move it aside to start fresh`);
+      throw new StateInvalidError(this.path, '(document)', `is not valid JSON (${(e as Error).message})`);
     }
     return { state: checkState(doc, this.path), token: tokenOf(text) };
   }
@@ -30,7 +31,9 @@ export class FileStateStore implements StateStore {
       const current = await this.read();
       const found = current === undefined ? null : tokenOf(current);
       if (found !== expected) throw new StateConflictError(this.path, expected === null ? 'the file appeared since this pass started' : 'the file changed since this pass loaded it');
-      await writeFileAtomic(this.path, text);
+      await writeFileAtomic(this.path, text).catch((e: unknown) => {
+        throw FileIoError.from('cannot save state to', this.path, e);
+      });
       return tokenOf(text);
     }, this.lock);
   }
@@ -40,7 +43,7 @@ export class FileStateStore implements StateStore {
       return await readFile(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+      throw FileIoError.from('cannot read state', this.path, e);
     }
   }
 }

@@ -22,6 +22,11 @@ export class JsonArraySplitter {
   private inItem = false;
   private oversize = false;
   private index = 0;
+
+  /** Items split so far: where a cut file stopped. */
+  get count(): number {
+    return this.index;
+  }
   private done = false;
 
   constructor(private readonly maxItemBytes: number) {}

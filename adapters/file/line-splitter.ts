@@ -13,9 +13,27 @@ export class LineSplitter {
   private carryBytes = 0;
   private overflowBytes = 0;
   private overflowHead = '';
-  private lineNo = 0;
+  private lineNo: number;
 
-  constructor(private readonly maxLineBytes: number) {}
+  /** `firstLine`: lines before where reading starts, so a resumed file keeps its line numbers. */
+  constructor(private readonly maxLineBytes: number, firstLine = 0) {
+    this.lineNo = firstLine;
+  }
+
+  /** Lines completed so far, including any before `firstLine`. */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** Bytes after the last newline: the line still being read. */
+  get pendingBytes(): number {
+    return this.carryBytes + this.overflowBytes;
+  }
+
+  /** The unfinished last line, when it fits (a longer one is oversize whatever follows). */
+  pendingText(): string | undefined {
+    return this.overflowBytes > 0 ? undefined : Buffer.concat(this.carry, this.carryBytes).toString('utf8');
+  }
 
   /** Lines completed by this chunk. */
   push(chunk: Buffer, out: LineSink): void {

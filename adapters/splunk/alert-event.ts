@@ -1,11 +1,13 @@
 import type { Alert, AlertAccount, AlertHost } from '../../core/alerts/alert';
 import { severityRank } from '../../core/alerts/alert';
+import { riskFields } from './risk-fields';
 
 /**
  * One alert as an HTTP Event Collector event (help.splunk.com "Format events for HTTP Event
  * Collector"): the alert contract (DESIGN §10) as the event body, plus the CIM Alerts fields
  * Enterprise Security and the app's correlation search read (app, type, signature, signature_id,
- * severity, user, src, dest, mitre_technique_id). `alert_id` is also an indexed field, so the
+ * severity, user, src, dest, mitre_technique_id), the identity key of its score
+ * (`identity_key`), and where its ES risk lands (risk-fields.ts). `alert_id` is also an indexed field, so the
  * app's searches can `dedup alert_id` cheaply and the sink can ask which ids are already in.
  */
 export const ALERT_SOURCETYPE = 'tierzero:alert';
@@ -32,6 +34,8 @@ export function hecEvent(a: Alert, o: HecEventOptions): string {
     ...(user ? { user: user.name, ...(user.domain ? { user_domain: user.domain } : {}), ...(user.sid ? { user_id: user.sid } : {}) } : {}),
     ...(src ? { src } : {}),
     ...(dest ? { dest } : {}),
+    ...(a.identity ? { identity_key: a.identity.id } : {}),
+    ...riskFields(a),
   };
   return JSON.stringify({
     time: Date.parse(a.lastSeen) / 1000,

@@ -16,6 +16,7 @@ import type { Secret } from './secret';
  * "About HTTP Event Collector Indexer Acknowledgment"). HEC cannot refuse duplicates, so before
  * sending, ids Splunk already holds (a pass redone after a crash between ack and commit) are
  * looked up and skipped; the app's searches also `dedup alert_id` for what slips through.
+ * Alerts only: score updates go to the KV store (kv-score-sink.ts, joined in `splunkSink`).
  */
 export interface HecSinkOptions {
   readonly settings: HecSettings;

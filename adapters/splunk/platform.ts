@@ -5,6 +5,7 @@ import { resolveSplunkSettings, type SplunkSettings } from './config';
 import { SourceAuthError, SplunkRequestError } from './errors';
 import type { SplunkResult } from './field-map';
 import { HecSink } from './hec-sink';
+import { KvScoreSink, splunkSink } from './kv-score-sink';
 import { KvStateStore } from './kv-state-store';
 import { retryPolicy, type RetryPolicy } from '../http/retry';
 import { SplunkSession, type Credentials } from './sdk';
@@ -20,7 +21,8 @@ export interface SplunkDeps extends PlatformDeps {
 
 /**
  * Everything `tierzero run` needs for one pass on Splunk, built from the `splunk` config
- * section: a logged-in session, the pushed-down source, the HEC sink and the KV store state.
+ * section: a logged-in session, the pushed-down source, the HEC sink (alerts), the KV store
+ * score sink and the KV store state.
  */
 export type { PlatformPass };
 
@@ -38,10 +40,11 @@ export async function openSplunk(section: unknown, configDir: string, plan: Pull
     settings: settings.hec, token: await hecToken(settings, session, deps), policy, clock: deps.clock, timeoutMs: settings.timeoutMs, log: deps.log,
     ...(settings.hec.skipIndexed ? { alreadyIndexed: (ids: readonly string[]) => indexedAlerts(session, settings, ids, deps) } : {}),
   });
+  const scores = new KvScoreSink({ session, log: deps.log });
   const store = new KvStateStore({ session, ...settings.state, clock: deps.clock, log: deps.log });
   return {
-    source, sink, store,
-    stats: () => ({ ...source.stats, stateStore: store.mode, hec: sink.stats }),
+    source, sink: splunkSink(sink, scores), store,
+    stats: () => ({ ...source.stats, stateStore: store.mode, hec: sink.stats, scores: scores.stats }),
     close: () => {
       session.close();
       sink.close();

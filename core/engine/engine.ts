@@ -10,7 +10,10 @@ import { Identities } from '../identity/identities';
 import { enabledModules, planFilter, pullPlan } from '../rules/pull-plan';
 import { passScoring } from '../scoring/pass-scoring';
 import { ScoreBook } from '../scoring/score-book';
+import { scoreUpdates, type ScoreUpdate } from '../scoring/score-update';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
+import { restoreDetector } from './restore-detector';
+import { boundedJson, boundedText } from '../events/bounded-text';
 import type { Quarantine, Sink, Source, SourceRecord } from './ports';
 
 export interface PassOptions {
@@ -23,6 +26,10 @@ export interface PassOptions {
   /** Called every `progressEvery` records with running totals; the caller decides what to show. */
   readonly onProgress?: (stats: PassStats) => void;
   readonly progressEvery?: number;
+  /** The trusted wall clock, epoch ms (tests pin it). */
+  readonly clock?: () => number;
+  /** How far past the clock an event may be dated before it is quarantined as in the future. */
+  readonly futureSkewMs?: number;
 }
 
 export interface PassStats {
@@ -40,9 +47,17 @@ export interface PassStats {
 
 export interface PassResult {
   readonly alerts: readonly Alert[];
+  /** What the sink received about scores. */
+  readonly scores: readonly ScoreUpdate[];
   readonly stats: PassStats;
   readonly state: EngineState;
 }
+
+/**
+ * Six hours covers a DC on the wrong time zone setting with minutes of drift to spare; one host
+ * dated 9999 must not drag the watermark forward and evict every baseline (issue 12, item 2).
+ */
+export const DEFAULT_FUTURE_SKEW_MS = 6 * 3_600_000;
 
 /** Idle eviction sweeps every entity of every detector: once per hour of event time is plenty. */
 const EVICT_EVERY_MS = 3_600_000;
@@ -60,7 +75,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   const detectors = enabled.map((m) => {
     const resolved = o.config.detectors.get(m.declaration.id);
     if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
-    return m.create(resolved.settings, prior.detectors[m.declaration.id]);
+    return restoreDetector(m, resolved.settings, prior.detectors[m.declaration.id], 'the loaded state');
   });
   const exclusions = new Map<DetectorId, Exclusions>();
   for (const [id, r] of o.config.detectors) exclusions.set(id, r.exclusions);
@@ -75,7 +90,9 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     records: 0, events: 0, quarantined: 0, unmodelled: new Map(), alerts: 0,
     excluded: 0, heldWhileLearning: 0, alreadyDelivered: 0, quarantineReasons: new Map(),
   };
-  let watermark = prior.watermark ?? -Infinity;
+  const latestTrusted = (o.clock ?? Date.now)() + (o.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS);
+  // A watermark beyond the clock was left by a pass before this bound existed: start afresh.
+  let watermark = prior.watermark !== null && prior.watermark <= latestTrusted ? prior.watermark : -Infinity;
   let lastEviction = -Infinity;
   const progressEvery = o.progressEvery ?? 50_000;
 
@@ -90,10 +107,12 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     for (const rec of page) {
       stats.records++;
       if (rec.kind === 'malformed') {
-        quarantine(rec.reason, rec.origin, rec.text);
+        quarantine(rec.reason, rec.origin, boundedText(rec.text));
       } else {
         const n = normalize(rec.value, wanted);
-        if (n.status === 'event') {
+        if (n.status === 'event' && n.event.time > latestTrusted) {
+          quarantine(futureReason(n.event.time, latestTrusted, o.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS), rec.origin, safeText(rec));
+        } else if (n.status === 'event') {
           stats.events++;
           const ev = n.event;
           if (ev.time > watermark) watermark = ev.time;
@@ -121,14 +140,20 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
 
   const alerts = collector.drain().map((a) => identities.annotate(a, directory));
   Object.assign(stats, collector.counts, { alerts: alerts.length });
-  await o.sink.write(alerts);
+  const finalWatermark = Number.isFinite(watermark) ? watermark : null;
+  // Scores decay with event time: they are recomputed at the pass's latest event (DESIGN §6),
+  // before the sink write so the sink carries them; nothing is committed until it acknowledged.
+  const scores = new ScoreBook(prior.scores ?? undefined);
+  let updates: ScoreUpdate[] = [];
+  if (finalWatermark !== null) {
+    const changes = scores.update(alerts, passScoring({ identities, directory, at: finalWatermark, testMode: o.config.testMode, precision: o.config.scoring.precision }));
+    updates = scoreUpdates(scores.ranked(finalWatermark), changes, finalWatermark);
+    scores.markSent(new Map(updates.flatMap((u) => (u.kind === 'score' ? [[u.key, u.score] as const] : []))));
+  }
+  await o.sink.write(alerts, updates);
   await o.quarantine.close();
 
-  const finalWatermark = Number.isFinite(watermark) ? watermark : null;
-  // Scores decay with event time: they are recomputed at the pass's latest event (DESIGN §6).
-  const scores = new ScoreBook(prior.scores ?? undefined);
   if (finalWatermark !== null) {
-    scores.update(alerts, passScoring({ identities, directory, at: finalWatermark, testMode: o.config.testMode, precision: o.config.scoring.precision }));
     evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs);
     identities.evictIdle(finalWatermark - o.config.stateTtlMs, scores.ids());
   }
@@ -144,7 +169,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   };
   // Compare-and-set: a pass that overlapped another one fails here, before it changed anything.
   await o.store.save(state, loaded?.token ?? null);
-  return { alerts, stats, state };
+  return { alerts, scores: updates, stats, state };
 }
 
 interface Route {
@@ -190,11 +215,11 @@ function delivered(prior: Readonly<Record<string, number>>, alerts: readonly Ale
   return out;
 }
 
+/** A bounded prefix of what the record was, built without recursion (issue 12, item 1). */
 function safeText(rec: SourceRecord): string {
-  if (rec.kind === 'malformed') return rec.text;
-  try {
-    return JSON.stringify(rec.value) ?? String(rec.value);
-  } catch {
-    return String(rec.value);
-  }
+  return rec.kind === 'malformed' ? boundedText(rec.text) : boundedJson(rec.value);
+}
+
+function futureReason(time: number, latest: number, skew: number): string {
+  return `time in the future: ${new Date(time).toISOString()} is more than ${Math.round(skew / 60_000)} minutes after the clock (${new Date(latest - skew).toISOString()})`;
 }

@@ -1,4 +1,5 @@
 import type { Alert } from '../alerts/alert';
+import type { ScoreUpdate } from '../scoring/score-update';
 
 /**
  * The three interfaces every platform implements (DESIGN §2): where events come from,
@@ -18,8 +19,13 @@ export interface Source {
 }
 
 export interface Sink {
-  /** Resolves only once the platform durably acknowledged every alert; must be idempotent by `id`. */
-  write(alerts: readonly Alert[]): Promise<void>;
+  /**
+   * Resolves only once the platform durably acknowledged every alert and score update; must be
+   * idempotent by alert `id` and by score `key` (the latest record per identity wins). The
+   * score updates are the pass's (core/scoring/score-update.ts): every non-zero score, re-sent
+   * each pass because scores decay, and the identities that left the book.
+   */
+  write(alerts: readonly Alert[], scores: readonly ScoreUpdate[]): Promise<void>;
 }
 
 export interface QuarantinedRecord {

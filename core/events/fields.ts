@@ -167,7 +167,7 @@ export function timestamp(value: unknown): number | undefined {
   // Fast path for the canonical form (`2019-05-08T02:10:43.487Z`), which is nearly every event.
   if (typeof value === 'string' && value.length === 24 && value.charCodeAt(23) === 0x5a && value.charCodeAt(10) === 0x54) {
     const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return ms;
+    if (Number.isFinite(ms)) return inRange(ms);
   }
   const s = text(value);
   if (s === undefined) return undefined;
@@ -175,10 +175,21 @@ export function timestamp(value: unknown): number | undefined {
   const iso = s.replace(' ', 'T');
   const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;
   const ms = Date.parse(zoned);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isFinite(ms) ? inRange(ms) : undefined;
 }
+
+/**
+ * The largest time a `Date` holds (ECMA-262 §21.4.1.1). `9e15` passed `epoch()` and then made
+ * `toISOString` throw deep in alert building, failing every rerun (issue 12, item 1).
+ */
+export const MAX_TIME_MS = 8.64e15;
 
 function epoch(n: number): number | undefined {
   if (!Number.isFinite(n) || n <= 0) return undefined;
-  return n < 1e11 ? Math.round(n * 1000) : Math.round(n);
+  return inRange(n < 1e11 ? Math.round(n * 1000) : Math.round(n));
+}
+
+/** Before 1970 is a zeroed FILETIME or junk, not an event time. */
+function inRange(ms: number): number | undefined {
+  return ms > 0 && ms <= MAX_TIME_MS ? ms : undefined;
 }

@@ -1,3 +1,4 @@
+import { boundedJson } from './bounded-text';
 import { asSid, integer, ip, text, timestamp } from './fields';
 import type { CloudPrincipal, CloudTarget, IdentityEvent, MfaOutcome } from './identity-event';
 import type { EventFilter, NormalizeResult } from './normalize';
@@ -286,5 +287,5 @@ function describe(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+  return typeof v === 'object' ? boundedJson(v, 60) : `${typeof v} ${String(v)}`;
 }

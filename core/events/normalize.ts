@@ -1,6 +1,7 @@
 import { account, guid, guids, integer, intern, ip, text, timestamp, type Account } from './fields';
 import type { AccountAction, EventOrigin, GroupScope, IdentityEvent } from './identity-event';
 import { normalizeCloud } from './normalize-cloud';
+import { boundedJson } from './bounded-text';
 
 /**
  * Canonical raw record → typed IdentityEvent. A record is *malformed* when it is not a
@@ -451,7 +452,9 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+  // Bounded and non-recursive: the value is attacker-shaped (issue 12, item 12: `[object Object]`).
+  if (typeof v === 'object') return boundedJson(v, 60);
+  return `${typeof v} ${String(v)}`;
 }
 
 /** The Security/System EventIDs the normaliser models, for declarations and tests. */

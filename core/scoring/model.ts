@@ -1,4 +1,6 @@
+import { SEVERITY_RISK } from '../alerts/alert';
 import type { DetectorId } from '../detectors/detector-id';
+import { HIGH_BAND_FROM } from './bands';
 import { SCORING_PROFILES, stageOrder, type Stage } from './profiles';
 
 /**
@@ -8,14 +10,31 @@ import { SCORING_PROFILES, stageOrder, type Stage } from './profiles';
  *
  *   vᵢ  = rᵢ · cᵢ · pᵢ · qᵢ · sᵢ · 2^(−ageᵢ / halfLifeᵢ)          per signal
  *   G_d = min(Σₖ v₍ₖ₎ / k^1.5, 2 · max v)                          per detector, k by v descending
- *   A   = Σⱼ G₍ⱼ₎ / j^1.5,  Aₙ = min(100, A / ζ(1.5))             across detectors, j by G descending
+ *   A   = Σⱼ G₍ⱼ₎ / j^1.5,  Aₙ = max(F, min(100, A / ζ(1.5)))     across detectors, j by G descending
  *   A_b = min(99, Aₙ · B)                                          kill-chain bonus B
- *   S   = 100 · K·o / (1 + K·o),  o = A_b / (100 − A_b)            criticality K in odds form
+ *   S   = max(F, 100 · K·o / (1 + K·o)),  o = A_b / (100 − A_b)    criticality K in odds form
+ *   F   = max over conclusive signals with r ≥ 70 of 70 · 2^(−max(0, ageᵢ − 24 h) / halfLifeᵢ) · sᵢ · lᵢ
  *
  * One deliberate change from the note: its per-detector cap of 3 · max v can never bind,
  * because Σ v₍ₖ₎/k^1.5 ≤ ζ(1.5) · max v ≈ 2.612 · max v. The cap here is 2 · max v, which
  * binds from a detector's 11th equal signal on; so one noisy detector is worth at most two of
  * its strongest alerts, and 100 medium alerts (2 × 40) never outweigh one critical (90).
+ *
+ * The floor F is a calibration (issue 9, item 7). The ζ normalisation is right for inferences
+ * (many weak signals must add up before they mean much) but it divides one DCSync by 2.6 and
+ * the org popularity and precision priors shrink it further: a lone DCSync by a normal user
+ * scored 23.8, under the moderate band, beside a Kerberoasting cluster. A conclusive detector
+ * (profiles.ts: secrets replicated by a non-DC, a rogue DC, a forged ticket, a decoy touched,
+ * the DPAPI backup key read) at high severity is a fact an analyst acts on at once, so its
+ * identity is held at least at the high band (70) for the 24 h a SOC's triage cycle takes,
+ * then the floor fades at the signal's own half-life (a week-old DCSync floors at 39). It
+ * scales with the identity's share sᵢ and with lᵢ (½ when the alert's own verdict leaned on a
+ * baseline still learning, else 1), so such an alert, or one of n targets, is floored lower;
+ * an identity's short history (q) does not lower it, since a fact needs no baseline. It
+ * applies to Aₙ, so the kill-chain bonus and criticality still lift the score above it, and
+ * to S, so down-weighted identities (disabled, test: K = 0.7) stay high too: a disabled
+ * account replicating secrets is no less alarming. The floor only raises a score, so the
+ * ranking properties hold: capped rules, tier 0 above normal, decay.
  */
 
 export const ZETA_1_5 = 2.612;
@@ -25,6 +44,10 @@ export const KILL_CHAIN_WINDOW_MS = 72 * 3_600_000;
 export const KILL_CHAIN_ORDER_WINDOW_MS = 24 * 3_600_000;
 /** Signals below this value are too weak to show a tactic in the kill-chain count. */
 export const KILL_CHAIN_MIN_VALUE = 5;
+/** A conclusive signal floors the score from this risk on: the high severity's. */
+export const CONCLUSIVE_MIN_RISK = SEVERITY_RISK.high;
+/** How long a conclusive signal holds its full floor before the floor decays with the signal. */
+export const CONCLUSIVE_HOLD_HOURS = 24;
 
 export interface SignalInput {
   readonly alertId: string;
@@ -38,6 +61,8 @@ export interface SignalInput {
   readonly share: number;
   /** Baseline maturity q: 0.5 while the identity or the detector's baseline was still learning. */
   readonly maturity: number;
+  /** The alert's own verdict leaned on a baseline still learning (`Alert.learning`). */
+  readonly learning?: boolean;
 }
 
 export type CriticalityTier = 'honeytoken' | 'tier0' | 'tier1' | 'normal' | 'disabled' | 'test';
@@ -74,6 +99,7 @@ export interface ContributionRow {
   readonly popularity: number;
   readonly maturity: number;
   readonly share: number;
+  readonly learning: boolean;
   readonly ageHours: number;
   readonly halfLifeHours: number;
   readonly decay: number;
@@ -106,6 +132,10 @@ export interface ScoreBreakdown {
   readonly rows: readonly ContributionRow[];
   readonly rules: readonly RuleContribution[];
   readonly total: number;
+  /** F: the floor from the strongest conclusive high signal (0 without one), and that alert. */
+  readonly floor: number;
+  readonly floorAlertId?: string;
+  /** max(F, min(100, A / ζ(1.5))). */
   readonly normalised: number;
   readonly stages: readonly Stage[];
   readonly inOrder: boolean;
@@ -136,7 +166,7 @@ export function computeScore(signals: readonly SignalInput[], inputs: ScoreInput
     const value = s.risk * precision * popularity * s.maturity * s.share * decay;
     values.push({
       alertId: s.alertId, detector: s.detector, title: s.title, stage: profile.stage, risk: s.risk, precision, popularity,
-      maturity: s.maturity, share: s.share, ageHours, halfLifeHours: profile.halfLifeHours, decay, value, firstSeen: s.firstSeen, lastSeen: s.lastSeen,
+      maturity: s.maturity, share: s.share, learning: s.learning === true, ageHours, halfLifeHours: profile.halfLifeHours, decay, value, firstSeen: s.firstSeen, lastSeen: s.lastSeen,
     });
   }
 
@@ -161,15 +191,31 @@ export function computeScore(signals: readonly SignalInput[], inputs: ScoreInput
     return { ...r, rank: j + 1, rankWeight, contribution: r.value * rankWeight };
   });
   const total = rules.reduce((a, r) => a + r.contribution, 0);
-  const normalised = Math.min(100, total / ZETA_1_5);
+  const { floor, floorAlertId } = conclusiveFloor(values);
+  const normalised = Math.max(floor, Math.min(100, total / ZETA_1_5));
 
   const { stages, inOrder, bonus } = killChain(rows, at);
   const boosted = Math.min(99, normalised * bonus);
   const odds = boosted / (100 - boosted);
   const k = inputs.criticality.multiplier;
-  const score = (100 * k * odds) / (1 + k * odds);
+  const score = Math.max(floor, (100 * k * odds) / (1 + k * odds));
   rows.sort((a, b) => b.value - a.value || a.alertId.localeCompare(b.alertId));
-  return { at, rows, rules, total, normalised, stages, inOrder, bonus, boosted, criticality: inputs.criticality, odds, score, clearedByReset: cleared };
+  return { at, rows, rules, total, floor, ...(floorAlertId === undefined ? {} : { floorAlertId }), normalised, stages, inOrder, bonus, boosted, criticality: inputs.criticality, odds, score, clearedByReset: cleared };
+}
+
+/** F (see the header): the strongest conclusive high signal holds the score in the high band for a day, then fades. */
+function conclusiveFloor(values: readonly Pick<ContributionRow, 'alertId' | 'detector' | 'risk' | 'ageHours' | 'halfLifeHours' | 'share' | 'learning'>[]): { floor: number; floorAlertId?: string } {
+  let floor = 0;
+  let floorAlertId: string | undefined;
+  for (const v of values) {
+    if (!SCORING_PROFILES[v.detector].conclusive || v.risk < CONCLUSIVE_MIN_RISK) continue;
+    const f = HIGH_BAND_FROM * 2 ** (-Math.max(0, v.ageHours - CONCLUSIVE_HOLD_HOURS) / v.halfLifeHours) * v.share * (v.learning ? 0.5 : 1);
+    if (f > floor || (f === floor && floorAlertId !== undefined && v.alertId < floorAlertId)) {
+      floor = f;
+      floorAlertId = v.alertId;
+    }
+  }
+  return floorAlertId === undefined ? { floor } : { floor, floorAlertId };
 }
 
 /**

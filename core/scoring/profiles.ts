@@ -27,47 +27,59 @@ export interface ScoringProfile {
    * 0 when the verdict does not depend on a baseline.
    */
   readonly maturityDays: number;
+  /**
+   * One high-severity alert is enough to act on: the score of its identity is floored in the
+   * high band (model.ts, `conclusiveFloor`). The five of issue 9: replication of secrets by a
+   * non-DC (dcsync), a rogue DC registered (dcshadow), a ticket no KDC issued (golden_ticket),
+   * a decoy touched (honeytoken_activity), the domain's DPAPI backup key read
+   * (dpapi_backup_key). golden_ticket is conclusive but not deterministic: analyst verdicts
+   * still lower its precision prior c, not its floor.
+   */
+  readonly conclusive: boolean;
 }
 
 const t = HALF_LIFE_HOURS.technique;
 
 export const SCORING_PROFILES: Readonly<Record<DetectorId, ScoringProfile>> = {
-  dcsync: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
-  dcshadow: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
-  golden_ticket: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 14 },
-  dpapi_backup_key: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
-  sensitive_group_change: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 28 },
-  overpass_the_hash: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 14 },
-  pass_the_hash: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  pass_the_ticket: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  remote_code_execution: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  ntlm_relay: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  kerberoasting: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 14 },
-  asrep_roasting: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 14 },
-  brute_force: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  password_spray: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  cloud_password_spray: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  mfa_fatigue: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  account_enumeration: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  smb_session_enumeration: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 28 },
-  samr_recon: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 28 },
-  ldap_recon: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 28 },
-  honeytoken_activity: { stage: 'reconnaissance', halfLifeHours: t, deterministic: true, maturityDays: 0 },
-  impossible_travel: { stage: 'initial-access', halfLifeHours: HALF_LIFE_HOURS.anomaly, deterministic: false, maturityDays: 7 },
-  unfamiliar_signin: { stage: 'initial-access', halfLifeHours: HALF_LIFE_HOURS.anomaly, deterministic: false, maturityDays: 7 },
-  containment_reverted: { stage: 'containment', halfLifeHours: t, deterministic: true, maturityDays: 0 },
+  dcsync: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0, conclusive: true },
+  dcshadow: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0, conclusive: true },
+  golden_ticket: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 14, conclusive: true },
+  dpapi_backup_key: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0, conclusive: true },
+  sensitive_group_change: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 28, conclusive: false },
+  overpass_the_hash: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 14, conclusive: false },
+  pass_the_hash: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  pass_the_ticket: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  remote_code_execution: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  ntlm_relay: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  kerberoasting: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 14, conclusive: false },
+  asrep_roasting: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 14, conclusive: false },
+  brute_force: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  password_spray: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  cloud_password_spray: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  mfa_fatigue: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  account_enumeration: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  smb_session_enumeration: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 28, conclusive: false },
+  samr_recon: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 28, conclusive: false },
+  ldap_recon: { stage: 'reconnaissance', halfLifeHours: t, deterministic: false, maturityDays: 28, conclusive: false },
+  honeytoken_activity: { stage: 'reconnaissance', halfLifeHours: t, deterministic: true, maturityDays: 0, conclusive: true },
+  impossible_travel: { stage: 'initial-access', halfLifeHours: HALF_LIFE_HOURS.anomaly, deterministic: false, maturityDays: 7, conclusive: false },
+  unfamiliar_signin: { stage: 'initial-access', halfLifeHours: HALF_LIFE_HOURS.anomaly, deterministic: false, maturityDays: 7, conclusive: false },
+  containment_reverted: { stage: 'containment', halfLifeHours: t, deterministic: true, maturityDays: 0, conclusive: false },
   // Defender for Identity's newer alerts (issue 14): CVE exploitation and ACL backdoors are domain dominance.
-  zerologon: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
-  samaccountname_spoofing: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
-  sid_history_injection: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0 },
-  replication_rights_granted: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0 },
-  dsrm_password_change: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0 },
+  zerologon: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0, conclusive: true },
+  samaccountname_spoofing: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0, conclusive: true },
+  sid_history_injection: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0, conclusive: false },
+  replication_rights_granted: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0, conclusive: false },
+  dsrm_password_change: { stage: 'domain-dominance', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: false, maturityDays: 0, conclusive: false },
   // Golden SAML preparation: the key that signs every federated token, so it fades as slowly as dominance.
-  adfs_dkm_key_read: { stage: 'credential-access', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0 },
-  authentication_coercion: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7 },
-  rbcd_modification: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 0 },
-  security_log_cleared: { stage: 'defense-evasion', halfLifeHours: t, deterministic: false, maturityDays: 0 },
+  adfs_dkm_key_read: { stage: 'credential-access', halfLifeHours: HALF_LIFE_HOURS.dominance, deterministic: true, maturityDays: 0, conclusive: true },
+  authentication_coercion: { stage: 'credential-access', halfLifeHours: t, deterministic: false, maturityDays: 7, conclusive: false },
+  rbcd_modification: { stage: 'lateral-movement', halfLifeHours: t, deterministic: false, maturityDays: 0, conclusive: false },
+  security_log_cleared: { stage: 'defense-evasion', halfLifeHours: t, deterministic: false, maturityDays: 0, conclusive: false },
 };
+
+/** The detectors whose one high alert floors a score in the high band, in declaration order. */
+export const CONCLUSIVE_DETECTORS: readonly DetectorId[] = (Object.keys(SCORING_PROFILES) as DetectorId[]).filter((d) => SCORING_PROFILES[d].conclusive);
 
 export function stageOrder(stage: Stage): number | undefined {
   const i = (STAGES as readonly string[]).indexOf(stage);

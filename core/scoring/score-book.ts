@@ -1,6 +1,7 @@
 import type { Alert, AlertAccount, AlertIdentity, EntityRole, EvidenceEvent, Severity } from '../alerts/alert';
 import type { DetectorId } from '../detectors/detector-id';
 import { computeScore, DROP_AFTER_MS, type Criticality, type ScoreBreakdown, type SignalInput } from './model';
+import { addPoint, mergeHistory, MAX_HISTORY, scoreBefore } from './score-history';
 
 /**
  * Every identity's investigation priority score, kept across passes in engine state: the
@@ -31,6 +32,8 @@ export interface ScoreEntry {
   resets: { at: number; scoreBefore: number }[];
   /** The score at the end of the last pass, with its contribution table. */
   current?: ScoreBreakdown;
+  /** What the sink last received for it (score-update.ts): an unchanged 0 is not re-sent. */
+  sent?: { readonly score: number; readonly fingerprint: string };
 }
 
 export interface ScoreBookSnapshot {
@@ -62,8 +65,13 @@ export interface RankedScore {
   readonly riskJump: boolean;
 }
 
+/** What one `update` changed: identities that got signals, and those that left the book (→ the id they merged into). */
+export interface ScoreChanges {
+  readonly touched: ReadonlySet<string>;
+  readonly retired: ReadonlyMap<string, string | undefined>;
+}
+
 const SCORED_ROLES: ReadonlySet<EntityRole> = new Set(['actor', 'target', 'member']);
-const MAX_HISTORY = 500;
 const MAX_EVENTS = 10;
 const DAY_MS = 24 * 3_600_000;
 
@@ -83,8 +91,9 @@ export class ScoreBook {
   }
 
   /** Adds a pass's alerts and recomputes every score at the pass's time. */
-  update(alerts: readonly Alert[], pass: PassScoring): void {
-    this.follow(pass);
+  update(alerts: readonly Alert[], pass: PassScoring): ScoreChanges {
+    const retired = new Map<string, string | undefined>();
+    this.follow(pass, retired);
     const touched = new Map<string, Set<number>>();
     for (const alert of alerts) {
       const accounts = alert.entities.accounts.filter((a) => SCORED_ROLES.has(a.role));
@@ -116,11 +125,14 @@ export class ScoreBook {
       this.prune(entry, pass.at);
       if (entry.signals.length === 0 && entry.history.length === 0) {
         this.entries.delete(entry.id);
+        retired.set(entry.id, undefined);
         continue;
       }
       entry.current = this.breakdown(entry, pass.at);
       addPoint(entry, pass.at, entry.current.score);
     }
+    for (const id of this.entries.keys()) retired.delete(id);
+    return { touched: new Set(touched.keys()), retired };
   }
 
   /** The score of one identity at `at`, with its contribution table; a reset later than `at` had cleared nothing yet. */
@@ -162,7 +174,7 @@ export class ScoreBook {
           riskJump: change24h >= 30 && breakdown.score >= 70,
         };
       })
-      .sort((a, b) => b.breakdown.score - a.breakdown.score || a.entry.identity.name.localeCompare(b.entry.identity.name));
+      .sort((a, b) => b.breakdown.score - a.breakdown.score || byName(a.entry.identity.name, b.entry.identity.name));
   }
 
   /** An identity by id, UPN, account name, SID or object id. */
@@ -173,6 +185,14 @@ export class ScoreBook {
       if ([e.id, i.name, i.upn, i.sam, i.sid, i.objectId].some((v) => v !== undefined && v.toLowerCase() === q)) return e;
     }
     return undefined;
+  }
+
+  /** Records what the sink is handed, for the next pass to tell what changed; saved with the state after the sink acknowledged. */
+  markSent(sent: ReadonlyMap<string, number>): void {
+    for (const [id, score] of sent) {
+      const e = this.entries.get(id);
+      if (e) e.sent = { score, fingerprint: sentFingerprint(e) };
+    }
   }
 
   /** Clears a score from now on; its signals, history and earlier resets stay for the record. */
@@ -204,7 +224,7 @@ export class ScoreBook {
   }
 
   /** Identities merged since the last pass: their entries move under the surviving id. */
-  private follow(pass: PassScoring): void {
+  private follow(pass: PassScoring, retired: Map<string, string | undefined>): void {
     for (const entry of [...this.entries.values()]) {
       const now = pass.current(entry.id);
       if (!now) continue;
@@ -214,6 +234,7 @@ export class ScoreBook {
         continue;
       }
       this.entries.delete(entry.id);
+      retired.set(entry.id, now.identity.id);
       const into = this.entries.get(now.identity.id);
       if (!into) {
         this.entries.set(now.identity.id, { ...entry, id: now.identity.id, identity: now.identity });
@@ -242,10 +263,27 @@ export class ScoreBook {
   }
 }
 
+/**
+ * Ties broken by lower-cased name in code-point order, then by name: no locale, so every SIEM
+ * can sort the same way (a SIEM's `sort` is lexicographic by code point; `ScoreUpdate.sortName`).
+ */
+export function byName(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The identity facts a score record shows besides the score: a change re-sends it. */
+export function sentFingerprint(e: ScoreEntry): string {
+  return JSON.stringify([e.identity, e.criticality.tier, e.criticality.reasons]);
+}
+
 function toSignal(alert: Alert, role: EntityRole, share: number, maturity: number): StoredSignal {
   return {
     alertId: alert.id, detector: alert.detector, title: alert.title, severity: alert.severity, risk: alert.riskScore,
     firstSeen: Date.parse(alert.firstSeen), lastSeen: Date.parse(alert.lastSeen), share, maturity, role,
+    ...(alert.learning ? { learning: true } : {}),
     description: alert.description.length > 400 ? `${alert.description.slice(0, 399)}…` : alert.description,
     evidenceCount: alert.evidence.count, events: alert.evidence.events.slice(0, MAX_EVENTS),
   };
@@ -254,25 +292,4 @@ function toSignal(alert: Alert, role: EntityRole, share: number, maturity: numbe
 /** One alert naming an identity twice (actor and target): the larger share counts. */
 function strongest(a: StoredSignal, b: StoredSignal): StoredSignal {
   return b.share * b.risk >= a.share * a.risk ? b : a;
-}
-
-function addPoint(entry: ScoreEntry, t: number, score: number): void {
-  const last = entry.history[entry.history.length - 1];
-  if (last && last[0] === t) last[1] = score;
-  else if (!last || last[0] < t) entry.history.push([t, score]);
-}
-
-function scoreBefore(entry: ScoreEntry, t: number): number {
-  let value = 0;
-  for (const [time, score] of entry.history) {
-    if (time > t) break;
-    value = score;
-  }
-  return value;
-}
-
-function mergeHistory(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] {
-  const byTime = new Map<number, number>();
-  for (const [t, s] of [...a, ...b]) byTime.set(t, Math.max(byTime.get(t) ?? 0, s));
-  return [...byTime.entries()].sort((x, y) => x[0] - y[0]).slice(-MAX_HISTORY);
 }

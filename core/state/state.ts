@@ -1,3 +1,4 @@
+import { stateProblem } from './state-schema';
 import type { DirectorySnapshot } from '../detectors/directory-model';
 import type { IdentitySnapshot } from '../identity/identity-directory';
 import type { ScoreBookSnapshot } from '../scoring/score-book';
@@ -59,6 +60,8 @@ export class StateConflictError extends Error {
 
 /** A state written by another format version: refusing beats silently misreading baselines. */
 export class StateVersionError extends Error {
+  /** An input/state failure, not a usage error (issue 12: exit 3). */
+  readonly exitCode = 3;
   constructor(readonly found: unknown, readonly where: string) {
     super(`state at ${where} has version ${JSON.stringify(found)}, this tierzero reads version ${STATE_VERSION}; move it aside to start fresh`);
     this.name = 'StateVersionError';
@@ -69,10 +72,35 @@ export function emptyState(): EngineState {
   return { version: STATE_VERSION, checkpoint: null, watermark: null, directory: null, detectors: {}, delivered: {} };
 }
 
-/** Checks the shape of a parsed state document before the engine trusts it. */
-export function checkState(doc: unknown, where: string): EngineState {
-  if (doc === null || typeof doc !== 'object') throw new StateVersionError(undefined, where);
-  const version = (doc as { version?: unknown }).version;
-  if (version !== STATE_VERSION) throw new StateVersionError(version, where);
-  return doc as EngineState;
+/** A state document that does not meet the schema: nothing of it is used. */
+export class StateInvalidError extends Error {
+  readonly exitCode = 3;
+  override readonly name = 'StateInvalidError';
+  constructor(readonly where: string, readonly key: string, problem: string) {
+    super(`state at ${where} is invalid: ${key} ${problem}; move it aside to start fresh`);
+  }
+}
+
+/** Upgrades a state document from version N to N + 1, keyed by N. */
+export type StateMigration = (doc: Record<string, unknown>) => Record<string, unknown>;
+
+/** None yet: version 1 is the first format. A format change adds its step here, never edits one. */
+export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = {};
+
+/**
+ * Migrates a parsed state document to this version, then checks it against the schema before
+ * the engine trusts any of it: a bad document is refused whole, never half-loaded.
+ */
+export function checkState(doc: unknown, where: string, migrations: Readonly<Record<number, StateMigration>> = STATE_MIGRATIONS): EngineState {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new StateInvalidError(where, '(document)', 'must be a JSON object');
+  let current = doc as Record<string, unknown>;
+  for (let steps = 0; current['version'] !== STATE_VERSION && steps < 100; steps++) {
+    const step = typeof current['version'] === 'number' ? migrations[current['version']] : undefined;
+    if (!step) break;
+    current = step(current);
+  }
+  if (current['version'] !== STATE_VERSION) throw new StateVersionError(current['version'], where);
+  const bad = stateProblem(current);
+  if (bad) throw new StateInvalidError(where, bad.key, bad.problem);
+  return current as unknown as EngineState;
 }

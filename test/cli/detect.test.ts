@@ -37,6 +37,25 @@ describe('tierzero detect', () => {
     assert.match(r.stderr, /kerberoasting\s+0\s+1\s+0\s+0\s+0\s+1/);
   });
 
+  it('writes score updates to --scores and leaves --out holding the same alert lines as without it', async () => {
+    const plain = join(dir, 'plain.alerts.jsonl');
+    const out = join(dir, 'scored.alerts.jsonl');
+    const scores = join(dir, 'scored.scores.jsonl');
+    assert.equal((await tierzero(['detect', attacks, '--out', plain, '--quiet'])).code, 0);
+    const r = await tierzero(['detect', attacks, '--out', out, '--scores', scores, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(out, 'utf8'), readFileSync(plain, 'utf8'));
+    const updates = readFileSync(scores, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; identity: { name: string }; band: string; contributions: { detector: string }[] });
+    assert.ok(updates.every((u) => u.kind === 'score'));
+    assert.deepEqual(updates.map((u) => u.contributions[0]?.detector).sort(), ['brute_force', 'kerberoasting', 'kerberoasting', 'kerberoasting', 'kerberoasting']);
+  });
+
+  it('exits 2 when --scores names the --out file', async () => {
+    const r = await tierzero(['detect', attacks, '--out', join(dir, 'same.jsonl'), '--scores', join(dir, 'same.jsonl')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--scores must name another file than --out/);
+  });
+
   it('exits 1 when an alert reaches --fail-on, 0 when none does', async () => {
     assert.equal((await tierzero(['detect', attacks, '--quiet', '--fail-on', 'high'])).code, 1);
     assert.equal((await tierzero(['detect', attacks, '--quiet', '--fail-on', 'critical'])).code, 0);
@@ -55,7 +74,7 @@ describe('tierzero detect', () => {
     assert.equal((await tierzero(['detect'])).code, 2);
     assert.equal((await tierzero(['detect', attacks, '--fail-on', 'urgent'])).code, 2);
     const missing = await tierzero(['detect', join(dir, 'nope.jsonl')]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 3, "an unreadable input is an input failure, not a usage error");
     assert.match(missing.stderr, /cannot read input/);
   });
 

@@ -45,7 +45,7 @@ describe('tierzero users', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /investigation priority at 2024-03-04T09:30:07Z \(2 scored identities/);
     const lines = r.stdout.split('\n');
-    assert.match(lines.find((l) => l.startsWith('1 ')) ?? '', /^1\s+jdoe\s+normal\s+\d+\.\d\s+\w+\s+\d+ ?!?\s+\+\d+\.\d\s+dcsync \d+\.\d$/);
+    assert.match(lines.find((l) => l.startsWith('1 ')) ?? '', /^1\s+jdoe\s+normal\s+\d+\.\d\s+high\s+\d+ ?!?\s+\+\d+\.\d( JUMP)?\s+dcsync \d+\.\d$/);
     assert.match(lines.find((l) => l.startsWith('2 ')) ?? '', /asmith .*brute_force/);
   });
 
@@ -61,7 +61,8 @@ describe('tierzero users', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^jdoe {2}\(account jdoe, SID S-1-5-21-1-2-3-1105\)/);
     assert.match(r.stdout, /contributions \(v = r × c × p × q × share × decay\)/);
-    assert.match(r.stdout, /A = [\d.]+; Aₙ = min\(100, A \/ 2\.612\) = [\d.]+/);
+    assert.match(r.stdout, /A = [\d.]+; floor F = 70 \(conclusive alert tz-[0-9a-f]+\); Aₙ = max\(F, min\(100, A \/ 2\.612\)\) = 70\n/);
+    assert.match(r.stdout, /S = max\(F, 100·K·o \/ \(1 \+ K·o\)\) = 70/);
     assert.match(r.stdout, /timeline\n2024-03-04T09:00:06Z {2}dcsync \(high, actor\)/);
     assert.match(r.stdout, /event 4662 on DC01\.corp\.example #\d+ at 2024-03-04T09:00:06\.000Z/);
   });

@@ -10,13 +10,20 @@ export interface CliResult {
 }
 
 /** Runs the real `tierzero` command as a user would, in a child process. */
-export function tierzero(args: readonly string[], options: { cwd?: string; onStderr?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function tierzero(args: readonly string[], options: {
+  cwd?: string;
+  onStderr?: (text: string, child: ChildProcess) => void;
+  /** Feed standard input: all at once, or from the child handle (`child.stdin`) as the test goes. */
+  stdin?: string | Buffer | ((child: ChildProcess) => void);
+} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (typeof options.stdin === 'function') options.stdin(child);
+    else if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
       options.onStderr?.(stderr, child);
     });

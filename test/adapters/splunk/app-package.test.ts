@@ -77,15 +77,20 @@ describe('tierzero package splunk', function () {
     assert.ok(readConf(join(app, 'default', 'collections.conf')).has(resolveSplunkSettings({ url: 'https://h:8089', sessionKeyFromStdin: true, hec: { url: 'https://h:8088', tokenStoragePassword: 't' } }, '/').state.collection));
   });
 
-  it('ships a correlation search raising notables and risk on the user, deduplicated by alert id', () => {
+  it('ships a correlation search raising notables and risk on the right object, deduplicated by alert id', () => {
     const ss = readConf(join(app, 'default', 'savedsearches.conf'));
     const rule = ss.get('tierzero - Alert - Rule');
     assert.ok(rule);
     assert.match(rule.get('search') ?? '', /sourcetype="tierzero:alert" \| dedup alert_id/);
     assert.equal(rule.get('action.notable'), '1');
     assert.equal(rule.get('action.risk'), '1');
-    const risk = JSON.parse(rule.get('action.risk.param._risk') ?? '[]') as { risk_object_field?: string; risk_object_type?: string }[];
-    assert.ok(risk.some((r) => r.risk_object_field === 'user' && r.risk_object_type === 'user'));
+    const risk = JSON.parse(rule.get('action.risk.param._risk') ?? '[]') as { risk_object_field?: string; risk_object_type?: string; threat_object_field?: string; threat_object_type?: string }[];
+    assert.deepEqual(risk.filter((r) => r.risk_object_field).map((r) => [r.risk_object_field, r.risk_object_type]), [['risk_user', 'user'], ['risk_system', 'system'], ['risk_other', 'other']]);
+    assert.deepEqual(risk.filter((r) => r.threat_object_field).map((r) => [r.threat_object_field, r.threat_object_type]), [['threat_ip', 'ip_address'], ['threat_system', 'system'], ['threat_user', 'user'], ['threat_process', 'process']]);
+    // Each alert's own severity and risk reach the notable and the risk events.
+    for (const f of ['severity', 'risk_score', 'risk_user', 'risk_system', 'risk_other', 'threat_ip', 'threat_system', 'threat_user', 'threat_process']) {
+      assert.match(rule.get('search') ?? '', new RegExp(`\\| table .*\\b${f}\\b`), f);
+    }
     assert.equal(rule.get('alert.suppress.fields'), 'alert_id');
   });
 
@@ -128,11 +133,34 @@ describe('tierzero package splunk', function () {
     assert.equal(readConf(join(app, 'default', 'props.conf')).get('tierzero:alert')?.get('KV_MODE'), 'json');
   });
 
-  it('has a dashboard with a priority table, alerts over time and a per-user drilldown', () => {
+  it('has a dashboard with tierzero\'s priority table, alerts over time and a drilldown to the user page', () => {
     const xml = readFileSync(join(app, 'default', 'data', 'ui', 'views', 'tierzero_overview.xml'), 'utf8');
     assert.match(xml, /Investigation priority by user/);
+    assert.match(xml, /\| inputlookup tierzero_scores /);
+    assert.doesNotMatch(xml, /sum\(riskScore\)/);
     assert.match(xml, /timechart count BY detector/);
-    assert.match(xml, /<set token="form\.user">\$row\.user\$<\/set>/);
+    assert.match(xml, /<link target="_blank">tierzero_user\?form\.user=\$row\.identity_key\|u\$<\/link>/);
+  });
+
+  it('has a user page that runs each response action from one click, in Simple XML 1.1 without scripts', () => {
+    const xml = readFileSync(join(app, 'default', 'data', 'ui', 'views', 'tierzero_user.xml'), 'utf8');
+    assert.match(xml, /^<form version="1\.1"/);
+    assert.doesNotMatch(xml, /<script|script=|onclick/i);
+    for (const action of ['tierzero_suspend', 'tierzero_revoke_sessions', 'tierzero_reset_password']) {
+      assert.match(xml, new RegExp(`href="search\\?q=%7C%20makeresults%20[^"]*%7C%20sendalert%20${action}"`), action);
+      assert.ok(readConf(join(app, 'default', 'alert_actions.conf')).has(action), action);
+    }
+    assert.match(readFileSync(join(app, 'default', 'data', 'ui', 'nav', 'default.xml'), 'utf8'), /<view name="tierzero_user" \/>/);
+  });
+
+  it('declares the score collections and the lookups the dashboards read', () => {
+    const collections = readConf(join(app, 'default', 'collections.conf'));
+    const transforms = readConf(join(app, 'default', 'transforms.conf'));
+    for (const name of ['tierzero_scores', 'tierzero_score_contributions']) {
+      assert.ok(collections.has(name), name);
+      assert.equal(transforms.get(name)?.get('external_type'), 'kvstore');
+      assert.equal(transforms.get(name)?.get('collection'), name);
+    }
   });
 
   it('has a README that says how to install, configure and what permissions are needed', () => {

@@ -14,6 +14,7 @@ import { pullPlan } from '../../../core/rules/pull-plan';
 import { SplunkEmulator, type SplunkEmulatorOptions } from '../../emulators/splunk/splunk-emulator';
 import { isCloudSignIn, isEntraAudit } from '../../../core/events/windows-event';
 import { asAzureMonitorAad, asAzureMonitorAadAudit, asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
+import { readConf } from './conf';
 
 /** Shared set-up for the Splunk adapter tests: an emulator as the tierzero app would find it. */
 export const PASSWORD = 'emulated-splunk-password-7f3a';
@@ -27,9 +28,22 @@ export function emulator(o: SplunkEmulatorOptions = {}): Promise<SplunkEmulator>
   return new SplunkEmulator({
     users: { svc_tierzero: PASSWORD },
     hecTokens: { [HEC_TOKEN]: { ack: true, indexes: ['tierzero'] } },
-    apps: { tierzero: { macros: MACROS, collections: ['tierzero_state'] } },
+    apps: { tierzero: { macros: MACROS, ...appKvStore() } },
     ...o,
   }).start();
+}
+
+const APP_DEFAULT = join(__dirname, '..', '..', '..', 'adapters', 'splunk', 'app', 'files', 'default');
+
+/** The KV store collections (collections.conf) and lookups on them (transforms.conf) the app ships. */
+export function appKvStore(): { collections: string[]; lookups: Record<string, string> } {
+  const collections = [...readConf(join(APP_DEFAULT, 'collections.conf')).keys()].filter((k) => k !== 'default');
+  const lookups: Record<string, string> = {};
+  for (const [name, stanza] of readConf(join(APP_DEFAULT, 'transforms.conf'))) {
+    const collection = stanza.get('collection');
+    if (stanza.get('external_type') === 'kvstore' && collection) lookups[name] = collection;
+  }
+  return { collections, lookups };
 }
 
 export async function tempDir(): Promise<string> {

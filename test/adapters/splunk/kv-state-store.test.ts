@@ -44,7 +44,7 @@ describe('KV store state', () => {
 
   it('splits a large state into parts and joins them again', async () => {
     emu = await emulator();
-    const big: EngineState = { ...state(2), detectors: { x: 'y'.repeat(5000) } };
+    const big: EngineState = { ...state(2), detectors: { x: { pad: 'y'.repeat(5000) } } };
     const m = await store(emu, 1000);
     await m.store.load();
     await m.store.save(big, null);

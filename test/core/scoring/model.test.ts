@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { DetectorId } from '../../../core/detectors/detector-id';
+import { CONCLUSIVE_DETECTORS } from '../../../core/scoring/profiles';
 import { computeScore, CRITICALITY_MULTIPLIER, ZETA_1_5, type Criticality, type ScoreBreakdown, type SignalInput } from '../../../core/scoring/model';
 
 const HOUR = 3_600_000;
@@ -34,10 +35,12 @@ function byHand(b: ScoreBreakdown): number {
     assert.ok(Math.abs(g - rule.value) < 1e-9, rule.detector);
     total += g / rule.rank ** 1.5;
   }
-  const boosted = Math.min(99, Math.min(100, total / ZETA_1_5) * b.bonus);
+  const floor = Math.max(0, ...b.rows.filter((r) => CONCLUSIVE_DETECTORS.includes(r.detector) && r.risk >= 70).map((r) => 70 * 2 ** (-Math.max(0, r.ageHours - 24) / r.halfLifeHours) * r.share * (r.learning ? 0.5 : 1)));
+  assert.ok(Math.abs(floor - b.floor) < 1e-9);
+  const boosted = Math.min(99, Math.max(floor, Math.min(100, total / ZETA_1_5)) * b.bonus);
   const odds = boosted / (100 - boosted);
   const k = b.criticality.multiplier;
-  return (100 * k * odds) / (1 + k * odds);
+  return Math.max(floor, (100 * k * odds) / (1 + k * odds));
 }
 
 describe('investigation priority score', () => {

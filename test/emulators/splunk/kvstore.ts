@@ -4,8 +4,8 @@ import { messages, sendJson, type RecordedRequest } from './http-util';
 
 /**
  * KV store REST (`/servicesNS/{owner}/{app}/storage/collections/...`): collections declared per
- * app (as collections.conf does), records with `_key`, `query` filters with equality and
- * `$lt`/`$gt`, `batch_save` upserts (docs.splunk.com RESTREF "KV store endpoints").
+ * app (as collections.conf does), records with `_key`, `query` filters with equality,
+ * `$lt`/`$gt` and `$or`, `batch_save` upserts (docs.splunk.com RESTREF "KV store endpoints").
  */
 type KvRecord = Record<string, unknown> & { _key: string };
 
@@ -22,6 +22,17 @@ export class KvStore {
 
   records(app: string, collection: string): KvRecord[] {
     return [...(this.data.get(app)?.get(collection)?.values() ?? [])];
+  }
+
+  /**
+   * A collection as `inputlookup` returns it: every value a string, arrays as multivalue fields.
+   * The KV store promises no order without a sort; this one returns `_key` order, so a search
+   * that relies on write order instead of sorting gets caught.
+   */
+  rows(app: string, collection: string): Record<string, string | string[]>[] {
+    return this.records(app, collection).sort((a, b) => (a._key < b._key ? -1 : a._key > b._key ? 1 : 0)).map((rec) => Object.fromEntries(Object.entries(rec)
+      .filter(([k, v]) => k !== '_user' && v !== null && v !== undefined)
+      .map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)])));
   }
 
   /** Handles `rest` = `storage/collections/...`; returns the status sent. */
@@ -84,6 +95,7 @@ export class KvStore {
 
 function matches(rec: Record<string, unknown>, filter: Record<string, unknown>): boolean {
   return Object.entries(filter).every(([k, cond]) => {
+    if (k === '$or') return Array.isArray(cond) && cond.some((c) => matches(rec, c as Record<string, unknown>));
     const v = rec[k];
     if (cond && typeof cond === 'object') {
       const c = cond as { $lt?: number; $gt?: number };

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTimeArg, type EventStore } from './event-store';
 import { messages, sendJson, type RecordedRequest } from './http-util';
-import { applyStages, matches, parseQuery, SplError, type Row } from './spl-eval';
+import { applyStages, matches, parseQuery, parseStage, SplError, type Row } from './spl-eval';
+import { applyLookupStages, runLookupSearch, splitTopLevel } from './spl-lookup';
 
 /**
  * The search endpoints, v1 (`search/jobs…`, results by GET) and v2 (`search/v2/jobs…`, results
@@ -10,7 +11,10 @@ import { applyStages, matches, parseQuery, SplError, type Row } from './spl-eval
  *   last; a reporting search (sort/dedup) first streams preview rows, as Splunk does;
  * - `jobs` (normal, blocking, oneshot), `jobs/{sid}`, `jobs/{sid}/results`, `jobs/{sid}/control`.
  * Time bounds: `earliest_time`/`latest_time` on `_time` and `index_earliest`/`index_latest` on
- * `_indextime`, earliest inclusive and latest exclusive.
+ * `_indextime`, earliest inclusive and latest exclusive. A search that starts with
+ * `| inputlookup` reads a KV store lookup of the app instead (spl-lookup.ts). A subsearch
+ * `[…]` runs first and becomes `( ( f="v" ) OR … )`, as Splunk's implicit `format` writes it;
+ * pipeline commands spl-eval.ts does not know (table, rename, streamstats…) run in spl-lookup.ts.
  */
 interface Job {
   readonly sid: string;
@@ -29,7 +33,12 @@ export class Search {
   private readonly jobs = new Map<string, Job>();
   private nextSid = 1;
 
-  constructor(private readonly store: EventStore, private readonly now: () => number, private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, string>) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly now: () => number,
+    private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, string>,
+    private readonly lookupOf: (app: string | undefined, name: string) => Row[] | undefined = () => undefined,
+  ) {}
 
   handle(app: string | undefined, rest: string, r: RecordedRequest, req: IncomingMessage, res: ServerResponse, v2: boolean): number {
     const m = /^search\/(v2\/)?jobs(?:\/(export)|\/([^/]+)(?:\/(results|control))?)?$/.exec(rest);
@@ -88,6 +97,38 @@ export class Search {
   run(app: string | undefined, params: Record<string, string>): Row[] {
     const spl = params['search'];
     if (!spl) throw new SplError('Empty search.');
+    if (spl.trim().startsWith('|')) return runLookupSearch(spl, (name) => this.lookupOf(app, name));
+    const [head = '', ...stages] = splitTopLevel(this.expandSubsearches(app, spl), '|');
+    const known = stages.findIndex((st) => !parsesAsEventStage(st));
+    const cut = known < 0 ? stages.length : known;
+    const rows = this.runEvents(app, params, [head, ...stages.slice(0, cut)].join('|'));
+    return applyLookupStages(stages.slice(cut), rows);
+  }
+
+  /** `[search]` → the inner search's rows as `( ( f="v" AND … ) OR … )`; no rows match nothing (Splunk writes `NOT ()`). */
+  private expandSubsearches(app: string | undefined, spl: string): string {
+    let out = '';
+    let quoted = false;
+    for (let i = 0; i < spl.length; i++) {
+      const c = spl[i] as string;
+      if (c === '"' && spl[i - 1] !== '\\') quoted = !quoted;
+      if (c !== '[' || quoted) {
+        out += c;
+        continue;
+      }
+      let depth = 1;
+      let j = i + 1;
+      for (; j < spl.length && depth > 0; j++) depth += spl[j] === '[' ? 1 : spl[j] === ']' ? -1 : 0;
+      if (depth > 0) throw new SplError("Error in 'SearchParser': Missing a closing bracket for the subsearch.");
+      const inner = this.run(app, { search: spl.slice(i + 1, j - 1).trim() });
+      const terms = inner.map((r) => `( ${Object.entries(r).filter(([k]) => !k.startsWith('_')).map(([k, v]) => `${k}="${String(Array.isArray(v) ? v[0] : v).replace(/["\\]/g, '\\$&')}"`).join(' AND ')} )`);
+      out += terms.length ? `( ${terms.join(' OR ')} )` : '_tierzero_empty_subsearch=*';
+      i = j - 1;
+    }
+    return out;
+  }
+
+  private runEvents(app: string | undefined, params: Record<string, string>, spl: string): Row[] {
     const q = parseQuery(spl, this.macrosOf(app));
     const nowS = this.now() / 1000;
     const earliest = parseTimeArg(params['earliest_time'], nowS);
@@ -136,6 +177,16 @@ function render(rows: readonly Row[], mode: string, offset: number): unknown {
   const fields = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   if (mode === 'json_rows') return { preview: false, init_offset: offset, messages: [], fields, rows: rows.map((r) => fields.map((f) => r[f] ?? null)) };
   return { preview: false, init_offset: offset, messages: [], fields: fields.map((name) => ({ name })), results: rows };
+}
+
+function parsesAsEventStage(stage: string): boolean {
+  try {
+    parseStage(stage);
+    return true;
+  } catch (e) {
+    if (e instanceof SplError) return false;
+    throw e;
+  }
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): number {

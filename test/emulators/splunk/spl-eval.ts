@@ -18,7 +18,7 @@ export class SplError extends Error {
   override name = 'SplError';
 }
 
-type Expr =
+export type Expr =
   | { readonly op: 'and' | 'or'; readonly left: Expr; readonly right: Expr }
   | { readonly op: 'not'; readonly inner: Expr }
   | { readonly op: 'eq'; readonly field: string; readonly values: readonly string[] };
@@ -56,6 +56,15 @@ export function parseQuery(spl: string, macros: ReadonlyMap<string, string>): Qu
   if (p.i < tokens.length) throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(tokens[p.i]?.text)}`);
   const stages = parts.map(parseStage);
   return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup' || s.kind === 'stats') };
+}
+
+/** A `search` command's expression on its own (for a `| search …` stage after a generating command). */
+export function parseSearchExpr(text: string): Expr {
+  const tokens = tokenize(text);
+  const p = { tokens, i: 0 };
+  const e = parseOr(p);
+  if (p.i < tokens.length) throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(tokens[p.i]?.text)}`);
+  return e;
 }
 
 export function matches(e: Expr, row: Row): boolean {
@@ -233,7 +242,7 @@ function parseTerm(p: Parser): Expr {
   throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(next?.text)} after ${field.text}`);
 }
 
-function parseStage(text: string): Stage {
+export function parseStage(text: string): Stage {
   const t = text.trim();
   let m = /^eval\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_][A-Za-z0-9_.]*)$/.exec(t);
   if (m) return { kind: 'eval', target: m[1] as string, from: m[2] as string };

@@ -24,7 +24,12 @@ export interface SplunkEmulatorOptions {
   readonly tokens?: readonly string[];
   readonly hecTokens?: Readonly<Record<string, HecToken>>;
   /** app → macro name → definition (macros.conf of each app). */
-  readonly apps?: Readonly<Record<string, { readonly macros?: Readonly<Record<string, string>>; readonly collections?: readonly string[] }>>;
+  readonly apps?: Readonly<Record<string, {
+    readonly macros?: Readonly<Record<string, string>>;
+    readonly collections?: readonly string[];
+    /** KV store lookups (transforms.conf `external_type = kvstore`): lookup name → collection. */
+    readonly lookups?: Readonly<Record<string, string>>;
+  }>>;
   /** app → `realm:username:` → clear password. */
   readonly storagePasswords?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Clock in epoch ms (index time of HEC events, relative time arguments). */
@@ -56,7 +61,10 @@ export class SplunkEmulator {
       for (const c of def.collections ?? []) this.kv.declare(app, c);
     }
     this.hec = new Hec({ ...(o.hecTokens ?? {}) }, this.store, this.now);
-    this.search = new Search(this.store, this.now, (app) => this.macros.get(app ?? '') ?? new Map());
+    this.search = new Search(this.store, this.now, (app) => this.macros.get(app ?? '') ?? new Map(), (app, name) => {
+      const collection = o.apps?.[app ?? '']?.lookups?.[name];
+      return collection === undefined ? undefined : this.kv.rows(app ?? '', collection);
+    });
   }
 
   get url(): string {

@@ -1,5 +1,5 @@
-import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
-import type { EventOrigin, IdentityEvent, Logon, LogonFailure, ShareAccess } from '../events/identity-event';
+import { accountKey, hostKey, isLoopback, serviceHostKey, type Account } from '../events/fields';
+import type { EventOrigin, IdentityEvent, KerberosServiceTicket, Logon, LogonFailure, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { and, anyOf, exists, not, or, security, suffix, type NativeQuery } from '../rules/tree';
@@ -57,8 +57,12 @@ export const declaration: DetectorDeclaration = {
     channel: 'Security', eventIds: [4624, 4625],
     fields: ['TargetUserName', 'IpAddress', 'LogonType', 'AuthenticationPackageName'],
     auditPolicy: 'Audit Logon (Success, Failure) on DCs and servers: the coerced machine account authenticating to the source',
+  }, {
+    channel: 'Security', eventIds: [4769],
+    fields: ['TargetUserName', 'ServiceName'],
+    auditPolicy: 'Audit Kerberos Service Ticket Operations (Success) on DCs: the coerced machine account asking for a ticket to the source host',
   }],
-  consumes: ['share_access', 'logon', 'logon_failure'],
+  consumes: ['share_access', 'logon', 'logon_failure', 'kerberos_service_ticket'],
   falsePositives: [
     'Print servers call back into clients\' spoolers (change notifications) and file-server management tools (FSRM, DFS Management, VSS backup agents) call netdfs/FssagentRpc: they are learned as management servers, or list them in this detector\'s exclusions.hosts/ips.',
     'Clients opening spoolss on a print server: the server is known once clients download drivers from its print$ share, or once it serves several clients.',
@@ -112,7 +116,7 @@ class CoercionDetector implements Detector {
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'share_access') this.pipeOpened(ev, ctx);
-    else if ((ev.kind === 'logon' || ev.kind === 'logon_failure') && ev.account.name.endsWith('$')) this.machineAuthenticated(ev, ctx);
+    else if ((ev.kind === 'logon' || ev.kind === 'logon_failure' || ev.kind === 'kerberos_service_ticket') && ev.account.name.endsWith('$')) this.machineAuthenticated(ev, ctx);
   }
 
   private pipeOpened(ev: ShareAccess, ctx: DetectionContext): void {
@@ -167,15 +171,17 @@ class CoercionDetector implements Detector {
 
   /**
    * The target's machine account authenticating to the source right after the pipe open: a logon
-   * from the source's address (relayed through it), or a logon on the source host itself.
+   * from the source's address (relayed through it), a logon on the source host itself, or (seen
+   * on the KDC) a service ticket for the source host, as unconstrained-delegation abuse needs.
    */
-  private machineAuthenticated(ev: Logon | LogonFailure, ctx: DetectionContext): void {
+  private machineAuthenticated(ev: Logon | LogonFailure | KerberosServiceTicket, ctx: DetectionContext): void {
     // Most machine logons follow no pipe open on that machine: one lookup and out.
     const bySource = this.state.pending[accountKey(ev.account)];
     if (!bySource) return;
     // Relayed: the logon comes from the caller's address. Direct: it lands on the caller's host.
-    const relayed = ev.ip !== undefined && bySource[ev.ip] !== undefined;
-    const source = relayed ? ev.ip : ctx.directory.machineAddresses(ev.host).find((a) => bySource[a] !== undefined);
+    const relayed = ev.kind !== 'kerberos_service_ticket' && ev.ip !== undefined && bySource[ev.ip] !== undefined;
+    const toHost = ev.kind === 'kerberos_service_ticket' ? serviceHostKey(ev.serviceName) : ev.host;
+    const source = relayed ? ev.ip : ctx.directory.machineAddresses(toHost).find((a) => bySource[a] !== undefined);
     const open = source ? bySource[source] : undefined;
     if (!source || !open || ev.time < open.time || ev.time - open.time > threshold(this.settings, 'corroborationMinutes') * MINUTE) return;
     delete bySource[source];
@@ -184,10 +190,12 @@ class CoercionDetector implements Detector {
       severity: 'high',
       title: 'Authentication coercion confirmed: the target authenticated to the caller',
       description: `${open.actor ? `${qualified(open.actor)} from ` : ''}${open.source} opened the ${open.pipe} pipe on ${open.target}, and ${Math.max(1, Math.round((ev.time - open.time) / 1000))} s later `
-        + `${qualified(ev.account)}, the target's machine account, ${relayed ? `authenticated to ${ev.host} from ${open.source}: its authentication was relayed by the caller` : `authenticated to ${ev.host}, the calling host`}. `
+        + `${qualified(ev.account)}, the target's machine account, ${relayed ? `authenticated to ${ev.host} from ${open.source}: its authentication was relayed by the caller`
+          : ev.kind === 'kerberos_service_ticket' ? `asked the KDC for a service ticket to ${ev.serviceName}, the calling host` : `authenticated to ${ev.host}, the calling host`}. `
         + 'That is a coerced authentication (PrinterBug, PetitPotam, DFSCoerce).',
       accounts: present([open.actor ? accountEntity(open.actor, 'actor') : undefined, accountEntity(ev.account, 'target')]),
-      hosts: present([hostEntity('source', undefined, open.source), hostEntity('target', open.target), hostEntity('target', ev.host)]),
+      // Relayed, the logon lands on the relay's victim (AD CS, LDAP); direct, on the calling host itself.
+      hosts: present([hostEntity('source', relayed ? undefined : toHost, open.source), hostEntity('target', open.target), relayed ? hostEntity('target', ev.host) : undefined]),
       events: [open.event, ev],
       details: { pipe: open.pipe, interface: INTERFACES[open.pipe], relayed },
     });

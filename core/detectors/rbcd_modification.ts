@@ -1,4 +1,4 @@
-import { accountKey, isMachineAccount, type Account } from '../events/fields';
+import { accountKey, hostKey, isMachineAccount, serviceHostKey, type Account } from '../events/fields';
 import type { AccountManagement, DirectoryObjectChange, EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { allowsOnObject, daclAces, trusteeName } from '../events/sddl';
 import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
@@ -115,7 +115,7 @@ class RbcdDetector implements Detector {
   private delegationWritten(ev: DirectoryObjectChange, ctx: DetectionContext): void {
     const writer = ev.subject;
     if (!writer) return;
-    const computer = (cnOf(ev.objectDn) ?? ev.objectDn).toLowerCase();
+    const computer = hostKey(cnOf(ev.objectDn) ?? ev.objectDn);
     const delegated = [...new Set(daclAces(ev.value ?? '').filter(allowsOnObject).map((a) => a.trustee))];
     const recent = (key: string): NewComputer | undefined => {
       const c = this.state.computers[key];
@@ -150,7 +150,7 @@ class RbcdDetector implements Detector {
 
   /** S4U2Proxy to the computer after the write: the delegation is being used. */
   private s4uProxy(ev: KerberosServiceTicket, ctx: DetectionContext): void {
-    const computer = serviceHost(ev.serviceName);
+    const computer = serviceHostKey(ev.serviceName);
     const d = this.state.delegations[computer];
     if (!d || d.escalated || ev.time < d.time || ev.time - d.time > threshold(this.settings, 's4uMinutes') * MINUTE) return;
     d.escalated = true;
@@ -201,14 +201,6 @@ class RbcdDetector implements Detector {
     for (const [k, c] of Object.entries(this.state.computers)) if (c.time < before) delete this.state.computers[k];
     for (const [k, d] of Object.entries(this.state.delegations)) if (d.time < before) delete this.state.delegations[k];
   }
-}
-
-/** `TARGET01$`, `cifs/target01.corp.example`, `host/TARGET01` → `target01`. */
-function serviceHost(serviceName: string): string {
-  const s = serviceName.toLowerCase();
-  const slash = s.indexOf('/');
-  const host = slash >= 0 ? s.slice(slash + 1).split(/[:/]/)[0] ?? '' : s;
-  return host.replace(/\$$/, '').split('.')[0] ?? host;
 }
 
 function delegateReason(c: NewComputer, named: boolean, now: number): string {

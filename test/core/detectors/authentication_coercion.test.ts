@@ -63,6 +63,18 @@ describe('authentication_coercion', () => {
     assert.deepEqual(alerts[0]?.entities.accounts, [], 'a null session is no one to score');
   });
 
+  it('reports spoolss on a DC confirmed by the DC asking for a ticket to the calling host (unconstrained delegation)', async () => {
+    const alerts = await detect(authenticationCoercion, [
+      logon(0, 'SRV-UNC$', '10.0.40.4', 'DC01.corp.example'),
+      pipeOpen(1, 'spoolss', '10.0.40.4', 'DC01.corp.example'),
+      securityEvent(4769, 1 + 2 * SECOND, { TargetUserName: 'DC01$@CORP.EXAMPLE', TargetDomainName: 'CORP.EXAMPLE', ServiceName: 'SRV-UNC$', Status: '0x0', IpAddress: '::ffff:10.0.0.10', TicketEncryptionType: '0x12' }),
+    ]);
+    assert.equal(alerts.length, 1);
+    assert.match(alerts[0]?.title ?? '', /confirmed/);
+    assert.match(alerts[0]?.description ?? '', /service ticket to SRV-UNC\$/);
+    assert.equal(alerts[0]?.evidence.count, 2);
+  });
+
   it('does not confirm on a machine logon long after the pipe open', async () => {
     const alerts = await detect(authenticationCoercion, [pipeOpen(0, 'lsarpc', '10.0.66.6', 'DC01.corp.example'), logon(30, 'DC01$', '10.0.66.6', 'PKI01.corp.example')]);
     assert.equal(alerts.length, 0);

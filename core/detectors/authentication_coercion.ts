@@ -64,7 +64,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: ['share_access', 'logon', 'logon_failure', 'kerberos_service_ticket'],
   falsePositives: [
-    'Print servers call back into clients\' spoolers (change notifications) and file-server management tools (FSRM, DFS Management, VSS backup agents) call netdfs/FssagentRpc: they are learned as management servers, or list them in this detector\'s exclusions.hosts/ips.',
+    'Print servers call back into clients\' spoolers (change notifications) and file-server management tools (FSRM, DFS Management, VSS backup agents) call netdfs/FssagentRpc: they are learned as management servers, or list their addresses in this detector\'s exclusions.ips.',
     'Clients opening spoolss on a print server: the server is known once clients download drivers from its print$ share, or once it serves several clients.',
   ],
   thresholds: {

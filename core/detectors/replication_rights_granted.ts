@@ -89,6 +89,11 @@ interface DominanceGrant {
 interface RightsState {
   /** domain object (GUID or DN) → grant keys of the last descriptor seen. */
   descriptors: Record<string, { grants: string[]; lastSeen: number }>;
+  /**
+   * `object|trustee` → rights granted within the alert bucket: PowerView and dacledit write one
+   * right per change, and the merged alert must name them all, not the last.
+   */
+  granted?: Record<string, { rights: string[]; since: number }>;
 }
 
 export const replicationRightsGranted: DetectorModule = {
@@ -123,7 +128,7 @@ class ReplicationRightsDetector implements Detector {
     const trustees = [...new Set(added.map((g) => g.trustee))];
     const writeDac = ev.logonId ? this.writeDac.get(`${hostKey(ev.host)}|${ev.logonId}`) : undefined;
     for (const trustee of trustees) {
-      const rights = added.filter((g) => g.trustee === trustee).map((g) => g.right);
+      const rights = this.accumulate(`${object}|${trustee}`, added.filter((g) => g.trustee === trustee).map((g) => g.right), ev.time);
       const machine = isMachineAccount(ev.subject);
       ctx.emit({
         keys: [object, trustee],
@@ -139,6 +144,18 @@ class ReplicationRightsDetector implements Detector {
         details: { object: ev.objectDn, trustee, rights, ...(ev.correlationId ? { correlationId: ev.correlationId } : {}) },
       });
     }
+  }
+
+  private accumulate(key: string, rights: readonly string[], time: number): string[] {
+    const granted = (this.state.granted ??= {});
+    const known = granted[key];
+    const current = known && time - known.since < declaration.bucketHours * HOUR ? known : { rights: [], since: time };
+    for (const r of rights) if (!current.rights.includes(r)) current.rights.push(r);
+    delete granted[key];
+    granted[key] = current;
+    const keys = Object.keys(granted);
+    if (keys.length > MAX_OBJECTS && keys[0] !== undefined) delete granted[keys[0]];
+    return [...current.rights];
   }
 
   private remember(object: string, grants: readonly DominanceGrant[], time: number): void {
@@ -165,6 +182,7 @@ class ReplicationRightsDetector implements Detector {
 
   evictIdle(before: number): void {
     for (const [k, d] of Object.entries(this.state.descriptors)) if (d.lastSeen < before) delete this.state.descriptors[k];
+    for (const [k, g] of Object.entries(this.state.granted ?? {})) if (g.since < before) delete this.state.granted?.[k];
     for (const [k, o] of this.writeDac) if (o.time < before) this.writeDac.delete(k);
   }
 }

@@ -64,6 +64,17 @@ describe('replication_rights_granted', () => {
     assert.deepEqual(alerts[0]?.evidence.details?.['rights'], ['DS-Replication-Get-Changes', 'DS-Replication-Get-Changes-All']);
   });
 
+  it('names every right of a grant made one right per change (PowerView, dacledit)', async () => {
+    const one = (right: string) => `(OA;;CR;${right};;${ALICE})`;
+    const alerts = await detect(replicationRightsGranted, [
+      ...aclChange(0, descriptor(), descriptor(one(GET_CHANGES))),
+      ...aclChange(0.1, descriptor(one(GET_CHANGES)), descriptor(one(GET_CHANGES), one(GET_CHANGES_ALL))),
+    ]);
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(alerts[0]?.evidence.details?.['rights'], ['DS-Replication-Get-Changes', 'DS-Replication-Get-Changes-All']);
+    assert.match(alerts[0]?.description ?? '', /DS-Replication-Get-Changes, DS-Replication-Get-Changes-All/);
+  });
+
   it('reports GenericAll on the domain object as a replication right in all but name', async () => {
     const alerts = await detect(replicationRightsGranted, aclChange(0, descriptor(), descriptor(`(A;;GA;;;${ALICE})`)));
     assert.deepEqual(alerts[0]?.evidence.details?.['rights'], ['GenericAll']);

@@ -1,10 +1,10 @@
 import { asSid, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, DirectoryObjectChange, EventOrigin, IdentityEvent } from '../events/identity-event';
 import { allowsOnObject, daclAces, trusteeName } from '../events/sddl';
-import { DS_ACCESS, REPLICATION_RIGHTS, SCHEMA, holdsReplicationRightsByDefault } from '../estate/directory-rights';
+import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, DS_REPLICATION_GET_CHANGES_FILTERED, REPLICATION_RIGHTS, SCHEMA, holdsReplicationRightsByDefault } from '../estate/directory-rights';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import type { AlertAccount } from '../alerts/alert';
+import type { AlertAccount, Severity } from '../alerts/alert';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
 
@@ -21,6 +21,8 @@ import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
  */
 
 const NT_SECURITY_DESCRIPTOR = 'ntsecuritydescriptor';
+/** Replication without password hashes: Get-Changes-All (or a right to grant it) is what DCSync needs. */
+const NON_SECRET_RIGHTS = new Set([REPLICATION_RIGHTS[DS_REPLICATION_GET_CHANGES], REPLICATION_RIGHTS[DS_REPLICATION_GET_CHANGES_FILTERED]]);
 /** 5136 OperationType of a written value: the message-table code, or its text where an exporter renders it. */
 const VALUE_ADDED = ['%%14674', 'Value Added'];
 const MAX_OBJECTS = 1_000;
@@ -130,12 +132,17 @@ class ReplicationRightsDetector implements Detector {
     for (const trustee of trustees) {
       const rights = this.accumulate(`${object}|${trustee}`, added.filter((g) => g.trustee === trustee).map((g) => g.right), ev.time);
       const machine = isMachineAccount(ev.subject);
+      // Get-Changes alone replicates no secrets: some sync tools (SharePoint profile sync) hold just that.
+      const secrets = rights.some((r) => !NON_SECRET_RIGHTS.has(r));
+      const severity: Severity = secrets ? (previous ? 'high' : 'medium') : (previous ? 'medium' : 'low');
       ctx.emit({
         keys: [object, trustee],
-        severity: previous ? 'high' : 'medium',
+        severity,
         title: machine ? 'Replication rights granted on the domain by a machine account (relayed credentials)' : declaration.title,
         description: `${machine ? 'The machine account ' : ''}${qualified(ev.subject)}${ip ? ` from ${ip}` : ''} changed the ACL of the domain object ${ev.objectDn} on ${ev.host}, giving ${trusteeName(trustee)} ${rights.join(', ')}. `
-          + 'With these rights the principal can replicate every password hash in the domain, krbtgt\'s included (DCSync), without being a domain admin; only domain controllers and directory-sync accounts need them.'
+          + (secrets
+            ? 'With these rights the principal can replicate every password hash in the domain, krbtgt\'s included (DCSync), without being a domain admin; only domain controllers and directory-sync accounts need them.'
+            : 'These rights replicate the directory without its secrets; adding DS-Replication-Get-Changes-All would make it a DCSync backdoor. Some sync services (SharePoint profile sync) are granted just this.')
           + (machine ? ' A computer account does not edit domain ACLs: its authentication was most likely relayed (PrivExchange, NTLM relay to LDAP).' : '')
           + (previous ? '' : ' The previous descriptor was not seen, so the right may be older than this change.'),
         accounts: [accountEntity(ev.subject, 'actor'), trusteeEntity(trustee)],

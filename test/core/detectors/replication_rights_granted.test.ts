@@ -75,6 +75,12 @@ describe('replication_rights_granted', () => {
     assert.match(alerts[0]?.description ?? '', /DS-Replication-Get-Changes, DS-Replication-Get-Changes-All/);
   });
 
+  it('reports at medium DS-Replication-Get-Changes alone, which replicates no password hashes', async () => {
+    const alerts = await detect(replicationRightsGranted, aclChange(0, descriptor(), descriptor(`(OA;;CR;${GET_CHANGES};;${ALICE})`)));
+    assert.equal(alerts[0]?.severity, 'medium');
+    assert.match(alerts[0]?.description ?? '', /without its secrets/);
+  });
+
   it('reports GenericAll on the domain object as a replication right in all but name', async () => {
     const alerts = await detect(replicationRightsGranted, aclChange(0, descriptor(), descriptor(`(A;;GA;;;${ALICE})`)));
     assert.deepEqual(alerts[0]?.evidence.details?.['rights'], ['GenericAll']);

@@ -8,7 +8,7 @@ import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 
 /**
  * Authentication coercion (MDI "Suspicious network connection over Encrypting File System Remote
- * Protocol", "Print spooler service abuse"; PrinterBug/SpoolSample, PetitPotam, DFSCoerce,
+ * Protocol", "Suspected exploitation attempt on Windows Print Spooler service"; PrinterBug/SpoolSample, PetitPotam, DFSCoerce,
  * ShadowCoerce): an attacker calls an RPC method that makes the target open a file or a
  * notification channel on a path the attacker names, so the target's machine account
  * authenticates to the attacker's host, to be relayed (AD CS, LDAP) or captured by unconstrained

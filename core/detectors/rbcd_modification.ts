@@ -7,8 +7,9 @@ import { cnOf } from './dn';
 import { and, anyOf, security, type NativeQuery } from '../rules/tree';
 
 /**
- * Resource-based constrained delegation abuse (MDI "Suspicious RBCD configuration"; Rubeus/
- * impacket rbcd + getST, ntlmrelayx --delegate-access): whoever can write a computer's
+ * Resource-based constrained delegation abuse (MDI "Suspicious modification of the
+ * Resource Based Constrained Delegation attribute by a machine account"; impacket rbcd + getST,
+ * Rubeus s4u, ntlmrelayx --delegate-access): whoever can write a computer's
  * `msDS-AllowedToActOnBehalfOfOtherIdentity` names an account it controls there, then asks the
  * KDC for S4U2Self + S4U2Proxy tickets as any user (an admin) to that computer's services. The
  * attacker's account is usually a computer it just created with the default MachineAccountQuota

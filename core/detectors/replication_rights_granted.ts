@@ -9,9 +9,8 @@ import { accountEntity, hostEntity, present, qualified } from './entities';
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
 
 /**
- * A DCSync backdoor planted in the domain's ACL (MDI "Suspicious modification of domain ACL";
- * PowerView Add-DomainObjectAcl -Rights DCSync, ntlmrelayx --escalate-user after PrivExchange):
- * a 5136 rewriting the domain object's `nTSecurityDescriptor` so that a principal that is not a
+ * A DCSync backdoor planted in the domain's ACL (PowerView Add-DomainObjectAcl -Rights DCSync,
+ * impacket dacledit, ntlmrelayx --escalate-user after PrivExchange): a 5136 rewriting the domain object's `nTSecurityDescriptor` so that a principal that is not a
  * DC or a configured sync account is allowed DS-Replication-Get-Changes(-All), or rights that
  * let it grant itself those (GenericAll, WriteDACL, WriteOwner, all extended rights). Windows logs
  * the old descriptor ("value deleted") just before the new one, so the grant is the diff of the

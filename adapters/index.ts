@@ -16,6 +16,11 @@ export interface PlatformEntry {
    * full when it opens (naming each key, refusing inline secrets), so here it is the envelope.
    */
   readonly configSchema: object;
+  /**
+   * The section checked in full, as `open` would check it but reading no secret: every command
+   * that takes the config (`detect` and `eval` too) refuses a bad section, naming the key.
+   */
+  readonly checkSection: (section: unknown, configDir: string) => void;
   readonly load: () => Platform;
 }
 
@@ -24,6 +29,9 @@ export const PLATFORMS: readonly PlatformEntry[] = [
     name: 'splunk',
     title: 'Splunk Enterprise / Splunk Cloud',
     configSchema: { type: 'object', description: 'Splunk platform (tierzero run, doctor --config, package): validated in full by adapters/splunk/config.ts' },
+    checkSection: (section, configDir) => {
+      (require('./splunk/config') as typeof import('./splunk/config')).resolveSplunkSettings(section, configDir);
+    },
     load: () => (require('./splunk/run-adapter') as typeof import('./splunk/run-adapter')).platform,
   },
 ];

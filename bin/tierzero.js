@@ -7,5 +7,5 @@ guardUnsettled(require('../cli/main.ts').main(process.argv.slice(2)))
   .then((code) => { process.exitCode = code; })
   .catch((err) => {
     process.stderr.write(`tierzero: ${err && err.message ? err.message : String(err)}\n`);
-    process.exitCode = 2;
+    process.exitCode = 3;
   });

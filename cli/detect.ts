@@ -6,49 +6,27 @@ import { FileSource } from '../adapters/file/file-source';
 import { acquireStateLock } from '../adapters/file/state-lock';
 import { FileStateStore, MemoryStateStore } from '../adapters/file/file-state-store';
 import { SEVERITIES, severityRank, type Severity } from '../core/alerts/alert';
-import { ConfigError } from '../core/config/config';
-import { DEFAULT_FUTURE_SKEW_MS, runPass, wantedEvents, type PassStats } from '../core/engine/engine';
+import { DEFAULT_FUTURE_SKEW_MS, runPass, wantedEvents } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
+import { DETECT } from './commands';
 import { loadConfig } from './config-file';
+import { reportFailure } from './failure';
+import { ProgressLine } from './progress-line';
 import { renderSummary } from './summary';
+import { visible } from './visible';
 
-const USAGE = 'usage: tierzero detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--scores scores.jsonl] [--quarantine f] [--fail-on severity] [--future-skew minutes] [--progress] [--quiet]';
-
-/** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config. */
+/** `tierzero detect`: the embedded pipeline over exported logs. Exit 0 ok, 1 alerts ≥ --fail-on, 2 usage/config, 3 input/state/I-O. */
 export async function run(argv: string[]): Promise<number> {
   try {
     return await detect(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero detect: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof Error && typeof (e as { exitCode?: unknown }).exitCode === 'number') {
-      // Input, state and I/O failures (exit 3): the error says which file and what to do.
-      process.stderr.write(`tierzero detect: ${e.message}\n`);
-      return (e as unknown as { exitCode: number }).exitCode;
-    }
-    if (e instanceof ConfigError) {
-      process.stderr.write(`tierzero detect: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(DETECT, e);
   }
 }
 
 async function detect(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    config: { type: 'string' },
-    state: { type: 'string' },
-    out: { type: 'string' },
-    scores: { type: 'string' },
-    quarantine: { type: 'string' },
-    'fail-on': { type: 'string' },
-    quiet: { type: 'boolean', default: false },
-    progress: { type: 'boolean', default: false },
-    'future-skew': { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, DETECT);
   if (positionals.length === 0) throw new UsageError('no input files given');
   const failOn = values['fail-on'];
   if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {
@@ -67,10 +45,11 @@ async function detect(argv: string[]): Promise<number> {
   const source = new FileSource(positionals, {
     maxLineBytes: config.maxLineBytes,
     wanted: wantedEvents(config, DETECTOR_MODULES),
+    onBytes: progress.onBytes,
     onFile: (f) => {
       if (f.status === 'skipped') skippedFiles++;
-      if (f.warning && !values.quiet) process.stderr.write(`warning: ${f.path} ${f.warning}\n`);
-      if (values.progress) process.stderr.write(`${f.status} ${f.path}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
+      if (f.warning && !values.quiet) process.stderr.write(`warning: ${visible(f.path)} ${visible(f.warning)}\n`);
+      if (values.progress) process.stderr.write(`${f.status} ${visible(f.path)}${f.records !== undefined ? ` (${f.records} records)` : ''}\n`);
     },
   });
   const mode = values.state ? 'append' : 'replace';
@@ -96,8 +75,8 @@ async function detect(argv: string[]): Promise<number> {
       skippedLines: [...source.skipped.values()].reduce((a, b) => a + b, 0),
       ...(stats.quarantined ? { quarantinePath } : {}),
     }));
-    if (values.out) report.write(`alerts written to ${values.out}\n`);
-    if (values.scores) report.write(`score updates written to ${values.scores}\n`);
+    if (values.out) report.write(`alerts written to ${visible(values.out)}\n`);
+    if (values.scores) report.write(`score updates written to ${visible(values.scores)}\n`);
   }
   if (failOn !== undefined && alerts.some((a) => severityRank(a.severity) >= severityRank(failOn as Severity))) return 1;
   return 0;
@@ -108,26 +87,4 @@ function skewOption(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_FUTURE_SKEW_MS;
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 10_080) throw new UsageError('--future-skew must be whole minutes from 0 to 10080 (7 days)');
   return Number(raw) * 60_000;
-}
-
-/** A progress line on stderr for long inputs: shown after 2 s, refreshed at most once a second. */
-class ProgressLine {
-  private lastShown = 0;
-  private shown = false;
-
-  constructor(private readonly quiet: boolean, private readonly always: boolean, private readonly started: number) {}
-
-  update(s: PassStats): void {
-    const now = Date.now();
-    if (this.quiet || (!this.always && now - this.started < 2000) || now - this.lastShown < 1000) return;
-    this.lastShown = now;
-    this.shown = true;
-    const rate = Math.round(s.records / ((now - this.started) / 1000));
-    const line = `read ${s.records.toLocaleString('en-US')} records (${rate.toLocaleString('en-US')}/s), ${s.alerts} alerts so far`;
-    process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
-  }
-
-  clear(): void {
-    if (this.shown && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  }
 }

@@ -4,10 +4,11 @@ import { DECLARATIONS, DETECTOR_MODULES } from '../core/detectors/registry';
 import { EventCoverage } from '../core/engine/coverage';
 import { pullPlan, SHARED_NEEDS } from '../core/rules/pull-plan';
 import { UsageError } from './args';
-import { readConfigFile, resolveWithPlatforms } from './config-file';
+import { readConfigFile, resolveWholeConfig } from './config-file';
 import { renderCoverage } from './coverage-render';
 import { firstLine } from './first-line';
 import { choosePlatform } from './platform-choice';
+import { jsonText } from './visible';
 
 export interface PlatformDoctorOptions {
   readonly config: string;
@@ -27,11 +28,11 @@ export async function doctorPlatform(o: PlatformDoctorOptions): Promise<number> 
   const days = o.days === undefined ? 7 : Number(o.days);
   if (!Number.isInteger(days) || days < 1 || days > 365) throw new UsageError('--days must be a whole number of days from 1 to 365');
   const raw = await readConfigFile(o.config);
-  const config = resolveWithPlatforms(raw);
+  const config = resolveWholeConfig(raw, o.config);
   const entry = choosePlatform(raw, o.platform);
   const platform = entry.load();
   const log = (e: Record<string, unknown>): void => {
-    if (e['level'] === 'warn' || e['level'] === 'error') process.stderr.write(`${platform.redact(JSON.stringify(e))}\n`);
+    if (e['level'] === 'warn' || e['level'] === 'error') process.stderr.write(`${platform.redact(jsonText(e))}\n`);
   };
   let probe: ProbeReport;
   try {
@@ -42,7 +43,7 @@ export async function doctorPlatform(o: PlatformDoctorOptions): Promise<number> 
     const known = e instanceof ProbeFailedError || platform.failures.some((k) => e instanceof k);
     if (!known) throw e;
     const message = platform.redact((e as Error).message);
-    if (o.json) process.stdout.write(`${JSON.stringify({ status: 'error', platform: entry.name, error: message, ...(e instanceof ProbeFailedError ? { setting: e.setting } : {}) })}\n`);
+    if (o.json) process.stdout.write(`${jsonText({ status: 'error', platform: entry.name, error: message, ...(e instanceof ProbeFailedError ? { setting: e.setting } : {}) })}\n`);
     else process.stderr.write(`tierzero doctor: ${entry.title}: ${message}\n`);
     return 1;
   }
@@ -50,7 +51,7 @@ export async function doctorPlatform(o: PlatformDoctorOptions): Promise<number> 
   for (const c of probe.counts) coverage.observeCount(c.channel, c.eventId, c.count);
   const report = coverage.report((id) => config.detectors.has(id));
   if (o.json) {
-    process.stdout.write(`${platform.redact(JSON.stringify({ status: 'ok', ...probe, days, ...report }, null, 2))}\n`);
+    process.stdout.write(`${platform.redact(jsonText({ status: 'ok', ...probe, days, ...report }, 2))}\n`);
   } else {
     const out: string[] = [`${entry.title} (${entry.name})`];
     for (const c of probe.checks) out.push(`  ${c.status === 'ok' ? 'ok  ' : 'warn'}  ${c.setting}: ${c.detail}`);

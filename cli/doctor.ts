@@ -1,14 +1,14 @@
-import { FileSource, InputError } from '../adapters/file/file-source';
-import { ConfigError } from '../core/config/config';
+import { FileSource } from '../adapters/file/file-source';
 import { DECLARATIONS } from '../core/detectors/registry';
 import { EventCoverage } from '../core/engine/coverage';
 import { SHARED_NEEDS } from '../core/rules/pull-plan';
 import { renderReport } from './coverage-render';
 import { parse, UsageError } from './args';
+import { DOCTOR } from './commands';
 import { loadConfig } from './config-file';
 import { doctorPlatform } from './doctor-platform';
-
-const USAGE = 'usage: tierzero doctor <file|dir>... [--config f] [--json]\n       tierzero doctor --config tierzero.json [--platform name] [--days N] [--json]';
+import { reportFailure } from './failure';
+import { jsonText } from './visible';
 
 /**
  * `tierzero doctor` over exported logs: for every detector, whether the events it needs are in
@@ -22,22 +22,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await doctor(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero doctor: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof ConfigError || e instanceof InputError) {
-      process.stderr.write(`tierzero doctor: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(DOCTOR, e);
   }
 }
 
 async function doctor(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    config: { type: 'string' }, json: { type: 'boolean', default: false }, platform: { type: 'string' }, days: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, DOCTOR);
   if (positionals.length === 0) {
     if (values.config === undefined) throw new UsageError('give the event files to check, or --config tierzero.json to check the platform it names');
     return doctorPlatform({ config: values.config, platform: values.platform, days: values.days, json: values.json });
@@ -55,7 +45,7 @@ async function doctor(argv: string[]): Promise<number> {
     }
   }
   const report = coverage.report((id) => config.detectors.has(id));
-  if (values.json) process.stdout.write(`${JSON.stringify({ files, malformed, ...report }, null, 2)}\n`);
+  if (values.json) process.stdout.write(`${jsonText({ files, malformed, ...report }, 2)}\n`);
   else process.stdout.write(renderReport(report, files, malformed));
   return report.blind.length > 0 ? 1 : 0;
 }

@@ -4,35 +4,33 @@ import { MemorySink } from '../adapters/file/file-sink';
 import { MemoryQuarantine } from '../adapters/file/file-quarantine';
 import { FileSource } from '../adapters/file/file-source';
 import { MemoryStateStore } from '../adapters/file/file-state-store';
-import { ConfigError, mergeConfig } from '../core/config/config';
+import { mergeConfig } from '../core/config/config';
 import { runPass, wantedEvents } from '../core/engine/engine';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
-import { readConfigFile, resolveWithPlatforms } from './config-file';
+import { EVAL } from './commands';
+import { readConfigFile, resolveWholeConfig } from './config-file';
+import { reportFailure } from './failure';
 import { scoreFile, summarise, type FileOutcome, type ManifestEntry } from './eval-score';
 import { renderTable } from './table';
-
-const USAGE = 'usage: tierzero eval <manifest.json> [--config f] [--json]';
+import { jsonText, visible } from './visible';
 
 /** `tierzero eval`: recall and precision per detector over a labelled manifest. Exit 1 on any miss or false alarm. */
 export async function run(argv: string[]): Promise<number> {
   try {
     return await evaluate(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`tierzero eval: ${e.message}\n${e instanceof UsageError ? `${USAGE}\n` : ''}`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(EVAL, e);
   }
 }
 
 async function evaluate(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { config: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(argv, EVAL);
   const manifestPath = positionals[0];
   if (!manifestPath || positionals.length > 1) throw new UsageError('give exactly one manifest.json');
   const manifest = await readManifest(manifestPath);
   const base = await readConfigFile(values.config);
+  resolveWholeConfig(base, values.config); // a bad deployment config fails before any dataset, naming the key
   const implemented = DETECTOR_MODULES.map((m) => m.declaration.id as string);
   const implementedSet = new Set(implemented);
   const outcomes: FileOutcome[] = [];
@@ -41,7 +39,7 @@ async function evaluate(argv: string[]): Promise<number> {
 
   for (const entry of manifest) {
     for (const d of entry.expected_alerts) if (d !== 'none' && !implementedSet.has(d)) notImplemented.set(d, (notImplemented.get(d) ?? 0) + 1);
-    const config = resolveWithPlatforms(mergeConfig(base, entry.context ?? {}));
+    const config = resolveWholeConfig(mergeConfig(base, entry.context ?? {}), values.config);
     const sink = new MemorySink();
     const quarantine = new MemoryQuarantine();
     try {
@@ -63,7 +61,7 @@ async function evaluate(argv: string[]): Promise<number> {
   const scores = summarise(outcomes, implemented);
   const failures = outcomes.filter((o) => o.kind !== 'found');
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ scores, failures, notImplemented: Object.fromEntries(notImplemented), broken }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ scores, failures, notImplemented: Object.fromEntries(notImplemented), broken }, 2)}\n`);
   } else {
     const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(0)}%`);
     process.stdout.write(`${manifest.length} files, ${implemented.length} detectors implemented\n\n`);
@@ -75,9 +73,9 @@ async function evaluate(argv: string[]): Promise<number> {
     for (const kind of ['missed', 'wrong_actor', 'false_alarm'] as const) {
       const list = failures.filter((f) => f.kind === kind);
       if (list.length === 0) continue;
-      process.stdout.write(`\n${kind.replace('_', ' ')}:\n${list.map((f) => `  ${f.detector.padEnd(22)} ${f.file}: ${f.detail}`).join('\n')}\n`);
+      process.stdout.write(`\n${kind.replace('_', ' ')}:\n${list.map((f) => `  ${f.detector.padEnd(22)} ${visible(f.file)}: ${visible(f.detail)}`).join('\n')}\n`);
     }
-    if (broken.length) process.stdout.write(`\nproblems reading data:\n${broken.map((b) => `  ${b}`).join('\n')}\n`);
+    if (broken.length) process.stdout.write(`\nproblems reading data:\n${broken.map((b) => `  ${visible(b)}`).join('\n')}\n`);
     const found = scores.reduce((n, s) => n + s.found, 0);
     process.stdout.write(`\n${found} found, ${failures.length} failed (${failures.filter((f) => f.kind !== 'false_alarm').length} missed, ${failures.filter((f) => f.kind === 'false_alarm').length} false alarms)\n`);
   }

@@ -1,23 +1,21 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy, synchronous loads under tsx's CJS hook */
+import { COMMAND_SPECS, EXIT_CODES, synopsis, type CommandSpec } from './commands';
+
 /**
  * `tierzero <command>`: the contract other tools and tests rely on (DESIGN §9).
  * Each command lives in its own module, loaded only when used so `detect` starts fast.
  */
-import { platformNames } from '../adapters/index';
-
 export type Command = (argv: string[]) => Promise<number>;
 
-const PLATFORM_LIST = platformNames().join('|');
-
-const COMMANDS: Record<string, { readonly load: () => Promise<{ run: Command }>; readonly help: string }> = {
-  detect: { load: async () => require('./detect') as { run: Command }, help: 'detect <file|dir>... [--config f] [--state f] [--out alerts.jsonl] [--fail-on severity]' },
-  eval: { load: async () => require('./eval') as { run: Command }, help: 'eval <manifest.json> [--config f] [--json]' },
-  doctor: { load: async () => require('./doctor') as { run: Command }, help: 'doctor <file|dir>... [--config f] | doctor --config tierzero.json [--days N]   (files, or the SIEM the config names)' },
-  package: { load: async () => require('./package') as { run: Command }, help: `package ${PLATFORM_LIST} [--out dist/]` },
-  respond: { load: async () => require('./respond') as { run: Command }, help: 'respond suspend|enable|revoke-sessions|reset-password --user <upn|sam|sid> [--dry-run] [--reason text]' },
-  run: { load: async () => require('./run') as { run: Command }, help: `run --config tierzero.json [--platform ${PLATFORM_LIST}] [--json]   (one scheduled pass on a SIEM)` },
-  'serve-responder': { load: async () => require('./serve-responder') as { run: Command }, help: 'serve-responder --config tierzero.json [--port n]' },
-  users: { load: async () => require('./users') as { run: Command }, help: 'users --state f [--top N] [--user X] [--format table|json] [--html out.html] [--reset X] [--at time|now]' },
+const LOADERS: Record<string, () => { run: Command }> = {
+  detect: () => require('./detect'),
+  eval: () => require('./eval'),
+  doctor: () => require('./doctor'),
+  package: () => require('./package'),
+  respond: () => require('./respond'),
+  run: () => require('./run'),
+  'serve-responder': () => require('./serve-responder'),
+  users: () => require('./users'),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,14 +28,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${require('../package.json').version}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`tierzero: unknown command '${name}'\n${usage()}`);
+  const spec = COMMAND_SPECS.find((c) => c.name === name);
+  const load = LOADERS[name];
+  if (!spec || !load) {
+    const { visible } = require('./visible') as typeof import('./visible');
+    process.stderr.write(`tierzero: unknown command '${visible(name)}'\n${usage()}`);
     return 2;
   }
-  return (await command.load()).run(rest);
+  try {
+    return await load().run(rest);
+  } catch (e) {
+    // Commands report their own errors; this is the net under an error that escaped one.
+    const { reportFailure } = require('./failure') as typeof import('./failure');
+    return reportFailure(spec as CommandSpec, e);
+  }
 }
 
 function usage(): string {
-  return `usage: tierzero <command>\n${Object.values(COMMANDS).map((c) => `  tierzero ${c.help}`).join('\n')}\n`;
+  return `usage: tierzero <command> [options]    (tierzero <command> --help: every option explained)\n\n`
+    + `${COMMAND_SPECS.flatMap((c) => [synopsis(c), ...(c.more ?? []).map((m) => `${c.name} ${m}`)]).map((l) => `  tierzero ${l}`).join('\n')}\n  tierzero --version\n\n${EXIT_CODES}`;
 }

@@ -2,13 +2,13 @@
 import { findPlatform, platformNames, PLATFORMS } from '../adapters/index';
 import { DECLARATIONS } from '../core/detectors/registry';
 import { parse, UsageError } from './args';
+import { PACKAGE } from './commands';
+import { reportFailure } from './failure';
 
-const USAGE = `usage: tierzero package ${platformNames().join('|')} [--out dist/]`;
-
-/** `tierzero package <platform>`: the installable artefact for a SIEM (DESIGN §7). Exit 0 ok, 2 usage. */
+/** `tierzero package <platform>`: the installable artefact for a SIEM (DESIGN §7). Exit 0 ok, 2 usage, 3 I/O. */
 export async function run(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv, { out: { type: 'string', default: 'dist' } });
+    const { values, positionals } = parse(argv, PACKAGE);
     const [name, ...extra] = positionals;
     if (name === undefined || extra.length) throw new UsageError('give exactly one platform');
     const entry = findPlatform(name);
@@ -28,10 +28,6 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${result.path} (${result.files} files, ${Math.round(result.bytes / 1024)} KiB)\n`);
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero package: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(PACKAGE, e);
   }
 }

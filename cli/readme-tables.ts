@@ -1,3 +1,4 @@
+import { thresholdMaximum } from '../core/config/threshold-bounds';
 import type { DetectorDeclaration } from '../core/detectors/detector';
 
 /**
@@ -29,10 +30,10 @@ function nativeCell(d: DetectorDeclaration): string {
 
 export function thresholdTable(declarations: readonly DetectorDeclaration[]): string {
   const rows = declarations.flatMap((d) => [
-    ...Object.entries(d.thresholds).map(([name, t]) => `| \`detectors.${d.id}.thresholds.${name}\` | ${t.default} | ${t.description} |`),
-    ...(d.learningPeriodDays > 0 ? [`| \`detectors.${d.id}.learningPeriodDays\` | ${d.learningPeriodDays} | Days of history before its baselines are trusted |`] : []),
+    ...Object.entries(d.thresholds).map(([name, t]) => `| \`detectors.${d.id}.thresholds.${name}\` | ${t.default} | ${t.minimum}–${thresholdMaximum(name, t)} | ${t.description} |`),
+    ...(d.learningPeriodDays > 0 ? [`| \`detectors.${d.id}.learningPeriodDays\` | ${d.learningPeriodDays} | 0–365 | Days of history before its baselines are trusted |`] : []),
   ]);
-  return ['| key | default | meaning |', '|---|---|---|', ...rows].join('\n');
+  return ['| key | default | range | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 /** Replaces the text between a pair of markers. */

@@ -1,6 +1,5 @@
 import { dirname, join, resolve } from 'node:path';
 import { FileQuarantine } from '../adapters/file/file-quarantine';
-import { platformNames } from '../adapters/index';
 import { ConfigError } from '../core/config/config';
 import type { Platform, PlatformPass } from '../adapters/platform';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
@@ -8,38 +7,35 @@ import { runPass } from '../core/engine/engine';
 import { pullPlan } from '../core/rules/pull-plan';
 import { StateConflictError, StateVersionError } from '../core/state/state';
 import { parse, UsageError } from './args';
-import { readConfigFile, resolveWithPlatforms } from './config-file';
+import { RUN } from './commands';
+import { readConfigFile, resolveWholeConfig } from './config-file';
+import { EXIT, reportFailure } from './failure';
+import { jsonText } from './visible';
 import { firstLine } from './first-line';
 import { choosePlatform } from './platform-choice';
-
-const USAGE = `usage: tierzero run --config tierzero.json [--platform ${platformNames().join('|')}] [--quarantine f] [--json]`;
 
 /**
  * `tierzero run`: one scheduled pass on a SIEM (DESIGN §3). The platform is the registered one
  * whose config section is present (adapters/index.ts); `--platform` picks one when several are.
  * Logs are JSON lines on stderr; the summary goes to stdout (one JSON object with --json, which
  * a SIEM's scheduled input can index).
- * Exit codes: 0 pass committed, 1 pass failed (nothing committed; the next pass redoes it — also
- * when an overlapping pass committed first), 2 usage/config.
+ * Exit codes: 0 pass committed, 2 usage/config, 3 pass failed (nothing committed; the next pass
+ * redoes it — also when an overlapping pass committed first).
  */
 export async function run(argv: string[]): Promise<number> {
   let redact = (t: string): string => t;
   let asJson = false;
   const started = Date.now();
   const log = (entry: Record<string, unknown>): void => {
-    process.stderr.write(`${redact(JSON.stringify({ time: new Date().toISOString(), ...entry }))}\n`);
+    process.stderr.write(`${redact(jsonText({ time: new Date().toISOString(), ...entry }))}\n`);
   };
   try {
-    const { values } = parse(argv, {
-      config: { type: 'string' },
-      platform: { type: 'string' },
-      quarantine: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    });
+    const { values, positionals } = parse(argv, RUN);
+    if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
     asJson = values.json;
     if (values.config === undefined) throw new UsageError('--config is required');
     const raw = await readConfigFile(values.config);
-    const config = resolveWithPlatforms(raw);
+    const config = resolveWholeConfig(raw, values.config);
     const entry = choosePlatform(raw, values.platform);
     const name = entry.name;
     const adapter = entry.load();
@@ -66,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
         seconds: Math.round((Date.now() - started) / 100) / 10,
       };
       log({ level: 'info', msg: 'pass committed', ...summary });
-      process.stdout.write(asJson ? `${redact(JSON.stringify(summary))}\n`
+      process.stdout.write(asJson ? `${redact(jsonText(summary))}\n`
         : `${name}: ${stats.records} events pulled, ${alerts.length} alerts written, ${stats.quarantined} quarantined${stats.quarantined ? ` (${quarantinePath})` : ''}, ${summary.seconds}s\n`);
       return 0;
     } catch (e) {
@@ -75,11 +71,8 @@ export async function run(argv: string[]): Promise<number> {
       platform.close();
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) {
-      process.stderr.write(`tierzero run: ${redact(e.message)}\n${e instanceof UsageError ? `${USAGE}\n` : ''}`);
-      return 2;
-    }
-    throw e;
+    const r = redact;
+    return reportFailure(RUN, e instanceof Error ? Object.assign(e, { message: r(e.message) }) : e);
   }
 }
 
@@ -88,7 +81,7 @@ function fail(e: unknown, adapter: Platform, log: (entry: Record<string, unknown
   const known = e instanceof StateVersionError || e instanceof StateConflictError || adapter.failures.some((k) => e instanceof k);
   const message = adapter.redact(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   log({ level: 'error', msg: 'pass failed; nothing committed, the next pass redoes it', error: message, ...(known ? {} : { stack: adapter.redact((e as Error)?.stack ?? '') }) });
-  if (asJson) process.stdout.write(`${JSON.stringify({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
+  if (asJson) process.stdout.write(`${jsonText({ status: 'error', error: message, seconds: Math.round((Date.now() - started) / 100) / 10 })}\n`);
   else process.stderr.write(`tierzero run: ${message}\n`);
-  return 1;
+  return EXIT.failure;
 }

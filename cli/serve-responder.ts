@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { buildResponder } from '../playbooks/build';
 import { ConfigError, loadSecret } from '../playbooks/config';
 import { loadResponseSettings } from '../playbooks/load-config';
 import { scrubSecrets } from '../core/config/secret';
 import { startResponderServer, type RunningServer } from '../playbooks/server';
-
-const USAGE = 'usage: tierzero serve-responder [--config tierzero.json] [--port n]\n';
+import { parse, UsageError } from './args';
+import { SERVE_RESPONDER } from './commands';
+import { reportFailure } from './failure';
 
 export interface ServeIo {
   readonly err: (s: string) => void;
@@ -16,7 +16,7 @@ export interface ServeIo {
   readonly onListening?: (server: RunningServer) => void;
 }
 
-/** `tierzero serve-responder` — runs until SIGINT/SIGTERM; 2 on usage or config errors. */
+/** `tierzero serve-responder` — runs until SIGINT/SIGTERM; 2 on usage or config errors, 3 when it cannot start (port in use, unreadable TLS files). */
 export async function run(argv: string[], io?: ServeIo): Promise<number> {
   const sio: ServeIo = io ?? {
     err: (s) => process.stderr.write(s),
@@ -26,22 +26,18 @@ export async function run(argv: string[], io?: ServeIo): Promise<number> {
       process.once('SIGTERM', resolve);
     }),
   };
-  let values: { config?: string; port?: string; help?: boolean };
+  // Help goes to stdout like every command's; the service itself logs only to stderr.
+  const fail = (e: unknown): number => reportFailure(SERVE_RESPONDER, e, { out: (t) => process.stdout.write(t), err: sio.err, env: sio.env });
+  let values;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    sio.err(`tierzero serve-responder: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    sio.err(USAGE);
-    return 0;
+    const parsed = parse(argv, SERVE_RESPONDER);
+    if (parsed.positionals.length) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
+    values = parsed.values;
+  } catch (e) {
+    return fail(e);
   }
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
-    sio.err(`tierzero serve-responder: --port must be an integer from 0 to 65535\n${USAGE}`);
-    return 2;
-  }
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) return fail(new UsageError('--port must be an integer from 0 to 65535'));
   const log = (entry: Record<string, unknown>): void => sio.err(`${scrubSecrets(JSON.stringify({ time: new Date().toISOString(), ...entry }))}\n`);
   let server: RunningServer;
   try {
@@ -60,8 +56,7 @@ export async function run(argv: string[], io?: ServeIo): Promise<number> {
     });
     log({ level: 'info', msg: 'listening', url: server.url, auditLog: settings.auditLog });
   } catch (err) {
-    sio.err(`tierzero serve-responder: ${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`);
-    return 2;
+    return fail(err);
   }
   sio.onListening?.(server);
   await sio.stopped;

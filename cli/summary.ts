@@ -2,6 +2,7 @@ import type { Alert } from '../core/alerts/alert';
 import { SEVERITIES } from '../core/alerts/alert';
 import type { PassStats } from '../core/engine/engine';
 import { renderTable } from './table';
+import { visible } from './visible';
 
 /** The end-of-run summary of `detect`: alerts by detector and severity, top actors, data health. */
 export function renderSummary(alerts: readonly Alert[], stats: PassStats, extra: { seconds: number; quarantinePath?: string; skippedFiles: number; skippedLines?: number }): string {
@@ -34,8 +35,8 @@ export function renderSummary(alerts: readonly Alert[], stats: PassStats, extra:
     }
   }
   if (stats.quarantined) {
-    out.push(`\n${stats.quarantined} malformed record(s) set aside in ${extra.quarantinePath ?? 'quarantine'}: `
-      + [...stats.quarantineReasons].map(([r, n]) => `${r} ×${n}`).join('; ') + '\n');
+    out.push(`\n${stats.quarantined} malformed record(s) set aside in ${visible(extra.quarantinePath ?? 'quarantine')}: `
+      + [...stats.quarantineReasons].map(([r, n]) => `${visible(r)} ×${n}`).join('; ') + '\n');
   }
   const suppressed = stats.excluded + stats.heldWhileLearning + stats.alreadyDelivered;
   if (suppressed) {

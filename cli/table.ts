@@ -1,6 +1,8 @@
-/** Left-aligned text columns, numbers right-aligned: the CLI's one table renderer. */
+import { visible } from './visible';
+
+/** Left-aligned text columns, numbers right-aligned: the CLI's one table renderer. Cells come from data, so they are shown with control characters made visible. */
 export function renderTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
+  const cells = [header, ...rows].map((r) => r.map((c) => visible(String(c))));
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
   const line = (r: readonly string[]) =>

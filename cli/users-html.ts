@@ -1,12 +1,15 @@
 import type { RankedScore } from '../core/scoring/score-book';
 import { band } from '../core/scoring/bands';
 import { topContributions } from '../core/scoring/score-update';
+import { displayName, userStory, type NameIndex } from './user-story';
+import { visible } from './visible';
 
 /**
  * The HTML report of `tierzero users --html`: one self-contained page (inline CSS and SVG, no
  * script, a Content-Security-Policy that forbids loading anything) so it can be mailed or
- * attached to a ticket: score over time for the top users, the ranking, and each top user's
- * contribution table.
+ * attached to a ticket: score over time for the top users, the ranking, and for each top user
+ * why it ranks (each alert in plain language with its evidence), what to do, and the
+ * contribution tables — the same story `users --user` prints (cli/user-story.ts).
  */
 
 const WIDTH = 900;
@@ -21,6 +24,8 @@ export interface ReportOptions {
   readonly top: number;
   /** The score of an identity at any time (the score book's model), to draw decay as it happens. */
   readonly scoreAt: (r: RankedScore, t: number) => number;
+  /** Names for SIDs and GUIDs, so people are shown rather than identifiers where the book knows them. */
+  readonly names: NameIndex;
 }
 
 const SAMPLES = 160;
@@ -37,8 +42,8 @@ export function renderUsersHtml(ranked: readonly RankedScore[], o: ReportOptions
 <h2>Score over time</h2>
 ${chart(top.slice(0, CHART_USERS), o)}
 <h2>Ranking</h2>
-${rankingTable(top)}
-${top.map((r, i) => userSection(r, i + 1)).join('\n')}
+${rankingTable(top, o.names)}
+${top.map((r, i) => userSection(r, i + 1, o.names)).join('\n')}
 </body></html>
 `;
 }
@@ -57,9 +62,10 @@ function chart(series: readonly RankedScore[], o: ReportOptions): string {
   }).join('');
   const lines = series.map((r, i) => {
     const points = sampleTimes(r, from, at).map((t) => `${x(t).toFixed(1)},${y(o.scoreAt(r, t)).toFixed(1)}`).join(' ');
-    return `<polyline class="series" data-identity="${esc(r.entry.identity.name)}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2" points="${points}"><title>${esc(r.entry.identity.name)}</title></polyline>`;
+    const name = displayName(r.entry.identity, o.names);
+    return `<polyline class="series" data-identity="${esc(name)}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2" points="${points}"><title>${esc(name)}</title></polyline>`;
   }).join('\n');
-  const legend = series.map((r, i) => `<span class="key"><span class="swatch" style="background:${COLORS[i % COLORS.length]}"></span>${esc(r.entry.identity.name)} ${r.breakdown.score.toFixed(1)}</span>`).join(' ');
+  const legend = series.map((r, i) => `<span class="key"><span class="swatch" style="background:${COLORS[i % COLORS.length]}"></span>${esc(displayName(r.entry.identity, o.names))} ${r.breakdown.score.toFixed(1)}</span>`).join(' ');
   return `<svg id="score-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="Score over time of the top ${series.length} identities">
 ${grid}${ticks}
 ${lines}
@@ -79,8 +85,8 @@ function sampleTimes(r: RankedScore, from: number, at: number): number[] {
   return [...times].sort((a, b) => a - b);
 }
 
-function rankingTable(ranked: readonly RankedScore[]): string {
-  const rows = ranked.map((r, i) => `<tr><td>${i + 1}</td><td><a href="#u-${i + 1}">${esc(r.entry.identity.name)}</a></td><td>${esc(r.entry.criticality.tier)}</td>`
+function rankingTable(ranked: readonly RankedScore[], names: NameIndex): string {
+  const rows = ranked.map((r, i) => `<tr><td>${i + 1}</td><td><a href="#u-${i + 1}" title="${esc(r.entry.identity.id)}">${esc(displayName(r.entry.identity, names))}</a></td><td>${esc(r.entry.criticality.tier)}</td>`
     + `<td class="num">${r.breakdown.score.toFixed(1)}</td><td class="band-${band(r.breakdown.score)}">${band(r.breakdown.score)}</td>`
     + `<td class="num${r.percentile >= 90 ? ' hot' : ''}">${r.percentile.toFixed(0)}</td><td class="num">${r.change24h >= 0 ? '+' : ''}${r.change24h.toFixed(1)}${r.riskJump ? ' (jump)' : ''}</td>`
     + `<td>${esc(topContributions(r.breakdown))}</td></tr>`).join('\n');
@@ -90,15 +96,25 @@ ${rows}
 </tbody></table>`;
 }
 
-function userSection(r: RankedScore, rank: number): string {
+function userSection(r: RankedScore, rank: number, names: NameIndex): string {
   const b = r.breakdown;
   const c = r.entry.criticality;
+  const story = userStory(r, names);
+  const why = story.items.map((x) => `<li class="alert"><span class="when">${esc(isoTime(x.firstSeen))}</span> <strong>${esc(x.title)}</strong> <span class="sev sev-${esc(x.severity)}">${esc(x.severity)}</span> (${esc(x.role)})`
+    + `<p class="why">${esc(x.why)}</p><ul class="evidence">${x.evidence.map((ev) => `<li>${esc(ev)}</li>`).join('')}${x.moreEvidence ? `<li>… ${x.moreEvidence} more event(s)</li>` : ''}</ul></li>`).join('\n');
+  const todo = story.recommendations.map((rec) => `<li><strong>${esc(rec.title)}</strong><ul>${rec.steps.map((step) => `<li>${esc(step)}</li>`).join('')}</ul></li>`).join('\n');
   const rows = b.rows.map((x) => `<tr><td>${esc(x.detector)}</td><td>${esc(x.title)}</td><td>${esc(x.stage)}</td><td class="num">${x.risk}</td><td class="num">${n(x.precision)}</td>`
     + `<td class="num">${n(x.popularity)}</td><td class="num">${n(x.maturity)}</td><td class="num">${n(x.share)}</td><td class="num">${x.ageHours.toFixed(1)}</td>`
     + `<td class="num">${x.halfLifeHours}</td><td class="num">${n(x.decay)}</td><td class="num">${n(x.value)}</td><td class="num">${x.rank}</td></tr>`).join('\n');
   const rules = b.rules.map((x) => `<tr><td>${esc(x.detector)}</td><td class="num">${x.signals}</td><td class="num">${n(x.sum)}</td><td class="num">${n(x.cap)}${x.capped ? ' (capped)' : ''}</td><td class="num">${n(x.value)}</td><td class="num">${x.rank}</td><td class="num">${n(x.contribution)}</td></tr>`).join('\n');
-  return `<section class="user" id="u-${rank}"><h2>${rank}. ${esc(r.entry.identity.name)} <span class="score">${b.score.toFixed(1)}</span></h2>
+  return `<section class="user" id="u-${rank}"><h2>${rank}. ${esc(displayName(r.entry.identity, names))} <span class="score">${b.score.toFixed(1)}</span></h2>
 <p>${esc(c.tier)} (K = ${c.multiplier})${c.reasons.length ? `: ${esc(c.reasons.join('; '))}` : ''}</p>
+<h3>Why</h3>
+<ol class="story">
+${why}
+</ol>
+${todo ? `<h3>What to do</h3>\n<ul class="recommendations">\n${todo}\n</ul>` : ''}
+<h3>How the score is made</h3>
 <table class="contributions"><thead><tr><th>detector</th><th>alert</th><th>stage</th><th>r</th><th>c</th><th>p</th><th>q</th><th>share</th><th>age h</th><th>half-life h</th><th>decay</th><th>v</th><th>k</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
@@ -115,8 +131,9 @@ function isoTime(t: number): string {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
+/** HTML-escaped, with control and bidi characters shown as escapes (a U+202E in a name would reorder the page's text). */
 function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
+  return visible(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string);
 }
 
 const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1c2833}h1{margin:0 0 4px}h2{margin:28px 0 8px;font-size:17px}
@@ -124,4 +141,7 @@ const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1c2833}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.hot{color:#c0392b;font-weight:600}.score{color:#c0392b}
 .grid{stroke:#e5e8e8}.tick{font-size:11px;fill:#566573}.legend .key{margin-right:14px;white-space:nowrap}
 .swatch{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}.formula{font-family:ui-monospace,monospace;font-size:12px}
-.band-high,.band-critical{color:#c0392b}.band-moderate{color:#b9770e}`;
+.band-high,.band-critical{color:#c0392b}.band-moderate{color:#b9770e}h3{margin:16px 0 6px;font-size:15px}
+.story{padding-left:20px}.story>li{margin:6px 0}.why{margin:2px 0}.when{color:#566573;font-variant-numeric:tabular-nums}
+.evidence{font-family:ui-monospace,monospace;font-size:12px;color:#566573;margin:2px 0}.sev{font-size:12px;padding:0 4px;border-radius:3px;background:#eaecee}
+.sev-high,.sev-critical{background:#f5b7b1}.sev-medium{background:#fad7a0}`;

@@ -2,11 +2,13 @@ import { writeFile } from 'node:fs/promises';
 import { FileStateStore } from '../adapters/file/file-state-store';
 import { ScoreBook } from '../core/scoring/score-book';
 import { StateVersionError, type LoadedState } from '../core/state/state';
+import { USERS } from './commands';
+import { reportFailure } from './failure';
 import { parse, UsageError } from './args';
+import { nameIndex } from './user-story';
 import { renderUsersHtml } from './users-html';
+import { jsonText, visible } from './visible';
 import { rankingJson, rankingTable, userDetail, userJson } from './users-render';
-
-const USAGE = 'usage: tierzero users --state f [--top N] [--user X] [--format table|json] [--html out.html] [--reset X] [--at time|now]';
 
 /**
  * `tierzero users`: the investigation priority of every identity, from the state `tierzero
@@ -17,33 +19,18 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await users(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`tierzero users: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof StateVersionError || e instanceof StateReadError) {
-      process.stderr.write(`tierzero users: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportFailure(USERS, e);
   }
 }
 
 /** The state file is missing or unreadable: nothing to rank. */
 class StateReadError extends Error {
   override name = 'StateReadError';
+  readonly exitCode = 3;
 }
 
 async function users(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    state: { type: 'string' },
-    top: { type: 'string' },
-    user: { type: 'string' },
-    format: { type: 'string', default: 'table' },
-    html: { type: 'string' },
-    reset: { type: 'string' },
-    at: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, USERS);
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   if (!values.state) throw new UsageError('--state is required: the state file `tierzero detect --state` writes');
   const format = values.format;
@@ -69,23 +56,26 @@ async function users(argv: string[]): Promise<number> {
     if (!entry) throw new UsageError(`no scored identity matches ${values.reset}`);
     const before = book.reset(entry, at);
     await store.save({ ...state, scores: book.snapshot() }, loaded.token);
-    process.stdout.write(`${entry.identity.name}: score ${before.toFixed(1)} cleared at ${new Date(at).toISOString()}; its ${entry.signals.length} signal(s) and history are kept\n`);
+    process.stdout.write(`${visible(entry.identity.name)}: score ${before.toFixed(1)} cleared at ${new Date(at).toISOString()}; its ${entry.signals.length} signal(s) and history are kept\n`);
     return 0;
   }
 
   const ranked = book.ranked(at);
+  const names = nameIndex(ranked.map((r) => r.entry.identity));
   if (values.html !== undefined) {
-    await writeFile(values.html, renderUsersHtml(ranked, { at, top, scoreAt: (r, t) => book.breakdown(r.entry, t).score }), 'utf8');
-    process.stderr.write(`report written to ${values.html}\n`);
+    await writeFile(values.html, renderUsersHtml(ranked, { at, top, names, scoreAt: (r, t) => book.breakdown(r.entry, t).score }), 'utf8');
+    // Only where it wrote, so `xdg-open "$(tierzero users --state s --html r.html)"` works.
+    process.stdout.write(`${visible(values.html)}\n`);
+    if (values.user === undefined) return 0;
   }
   if (values.user !== undefined) {
     const entry = book.find(values.user);
     const found = entry && ranked.find((r) => r.entry === entry);
     if (!found) throw new UsageError(`no scored identity matches ${values.user}`);
-    process.stdout.write(format === 'json' ? `${JSON.stringify(userJson(found), null, 2)}\n` : userDetail(found));
+    process.stdout.write(format === 'json' ? `${jsonText(userJson(found), 2)}\n` : userDetail(found, names));
     return 0;
   }
-  process.stdout.write(format === 'json' ? `${JSON.stringify(rankingJson(ranked.slice(0, top), at), null, 2)}\n` : rankingTable(ranked.slice(0, top), at, book.size));
+  process.stdout.write(format === 'json' ? `${jsonText(rankingJson(ranked.slice(0, top), at), 2)}\n` : rankingTable(ranked.slice(0, top), at, book.size, names));
   return 0;
 }
 

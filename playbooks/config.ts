@@ -77,8 +77,7 @@ export const DEFAULTS = {
 /** Validates `response` (fails fast naming the exact key) and loads the AD and Entra secrets. */
 export function resolveResponseConfig(raw: unknown, options: ResolveOptions): ResponseSettings {
   const section = raw ?? {};
-  refuseInlineSecrets(section);
-  validate(section);
+  checkResponseSection(section);
   const c = section as RawResponse;
   const env = options.env ?? process.env;
   const readFile = options.readFile ?? ((p: string) => readFileSync(p));
@@ -91,9 +90,6 @@ export function resolveResponseConfig(raw: unknown, options: ResolveOptions): Re
   const ad = c.activeDirectory;
   const entra = c.entra;
   const responderHost = c.responder?.host ?? DEFAULTS.responderHost;
-  if (!isLoopback(responderHost) && !c.responder?.tls) {
-    throw new ConfigError('response.responder.host', 'is not a loopback address: set response.responder.tls too, or the bearer token crosses the network in clear text');
-  }
   return {
     ...(ad && {
       activeDirectory: {
@@ -136,6 +132,21 @@ export function resolveResponseConfig(raw: unknown, options: ResolveOptions): Re
       returnGeneratedPasswords: c.responder?.returnGeneratedPasswords ?? false,
     },
   };
+}
+
+/**
+ * Everything about `response` that can be checked without reading a secret or a file: no
+ * inline secret, the schema (passwordLength ≥ 16, https URLs, …), TLS for a non-loopback
+ * responder. `detect` and `doctor` run it too, so a config is judged the same by every command.
+ */
+export function checkResponseSection(raw: unknown): void {
+  const section = raw ?? {};
+  refuseInlineSecrets(section);
+  validate(section);
+  const responder = (section as RawResponse).responder;
+  if (!isLoopback(responder?.host ?? DEFAULTS.responderHost) && !responder?.tls) {
+    throw new ConfigError('response.responder.host', 'is not a loopback address: set response.responder.tls too, or the bearer token crosses the network in clear text');
+  }
 }
 
 /** Reads a secret from its environment variable or file; the error names the key, never a value. */

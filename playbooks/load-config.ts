@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { stripBom } from '../core/config/bom';
 import { ConfigError, resolveResponseConfig, type ResponseSettings } from './config';
 
 /** Reads tierzero.json and resolves its `response` section (paths relative to the file). */
@@ -13,7 +14,7 @@ export function loadResponseSettings(configPath: string, env: NodeJS.ProcessEnv 
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(stripBom(text));
   } catch (err) {
     throw new ConfigError('--config', `names ${path}, which is not valid JSON: ${(err as Error).message}`);
   }

@@ -38,8 +38,15 @@ interface Pending {
  * from the name. Several inputs are merged by event time; each is assumed to be in time order,
  * as exports are. Each regular file is read from where the last pass stopped (file-checkpoint).
  */
+/** Bytes read so far of all inputs this pass reads (on-disk bytes: gzip files count compressed). */
+export interface ByteProgress {
+  readonly read: number;
+  readonly total: number;
+}
+
 export class FileSource implements Source {
   private readonly entries: Record<string, FileEntry> = {};
+  private readonly bytes = { read: 0, total: 0 };
   private prior: FileCheckpoint = { files: {} };
   /** Lines skipped unparsed by `wanted`, by `channel:EventID`. */
   readonly skipped = new Map<string, number>();
@@ -55,6 +62,11 @@ export class FileSource implements Source {
       readonly wanted?: EventFilter;
       /** Standard input, for `-` (tests pass their own). */
       readonly stdin?: NodeJS.ReadableStream;
+      /**
+       * Bytes read of what this pass reads (skipped files and already-read parts excluded; pipes
+       * and stdin have no size and are not counted): first with read 0, then per chunk.
+       */
+      readonly onBytes?: (p: ByteProgress) => void;
     },
   ) {}
 
@@ -77,6 +89,10 @@ export class FileSource implements Source {
         continue;
       }
       pending.push({ path, facts, start: plan.start, lines: plan.lines, records: plan.records, ...(plan.format ? { format: plan.format } : {}), ...(plan.warning ? { warning: plan.warning } : {}) });
+    }
+    if (this.options.onBytes) {
+      for (const f of pending) if (f.facts) this.bytes.total += Math.max(0, f.facts.size - f.start);
+      this.options.onBytes({ ...this.bytes });
     }
     if (pending.length > 1 && this.options.mergeByTime !== false) {
       yield* mergeByTime(pending.map((f) => this.trackedFile(f)));
@@ -123,6 +139,10 @@ export class FileSource implements Source {
     let result: ReadResult = { offset: f.start, lines: f.lines, format: f.format ?? 'lines', complete: false, head: Buffer.alloc(0) };
     const { maxLineBytes, wanted, stdin } = this.options;
     const skipped = this.skipped;
+    const count = (n: number): void => {
+      this.bytes.read += n;
+      this.options.onBytes?.({ ...this.bytes });
+    };
     async function* pages(): AsyncIterable<SourceRecord[]> {
       const input = await openInput(f, stdin);
       const named = namedFormat(f.path);
@@ -132,12 +152,18 @@ export class FileSource implements Source {
       // Compressed bytes are not counted: a gzip input is read to its size at the start, whole.
       const planned = f.facts?.size ?? 0;
       let raw = 0;
+      let onDisk = 0;
       const done = (complete: boolean, held = 0): ReadResult => ({
         offset: format === 'gzip' ? planned : f.start + raw - held, lines: parser.linesDone, format, complete, head: input.head,
       });
       try {
         for await (const chunk of input.decoded as AsyncIterable<Buffer>) {
           raw += chunk.length;
+          // Merged inputs are read interleaved, so per-file deltas add up to the pass's bytes.
+          if (input.bytesRead() > onDisk) {
+            count(input.bytesRead() - onDisk);
+            onDisk = input.bytesRead();
+          }
           const page = parser.push(chunk);
           if (page.length) yield page;
         }
@@ -181,13 +207,16 @@ interface ReadResult {
  * the next pass's), decoded. Pipes and stdin cannot seek (ESPIPE, issue 12): their first chunk
  * is sniffed in the stream itself and put back in front.
  */
-async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): Promise<{ decoded: NodeJS.ReadableStream; gzip: boolean; array: boolean; head: Buffer }> {
+async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): Promise<{ decoded: NodeJS.ReadableStream; gzip: boolean; array: boolean; head: Buffer; bytesRead: () => number }> {
   let bytes: NodeJS.ReadableStream;
   let head: Buffer;
+  let bytesRead = (): number => 0;
   if (f.facts) {
     head = await readHead(f.path, HEAD_BYTES);
-    if (f.facts.size <= f.start) return { decoded: Readable.from([]), gzip: f.format === 'gzip', array: false, head };
-    bytes = createReadStream(f.path, { start: f.start, end: f.facts.size - 1, highWaterMark: 256 * 1024 });
+    if (f.facts.size <= f.start) return { decoded: Readable.from([]), gzip: f.format === 'gzip', array: false, head, bytesRead };
+    const file = createReadStream(f.path, { start: f.start, end: f.facts.size - 1, highWaterMark: 256 * 1024 });
+    bytesRead = () => file.bytesRead;
+    bytes = file;
   } else {
     const it = ((f.path === STDIN ? (stdin ?? process.stdin) : createReadStream(f.path)) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const first = await it.next();
@@ -200,9 +229,9 @@ async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): 
   }
   const gzip = f.format === 'gzip' || (head[0] === 0x1f && head[1] === 0x8b);
   const array = f.start === 0 && startsWithBracket(head);
-  if (!gzip) return { decoded: bytes, gzip, array, head };
+  if (!gzip) return { decoded: bytes, gzip, array, head, bytesRead };
   const gunzip = createGunzip();
   bytes.on('error', (e) => gunzip.destroy(e));
   bytes.pipe(gunzip);
-  return { decoded: gunzip, gzip, array, head };
+  return { decoded: gunzip, gzip, array, head, bytesRead };
 }

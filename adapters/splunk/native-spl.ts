@@ -99,10 +99,30 @@ function normalised(field: string, branches: readonly Branch[]): string {
   const ta = SIGN_IN_TA_FIELDS[field];
   const candidates = [splEvalField(field)];
   if (ta !== undefined) candidates.push(splEvalField(ta));
+  const header = CLASSIC_HEADER[field];
+  if (header !== undefined && branches.some((b) => b.source.kind === 'windows')) candidates.push(splEvalField(header));
   const classic = classicExpression(field, branches);
-  if (classic) candidates.push(classic);
+  // A multi-line value's label field holds its first line only: the message text goes first.
+  if (classic) candidates.splice(MULTILINE.has(field) ? 0 : candidates.length, 0, classic);
   const value = candidates.length === 1 ? candidates[0] as string : `coalesce(${candidates.join(', ')})`;
   return `nullif(nullif(${value}, ""), "-")`;
+}
+
+/** The classic header's names for the System fields (field-map.ts reads them the same way). */
+const CLASSIC_HEADER: Readonly<Record<string, string>> = { Computer: 'ComputerName', EventRecordID: 'RecordNumber', UserID: 'Sid' };
+
+/**
+ * Values Windows writes over several lines (4662 `Properties` and `AccessList`, 4672
+ * `PrivilegeList`, 4698 `TaskContent`): the TA's "Label: value" extraction keeps the first line,
+ * so the classic form reads them from `Message` (which the TA extracts whole), up
+ * to the blank line that ends the section.
+ */
+const MULTILINE = new Set(['Properties', 'AccessList', 'PrivilegeList', 'TaskContent', 'TaskContentNew']);
+
+function fromMessage(label: string): string {
+  const re = splString(String.raw`(?s)^.*?\n[ \t]*` + escapeRegex(label) + String.raw`:[ \t]*(.*?)(?:\r?\n[ \t]*(?:\r?\n.*)?)?$`);
+  // Classic only: an XmlWinEventLog event may carry a rendered Message too, but its field is whole.
+  return `if(match(source, "(?i)^WinEventLog:") AND match(Message, ${re}), replace(Message, ${re}, "\\1"), null())`;
 }
 
 /** `case(EventCode="4624", mvindex(Account_Name, 1), …)`: where the classic TA puts the field. */
@@ -113,8 +133,8 @@ function classicExpression(field: string, branches: readonly Branch[]): string |
     const layouts = b.source.channel === 'Security' ? CLASSIC_LAYOUTS : b.source.channel === 'System' ? CLASSIC_SYSTEM_LAYOUTS : {};
     for (const id of b.source.eventIds) {
       const at = placeOf(layouts[id], field);
-      if (at === undefined || at.label === field) continue;
-      const c = `EventCode=${splString(String(id))}, mvindex(${splEvalField(at.label)}, ${splInt(at.index)})`;
+      if (at === undefined || (at.label === field && !MULTILINE.has(field))) continue;
+      const c = `EventCode=${splString(String(id))}, ${MULTILINE.has(field) ? fromMessage(at.text) : `mvindex(${splEvalField(at.label)}, ${splInt(at.index)})`}`;
       if (!cases.includes(c)) cases.push(c);
     }
   }
@@ -122,7 +142,7 @@ function classicExpression(field: string, branches: readonly Branch[]): string |
 }
 
 /** Which TA label field holds `field` in one event's classic message, and which occurrence it is. */
-function placeOf(layout: ClassicLayout | undefined, field: string): { label: string; index: number } | undefined {
+function placeOf(layout: ClassicLayout | undefined, field: string): { label: string; text: string; index: number } | undefined {
   if (!layout) return undefined;
   const seen = new Map<string, number>();
   for (const sec of layout.sections) {
@@ -130,7 +150,7 @@ function placeOf(layout: ClassicLayout | undefined, field: string): { label: str
       const label = taFieldName(it.label);
       const index = seen.get(label) ?? 0;
       seen.set(label, index + 1);
-      if (it.field === field) return { label, index };
+      if (it.field === field) return { label, text: it.label, index };
     }
   }
   return undefined;

@@ -142,13 +142,14 @@ function validate(raw: unknown, declarations: readonly DetectorDeclaration[], se
     check = ajv.compile(configSchema(declarations, sections));
     bySections.set(key, check);
   }
-  if (check(raw ?? {})) return;
+  // A file holding `null` is not "no config": it is a mistake (often a failed templating step).
+  if (check(raw === undefined ? {} : raw)) return;
   const first = (check.errors ?? [])[0];
   if (first) throw toConfigError(first);
 }
 
 function toConfigError(e: ErrorObject): ConfigError {
-  const key = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const key = e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
   switch (e.keyword) {
     case 'additionalProperty':
     case 'additionalProperties': {
@@ -159,6 +160,10 @@ function toConfigError(e: ErrorObject): ConfigError {
       return new ConfigError(key, `must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`);
     case 'format':
       return new ConfigError(key, 'must be an IP address or CIDR range (e.g. 10.0.0.0/8)');
+    case 'pattern':
+      return new ConfigError(key, 'must not be blank');
+    case 'type':
+      return new ConfigError(key, key ? (e.message ?? 'is invalid') : 'must be a JSON object');
     default:
       return new ConfigError(key, e.message ?? 'is invalid');
   }

@@ -1,4 +1,5 @@
 import type { DetectorDeclaration } from '../detectors/detector';
+import { MAX_LINE_BYTES_MAXIMUM, thresholdMaximum } from './threshold-bounds';
 
 /**
  * The config schema, built from the detector declarations so every threshold a detector
@@ -7,7 +8,9 @@ import type { DetectorDeclaration } from '../detectors/detector';
  * platform registry): core accepts them without knowing which platforms exist.
  */
 export function configSchema(declarations: readonly DetectorDeclaration[], sections: Readonly<Record<string, object>> = {}): object {
-  const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+  // At least one visible character: a blank entry (`" "`, or only zero-width/bidi marks that
+  // render as nothing) would match nothing, or everything once trimmed — refuse it.
+  const stringList = { type: 'array', items: { type: 'string', minLength: 1, pattern: '[^\\s\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2069\\ufeff]' } };
   const detectorProps: Record<string, object> = {};
   for (const d of declarations) {
     const thresholds: Record<string, object> = {};
@@ -15,7 +18,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       thresholds[name] = {
         type: spec.integer ? 'integer' : 'number',
         minimum: spec.minimum,
-        ...(spec.maximum !== undefined ? { maximum: spec.maximum } : {}),
+        maximum: thresholdMaximum(name, spec),
         description: spec.description,
       };
     }
@@ -24,7 +27,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       additionalProperties: false,
       properties: {
         enabled: { type: 'boolean' },
-        learningPeriodDays: { type: 'number', minimum: 0 },
+        learningPeriodDays: { type: 'number', minimum: 0, maximum: 365 },
         thresholds: { type: 'object', additionalProperties: false, properties: thresholds },
         exclusions: {
           type: 'object',
@@ -55,8 +58,8 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
         additionalProperties: false,
         properties: { mode: { enum: ['lower', 'hold'], description: 'While learning: lower the severity, or hold the alert back' } },
       },
-      stateTtlDays: { type: 'number', minimum: 1, description: 'Entities idle this long are evicted from state' },
-      maxLineBytes: { type: 'integer', minimum: 1024, description: 'Longer input lines are quarantined' },
+      stateTtlDays: { type: 'number', minimum: 1, maximum: 3650, description: 'Entities idle this long are evicted from state' },
+      maxLineBytes: { type: 'integer', minimum: 1024, maximum: MAX_LINE_BYTES_MAXIMUM, description: 'Longer input lines are quarantined' },
       detectors: { type: 'object', additionalProperties: false, properties: detectorProps },
       // Sections owned and validated by the edges that read them (playbooks, platform adapters).
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },

@@ -69,8 +69,8 @@ export const declaration: DetectorDeclaration = {
   ],
   thresholds: {
     learnAfterDays: { default: 3, minimum: 2, integer: true, description: 'Distinct days a source must open coercible pipes, starting during the learning period, to be learned as a print or file management server' },
-    serverClients: { default: 5, minimum: 2, integer: true, description: 'Distinct sources opening one pipe on a target after which the target is a server of that pipe (a print server)' },
-    corroborationMinutes: { default: DEFAULT_CORROBORATION_MINUTES, minimum: 0.1, integer: false, description: 'Minutes after the pipe open in which the target\'s machine account authenticating to the source confirms the coercion' },
+    serverClients: { default: 5, minimum: 2, maximum: 1000, integer: true, description: 'Distinct sources opening one pipe on a target after which the target is a server of that pipe (a print server)' },
+    corroborationMinutes: { default: DEFAULT_CORROBORATION_MINUTES, minimum: 0.1, maximum: 60, integer: false, description: 'Minutes after the pipe open in which the target\'s machine account authenticating to the source confirms the coercion' },
   },
   learningPeriodDays: 7,
   bucketHours: 24,

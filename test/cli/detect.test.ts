@@ -70,9 +70,12 @@ describe('tierzero detect', () => {
     assert.equal(existsSync(join(dir, 'never.jsonl')), false);
   });
 
-  it('exits 2 on usage errors and unreadable inputs', async () => {
+  it('exits 2 on usage errors', async () => {
     assert.equal((await tierzero(['detect'])).code, 2);
     assert.equal((await tierzero(['detect', attacks, '--fail-on', 'urgent'])).code, 2);
+  });
+
+  it('exits 3 on an unreadable input: an input failure, not a usage error', async () => {
     const missing = await tierzero(['detect', join(dir, 'nope.jsonl')]);
     assert.equal(missing.code, 3, "an unreadable input is an input failure, not a usage error");
     assert.match(missing.stderr, /cannot read input/);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { DECLARATIONS } from '../../core/detectors/registry';
 import { securityEvent } from '../core/detectors/harness';
 import { tierzero } from '../support/cli';
 
@@ -25,6 +26,7 @@ describe('tierzero users --html in headless Chromium', function () {
   this.timeout(60_000);
   let context: BrowserContext | undefined;
   let report = '';
+  let state = '';
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -38,7 +40,7 @@ describe('tierzero users --html in headless Chromium', function () {
     ];
     const input = join(dir, 'events.jsonl');
     writeFileSync(input, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const state = join(dir, 'state.json');
+    state = join(dir, 'state.json');
     assert.equal((await tierzero(['detect', input, '--state', state, '--out', join(dir, 'alerts.jsonl'), '--quiet'])).code, 0);
     report = join(dir, 'report.html');
     const r = await tierzero(['users', '--state', state, '--html', report]);
@@ -99,6 +101,30 @@ describe('tierzero users --html in headless Chromium', function () {
     const link = rows.first().locator('a');
     await link.click();
     assert.ok(await page.locator('#u-1 table.contributions').isVisible());
+    await page.close();
+  });
+
+  it('shows each user\'s why, evidence and recommendations, as users --user prints them', async () => {
+    const text = (await tierzero(['users', '--state', state, '--user', 'asmith'])).stdout;
+    const page = await (context as BrowserContext).newPage();
+    await page.goto(pathToFileURL(report).href);
+    const section = page.locator('section.user', { has: page.locator('h2', { hasText: 'asmith' }) });
+    assert.equal(await section.count(), 1);
+    const whys = await section.locator('ol.story .why').allInnerTexts();
+    assert.ok(whys.length >= 2, `${whys.length} alerts explained`);
+    assert.ok(await section.locator('ol.story .why').first().isVisible());
+    for (const why of whys) assert.ok(text.includes(why.trim()), `"${why}" is not what users --user says:\n${text}`);
+    const evidence = await section.locator('ul.evidence li').allInnerTexts();
+    assert.ok(evidence.length >= 2);
+    for (const ev of evidence.filter((e) => e.startsWith('event'))) {
+      assert.match(ev, /^event 4771 on DC01\.corp\.example #\d+ at 2024-03-0\dT/);
+      assert.ok(text.includes(ev.trim()), `evidence "${ev}" missing from users --user`);
+    }
+    const steps = await section.locator('ul.recommendations li li').allInnerTexts();
+    const bruteForce = DECLARATIONS.find((d) => d.id === 'brute_force');
+    assert.deepEqual(steps.map((x) => x.trim()), bruteForce?.recommendations);
+    assert.ok(await section.locator('ul.recommendations').isVisible());
+    for (const step of steps) assert.ok(text.includes(step.trim()), `recommendation "${step}" missing from users --user`);
     await page.close();
   });
 });

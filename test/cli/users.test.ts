@@ -63,7 +63,8 @@ describe('tierzero users', () => {
     assert.match(r.stdout, /contributions \(v = r × c × p × q × share × decay\)/);
     assert.match(r.stdout, /A = [\d.]+; floor F = 70 \(conclusive alert tz-[0-9a-f]+\); Aₙ = max\(F, min\(100, A \/ 2\.612\)\) = 70\n/);
     assert.match(r.stdout, /S = max\(F, 100·K·o \/ \(1 \+ K·o\)\) = 70/);
-    assert.match(r.stdout, /timeline\n2024-03-04T09:00:06Z {2}dcsync \(high, actor\)/);
+    assert.match(r.stdout, /why \(alerts behind the score, oldest first\)\n2024-03-04T09:00:06Z {2}dcsync \(high, actor\)/);
+    assert.match(r.stdout, /what to do\n {2}dcsync:\n {4}- /);
     assert.match(r.stdout, /event 4662 on DC01\.corp\.example #\d+ at 2024-03-04T09:00:06\.000Z/);
   });
 
@@ -87,15 +88,15 @@ describe('tierzero users', () => {
     assert.ok(score(week) < score(now) && score(week) > 0);
   });
 
-  for (const [what, args, message] of [
-    ['no --state', ['users'], /--state is required/],
-    ['a state file that does not exist', ['users', '--state', join(dir, 'nope.json')], /no state at .*nope\.json: run tierzero detect --state/],
-    ['an identity nobody scored', ['users', '--state', '<state>', '--user', 'nobody'], /no scored identity matches nobody/],
-    ['a bad --format', ['users', '--state', '<state>', '--format', 'xml'], /--format must be table or json/],
+  for (const [what, args, message, code] of [
+    ['no --state', ['users'], /--state is required/, 2],
+    ['a state file that does not exist', ['users', '--state', join(dir, 'nope.json')], /no state at .*nope\.json: run tierzero detect --state/, 3],
+    ['an identity nobody scored', ['users', '--state', '<state>', '--user', 'nobody'], /no scored identity matches nobody/, 2],
+    ['a bad --format', ['users', '--state', '<state>', '--format', 'xml'], /--format must be table or json/, 2],
   ] as const) {
-    it(`exits 2 with a clear message for ${what}`, async () => {
+    it(`exits ${code} with a clear message for ${what}`, async () => {
       const r = await tierzero(args.map((a) => (a === '<state>' ? state : a)));
-      assert.equal(r.code, 2);
+      assert.equal(r.code, code);
       assert.match(r.stderr, message);
     });
   }
@@ -104,7 +105,7 @@ describe('tierzero users', () => {
     const other = join(dir, 'v9.json');
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const r = await tierzero(['users', '--state', other]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /has version 9, this tierzero reads version 1/);
   });
 

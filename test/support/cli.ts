@@ -12,12 +12,13 @@ export interface CliResult {
 /** Runs the real `tierzero` command as a user would, in a child process. */
 export function tierzero(args: readonly string[], options: {
   cwd?: string;
+  env?: NodeJS.ProcessEnv;
   onStderr?: (text: string, child: ChildProcess) => void;
   /** Feed standard input: all at once, or from the child handle (`child.stdin`) as the test goes. */
   stdin?: string | Buffer | ((child: ChildProcess) => void);
 } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     if (typeof options.stdin === 'function') options.stdin(child);
     else if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     let stdout = '';

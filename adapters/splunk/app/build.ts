@@ -104,7 +104,7 @@ async function bundleEngine(): Promise<{ code: Buffer; inputs: string[] }> {
     "if (major < 20) { process.stderr.write(`tierzero needs Node.js >= 20; this is ${process.version}\\n`); process.exit(2); }",
     "const { main } = require('./cli/main.ts');",
     'main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {',
-    "  process.stderr.write(`tierzero: ${err && err.message ? err.message : String(err)}\\n`); process.exitCode = 2; });",
+    "  process.stderr.write(`tierzero: ${err && err.message ? err.message : String(err)}\\n`); process.exitCode = 3; });",
   ].join('\n');
   const out = await build({
     stdin: { contents: entry, resolveDir: REPO, sourcefile: 'tierzero-app-entry.ts', loader: 'ts' },

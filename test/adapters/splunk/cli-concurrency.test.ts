@@ -47,11 +47,11 @@ describe('two overlapping tierzero run passes on Splunk', function () {
   after(async () => emu.stop());
 
   it('lets exactly one of them commit', () => {
-    assert.deepEqual(first.map((r) => r.code).sort(), [0, 1], first.map((r) => r.stderr).join('\n'));
+    assert.deepEqual(first.map((r) => r.code).sort(), [0, 3], first.map((r) => r.stderr).join('\n'));
   });
 
-  it('fails the other with exit 1 and the conflict message', () => {
-    const loser = first.find((r) => r.code === 1);
+  it('fails the other with exit 3 and the conflict message', () => {
+    const loser = first.find((r) => r.code === 3);
     assert.match(JSON.parse(loser?.stdout ?? '{}').error as string, /StateConflictError: another pass committed state at KV store collection tierzero_state first .*this pass committed nothing.*rerun/);
   });
 

@@ -106,16 +106,16 @@ describe('tierzero run on Splunk', function () {
     assert.equal(emu.requestsTo(/auth\/login$/).length, 0);
   });
 
-  it('fails with exit 1 and Splunk\'s refusal when the password is wrong, without printing it', async () => {
+  it('fails with exit 3 and Splunk\'s refusal when the password is wrong, without printing it', async () => {
     const r = await tierzero(['run', '--config', await configFile(dir, section(emu, dir))], { env: { ...ENV, TZ_TEST_SPLUNK_PASSWORD: 'not-the-password-123' } });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /SourceAuthError: Splunk refused login as svc_tierzero .*Login failed/);
     assert.doesNotMatch(r.stderr, /not-the-password-123/);
   });
 
   it('names the environment variable when a credential is missing', async () => {
     const r = await tierzero(['run', '--config', await configFile(dir, section(emu, dir))], { env: { TZ_TEST_HEC_TOKEN: HEC_TOKEN, TZ_TEST_SPLUNK_PASSWORD: '' } });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /environment variable TZ_TEST_SPLUNK_PASSWORD is not set/);
   });
 

@@ -37,7 +37,7 @@ describe('config', () => {
 
   it('rejects an exclusion that is not an address or CIDR', () => {
     assert.equal(configError({ detectors: { dcsync: { exclusions: { ips: ['10.0.0.0/33'] } } } }).message,
-      'config: detectors.dcsync.exclusions.ips.0 must be an IP address or CIDR range (e.g. 10.0.0.0/8)');
+      'config: detectors.dcsync.exclusions.ips[0] must be an IP address or CIDR range (e.g. 10.0.0.0/8)');
   });
 
   it('rejects a bad learning mode naming the allowed values', () => {

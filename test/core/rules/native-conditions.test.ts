@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { join } from 'node:path';
 import type { Alert } from '../../../core/alerts/alert';
 import { mergeConfig, resolveConfig } from '../../../core/config/config';
 import type { DetectorModule } from '../../../core/detectors/detector';
@@ -7,9 +6,9 @@ import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry
 import { evaluateQuery, type NativeResult } from '../../../core/rules/evaluate';
 import { ruleParams } from '../../../core/rules/params';
 import type { NativeQuery } from '../../../core/rules/tree';
-import { createCloudWorkload } from '../../../bench/cloud/workload';
 import { detect } from '../detectors/harness';
-import { datasetsPresent, jsonl, manifest, records } from './datasets';
+import { corpora, type Corpus } from './corpora';
+import { datasetsPresent } from './datasets';
 
 /**
  * Every native condition held to its detector (issue "one neutral seam", build 2): over the
@@ -19,29 +18,6 @@ import { datasetsPresent, jsonl, manifest, records } from './datasets';
  * packs honest: they compile from the same tree this evaluator reads.
  */
 const NATIVE = DETECTOR_MODULES.filter((m) => m.declaration.native.kind !== 'none');
-const SAMPLE = join(__dirname, '../../../samples/sample-day.jsonl.gz');
-
-interface Corpus {
-  readonly name: string;
-  readonly records: Record<string, unknown>[];
-  readonly context: Record<string, unknown>;
-  readonly labelled: readonly string[];
-}
-
-function corpora(): Corpus[] {
-  // The datasets hold no Entra logs: the cloud generator's fortnight (with its labelled attacks) stands in.
-  const tenant = createCloudWorkload({ seed: 'tz-native-rules', start: '2024-03-04T00:00:00.000Z', days: 14, users: 200 });
-  const out: Corpus[] = [
-    { name: 'sample-day', records: jsonl(SAMPLE), context: require('../../../samples/tierzero.json') as Record<string, unknown>, labelled: [] },
-    { name: 'cloud-tenant', records: tenant.records.slice().sort(byTime) as Record<string, unknown>[], context: { ...tenant.config }, labelled: ['cloud_password_spray', 'mfa_fatigue'] },
-  ];
-  out.push({ name: 'mfa-bombing', records: bombing(), context: {}, labelled: ['mfa_fatigue'] });
-  if (datasetsPresent()) {
-    for (const e of manifest()) out.push({ name: e.file, records: records(e.file), context: e.context ?? {}, labelled: e.expected_alerts });
-  }
-  return out;
-}
-
 describe('native conditions against their detectors', function () {
   this.timeout(300_000);
   let all: Corpus[];
@@ -93,29 +69,6 @@ async function run(module: DetectorModule, q: NativeQuery, c: Corpus): Promise<{
   const results = evaluateQuery(q, c.records, ruleParams(config, module.declaration.id));
   const alerts = results.length ? await detect(module, c.records, { config: raw }) : [];
   return { results, alerts };
-}
-
-/**
- * A push-bombing run (12 denied prompts in 24 minutes for one user) and its near miss (a user who
- * mis-answers 4 prompts): the datasets hold no Entra logs, and the generator's fatigue attack
- * ends in an approval after 3 prompts, below the bombing threshold.
- */
-function bombing(): Record<string, unknown>[] {
-  const at = (min: number) => new Date(Date.UTC(2024, 2, 4, 9, 0) + min * 60_000).toISOString();
-  const prompt = (upn: string, min: number, ip: string): Record<string, unknown> => ({
-    TimeGenerated: at(min), Id: `${upn}-${min}`, UserPrincipalName: upn, UserId: `id-${upn}`, IPAddress: ip, ResultType: '500121',
-    Status: { errorCode: 500121, failureReason: 'Authentication failed during strong authentication request.', additionalDetails: 'MFA denied; user declined the authentication' },
-    AuthenticationDetails: [{ authenticationMethod: 'Mobile app notification', succeeded: false, authenticationStepResultDetail: 'MFA denied; user declined the authentication' }],
-    AuthenticationRequirement: 'multiFactorAuthentication', AppDisplayName: 'Office 365',
-  });
-  const run = Array.from({ length: 12 }, (_, i) => prompt('pat@contoso.example', i * 2, '203.0.113.9'));
-  const fumble = Array.from({ length: 4 }, (_, i) => prompt('kim@contoso.example', i * 3, '198.51.100.20'));
-  return [...run, ...fumble].sort(byTime);
-}
-
-function byTime(a: object, b: object): number {
-  const t = (r: object): number => Date.parse(String((r as Record<string, unknown>)['TimeGenerated'] ?? (r as Record<string, unknown>)['TimeCreated']));
-  return t(a) - t(b);
 }
 
 /** The native result names an account or host that the alert names too. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseTimeArg, type EventStore } from './event-store';
 import { messages, sendJson, type RecordedRequest } from './http-util';
-import { applyStages, matches, parseQuery, parseStage, SplError, type Row } from './spl-eval';
+import { applyStages, expandMacros, matches, parseQuery, parseStage, SplError, type MacroDefinition, type Row } from './spl-eval';
 import { applyLookupStages, runLookupSearch, splitTopLevel } from './spl-lookup';
 
 /**
@@ -36,7 +36,7 @@ export class Search {
   constructor(
     private readonly store: EventStore,
     private readonly now: () => number,
-    private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, string>,
+    private readonly macrosOf: (app: string | undefined) => ReadonlyMap<string, MacroDefinition>,
     private readonly lookupOf: (app: string | undefined, name: string) => Row[] | undefined = () => undefined,
   ) {}
 
@@ -98,7 +98,8 @@ export class Search {
     const spl = params['search'];
     if (!spl) throw new SplError('Empty search.');
     if (spl.trim().startsWith('|')) return runLookupSearch(spl, (name) => this.lookupOf(app, name));
-    const [head = '', ...stages] = splitTopLevel(this.expandSubsearches(app, spl), '|');
+    // Macros first, as Splunk expands them before it parses the pipeline: a stage's text is only known after.
+    const [head = '', ...stages] = splitTopLevel(expandMacros(this.expandSubsearches(app, spl), this.macrosOf(app), 0), '|');
     const known = stages.findIndex((st) => !parsesAsEventStage(st));
     const cut = known < 0 ? stages.length : known;
     const rows = this.runEvents(app, params, [head, ...stages.slice(0, cut)].join('|'));

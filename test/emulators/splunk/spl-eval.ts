@@ -5,12 +5,15 @@
  *
  *   search <expr> [| eval f=_indextime] [| eval f=if(a=="x" AND …, g, null())] [| fields a b …] [| fields - a …] [| sort 0 a b …] [| dedup a] [| head n]
  *          [| fillnull value=v a …] [| stats count by a b …]
- *   expr := term | expr [AND] expr | expr OR expr | NOT expr | ( expr ) | `macro`
+ *     [| where … | eval … | streamstats … | stats … | table …]   (spl-commands.ts, eval expressions in spl-expr.ts)
+ *   expr := term | expr [AND] expr | expr OR expr | NOT expr | ( expr ) | `macro` | `macro(arg, …)`
  *   term := field=value | field IN (value, …)     value: "quoted \" string" | bare; * is a wildcard
  *
  * Values compare case-insensitively (as Splunk's search command does); a multivalue field
  * matches when any value does.
  */
+import { parseCommand, type Command } from './spl-commands';
+
 export type FieldValue = string | string[];
 export type Row = Record<string, FieldValue>;
 
@@ -32,7 +35,11 @@ type Stage =
   | { readonly kind: 'dedup'; readonly field: string }
   | { readonly kind: 'head'; readonly count: number }
   | { readonly kind: 'fillnull'; readonly value: string; readonly names: readonly string[] }
-  | { readonly kind: 'stats'; readonly by: readonly string[] };
+  | { readonly kind: 'stats'; readonly by: readonly string[] }
+  | Command;
+
+/** A macros.conf stanza: a bare definition, or one with arguments (`name(1)`, `args = field`, `$field$`). */
+export type MacroDefinition = string | { readonly args: string; readonly definition: string };
 
 export interface Query {
   readonly filter: Expr;
@@ -41,12 +48,8 @@ export interface Query {
   readonly reporting: boolean;
 }
 
-export function parseQuery(spl: string, macros: ReadonlyMap<string, string>): Query {
-  const expanded = spl.replace(/`([^`]*)`/g, (_m, name: string) => {
-    const def = macros.get(name);
-    if (def === undefined) throw new SplError(`Error in 'SearchParser': The search specifies a macro '${name}' that cannot be found.`);
-    return `(${def})`;
-  });
+export function parseQuery(spl: string, macros: ReadonlyMap<string, MacroDefinition>): Query {
+  const expanded = expandMacros(spl, macros, 0);
   const parts = splitPipes(expanded);
   const head = parts.shift()?.trim() ?? '';
   if (!/^search\s/i.test(head)) throw new SplError(`Error in 'SearchParser': tierzero's emulator only runs searches that start with 'search', got ${JSON.stringify(head.slice(0, 40))}`);
@@ -55,7 +58,7 @@ export function parseQuery(spl: string, macros: ReadonlyMap<string, string>): Qu
   const filter = parseOr(p);
   if (p.i < tokens.length) throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(tokens[p.i]?.text)}`);
   const stages = parts.map(parseStage);
-  return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup' || s.kind === 'stats') };
+  return { filter, stages, reporting: stages.some((s) => s.kind === 'sort' || s.kind === 'dedup' || s.kind === 'stats' || (s.kind === 'command' && s.reporting)) };
 }
 
 /** A `search` command's expression on its own (for a `| search …` stage after a generating command). */
@@ -65,6 +68,43 @@ export function parseSearchExpr(text: string): Expr {
   const e = parseOr(p);
   if (p.i < tokens.length) throw new SplError(`Error in 'search' command: unexpected ${JSON.stringify(tokens[p.i]?.text)}`);
   return e;
+}
+
+/**
+ * `name` → its definition; `name(a, b)` → stanza `name(2)` with `$arg$` replaced by each
+ * argument's text. Definitions may use macros themselves (Splunk expands them too).
+ */
+export function expandMacros(spl: string, macros: ReadonlyMap<string, MacroDefinition>, depth: number): string {
+  if (depth > 20) throw new SplError("Error in 'SearchParser': Macro expansion is too deep (a macro uses itself?).");
+  return spl.replace(/`([^`]*)`/g, (_m, call: string) => {
+    const m = /^\s*([A-Za-z0-9_.:-]+)\s*(?:\(([\s\S]*)\))?\s*$/.exec(call);
+    const args = m?.[2] === undefined ? [] : splitArgs(m[2]);
+    const stanza = m === null ? call : args.length ? `${m[1] as string}(${args.length})` : (m[1] as string);
+    const def = macros.get(stanza);
+    if (def === undefined) throw new SplError(`Error in 'SearchParser': The search specifies a macro '${stanza}' that cannot be found.`);
+    let text = typeof def === 'string' ? def : def.definition;
+    const names = typeof def === 'string' ? [] : def.args.split(',').map((a) => a.trim()).filter(Boolean);
+    if (names.length !== args.length) throw new SplError(`Error in 'SearchParser': The macro '${stanza}' names ${names.length} arguments in its args setting, but the search passes ${args.length}.`);
+    names.forEach((n, i) => { text = text.split(`$${n}$`).join(args[i] as string); });
+    return `(${expandMacros(text, macros, depth + 1)})`;
+  });
+}
+
+/** Macro arguments: split on commas outside quotes and parentheses, each substituted as written. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quoted = false;
+  for (const c of s) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '(') depth++;
+    else if (!quoted && c === ')') depth--;
+    else if (!quoted && depth === 0 && c === ',') { out.push(cur.trim()); cur = ''; continue; }
+    cur += c;
+  }
+  out.push(cur.trim());
+  return out;
 }
 
 export function matches(e: Expr, row: Row): boolean {
@@ -104,6 +144,7 @@ export function applyStages(stages: readonly Stage[], rows: Row[]): Row[] {
     } else if (s.kind === 'head') out = out.slice(0, s.count);
     else if (s.kind === 'fillnull') out = out.map((r) => ({ ...r, ...Object.fromEntries(s.names.filter((n) => r[n] === undefined).map((n) => [n, s.value])) }));
     else if (s.kind === 'stats') out = countBy(out, s.by);
+    else if (s.kind === 'command') out = s.run(out);
   }
   return out;
 }
@@ -262,6 +303,8 @@ export function parseStage(text: string): Stage {
   if (m) return { kind: 'stats', by: (m[1] as string).split(/[\s,]+/) };
   m = /^head\s+(\d+)$/.exec(t);
   if (m) return { kind: 'head', count: Number(m[1]) };
+  const command = parseCommand(t);
+  if (command) return command;
   throw new SplError(`Error in 'SearchParser': Unknown search command '${t.split(/\s/)[0] ?? ''}'.`);
 }
 

@@ -6,6 +6,7 @@ import { Hec, type HecToken } from './hec';
 import { answerFault, messages, readBody, record, sendJson, takeFault, type Fault, type RecordedRequest } from './http-util';
 import { KvStore } from './kvstore';
 import { Search } from './search';
+import type { MacroDefinition } from './spl-eval';
 
 /**
  * A Splunk Enterprise stand-in on 127.0.0.1, written from Splunk's REST API reference and HEC
@@ -23,9 +24,9 @@ export interface SplunkEmulatorOptions {
   /** Authentication tokens accepted as `Authorization: Bearer`. */
   readonly tokens?: readonly string[];
   readonly hecTokens?: Readonly<Record<string, HecToken>>;
-  /** app → macro name → definition (macros.conf of each app). */
+  /** app → macro stanza (`name`, or `name(1)` with arguments) → definition (macros.conf of each app). */
   readonly apps?: Readonly<Record<string, {
-    readonly macros?: Readonly<Record<string, string>>;
+    readonly macros?: Readonly<Record<string, MacroDefinition>>;
     readonly collections?: readonly string[];
     /** KV store lookups (transforms.conf `external_type = kvstore`): lookup name → collection. */
     readonly lookups?: Readonly<Record<string, string>>;
@@ -48,7 +49,7 @@ export class SplunkEmulator {
   onRequest?: (r: RecordedRequest) => void;
   private readonly gates: { readonly path: RegExp; readonly arrivals: number; waiting: (() => void)[] }[] = [];
   private readonly sessions = new Set<string>();
-  private readonly macros = new Map<string, Map<string, string>>();
+  private readonly macros = new Map<string, Map<string, MacroDefinition>>();
   private mgmt?: Server;
   private hecServer?: Server;
   private mgmtBase = '';

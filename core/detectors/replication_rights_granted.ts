@@ -32,14 +32,15 @@ const WRITE_DAC_MEMORY_MS = HOUR;
  * The new descriptor of the domain object grants a replication right to a principal outside the
  * built-in RIDs (below 1000): what every alert satisfies when the right is a replication one. It
  * also fires when such a grant is only carried over (an Entra Connect account) — the diff is the
- * engine's. The rights string is matched in two-letter steps so `DCRP` is not read as `CR`.
+ * engine's. The rights string is matched in two-letter steps so `DCRP` is not read as `CR`; the
+ * pattern keeps to what every SIEM's regex dialect reads (no `\d`, no `(?:`: Lucene has neither).
  */
 const grantInDescriptor: NativeQuery = {
   name: 'domain-acl-replication-grant',
   match: [{
     source: security(5136),
     where: and(anyOf('AttributeLDAPDisplayName', ['nTSecurityDescriptor']), anyOf('OperationType', VALUE_ADDED), anyOf('ObjectClass', ['domainDNS']),
-      regex('AttributeValue', `\\(OA;[^;()]*;(?:[a-z]{2})*CR(?:[a-z]{2})*;(?:${Object.keys(REPLICATION_RIGHTS).join('|')});[^;()]*;S-1-5-21-\\d+-\\d+-\\d+-\\d{4,}\\)`)),
+      regex('AttributeValue', `\\(OA;[^;()]*;([a-z][a-z])*CR([a-z][a-z])*;(${Object.keys(REPLICATION_RIGHTS).join('|')});[^;()]*;S-1-5-21-[0-9]+-[0-9]+-[0-9]+-[0-9]{4,}\\)`)),
   }],
   outputs: [{ name: 'user', fields: ['SubjectUserName'] }, { name: 'dest', fields: ['Computer'] }, { name: 'object', fields: ['ObjectDN'] }],
   riskObject: 'user',

@@ -3,6 +3,7 @@ import type { DirectoryObjectChange } from '../events/identity-event';
 import type { DetectionContext } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
+import { REPLICA_RIGHTS, holdsReplicationRightsByDefault } from '../estate/directory-rights';
 
 /**
  * DCShadow's preparation: granting the replica rights a rogue DC registration needs, read from a
@@ -10,13 +11,6 @@ import { SYSTEM_SIDS } from '../estate/well-known-sids';
  * `(OA;flags;CR;<right>;<inherited type>;<trustee>)`. Domain controllers and administrators hold
  * these rights by default; anyone else holding them can register a rogue DC.
  */
-
-// Control access rights (MS docs "Control Access Rights", rightsGuid).
-export const REPLICA_RIGHTS: Record<string, string> = {
-  '9923a32a-3607-11d2-b9be-0000f87a36b2': 'DS-Install-Replica',
-  '1131f6ac-9c07-11d1-f79f-00c04fc2dcd2': 'DS-Replication-Manage-Topology',
-  '1131f6ab-9c07-11d1-f79f-00c04fc2dcd2': 'DS-Replication-Synchronize',
-};
 
 export interface AceGrant {
   readonly right: string;
@@ -27,14 +21,6 @@ export interface AceGrant {
 
 /** object GUID → the replica-right grants last seen in its security descriptor. */
 export type AclMemory = Record<string, { aces: string[]; lastSeen: number }>;
-
-/**
- * Holders by default (SDDL aliases and RIDs): SYSTEM, BUILTIN\Administrators, Enterprise DCs,
- * Domain Controllers, Domain/Enterprise Admins, (Enterprise) Read-only DCs.
- */
-const DEFAULT_HOLDER_ALIASES = new Set(['SY', 'BA', 'ED', 'DD', 'DA', 'EA', 'RO']);
-const DEFAULT_HOLDER_SIDS = new Set(['S-1-5-18', 'S-1-5-9', 'S-1-5-32-544']);
-const DEFAULT_HOLDER_RIDS = new Set(['498', '512', '516', '519', '521']);
 
 const ACE = /\((O?A);[^;]*;([^;]*);([0-9a-fA-F-]{36});[^;]*;([^)]+)\)/g;
 
@@ -78,17 +64,11 @@ export function aceGrants(sddl: string): AceGrant[] {
     const right = objectGuid.toLowerCase();
     if (!(right in REPLICA_RIGHTS)) continue;
     const trustee = trusteeRaw.trim().toUpperCase();
-    if (holdsByDefault(trustee)) continue;
+    if (holdsReplicationRightsByDefault(trustee)) continue;
     const key = `${right}|${trustee}`;
     if (!out.some((g) => g.key === key)) out.push({ right, trustee, key });
   }
   return out;
-}
-
-function holdsByDefault(trustee: string): boolean {
-  if (DEFAULT_HOLDER_ALIASES.has(trustee) || DEFAULT_HOLDER_SIDS.has(trustee)) return true;
-  const rid = /^S-1-5-21-\d+-\d+-\d+-(\d+)$/.exec(trustee)?.[1];
-  return rid !== undefined && DEFAULT_HOLDER_RIDS.has(rid);
 }
 
 /** DCs and SYSTEM rewrite descriptors themselves (SDProp, schema defaults). */

@@ -3,6 +3,7 @@ import { accountKey, isLoopback, isMachineAccount, type Account } from '../event
 import type { DirectoryObjectAccess, IdentityEvent } from '../events/identity-event';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, REPLICATION_RIGHTS } from '../estate/directory-rights';
 import { and, bits, contains, inSetting, not, or, security, suffix, type NativeQuery } from '../rules/tree';
 
 /**
@@ -11,16 +12,9 @@ import { and, bits, contains, inSetting, not, or, security, suffix, type NativeQ
  * exceptions are directory-sync services, recognised by config or by learning, not by name.
  */
 
-// Control access rights (MS docs "Control Access Rights", rightsGuid).
-const GET_CHANGES = '1131f6aa-9c07-11d1-f79f-00c04fc2dcd2'; // DS-Replication-Get-Changes
-const GET_CHANGES_ALL = '1131f6ad-9c07-11d1-f79f-00c04fc2dcd2'; // …-Get-Changes-All: secrets
-const GET_CHANGES_FILTERED = '89e95b76-444d-4c62-991a-0facbeda640c'; // …-In-Filtered-Set
-const RIGHT_NAMES: Record<string, string> = {
-  [GET_CHANGES]: 'DS-Replication-Get-Changes',
-  [GET_CHANGES_ALL]: 'DS-Replication-Get-Changes-All',
-  [GET_CHANGES_FILTERED]: 'DS-Replication-Get-Changes-In-Filtered-Set',
-};
-const CONTROL_ACCESS = 0x100;
+const GET_CHANGES = DS_REPLICATION_GET_CHANGES;
+const RIGHT_NAMES = REPLICATION_RIGHTS;
+const CONTROL_ACCESS = DS_ACCESS.controlAccess;
 
 /**
  * A user account (not a machine account) asking for replication rights, other than a configured

@@ -6,6 +6,7 @@ import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileS
 import { originOf, duration } from './evidence';
 
 import { none } from '../rules/tree';
+import { REPLICA_RIGHTS, REPLICATION_RIGHTS } from '../estate/directory-rights';
 
 /**
  * LDAP reconnaissance: BloodHound, PowerView, CrackMapExec and ADFind pull the directory in
@@ -55,10 +56,7 @@ export const declaration: DetectorDeclaration = {
 const READ_RIGHTS = 0x4 /* LIST_CHILDREN */ | 0x10 /* READ_PROP */ | 0x80 /* LIST_OBJECT */ | 0x100 /* CONTROL_ACCESS */;
 const WRITE_RIGHTS = 0x1 | 0x2 | 0x8 | 0x20 | 0x40 | 0x10000 | 0x40000 | 0x80000;
 // Replication and DC-promotion control access rights: dcsync's and dcshadow's, not reconnaissance.
-const REPLICATION_RIGHTS = new Set([
-  '1131f6aa-9c07-11d1-f79f-00c04fc2dcd2', '1131f6ad-9c07-11d1-f79f-00c04fc2dcd2', '89e95b76-444d-4c62-991a-0facbeda640c',
-  '1131f6ab-9c07-11d1-f79f-00c04fc2dcd2', '1131f6ac-9c07-11d1-f79f-00c04fc2dcd2', '9923a32a-3607-11d2-b9be-0000f87a36b2',
-]);
+const DC_RIGHTS: ReadonlySet<string> = new Set([...Object.keys(REPLICATION_RIGHTS), ...Object.keys(REPLICA_RIGHTS)]);
 const CAP = 2048;
 const EVIDENCE = 10;
 
@@ -164,5 +162,5 @@ class LdapReconDetector implements Detector {
 function isBulkReadCandidate(ev: DirectoryObjectAccess): boolean {
   if (ev.objectServer?.toUpperCase() !== 'DS' || ev.accessMask === undefined) return false;
   if ((ev.accessMask & READ_RIGHTS) === 0 || (ev.accessMask & WRITE_RIGHTS) !== 0) return false;
-  return !ev.properties.some((p) => REPLICATION_RIGHTS.has(p));
+  return !ev.properties.some((p) => DC_RIGHTS.has(p));
 }

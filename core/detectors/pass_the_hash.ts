@@ -5,6 +5,7 @@ import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Dete
 import { accountEntity, hostEntity, present, qualified } from './entities';
 
 import { none } from '../rules/tree';
+import { ANONYMOUS_SID } from '../estate/well-known-sids';
 
 /**
  * Pass-the-hash: NTLM needs only the NT hash, so a stolen hash authenticates from any machine.
@@ -17,7 +18,6 @@ import { none } from '../rules/tree';
  * When the identity injected on a host is then used over NTLM from that host, the two join.
  */
 
-const ANONYMOUS_SID = 'S-1-5-7';
 const MAX_DEVICES = 32;
 const MAX_INJECTIONS = 64;
 

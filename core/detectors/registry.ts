@@ -29,9 +29,15 @@ import { sidHistoryInjection } from './sid_history_injection';
 import { dsrmPasswordChange } from './dsrm_password_change';
 import { securityLogCleared } from './security_log_cleared';
 
+import { replicationRightsGranted } from './replication_rights_granted';
+import { adfsDkmKeyRead } from './adfs_dkm_key_read';
+import { authenticationCoercion } from './authentication_coercion';
+import { rbcdModification } from './rbcd_modification';
+
 /** Every implemented detector. The README table, config schema and `doctor` walk this list. */
 export const DETECTOR_MODULES: readonly DetectorModule[] = [dcsync, kerberoasting, asrepRoasting, bruteForce, passwordSpray, accountEnumeration, samrRecon, smbSessionEnumeration, ldapRecon, remoteCodeExecution, overpassTheHash, passTheHash, passTheTicket, goldenTicket, ntlmRelay, honeytokenActivity, dpapiBackupKey, sensitiveGroupChange, dcshadow,
   zerologon, samaccountnameSpoofing, sidHistoryInjection, dsrmPasswordChange, securityLogCleared,
+  replicationRightsGranted, adfsDkmKeyRead, authenticationCoercion, rbcdModification,
   impossibleTravel, unfamiliarSignin, cloudPasswordSpray, mfaFatigue, containmentReverted];
 
 export const DECLARATIONS: readonly DetectorDeclaration[] = DETECTOR_MODULES.map((m) => m.declaration);

@@ -142,6 +142,17 @@ export function hostKey(value: string): string {
   return s;
 }
 
+/**
+ * The host a 4769 `ServiceName` points at, as a host key: a machine account (`TARGET01$`) or an
+ * SPN (`cifs/target01.corp.example`, `HOST/TARGET01:445`) → `target01`.
+ */
+export function serviceHostKey(serviceName: string): string {
+  const s = serviceName.trim();
+  const slash = s.indexOf('/');
+  const host = slash >= 0 ? (s.slice(slash + 1).split(/[:/]/)[0] ?? '') : s.replace(/\$$/, '');
+  return hostKey(host.replace(/@.*$/, ''));
+}
+
 const HOST_KEY_CACHE = 50_000;
 const hostKeys = new Map<string, string>();
 

@@ -346,9 +346,11 @@ const SECURITY: Record<number, Builder> = {
   5136: (r, o) => {
     const objectDn = text(r['ObjectDN']);
     if (!objectDn) return 'no ObjectDN';
-    // %%14674 "Value Added", %%14675 "Value Deleted" (MS docs, event 5136).
+    // %%14674 "Value Added", %%14675 "Value Deleted" (MS docs, event 5136); exporters that render
+    // message tables (NXLog, classic WinEventLog) write the text.
+    const operation = text(r['OperationType']);
     const e = origin(o, 'directory_object_change');
-    e['action'] = text(r['OperationType']) === '%%14675' ? 'value_deleted' : 'value_added';
+    e['action'] = operation === '%%14675' || operation?.toLowerCase() === 'value deleted' ? 'value_deleted' : 'value_added';
     e['objectDn'] = objectDn;
     put(e, 'subject', subject(r));
     put(e, 'objectGuid', guid(r['ObjectGUID']));

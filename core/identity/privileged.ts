@@ -1,4 +1,5 @@
 import { asSid, type Account } from '../events/fields';
+import { REPLICATION_RIGHTS } from '../estate/directory-rights';
 
 /**
  * What makes an identity tier 0 or tier 1 (research note §3b step 5): membership of the
@@ -80,12 +81,11 @@ export function isWellKnownServiceSid(sid: string | undefined): boolean {
  * domain object's nTSecurityDescriptor: `(OA;;CR;1131f6aa-…;;S-1-5-21-…)`. Holding them is
  * being able to DCSync.
  */
-const REPLICATION_RIGHTS = ['1131f6aa-9c07-11d1-f79f-00c04fc2dcd2', '1131f6ad-9c07-11d1-f79f-00c04fc2dcd2', '89e95b76-444d-4c62-991a-0facbeda640c'];
 
 export function replicationTrustees(sddl: string): string[] {
   const out: string[] = [];
   for (const m of sddl.matchAll(/\(OA;[^;()]*;[^;()]*CR[^;()]*;([0-9a-fA-F-]{36});[^;()]*;(S-1-[\d-]+)\)/g)) {
-    if (REPLICATION_RIGHTS.includes((m[1] ?? '').toLowerCase()) && m[2]) out.push(m[2].toUpperCase());
+    if ((m[1] ?? '').toLowerCase() in REPLICATION_RIGHTS && m[2]) out.push(m[2].toUpperCase());
   }
   return [...new Set(out)];
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { account, asSid, guids, hostKey, integer, ip, text, timestamp } from '../../../core/events/fields';
+import { account, asSid, guids, hostKey, integer, ip, serviceHostKey, text, timestamp } from '../../../core/events/fields';
 
 describe('field readers', () => {
   it('treats empty strings and Windows "-" as absent', () => {
@@ -42,6 +42,10 @@ describe('field readers', () => {
     assert.equal(hostKey('DC1.insecurebank.local'), 'dc1');
     assert.equal(hostKey('\\\\WS01'), 'ws01');
     assert.equal(hostKey('10.0.0.5'), '10.0.0.5');
+  });
+
+  it('reads the host a service ticket points at from a machine account or an SPN', () => {
+    assert.deepEqual(['TARGET01$', 'cifs/target01.corp.example', 'HOST/TARGET01:445', 'ldap/target01.corp.example/corp.example'].map(serviceHostKey), ['target01', 'target01', 'target01', 'target01']);
   });
 
   it('finds every GUID in a 4662 Properties field, lower case', () => {

@@ -41,6 +41,12 @@ describe('normalize: directory object names, sessions and SID history', () => {
     assert.equal(created.kind === 'directory_object_change' && created.logonId, '0x2b7e3c0');
   });
 
+  it('reads a 5136 value deleted whether OperationType is the message-table code or its rendered text', () => {
+    const change = (OperationType: string) => event({ ...base, EventID: 5136, ...subject, ObjectDN: 'CN=TARGET01,CN=Computers,DC=theshire,DC=local', ObjectClass: 'computer', AttributeLDAPDisplayName: 'msDS-AllowedToActOnBehalfOfOtherIdentity', AttributeValue: 'O:BAD:(A;;GA;;;S-1-5-21-1-2-3-1201)', OperationType });
+    assert.deepEqual(['%%14675', 'Value Deleted', '%%14674', 'Value Added'].map((op) => { const ev = change(op); return ev.kind === 'directory_object_change' && ev.action; }),
+      ['value_deleted', 'value_deleted', 'value_added', 'value_added']);
+  });
+
   it('reads a replication source established (4928) and removed (4929)', () => {
     const fields = { DestinationDRA: 'CN=NTDS Settings,CN=ROOTDC1,CN=Servers,CN=S,CN=Sites,CN=Configuration,DC=offsec,DC=lan', SourceAddr: 'jump01.offsec.lan', NamingContext: 'DC=offsec,DC=lan', Options: '16', StatusCode: '8452' };
     const added = event({ ...base, EventID: 4928, ...fields });

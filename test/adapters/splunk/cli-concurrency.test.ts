@@ -1,32 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN } from '../../support/cli';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 import { asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 import { emulator, ENV, indexedAlertIds, readDataset, section, tempDir } from './harness';
+import { tierzero as runCli, type CliResult } from '../../support/cli';
 
 /** Two scheduled `tierzero run` passes that overlap, as when a pass outlives its interval. */
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function tierzero(args: readonly string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const tierzero = (args: readonly string[]): Promise<CliResult> => runCli(args, { env: ENV });
 
 describe('two overlapping tierzero run passes on Splunk', function () {
   this.timeout(60_000);
   let emu: SplunkEmulator;
   let config: string;
-  let first: Result[];
+  let first: CliResult[];
   /** The alert ids the app's dedup search shows (`| dedup alert_id`). */
   const deduped = (): string[] => emu.search.run('tierzero', { search: 'search `tierzero_alert_index` sourcetype="tierzero:alert" | dedup alert_id', earliest_time: '0' })
     .map((r) => String(r['alert_id'])).sort();

@@ -1,26 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN } from '../../support/cli';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 import { asWinEventLog, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 import { emulator, ENV, HEC_TOKEN, PASSWORD, readDataset, section, tempDir } from './harness';
+import { tierzero as runCli, type CliResult } from '../../support/cli';
 
 /** `tierzero doctor --config` as an admin runs it after installing the app. */
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function tierzero(args: readonly string[], env: NodeJS.ProcessEnv = ENV): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const tierzero = (args: readonly string[], env: NodeJS.ProcessEnv = ENV): Promise<CliResult> => runCli(args, { env });
 
 /** A dataset's events as if they happened `daysAgo` days ago by the wall clock. */
 function loadDaysAgo(emu: SplunkEmulator, file: string, daysAgo: number, format: 'xml' | 'classic' = 'xml'): number {

@@ -1,29 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN } from '../../support/cli';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 import { asAzureMonitorAadAudit, asXmlWinEventLog } from '../../emulators/splunk/ta-format';
 import { SYNC_PRINCIPAL } from '../../../bench/cloud/attacks';
 import { audit } from '../../core/detectors/cloud.fixtures';
 import { emulator, ENV, HEC_TOKEN, indexedAlertIds, PASSWORD, readDataset, section, tempDir } from './harness';
+import { tierzero as runCli, type CliResult } from '../../support/cli';
 
 /** `tierzero run --config` as a scheduler (or the app's scripted input) runs it. */
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function tierzero(args: readonly string[], o: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...o.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(o.stdin ?? '');
-  });
-}
+/** Stdin is always given: the scripted input's passAuth writes the session key there. */
+const tierzero = (args: readonly string[], o: { env?: NodeJS.ProcessEnv; stdin?: string } = {}): Promise<CliResult> => runCli(args, { ...(o.env ? { env: o.env } : {}), stdin: o.stdin ?? '' });
 
 /** The dataset indexed a few minutes ago by the wall clock, so the CLI's real clock finds it. */
 function loadRecent(emu: SplunkEmulator, file: string): void {

@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/alert';
 import { tierzero, type CliResult } from '../support/cli';
-import { securityEvent } from '../core/detectors/harness';
+import { guess, logon, roast } from './detect.fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'tz-cli-state-'));
 const jsonl = (events: readonly object[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
-const roast = (at: number, service: string) => securityEvent(4769, at, {
-  TargetUserName: 'jdoe@CORP.EXAMPLE', ServiceName: service, TicketEncryptionType: '0x17', Status: '0x0', IpAddress: '::ffff:10.0.4.21',
-});
-const guess = (at: number) => securityEvent(4771, at, { TargetUserName: 'admin', Status: '0x18', PreAuthType: '2', IpAddress: '::ffff:10.0.6.6' });
-const logon = (at: number, i: number) => securityEvent(4624, at, {
-  TargetUserName: `user${i % 500}`, TargetDomainName: 'CORP', TargetLogonId: `0x${i.toString(16)}`, LogonType: '3',
-  IpAddress: `::ffff:10.0.${(i >> 8) & 255}.${i & 255}`, AuthenticationPackageName: 'Kerberos',
-});
 const idsOf = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Alert).id);
 const idsIn = (path: string) => idsOf(readFileSync(path, 'utf8'));
 

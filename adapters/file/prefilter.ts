@@ -27,7 +27,13 @@ export function skippable(line: string, wanted: EventFilter): string | undefined
   const end = line.indexOf('"', start);
   if (end < 0) return undefined;
   const channel = channelAt(line, start, end);
-  if (channel.includes('\\') || wanted(channel, eventId)) return undefined;
+  if (channel.includes('\\')) return undefined;
+  if (wanted(channel, eventId)) {
+    // Wanted only when a text appears (5140 on print$, Sysmon 13 on one registry value): the
+    // necessary condition of the pull plan's `where`, tested on the raw line.
+    const needs = wanted.textNeeds?.(channel, eventId);
+    return needs === undefined || needs.test(line) ? undefined : `${channel}:${eventId}`;
+  }
   return `${channel}:${eventId}`;
 }
 

@@ -6,6 +6,9 @@ import { and, anyOf, exists, not, or, security, suffix, type NativeQuery } from 
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 
+/** The share clients download printer drivers from (Point and Print): only print servers have it. */
+const PRINT_DRIVER_SHARE = '\\print$';
+
 /**
  * Authentication coercion (MDI "Suspicious network connection over Encrypting File System Remote
  * Protocol", "Suspected exploitation attempt on Windows Print Spooler service"; PrinterBug/SpoolSample, PetitPotam, DFSCoerce,
@@ -52,6 +55,8 @@ export const declaration: DetectorDeclaration = {
   }, {
     channel: 'Security', eventIds: [5140],
     fields: ['ShareName', 'IpAddress'],
+    // Only the print$ opens say anything here: the pull (and the file prefilter) skips the rest.
+    where: suffix('ShareName', PRINT_DRIVER_SHARE),
     auditPolicy: 'Audit File Share (Success) on servers: clients downloading drivers from print$ identify print servers',
   }, {
     channel: 'Security', eventIds: [4624, 4625],
@@ -121,7 +126,7 @@ class CoercionDetector implements Detector {
 
   private pipeOpened(ev: ShareAccess, ctx: DetectionContext): void {
     if (!ev.ip || isLoopback(ev.ip)) return;
-    if (/\\print\$$/i.test(ev.shareName)) {
+    if (ev.shareName.toLowerCase().endsWith(PRINT_DRIVER_SHARE)) {
       const printServers = (this.state.printServers ??= {});
       const host = hostKey(ev.host);
       if (!(host in printServers)) bound(printServers);

@@ -4,7 +4,7 @@ import type { DsrmPasswordSet, EventOrigin, IdentityEvent, Logon, RegistryValueS
 import { DAY, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { originOf } from './evidence';
-import { security, type NativeQuery } from '../rules/tree';
+import { anyOf, security, suffix, type NativeQuery } from '../rules/tree';
 
 /**
  * DSRM persistence (T1098, "Directory Services Restore Mode" backdoor): every DC has a local
@@ -52,10 +52,13 @@ export const declaration: DetectorDeclaration = {
   }, {
     channel: 'Security', eventIds: [4657],
     fields: ['ObjectName', 'ObjectValueName', 'NewValue', 'OldValue', 'SubjectUserName', 'ProcessName'],
+    // Registry auditing and Sysmon log every value; only this one matters: pull nothing else.
+    where: anyOf('ObjectValueName', [LOGON_BEHAVIOR_VALUE]),
     auditPolicy: 'Audit Registry (Success) on DCs, with an auditing SACL (Set Value) on HKLM\\System\\CurrentControlSet\\Control\\Lsa',
   }, {
     channel: 'Microsoft-Windows-Sysmon/Operational', eventIds: [13],
     fields: ['TargetObject', 'Details', 'Image'],
+    where: suffix('TargetObject', `\\${LOGON_BEHAVIOR_VALUE}`),
     auditPolicy: 'Sysmon on DCs with a RegistryEvent rule covering HKLM\\System\\CurrentControlSet\\Control\\Lsa\\DsrmAdminLogonBehavior',
   }],
   consumes: ['dsrm_password_set', 'registry_value_set', 'logon'],

@@ -17,8 +17,15 @@ export type NormalizeResult =
   | { readonly status: 'unmodelled'; readonly channel: string; readonly eventId: number }
   | { readonly status: 'malformed'; readonly reason: string };
 
-/** Which (channel, EventID) pairs the enabled detectors need; others skip the builders. */
-export type EventFilter = (channel: string, eventId: number) => boolean;
+/**
+ * Which (channel, EventID) pairs the enabled detectors need; others skip the builders. A source
+ * that sees raw text may also ask `textNeeds`: a pattern a wanted event's line must contain for
+ * any use of it to matter (the pull plan's `where`, as text), so it can skip the line unparsed.
+ */
+export interface EventFilter {
+  (channel: string, eventId: number): boolean;
+  readonly textNeeds?: (channel: string, eventId: number) => RegExp | undefined;
+}
 
 export const acceptAll: EventFilter = () => true;
 

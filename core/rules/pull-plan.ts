@@ -4,6 +4,7 @@ import { DIRECTORY_NEEDS } from '../detectors/directory-model';
 import { AUDIT_COLUMNS, fieldsRead, SIGN_IN_COLUMNS, WINDOWS_HEADER } from '../events/fields-read';
 import type { EventFilter } from '../events/normalize';
 import { IDENTITY_NEEDS } from '../identity/identity-learning';
+import { necessaryTexts, textPattern } from './text-needs';
 import type { CloudTable, Predicate, RuleSource, WindowsChannel } from './tree';
 
 /**
@@ -97,13 +98,19 @@ function commonCondition(uses: readonly RequiredEvents[]): Predicate | undefined
  */
 export function planFilter(plan: PullPlan): EventFilter {
   const wanted = new Map<string, Set<number>>();
-  for (const { source } of plan.sources) {
+  const needs = new Map<string, Map<number, RegExp>>();
+  for (const { source, where } of plan.sources) {
     const channel = (source.kind === 'windows' ? source.channel : source.table).toLowerCase();
     const ids = wanted.get(channel) ?? new Set<number>();
-    for (const id of source.kind === 'windows' ? source.eventIds : [0]) ids.add(id);
+    const texts = where ? necessaryTexts(where) : undefined;
+    for (const id of source.kind === 'windows' ? source.eventIds : [0]) {
+      ids.add(id);
+      if (texts) needs.set(channel, (needs.get(channel) ?? new Map<number, RegExp>()).set(id, textPattern(texts)));
+    }
     wanted.set(channel, ids);
   }
-  return (channel, eventId) => wanted.get(channel)?.has(eventId) === true;
+  const filter = (channel: string, eventId: number): boolean => wanted.get(channel)?.has(eventId) === true;
+  return Object.assign(filter, { textNeeds: (channel: string, eventId: number) => needs.get(channel)?.get(eventId) });
 }
 
 /** The Windows sources of one channel, and whether an Entra table is pulled: what compilers ask. */

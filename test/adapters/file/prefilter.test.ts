@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { skippable } from '../../../adapters/file/prefilter';
 import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
+import { wantedEvents } from '../../../core/engine/engine';
 import { planFilter, pullPlan } from '../../../core/rules/pull-plan';
 
 const wantsLogons = (channel: string, id: number) => channel === 'security' && id === 4624;
@@ -36,5 +37,24 @@ describe('line prefilter', () => {
     const wanted = planFilter(pullPlan(DETECTOR_MODULES, config));
     assert.equal(skippable(line({ Channel: 'Security', EventID: 4698 }), wanted), 'security:4698', 'a scheduled task only remote_code_execution reads');
     assert.equal(skippable(line({ Channel: 'Security', EventID: 4728 }), wanted), undefined, 'group changes feed the directory model');
+  });
+});
+
+describe('prefilter with the pull plan\'s text conditions', () => {
+  const wanted = wantedEvents(resolveConfig({}, DECLARATIONS), DETECTOR_MODULES);
+  const line = (o: object) => JSON.stringify({ TimeCreated: '2024-01-01T00:00:00Z', Computer: 'FS1', ...o });
+
+  it('skips a share open no detector reads (5140 on C$), unparsed', () => {
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 5140, ShareName: '\\\\*\\C$' }), wanted), 'security:5140');
+  });
+
+  it('keeps the print$ opens that identify print servers', () => {
+    assert.equal(skippable(line({ Channel: 'Security', EventID: 5140, ShareName: '\\\\*\\print$' }), wanted), undefined);
+  });
+
+  it('keeps only the DSRM logon-behaviour value of Sysmon registry writes', () => {
+    const sysmon = 'Microsoft-Windows-Sysmon/Operational';
+    assert.equal(skippable(line({ Channel: sysmon, EventID: 13, TargetObject: 'HKLM\\Software\\Foo\\Bar' }), wanted), 'microsoft-windows-sysmon/operational:13');
+    assert.equal(skippable(line({ Channel: sysmon, EventID: 13, TargetObject: 'HKLM\\System\\CurrentControlSet\\Control\\Lsa\\DsrmAdminLogonBehavior' }), wanted), undefined);
   });
 });

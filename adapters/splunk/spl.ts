@@ -1,8 +1,9 @@
-import type { CloudTable } from '../../core/rules/tree';
+import type { CloudTable, Predicate, WindowsChannel } from '../../core/rules/tree';
 import type { PullPlan } from '../../core/rules/pull-plan';
 import { AUDIT_RAW_FIELD } from './audit-map';
 import type { SearchSettings } from './config';
-import { splunkFields } from './field-map';
+import { splunkFields, taFieldName } from './field-map';
+import { CLASSIC_LAYOUTS, CLASSIC_SYSTEM_LAYOUTS } from './classic-layouts';
 import { SplValueError } from './errors';
 
 /**
@@ -52,8 +53,8 @@ const ENTRA_CATEGORIES: Readonly<Record<CloudTable, readonly string[]>> = {
 
 /**
  * The pull search's base filter: which events, from which indexes (the `search` clause alone,
- * so a count query over the same events — `doctor` — can reuse it). A source's `where` is not
- * pushed down yet: it is a necessary condition, so leaving it out only returns more events.
+ * so a count query over the same events — `doctor` — can reuse it). A source's `where` is pushed
+ * down where plain terms can say it (`pullCondition` below); what they cannot say only returns more.
  */
 export function compilePullFilter(plan: PullPlan, s: SearchSettings): string {
   const clauses: string[] = [];
@@ -63,7 +64,8 @@ export function compilePullFilter(plan: PullPlan, s: SearchSettings): string {
     if (p.source.kind === 'windows') {
       const channel = p.source.channel;
       const sources = WINDOWS_SOURCE_PREFIXES.map((prefix) => `source=${splString(`${prefix}:${channel}`)}`).join(' OR ');
-      perChannel.push(`((${sources}) EventCode IN (${p.source.eventIds.map(splInt).join(', ')}))`);
+      const condition = p.where ? pullCondition(p.where, channel, p.source.eventIds) : undefined;
+      perChannel.push(`((${sources}) EventCode IN (${p.source.eventIds.map(splInt).join(', ')})${condition ? ` ${condition}` : ''})`);
     } else {
       categories.push(...ENTRA_CATEGORIES[p.source.table]);
     }
@@ -100,6 +102,50 @@ export function compilePullSearch(plan: PullPlan, s: SearchSettings): string {
  */
 export function compileCoverageSearch(plan: PullPlan, s: SearchSettings): string {
   return [`search ${compilePullFilter(plan, s)}`, 'fillnull value=0 EventCode', 'stats count by sourcetype source EventCode'].join(' | ');
+}
+
+/**
+ * A pull source's `where` (the pull plan's necessary condition) as search terms, so Splunk leaves
+ * out what no use of those events reads (5140 opens of shares other than print$, Sysmon registry
+ * writes other than one value). Only what plain `field=value` terms say exactly is compiled —
+ * equality lists and prefix / suffix / contains as wildcards — on the XML field and its classic
+ * TA label; anything else compiles to nothing, which only pulls more (the engine decides).
+ */
+export function pullCondition(where: Predicate, channel: WindowsChannel, eventIds: readonly number[]): string | undefined {
+  switch (where.op) {
+    case 'and': {
+      const parts = where.of.map((p) => pullCondition(p, channel, eventIds)).filter((t): t is string => t !== undefined);
+      return parts.length ? `(${parts.join(' ')})` : undefined;
+    }
+    case 'or': {
+      const parts = where.of.map((p) => pullCondition(p, channel, eventIds));
+      return parts.every((t): t is string => t !== undefined) ? `(${parts.join(' OR ')})` : undefined;
+    }
+    case 'in': return terms(where.field, channel, eventIds, where.values.map(String));
+    case 'prefix': return wildcard(where.value) ? terms(where.field, channel, eventIds, [`${where.value}*`]) : undefined;
+    case 'suffix': return wildcard(where.value) ? terms(where.field, channel, eventIds, [`*${where.value}`]) : undefined;
+    case 'contains': return wildcard(where.value) ? terms(where.field, channel, eventIds, [`*${where.value}*`]) : undefined;
+    default: return undefined;
+  }
+}
+
+/** `(ShareName IN ("*\\print$") OR Share_Name IN (…))`: the canonical name, and the classic label where it differs. */
+function terms(field: string, channel: WindowsChannel, eventIds: readonly number[], values: readonly string[]): string | undefined {
+  if (values.some((v) => v.includes('*') && !v.startsWith('*') && !v.endsWith('*'))) return undefined;
+  const names = [field, ...classicLabels(field, channel, eventIds)];
+  return `(${[...new Set(names)].map((n) => `${splField(n)} IN (${values.map(splString).join(', ')})`).join(' OR ')})`;
+}
+
+/** A `*` inside a value would be read as a wildcard: such values are not compiled. */
+function wildcard(value: string): boolean {
+  return !value.includes('*');
+}
+
+function classicLabels(field: string, channel: WindowsChannel, eventIds: readonly number[]): string[] {
+  const layouts = channel === 'Security' ? CLASSIC_LAYOUTS : channel === 'System' ? CLASSIC_SYSTEM_LAYOUTS : {};
+  const out: string[] = [];
+  for (const id of eventIds) for (const sec of layouts[id]?.sections ?? []) for (const it of sec.items) if (it.field === field) out.push(taFieldName(it.label));
+  return out;
 }
 
 /** Which of `ids` the alert index already holds: the sink skips them on a replayed pass. */

@@ -67,6 +67,21 @@ describe('pull search', () => {
     assert.match(spl, /source="XmlWinEventLog:Security" OR source="WinEventLog:Security"/);
   });
 
+  it('pushes a declared condition down as terms on the XML field and its classic label', () => {
+    const spl = compilePullFilter(push, settings);
+    assert.match(spl, /EventCode IN \(5140\) \(ShareName IN \("\*\\\\print\$"\) OR Share_Name IN \("\*\\\\print\$"\)\)/);
+  });
+
+  it('finds in the emulator only the share opens the condition keeps, in both formats', () => {
+    const share = (name: string, classic: boolean): Record<string, string> => (classic
+      ? { source: 'WinEventLog:Security', EventCode: '5140', Share_Name: name }
+      : { source: 'XmlWinEventLog:Security', EventCode: '5140', ShareName: name });
+    const q = parseQuery(`search ${compilePullFilter(push, settings)}`, new Map(Object.entries({ ...MACROS, tierzero_windows_index: 'index=wineventlog' })));
+    const rows = [share('\\\\*\\print$', false), share('\\\\*\\C$', false), share('\\\\*\\PRINT$', true), share('\\\\*\\IPC$', true)]
+      .map((r): Record<string, string> => ({ ...r, index: 'wineventlog' }));
+    assert.deepEqual(rows.filter((r) => matches(q.filter, r)).map((r) => r['ShareName'] ?? r['Share_Name']), ['\\\\*\\print$', '\\\\*\\PRINT$']);
+  });
+
   it('keeps only the needed fields and drops the raw text', () => {
     const spl = compilePullSearch(push, settings);
     assert.match(spl, /\| fields _time _bkt _cd tz_indextime host source sourcetype /);

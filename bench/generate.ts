@@ -4,6 +4,7 @@ import { Prng } from './prng';
 import { HOUR, MINUTE, Sim } from './sim';
 import { Timeline } from './timeline';
 import { InfrastructureTraffic } from './traffic-infrastructure';
+import { LookalikeTraffic } from './traffic-lookalikes';
 import { PeopleTraffic } from './traffic-people';
 import type { GeneratedEvent } from './windows-events';
 
@@ -22,6 +23,13 @@ export interface WorkloadOptions {
   /** How many events to aim for; the result lands within a fraction of a percent. */
   readonly events: number;
   readonly attacks?: readonly AttackSpec[];
+  /** The benign week's look-alikes (traffic-lookalikes.ts): RC4-only devices, scanners, front-ends, help desk. */
+  readonly lookalikes?: boolean;
+  /**
+   * Which day of a multi-day run this file is: the estate stays the same (it comes from the
+   * seed), the traffic draws from its own stream so no two days are copies.
+   */
+  readonly day?: number;
 }
 
 export interface Workload {
@@ -55,11 +63,12 @@ export function createWorkload(o: WorkloadOptions): Workload {
 }
 
 function* stream(o: WorkloadOptions, domain: Domain, attacks: readonly PlannedAttack[], start: number, end: number): Generator<GeneratedEvent> {
-  const rng = new Prng(o.seed).fork('traffic');
+  const rng = new Prng(o.seed).fork(o.day === undefined ? 'traffic' : `traffic-day${o.day}`);
   const timeline = new Timeline(SLICE_MS, start, end);
   const sim = new Sim(domain, timeline, rng);
   const people = new PeopleTraffic(sim);
   const infrastructure = new InfrastructureTraffic(sim.withRng(rng.fork('infrastructure')), start, end);
+  const lookalikes = o.lookalikes ? new LookalikeTraffic(sim.withRng(rng.fork('lookalikes')), o.seed, start, end) : undefined;
   const pending = [...attacks].sort((a, b) => a.earliest - b.earliest);
   const pacer = new Pacer(o.events, start, end);
 
@@ -68,6 +77,7 @@ function* stream(o: WorkloadOptions, domain: Domain, attacks: readonly PlannedAt
     const before = timeline.added;
     while (pending.length > 0 && (pending[0] as PlannedAttack).earliest < sliceEnd) (pending.shift() as PlannedAttack).inject(sim);
     infrastructure.runUntil(sliceEnd);
+    lookalikes?.runUntil(sliceEnd);
 
     // Whatever the fixed schedules left of this slice's share goes to noise, people and computers.
     const { quota, noise } = pacer.quota(sliceStart, sliceEnd, timeline.added - before);

@@ -5,6 +5,8 @@
  *   node --require tsx/cjs bench/phases.ts generate '<WorkloadParams JSON>' <out.jsonl>
  *   node --require tsx/cjs bench/phases.ts baseline <file.jsonl>
  *   node --require tsx/cjs bench/phases.ts tierzero <file.jsonl> '<config JSON>' [per-detector]
+ *   node --require tsx/cjs bench/phases.ts generate-benign '<BenignDayParams JSON>' <out.jsonl>
+ *   node --require tsx/cjs bench/phases.ts replay '<config JSON>' <day1.jsonl> <day2.jsonl> …
  *
  * Each prints one JSON line (a PhaseResult) on stdout. Timing starts after modules load.
  */
@@ -14,6 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { DetectorModule } from '../core/detectors/detector';
 import type { WorkloadParams } from './bench-workload';
+import type { BenignDayParams } from './benign-workload';
+import type { WorkloadOptions } from './generate';
 
 export interface PhaseResult {
   readonly events: number;
@@ -28,9 +32,19 @@ export async function generatePhase(params: WorkloadParams, out: string): Promis
   // Each phase loads only what it uses (require, not import, so nothing loads up front and no
   // module counts towards another phase's RSS).
   const { benchWorkloadOptions } = require('./bench-workload') as typeof import('./bench-workload');
+  return writeWorkload(benchWorkloadOptions(params), out);
+}
+
+/** One day of the benign week (benign-workload.ts). */
+export async function generateBenignPhase(params: BenignDayParams, out: string): Promise<PhaseResult> {
+  const { benignDayOptions } = require('./benign-workload') as typeof import('./benign-workload');
+  return writeWorkload(benignDayOptions(params), out);
+}
+
+async function writeWorkload(options: WorkloadOptions, out: string): Promise<PhaseResult> {
   const { createWorkload } = require('./generate') as typeof import('./generate');
   const { deploymentConfig } = require('./sample') as typeof import('./sample');
-  const workload = createWorkload(benchWorkloadOptions(params));
+  const workload = createWorkload(options);
   // Per process, so two benchmarks started at once never write into one file.
   const partial = `${out}.${process.pid}.partial`;
   const file = createWriteStream(partial);
@@ -147,9 +161,11 @@ function result(events: number, t0: number, details: Record<string, unknown>): P
 async function main(argv: readonly string[]): Promise<PhaseResult> {
   const [phase, a, b, c] = argv;
   if (phase === 'generate' && a && b) return generatePhase(JSON.parse(a) as WorkloadParams, b);
+  if (phase === 'generate-benign' && a && b) return generateBenignPhase(JSON.parse(a) as BenignDayParams, b);
+  if (phase === 'replay' && a && b) return (require('./benign-replay') as typeof import('./benign-replay')).replayPhase(argv.slice(2), JSON.parse(a));
   if (phase === 'baseline' && a) return baselinePhase(a);
   if (phase === 'tierzero' && a && b) return tierzeroPhase(a, JSON.parse(b), c === 'per-detector');
-  throw new Error(`usage: phases.ts generate <params> <out> | baseline <file> | tierzero <file> <config> [per-detector]; got ${argv.join(' ')}`);
+  throw new Error(`usage: phases.ts generate <params> <out> | generate-benign <params> <out> | baseline <file> | tierzero <file> <config> [per-detector] | replay <config> <files…>; got ${argv.join(' ')}`);
 }
 
 if (require.main === module) {

@@ -1,18 +1,27 @@
 /**
  * `npm run bench [-- --events N --accounts N --seed S --hours H --repeat N --per-detector --regenerate]`
+ * `npm run bench -- --benign-week | --benign-days D [--events N --accounts N --seed S --regenerate]`
  *
  * Generates (or reuses) a synthetic workload under bench/out/, then measures in one run,
  * each phase in its own child process: a bare readline + JSON.parse loop over the file,
  * and tierzero's detection pipeline over the same file. Prints events/s, the ratio of the
  * two (target ≥ 40%, DESIGN §11) and peak RSS (target < 300 MB at 10 M events over 100 k
  * accounts), and writes the figures to bench/out/last.json. Never part of the test suite.
+ *
+ * With `--benign-week` (7 days) or `--benign-days D`, it runs the benign week instead
+ * (benign-run.ts): D files of N events a day (default 1,000,000) over N accounts (default
+ * 10,000), ordinary traffic and its look-alikes with no attack, replayed in order with state
+ * carried across days, with the default config and in test mode; it prints alerts per day by
+ * detector and severity and issue 15's acceptance bars, and writes them to bench/out/last.json.
+ * E.g. `--benign-week` = 7 × 1 M at 10 k; `--benign-days 1 --events 10000000 --accounts 100000`.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { WorkloadParams } from './bench-workload';
+import { benignWeek } from './benign-run';
+import { log, phase } from './child-phase';
 import type { PhaseResult } from './phases';
 
 const BENCH_DIR = __dirname;
@@ -23,6 +32,7 @@ const MEMORY_TARGET_MB = 300;
 const GENERATOR_SOURCES = [
   'prng', 'domain', 'windows-events', 'noise', 'timeline', 'sim', 'traffic-people', 'traffic-infrastructure', 'traffic-operations',
   'generate', 'attacks', 'attacks-credential', 'attacks-lateral', 'sample', 'bench-workload',
+  'benign-estate', 'traffic-lookalikes', 'traffic-operations', 'benign-workload',
 ];
 
 interface Options {
@@ -33,6 +43,8 @@ interface Options {
   readonly regenerate: boolean;
   readonly repeat: number;
   readonly perDetector: boolean;
+  /** Days of the benign week, when asked for (--benign-week, --benign-days D). */
+  readonly benignDays: number | undefined;
 }
 
 interface Generated {
@@ -45,6 +57,13 @@ interface Generated {
 async function main(argv: readonly string[]): Promise<number> {
   const o = parseArgs(argv);
   mkdirSync(OUT_DIR, { recursive: true });
+  if (o.benignDays !== undefined) {
+    const { report, text } = await benignWeek({ seed: o.seed, days: o.benignDays, events: o.events, accounts: o.accounts, regenerate: o.regenerate }, OUT_DIR, generatorDigest(), relative);
+    const m = machine();
+    writeFileSync(join(OUT_DIR, 'last.json'), `${JSON.stringify({ ...report, machine: m, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+    process.stdout.write(['', `machine:  ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, node ${m.node} (${m.platform}), load average ${m.load}`, ...text, `written to ${relative(join(OUT_DIR, 'last.json'))}`, ''].join('\n'));
+    return 0;
+  }
   const params: WorkloadParams = {
     seed: o.seed, start: '2024-03-12T00:00:00.000Z', durationHours: o.hours, events: o.events, accounts: o.accounts, generator: generatorDigest(),
   };
@@ -105,24 +124,6 @@ async function ensureWorkload(file: string, params: WorkloadParams, regenerate: 
 function best(runs: readonly PhaseResult[]): PhaseResult {
   const fastest = runs.reduce((a, b) => (b.eventsPerSecond > a.eventsPerSecond ? b : a));
   return { ...fastest, peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
-}
-
-/** Runs one phase in a fresh Node process and returns what it measured. */
-function phase(args: readonly string[]): Promise<PhaseResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(BENCH_DIR, 'phases.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`phase ${args[0]} exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as PhaseResult);
-      } catch (e) {
-        reject(new Error(`phase ${args[0]} printed no result: ${(e as Error).message}`));
-      }
-    });
-  });
 }
 
 function formatReport(r: {
@@ -202,7 +203,7 @@ class UsageError extends Error {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false, repeat: 1, perDetector: false };
+  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false, repeat: 1, perDetector: false, benignDays: undefined as number | undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -222,7 +223,12 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--repeat') o.repeat = count();
     else if (arg === '--regenerate') o.regenerate = true;
     else if (arg === '--per-detector') o.perDetector = true;
-    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --repeat N --per-detector --regenerate`);
+    else if (arg === '--benign-week') o.benignDays = 7;
+    else if (arg === '--benign-days') o.benignDays = count();
+    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --repeat N --per-detector --regenerate, or --benign-week | --benign-days D with --events N (a day) --accounts N --seed S --regenerate`);
+  }
+  if (o.benignDays !== undefined && argv.some((a) => a === '--hours' || a === '--repeat' || a === '--per-detector')) {
+    throw new UsageError('--hours, --repeat and --per-detector do not apply to the benign week (its days are 24 h each; --events is per day)');
   }
   return o;
 }
@@ -233,10 +239,6 @@ function mb(bytes: number): string {
 
 function relative(path: string): string {
   return path.startsWith(join(BENCH_DIR, '..')) ? path.slice(join(BENCH_DIR, '..').length + 1) : path;
-}
-
-function log(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
 }
 
 main(process.argv.slice(2)).then(

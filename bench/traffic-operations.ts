@@ -110,8 +110,8 @@ export class Operations {
     }
   }
 
-  /** A privileged network logon (4769, 4624 type 3, 4672) with its logoff; returns the logon id. */
-  private adminSession(account: Principal, sourceIp: string, host: Host, time: number, durationMs: number): string {
+  /** A privileged network logon (4769, 4624 type 3, 4672) with its logoff; returns the logon id. Also used by traffic-lookalikes.ts. */
+  adminSession(account: Principal, sourceIp: string, host: Host, time: number, durationMs: number): string {
     const { sim } = this;
     const dc = sim.domain.dcs[0] as Host;
     if (sim.needsTgt(account.name, time)) sim.tgt(time, dc, account, sourceIp);
@@ -121,7 +121,8 @@ export class Operations {
     return id;
   }
 
-  private installService(host: Host, installer: Principal, logonId: string, ip: string, time: number, o: {
+  /** A file copied over `share` and installed as a service (5140, 5145, 7045, 4697), as a deployment tool does it. */
+  installService(host: Host, installer: Principal, logonId: string, ip: string, time: number, o: {
     share: string; file: string; serviceName: string; imagePath: string; startType: string;
   }): void {
     const { sim } = this;

@@ -1,3 +1,4 @@
+import type { LearningMode } from '../alerts/collector';
 import Ajv, { type ErrorObject } from 'ajv';
 import type { DetectorDeclaration, DetectorSettings } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
@@ -32,7 +33,7 @@ export interface TierzeroConfig {
   readonly tier0Hosts?: readonly string[];
   readonly migrationSourceDomains?: readonly string[];
   readonly testMode?: boolean;
-  readonly learning?: { readonly mode?: 'lower' | 'hold' };
+  readonly learning?: { readonly mode?: LearningMode };
   readonly stateTtlDays?: number;
   readonly maxLineBytes?: number;
   readonly detectors?: Readonly<Partial<Record<DetectorId, DetectorConfig>>>;
@@ -56,7 +57,7 @@ export interface ResolvedConfig {
   readonly tier0Hosts: readonly string[];
   readonly migrationSourceDomains: readonly string[];
   readonly testMode: boolean;
-  readonly learningMode: 'lower' | 'hold';
+  readonly learningMode: LearningMode;
   readonly stateTtlMs: number;
   readonly maxLineBytes: number;
   readonly detectors: ReadonlyMap<DetectorId, { readonly settings: DetectorSettings; readonly exclusions: Exclusions }>;
@@ -95,7 +96,7 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     tier0Hosts: c.tier0Hosts ?? [],
     migrationSourceDomains: c.migrationSourceDomains ?? [],
     testMode,
-    learningMode: c.learning?.mode ?? 'lower',
+    learningMode: c.learning?.mode ?? 'informational',
     stateTtlMs: (c.stateTtlDays ?? 30) * DAY,
     maxLineBytes: c.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     detectors,

@@ -57,7 +57,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       learning: {
         type: 'object',
         additionalProperties: false,
-        properties: { mode: { enum: ['lower', 'hold'], description: 'While learning: lower the severity, or hold the alert back' } },
+        properties: { mode: { enum: ['informational', 'lower', 'hold'], description: 'While learning: deliver at informational (default), one severity lower, or hold the alert back' } },
       },
       stateTtlDays: { type: 'number', minimum: 1, maximum: 3650, description: 'Entities idle this long are evicted from state' },
       maxLineBytes: { type: 'integer', minimum: 1024, maximum: MAX_LINE_BYTES_MAXIMUM, description: 'Longer input lines are quarantined' },

@@ -10,7 +10,7 @@ describe('config', () => {
     const c = resolveConfig({}, DECLARATIONS);
     assert.equal(c.detectors.size, DECLARATIONS.length);
     assert.equal(c.detectors.get('brute_force')?.settings.thresholds['failuresPerAccount'], 6);
-    assert.equal(c.learningMode, 'lower');
+    assert.equal(c.learningMode, 'informational');
     assert.equal(c.testMode, false);
   });
 
@@ -41,7 +41,7 @@ describe('config', () => {
   });
 
   it('rejects a bad learning mode naming the allowed values', () => {
-    assert.equal(configError({ learning: { mode: 'skip' } }).message, 'config: learning.mode must be one of ["lower","hold"]');
+    assert.equal(configError({ learning: { mode: 'skip' } }).message, 'config: learning.mode must be one of ["informational","lower","hold"]');
   });
 
   it('merges a dataset context over a base config, unioning lists', () => {

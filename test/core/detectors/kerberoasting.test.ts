@@ -40,7 +40,8 @@ describe('kerberoasting', () => {
     const alerts = await detect(kerberoasting, [serviceTicket(0, 'jdoe', 'svc-sql')]);
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
     const testMode = await detect(kerberoasting, [serviceTicket(0, 'jdoe', 'svc-sql')], { config: { testMode: true } });
     assert.equal(testMode[0]?.severity, 'medium');
   });

@@ -56,7 +56,8 @@ describe('overpass_the_hash', () => {
   it('lowers a first-sight RC4 TGT while no baseline exists, and reports it in full in test mode', async () => {
     const learning = await detect(overpassTheHash, [tgt(0, 'pgustavo', '10.0.0.6', RC4)]);
     assert.equal(learning[0]?.learning, true);
-    assert.equal(learning[0]?.severity, 'low');
+    assert.equal(learning[0]?.severity, 'informational');
+    assert.equal(learning[0]?.verdictSeverity, 'medium');
     const testMode = await detect(overpassTheHash, [tgt(0, 'pgustavo', '10.0.0.6', RC4)], { config: { testMode: true } });
     assert.equal(testMode[0]?.severity, 'medium');
     assert.equal(testMode[0]?.learning, undefined);
@@ -102,7 +103,8 @@ describe('overpass_the_hash', () => {
       newCredentialsLogon(5, 'wardog', 'WS07.corp.example', 'pgustavo'),
       tgt(5.2, 'pgustavo', '10.0.0.6', RC4),
     ]);
-    assert.equal(alerts[0]?.severity, 'low', 'still only the baseline verdict, lowered while learning');
+    assert.equal(alerts[0]?.severity, 'informational', 'still only the baseline verdict, lowered while learning');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('keeps the AES baseline across passes, so a later downgrade is caught', async () => {

@@ -1,5 +1,6 @@
-import type { LearningMode } from '../alerts/collector';
 import Ajv, { type ErrorObject } from 'ajv';
+import type { LearningMode } from '../alerts/collector';
+import { resolveFrontEnds } from '../estate/front-ends';
 import type { DetectorDeclaration, DetectorSettings } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { DAY } from '../detectors/detector';
@@ -39,6 +40,8 @@ export interface TierzeroConfig {
   readonly detectors?: Readonly<Partial<Record<DetectorId, DetectorConfig>>>;
   readonly identities?: IdentitiesConfig;
   readonly corporateNetworks?: CorporateNetworksConfig;
+  /** Hosts many identities authenticate through (Exchange, AD FS, VPN, RDS gateways): names, addresses, CIDRs. */
+  readonly frontEnds?: readonly string[];
   readonly scoring?: ScoringConfig;
 }
 
@@ -63,6 +66,7 @@ export interface ResolvedConfig {
   readonly detectors: ReadonlyMap<DetectorId, { readonly settings: DetectorSettings; readonly exclusions: Exclusions }>;
   readonly identities: ResolvedIdentities;
   readonly corporateNetworks: CorporateNetworkView;
+  readonly frontEnds: readonly string[];
   readonly scoring: ResolvedScoring;
 }
 
@@ -102,6 +106,7 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     detectors,
     identities: resolveIdentities(c.identities),
     corporateNetworks: resolveCorporateNetworks(c.corporateNetworks),
+    frontEnds: resolveFrontEnds(c.frontEnds),
     scoring: resolveScoring(c.scoring),
   };
 }

@@ -66,6 +66,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
       identities: { type: 'object', description: 'Known identities and tiers: validated by core/identity/identity-config.ts' },
       corporateNetworks: { type: 'object', description: 'Corporate/VPN/SASE egress: validated by core/config/corporate-networks.ts' },
+      frontEnds: { type: 'array', description: 'Exchange, AD FS, VPN and RDS gateways many users authenticate through: host names, addresses or CIDRs; validated by core/estate/front-ends.ts' },
       scoring: { type: 'object', description: 'Priority score inputs (analyst verdicts): validated by core/scoring/scoring-config.ts' },
       ...sections,
     },

@@ -1,7 +1,9 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import type { SharedNeeds } from './detector';
+import { FrontEnds, type FrontEndsSnapshot } from '../estate/front-ends';
 import { HostAddresses, type HostAddressesSnapshot } from '../estate/host-addresses';
+import { clientSource } from './auth-attempts';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
 /**
@@ -25,6 +27,8 @@ export interface DirectoryView {
   machineAddresses(host: string): readonly string[];
   /** The address client `name` was last seen at, when a recent 4624/4625 said both (core/estate/host-addresses.ts). */
   clientAddress(name: string, time: number): string | undefined;
+  /** A configured (`frontEnds`) or learned front-end: many identities authenticate through it (core/estate/front-ends.ts). */
+  isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean;
   /** The source of logon session `logonId` on `host`, when its 4624 was seen. */
   logonSession(host: string, logonId: string): LogonSession | undefined;
   /** A configured decoy: matched by account name, SID or directory object GUID. */
@@ -46,6 +50,7 @@ export interface DirectoryFacts {
   readonly sensitiveGroups?: readonly string[];
   readonly tier0Hosts?: readonly string[];
   readonly migrationSourceDomains?: readonly string[];
+  readonly frontEnds?: readonly string[];
 }
 
 export interface LogonSession {
@@ -66,6 +71,8 @@ export interface DirectorySnapshot {
   readonly sensitiveGroups?: SensitiveGroupsSnapshot;
   /** Client name → address bindings stated by 4624/4625. */
   readonly hostAddresses?: HostAddressesSnapshot;
+  /** Sources on their way to being learned as front-ends, and those learned. */
+  readonly frontEnds?: FrontEndsSnapshot;
 }
 
 export interface MachineAddress {
@@ -132,6 +139,7 @@ export class DirectoryModel implements DirectoryView {
   private readonly migrationSources: ReadonlySet<string>;
   private readonly groups: SensitiveGroups;
   private readonly hosts: HostAddresses;
+  private readonly frontEnds: FrontEnds;
 
   constructor(facts: DirectoryFacts, saved?: DirectorySnapshot) {
     this.honeytokens = new Set(facts.honeytokens.map(identityKey));
@@ -139,6 +147,7 @@ export class DirectoryModel implements DirectoryView {
     this.migrationSources = new Set((facts.migrationSourceDomains ?? []).map((d) => d.trim().toLowerCase()));
     this.groups = new SensitiveGroups(facts.sensitiveGroups ?? [], saved?.sensitiveGroups);
     this.hosts = new HostAddresses(saved?.hostAddresses);
+    this.frontEnds = new FrontEnds(facts.frontEnds ?? [], saved?.frontEnds);
     for (const dc of facts.domainControllers) {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
       else this.configuredDcs.add(hostKey(dc));
@@ -153,10 +162,17 @@ export class DirectoryModel implements DirectoryView {
   observe(ev: IdentityEvent): void {
     switch (ev.kind) {
       case 'kerberos_tgt_request':
+        // A pre-authenticated TGT: an identity authenticated through the client address.
+        if (ev.status === 0 && ev.preAuthType !== 0 && ev.ip) this.observeSuccess(ev.account, ev.ip, undefined, ev.host, ev.time);
+        this.learnedDcs.add(hostKey(ev.host));
+        return;
       case 'kerberos_service_ticket':
       case 'kerberos_preauth_failure':
         // Only a KDC writes these (MS docs: "This event generates only on domain controllers").
         this.learnedDcs.add(hostKey(ev.host));
+        return;
+      case 'ntlm_validation':
+        if (ev.status === 0 && ev.workstation) this.observeSuccess(ev.account, undefined, ev.workstation, ev.host, ev.time);
         return;
       case 'directory_object_access':
         if (ev.objectServer?.toUpperCase() === 'DS') this.learnedDcs.add(hostKey(ev.host));
@@ -184,15 +200,26 @@ export class DirectoryModel implements DirectoryView {
         if (/\\SYSVOL$/i.test(ev.shareName)) this.learnedDcs.add(hostKey(ev.host));
         return;
       case 'logon_failure':
-        this.hosts.observe(ev.workstation, ev.ip, ev.time);
+        this.bindHost(ev.workstation, ev.ip, ev.time);
         return;
       case 'logon':
-        this.hosts.observe(ev.workstation, ev.ip, ev.time);
+        this.bindHost(ev.workstation, ev.ip, ev.time);
+        if (ev.logonType !== undefined && [3, 8, 10].includes(ev.logonType) && (ev.ip || ev.workstation)) this.observeSuccess(ev.account, ev.ip, ev.workstation, ev.host, ev.time);
         this.observeLogon(ev.host, ev.logonId, ev.account, ev.ip, ev.workstation, ev.time, ev.logonType);
         return;
       default:
         return;
     }
+  }
+
+  /** Through a front-end, the name is the client's and the address the front-end's: no binding. */
+  private bindHost(workstation: string | undefined, ip: string | undefined, time: number): void {
+    if (ip && workstation && !this.frontEnds.isFrontEnd({ ip })) this.hosts.observe(workstation, ip, time);
+  }
+
+  private observeSuccess(account: Account, ip: string | undefined, workstation: string | undefined, host: string, time: number): void {
+    if (isMachineAccount(account) || account.name === '(unknown)') return;
+    this.frontEnds.observeSuccess(clientSource(ip, workstation, host, time, this).source, account.name.toLowerCase(), time);
   }
 
   private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number, logonType: number | undefined): void {
@@ -258,6 +285,10 @@ export class DirectoryModel implements DirectoryView {
     return isMachineAccount(account) && this.isDomainController(account.name.slice(0, -1));
   }
 
+  isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean {
+    return this.frontEnds.isFrontEnd(source);
+  }
+
   clientAddress(name: string, time: number): string | undefined {
     return this.hosts.addressOf(name, time);
   }
@@ -292,6 +323,7 @@ export class DirectoryModel implements DirectoryView {
   evictIdle(before: number): void {
     this.groups.evictIdle(before);
     this.hosts.evictIdle(before);
+    this.frontEnds.evictIdle(before);
     for (const [key, s] of this.sessions) {
       if (s.time >= before - SESSION_TTL_MS) break;
       this.sessions.delete(key);
@@ -304,7 +336,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot(), hostAddresses: this.hosts.snapshot() };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot(), hostAddresses: this.hosts.snapshot(), frontEnds: this.frontEnds.snapshot() };
   }
 }
 

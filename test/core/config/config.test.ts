@@ -44,6 +44,15 @@ describe('config', () => {
     assert.equal(configError({ learning: { mode: 'skip' } }).message, 'config: learning.mode must be one of ["informational","lower","hold"]');
   });
 
+  it('rejects a front-end that is neither a host name, an address nor a CIDR, naming its index', () => {
+    assert.equal(configError({ frontEnds: ['adfs01', '10.20.0.0/33'] }).message,
+      'config: frontEnds[1] must be a host name, IP address or CIDR range (e.g. adfs01, 10.20.0.15, 10.20.0.0/28)');
+  });
+
+  it('accepts front-ends as names, FQDNs, addresses and CIDRs', () => {
+    assert.deepEqual(resolveConfig({ frontEnds: ['adfs01', 'mail.corp.example', '10.20.0.15', '10.20.0.0/28'] }, DECLARATIONS).frontEnds, ['adfs01', 'mail.corp.example', '10.20.0.15', '10.20.0.0/28']);
+  });
+
   it('merges a dataset context over a base config, unioning lists', () => {
     assert.deepEqual(mergeConfig({ honeytokens: ['a'], testMode: false, detectors: { dcsync: { enabled: true } } }, { honeytokens: ['b'], testMode: true }),
       { honeytokens: ['a', 'b'], testMode: true, detectors: { dcsync: { enabled: true } } });

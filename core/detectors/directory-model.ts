@@ -1,8 +1,9 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import type { SharedNeeds } from './detector';
-import { FrontEnds, type FrontEndsSnapshot } from '../estate/front-ends';
-import { HostAddresses, type HostAddressesSnapshot } from '../estate/host-addresses';
+import { ClientHosts } from '../estate/client-hosts';
+import type { FrontEndsSnapshot } from '../estate/front-ends';
+import type { HostAddressesSnapshot } from '../estate/host-addresses';
 import { clientSource } from './auth-attempts';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
@@ -138,16 +139,14 @@ export class DirectoryModel implements DirectoryView {
   private readonly syncAccounts: ReadonlySet<string>;
   private readonly migrationSources: ReadonlySet<string>;
   private readonly groups: SensitiveGroups;
-  private readonly hosts: HostAddresses;
-  private readonly frontEnds: FrontEnds;
+  private readonly clients: ClientHosts;
 
   constructor(facts: DirectoryFacts, saved?: DirectorySnapshot) {
     this.honeytokens = new Set(facts.honeytokens.map(identityKey));
     this.syncAccounts = new Set(facts.directorySyncAccounts.map(identityKey));
     this.migrationSources = new Set((facts.migrationSourceDomains ?? []).map((d) => d.trim().toLowerCase()));
     this.groups = new SensitiveGroups(facts.sensitiveGroups ?? [], saved?.sensitiveGroups);
-    this.hosts = new HostAddresses(saved?.hostAddresses);
-    this.frontEnds = new FrontEnds(facts.frontEnds ?? [], saved?.frontEnds);
+    this.clients = new ClientHosts(facts.frontEnds ?? [], (ip, ws, host, time) => clientSource(ip, ws, host, time, this).source, saved);
     for (const dc of facts.domainControllers) {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
       else this.configuredDcs.add(hostKey(dc));
@@ -160,19 +159,13 @@ export class DirectoryModel implements DirectoryView {
 
   /** Learn from one event before detectors see it, so a DC's own first event already counts. */
   observe(ev: IdentityEvent): void {
+    this.clients.observe(ev);
     switch (ev.kind) {
       case 'kerberos_tgt_request':
-        // A pre-authenticated TGT: an identity authenticated through the client address.
-        if (ev.status === 0 && ev.preAuthType !== 0 && ev.ip) this.observeSuccess(ev.account, ev.ip, undefined, ev.host, ev.time);
-        this.learnedDcs.add(hostKey(ev.host));
-        return;
       case 'kerberos_service_ticket':
       case 'kerberos_preauth_failure':
         // Only a KDC writes these (MS docs: "This event generates only on domain controllers").
         this.learnedDcs.add(hostKey(ev.host));
-        return;
-      case 'ntlm_validation':
-        if (ev.status === 0 && ev.workstation) this.observeSuccess(ev.account, undefined, ev.workstation, ev.host, ev.time);
         return;
       case 'directory_object_access':
         if (ev.objectServer?.toUpperCase() === 'DS') this.learnedDcs.add(hostKey(ev.host));
@@ -199,27 +192,12 @@ export class DirectoryModel implements DirectoryView {
         // access to its own SYSVOL share is one, even when its Kerberos events are not collected.
         if (/\\SYSVOL$/i.test(ev.shareName)) this.learnedDcs.add(hostKey(ev.host));
         return;
-      case 'logon_failure':
-        this.bindHost(ev.workstation, ev.ip, ev.time);
-        return;
       case 'logon':
-        this.bindHost(ev.workstation, ev.ip, ev.time);
-        if (ev.logonType !== undefined && [3, 8, 10].includes(ev.logonType) && (ev.ip || ev.workstation)) this.observeSuccess(ev.account, ev.ip, ev.workstation, ev.host, ev.time);
         this.observeLogon(ev.host, ev.logonId, ev.account, ev.ip, ev.workstation, ev.time, ev.logonType);
         return;
       default:
         return;
     }
-  }
-
-  /** Through a front-end, the name is the client's and the address the front-end's: no binding. */
-  private bindHost(workstation: string | undefined, ip: string | undefined, time: number): void {
-    if (ip && workstation && !this.frontEnds.isFrontEnd({ ip })) this.hosts.observe(workstation, ip, time);
-  }
-
-  private observeSuccess(account: Account, ip: string | undefined, workstation: string | undefined, host: string, time: number): void {
-    if (isMachineAccount(account) || account.name === '(unknown)') return;
-    this.frontEnds.observeSuccess(clientSource(ip, workstation, host, time, this).source, account.name.toLowerCase(), time);
   }
 
   private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number, logonType: number | undefined): void {
@@ -286,11 +264,11 @@ export class DirectoryModel implements DirectoryView {
   }
 
   isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean {
-    return this.frontEnds.isFrontEnd(source);
+    return this.clients.frontEnds.isFrontEnd(source);
   }
 
   clientAddress(name: string, time: number): string | undefined {
-    return this.hosts.addressOf(name, time);
+    return this.clients.addresses.addressOf(name, time);
   }
 
   logonSession(host: string, logonId: string): LogonSession | undefined {
@@ -322,8 +300,7 @@ export class DirectoryModel implements DirectoryView {
 
   evictIdle(before: number): void {
     this.groups.evictIdle(before);
-    this.hosts.evictIdle(before);
-    this.frontEnds.evictIdle(before);
+    this.clients.evictIdle(before);
     for (const [key, s] of this.sessions) {
       if (s.time >= before - SESSION_TTL_MS) break;
       this.sessions.delete(key);
@@ -336,7 +313,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot(), hostAddresses: this.hosts.snapshot(), frontEnds: this.frontEnds.snapshot() };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
   }
 }
 

@@ -112,7 +112,7 @@ export function resolveFrontEnds(raw: unknown): readonly string[] {
   validator ??= new Ajv({ allErrors: false, strict: true }).addFormat('front-end', { type: 'string', validate: isFrontEndEntry }).compile(schema);
   if (!validator(raw)) {
     const e = validator.errors?.[0];
-    if (e?.keyword === 'format') throw sectionError('frontEnds', { ...e, params: { format: 'host name, IP address or CIDR range (e.g. adfs01, 192.0.2.15, 192.0.2.0/28)' } });
+    if (e?.keyword === 'format') throw sectionError('frontEnds', { ...e, params: { format: 'host name, IP address or CIDR range (e.g. adfs01, mail.corp.example, 203.0.113.0/28)' } });
     throw sectionError('frontEnds', e);
   }
   return raw as readonly string[];

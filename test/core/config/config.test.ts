@@ -46,7 +46,7 @@ describe('config', () => {
 
   it('rejects a front-end that is neither a host name, an address nor a CIDR, naming its index', () => {
     assert.equal(configError({ frontEnds: ['adfs01', '10.20.0.0/33'] }).message,
-      'config: frontEnds[1] must be a host name, IP address or CIDR range (e.g. adfs01, 192.0.2.15, 192.0.2.0/28)');
+      'config: frontEnds[1] must be a host name, IP address or CIDR range (e.g. adfs01, mail.corp.example, 203.0.113.0/28)');
   });
 
   it('accepts front-ends as names, FQDNs, addresses and CIDRs', () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { kerberosTgt, kerberosWrongPassword, names, seconds } from './auth.fixtures';
 import { DAYS, detect, securityEvent } from './harness';
@@ -40,6 +41,14 @@ describe('password_spray through front-ends', () => {
   it('learns a front-end from 30 or more accounts authenticating through it on two days', async () => {
     const failures = names('user', 25).map((a, i) => kerberosWrongPassword(2 * DAYS + 9 * 60 + i, a, ADFS));
     assert.deepEqual(await detect(passwordSpray, [...workday(0, 30), ...workday(1, 30), ...failures], { config: TEST_MODE }), []);
+  });
+
+  it('learns a front-end whose sign-ins arrive a few per pass, as a scheduled search reads them', async () => {
+    const store = new MemoryStateStore();
+    const signIns = [...workday(0, 30), ...workday(1, 30)];
+    for (let i = 0; i < signIns.length; i += 2) await detect(passwordSpray, signIns.slice(i, i + 2), { config: TEST_MODE, store });
+    const failures = names('user', 25).map((a, i) => kerberosWrongPassword(2 * DAYS + 9 * 60 + i, a, ADFS));
+    assert.deepEqual(await detect(passwordSpray, failures, { config: TEST_MODE, store }), []);
   });
 
   it('does not learn a source with 29 accounts a day as a front-end', async () => {

@@ -38,7 +38,7 @@ export const DETECT = {
     out: { type: 'string', value: 'file', description: 'write alerts (JSON lines) to this file; without it alerts go to stdout and the summary to stderr' },
     scores: { type: 'string', value: 'file', description: 'write the pass\'s score updates (JSON lines, latest line per identity wins) to this file' },
     quarantine: { type: 'string', value: 'file', description: 'where malformed records are set aside (default tierzero.quarantine.jsonl beside --out/--state)' },
-    'fail-on': { type: 'string', value: 'severity', description: 'exit 1 when an alert is at or above this severity (low, medium, high, critical): for CI' },
+    'fail-on': { type: 'string', value: 'severity', description: 'exit 1 when an alert is at or above this severity (informational, low, medium, high, critical): for CI' },
     'future-skew': { type: 'string', value: 'minutes', description: 'events later than the clock plus this are quarantined as time in the future (default 360)' },
     progress: { type: 'boolean', default: false, description: 'report each file and a progress line (bytes, %, ETA) from the start, not only after 2 s' },
     quiet: { type: 'boolean', default: false, description: 'print no summary and no progress line' },

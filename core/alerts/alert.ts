@@ -57,6 +57,11 @@ export interface Alert {
   readonly recommendations: readonly string[];
   /** True when the verdict leaned on a baseline still in its learning period. */
   readonly learning?: boolean;
+  /**
+   * A learning alert's own verdict, before the learning policy lowered it (to informational by
+   * default): the severity it carries in test mode, or once the baseline is trusted.
+   */
+  readonly verdictSeverity?: Severity;
   /** The person the alert is about (its actor, else its first target), resolved across AD and Entra ID. */
   readonly identity?: AlertIdentity;
 }

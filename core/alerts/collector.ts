@@ -3,14 +3,25 @@ import type { DetectorDeclaration } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { hostKey } from '../events/fields';
 import type { EventOrigin } from '../events/identity-event';
-import { SEVERITY_RISK, lowerSeverity, severityRank, type Alert, type AlertAccount, type AlertHost, type EvidenceEvent } from './alert';
+import { SEVERITY_RISK, lowerSeverity, severityRank, type Alert, type Severity, type AlertAccount, type AlertHost, type EvidenceEvent } from './alert';
 import { alertId } from './alert-id';
 import type { Signal } from './signal';
 
 const MAX_EVIDENCE = 50;
 
+/**
+ * What becomes of a verdict that leaned on a baseline still learning:
+ * - `informational` (default): delivered at informational, flagged `learning` — Defender for
+ *   Identity's posture (no learning-based alert during the learning period unless test mode is
+ *   on), while `detect`/`eval` and the index still show what fired; the SIEM packs keep
+ *   informational alerts out of incident queues;
+ * - `lower`: delivered one severity lower (tierzero's behaviour before issue 15);
+ * - `hold`: not delivered at all (counted).
+ */
+export type LearningMode = 'informational' | 'lower' | 'hold';
+
 export interface CollectorPolicy {
-  readonly learningMode: 'lower' | 'hold';
+  readonly learningMode: LearningMode;
   readonly exclusions: ReadonlyMap<DetectorId, Exclusions>;
   /** Ids already delivered by an earlier committed pass: never delivered again. */
   readonly delivered: ReadonlySet<string>;
@@ -60,10 +71,10 @@ export class AlertCollector {
       this.counts.alreadyDelivered++;
       return;
     }
-    const severity = signal.learning ? lowerSeverity(signal.severity) : signal.severity;
+    const verdict = deliveredAs(signal, this.policy.learningMode);
     const existing = this.pending.get(id);
-    if (existing) merge(existing, signal, severity);
-    else this.pending.set(id, create(id, declaration, signal, severity));
+    if (existing) merge(existing, signal, verdict);
+    else this.pending.set(id, create(id, declaration, signal, verdict));
   }
 
   get size(): number {
@@ -80,14 +91,30 @@ export class AlertCollector {
   }
 }
 
-function create(id: string, d: DetectorDeclaration, s: Signal, severity: Alert['severity']): Pending {
+interface Verdict {
+  readonly severity: Severity;
+  readonly risk: number;
+}
+
+/**
+ * A learning verdict's risk stays the lowered severity's (`lower` mode's), so the priority
+ * score weighs it exactly as before issue 15 (and halves it again for learning, q = ½):
+ * informational changes where the alert goes, not what it adds to the person's score.
+ */
+function deliveredAs(s: Signal, mode: LearningMode): Verdict {
+  if (!s.learning) return { severity: s.severity, risk: SEVERITY_RISK[s.severity] };
+  const lowered = lowerSeverity(s.severity);
+  return { severity: mode === 'informational' ? 'informational' : lowered, risk: SEVERITY_RISK[lowered] };
+}
+
+function create(id: string, d: DetectorDeclaration, s: Signal, v: Verdict): Pending {
   const p: Pending = {
     alert: {
       id,
       detector: d.id,
       title: s.title ?? d.title,
-      severity,
-      riskScore: SEVERITY_RISK[severity],
+      severity: v.severity,
+      riskScore: v.risk,
       mitre: d.mitre,
       firstSeen: '',
       lastSeen: '',
@@ -95,7 +122,7 @@ function create(id: string, d: DetectorDeclaration, s: Signal, severity: Alert['
       evidence: { count: 0, events: [], ...(s.details ? { details: s.details } : {}) },
       description: s.description,
       recommendations: s.recommendations ?? d.recommendations,
-      ...(s.learning ? { learning: true } : {}),
+      ...(s.learning ? { learning: true, verdictSeverity: s.severity } : {}),
     },
     evidenceKeys: new Set(),
     accounts: new Map(),
@@ -107,16 +134,17 @@ function create(id: string, d: DetectorDeclaration, s: Signal, severity: Alert['
   return p;
 }
 
-function merge(p: Pending, s: Signal, severity: Alert['severity']): void {
-  if (severityRank(severity) >= severityRank(p.alert.severity)) {
+function merge(p: Pending, s: Signal, v: Verdict): void {
+  const rank = severityRank(v.severity) - severityRank(p.alert.severity);
+  if (rank > 0 || (rank === 0 && v.risk >= p.alert.riskScore)) {
     // The strongest signal explains the alert: an escalation rewrites the story.
-    p.alert.severity = severity;
-    p.alert.riskScore = SEVERITY_RISK[severity];
+    p.alert.severity = v.severity;
+    p.alert.riskScore = v.risk;
     p.alert.description = s.description;
     if (s.title) p.alert.title = s.title;
     if (s.recommendations) p.alert.recommendations = s.recommendations;
     if (s.details) p.alert.evidence = { ...p.alert.evidence, details: { ...p.alert.evidence.details, ...s.details } };
-    if (!s.learning) delete p.alert.learning;
+    if (!s.learning) { delete p.alert.learning; delete p.alert.verdictSeverity; } else p.alert.verdictSeverity = s.severity;
   }
   absorb(p, s);
 }

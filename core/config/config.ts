@@ -1,4 +1,6 @@
 import Ajv, { type ErrorObject } from 'ajv';
+import type { LearningMode } from '../alerts/collector';
+import { resolveFrontEnds } from '../estate/front-ends';
 import type { DetectorDeclaration, DetectorSettings } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { DAY } from '../detectors/detector';
@@ -32,12 +34,14 @@ export interface TierzeroConfig {
   readonly tier0Hosts?: readonly string[];
   readonly migrationSourceDomains?: readonly string[];
   readonly testMode?: boolean;
-  readonly learning?: { readonly mode?: 'lower' | 'hold' };
+  readonly learning?: { readonly mode?: LearningMode };
   readonly stateTtlDays?: number;
   readonly maxLineBytes?: number;
   readonly detectors?: Readonly<Partial<Record<DetectorId, DetectorConfig>>>;
   readonly identities?: IdentitiesConfig;
   readonly corporateNetworks?: CorporateNetworksConfig;
+  /** Hosts many identities authenticate through (Exchange, AD FS, VPN, RDS gateways): names, addresses, CIDRs. */
+  readonly frontEnds?: readonly string[];
   readonly scoring?: ScoringConfig;
 }
 
@@ -56,12 +60,13 @@ export interface ResolvedConfig {
   readonly tier0Hosts: readonly string[];
   readonly migrationSourceDomains: readonly string[];
   readonly testMode: boolean;
-  readonly learningMode: 'lower' | 'hold';
+  readonly learningMode: LearningMode;
   readonly stateTtlMs: number;
   readonly maxLineBytes: number;
   readonly detectors: ReadonlyMap<DetectorId, { readonly settings: DetectorSettings; readonly exclusions: Exclusions }>;
   readonly identities: ResolvedIdentities;
   readonly corporateNetworks: CorporateNetworkView;
+  readonly frontEnds: readonly string[];
   readonly scoring: ResolvedScoring;
 }
 
@@ -95,12 +100,13 @@ export function resolveConfig(raw: unknown, declarations: readonly DetectorDecla
     tier0Hosts: c.tier0Hosts ?? [],
     migrationSourceDomains: c.migrationSourceDomains ?? [],
     testMode,
-    learningMode: c.learning?.mode ?? 'lower',
+    learningMode: c.learning?.mode ?? 'informational',
     stateTtlMs: (c.stateTtlDays ?? 30) * DAY,
     maxLineBytes: c.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     detectors,
     identities: resolveIdentities(c.identities),
     corporateNetworks: resolveCorporateNetworks(c.corporateNetworks),
+    frontEnds: resolveFrontEnds(c.frontEnds),
     scoring: resolveScoring(c.scoring),
   };
 }

@@ -57,7 +57,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       learning: {
         type: 'object',
         additionalProperties: false,
-        properties: { mode: { enum: ['lower', 'hold'], description: 'While learning: lower the severity, or hold the alert back' } },
+        properties: { mode: { enum: ['informational', 'lower', 'hold'], description: 'While learning: deliver at informational (default), one severity lower, or hold the alert back' } },
       },
       stateTtlDays: { type: 'number', minimum: 1, maximum: 3650, description: 'Entities idle this long are evicted from state' },
       maxLineBytes: { type: 'integer', minimum: 1024, maximum: MAX_LINE_BYTES_MAXIMUM, description: 'Longer input lines are quarantined' },
@@ -66,6 +66,7 @@ export function configSchema(declarations: readonly DetectorDeclaration[], secti
       response: { type: 'object', description: 'Response playbooks: see playbooks/README' },
       identities: { type: 'object', description: 'Known identities and tiers: validated by core/identity/identity-config.ts' },
       corporateNetworks: { type: 'object', description: 'Corporate/VPN/SASE egress: validated by core/config/corporate-networks.ts' },
+      frontEnds: { type: 'array', description: 'Exchange, AD FS, VPN and RDS gateways many users authenticate through: host names, addresses or CIDRs; validated by core/estate/front-ends.ts' },
       scoring: { type: 'object', description: 'Priority score inputs (analyst verdicts): validated by core/scoring/scoring-config.ts' },
       ...sections,
     },

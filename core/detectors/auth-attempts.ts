@@ -57,25 +57,25 @@ export function attemptOf(ev: IdentityEvent, directory: DirectoryView): AuthAtte
     case 'kerberos_tgt_request': {
       // A TGT issued without pre-authentication (PreAuthType 0) proves nothing about a password.
       const outcome = ev.status === 0 ? (ev.preAuthType === 0 ? 'exists' : 'success') : kerberosOutcome(ev.status);
-      return outcome && make(outcome, ev.account, 'kerberos', ev.ip, undefined, ev.host, directory);
+      return outcome && make(outcome, ev.account, 'kerberos', ev.ip, undefined, ev.host, ev.time, directory);
     }
     case 'kerberos_preauth_failure': {
       const outcome = kerberosOutcome(ev.status);
-      return outcome && make(outcome, ev.account, 'kerberos', ev.ip, undefined, ev.host, directory);
+      return outcome && make(outcome, ev.account, 'kerberos', ev.ip, undefined, ev.host, ev.time, directory);
     }
     case 'ntlm_validation': {
       const outcome = ev.status === 0 ? 'success' : ntOutcome(ev.status);
-      return outcome && make(outcome, ev.account, 'ntlm', undefined, ev.workstation, ev.host, directory);
+      return outcome && make(outcome, ev.account, 'ntlm', undefined, ev.workstation, ev.host, ev.time, directory);
     }
     case 'logon_failure': {
       const code = ev.subStatus && ev.subStatus !== 0 ? ev.subStatus : ev.status;
       const outcome = code === undefined ? undefined : ntOutcome(code);
-      return outcome && make(outcome, ev.account, 'ntlm', ev.ip, ev.workstation, ev.host, directory, ev.subject);
+      return outcome && make(outcome, ev.account, 'ntlm', ev.ip, ev.workstation, ev.host, ev.time, directory, ev.subject);
     }
     case 'logon':
       // Only logons that checked a password from somewhere: network, interactive, remote interactive, cached.
       if (ev.logonType === undefined || ![2, 3, 8, 10, 11].includes(ev.logonType)) return undefined;
-      return make('success', ev.account, ev.authPackage?.toLowerCase() === 'kerberos' ? 'kerberos' : 'ntlm', ev.ip, ev.workstation, ev.host, directory);
+      return make('success', ev.account, ev.authPackage?.toLowerCase() === 'kerberos' ? 'kerberos' : 'ntlm', ev.ip, ev.workstation, ev.host, ev.time, directory);
     default:
       return undefined;
   }
@@ -93,24 +93,46 @@ function ntOutcome(status: number): AttemptOutcome | undefined {
   return NT_EXISTS.has(status) ? 'exists' : undefined;
 }
 
-/**
- * The source: the client address when the event has one; else the client's name, resolved to
- * the address its machine account uses when the directory knows it (so a 4776 naming WS05 and
- * a 4771 from WS05's address add up); else the logging host itself (an attempt at its console).
- */
-function make(outcome: AttemptOutcome, account: Account, protocol: 'kerberos' | 'ntlm', ip: string | undefined, workstation: string | undefined, host: string, directory: DirectoryView, subject?: Account): AuthAttempt | undefined {
+function make(outcome: AttemptOutcome, account: Account, protocol: 'kerberos' | 'ntlm', ip: string | undefined, workstation: string | undefined, host: string, time: number, directory: DirectoryView, subject?: Account): AuthAttempt | undefined {
   if (isMachineAccount(account) || account.name === '(unknown)') return undefined;
+  const actor = subject && !isMachineAccount(subject) && subject.sid !== 'S-1-5-18' && subject.name.toLowerCase() !== account.name.toLowerCase() ? subject : undefined;
+  return { outcome, account, protocol, ...clientSource(ip, workstation, host, time, directory), ...(actor ? { actor } : {}) };
+}
+
+export interface ClientSource {
+  /** The key sources are counted by: an address when one is known, else a host name key. */
+  readonly source: string;
+  readonly sourceIp?: string;
+  readonly sourceName?: string;
+}
+
+/**
+ * The source of an attempt, one key per host whether the event names or addresses it: the
+ * client address when the event has one; else the client's name resolved to the address the
+ * estate knows for it — its machine account's trusted address, or the address a recent
+ * 4624/4625 bound the name to (core/estate/host-addresses.ts) — so a 4776 naming SCAN01 and
+ * a 4771 from SCAN01's address add up; else the name; else the logging host itself (an
+ * attempt at its console).
+ */
+export function clientSource(ip: string | undefined, workstation: string | undefined, host: string, time: number, directory: DirectoryView): ClientSource {
   const remoteIp = ip && !isLoopback(ip) ? ip : undefined;
   const name = workstation ?? (remoteIp ? undefined : host);
-  const resolvedIp = remoteIp ?? (workstation ? directory.machineAddresses(workstation)[0] : undefined);
-  const actor = subject && !isMachineAccount(subject) && subject.sid !== 'S-1-5-18' && subject.name.toLowerCase() !== account.name.toLowerCase() ? subject : undefined;
+  const resolvedIp = remoteIp ?? (workstation ? directory.machineAddresses(workstation)[0] ?? directory.clientAddress(workstation, time) : undefined);
   return {
-    outcome, account, protocol,
     source: resolvedIp ?? hostKey(name ?? host),
     ...(resolvedIp ? { sourceIp: resolvedIp } : {}),
     ...(name ? { sourceName: name } : {}),
-    ...(actor ? { actor } : {}),
   };
+}
+
+/** A source key counted earlier by name, folded into the address the name is bound to now. */
+export function currentSourceKey(source: string, time: number, directory: DirectoryView): string {
+  if (isAddress(source)) return source;
+  return directory.machineAddresses(source)[0] ?? directory.clientAddress(source, time) ?? source;
+}
+
+export function isAddress(s: string): boolean {
+  return /^[\d.]+$/.test(s) ? /^\d+\.\d+\.\d+\.\d+$/.test(s) : /^[\da-f:.]+$/i.test(s) && s.includes(':');
 }
 
 export function describeSource(a: Pick<AuthAttempt, 'sourceIp' | 'sourceName' | 'source'>): string {

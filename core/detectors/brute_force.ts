@@ -1,5 +1,7 @@
 import type { Severity } from '../alerts/alert';
-import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
+import { accountKey, type Account } from '../events/fields';
+import { clientSource, currentSourceKey, isAddress, type ClientSource } from './auth-attempts';
+import type { DirectoryView } from './directory-model';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
@@ -159,7 +161,7 @@ class BruteForceDetector implements Detector {
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
-    const attempt = attemptOf(ev);
+    const attempt = attemptOf(ev, ctx.directory);
     if (!attempt) return;
     if (attempt.outcome === 'success') this.onSuccess(ev, attempt, ctx);
     else this.onFailure(ev, attempt, ctx);
@@ -215,20 +217,26 @@ class BruteForceDetector implements Detector {
   }
 
   private distributed(ev: IdentityEvent, a: Attempt, account: string, ctx: DetectionContext): void {
+    // One host is one source however the events keyed it: a name counted before its address
+    // was learned folds into that address now (core/estate/host-addresses.ts).
     let total = 0;
-    const sources: string[] = [];
+    const bySource = new Map<string, number>();
     for (const s of this.state.accountSources.get(account)?.sources ?? []) {
       const failures = this.state.sources.get(s)?.accounts.get(account)?.failures ?? [];
       const n = failures.filter((t) => t >= ev.time - this.windowMs).length;
-      if (n > 0) { total += n; sources.push(s); }
+      if (n === 0) continue;
+      total += n;
+      const key = currentSourceKey(s, ev.time, ctx.directory);
+      bySource.set(key, (bySource.get(key) ?? 0) + n);
     }
+    const sources = [...bySource.keys()];
     if (sources.length < threshold(this.settings, 'sourcesPerAccount') || total < threshold(this.settings, 'failuresDistributed')) return;
     ctx.emit({
       keys: ['distributed', account],
       severity: 'high',
       description: `${total} wrong-password attempts for ${qualified(a.account)} from ${sources.length} sources (${sources.slice(0, 5).join(', ')}) within ${this.windowMs / MINUTE} minutes: a distributed guessing attack on one account.`,
       accounts: [accountEntity(a.account, 'target')],
-      hosts: sources.slice(0, 10).map((s) => ({ role: 'source' as const, ...(/^[\d.:a-f]+$/.test(s) && /[.:]/.test(s) ? { ip: s } : { name: s }) })),
+      hosts: sources.slice(0, 10).map((s) => ({ role: 'source' as const, ...(isAddress(s) ? { ip: s } : { name: s }) })),
       events: [ev],
       details: { failures: total, sources, mode: 'distributed' },
     });
@@ -306,44 +314,38 @@ function restore(saved: BruteForceSnapshot | undefined): BruteForceState {
 type Outcome = Attempt & { readonly outcome: 'failure' | 'success' };
 
 /** The attempt an event records, or undefined when it is neither a guess nor a success. */
-function attemptOf(ev: IdentityEvent): Outcome | undefined {
+function attemptOf(ev: IdentityEvent, directory: DirectoryView): Outcome | undefined {
+  const at = (account: Account, subject: Account | undefined, ip: string | undefined, workstation: string | undefined, outcome: Outcome['outcome']): Outcome =>
+    withSource(account, subject, clientSource(ip, workstation, ev.host, ev.time, directory), outcome);
   switch (ev.kind) {
     case 'kerberos_preauth_failure':
       if (!KERBEROS_BAD_PASSWORD.has(ev.status) && ev.status !== KERBEROS_LOCKED) return undefined;
-      return withSource(ev.account, undefined, ev.ip, undefined, ev.host, 'failure');
+      return at(ev.account, undefined, ev.ip, undefined, 'failure');
     case 'kerberos_tgt_request':
-      if (ev.status === 0) return withSource(ev.account, undefined, ev.ip, undefined, ev.host, 'success');
-      return KERBEROS_BAD_PASSWORD.has(ev.status) ? withSource(ev.account, undefined, ev.ip, undefined, ev.host, 'failure') : undefined;
+      if (ev.status === 0) return at(ev.account, undefined, ev.ip, undefined, 'success');
+      return KERBEROS_BAD_PASSWORD.has(ev.status) ? at(ev.account, undefined, ev.ip, undefined, 'failure') : undefined;
     case 'ntlm_validation':
-      if (ev.status === 0) return withSource(ev.account, undefined, undefined, ev.workstation, ev.host, 'success');
-      return NT_BAD_PASSWORD.has(ev.status) ? withSource(ev.account, undefined, undefined, ev.workstation, ev.host, 'failure') : undefined;
+      if (ev.status === 0) return at(ev.account, undefined, undefined, ev.workstation, 'success');
+      return NT_BAD_PASSWORD.has(ev.status) ? at(ev.account, undefined, undefined, ev.workstation, 'failure') : undefined;
     case 'logon_failure': {
       const code = ev.subStatus && ev.subStatus !== 0 ? ev.subStatus : ev.status;
       if (code === undefined || !NT_BAD_PASSWORD.has(code)) return undefined;
-      return withSource(ev.account, ev.subject, ev.ip, ev.workstation, ev.host, 'failure');
+      return at(ev.account, ev.subject, ev.ip, ev.workstation, 'failure');
     }
     case 'logon':
-      return withSource(ev.account, undefined, ev.ip, ev.workstation, ev.host, 'success');
+      return at(ev.account, undefined, ev.ip, ev.workstation, 'success');
     default:
       return undefined;
   }
 }
 
 /**
- * Where the guesses come from: the client address when the event has one, else the client
- * name, else the logging host itself (an interactive attempt at its console).
+ * Where the guesses come from: one key per host, named or addressed (auth-attempts.ts
+ * `clientSource`, shared with password_spray and account_enumeration).
  */
-function withSource(account: Account, subject: Account | undefined, ip: string | undefined, workstation: string | undefined, host: string, outcome: 'failure' | 'success'): Outcome {
-  const remoteIp = ip && !isLoopback(ip) ? ip : undefined;
-  const name = workstation ?? (remoteIp ? undefined : host);
-  const source = remoteIp ?? hostKey(name ?? host);
+function withSource(account: Account, subject: Account | undefined, where: ClientSource, outcome: 'failure' | 'success'): Outcome {
   const usefulSubject = subject && !subject.name.endsWith('$') && subject.sid !== 'S-1-5-18' ? subject : undefined;
-  return {
-    account, source, outcome,
-    ...(usefulSubject ? { subject: usefulSubject } : {}),
-    ...(remoteIp ? { sourceIp: remoteIp } : {}),
-    ...(name ? { sourceName: name } : {}),
-  };
+  return { account, outcome, ...where, ...(usefulSubject ? { subject: usefulSubject } : {}) };
 }
 
 function describeSource(a: Attempt): string {

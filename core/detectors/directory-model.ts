@@ -1,6 +1,10 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import type { SharedNeeds } from './detector';
+import { ClientHosts } from '../estate/client-hosts';
+import type { FrontEndsSnapshot } from '../estate/front-ends';
+import type { HostAddressesSnapshot } from '../estate/host-addresses';
+import { clientSource } from './auth-attempts';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
 /**
@@ -22,6 +26,10 @@ export interface DirectoryView {
    * which is what lets stolen machine credentials stand out.
    */
   machineAddresses(host: string): readonly string[];
+  /** The address client `name` was last seen at, when a recent 4624/4625 said both (core/estate/host-addresses.ts). */
+  clientAddress(name: string, time: number): string | undefined;
+  /** A configured (`frontEnds`) or learned front-end: many identities authenticate through it (core/estate/front-ends.ts). */
+  isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean;
   /** The source of logon session `logonId` on `host`, when its 4624 was seen. */
   logonSession(host: string, logonId: string): LogonSession | undefined;
   /** A configured decoy: matched by account name, SID or directory object GUID. */
@@ -43,6 +51,7 @@ export interface DirectoryFacts {
   readonly sensitiveGroups?: readonly string[];
   readonly tier0Hosts?: readonly string[];
   readonly migrationSourceDomains?: readonly string[];
+  readonly frontEnds?: readonly string[];
 }
 
 export interface LogonSession {
@@ -61,6 +70,10 @@ export interface DirectorySnapshot {
   readonly sessions?: readonly (readonly [string, LogonSession])[];
   /** Groups the logs showed being nested in a sensitive group. */
   readonly sensitiveGroups?: SensitiveGroupsSnapshot;
+  /** Client name → address bindings stated by 4624/4625. */
+  readonly hostAddresses?: HostAddressesSnapshot;
+  /** Sources on their way to being learned as front-ends, and those learned. */
+  readonly frontEnds?: FrontEndsSnapshot;
 }
 
 export interface MachineAddress {
@@ -74,7 +87,7 @@ export interface MachineAddress {
  * The events `observe` learns from, pulled whichever detectors are enabled: which hosts are
  * domain controllers (only a KDC writes 4768/4769/4771; 4662 with ObjectServer DS and 5136/5137
  * only a DC), logon sessions and machine addresses (4624), and the groups nested in sensitive
- * groups (4728-4757 and 5136 `member`), so nesting is learned even with sensitive_group_change off.
+ * groups (4728-4757 and 5136 `member`), client name ↔ address bindings (4624/4625), so nesting is learned even with sensitive_group_change off.
  */
 export const DIRECTORY_NEEDS: SharedNeeds = {
   name: 'directory model',
@@ -95,6 +108,11 @@ export const DIRECTORY_NEEDS: SharedNeeds = {
     channel: 'Security', eventIds: [4624],
     fields: ['TargetUserName', 'TargetLogonId', 'IpAddress', 'WorkstationName', 'LogonType'],
     auditPolicy: 'Audit Logon (Success)',
+  }, {
+    // A failed network logon names the client and gives its address: one host, two keys.
+    channel: 'Security', eventIds: [4625],
+    fields: ['IpAddress', 'WorkstationName'],
+    auditPolicy: 'Audit Logon (Failure)',
   }, {
     channel: 'Security', eventIds: [4728, 4729, 4732, 4733, 4756, 4757],
     fields: ['TargetUserName', 'TargetSid', 'MemberName', 'MemberSid'],
@@ -121,12 +139,14 @@ export class DirectoryModel implements DirectoryView {
   private readonly syncAccounts: ReadonlySet<string>;
   private readonly migrationSources: ReadonlySet<string>;
   private readonly groups: SensitiveGroups;
+  private readonly clients: ClientHosts;
 
   constructor(facts: DirectoryFacts, saved?: DirectorySnapshot) {
     this.honeytokens = new Set(facts.honeytokens.map(identityKey));
     this.syncAccounts = new Set(facts.directorySyncAccounts.map(identityKey));
     this.migrationSources = new Set((facts.migrationSourceDomains ?? []).map((d) => d.trim().toLowerCase()));
     this.groups = new SensitiveGroups(facts.sensitiveGroups ?? [], saved?.sensitiveGroups);
+    this.clients = new ClientHosts(facts.frontEnds ?? [], (ip, ws, host, time) => clientSource(ip, ws, host, time, this).source, saved);
     for (const dc of facts.domainControllers) {
       if (/^[\d.]+$|:/.test(dc)) this.configuredDcAddresses.add(dc.toLowerCase());
       else this.configuredDcs.add(hostKey(dc));
@@ -139,6 +159,7 @@ export class DirectoryModel implements DirectoryView {
 
   /** Learn from one event before detectors see it, so a DC's own first event already counts. */
   observe(ev: IdentityEvent): void {
+    this.clients.observe(ev);
     switch (ev.kind) {
       case 'kerberos_tgt_request':
       case 'kerberos_service_ticket':
@@ -242,6 +263,14 @@ export class DirectoryModel implements DirectoryView {
     return isMachineAccount(account) && this.isDomainController(account.name.slice(0, -1));
   }
 
+  isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean {
+    return this.clients.frontEnds.isFrontEnd(source);
+  }
+
+  clientAddress(name: string, time: number): string | undefined {
+    return this.clients.addresses.addressOf(name, time);
+  }
+
   logonSession(host: string, logonId: string): LogonSession | undefined {
     return this.sessions.get(`${hostKey(host)}|${logonId.toLowerCase()}`);
   }
@@ -271,6 +300,7 @@ export class DirectoryModel implements DirectoryView {
 
   evictIdle(before: number): void {
     this.groups.evictIdle(before);
+    this.clients.evictIdle(before);
     for (const [key, s] of this.sessions) {
       if (s.time >= before - SESSION_TTL_MS) break;
       this.sessions.delete(key);
@@ -283,7 +313,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot() };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
   }
 }
 

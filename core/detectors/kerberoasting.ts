@@ -1,7 +1,7 @@
 import type { Severity } from '../alerts/alert';
 import { accountKey } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
-import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
 import { none } from '../rules/tree';
@@ -27,13 +27,15 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: ['kerberos_service_ticket'],
   falsePositives: [
-    'Legacy applications whose service account has no AES keys: every client gets RC4. Learned per service once several requesters use it.',
+    'Legacy applications whose service account has no AES keys: every client gets RC4. Learned per service once several requesters use it, or once it got only RC4 tickets on legacyDays days.',
+    'RC4-only client devices (old appliances, Java keytabs): every ticket they get is RC4. Learned per device address once it got only RC4 tickets on legacyDays days.',
     'Vulnerability scanners that enumerate SPNs: exclude the scanner host or account.',
   ],
   thresholds: {
     distinctServices: { default: 3, minimum: 2, integer: true, description: 'Distinct user-account services with weak tickets from one requester within the window that make a burst' },
     windowMinutes: { default: 10, minimum: 1, integer: false, description: 'Burst window' },
     popularRequesters: { default: 5, minimum: 2, integer: true, description: 'Distinct requesters after which a weak-ticket service is considered normal for RC4 (a legacy app)' },
+    legacyDays: { default: 3, minimum: 1, integer: true, description: 'Distinct days a service (or a requesting device) must get only RC4 tickets before RC4 is its normal: a legacy service without AES keys, or an RC4-only client' },
   },
   learningPeriodDays: 14,
   bucketHours: 24,
@@ -48,7 +50,13 @@ export const declaration: DetectorDeclaration = {
 interface ServiceHistory {
   requesters: string[];
   lastSeen: number;
+  /** Epoch days with AES and with RC4/DES tickets (bounded): the service's, or the device's, encryption baseline. */
+  aesDays?: number[];
+  rc4Days?: number[];
 }
+
+const MAX_DAYS = 8;
+const AES_ETYPES = new Set([0x11, 0x12]);
 
 interface KerberoastingState {
   since?: number;
@@ -56,6 +64,8 @@ interface KerberoastingState {
   services: Record<string, ServiceHistory>;
   /** requester → recent weak-ticket times per service, for bursts. */
   recent: Record<string, Record<string, number>>;
+  /** Requesting device address → its ticket encryption days (requesters unused). */
+  devices?: Record<string, ServiceHistory>;
 }
 
 export const kerberoasting: DetectorModule = {
@@ -73,31 +83,52 @@ class KerberoastingDetector implements Detector {
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'kerberos_service_ticket' || ev.status !== 0) return;
-    if (!isCrackableEtype(ev.encryptionType)) return;
     const service = ev.serviceName.toLowerCase();
     // Computer accounts ($) have random 120-character passwords and krbtgt is not a service: neither is roastable.
     if (service.endsWith('$') || service === 'krbtgt' || service.startsWith('krbtgt/')) return;
     const requester = accountKey(ev.account);
     if (requester === service) return;
+    const day = Math.floor(ev.time / DAY);
+    if (ev.encryptionType !== undefined && AES_ETYPES.has(ev.encryptionType)) {
+      // AES for a user-account service, and from a device: what RC4 is judged against.
+      this.encryptionDay(this.state.services, service, ev.time, day, 'aesDays');
+      if (ev.ip) this.encryptionDay((this.state.devices ??= {}), ev.ip, ev.time, day, 'aesDays');
+      return;
+    }
+    if (!isCrackableEtype(ev.encryptionType)) return;
     this.state.since ??= ev.time;
 
     const recentServices = this.recentFor(requester, service, ev.time);
     const history = this.state.services[service];
+    const device = ev.ip ? this.state.devices?.[ev.ip] : undefined;
     const knownPair = history?.requesters.includes(requester) ?? false;
     const popular = (history?.requesters.length ?? 0) >= threshold(this.settings, 'popularRequesters');
+    const legacyDays = threshold(this.settings, 'legacyDays');
+    const rc4Only = (h: ServiceHistory | undefined) => h !== undefined && (h.aesDays?.length ?? 0) === 0 && (h.rc4Days?.length ?? 0) >= legacyDays;
+    const earlierAes = (h: ServiceHistory | undefined) => (h?.aesDays ?? []).filter((d) => d < day).length;
+    // A service that got AES before, asked for RC4 by a device that got AES before: the
+    // requester's tool chose RC4, which is what a roast does (issue 15).
+    const downgrade = earlierAes(history) > 0 && earlierAes(device) > 0;
+    const legacy = rc4Only(history) || rc4Only(device);
     this.remember(service, requester, ev.time);
+    this.encryptionDay(this.state.services, service, ev.time, day, 'rc4Days');
+    if (ev.ip) this.encryptionDay((this.state.devices ??= {}), ev.ip, ev.time, day, 'rc4Days');
 
     const honey = ctx.directory.isHoneytoken(ev.serviceName) || ctx.directory.isHoneytoken(ev.serviceSid);
     const burst = recentServices.length >= threshold(this.settings, 'distinctServices');
-    if (!honey && !burst && (knownPair || popular)) return;
+    // RC4 is the baseline of a legacy service (no AES keys) and of an RC4-only device.
+    if (!honey && !burst && !downgrade && (knownPair || popular || legacy)) return;
+    if (!honey && !burst && downgrade && knownPair) return;
 
-    const learning = !honey && !burst && stillLearning(this.settings, this.state.since, ev.time);
+    const learning = !honey && !burst && !downgrade && stillLearning(this.settings, this.state.since, ev.time);
     const severity: Severity = honey || burst ? 'high' : 'medium';
     const why = honey
       ? `${ev.serviceName} is a honeytoken service account that nothing legitimate asks for`
       : burst
         ? `${recentServices.length} distinct user-account services within ${this.windowMs / MINUTE} minutes is how roasting tools sweep SPNs`
-        : `${qualified(ev.account)} has never needed a weak ticket for ${ev.serviceName}, and few other accounts do`;
+        : downgrade
+          ? `${ev.serviceName} got AES tickets on ${earlierAes(history)} earlier day(s) and the device at ${ev.ip ?? ''} on ${earlierAes(device)}: RC4 was asked for, not negotiated`
+          : `${qualified(ev.account)} has never needed a weak ticket for ${ev.serviceName}, and few other accounts do`;
     ctx.emit({
       keys: [requester],
       severity,
@@ -123,6 +154,15 @@ class KerberoastingDetector implements Detector {
     return out;
   }
 
+  private encryptionDay(map: Record<string, ServiceHistory>, key: string, time: number, day: number, kind: 'aesDays' | 'rc4Days'): void {
+    const h = (map[key] ??= { requesters: [], lastSeen: time });
+    h.lastSeen = time;
+    const days = (h[kind] ??= []);
+    if (days.includes(day)) return;
+    days.push(day);
+    if (days.length > MAX_DAYS) days.shift();
+  }
+
   private remember(service: string, requester: string, time: number): void {
     const h = (this.state.services[service] ??= { requesters: [], lastSeen: time });
     h.lastSeen = time;
@@ -136,6 +176,7 @@ class KerberoastingDetector implements Detector {
 
   evictIdle(before: number): void {
     for (const [s, h] of Object.entries(this.state.services)) if (h.lastSeen < before) delete this.state.services[s];
+    for (const [d, h] of Object.entries(this.state.devices ?? {})) if (h.lastSeen < before) delete this.state.devices?.[d];
     for (const [r, recent] of Object.entries(this.state.recent)) {
       if (Object.values(recent).every((t) => t < before)) delete this.state.recent[r];
     }

@@ -118,15 +118,15 @@ class OverpassDetector implements Detector {
     if (AES_ETYPES.has(ev.encryptionType)) {
       this.state.org.aes++;
       addDay(account.aesDays, day);
+      // The device's own mix: an AES-capable device that turns to RC4 is the attack (issue 15).
+      if (ev.ip) addDay(history(this.state.sources, ev.ip, ev.time).aesDays, day);
       return;
     }
     if (!isCrackableEtype(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
     const source = ev.ip ? history(this.state.sources, ev.ip, ev.time) : undefined;
-    const legacyDays = threshold(this.settings, 'legacyDays');
-    const legacy = account.rc4Days.length >= legacyDays || (source?.rc4Days.length ?? 0) >= legacyDays;
+    const verdict = this.judge(ev, account, source, day);
     addDay(account.rc4Days, day);
     if (source) addDay(source.rc4Days, day);
-    const verdict = legacy ? undefined : this.judge(ev, account);
     this.state.org.weak++;
     if (!verdict) return;
     const corroboration = ev.ip ? this.newCredentialsAt(ev.ip, ev.time, ctx) : undefined;
@@ -134,14 +134,37 @@ class OverpassDetector implements Detector {
     this.emit(ctx, ev, verdict.why, verdict.learning && !corroboration, corroboration);
   }
 
-  /** Why an RC4 TGT for this account is abnormal, or undefined when nothing says it is. */
-  private judge(ev: KerberosTgtRequest, account: History): { why: string; learning: boolean } | undefined {
-    if (account.aesDays.length > 0) {
+  /**
+   * Why an RC4 TGT is abnormal, or undefined when the baselines explain it. RC4 is part of the
+   * per-device and per-account baseline (issue 15):
+   * - a device that has only ever received RC4 TGTs, on legacyDays days, cannot do AES (an
+   *   RC4-only client: old NAS, appliance, Java keytab): quiet, whoever logs on there;
+   * - an account that has only ever received RC4, on legacyDays days, has no AES keys: quiet;
+   * - an account that received AES before getting RC4 now, from a device that negotiated AES
+   *   before (or one not yet RC4-routine), is a downgrade: that is overpass-the-hash, and it
+   *   fires whatever else the device does (a device that gets RC4 for accounts without AES
+   *   keys still negotiates AES for an account that has them);
+   * - otherwise RC4 routine for the account or device (legacyDays days) is explained, and a
+   *   newcomer is judged on the estate's mix once learning is over.
+   * A pattern seen during learning becomes the baseline: legacyDays of RC4 with no AES makes
+   * the device (or account) RC4-normal, before or after the learning period ends.
+   */
+  private judge(ev: KerberosTgtRequest, account: History, source: History | undefined, today: number): { why: string; learning: boolean } | undefined {
+    const legacyDays = threshold(this.settings, 'legacyDays');
+    const earlier = (days: readonly number[]) => days.filter((d) => d < today).length;
+    const rc4Only = (h: History | undefined) => h !== undefined && h.aesDays.length === 0 && h.rc4Days.length >= legacyDays;
+    if (rc4Only(source) || rc4Only(account)) return undefined;
+    const accountAes = earlier(account.aesDays);
+    const deviceAes = source ? earlier(source.aesDays) : 0;
+    if (accountAes > 0 && (deviceAes > 0 || source === undefined || source.rc4Days.length < legacyDays)) {
       return {
-        why: `${qualified(ev.account)} received AES tickets on ${account.aesDays.length} earlier day(s): this is a downgrade`,
-        learning: stillLearning(this.settings, account.firstSeen, ev.time),
+        why: `${qualified(ev.account)} received AES tickets on ${accountAes} earlier day(s)`
+          + (deviceAes > 0 ? ` and the device at ${ev.ip ?? ''} negotiated AES on ${deviceAes} earlier day(s)` : '')
+          + ': this is a downgrade',
+        learning: deviceAes === 0 && stillLearning(this.settings, account.firstSeen, ev.time),
       };
     }
+    if (account.rc4Days.length >= legacyDays || (source?.rc4Days.length ?? 0) >= legacyDays) return undefined;
     if (stillLearning(this.settings, this.state.since, ev.time)) {
       return { why: `no encryption baseline exists yet for ${qualified(ev.account)}`, learning: true };
     }

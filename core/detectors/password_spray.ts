@@ -1,5 +1,5 @@
 import type { Severity } from '../alerts/alert';
-import { accountKey, type Account } from '../events/fields';
+import { accountKey, hostKey, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from './auth-attempts';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
@@ -37,7 +37,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: [...ATTEMPT_KINDS],
   falsePositives: [
-    'Shared egress points where many users mistype every day (ADFS/Exchange proxies, VDI or RDS gateways, NAT): their daily breadth is learned, and only a spray wider than their usual is reported.',
+    'Front-ends where many users mistype every day (Exchange, AD FS, VPN, VDI or RDS gateways, NAT): configured in `frontEnds` or learned (30+ accounts authenticating through them on 2+ days). A failure that names the client behind the front-end is judged as that client\'s; without client evidence only failures that are not followed by the user\'s own success, far beyond the front-end\'s usual, are reported, at a lower severity.',
     'Password-audit tools run by the security team: exclude their host.',
   ],
   thresholds: {
@@ -48,6 +48,8 @@ export const declaration: DetectorDeclaration = {
     successWindowMinutes: { default: 60, minimum: 1, integer: false, description: 'How long after the spray a success from the source means a sprayed password worked' },
     learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days with failures after which a source\'s usual breadth is trusted' },
     growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the breadth must reach' },
+    frontEndMinAccounts: { default: 50, minimum: 5, integer: true, description: 'Through a front-end (configured `frontEnds` or learned) with no client evidence: accounts that failed and did not then succeed, within the window, before a spray is considered' },
+    frontEndGrowth: { default: 4, minimum: 1, integer: false, description: 'Through a front-end with failure history: how many times its widest earlier day those unrecovered accounts must reach' },
   },
   learningPeriodDays: 7,
   bucketHours: 24,
@@ -58,6 +60,25 @@ export const declaration: DetectorDeclaration = {
   ],
   native: none("weighs failures for many accounts from one source against what that source and the front-ends it relays for normally fail (learned over 7 days)"),
 };
+
+/**
+ * An attempt whose source is a front-end, judged by its client where the event says who that
+ * is: a 4625 from the front-end's address naming the client's workstation, or a 4776 naming
+ * a client that is not the front-end, is that client's attempt. Otherwise the attempt stays
+ * the front-end's, marked so the front-end's own, higher bar applies.
+ */
+type RelayedAttempt = AuthAttempt & { readonly frontEnd?: boolean };
+
+function throughFrontEnd(a: AuthAttempt, ctx: DetectionContext): RelayedAttempt {
+  const viaIp = a.sourceIp !== undefined && ctx.directory.isFrontEnd({ ip: a.sourceIp });
+  if (!viaIp && !ctx.directory.isFrontEnd({ ...(a.sourceName ? { name: a.sourceName } : {}) })) return a;
+  const client = a.sourceName && viaIp && !ctx.directory.isFrontEnd({ name: a.sourceName }) ? a.sourceName : undefined;
+  if (client) {
+    const { sourceIp: _frontEnd, ...rest } = a;
+    return { ...rest, source: hostKey(client), sourceName: client };
+  }
+  return { ...a, frontEnd: true };
+}
 
 /** Events of one attempt (a 4771, the NTLM fallback's 4776 on the DC and 4625 on the member) land within this of each other. */
 const SAME_ATTEMPT_MS = 5_000;
@@ -74,6 +95,8 @@ interface TriedAccount {
   seen: string[];
   tested: boolean;
   unknown: boolean;
+  /** The account then authenticated through the source: a typo its owner corrected, not a guess. */
+  recovered?: boolean;
 }
 
 interface SourceState {
@@ -81,6 +104,9 @@ interface SourceState {
   attempts: number;
   tested: number;
   unknown: number;
+  recovered?: number;
+  /** The source is a front-end relaying other clients' attempts (core/estate/front-ends.ts). */
+  frontEnd?: boolean;
   first: number;
   evidence: EventOrigin[];
   actor?: Account;
@@ -124,13 +150,14 @@ class PasswordSprayDetector implements Detector {
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
-    const a = attemptOf(ev, ctx.directory);
-    if (!a) return;
+    const attempt = attemptOf(ev, ctx.directory);
+    if (!attempt) return;
+    const a = throughFrontEnd(attempt, ctx);
     if (a.outcome === 'success') this.onSuccess(ev, a, ctx);
     else if (a.outcome !== 'exists') this.onFailure(ev, a, ctx);
   }
 
-  private onFailure(ev: IdentityEvent, a: AuthAttempt, ctx: DetectionContext): void {
+  private onFailure(ev: IdentityEvent, a: RelayedAttempt, ctx: DetectionContext): void {
     this.since ??= ev.time;
     const s = this.source(a, ev.time);
     this.expire(s, ev.time);
@@ -160,23 +187,32 @@ class PasswordSprayDetector implements Detector {
     if (a.sourceIp) s.sourceIp = a.sourceIp;
     if (a.sourceName) s.sourceName ??= a.sourceName;
 
+    if (a.frontEnd) s.frontEnd = true;
     const distinct = s.accounts.size;
-    const judged = judgeBreadth(s.profile, distinct, ev.time, threshold(this.settings, 'minAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
-    s.profile.observe(ev.time, distinct);
+    // Through a front-end without client evidence, users' own typos are its normal day: only
+    // failures not followed by the owner's success count, against a far higher bar (issue 15).
+    const breadth = s.frontEnd ? distinct - (s.recovered ?? 0) : distinct;
+    const judged = s.frontEnd
+      ? judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'frontEndMinAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'frontEndGrowth'))
+      : judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'minAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    s.profile.observe(ev.time, breadth);
     const mean = s.attempts / distinct;
     // Names that all fail as unknown are account_enumeration's; a spray tests passwords on real accounts.
     if (!judged.abnormal || s.tested === 0 || mean > threshold(this.settings, 'maxMeanAttempts')) return;
     s.sprayedAt = ev.time;
     s.sprayedAccounts = distinct;
-    const severity: Severity = distinct >= threshold(this.settings, 'highAccounts') ? 'high' : 'medium';
-    const baseline = judged.regular
-      ? `; this source usually reaches at most ${judged.usual} failing accounts a day`
-      : '; the source has no history of failing this widely';
+    const severity: Severity = s.frontEnd
+      ? (breadth >= 2 * threshold(this.settings, 'frontEndMinAccounts') ? 'medium' : 'low')
+      : distinct >= threshold(this.settings, 'highAccounts') ? 'high' : 'medium';
+    const baseline = (s.frontEnd ? `; the source is a front-end many users authenticate through, and ${breadth} of these accounts did not then succeed` : '')
+      + (judged.regular
+        ? `; this source usually reaches at most ${judged.usual} failing accounts a day`
+        : '; the source has no history of failing this widely');
     this.emit(ctx, s, a, ev, severity,
       `${distinct} different accounts failed to authenticate from ${describeSource({ ...s, source: a.source })} within ${duration(ev.time - s.first)} `
       + `(${s.tested} with a wrong password${s.unknown ? `, ${s.unknown} names that do not exist` : ''}), ${mean.toFixed(1)} attempt(s) per account: `
       + `a few passwords tried across many accounts, staying under the lockout threshold${baseline}.`,
-      { accounts: distinct, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual },
+      { accounts: distinct, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual, ...(s.frontEnd ? { frontEnd: true, unrecovered: breadth } : {}) },
       !judged.regular && stillLearning(this.settings, this.since, ev.time));
   }
 
@@ -190,8 +226,12 @@ class PasswordSprayDetector implements Detector {
     if (!s) return;
     s.lastSeen = ev.time;
     const key = accountKey(a.account);
+    const tried = s.accounts.get(key);
+    if (tried && !tried.recovered) { tried.recovered = true; s.recovered = (s.recovered ?? 0) + 1; }
     if (s.usual.includes(key)) return;
-    const sprayed = s.sprayedAt !== undefined && ev.time - s.sprayedAt <= threshold(this.settings, 'successWindowMinutes') * MINUTE;
+    const sprayed = s.sprayedAt !== undefined && ev.time - s.sprayedAt <= threshold(this.settings, 'successWindowMinutes') * MINUTE
+      // Through a front-end, everyone succeeds all day: only a sprayed account's success says the password worked.
+      && (!s.frontEnd || tried !== undefined);
     if (!sprayed) {
       s.usual.push(key);
       if (s.usual.length > MAX_USUAL_USERS) s.usual.shift();
@@ -253,6 +293,7 @@ class PasswordSprayDetector implements Detector {
     s.attempts -= t.attempts;
     if (t.tested) s.tested--;
     if (t.unknown) s.unknown--;
+    if (t.recovered && s.recovered) s.recovered--;
   }
 
   snapshot(): SavedState {

@@ -7,12 +7,14 @@ import type { ResolvedConfig } from '../../../core/config/config';
 import { ruleParams } from '../../../core/rules/params';
 import type { NativeQuery } from '../../../core/rules/tree';
 import { nativeStanza } from './native-searches';
+import { NOTABLE_FILTER_MACRO } from './macros';
 
 export { stanza } from './conf-stanza';
 
 /**
  * savedsearches.conf, generated from the detector declarations:
- * - the correlation search that turns tierzero alerts into ES notables and risk events on the
+ * - the correlation search that turns tierzero alerts (but informational ones, through
+ *   `tierzero_notable_filter`, macros.ts) into ES notables and risk events on the
  *   right object, with each alert's own severity and risk (keys as in splunk/contentctl's
  *   savedsearches_detections.j2), deduplicated by alert id
  *   so a replayed HEC batch changes nothing, and reading by index time because an alert's
@@ -42,7 +44,7 @@ function correlationSearch(techniques: readonly string[]): Record<string, string
     'identity_key', 'user', 'user_domain', 'src', 'dest', 'description', 'mitre_technique_id'];
   return {
     description: 'Raises an Enterprise Security notable, and risk events on the identity (or on the source of a spray), for each new tierzero alert, with the alert\'s own severity and risk.',
-    search: `\`tierzero_alert_index\` sourcetype="tierzero:alert" | dedup alert_id | eval risk_score=coalesce(risk_score, riskScore), rule_name=signature | table ${fields.join(' ')}`,
+    search: `\`tierzero_alert_index\` sourcetype="tierzero:alert" | dedup alert_id | \`${NOTABLE_FILTER_MACRO}\` | eval risk_score=coalesce(risk_score, riskScore), rule_name=signature | table ${fields.join(' ')}`,
     cron_schedule: '*/5 * * * *',
     'dispatch.earliest_time': '-30d',
     'dispatch.latest_time': 'now',

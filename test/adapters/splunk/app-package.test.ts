@@ -73,6 +73,12 @@ describe('tierzero package splunk', function () {
     }
   });
 
+  it('keeps informational alerts out of ES notables through a macro a site can override, leaving them in the alert index', () => {
+    const rule = readConf(join(app, 'default', 'savedsearches.conf')).get('tierzero - Alert - Rule');
+    assert.match(rule?.get('search') ?? '', /\| dedup alert_id \| `tierzero_notable_filter` \|/);
+    assert.equal(readConf(join(app, 'default', 'macros.conf')).get('tierzero_notable_filter')?.get('definition'), 'search NOT severity="informational"');
+  });
+
   it('declares the KV store collection the state store writes', () => {
     assert.ok(readConf(join(app, 'default', 'collections.conf')).has(resolveSplunkSettings({ url: 'https://h:8089', sessionKeyFromStdin: true, hec: { url: 'https://h:8088', tokenStoragePassword: 't' } }, '/').state.collection));
   });

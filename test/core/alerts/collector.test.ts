@@ -78,12 +78,38 @@ describe('alert collector', () => {
     assert.equal(byAccount.drain().length, 0);
   });
 
-  it('lowers the severity of a learning-period verdict by default and marks it', () => {
+  it('delivers a learning-period verdict at informational by default, marked learning, with its own verdict kept', () => {
     const c = collector();
+    c.add(bruteForce, signal(0, { learning: true, severity: 'high' }));
+    const [a] = c.drain();
+    assert.equal(a?.severity, 'informational');
+    assert.equal(a?.learning, true);
+    assert.equal(a?.verdictSeverity, 'high');
+  });
+
+  it('keeps a learning alert\'s risk at the lowered verdict\'s so the score weighs it as before', () => {
+    const c = collector();
+    c.add(bruteForce, signal(0, { learning: true, severity: 'high' }));
+    assert.equal(c.drain()[0]?.riskScore, 40);
+  });
+
+  it('lowers a learning-period verdict one severity when learning.mode is lower', () => {
+    const c = collector({ learning: { mode: 'lower' } });
     c.add(bruteForce, signal(0, { learning: true }));
     const [a] = c.drain();
     assert.equal(a?.severity, 'low');
     assert.equal(a?.learning, true);
+  });
+
+  it('raises a held informational alert to full severity when a trusted verdict for the same keys follows', () => {
+    const c = collector();
+    c.add(bruteForce, signal(0, { learning: true }));
+    c.add(bruteForce, signal(5));
+    const [a, ...rest] = c.drain();
+    assert.equal(rest.length, 0);
+    assert.equal(a?.severity, 'medium');
+    assert.equal(a?.learning, undefined);
+    assert.equal(a?.verdictSeverity, undefined);
   });
 
   it('holds learning-period verdicts back when configured to', () => {

@@ -10,7 +10,7 @@ describe('config', () => {
     const c = resolveConfig({}, DECLARATIONS);
     assert.equal(c.detectors.size, DECLARATIONS.length);
     assert.equal(c.detectors.get('brute_force')?.settings.thresholds['failuresPerAccount'], 6);
-    assert.equal(c.learningMode, 'lower');
+    assert.equal(c.learningMode, 'informational');
     assert.equal(c.testMode, false);
   });
 
@@ -41,7 +41,16 @@ describe('config', () => {
   });
 
   it('rejects a bad learning mode naming the allowed values', () => {
-    assert.equal(configError({ learning: { mode: 'skip' } }).message, 'config: learning.mode must be one of ["lower","hold"]');
+    assert.equal(configError({ learning: { mode: 'skip' } }).message, 'config: learning.mode must be one of ["informational","lower","hold"]');
+  });
+
+  it('rejects a front-end that is neither a host name, an address nor a CIDR, naming its index', () => {
+    assert.equal(configError({ frontEnds: ['adfs01', '10.20.0.0/33'] }).message,
+      'config: frontEnds[1] must be a host name, IP address or CIDR range (e.g. adfs01, mail.corp.example, 203.0.113.0/28)');
+  });
+
+  it('accepts front-ends as names, FQDNs, addresses and CIDRs', () => {
+    assert.deepEqual(resolveConfig({ frontEnds: ['adfs01', 'mail.corp.example', '10.20.0.15', '10.20.0.0/28'] }, DECLARATIONS).frontEnds, ['adfs01', 'mail.corp.example', '10.20.0.15', '10.20.0.0/28']);
   });
 
   it('merges a dataset context over a base config, unioning lists', () => {

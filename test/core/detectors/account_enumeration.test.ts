@@ -63,7 +63,8 @@ describe('account_enumeration', () => {
   it('flags a verdict on a source without history as learning while the baseline is young', async () => {
     const alerts = await detect(accountEnumeration, guesses(0, names('ghost', 12)));
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('continues an enumeration across passes from saved state', async () => {

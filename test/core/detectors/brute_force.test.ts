@@ -27,6 +27,32 @@ function consoleFailure(at: number, account: string): object {
 
 const seconds = (n: number) => n / 60;
 
+/** 4776 on the DC: the client names itself. */
+function ntlmWrong(at: number, account: string, workstation: string): object {
+  return securityEvent(4776, at, { PackageName: 'MICROSOFT_AUTHENTICATION_PACKAGE_V1_0', TargetUserName: account, Workstation: workstation, Status: '0xc000006a' });
+}
+
+/** 4625 on a member for a network logon: it carries the client's name and its address. */
+function networkFailure(at: number, account: string, workstation: string, ip: string): object {
+  return securityEvent(4625, at, {
+    SubjectUserSid: 'S-1-0-0', SubjectUserName: '-', SubjectDomainName: '-', SubjectLogonId: '0x0',
+    TargetUserSid: 'S-1-0-0', TargetUserName: account, TargetDomainName: 'CORP', Status: '0xc000006d', FailureReason: '%%2313',
+    SubStatus: '0xc000006a', LogonType: '3', LogonProcessName: 'NtLmSsp ', AuthenticationPackageName: 'NTLM',
+    WorkstationName: workstation, IpAddress: ip, IpPort: '50122',
+  }, 'SRV01.corp.example');
+}
+
+/** Two scanners probing Administrator, each seen by name (4776), by address (4771) and by both (4625). */
+function twoScanners(nameFirst: boolean): object[] {
+  const scanners = [['SCAN01', '10.16.1.22'], ['SCAN02', '10.16.1.23']] as const;
+  return scanners.flatMap(([name, ip], k) => Array.from({ length: 8 }, (_, i) => {
+    const t = seconds(k * 200 + i * 10);
+    const named = ntlmWrong(t, 'Administrator', name);
+    const both = networkFailure(t + seconds(1), 'Administrator', name, ip);
+    return [...(nameFirst ? [named, both] : [both, named]), preauthFailed(t + seconds(2), 'Administrator', ip)];
+  }).flat());
+}
+
 describe('brute_force', () => {
   it('fires on wrong-password failures at machine speed against one account from one source', async () => {
     const alerts = await detect(bruteForce, Array.from({ length: 8 }, (_, i) => preauthFailed(seconds(i), 'jdoe')));
@@ -95,6 +121,22 @@ describe('brute_force', () => {
     const alerts = await detect(bruteForce, events);
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]?.evidence.details?.['mode'], 'distributed');
+  });
+
+  it('counts a host named by 4776 and addressed by 4625/4771 as one source, not a distributed attack', async () => {
+    const alerts = await detect(bruteForce, twoScanners(false));
+    assert.deepEqual(alerts.filter((a) => a.evidence.details?.['mode'] === 'distributed'), []);
+  });
+
+  it('folds failures counted by name before the name\'s address was learned into that address', async () => {
+    const alerts = await detect(bruteForce, twoScanners(true));
+    assert.deepEqual(alerts.filter((a) => a.evidence.details?.['mode'] === 'distributed'), []);
+  });
+
+  it('still calls three addresses guessing one account distributed, whatever names they claim', async () => {
+    const events = Array.from({ length: 24 }, (_, i) => networkFailure(seconds(i * 5), 'ceo', 'SAMENAME', `10.1.0.${i % 3}`));
+    const alerts = await detect(bruteForce, events);
+    assert.deepEqual(alerts.filter((a) => a.evidence.details?.['mode'] === 'distributed').map((a) => a.evidence.details?.['sources']), [['10.1.0.0', '10.1.0.1', '10.1.0.2']]);
   });
 
   it('reports a pair that fails every day as a stale credential at low severity', async () => {

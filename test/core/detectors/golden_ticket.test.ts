@@ -107,7 +107,8 @@ describe('golden_ticket', () => {
     it('lowers the alert during the learning period', async () => {
       const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(11)]);
       assert.equal(alerts[0]?.learning, true);
-      assert.equal(alerts[0]?.severity, 'medium');
+      assert.equal(alerts[0]?.severity, 'informational');
+      assert.equal(alerts[0]?.verdictSeverity, 'high');
     });
 
     it('keeps TGTs and coverage across passes', async () => {

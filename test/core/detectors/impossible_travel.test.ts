@@ -76,6 +76,7 @@ describe('impossible_travel', () => {
   it('marks alerts from a user\'s first week as learning, one severity lower', async () => {
     const alerts = await detect(impossibleTravel, [signIn(0, 'jdoe@corp.example', PLACES.paris), signIn(60, 'jdoe@corp.example', PLACES.newYork)]);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 });

@@ -21,6 +21,29 @@ describe('kerberoasting', () => {
     assert.ok(alerts[0]?.entities.hosts.some((h) => h.ip === '10.0.4.21' && h.role === 'source'));
   });
 
+  it('keeps a legacy service whose tickets are always RC4 quiet once that is its baseline', async () => {
+    const days = [0, 1, 2, 3, 4].map((d, i) => serviceTicket(d * DAYS, `user${i}`, 'svc-legacy', '0x17', `10.0.4.${30 + i}`));
+    const alerts = await detect(kerberoasting, days, { config: { testMode: true } });
+    assert.deepEqual(alerts.map((a) => a.firstSeen.slice(0, 10)), ['2024-03-04', '2024-03-05', '2024-03-06'], 'new pairs until legacyDays of RC4-only made it the service\'s normal');
+  });
+
+  it('keeps an RC4-only device quiet for a service it has not asked before once RC4 is its baseline', async () => {
+    const days = [0, 1, 2].map((d) => serviceTicket(d * DAYS, 'kiosk', `svc-app${d}`, '0x17', '10.0.9.50'));
+    const alerts = await detect(kerberoasting, [...days, serviceTicket(3 * DAYS, 'kiosk', 'svc-new', '0x17', '10.0.9.50')], { config: { testMode: true } });
+    assert.equal(alerts.filter((a) => a.firstSeen.startsWith('2024-03-07')).length, 0);
+  });
+
+  it('fires at full severity, even while learning, when an AES service is asked for RC4 by an AES device', async () => {
+    const aes = [0, 1].map((d) => serviceTicket(d * DAYS, 'jdoe', 'svc-sql', '0x12'));
+    const legacy = [0, 1, 2, 3, 4].map((d, i) => serviceTicket(d * DAYS + 60, `legacy${i}`, 'svc-sql', '0x17', `10.0.9.${50 + i}`));
+    const alerts = await detect(kerberoasting, [...aes, ...legacy, serviceTicket(5 * DAYS, 'jdoe', 'svc-sql')]);
+    const roast = alerts.filter((a) => a.firstSeen.startsWith('2024-03-09'));
+    assert.equal(roast.length, 1, 'even though five RC4-only devices made svc-sql popular for RC4');
+    assert.equal(roast[0]?.severity, 'medium');
+    assert.equal(roast[0]?.learning, undefined);
+    assert.match(roast[0]?.description ?? '', /RC4 was asked for, not negotiated/);
+  });
+
   it('ignores AES tickets, however many', async () => {
     const alerts = await detect(kerberoasting, ['svc-sql', 'svc-web', 'svc-backup', 'svc-crm'].map((s, i) => serviceTicket(i, 'jdoe', s, '0x12')));
     assert.deepEqual(alerts, []);
@@ -40,7 +63,8 @@ describe('kerberoasting', () => {
     const alerts = await detect(kerberoasting, [serviceTicket(0, 'jdoe', 'svc-sql')]);
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
     const testMode = await detect(kerberoasting, [serviceTicket(0, 'jdoe', 'svc-sql')], { config: { testMode: true } });
     assert.equal(testMode[0]?.severity, 'medium');
   });

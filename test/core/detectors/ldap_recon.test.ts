@@ -54,7 +54,8 @@ describe('ldap_recon', () => {
   it('flags a verdict on an account without history as learning while the baseline is young', async () => {
     const alerts = await detect(ldapRecon, bulkRead(0, 30));
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('continues a bulk read across passes from saved state', async () => {

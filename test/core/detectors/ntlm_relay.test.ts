@@ -64,7 +64,8 @@ describe('ntlm_relay', () => {
   it('lowers the alert while the machine\'s address history is younger than the learning period', async () => {
     const alerts = await detect(ntlmRelay, [homeLogon(0), relayed(60, '10.0.0.66')]);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('remembers machines and their addresses across passes', async () => {

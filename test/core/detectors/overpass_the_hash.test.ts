@@ -53,10 +53,39 @@ describe('overpass_the_hash', () => {
     assert.deepEqual(later, []);
   });
 
+  it('keeps an RC4-only device quiet every morning once it is its baseline, whoever logs on with AES elsewhere', async () => {
+    const aesElsewhere = [0, 1, 2, 3, 4, 5].map((d) => tgt(d * DAYS, 'pbeesly', '10.0.0.12'));
+    const kiosk = [0, 1, 2, 3, 4, 5].map((d) => tgt(d * DAYS + 60, 'pbeesly', '10.0.9.50', RC4));
+    const alerts = await detect(overpassTheHash, [...aesElsewhere, ...kiosk], { config: shortLearning });
+    assert.deepEqual(alerts.map((a) => a.firstSeen.slice(0, 10)), ['2024-03-04', '2024-03-05', '2024-03-06'], 'only until legacyDays of RC4 made it the device\'s normal');
+    assert.ok(alerts.every((a) => a.severity === 'informational'), 'and while learning, informational');
+  });
+
+  it('fires at full severity when an AES device turns to RC4 for an AES account, even during learning', async () => {
+    const alerts = await detect(overpassTheHash, [
+      tgt(0, 'pbeesly', '10.0.0.12'),
+      tgt(1 * DAYS, 'pbeesly', '10.0.0.12'),
+      tgt(2 * DAYS, 'pbeesly', '10.0.0.12', RC4),
+    ]);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'medium');
+    assert.equal(alerts[0]?.learning, undefined);
+    assert.match(alerts[0]?.description ?? '', /the device at 10\.0\.0\.12 negotiated AES on 2 earlier day\(s\): this is a downgrade/);
+  });
+
+  it('still fires on an AES device turning to RC4 for an account that is RC4-normal only on a legacy device', async () => {
+    const legacy = [0, 1, 2, 3].map((d) => tgt(d * DAYS + 60, 'pbeesly', '10.0.9.50', RC4));
+    const own = [0, 1, 2, 3].map((d) => tgt(d * DAYS, 'pbeesly', '10.0.0.12'));
+    const alerts = await detect(overpassTheHash, [...legacy, ...own, tgt(4 * DAYS, 'pbeesly', '10.0.0.12', RC4)], { config: { testMode: true } });
+    const afterBaseline = alerts.filter((a) => a.firstSeen >= '2024-03-07');
+    assert.deepEqual(afterBaseline.map((a) => [a.firstSeen.slice(0, 10), a.entities.hosts.find((h) => h.role === 'source')?.ip]), [['2024-03-08', '10.0.0.12']]);
+  });
+
   it('lowers a first-sight RC4 TGT while no baseline exists, and reports it in full in test mode', async () => {
     const learning = await detect(overpassTheHash, [tgt(0, 'pgustavo', '10.0.0.6', RC4)]);
     assert.equal(learning[0]?.learning, true);
-    assert.equal(learning[0]?.severity, 'low');
+    assert.equal(learning[0]?.severity, 'informational');
+    assert.equal(learning[0]?.verdictSeverity, 'medium');
     const testMode = await detect(overpassTheHash, [tgt(0, 'pgustavo', '10.0.0.6', RC4)], { config: { testMode: true } });
     assert.equal(testMode[0]?.severity, 'medium');
     assert.equal(testMode[0]?.learning, undefined);
@@ -102,7 +131,8 @@ describe('overpass_the_hash', () => {
       newCredentialsLogon(5, 'wardog', 'WS07.corp.example', 'pgustavo'),
       tgt(5.2, 'pgustavo', '10.0.0.6', RC4),
     ]);
-    assert.equal(alerts[0]?.severity, 'low', 'still only the baseline verdict, lowered while learning');
+    assert.equal(alerts[0]?.severity, 'informational', 'still only the baseline verdict, lowered while learning');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('keeps the AES baseline across passes, so a later downgrade is caught', async () => {

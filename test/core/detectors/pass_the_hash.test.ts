@@ -35,7 +35,8 @@ describe('pass_the_hash', () => {
     it('lowers the alert while the habits of the estate are being learned', async () => {
       const alerts = await detect(passTheHash, [newCredentialsLogon(0, 'wardog', 'WS06.corp.example', 'pgustavo')]);
       assert.equal(alerts[0]?.learning, true);
-      assert.equal(alerts[0]?.severity, 'low');
+      assert.equal(alerts[0]?.severity, 'informational');
+      assert.equal(alerts[0]?.verdictSeverity, 'medium');
     });
 
     it('learns an administrator who uses runas /netonly with the same identity from the same workstation', async () => {

@@ -100,7 +100,8 @@ describe('pass_the_ticket', () => {
   it('lowers the alert during the learning period', async () => {
     const alerts = await detect(passTheTicket, ticketUsedFrom('10.0.0.66'));
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'medium');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'high');
   });
 
   it('keeps issued TGTs and coverage across passes', async () => {

@@ -99,7 +99,8 @@ describe('password_spray', () => {
   it('flags a verdict on a source without history as learning while the baseline is young, and lowers it', async () => {
     const alerts = await detect(passwordSpray, round(0, names('user', 6)));
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('continues a spray across passes from saved state', async () => {

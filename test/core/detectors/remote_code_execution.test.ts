@@ -256,7 +256,7 @@ describe('remote_code_execution', () => {
 
     it('flags alerts during the learning period and learns a pair that recurs on learnAfterDays days', async () => {
       const alerts = await run([0, 1, 2, 3].flatMap((d) => daily(d)));
-      assert.deepEqual(alerts.map((a) => [a.firstSeen.slice(0, 10), a.learning, a.severity]), [['2024-03-04', true, 'low'], ['2024-03-05', true, 'low']]);
+      assert.deepEqual(alerts.map((a) => [a.firstSeen.slice(0, 10), a.learning, a.severity]), [['2024-03-04', true, 'informational'], ['2024-03-05', true, 'informational']]);
     });
 
     // The learning period starts with the first event the detector sees.

@@ -122,7 +122,8 @@ describe('samr_recon', () => {
   it('flags a verdict on an account without history as learning while the baseline is young', async () => {
     const alerts = await detect(samrRecon, [samObject(0, 'jdoe', '0x5a1', 'SAM_GROUP', `${DOMAIN_SID}-512`)]);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('continues counting SAMR binds across passes from saved state', async () => {

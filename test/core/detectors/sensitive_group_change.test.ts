@@ -127,7 +127,8 @@ describe('sensitive_group_change', () => {
   it('lowers the severity while the actor profiles are still learning', async () => {
     const alerts = await detect(sensitiveGroupChange, [memberAdded(0, 'Domain Admins', `${DOMAIN}-512`, 'mallory')]);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'medium');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'high');
   });
 
   it('learns a provisioning service that manages a group routinely, and still reports a newcomer', async () => {

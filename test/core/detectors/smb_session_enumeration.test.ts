@@ -67,7 +67,8 @@ describe('smb_session_enumeration', () => {
   it('flags a verdict on a source without history as learning while the baseline is young', async () => {
     const alerts = await detect(smbSessionEnumeration, [serviceTicket(0), pipeOpen(1, 'jdoe', '0x1', ATTACKER, 'srvsvc')]);
     assert.equal(alerts[0]?.learning, true);
-    assert.equal(alerts[0]?.severity, 'low');
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
   it('continues a sweep across passes from saved state', async () => {

@@ -1,4 +1,4 @@
-import { isMachineAccount, type Account } from '../events/fields';
+import { hostKey, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { FrontEnds, type FrontEndsSnapshot } from './front-ends';
 import { HostAddresses, type HostAddressesSnapshot } from './host-addresses';
@@ -52,7 +52,12 @@ export class ClientHosts {
 
   private success(account: Account, ip: string | undefined, workstation: string | undefined, host: string, time: number): void {
     if (isMachineAccount(account) || account.name === '(unknown)') return;
-    this.frontEnds.observeSuccess(this.sourceOf(ip, workstation, host, time), account.name.toLowerCase(), time);
+    const who = account.name.toLowerCase();
+    this.frontEnds.observeSuccess(this.sourceOf(ip, workstation, host, time), who, time);
+    // AD FS, Exchange and VPN servers log their own name beside their address: a name that many
+    // people come through is the front-end's, not a client behind it (a real client name carries
+    // one or two people a day), so its failures are not "client evidence" (issue 15).
+    if (ip && workstation) this.frontEnds.observeSuccess(hostKey(workstation), who, time);
   }
 
   evictIdle(before: number): void {

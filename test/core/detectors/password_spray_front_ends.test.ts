@@ -27,6 +27,15 @@ function relayedFailure(at: number, account: string, client: string): object {
   }, 'EXCH01.corp.example');
 }
 
+/** 4624 network logon through the front-end, naming the front-end itself as the workstation. */
+function relayedLogon(at: number, account: string, workstation: string): object {
+  return securityEvent(4624, at, {
+    SubjectUserSid: 'S-1-0-0', SubjectUserName: '-', SubjectDomainName: '-', SubjectLogonId: '0x0',
+    TargetUserName: account, TargetDomainName: 'CORP', TargetLogonId: `0x${(at * 7).toString(16)}`, LogonType: '3',
+    LogonProcessName: 'NtLmSsp ', AuthenticationPackageName: 'NTLM', WorkstationName: workstation, IpAddress: ADFS, IpPort: '50122',
+  }, 'DC01.corp.example');
+}
+
 describe('password_spray through front-ends', () => {
   it('stays quiet on a configured front-end relaying many users\' typos that they then correct', async () => {
     const alerts = await detect(passwordSpray, typos(0, names('user', 40)), { config: { ...TEST_MODE, frontEnds: [ADFS] } });
@@ -55,6 +64,13 @@ describe('password_spray through front-ends', () => {
     const failures = names('user', 25).map((a, i) => kerberosWrongPassword(2 * DAYS + 9 * 60 + i, a, ADFS));
     const alerts = await detect(passwordSpray, [...workday(0, 29), ...workday(1, 29), ...failures], { config: TEST_MODE });
     assert.equal(alerts.length, 1);
+  });
+
+  it('takes the front-end\'s own name on its failures for the front-end, not for a client behind it', async () => {
+    // AD FS logs its own name beside its address on users' sign-ins and on their typos alike.
+    const signIns = (day: number) => names('staff', 40).map((a, i) => relayedLogon(day * DAYS + 8 * 60 + i, a, 'ADFS01'));
+    const failures = names('staff', 25).map((a, i) => relayedFailure(2 * DAYS + 9 * 60 + i, a, 'ADFS01'));
+    assert.deepEqual(await detect(passwordSpray, [...signIns(0), ...signIns(1), ...failures], { config: TEST_MODE }), []);
   });
 
   it('judges a spray relayed by a front-end by the client the event names, at full severity', async () => {

@@ -85,12 +85,13 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     delivered: new Set(Object.keys(prior.delivered)),
   });
   const routes = routeByKind(detectors, { directory, network: o.config.corporateNetworks }, collector);
-  const wanted = eventFilter(enabled);
+  const wanted = planFilter(pullPlan(enabled));
   const stats: PassStats = {
     records: 0, events: 0, quarantined: 0, unmodelled: new Map(), alerts: 0,
     excluded: 0, heldWhileLearning: 0, alreadyDelivered: 0, quarantineReasons: new Map(),
   };
-  const latestTrusted = (o.clock ?? Date.now)() + (o.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS);
+  const futureSkewMs = o.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
+  const latestTrusted = (o.clock ?? Date.now)() + futureSkewMs;
   // A watermark beyond the clock was left by a pass before this bound existed: start afresh.
   let watermark = prior.watermark !== null && prior.watermark <= latestTrusted ? prior.watermark : -Infinity;
   let lastEviction = -Infinity;
@@ -111,7 +112,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
       } else {
         const n = normalize(rec.value, wanted);
         if (n.status === 'event' && n.event.time > latestTrusted) {
-          quarantine(futureReason(n.event.time, latestTrusted, o.futureSkewMs ?? DEFAULT_FUTURE_SKEW_MS), rec.origin, safeText(rec));
+          quarantine(futureReason(n.event.time, latestTrusted, futureSkewMs), rec.origin, safeText(rec));
         } else if (n.status === 'event') {
           stats.events++;
           const ev = n.event;
@@ -195,11 +196,6 @@ export { enabledModules };
 /** What a pass with this config reads: sources use it to leave other events unparsed. */
 export function wantedEvents(config: ResolvedConfig, modules: readonly DetectorModule[]): EventFilter {
   return planFilter(pullPlan(modules, config));
-}
-
-/** The pull plan of these modules (DESIGN §3.1) as the normaliser's filter: everything else skips normalisation. */
-export function eventFilter(modules: readonly DetectorModule[]): EventFilter {
-  return planFilter(pullPlan(modules));
 }
 
 function evictIdle(detectors: readonly Detector[], directory: DirectoryModel, before: number): void {

@@ -103,10 +103,13 @@ export function planFilter(plan: PullPlan): EventFilter {
     const channel = (source.kind === 'windows' ? source.channel : source.table).toLowerCase();
     const ids = wanted.get(channel) ?? new Set<number>();
     const texts = where ? necessaryTexts(where) : undefined;
+    const pattern = texts ? textPattern(texts) : undefined;
+    const byId = needs.get(channel) ?? new Map<number, RegExp>();
     for (const id of source.kind === 'windows' ? source.eventIds : [0]) {
       ids.add(id);
-      if (texts) needs.set(channel, (needs.get(channel) ?? new Map<number, RegExp>()).set(id, textPattern(texts)));
+      if (pattern) byId.set(id, pattern);
     }
+    if (byId.size) needs.set(channel, byId);
     wanted.set(channel, ids);
   }
   const filter = (channel: string, eventId: number): boolean => wanted.get(channel)?.has(eventId) === true;

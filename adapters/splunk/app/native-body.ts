@@ -1,7 +1,7 @@
 import type { DetectorDeclaration } from '../../../core/detectors/detector';
 import type { RuleParams } from '../../../core/rules/evaluate';
 import type { NativeQuery, OutputName } from '../../../core/rules/tree';
-import { compileNativeSearch } from '../native-spl';
+import { splCompiler } from '../compiler';
 
 /**
  * The detection part of a native search: what `nativeStanza` (native-searches.ts) wraps with
@@ -28,14 +28,15 @@ export interface NativeBody {
 export type NativeEntity = 'user' | 'src' | 'dest';
 
 export function compileNativeBody(d: DetectorDeclaration, q: NativeQuery, params: RuleParams): NativeBody {
-  const compiled = compileNativeSearch(q, params);
+  // Through the platform's compiler (core/rules/compiler.ts), as every native rule is written.
+  const compiled = splCompiler.native(d, q, params);
   const names = q.outputs.map((o) => o.name);
   // Risk lands on an entity: the actor, a spray's source, or the host attacked when no actor is named (Zerologon's DC).
   if (q.riskObject === 'object') throw new Error(`${d.id}/${q.name}: risk lands on a user, a source or a host, not on the object touched`);
   // Risk needs one value per row: an aggregation's grouping keys are, its other outputs are lists.
   if (q.aggregate && !q.aggregate.by.includes(q.riskObject)) throw new Error(`${d.id}/${q.name}: risk on ${q.riskObject}, which the query does not group by`);
   return {
-    spl: compiled.search,
+    spl: compiled.query,
     entities: names.filter(isEntity),
     // The attacker side: the risk object, and the other grouping key a threshold counts over
     // (brute force: the account and the source hammering it).

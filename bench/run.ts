@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --events N --accounts N --seed S --hours H --repeat N --per-detector --regenerate]`
  * `npm run bench -- --benign-week | --benign-days D [--events N --accounts N --seed S --regenerate]`
+ * `npm run bench -- --elastic [--events N --accounts N --seed S --hours H --regenerate]` (bench/elastic.ts)
  *
  * Generates (or reuses) a synthetic workload under bench/out/, then measures in one run,
  * each phase in its own child process: a bare readline + JSON.parse loop over the file,
@@ -21,6 +22,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { WorkloadParams } from './bench-workload';
 import { benignWeek } from './benign-run';
+import { elasticBench, formatElastic } from './elastic';
 import { log, phase } from './child-phase';
 import type { PhaseResult } from './phases';
 
@@ -45,6 +47,8 @@ interface Options {
   readonly perDetector: boolean;
   /** Days of the benign week, when asked for (--benign-week, --benign-days D). */
   readonly benignDays: number | undefined;
+  /** Index the workload into a real Elasticsearch node and measure the pull (bench/elastic.ts). */
+  readonly elastic: boolean;
 }
 
 interface Generated {
@@ -69,6 +73,13 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   const file = join(OUT_DIR, `workload-e${o.events}-a${o.accounts}.jsonl`);
   const workload = await ensureWorkload(file, params, o.regenerate);
+  if (o.elastic) {
+    const r = await elasticBench(file, workload.config);
+    const m = machine();
+    writeFileSync(join(OUT_DIR, 'last-elastic.json'), `${JSON.stringify({ workload: workload.params, ...r, machine: m, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+    process.stdout.write(['', `machine:  ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, node ${m.node} (${m.platform}), load average ${m.load}`, `workload: ${relative(file)} (${workload.events.toLocaleString('en-US')} events)`, ...formatElastic(r), `written to ${relative(join(OUT_DIR, 'last-elastic.json'))}`, ''].join('\n'));
+    return 0;
+  }
 
   // On a shared machine one run can be unlucky: with --repeat, the phases alternate and the
   // fastest run of each counts (peak RSS is the highest seen).
@@ -203,7 +214,7 @@ class UsageError extends Error {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false, repeat: 1, perDetector: false, benignDays: undefined as number | undefined };
+  const o = { events: 1_000_000, accounts: 10_000, seed: 'tierzero-bench-1', hours: 24, regenerate: false, repeat: 1, perDetector: false, benignDays: undefined as number | undefined, elastic: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -225,7 +236,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--per-detector') o.perDetector = true;
     else if (arg === '--benign-week') o.benignDays = 7;
     else if (arg === '--benign-days') o.benignDays = count();
-    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --repeat N --per-detector --regenerate, or --benign-week | --benign-days D with --events N (a day) --accounts N --seed S --regenerate`);
+    else if (arg === '--elastic') o.elastic = true;
+    else throw new UsageError(`unknown option ${arg}; options: --events N --accounts N --hours H --seed S --repeat N --per-detector --regenerate --elastic, or --benign-week | --benign-days D with --events N (a day) --accounts N --seed S --regenerate`);
   }
   if (o.benignDays !== undefined && argv.some((a) => a === '--hours' || a === '--repeat' || a === '--per-detector')) {
     throw new UsageError('--hours, --repeat and --per-detector do not apply to the benign week (its days are 24 h each; --events is per day)');

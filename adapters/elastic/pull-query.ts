@@ -71,7 +71,7 @@ export function planIndexes(plan: PullPlan, s: ElasticSearchSettings): string[] 
  * characters (and `*` for patterns, `:` for remote clusters) are accepted.
  */
 export function checkIndexPattern(name: string): string {
-  if (!/^(?:[a-z0-9_*][a-z0-9_.*-]*:)?[a-z0-9_*][a-z0-9_.*+-]*$/.test(name) || name.length > 255) {
+  if (!/^(?:[a-z0-9*][a-z0-9_.*-]*:)?[a-z0-9.*][a-z0-9_.*+-]*$/.test(name) || name.length > 255) {
     throw new DslValueError(`refusing ${JSON.stringify(name)} as an index pattern (lower-case letters, digits, _ - . + * only)`);
   }
   return name;

@@ -54,9 +54,22 @@ export function branchPaths(field: string, source: RuleSource): FieldPath[] {
   const out: string[] = [];
   for (const s of sources) {
     const userData = s.kind === 'windows' && s.eventId !== undefined && (USER_DATA_EVENTS[s.channel] ?? []).includes(s.eventId);
-    for (const p of ecsReadPaths(field, s)) if (!out.includes(p) && (userData || !p.startsWith('winlog.user_data.'))) out.push(p);
+    for (const p of readPaths(field, s)) if (!out.includes(p) && (userData || !p.startsWith('winlog.user_data.'))) out.push(p);
   }
   return out.map((path) => ({ path, type: esType(path) }));
+}
+
+/**
+ * The field map's read paths; none for a column the Entra table does not have (an output such
+ * as `Computer` that only the Windows branches of a query carry): absent, as the tree reads it.
+ */
+function readPaths(field: string, s: FieldSource): string[] {
+  try {
+    return ecsReadPaths(field, s);
+  } catch (err) {
+    if (s.kind === 'cloud') return [];
+    throw err;
+  }
 }
 
 /**

@@ -4,7 +4,8 @@ import { scrubSecrets } from '../../core/config/secret';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
 import { readSecret, SecretUnavailableError, type Secret } from '../splunk/secret';
 import type { ElasticSettings } from './config';
-import { ElasticAuthError, ElasticRequestError } from './sink-errors';
+import { describeEsError, ElasticRequestError } from './errors';
+import { ElasticAuthError } from './sink-errors';
 
 /**
  * The `@elastic/elasticsearch` client for one pass, built from the `elastic` section.
@@ -83,38 +84,30 @@ export async function callElastic<T>(ctx: CallContext, what: string, fn: () => P
         const status = e.meta.statusCode ?? 0;
         if (isRetryableStatus(status)) {
           const after = retryAfterMs(header(e.meta.headers, 'retry-after'), ctx.policy.now());
-          return { retry: new ElasticRequestError(what, status, reasonOf(e.meta.body)), ...(after === undefined ? {} : { retryAfterMs: after }) };
+          return { retry: new ElasticRequestError(what, status, detailOf(e)), ...(after === undefined ? {} : { retryAfterMs: after }) };
         }
         const handled = onStatus?.(status, e);
         if (handled !== undefined) return { done: handled };
-        throw failureOf(what, status, e.meta.body);
+        throw failureOf(what, status, e);
       }
       if (e instanceof errors.ConnectionError || e instanceof errors.TimeoutError || e instanceof errors.NoLivingConnectionsError) {
-        return { retry: new ElasticRequestError(what, undefined, `${e.name}: ${scrubSecrets(e.message)}`) };
+        return { retry: new ElasticRequestError(what, undefined, detailOf(e)) };
       }
       throw e;
     }
   }, (e, waitMs, n) => ctx.log?.({ level: 'warn', msg: 'Elasticsearch retry', attempt: n, waitMs: Math.round(waitMs), error: scrubSecrets(e.message) }));
 }
 
-export function failureOf(what: string, status: number, body: unknown): Error {
-  const reason = reasonOf(body);
+export function failureOf(what: string, status: number, e: unknown): Error {
+  const reason = detailOf(e);
   if (status === 401) return new ElasticAuthError(`Elasticsearch ${what}: HTTP 401: the credentials were refused (check elastic.apiKeyEnv/apiKeyFile or username/passwordEnv): ${reason}`);
   if (status === 403) return new ElasticAuthError(`Elasticsearch ${what}: HTTP 403: the credentials lack a privilege (see adapters/elastic/README.md, least privileges): ${reason}`);
   return new ElasticRequestError(what, status, reason);
 }
 
-/** `type: reason` of an Elasticsearch error body (`{error:{type,reason}}`), scrubbed; the raw text otherwise. */
-export function reasonOf(body: unknown): string {
-  if (body && typeof body === 'object' && 'error' in body) {
-    const err = (body as { error: unknown }).error;
-    if (err && typeof err === 'object') {
-      const { type, reason } = err as { type?: unknown; reason?: unknown };
-      return scrubSecrets(`${String(type ?? 'error')}: ${String(reason ?? '')}`.slice(0, 2000));
-    }
-    if (typeof err === 'string') return scrubSecrets(err.slice(0, 2000));
-  }
-  return scrubSecrets((typeof body === 'string' ? body : JSON.stringify(body ?? '')).slice(0, 500));
+/** Elasticsearch's own error type and reason (errors.ts `describeEsError`: never the request or its headers), scrubbed. */
+export function detailOf(e: unknown): string {
+  return scrubSecrets(describeEsError(e).detail);
 }
 
 function header(headers: Record<string, unknown> | null | undefined, name: string): unknown {

@@ -3,20 +3,12 @@
  * each (STYLE: errors). Messages carry Elasticsearch's own `error.type`/`reason` and the index,
  * never a credential: the API key and password only travel in the Authorization header, which
  * Elasticsearch does not echo, and every text is scrubbed again before it is printed (`redact`).
- * The source's errors live in errors.ts.
+ * A request that failed for good is errors.ts's `ElasticRequestError`, shared with the source.
  */
 
 /** The cluster refused the credentials (401), or they lack a privilege this step needs (403). */
 export class ElasticAuthError extends Error {
   override name = 'ElasticAuthError';
-}
-
-/** A request failed for good (after retries where retrying made sense): names the call, the status and the reason. */
-export class ElasticRequestError extends Error {
-  override name = 'ElasticRequestError';
-  constructor(readonly endpoint: string, readonly status: number | undefined, detail: string) {
-    super(`Elasticsearch ${endpoint}: ${status === undefined ? '' : `HTTP ${status}: `}${detail}`);
-  }
 }
 
 /**

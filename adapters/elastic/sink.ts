@@ -8,7 +8,8 @@ import { isRetryableStatus, withRetry } from '../http/retry';
 import { alertDocument } from './alert-doc';
 import { callElastic, type CallContext } from './client';
 import { riskDocument } from './risk-doc';
-import { ElasticRequestError, SinkRejectedError } from './sink-errors';
+import { ElasticRequestError } from './errors';
+import { SinkRejectedError } from './sink-errors';
 
 /**
  * Alerts and score updates into Elasticsearch with the bulk API.

@@ -3,7 +3,7 @@ import type { GetResponse } from '@elastic/elasticsearch/lib/api/types';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { checkState, StateConflictError, type EngineState, type LoadedState, type StateStore, type StateToken } from '../../core/state/state';
 import { callElastic, type CallContext } from './client';
-import { ElasticRequestError } from './sink-errors';
+import { ElasticRequestError } from './errors';
 
 /**
  * Engine state as one document per deployment in the `tierzero-state` index (templates.ts),

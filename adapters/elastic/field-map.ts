@@ -169,7 +169,8 @@ export function readBack(canonicalField: string, source: FieldSource, path: stri
   return m && m.path === path ? m.back : 'text';
 }
 
-export function toCanonical(doc: EcsDoc): Mapped {
+export function toCanonical(source: EcsDoc): Mapped {
+  const doc = expandDotted(source);
   const azure = obj(doc['azure']);
   if (azure['signinlogs'] !== undefined) return signIn(doc, obj(azure['signinlogs']));
   if (azure['auditlogs'] !== undefined) return audit(doc, obj(azure['auditlogs']));
@@ -223,18 +224,21 @@ function windowsEvent(doc: EcsDoc): Mapped {
   return { ok: true, value: out as WindowsEvent };
 }
 
+/** How Windows renders a list in one EventData item (4672's PrivilegeList, 4738's UserAccountControl). */
+const LIST_SEPARATOR = '\r\n\t\t\t';
+
 /**
  * A value as canonical text: arrays the pipelines split out of one whitespace-separated value
- * (`AccessMask`, `PrivilegeList`, `AccessList`) are joined back with a space, which every
- * reader of those fields splits on; Winlogbeat 7 writes `UserAccountControl` as the bare codes
+ * (`AccessMask`, `PrivilegeList`, `AccessList`) are joined back with the separator Windows
+ * renders (the split lost which whitespace it was; every reader of those fields splits on any); Winlogbeat 7 writes `UserAccountControl` as the bare codes
  * of its `%%nnnn` list, so they get their `%%` back.
  */
 function unwrap(field: string, v: unknown): unknown {
   if (Array.isArray(v)) {
     const items = v.map(scalarText).filter((x): x is string => x !== undefined);
     if (items.length === 0) return undefined;
-    if (field === 'UserAccountControl') return items.map((x) => (/^\d+$/.test(x) ? `%%${x}` : x)).join(' ');
-    return items.join(' ');
+    if (field === 'UserAccountControl') return items.map((x) => (/^\d+$/.test(x) ? `%%${x}` : x)).join(LIST_SEPARATOR);
+    return items.join(LIST_SEPARATOR);
   }
   if (v !== null && typeof v === 'object') return JSON.stringify(v);
   return v === null ? undefined : v;
@@ -404,6 +408,28 @@ export function sourceFields(plan: PullPlan): string[] {
 }
 
 // ——— small readers ———
+
+/**
+ * `_source` as sent: a shipper may write `{"winlog": {"channel": …}}` or `{"winlog.channel": …}`
+ * (both are valid and index the same); the map reads one shape, nested.
+ */
+function expandDotted(doc: EcsDoc): Record<string, unknown> {
+  if (!Object.keys(doc).some((k) => k.includes('.')) && !Object.values(doc).some((v) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).some((k) => k.includes('.')))) return doc as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) {
+    const value = v !== null && typeof v === 'object' && !Array.isArray(v) ? expandDotted(v as EcsDoc) : v;
+    const parts = k.split('.');
+    let cur = out;
+    for (const p of parts.slice(0, -1)) {
+      const next = cur[p];
+      cur = (next !== null && typeof next === 'object' && !Array.isArray(next) ? next : (cur[p] = {})) as Record<string, unknown>;
+    }
+    const last = parts[parts.length - 1] as string;
+    const prev = cur[last];
+    cur[last] = prev !== null && typeof prev === 'object' && !Array.isArray(prev) && value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...prev, ...value } : value;
+  }
+  return out;
+}
 
 export function get(doc: EcsDoc, path: string): unknown {
   // A document may hold `a.b` as a nested object or as a dotted key (both are valid _source).

@@ -1,3 +1,4 @@
+import { ALERT_DATASET } from './config';
 import { kqlField, kqlQuoted } from './kql';
 import { SEVERITY_BANDS, type KibanaRule, type KibanaSeverity } from './kibana-rule';
 import { PROMOTION_RULE_ID } from './rule-ids';
@@ -10,14 +11,13 @@ import { PROMOTION_RULE_ID } from './rule-ids';
  * `severity_mapping` on event.severity 21/47/73/99, `risk_score_mapping` on event.risk_score,
  * `rule_name_override`, `timestamp_override = "event.ingested"`, `max_signals = 1000`), narrowed
  * to tierzero's dataset. The alert fields it reads are the sink's (alert-doc.ts): event.severity,
- * event.risk_score, rule.name, tierzero.severity, tierzero.learning.
+ * event.risk_score, rule.name, tierzero.informational, tierzero.learning.
  *
  * Informational and learning alerts stay out by default (issue 15: they remain searchable in
  * the data stream but do not become Security alerts); the query says so, and an analyst who
  * wants them deletes those two clauses.
  */
-export const ALERT_INDEX_PATTERN = 'logs-tierzero.alert-*';
-export const ALERT_DATASET = 'tierzero.alert';
+export const ALERT_INDEX_PATTERN = `logs-${ALERT_DATASET}-*`;
 
 /** The alert-document fields the rule reads (agreed with the sink). */
 export const ALERT_FIELDS = {
@@ -25,7 +25,7 @@ export const ALERT_FIELDS = {
   riskScore: 'event.risk_score',
   ruleName: 'rule.name',
   ruleId: 'rule.id',
-  tierzeroSeverity: 'tierzero.severity',
+  informational: 'tierzero.informational',
   learning: 'tierzero.learning',
 } as const;
 
@@ -33,8 +33,8 @@ export function promotionQuery(): string {
   return [
     `${kqlField('data_stream.dataset')}: ${kqlQuoted(ALERT_DATASET)}`,
     `${kqlField('event.kind')}: ${kqlQuoted('alert')}`,
+    `not ${kqlField(ALERT_FIELDS.informational)}: true`,
     `not ${kqlField(ALERT_FIELDS.learning)}: true`,
-    `not ${kqlField(ALERT_FIELDS.tierzeroSeverity)}: ${kqlQuoted('informational')}`,
   ].join(' and ');
 }
 
@@ -74,7 +74,7 @@ export function promotionRule(version: number): KibanaRule {
       { name: ALERT_FIELDS.severity, type: 'long' },
       { name: ALERT_FIELDS.riskScore, type: 'float' },
       { name: ALERT_FIELDS.ruleName, type: 'keyword' },
-      { name: ALERT_FIELDS.tierzeroSeverity, type: 'keyword' },
+      { name: ALERT_FIELDS.informational, type: 'boolean' },
       { name: ALERT_FIELDS.learning, type: 'boolean' },
     ],
     related_integrations: [],
@@ -90,12 +90,12 @@ export function promotionRule(version: number): KibanaRule {
       '',
       '### Informational and learning alerts',
       '',
-      'Alerts of informational severity, and alerts raised while a detector\'s baseline is still learning (`tierzero.learning: true`), are not promoted: they stay searchable in `logs-tierzero.alert-*` and on the tierzero dashboard. To promote them too, delete the two `not` clauses from the query.',
+      'Alerts of informational severity (`tierzero.informational: true`), and alerts raised while a detector\'s baseline is still learning (`tierzero.learning: true`), are not promoted: they stay searchable in `logs-tierzero.alert-*` and on the tierzero dashboard. To promote them too, delete the two `not` clauses from the query.',
     ].join('\n'),
     note: [
       '## Triage and analysis',
       '',
-      'Each alert is one tierzero alert: `rule.name` is the detector\'s title, `tierzero.detector` its id, `message` the alert\'s description with the evidence, and `threat.*` its MITRE ATT&CK techniques.',
+      'Each alert is one tierzero alert: `rule.name` is the detector\'s title, `rule.id` and `tierzero.detector` its id, `message` the plain-language reason, `tierzero.*` the evidence and entities, and `threat.*` its MITRE ATT&CK techniques.',
       '',
       '- Open the **tierzero** dashboard\'s user page for the identity (`user.name`): its priority score, what contributed to it, and the alert timeline with the reasons.',
       '- The recommendations in `tierzero.recommendations` are the detector\'s own next steps.',

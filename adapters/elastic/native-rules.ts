@@ -80,7 +80,7 @@ export function nativeRule(d: DetectorDeclaration, q: NativeQuery, params: RuleP
     license: 'Apache-2.0',
     tags: tags(d, q),
     threat: kibanaThreat(d.mitre),
-    required_fields: requiredFields(q),
+    required_fields: requiredFields(q, compiled.type),
     related_integrations: relatedIntegrations(q),
     setup: setup(d, q, params),
     note: note(d, q, compiled),
@@ -108,8 +108,12 @@ function tags(d: DetectorDeclaration, q: NativeQuery): string[] {
   ];
 }
 
-/** Every ECS path the rule reads, with its mapping type (Kibana shows which are missing). */
-function requiredFields(q: NativeQuery): { name: string; type: string }[] {
+/**
+ * Every ECS path the rule's query reads, with its mapping type (Kibana shows which are
+ * missing): an ES|QL rule reads its outputs too (they are its group keys and columns); an EQL
+ * rule only its condition's fields (its alert copies the whole event).
+ */
+function requiredFields(q: NativeQuery, type: CompiledNativeRule['type']): { name: string; type: string }[] {
   const out = new Map<string, string>();
   for (const b of q.match) {
     if (b.source.kind === 'windows') {
@@ -118,7 +122,8 @@ function requiredFields(q: NativeQuery): { name: string; type: string }[] {
     } else {
       out.set('event.dataset', 'keyword');
     }
-    for (const f of fieldsOf({ ...q, match: [b] })) for (const fp of branchPaths(f, b.source)) out.set(fp.path, fp.type);
+    const read = type === 'esql' ? fieldsOf({ ...q, match: [b] }) : fieldsOf({ ...q, match: [b], outputs: [] });
+    for (const f of read) for (const fp of branchPaths(f, b.source)) out.set(fp.path, fp.type);
   }
   out.set('event.ingested', 'date');
   return [...out].sort(([a], [b]) => a.localeCompare(b)).map(([name, type]) => ({ name, type }));

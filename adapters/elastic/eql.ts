@@ -77,7 +77,9 @@ function keywordOnly(fp: FieldPath, render: () => string): string | undefined {
 }
 
 /** Case-insensitive equality with any of `values`, as the path's type allows. */
-function equals(f: string, fp: FieldPath, values: readonly string[]): string | undefined {
+function equals(f: string, fp: FieldPath, all: readonly string[]): string | undefined {
+  // "" and "-" are absent to the tree: a field holding them equals nothing.
+  const values = all.filter((v) => v !== '' && v !== '-');
   if (fp.type === 'long') {
     const numbers = values.filter((v) => /^-?\d+$/.test(v)).map(Number);
     return numbers.length ? numberIn(f, numbers) : undefined;

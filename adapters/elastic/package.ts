@@ -39,7 +39,9 @@ export class InvalidRulePackError extends Error {
 export const buildElasticPackage: Packager = async (o: ElasticPackageOptions) => {
   const version = ruleVersion(o.version);
   const raw = (o.config ?? {}) as Record<string, unknown>;
-  const config = resolveConfig(raw, o.declarations);
+  // The `elastic` section is this adapter's (the registry checks it); the core resolves the rest.
+  const { elastic: _section, ...core } = raw;
+  const config = resolveConfig(core, o.declarations);
   const rules: KibanaRule[] = [promotionRule(version), ...nativeRules(o.declarations, (d) => ruleParams(config, d.id), version)];
   const problems = rules.flatMap((r) => kibanaRuleProblems(r).map((p) => `${r.name}: ${p}`));
   if (problems.length) throw new InvalidRulePackError(`the rule pack fails Kibana's rule schema:\n${problems.join('\n')}`);
@@ -72,7 +74,10 @@ export const buildElasticPackage: Packager = async (o: ElasticPackageOptions) =>
 function riskIndexPattern(raw: Record<string, unknown>): string {
   const section = raw['elastic'];
   const configured = section !== null && typeof section === 'object' ? (section as { riskIndex?: unknown }).riskIndex : undefined;
-  return typeof configured === 'string' ? configured : 'tierzero-risk-score-latest-*';
+  if (configured === undefined) return 'tierzero-risk-score-latest-*';
+  // The same rule config.ts applies to elastic.riskIndex: an index name Elasticsearch accepts.
+  if (typeof configured !== 'string' || !/^[a-z0-9_][a-z0-9_.+-]*$/.test(configured)) throw new InvalidRulePackError(`elastic.riskIndex ${JSON.stringify(configured)} is not an index name`);
+  return configured;
 }
 
 function packageReadme(version: string, rules: readonly KibanaRule[]): string {

@@ -94,9 +94,10 @@ describe('sentinel solution: every KQL passes the Kusto language service', () =>
   it('the compiler is the one the rules are written with: its native text is the rule query', () => {
     const d = DECLARATIONS.find((x) => x.id === 'mfa_fatigue');
     assert.ok(d && d.native.kind !== 'none');
-    const q = d.native.queries[0] as never;
+    const q = d.native.queries[0];
+    assert.ok(q);
     const text = sentinelCompiler.native(d, q, ruleParams(DEFAULT, d.id));
-    const rule = rulesDefault.find((r) => r.file === `tierzero-${d.id}-${(d.native as { queries: { name: string }[] }).queries[0]?.name}`);
+    const rule = rulesDefault.find((r) => r.file === `tierzero-${d.id}-${q.name}`);
     assert.ok(rule?.properties.query.startsWith(text.query));
     assert.equal(sentinelCompiler.language, 'kql');
   });

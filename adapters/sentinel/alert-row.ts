@@ -50,15 +50,6 @@ export interface AlertRow {
 
 export type SentinelSeverity = 'Informational' | 'Low' | 'Medium' | 'High';
 
-/** The `TierzeroAlerts_CL` columns and their Log Analytics types, in row order. */
-export const ALERT_COLUMNS = {
-  TimeGenerated: 'datetime', AlertId: 'string', DetectorId: 'string', Title: 'string', Severity: 'string', Learning: 'boolean',
-  RiskScore: 'int', Tactics: 'dynamic', Techniques: 'dynamic', FirstSeen: 'datetime', LastSeen: 'datetime', IdentityKey: 'string',
-  AccountSid: 'string', AccountName: 'string', AccountUPNSuffix: 'string', AccountNTDomain: 'string', AadUserId: 'string',
-  HostName: 'string', SourceIp: 'string', Why: 'string', Evidence: 'dynamic', Entities: 'dynamic', Recommendations: 'dynamic',
-  Score: 'real', Band: 'string', Contributions: 'dynamic',
-} as const satisfies Record<keyof AlertRow, string>;
-
 const SEVERITY: Readonly<Record<Severity, SentinelSeverity>> = { informational: 'Informational', low: 'Low', medium: 'Medium', high: 'High', critical: 'High' };
 
 export function alertRow(a: Alert, writtenAt: string, score: IdentityScoreUpdate | undefined): AlertRow {

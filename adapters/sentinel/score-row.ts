@@ -28,12 +28,6 @@ export interface ScoreRow {
   readonly MergedInto: string | null;
 }
 
-export const SCORE_COLUMNS = {
-  TimeGenerated: 'datetime', IdentityKey: 'string', IdentityName: 'string', AccountSid: 'string', AccountUpn: 'string', AccountName: 'string',
-  AadUserId: 'string', Score: 'real', Band: 'string', Percentile: 'real', Change24h: 'real', Tier: 'string', TopContributions: 'string',
-  Contributions: 'dynamic', Formula: 'dynamic', Removed: 'boolean', MergedInto: 'string',
-} as const satisfies Record<keyof ScoreRow, string>;
-
 export function scoreRow(u: ScoreUpdate): ScoreRow {
   if (u.kind === 'retired') {
     return {

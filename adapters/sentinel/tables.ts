@@ -107,13 +107,13 @@ export const AUDIT_LOGS: readonly Column[] = [
 
 /** One row per alert (adapters/sentinel/alert-row.ts); re-sent rows share `AlertId`, so readers dedupe with `arg_max(TimeGenerated, *) by AlertId`. */
 export const TIERZERO_ALERTS: readonly Column[] = [
-  ...cols('TimeGenerated:datetime, AlertId:string, DetectorId:string, Title:string, Severity:string, Learning:bool, Tactics:dynamic, Techniques:dynamic, AccountSid:string, AccountName:string, AccountUPNSuffix:string, AadUserId:string, HostName:string, SourceIp:string, Why:string, Evidence:dynamic, Score:real, Band:string, Contributions:dynamic'),
+  ...cols('TimeGenerated:datetime, AlertId:string, DetectorId:string, Title:string, Severity:string, Learning:bool, RiskScore:int, Tactics:dynamic, Techniques:dynamic, FirstSeen:datetime, LastSeen:datetime, IdentityKey:string, AccountSid:string, AccountName:string, AccountUPNSuffix:string, AccountNTDomain:string, AadUserId:string, HostName:string, SourceIp:string, Why:string, Evidence:dynamic, Entities:dynamic, Recommendations:dynamic, Score:real, Band:string, Contributions:dynamic'),
   ...STANDARD,
 ];
 
 /** One row per identity per pass (the latest per `IdentityKey` wins); `Removed` marks an identity that left the book. */
 export const TIERZERO_SCORES: readonly Column[] = [
-  ...cols('TimeGenerated:datetime, IdentityKey:string, AccountSid:string, AccountUpn:string, AccountName:string, AadUserId:string, Score:real, Band:string, Contributions:dynamic, Removed:bool'),
+  ...cols('TimeGenerated:datetime, IdentityKey:string, IdentityName:string, AccountSid:string, AccountUpn:string, AccountName:string, AadUserId:string, Score:real, Band:string, Percentile:real, Change24h:real, Tier:string, TopContributions:string, Contributions:dynamic, Formula:dynamic, Removed:bool, MergedInto:string'),
   ...STANDARD,
 ];
 

@@ -4,6 +4,7 @@ import type { DetectorDeclaration } from '../../../core/detectors/detector';
 import type { ResolvedConfig } from '../../../core/config/config';
 import { ruleParams } from '../../../core/rules/params';
 import type { NativeQuery } from '../../../core/rules/tree';
+import { sentinelTactic } from '../alert-row';
 import { sentinelCompiler } from '../compiler';
 
 /**
@@ -69,15 +70,9 @@ export interface ScheduledRuleProperties {
   };
 }
 
-/** Sentinel's AttackTactic names (`CredentialAccess`) from the MITRE names the declarations use. */
-const TACTICS = new Set(['Reconnaissance', 'ResourceDevelopment', 'InitialAccess', 'Execution', 'Persistence', 'PrivilegeEscalation', 'DefenseEvasion',
-  'CredentialAccess', 'Discovery', 'LateralMovement', 'Collection', 'Exfiltration', 'CommandAndControl', 'Impact']);
-
-export function sentinelTactic(t: string): string {
-  const name = t.split(/[-_ ]+/).map((w) => (w === '' ? '' : `${(w[0] as string).toUpperCase()}${w.slice(1)}`)).join('');
-  if (!TACTICS.has(name)) throw new Error(`MITRE tactic ${t} has no Sentinel AttackTactic name`);
-  return name;
-}
+/** Sentinel's AttackTactic enum (SecurityInsights 2023-02-01): what `tactics` and the row's Tactics column may hold. */
+export const SENTINEL_TACTICS: ReadonlySet<string> = new Set(['Reconnaissance', 'ResourceDevelopment', 'InitialAccess', 'Execution', 'Persistence', 'PrivilegeEscalation', 'DefenseEvasion',
+  'CredentialAccess', 'Discovery', 'LateralMovement', 'Collection', 'Exfiltration', 'CommandAndControl', 'Impact', 'PreAttack', 'ImpairProcessControl', 'InhibitResponseFunction']);
 
 /** `techniques` takes the parent technique (`T1110`); the sub-technique is in the description. */
 export function sentinelTechniques(techniques: readonly string[]): string[] {
@@ -157,7 +152,7 @@ export const INCIDENT_RULE_QUERY = [
   // Top three contributions of the identity's score, as "detector +points" text for the incident page.
   "| mv-apply Contribution = array_slice(Contributions, 0, 2) on (summarize TopContributions = strcat_array(make_list(strcat(tostring(Contribution.detector), ' +', tostring(Contribution.contribution))), ', '))",
   "| extend AlertTactics = strcat_array(Tactics, ',')",
-  '| project TimeGenerated, AlertId, DetectorId, Title, Severity, AlertTactics, Techniques, AccountSid, AccountName, AccountUPNSuffix, AadUserId, HostName, SourceIp, Why, Score, Band, TopContributions',
+  '| project TimeGenerated, AlertId, DetectorId, Title, Severity, RiskScore, AlertTactics, Techniques, FirstSeen, LastSeen, IdentityKey, AccountSid, AccountName, AccountNTDomain, AccountUPNSuffix, AadUserId, HostName, SourceIp, Why, Score, Band, TopContributions',
 ].join('\n');
 
 export function incidentRule(): AlertRule {
@@ -179,14 +174,15 @@ export function incidentRule(): AlertRule {
       // The union of every detector's tactics and techniques: the row's own tactics override per alert.
       tactics: [],
       techniques: [],
-      // An entity mapping takes at most three identifiers: the AD view and the Entra view of one account.
+      // An entity mapping takes at most three identifiers: the AD view (Sid, Name + NTDomain) and
+      // the Entra view (AadUserId, Name + UPNSuffix) of one account (alert-row.ts fills both).
       entityMappings: [
-        { entityType: 'Account', fieldMappings: [{ identifier: 'Sid', columnName: 'AccountSid' }, { identifier: 'Name', columnName: 'AccountName' }, { identifier: 'UPNSuffix', columnName: 'AccountUPNSuffix' }] },
+        { entityType: 'Account', fieldMappings: [{ identifier: 'Sid', columnName: 'AccountSid' }, { identifier: 'Name', columnName: 'AccountName' }, { identifier: 'NTDomain', columnName: 'AccountNTDomain' }] },
         { entityType: 'Account', fieldMappings: [{ identifier: 'AadUserId', columnName: 'AadUserId' }, { identifier: 'Name', columnName: 'AccountName' }, { identifier: 'UPNSuffix', columnName: 'AccountUPNSuffix' }] },
         { entityType: 'Host', fieldMappings: [{ identifier: 'HostName', columnName: 'HostName' }] },
         { entityType: 'IP', fieldMappings: [{ identifier: 'Address', columnName: 'SourceIp' }] },
       ],
-      customDetails: { Score: 'Score', Band: 'Band', TopContributions: 'TopContributions', Detector: 'DetectorId', TierzeroAlertId: 'AlertId' },
+      customDetails: { Score: 'Score', Band: 'Band', TopContributions: 'TopContributions', RiskScore: 'RiskScore', Detector: 'DetectorId', TierzeroAlertId: 'AlertId', IdentityKey: 'IdentityKey' },
       alertDetailsOverride: {
         alertDisplayNameFormat: '{{Title}}',
         alertDescriptionFormat: '{{Why}}',

@@ -28,7 +28,7 @@ export const WORKBOOK_QUERIES: readonly WorkbookQuery[] = [
     query: `TierzeroScores_CL
 | summarize arg_max(TimeGenerated, *) by IdentityKey
 | where Removed != true
-| project Identity = coalesce(AccountUpn, AccountName, IdentityKey), Score, Band, AccountSid, AadUserId, IdentityKey, Updated = TimeGenerated
+| project Identity = coalesce(IdentityName, AccountUpn, AccountName, IdentityKey), Score, Band, Percentile, Change24h, Tier, TopContributions, IdentityKey, Updated = TimeGenerated
 | order by Score desc
 | take 200`,
   },
@@ -36,20 +36,23 @@ export const WORKBOOK_QUERIES: readonly WorkbookQuery[] = [
     name: 'score-breakdown',
     query: `${LATEST_SCORE}
 | mv-expand Contribution = Contributions
-| project Detector = tostring(Contribution.detector), Points = todouble(Contribution.contribution), Signals = toint(Contribution.signals), Total = Score, Band
-| order by Points desc`,
+| project Detector = tostring(Contribution.detector), Signals = toint(Contribution.signals), Value = todouble(Contribution.value), Capped = tobool(Contribution.capped), Rank = toint(Contribution.rank), Contribution = todouble(Contribution.contribution)
+| order by Rank asc`,
+  },
+  {
+    // The rest of the worked-out score (score-row.ts `Formula`): the sum A, the floor, Aₙ and the multipliers.
+    name: 'score-formula',
+    query: `${LATEST_SCORE}
+| project Score, Band, Percentile, Tier, Total = todouble(Formula.total), Floor = todouble(Formula.floor), Normalised = todouble(Formula.normalised), CriticalityMultiplier = todouble(Formula.criticalityMultiplier), CriticalityReasons = Formula.criticalityReasons, RiskJump = tobool(Formula.riskJump)`,
   },
   {
     name: 'user-timeline',
-    query: `let who = ${LATEST_SCORE.split('\n').join(' ')};
-let sid = toscalar(who | project AccountSid);
-let oid = toscalar(who | project AadUserId);
-let upn = toscalar(who | project AccountUpn);
-TierzeroAlerts_CL
+    // The alert row carries the identity key its score is kept under (alert-row.ts), so the timeline is a filter.
+    query: `TierzeroAlerts_CL
 | summarize arg_max(TimeGenerated, *) by AlertId
-| where (isnotempty(sid) and AccountSid =~ sid) or (isnotempty(oid) and AadUserId =~ oid) or (isnotempty(upn) and strcat(AccountName, '@', AccountUPNSuffix) =~ upn)
-| project TimeGenerated, Title, Severity, Learning, Detector = DetectorId, Why, Techniques, AlertId
-| order by TimeGenerated desc`,
+| where IdentityKey == ${IDENTITY}
+| project FirstSeen, LastSeen, Title, Severity, Learning, Detector = DetectorId, Why, Recommendations, Techniques, AlertId
+| order by FirstSeen desc`,
   },
   {
     name: 'alerts-over-time',
@@ -91,7 +94,8 @@ export function workbookContent(): Record<string, unknown> {
         exportFieldName: 'IdentityKey', exportParameterName: 'Identity', exportDefaultValue: '',
         gridSettings: { formatters: [{ columnMatch: 'Score', formatter: 8, formatOptions: { palette: 'greenRed' } }, { columnMatch: 'IdentityKey', formatter: 5 }] },
       }),
-      { ...query('score-breakdown', 'How the score is made up', { visualization: 'table' }), ...onSelected },
+      { ...query('score-formula', 'The score, worked out', { visualization: 'table' }), ...onSelected },
+      { ...query('score-breakdown', 'What each detector adds', { visualization: 'table' }), ...onSelected },
       { ...query('user-timeline', 'Alerts for this identity, and why each fired', { visualization: 'table' }), ...onSelected },
       {
         type: 11, name: 'playbooks', ...onSelected,

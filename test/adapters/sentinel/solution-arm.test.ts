@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS } from '../../../core/detectors/registry';
+import { alertRow } from '../../../adapters/sentinel/alert-row';
+import { scoreRow } from '../../../adapters/sentinel/score-row';
+import type { Alert } from '../../../core/alerts/alert';
+import { analyticRules, SENTINEL_TACTICS } from '../../../adapters/sentinel/solution/analytic-rules';
 import { ROLES } from '../../../adapters/sentinel/solution/arm';
 import { createUiDefinition, mainTemplate } from '../../../adapters/sentinel/solution/main-template';
 import { PLAYBOOKS, playbookName } from '../../../adapters/sentinel/solution/playbook-definitions';
@@ -112,6 +116,24 @@ describe('sentinel solution: ARM template structure', () => {
       assert.deepEqual(flow?.destinations, [p.destinations.logAnalytics[0]?.name]);
     }
     assert.equal(p.destinations.logAnalytics[0]?.workspaceResourceId, workspaceId);
+  });
+
+  it('declares, column for column, what the sink writes: the alert and score rows of alert-row.ts and score-row.ts', () => {
+    const alert: Alert = {
+      id: 'tz-1', detector: 'dcsync', title: 't', severity: 'high', riskScore: 70, mitre: { tactics: ['credential-access'], techniques: ['T1003.006'] },
+      firstSeen: '2026-01-01T00:00:00Z', lastSeen: '2026-01-01T00:00:00Z', entities: { accounts: [{ name: 'alice', domain: 'CORP', role: 'actor' }], hosts: [] },
+      evidence: { count: 1, events: [] }, description: 'd', recommendations: [],
+    };
+    assert.deepEqual(Object.keys(alertRow(alert, '2026-01-01T00:00:01Z', undefined)), declaredColumns('TierzeroAlerts_CL').map((c) => c.name));
+    assert.deepEqual(Object.keys(scoreRow({ kind: 'retired', key: 'sid:S-1-5-21-1-2-3-1000', at: '2026-01-01T00:00:00Z', reason: 'expired' })), declaredColumns('TierzeroScores_CL').map((c) => c.name));
+  });
+
+  it('names only Sentinel AttackTactic values, in the rules and in the rows', () => {
+    for (const r of analyticRules(DECLARATIONS, config)) for (const t of r.properties.tactics) assert.ok(SENTINEL_TACTICS.has(t), `${r.file}: ${t}`);
+    for (const d of DECLARATIONS) {
+      const row = alertRow({ id: 'x', detector: d.id, title: d.title, severity: d.severity, riskScore: 1, mitre: d.mitre, firstSeen: '', lastSeen: '', entities: { accounts: [], hosts: [] }, evidence: { count: 0, events: [] }, description: '', recommendations: [] }, '', undefined);
+      for (const t of row.Tactics) assert.ok(SENTINEL_TACTICS.has(t), `${d.id}: ${t}`);
+    }
   });
 
   it('grants the least privileges: the engine reads the workspace, publishes to the DCR and writes its container; each playbook is Sentinel Responder', () => {

@@ -7,7 +7,7 @@ import { sentinelCompiler } from '../../../adapters/sentinel/compiler';
 import { analyticRules, INCIDENT_RULE_QUERY } from '../../../adapters/sentinel/solution/analytic-rules';
 import { WORKBOOK_QUERIES } from '../../../adapters/sentinel/solution/workbook';
 import { kustoSchemas, TABLES, type TableName } from '../../../adapters/sentinel/tables';
-import { kqlDiagnostics, kustoGlobals, type KustoDiagnostic } from '../../support/kusto';
+import { kqlDiagnostics, kqlParse, kustoGlobals, type KustoDiagnostic } from '../../support/kusto';
 
 /**
  * Issue 11 §5: every KQL the solution ships — each native analytic rule, the incident rule and
@@ -18,6 +18,13 @@ import { kqlDiagnostics, kustoGlobals, type KustoDiagnostic } from '../../suppor
  */
 const DEFAULT = resolveConfig({}, DECLARATIONS);
 const LISTS = resolveConfig({ honeytokens: ['decoy-admin', 'CORP\\svc-decoy', 'S-1-5-21-1004336348-1177238915-682003330-4242', '0b3a8f6e-52f4-4f0c-9d1c-4b7e1a2f3c4d'], directorySyncAccounts: ['MSOL_0a1b2c3d4e5f'] }, DECLARATIONS);
+
+/** The result columns of a query as the language service types them (its ResultType, a TableSymbol). */
+function resultColumns(query: string, globals: unknown): Map<string, string> {
+  const code = kqlParse(query, globals) as { ResultType: { Columns: unknown } };
+  const bridge = (globalThis as unknown as { Bridge: { toArray: (x: unknown) => { Name: string; Type: { Name: string } }[] } }).Bridge;
+  return new Map(bridge.toArray(code.ResultType.Columns).map((c) => [String(c.Name), String(c.Type.Name)]));
+}
 
 function describe2(q: string, d: readonly KustoDiagnostic[]): string {
   return d.map((x) => `${x.code} ${x.severity}: ${x.message} at ${JSON.stringify(q.slice(x.start, x.start + x.length))}`).join('\n');
@@ -70,6 +77,19 @@ describe('sentinel solution: every KQL passes the Kusto language service', () =>
       }
     });
   }
+
+  it('every column a rule maps to an entity, a custom detail or an alert detail is in its result, entities as strings', () => {
+    for (const r of [...rulesDefault, ...rulesLists]) {
+      const cols = resultColumns(r.properties.query, globals);
+      for (const m of r.properties.entityMappings) {
+        for (const f of m.fieldMappings) assert.equal(cols.get(f.columnName), 'string', `${r.file}: ${m.entityType}.${f.identifier} from ${f.columnName} (${cols.get(f.columnName) ?? 'absent'})`);
+      }
+      for (const c of Object.values(r.properties.customDetails ?? {})) assert.ok(cols.has(c), `${r.file}: custom detail ${c}`);
+      const o = r.properties.alertDetailsOverride;
+      for (const c of [o?.alertSeverityColumnName, o?.alertTacticsColumnName]) if (c) assert.equal(cols.get(c), 'string', `${r.file}: ${c}`);
+      for (const f of [o?.alertDisplayNameFormat, o?.alertDescriptionFormat]) for (const m of (f ?? '').matchAll(/\{\{(\w+)\}\}/g)) assert.ok(cols.has(m[1] as string), `${r.file}: {{${m[1]}}}`);
+    }
+  });
 
   it('the check bites: a misspelt column, an unknown function and a missing table are errors', () => {
     const bad = [

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolveConfig } from '../../core/config/config';
 import type { Packager, PackageOptions } from '../platform';
@@ -51,6 +51,8 @@ export const buildSentinelPackage: Packager = async (o: PackageOptions) => {
     TemplateSpec: true,
     Is1PConnector: false,
   }));
+  // The deployment guide travels with the solution.
+  files.set('README.md', await readFile(join(__dirname, 'README-solution.md')));
   files.set('SolutionMetadata.json', json({
     publisherId: 'tierzero', offerId: 'tierzero-sentinel', firstPublishDate: '2026-01-01', lastPublishDate: new Date(o.mtime * 1000).toISOString().slice(0, 10),
     providers: ['tierzero'], categories: { domains: ['Security - Threat Protection', 'Identity'] },

@@ -65,7 +65,7 @@ describe('sentinel solution: tierzero package sentinel', function () {
 
   it('lays the solution out as Content Hub solutions are', () => {
     assert.equal(root.endsWith('tierzero-sentinel-1.2.3'), true);
-    for (const f of ['Package/mainTemplate.json', 'Package/createUiDefinition.json', 'Package/1.2.3.zip', 'Data/Solution_Tierzero.json', 'SolutionMetadata.json', 'Workbooks/Tierzero.json', 'Functions/tierzero-functions.zip', 'Analytic Rules/tierzero-incidents.yaml']) {
+    for (const f of ['Package/mainTemplate.json', 'Package/createUiDefinition.json', 'Package/1.2.3.zip', 'Data/Solution_Tierzero.json', 'SolutionMetadata.json', 'Workbooks/Tierzero.json', 'Functions/tierzero-functions.zip', 'Analytic Rules/tierzero-incidents.yaml', 'README.md']) {
       assert.ok(files.has(f), `missing ${f}`);
     }
     for (const p of PLAYBOOKS) assert.ok(files.has(`Playbooks/${playbookName(p)}/azuredeploy.json`), playbookName(p));

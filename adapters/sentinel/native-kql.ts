@@ -44,12 +44,14 @@ export function compileNativeKql(q: NativeQuery, params: RuleParams): CompiledNa
   const a = q.aggregate;
   const by = a.by;
   const measure = a.distinct === undefined ? 'count()' : `dcount(${kqlName(a.distinct)})`;
-  const others = outputs.filter((o) => !by.includes(o));
+  // A result without one of its keys cannot be grouped (the evaluator drops it too); a distinct
+  // count counts only rows that have the value (the evaluator's set skips the absent).
+  const required = a.distinct === undefined || by.includes(a.distinct) ? by : [...by, a.distinct];
   const stages = [
     source,
-    // A result without one of its keys cannot be grouped (the evaluator drops it too).
-    `| where ${by.map((b) => `isnotempty(${kqlName(b)})`).join(' and ')}`,
-    `| summarize count_ = ${measure}, firstTime = min(TimeGenerated), lastTime = max(TimeGenerated)${others.map((o) => `, ${kqlName(o)} = make_set_if(${kqlName(o)}, isnotempty(${kqlName(o)}), 20)`).join('')} by ${by.map(kqlName).join(', ')}`,
+    `| where ${required.map((b) => `isnotempty(${kqlName(b)})`).join(' and ')}`,
+    // One row per key, as the evaluator keys a result; the other outputs are in the events, not the alert.
+    `| summarize count_ = ${measure}, firstTime = min(TimeGenerated), lastTime = max(TimeGenerated) by ${by.map(kqlName).join(', ')}`,
     `| where count_ >= ${kqlLong(threshold(params, a.threshold))}`,
   ];
   return { query: stages.join('\n'), windowMinutes: threshold(params, a.window), singleValued: by };

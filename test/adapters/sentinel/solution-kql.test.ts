@@ -7,6 +7,9 @@ import { sentinelCompiler } from '../../../adapters/sentinel/compiler';
 import { analyticRules, INCIDENT_RULE_QUERY } from '../../../adapters/sentinel/solution/analytic-rules';
 import { WORKBOOK_QUERIES } from '../../../adapters/sentinel/solution/workbook';
 import { kustoSchemas, TABLES, type TableName } from '../../../adapters/sentinel/tables';
+import { DEFAULT_PULL_SETTINGS } from '../../../adapters/sentinel/pull-query';
+import { DETECTOR_MODULES } from '../../../core/detectors/registry';
+import { pullPlan } from '../../../core/rules/pull-plan';
 import { kqlDiagnostics, kqlParse, kustoGlobals, type KustoDiagnostic } from '../../support/kusto';
 
 /**
@@ -88,6 +91,17 @@ describe('sentinel solution: every KQL passes the Kusto language service', () =>
       const o = r.properties.alertDetailsOverride;
       for (const c of [o?.alertSeverityColumnName, o?.alertTacticsColumnName]) if (c) assert.equal(cols.get(c), 'string', `${r.file}: ${c}`);
       for (const f of [o?.alertDisplayNameFormat, o?.alertDescriptionFormat]) for (const m of (f ?? '').matchAll(/\{\{(\w+)\}\}/g)) assert.ok(cols.has(m[1] as string), `${r.file}: {{${m[1]}}}`);
+    }
+  });
+
+  it('the compiler\'s pull and coverage queries (az-pull) have 0 diagnostics too', () => {
+    const settings = { tables: DEFAULT_PULL_SETTINGS, slice: { from: Date.parse('2026-01-01T00:00:00Z'), to: Date.parse('2026-01-01T00:10:00Z') } };
+    const plan = pullPlan(DETECTOR_MODULES);
+    const queries = [...sentinelCompiler.pull(plan, settings), ...sentinelCompiler.coverage(plan, settings)];
+    assert.ok(queries.length >= 3);
+    for (const q of queries) {
+      const diags = kqlDiagnostics(q, globals);
+      assert.deepEqual(diags, [], describe2(q, diags));
     }
   });
 

@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { DetectorDeclaration } from '../../../core/detectors/detector';
@@ -12,6 +11,7 @@ import { stanza } from './conf-stanza';
 import { readBundledPackages, thirdPartyNotices } from './notices';
 import { nativeSearches, savedSearchesConf } from './savedsearches';
 import { tarGz, type TarEntry } from './tar';
+import { bundleEngine } from '../../engine-bundle';
 
 export { APP_ID } from './app-manifest';
 
@@ -95,26 +95,6 @@ function detectorLookup(declarations: readonly DetectorDeclaration[]): string {
   const csv = (v: string): string => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const rows = declarations.map((d) => [d.id, d.title, d.severity, d.mitre.tactics.join('|'), d.mitre.techniques.join('|'), d.requires.map((r) => r.auditPolicy).join('; ')].map(csv).join(','));
   return `detector,title,severity,tactics,techniques,audit_policy\n${rows.join('\n')}\n`;
-}
-
-/** The whole CLI in one file, run by the scripted input with the search head's Node; and what went into it. */
-async function bundleEngine(): Promise<{ code: Buffer; inputs: string[] }> {
-  const entry = [
-    "const major = Number(process.versions.node.split('.')[0]);",
-    "if (major < 20) { process.stderr.write(`tierzero needs Node.js >= 20; this is ${process.version}\\n`); process.exit(2); }",
-    "const { main } = require('./cli/main.ts');",
-    'main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err) => {',
-    "  process.stderr.write(`tierzero: ${err && err.message ? err.message : String(err)}\\n`); process.exitCode = 3; });",
-  ].join('\n');
-  const out = await build({
-    stdin: { contents: entry, resolveDir: REPO, sourcefile: 'tierzero-app-entry.ts', loader: 'ts' },
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', write: false, absWorkingDir: REPO,
-    // Licence texts go to THIRD-PARTY-NOTICES.txt whole, not as scattered comments.
-    banner: { js: '#!/usr/bin/env node' }, legalComments: 'none', logLevel: 'silent', metafile: true,
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error('esbuild produced no output');
-  return { code: Buffer.from(file.contents), inputs: Object.keys(out.metafile.inputs) };
 }
 
 async function walk(dir: string): Promise<string[]> {

@@ -29,7 +29,7 @@ export async function sentinelBench(events: number): Promise<Record<string, unkn
     const loaded = load(a.la, records, 'SecurityEvent');
     const loadMs = performance.now() - t0;
     const stored = a.la.count('SecurityEvent') + a.la.count('WindowsEvent');
-    const opts = { clock: () => loaded.now, initialLookbackMinutes: loaded.spanMinutes + 10, maxWindowMinutes: loaded.spanMinutes + 10, sliceMinutes: 60 };
+    const opts = { clock: () => loaded.now, initialLookbackMinutes: loaded.spanMinutes + 10, maxWindowMinutes: loaded.spanMinutes + 10, sliceMinutes: 24 * 60 };
     const src = source(a, plan, opts);
     const t1 = performance.now();
     let pulled = 0;
@@ -42,7 +42,8 @@ export async function sentinelBench(events: number): Promise<Record<string, unkn
     const passMs = performance.now() - t2;
     return {
       events: records.length, stored, returned, pulled,
-      pushdownRatio: Number((returned / stored).toFixed(4)),
+      // Rows of a truncated answer that was then split are returned twice: the ratio is on rows kept.
+      pushdownRatio: Number((pulled / stored).toFixed(4)),
       queries: src.stats.queries, splits: src.stats.splits,
       loadSeconds: Number((loadMs / 1000).toFixed(1)),
       pullSeconds: Number((pullMs / 1000).toFixed(1)), pullEventsPerSecond: Math.round(pulled / (pullMs / 1000)),

@@ -17,6 +17,7 @@
  * E.g. `--benign-week` = 7 × 1 M at 10 k; `--benign-days 1 --events 10000000 --accounts 100000`.
  */
 import { createHash } from 'node:crypto';
+import { sentinelBench } from './sentinel';
 import { existsSync, mkdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +60,14 @@ interface Generated {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--sentinel')) {
+    // The Sentinel pull through the SDK against the emulated workspace (bench/sentinel.ts).
+    const i = argv.indexOf('--events');
+    const events = i >= 0 ? Number((argv[i + 1] ?? '').replace(/_/g, '')) : 200_000;
+    if (!Number.isInteger(events) || events < 1) throw new UsageError('--events needs a positive integer');
+    process.stdout.write(`${JSON.stringify(await sentinelBench(events), null, 2)}\n`);
+    return 0;
+  }
   const o = parseArgs(argv);
   mkdirSync(OUT_DIR, { recursive: true });
   if (o.benignDays !== undefined) {

@@ -1,6 +1,6 @@
 import type { CloudSignIn, EntraAuditRecord, WindowsEvent } from '../../core/events/windows-event';
 import { EVENT_BAG_COLUMN, EVENT_XML_COLUMN, INGESTED_COLUMN, TABLE_COLUMN } from './pull-query';
-import { columnType, type TableName } from './tables';
+import { columnType, SECURITY_EVENT_DATA_NAMES, type TableName } from './tables';
 
 /**
  * Rows of the pull queries (pull-query.ts) → the canonical raw shapes (DESIGN §4). The only
@@ -66,14 +66,11 @@ function securityEvent(row: Row): Mapped {
   if (items === null) return { ok: false, reason: 'SecurityEvent EventData is not the event\'s EventData XML' };
   for (const [k, v] of items ?? []) out[canonicalDataName(k)] = v;
   for (const [k, v] of Object.entries(row)) {
-    if (SECURITY_ROW_META.has(k) || k in out || v === null || v === undefined || v === '') continue;
-    if (columnType('SecurityEvent', k) === undefined) continue;
+    if (!SECURITY_EVENT_DATA_NAMES.has(k) || k in out || v === null || v === undefined || v === '') continue;
     out[k] = typeof v === 'string' ? v : String(v);
   }
   return { ok: true, value: out as WindowsEvent };
 }
-
-const SECURITY_ROW_META = new Set([TABLE_COLUMN, INGESTED_COLUMN, EVENT_XML_COLUMN, '_ItemId', 'TimeGenerated', 'Computer', 'Channel', 'EventID', 'EventSourceName']);
 
 function windowsEvent(row: Row): Mapped {
   const head = header(row, row['TimeCreated'] ?? row['TimeGenerated'], row['Provider'], text(row['Channel']));

@@ -73,6 +73,9 @@ const SECURITY_EVENT_DATA_COLUMNS = [
   'UserParameters', 'UserPrincipalName', 'UserWorkstations', 'VirtualAccount', 'VendorIds', 'Workstation', 'WorkstationName',
 ];
 
+/** The names of SecurityEvent's typed columns that hold EventData items (what the field map may read besides the XML). */
+export const SECURITY_EVENT_DATA_NAMES: ReadonlySet<string> = new Set(SECURITY_EVENT_DATA_COLUMNS.map((c) => column(c).name));
+
 export const SECURITY_EVENT: readonly Column[] = [
   ...cols('TimeGenerated:datetime, SourceSystem:string, Account:string, AccountType:string, Computer:string, EventSourceName:string, Channel:string, Task:int, Level:string, EventData:string, EventID:int, Activity:string, SourceComputerId:guid, EventOriginId:string, MG:guid, TimeCollected:datetime, ManagementGroupName:string'),
   ...SECURITY_EVENT_DATA_COLUMNS.map(column),

@@ -11,7 +11,8 @@ import { pullPlan, type PullPlan } from '../../../core/rules/pull-plan';
 import { LogAnalyticsEmulator } from '../../emulators/azure/log-analytics';
 import { loopbackTls } from '../../emulators/azure/tls';
 import { TokenEndpoint } from '../../emulators/azure/token';
-import { securityEventRow, securityShapeTable, windowsEventRow, type Canonical } from './to-rows';
+import { isEntraAudit } from '../../../core/events/windows-event';
+import { auditRow, securityEventRow, securityShapeTable, signInRow, windowsEventRow, type Canonical } from './to-rows';
 
 /** Shared set-up for the Sentinel pull tests: the token endpoint and the workspace, on loopback TLS. */
 export const TENANT = '72f988bf-0000-4000-8000-00000000e1a0';
@@ -99,4 +100,27 @@ export async function sentinelPass(config: ResolvedConfig, src: SentinelSource, 
 
 export function planFor(config: ResolvedConfig): PullPlan {
   return pullPlan(DETECTOR_MODULES, config);
+}
+
+/**
+ * Loads canonical Entra records: sign-ins into SigninLogs, every third into
+ * AADNonInteractiveUserSignInLogs (whose detail columns are JSON text), audit records into
+ * AuditLogs; each ingested `delayMs` after its TimeGenerated.
+ */
+export function loadCloud(la: LogAnalyticsEmulator, records: readonly Canonical[], delayMs = 120_000, settleSeconds = 300): Loaded {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  let signIns = 0;
+  records.forEach((r, i) => {
+    const at = Date.parse(String(r['TimeGenerated'])) + delayMs;
+    first = Math.min(first, at);
+    last = Math.max(last, at);
+    const itemId = `00000000-0000-4000-9000-${i.toString(16).padStart(12, '0')}`;
+    if (isEntraAudit(r as Record<string, unknown>)) la.ingest('AuditLogs', [{ ...auditRow(r), _ItemId: itemId }], at);
+    else {
+      const table = signIns++ % 3 === 2 ? 'AADNonInteractiveUserSignInLogs' : 'SigninLogs';
+      la.ingest(table, [{ ...signInRow(r, table), _ItemId: itemId }], at);
+    }
+  });
+  return { now: last + settleSeconds * 1000 + 1000, spanMinutes: Math.ceil((last - first) / 60_000) + 2, rows: records.length };
 }

@@ -50,7 +50,7 @@ describe('Sentinel parity with the file source on every dev dataset', function (
           const fresh = await azure();
           try {
             const loaded = load(fresh.la, records(entry.file), shape);
-            const r = await sentinelPass(config, source(fresh, planFor(config), { clock: () => loaded.now, initialLookbackMinutes: loaded.spanMinutes + 10 }));
+            const r = await sentinelPass(config, source(fresh, planFor(config), { clock: () => loaded.now, initialLookbackMinutes: loaded.spanMinutes + 10, maxWindowMinutes: loaded.spanMinutes + 10 }));
             assert.deepEqual(ids(r.sink.alerts), ids(expected));
             assert.equal(r.quarantine.records.length, 0);
           } finally {

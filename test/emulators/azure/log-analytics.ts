@@ -47,6 +47,8 @@ export interface QueryRecord {
   readonly rows: number;
   readonly partial: boolean;
   readonly error?: string;
+  /** Wall-clock ms the request arrived. */
+  readonly at?: number;
 }
 
 export interface QueryFault {
@@ -162,7 +164,7 @@ export class LogAnalyticsEmulator {
     if (!m || req.method !== 'POST') return send(res, 404, { error: { code: 'PathNotFoundError', message: `The requested path does not exist: ${req.method} ${url.pathname}` } });
     const auth = this.o.token.check(req.headers.authorization, 'https://api.loganalytics.io');
     if (!auth.ok) {
-      this.queries.push({ query: '', status: 401, rows: 0, partial: false, error: auth.code });
+      this.queries.push({ query: '', status: 401, rows: 0, partial: false, error: auth.code, at: Date.now() });
       return send(res, 401, { error: { code: 'AuthorizationRequiredError', message: 'Valid authentication was not provided', innererror: { code: auth.code, message: auth.message } } }, { 'www-authenticate': auth.challenge });
     }
     const workspace = decodeURIComponent(m[1] as string);
@@ -180,7 +182,7 @@ export class LogAnalyticsEmulator {
     const query = typeof parsed.query === 'string' ? parsed.query : '';
     const timespan = typeof parsed.timespan === 'string' ? parsed.timespan : undefined;
     const prefer = typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined;
-    const base = { query, ...(timespan ? { timespan } : {}), ...(prefer ? { prefer } : {}) };
+    const base = { query, at: Date.now(), ...(timespan ? { timespan } : {}), ...(prefer ? { prefer } : {}) };
     const fault = this.faults.find((f) => f.times > 0 && (!f.match || f.match.test(query)));
     if (fault) {
       fault.times--;

@@ -34,6 +34,15 @@ export const PLATFORMS: readonly PlatformEntry[] = [
     },
     load: () => (require('./splunk/run-adapter') as typeof import('./splunk/run-adapter')).platform,
   },
+  {
+    name: 'sentinel',
+    title: 'Microsoft Sentinel (Log Analytics workspace)',
+    configSchema: { type: 'object', description: 'Microsoft Sentinel platform (tierzero run, doctor --config, package): validated in full by adapters/sentinel/config.ts' },
+    checkSection: (section, configDir) => {
+      (require('./sentinel/config') as typeof import('./sentinel/config')).resolveSentinelSettings(section, configDir);
+    },
+    load: () => (require('./sentinel/run-adapter') as typeof import('./sentinel/run-adapter')).platform,
+  },
 ];
 
 export function platformNames(): string[] {

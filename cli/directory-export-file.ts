@@ -4,7 +4,7 @@ import { ConfigError } from '../core/config/config';
 import { DirectoryExportError, parseDirectoryExport } from '../core/identity/directory-export';
 
 /**
- * `identities.directoryExport` names a file (a Graph `/users` export or Sentinel
+ * `identities.directoryExport` names a file (a Graph `/users` export or UEBA
  * `IdentityInfo` rows), relative to the config file. The core reads no files, so the CLI reads
  * it here and inlines its identities into `identities.accounts` before validation.
  */

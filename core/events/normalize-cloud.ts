@@ -5,7 +5,7 @@ import type { EventFilter, NormalizeResult } from './normalize';
 import { isCloudSignIn, isEntraAudit } from './windows-event';
 
 /**
- * Entra ID records → typed events: sign-ins (Sentinel `SigninLogs` columns, or a Graph
+ * Entra ID records → typed events: sign-ins (Log Analytics `SigninLogs` columns, or a Graph
  * `signIn` export) and the directory changes of `AuditLogs` that detectors and identity
  * resolution read. Returns undefined for a record that is not an Entra record at all.
  */
@@ -33,7 +33,7 @@ function normalizeSignIn(r: Record<string, unknown>, wanted: EventFilter): Norma
   if (!upn) return malformed('sign-in without UserPrincipalName');
   if (!wanted('signinlogs', 0)) return { status: 'unmodelled', channel: 'signinlogs', eventId: 0 };
   const status = record(r['Status']);
-  // Sentinel writes ResultType (as text); a Graph export has only Status.errorCode.
+  // Log Analytics writes ResultType (as text); a Graph export has only Status.errorCode.
   const resultType = integer(r['ResultType']) ?? integer(status['errorCode']) ?? 0;
   const loc = record(r['LocationDetails']);
   const geo = record(loc['geoCoordinates']);
@@ -249,7 +249,7 @@ export function sidOf(value: unknown): string | undefined {
   return asSid(`S-1-${authority}${subs.map((x) => `-${x}`).join('')}`);
 }
 
-/** Dynamic columns arrive as objects, or as their JSON text (Sentinel exports, `AuthenticationDetails`). */
+/** Dynamic columns arrive as objects, or as their JSON text (Log Analytics exports, `AuthenticationDetails`). */
 function record(value: unknown): Record<string, unknown> {
   const v = typeof value === 'string' ? parseJson(value) : value;
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -14,7 +14,7 @@ export interface WindowsEvent {
   readonly [field: string]: unknown;
 }
 
-/** An Entra ID sign-in record with the column names of Sentinel's `SigninLogs`. */
+/** An Entra ID sign-in record with the column names of the Log Analytics table `SigninLogs`. */
 export interface CloudSignIn {
   readonly TimeGenerated: string;
   readonly UserPrincipalName: string;
@@ -44,7 +44,7 @@ export interface CloudSignIn {
   readonly ConditionalAccessStatus?: string;
   /** `{errorCode, failureReason, additionalDetails}`; Graph exports carry it instead of ResultType. */
   readonly Status?: unknown;
-  /** Every authentication step (`authenticationMethod`, `succeeded`, `authenticationStepResultDetail`): an array, or its JSON text as Sentinel stores it. */
+  /** Every authentication step (`authenticationMethod`, `succeeded`, `authenticationStepResultDetail`): an array, or its JSON text as Log Analytics stores it. */
   readonly AuthenticationDetails?: unknown;
   /** `{authMethod, authDetail}` of the MFA step. */
   readonly MfaDetail?: unknown;
@@ -53,7 +53,7 @@ export interface CloudSignIn {
 }
 
 /**
- * An Entra ID audit record with the column names of Sentinel's `AuditLogs`. `InitiatedBy` is
+ * An Entra ID audit record with the column names of the Log Analytics table `AuditLogs`. `InitiatedBy` is
  * `{user: {id, userPrincipalName, ipAddress}}` or `{app: {appId, displayName, servicePrincipalId}}`;
  * `TargetResources` is a list of `{id, userPrincipalName, type, modifiedProperties: [{displayName, oldValue, newValue}]}`.
  * Dynamic columns may arrive as JSON text.

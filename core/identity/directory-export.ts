@@ -7,7 +7,7 @@ import type { IdentitySeed } from './identity-config';
  * - Microsoft Graph users: `GET /v1.0/users?$select=id,userPrincipalName,displayName,
  *   accountEnabled,onPremisesSecurityIdentifier,onPremisesSamAccountName` — the
  *   `onPremisesSecurityIdentifier` is what links the Entra user to its AD account;
- * - Sentinel UEBA `IdentityInfo` rows: `AccountObjectId`, `AccountUPN`, `AccountSID`,
+ * - UEBA `IdentityInfo` rows (Log Analytics): `AccountObjectId`, `AccountUPN`, `AccountSID`,
  *   `AccountName`, `AccountDisplayName`, `IsAccountEnabled`, `AssignedRoles`.
  * Only these fields are kept: whatever else an export carries never reaches state.
  */

@@ -21,7 +21,7 @@ export interface IdentitySeed {
 
 export interface IdentitiesConfig {
   readonly accounts?: readonly IdentitySeed[];
-  /** A Graph `/users` export or Sentinel `IdentityInfo` rows (JSON or JSONL); path relative to the config file. */
+  /** A Graph `/users` export or UEBA `IdentityInfo` rows (Log Analytics) (JSON or JSONL); path relative to the config file. */
   readonly directoryExport?: string;
   readonly tier0?: readonly string[];
   readonly tier1?: readonly string[];

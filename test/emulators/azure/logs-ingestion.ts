@@ -93,8 +93,14 @@ export class LogsIngestionEmulator {
   readonly faults: IngestionFault[] = [];
   /** Every accepted row per stream, in arrival order. */
   readonly accepted = new Map<string, Record<string, unknown>[]>();
+  /** Called as a request arrives, before anything is checked (a test revokes tokens here). */
+  onArrival: ((stream: string) => void) | undefined;
+  /** Called once rows are stored, before the 204 is sent (a test kills the client here). */
+  afterAccept: ((stream: string, rows: number) => Promise<void> | void) | undefined;
   private server: Server | undefined;
   private port = 0;
+  private arrived = 0;
+  private gate: { readonly until: number; readonly open: Promise<void>; release: () => void } | undefined;
   maxBytes: number;
 
   constructor(private readonly o: LogsIngestionOptions) {
@@ -124,6 +130,13 @@ export class LogsIngestionEmulator {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
 
+  /** Holds every request until `n` have arrived: two clients are both mid-write before either is answered. */
+  holdUntil(n: number): void {
+    let release = (): void => undefined;
+    const open = new Promise<void>((r) => { release = r; });
+    this.gate = { until: this.arrived + n, open, release };
+  }
+
   rows(stream: string): Record<string, unknown>[] {
     return this.accepted.get(stream) ?? [];
   }
@@ -134,6 +147,12 @@ export class LogsIngestionEmulator {
     const m = /^\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== 'POST') return send(res, 404, { error: { code: 'NotFound', message: `${req.method} ${url.pathname} is not an endpoint of the Logs Ingestion API` } });
     const stream = decodeURIComponent(m[2] as string);
+    this.arrived++;
+    this.onArrival?.(stream);
+    if (this.gate) {
+      if (this.arrived >= this.gate.until) this.gate.release();
+      await this.gate.open;
+    }
     const gzip = /^gzip$/i.test(String(req.headers['content-encoding'] ?? ''));
     const record = (status: number, rows: number, bodyBytes: number, error?: string): void => {
       this.uploads.push({ stream, status, rows, wireBytes: wire.length, bodyBytes, gzip, ...(error ? { error } : {}) });
@@ -183,6 +202,7 @@ export class LogsIngestionEmulator {
       this.o.workspace.ingest(table, (rows as Record<string, unknown>[]).map((r) => ({ ...r, _ItemId: randomUUID() })), Date.now());
     }
     record(204, rows.length, body.length);
+    await this.afterAccept?.(stream, rows.length);
     res.writeHead(204, { 'x-ms-request-id': randomUUID() });
     res.end();
   }

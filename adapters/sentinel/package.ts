@@ -52,7 +52,7 @@ export const buildSentinelPackage: Packager = async (o: PackageOptions) => {
     Is1PConnector: false,
   }));
   // The deployment guide travels with the solution.
-  files.set('README.md', await readFile(join(__dirname, 'README-solution.md')));
+  files.set('README.md', await readFile(join(__dirname, 'README.md')));
   files.set('SolutionMetadata.json', json({
     publisherId: 'tierzero', offerId: 'tierzero-sentinel', firstPublishDate: '2026-01-01', lastPublishDate: new Date(o.mtime * 1000).toISOString().slice(0, 10),
     providers: ['tierzero'], categories: { domains: ['Security - Threat Protection', 'Identity'] },

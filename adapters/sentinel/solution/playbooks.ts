@@ -9,7 +9,7 @@ import { PLAYBOOKS, playbookName, workflowDefinition, type PlaybookSpec } from '
  * Alternative`), and a `Microsoft.Logic/workflows` (api 2019-05-01) with a system-assigned
  * identity. In the solution's mainTemplate each playbook also gets Microsoft Sentinel Responder
  * on the workspace (to read incidents and comment); the Graph app roles are granted after
- * deployment (README-solution.md), since ARM cannot assign them.
+ * deployment (adapters/sentinel/README.md, "Deploy"), since ARM cannot assign them.
  */
 const CONNECTION = "concat('azuresentinel-', parameters('workspace'))";
 const CONNECTION_ID = resourceId('Microsoft.Web/connections', CONNECTION);
@@ -73,7 +73,7 @@ export function playbookTemplate(p: PlaybookSpec): Record<string, unknown> {
       description: `Runs ${p.action} for each Account entity${p.trigger === 'incident' ? ' of the incident' : ''}: through Microsoft Graph for a cloud-only user, through the tierzero responder for a user synced from AD (so the on-prem object changes first and directory sync cannot undo it), and comments the result on the incident.`,
       postDeployment: [
         'Grant the playbook\'s managed identity Microsoft Sentinel Responder on the workspace.',
-        'Grant it the Microsoft Graph application permissions User.Read.All and, per action, User.EnableDisableAccount.All, User.RevokeSessions.All or User-PasswordProfile.ReadWrite.All (README-solution.md).',
+        'Grant it the Microsoft Graph application permissions User.Read.All and, per action, User.EnableDisableAccount.All, User.RevokeSessions.All or User-PasswordProfile.ReadWrite.All (README.md of the solution, "Deploy" step 3).',
       ],
       entities: ['Account'],
       tags: ['Remediation', 'Identity'],

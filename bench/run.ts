@@ -2,6 +2,7 @@
  * `npm run bench [-- --events N --accounts N --seed S --hours H --repeat N --per-detector --regenerate]`
  * `npm run bench -- --benign-week | --benign-days D [--events N --accounts N --seed S --regenerate]`
  * `npm run bench -- --elastic [--events N --accounts N --seed S --hours H --regenerate]` (bench/elastic.ts)
+ * `npm run bench -- --sentinel-sink [--events N]` (bench/sentinel-sink.ts: Logs Ingestion rows/s)
  *
  * Generates (or reuses) a synthetic workload under bench/out/, then measures in one run,
  * each phase in its own child process: a bare readline + JSON.parse loop over the file,
@@ -18,6 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sentinelBench } from './sentinel';
+import { sentinelSinkBench } from './sentinel-sink';
 import { existsSync, mkdirSync, readFileSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +62,14 @@ interface Generated {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--sentinel-sink')) {
+    // Alert rows through @azure/monitor-ingestion to the Logs Ingestion emulator (bench/sentinel-sink.ts).
+    const i = argv.indexOf('--events');
+    const events = i >= 0 ? Number((argv[i + 1] ?? '').replace(/_/g, '')) : 20_000;
+    if (!Number.isInteger(events) || events < 1) throw new UsageError('--events needs a positive integer');
+    process.stdout.write(`${JSON.stringify({ ...(await sentinelSinkBench(events)), machine: machine() }, null, 2)}\n`);
+    return 0;
+  }
   if (argv.includes('--sentinel')) {
     // The Sentinel pull through the SDK against the emulated workspace (bench/sentinel.ts).
     const i = argv.indexOf('--events');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { IngestionClient, type IngestionClientOptions } from '../../../adapters/sentinel/ingestion-client';
 import { SentinelSink } from '../../../adapters/sentinel/sink';
 import { IngestionFailedError } from '../../../adapters/sentinel/write-errors';
-import type { ScoreUpdate } from '../../../core/scoring/score-update';
+import type { IdentityScoreUpdate, ScoreUpdate } from '../../../core/scoring/score-update';
 import { LogsIngestionEmulator, solutionDcr } from '../../emulators/azure/logs-ingestion';
 import { loopbackTls } from '../../emulators/azure/tls';
 import { sampleAlert } from './alert-fixture';
@@ -13,6 +13,15 @@ const ALERTS = 'Custom-TierzeroAlerts_CL';
 const SCORES = 'Custom-TierzeroScores_CL';
 
 const retired: ScoreUpdate = { kind: 'retired', key: 'sid:S-1-5-21-1-2-3-9999', at: '2024-01-01T00:10:00.000Z', reason: 'expired' };
+
+function score(key: string, value: number): IdentityScoreUpdate {
+  return {
+    kind: 'score', key, identity: { name: 'jdoe@corp.example', upn: 'jdoe@corp.example' }, sortName: 'jdoe@corp.example', at: '2024-01-01T00:10:00.000Z', score: value, band: 'high',
+    percentile: 99, change24h: value, riskJump: true, criticality: { tier: 'normal', multiplier: 1, reasons: [] },
+    contributions: [{ detector: 'dcsync', signals: 1, value: 61.9, capped: false, rank: 1, contribution: 61.9, alertIds: [sampleAlert(1).id] }], topContributions: 'dcsync 61.9',
+    formula: { total: 61.9, floor: 0, normalised: 61.9, stages: ['credential-access'], inOrder: false, bonus: 1, boosted: 61.9, odds: 1.6, clearedByReset: 0 },
+  };
+}
 
 describe('Sentinel sink: Logs Ingestion API through @azure/monitor-ingestion', function () {
   this.timeout(30_000);
@@ -49,6 +58,18 @@ describe('Sentinel sink: Logs Ingestion API through @azure/monitor-ingestion', f
     await sink().write([], [retired]);
     assert.deepEqual(ingest.rows(SCORES).map((r) => [r['IdentityKey'], r['Removed']]), [[retired.key, true]]);
     assert.equal(ingest.rows(ALERTS).length, 0);
+  });
+
+  it('puts the identity\'s score of the same pass on its alert rows, and writes the score row after', async () => {
+    const alert = sampleAlert(1);
+    await sink().write([alert, sampleAlert(2, { identity: undefined })], [score(alert.identity?.id ?? '', 72)]);
+    const [withScore, without] = ingest.rows(ALERTS);
+    assert.equal(withScore?.['Score'], 72);
+    assert.equal(withScore?.['Band'], 'high');
+    assert.deepEqual(withScore?.['Contributions'], [{ detector: 'dcsync', contribution: 61.9, signals: 1 }]);
+    assert.equal(without?.['Score'], null);
+    assert.deepEqual(ingest.uploads.map((u) => u.stream), [ALERTS, SCORES]);
+    assert.equal(ingest.rows(SCORES)[0]?.['Score'], 72);
   });
 
   it('sends nothing for an empty pass', async () => {

@@ -163,6 +163,25 @@ describe('tierzero run on Sentinel (Log Analytics + Logs Ingestion emulators, Az
     assert.ok(e.ingest.rows(SCORES_STREAM).length > 0);
   });
 
+  it('a token the service calls expired before its time fails the pass cleanly; the next pass delivers each alert once', async () => {
+    let expired = false;
+    e.ingest.onArrival = (stream) => {
+      if (stream === ALERTS_STREAM && !expired) {
+        expired = true;
+        e.az.token.expireAll();
+      }
+    };
+    const failed = await tierzero(['run', '--config', config]);
+    assert.equal(failed.code, 3);
+    assert.match(failed.stderr, /IngestionFailedError: .*HTTP 401 TokenExpired/);
+    assert.equal(await stateExists(), false);
+    assert.equal(alertRows(e).length, 0);
+    const next = await tierzero(['run', '--config', config, '--json']);
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(alertRows(e).length, summary(next).alerts);
+    assert.equal(dedupedAlertIds(e).length, summary(next).alerts);
+  });
+
   it('fails with exit 3 on a wrong client secret without printing it', async () => {
     const r = await tierzero(['run', '--config', config], { env: { ...ENV, TZ_TEST_AZURE_SECRET: 'not-the-secret-4711' } });
     assert.equal(r.code, 3);

@@ -40,6 +40,8 @@ export interface IngestionClientOptions {
   readonly maxRetries: number;
   /** Bytes of JSON per call, before gzip; under the service's 1 MB. */
   readonly batchBytes?: number;
+  /** Calls in flight at once (`sentinel.ingestion.maxConcurrency`; the SDK's own default is 5). */
+  readonly maxConcurrency?: number;
   /** Extra SDK client options (tests: `tlsOptions` for the emulator's certificate, retry delays). */
   readonly clientOptions?: Record<string, unknown>;
   readonly log?: (entry: Record<string, unknown>) => void;
@@ -87,9 +89,30 @@ export class IngestionClient {
     this.client.pipeline.addPolicy(gzipOncePolicy(), { phase: 'Serialize' });
   }
 
-  /** Resolves once the service accepted every row (204 for each call). */
+  /**
+   * Resolves once the service accepted every row (204 for each call). Up to `maxConcurrency`
+   * calls run at once; after a failure no new call starts, the ones in flight finish, and the
+   * first failure is thrown (what was accepted stays: the readers' dedupe absorbs the redo).
+   */
   async upload(stream: string, rows: readonly object[]): Promise<void> {
-    for (const batch of batchRows(rows, this.o.batchBytes ?? DEFAULT_BATCH_BYTES)) await this.send(stream, batch);
+    const batches = [...batchRows(rows, this.o.batchBytes ?? DEFAULT_BATCH_BYTES)];
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < batches.length) {
+        const batch = batches[next++] as object[];
+        try {
+          await this.send(stream, batch);
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(this.o.maxConcurrency ?? 1, batches.length));
+    const results = await Promise.allSettled(Array.from({ length: workers }, worker));
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
   }
 
   private async send(stream: string, rows: readonly object[]): Promise<void> {

@@ -32,11 +32,12 @@ export async function openSentinel(section: unknown, configDir: string, plan: Pu
     credential, workspaceId: s.workspaceId, endpoint: queryApiBase(s), plan, tables: DEFAULT_PULL_SETTINGS,
     settleSeconds: s.query.settleSeconds, initialLookbackMinutes: s.query.initialLookbackMinutes, maxWindowMinutes: s.query.maxWindowMinutes,
     sliceMinutes: s.query.sliceMinutes, eventLookbackHours: s.query.eventLookbackHours, maxRetries: s.maxAttempts - 1,
-    serverTimeoutSeconds: Math.ceil(s.timeoutMs / 1000), clock: deps.clock, clientOptions: sdk, log: deps.log,
+    // The query API waits at most 10 minutes (Prefer: wait=600) whatever is asked.
+    serverTimeoutSeconds: Math.min(600, Math.ceil(s.timeoutMs / 1000)), clock: deps.clock, clientOptions: sdk, log: deps.log,
   });
   const ingestion = new IngestionClient({
     endpoint: s.ingestion.endpoint.href.replace(/\/+$/, ''), dcrImmutableId: s.ingestion.dcrImmutableId, credential, audience: s.ingestion.audience,
-    maxRetries: s.maxAttempts - 1, clientOptions: sdk, log: deps.log,
+    maxRetries: s.maxAttempts - 1, maxConcurrency: s.ingestion.maxConcurrency, clientOptions: sdk, log: deps.log,
   });
   const sink = new SentinelSink({ client: ingestion, alertsStream: s.ingestion.alertsStream, scoresStream: s.ingestion.scoresStream, clock: deps.clock, log: deps.log });
   const store = new BlobStateStore({

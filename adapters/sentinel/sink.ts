@@ -45,5 +45,6 @@ export class SentinelSink implements Sink {
       await this.o.client.upload(this.o.scoresStream, scores.map(scoreRow));
       this.stats.scores += scores.length;
     }
+    if (alerts.length || scores.length) this.o.log?.({ level: 'info', msg: 'rows accepted by the Logs Ingestion API', alerts: alerts.length, scores: scores.length, streams: [this.o.alertsStream, this.o.scoresStream] });
   }
 }

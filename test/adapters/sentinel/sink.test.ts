@@ -86,6 +86,21 @@ describe('Sentinel sink: Logs Ingestion API through @azure/monitor-ingestion', f
     assert.ok(ingest.uploads.every((u) => u.status === 204 && u.bodyBytes <= 1_000_000));
   });
 
+  it('keeps up to maxConcurrency calls in flight (three held at once, then all accepted)', async () => {
+    ingest.holdUntil(3);
+    const big = Array.from({ length: 60 }, (_, i) => sampleAlert(i, { description: 'x'.repeat(40_000) }));
+    await sink(client({ maxConcurrency: 3 })).write(big, []);
+    assert.equal(new Set(ingest.rows(ALERTS).map((r) => r['AlertId'])).size, 60);
+    assert.ok(ingest.uploads.length >= 3);
+  });
+
+  it('starts no new call after one fails, and throws that failure', async () => {
+    ingest.faults.push({ status: 500, times: 100 });
+    const big = Array.from({ length: 60 }, (_, i) => sampleAlert(i, { description: 'x'.repeat(40_000) }));
+    await assert.rejects(sink(client({ maxConcurrency: 2, clientOptions: { tlsOptions: loopbackTls().tlsOptions, retryOptions: { maxRetries: 0 } } })).write(big, []), (e: unknown) => e instanceof IngestionFailedError && /HTTP 500/.test(e.message));
+    assert.ok(ingest.uploads.length <= 2, `${ingest.uploads.length} calls`);
+  });
+
   it('halves a batch the service refuses with 413 and sends both halves', async () => {
     ingest.maxBytes = 50_000;
     const rows = Array.from({ length: 20 }, (_, i) => sampleAlert(i, { description: 'y'.repeat(4_000) }));

@@ -71,8 +71,8 @@ export function readDataset(file: string): Canonical[] {
  * A dataset as the workspace holds it, ingested ten minutes ago by the wall clock (the CLI's
  * clock); `retime` moves the events' own time there too (doctor counts by event time).
  */
-export function loadRecent(e: Estate, file: string, o: { retime?: boolean } = {}): number {
-  const start = Date.now() - 600_000;
+export function loadRecent(e: Estate, file: string, o: { retime?: boolean; ingestedAt?: number } = {}): number {
+  const start = o.ingestedAt ?? Date.now() - 600_000;
   const events = readDataset(file).map((ev, i) => (o.retime ? { ...ev, TimeCreated: new Date(start - 60_000 + i * 1000).toISOString() } : ev));
   events.forEach((ev, i) => {
     const table = securityShapeTable(ev);

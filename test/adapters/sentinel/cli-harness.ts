@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { INCIDENT_RULE_QUERY } from '../../../adapters/sentinel/solution/analytic-rules';
 import { LogsIngestionEmulator, solutionDcr } from '../../emulators/azure/logs-ingestion';
 import { loopbackTls } from '../../emulators/azure/tls';
 import { AZURITE_KEY, type AzuriteBlob } from '../../support/azurite';
@@ -83,11 +84,12 @@ export function loadRecent(e: Estate, file: string, o: { retime?: boolean; inges
 }
 
 /**
- * The alert ids an analyst sees: what every reader of the table keeps after
- * `summarize arg_max(TimeGenerated, *) by AlertId` — one per id — run in the workspace.
+ * The alert ids an analyst sees: the readers' dedupe, the incident rule's own first line
+ * (solution/analytic-rules.ts INCIDENT_RULE_QUERY), run in the workspace — one per id.
  */
 export function dedupedAlertIds(e: Estate): string[] {
-  return e.az.la.run('TierzeroAlerts_CL | summarize by AlertId').rows.map((r) => String(r[0])).sort();
+  const q = `${INCIDENT_RULE_QUERY.split('\n').slice(0, 2).join('\n')}\n| project AlertId`;
+  return e.az.la.run(q).rows.map((r) => String(r[0])).sort();
 }
 
 /** Every alert row ingested, duplicates included. */

@@ -111,4 +111,16 @@ describe('KQL evaluator (Log Analytics emulator)', function () {
     assert.deepEqual(b.dates, ['2025-01-01']);
     assert.ok(b.shape.includes("'datetime(x)'") && b.shape.includes("@'datetime(y)'"));
   });
+
+  it('keeps the latest row per key with arg_max(TimeGenerated, *) by …, every column of it', () => {
+    const dup: Row[] = [
+      { TimeGenerated: new KDate(t0), Name: 'a', N: 1, Bag: null, _ItemId: '1', [INGESTION]: t0 },
+      { TimeGenerated: new KDate(t0 + 5000), Name: 'a', N: 2, Bag: { v: 2 }, _ItemId: '2', [INGESTION]: t0 },
+      { TimeGenerated: new KDate(t0 + 1000), Name: 'b', N: 3, Bag: null, _ItemId: '3', [INGESTION]: t0 },
+    ];
+    const r = run('T | summarize arg_max(TimeGenerated, *) by Name | order by Name asc', { T: dup });
+    assert.deepEqual(r.map((x) => [x['Name'], x['N'], x['_ItemId']]), [['a', 2, '2'], ['b', 3, '3']]);
+    assert.deepEqual(run('T | summarize arg_min(TimeGenerated, N) by Name | order by Name asc', { T: dup }).map((x) => [x['Name'], x['N']]), [['a', 1], ['b', 3]]);
+    assert.equal(run('T | summarize arg_max(TimeGenerated, *) by Name', { T: dup }).every((x) => x[INGESTION] === undefined), true);
+  });
 });

@@ -330,10 +330,45 @@ class Evaluator {
       for (const a of aggs) {
         const [name, call] = a.kind === 'SimpleNamedExpression' ? [nameOf(a.children[0] as Node), a.children[2] as Node] : [undefined, a];
         const [fn, args] = this.call(call);
+        if (fn === 'arg_max' || fn === 'arg_min') {
+          Object.assign(out, this.argExtreme(fn, args, g.rows), Object.fromEntries(g.keys));
+          continue;
+        }
         out[name ?? `${fn}_`] = this.aggregate(fn, args, g.rows);
       }
       return out;
     });
+  }
+
+  /**
+   * `arg_max(x, c1, …)` / `arg_min`: the columns of the row with the largest (smallest) `x`, `*`
+   * for all of them — the readers' dedupe `arg_max(TimeGenerated, *) by AlertId`. Ties keep the
+   * first row (Kusto picks one arbitrarily). The ingestion time is not carried, as for any summarize.
+   */
+  private argExtreme(fn: 'arg_max' | 'arg_min', args: Node[], rows: Row[]): Row {
+    const [by, ...cols] = args;
+    if (!by || by.kind !== 'NameReference') throw new KqlEvalError('Unsupported', `${fn}() over an expression is not supported by the emulator`);
+    let best: Row | undefined;
+    let bestValue: Value = null;
+    for (const r of rows) {
+      const v = this.scalar(by, r);
+      if (v === null) continue;
+      if (best === undefined || bestValue === null || (fn === 'arg_max' ? compare(v, bestValue) > 0 : compare(v, bestValue) < 0)) {
+        best = r;
+        bestValue = v;
+      }
+    }
+    const out: Row = { [nameOf(by)]: bestValue };
+    for (const c of cols) {
+      if (tokenText(c).trim() === '*') {
+        for (const k of Object.keys(best ?? {})) out[k] = (best as Row)[k];
+      } else if (c.kind === 'NameReference') {
+        out[nameOf(c)] = best ? (best[nameOf(c)] ?? null) : null;
+      } else {
+        throw new KqlEvalError('Unsupported', `${fn}() with a computed column is not supported by the emulator`);
+      }
+    }
+    return out;
   }
 
   private aggregate(fn: string, args: Node[], rows: Row[]): Value {

@@ -114,6 +114,7 @@ describe('tierzero run on Elasticsearch (CLI, real node)', function () {
     assert.equal(s.alerts, expected.length);
     assert.deepEqual(await alertIds(d.ns), expected);
     assert.ok(s.sink.scores > 0, 'score updates written');
+    await client.indices.refresh({ index: `tierzero-risk-score-latest-${d.ns}` });
     const risk = await client.search({ index: `tierzero-risk-score-latest-${d.ns}`, size: 100, query: { exists: { field: 'user.risk.calculated_score_norm' } } });
     assert.equal(risk.hits.hits.length, s.sink.scores);
     assert.ok(await stateDoc(d.ns), 'state committed');

@@ -117,7 +117,7 @@ describe('tierzero run on Splunk', function () {
     await writeFile(path, '{}');
     const r = await tierzero(['run', '--config', path]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /names no platform: add a "splunk" section/);
+    assert.match(r.stderr, /names no platform: add a "splunk" or "elastic" section/);
   });
 
   it('keeps the password and the HEC token out of output, logs, state and alerts', async () => {

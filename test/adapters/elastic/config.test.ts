@@ -17,7 +17,8 @@ function configError(raw: unknown): ConfigError {
 describe('elastic config section', () => {
   it('resolves the defaults of the issue: index patterns, namespace, data stream, state index, TLS on', () => {
     const s = resolveElasticSettings(minimal, '/etc/tierzero');
-    assert.deepEqual(s.indices.windows, ['logs-system.security-*', 'logs-windows.forwarded-*', 'winlogbeat-*']);
+    // The issue's three, and the System channel's and Sysmon's streams the plan pulls from too.
+    assert.deepEqual(s.indices.windows, ['logs-system.security-*', 'logs-system.system-*', 'logs-windows.forwarded-*', 'logs-windows.sysmon_operational-*', 'winlogbeat-*']);
     assert.deepEqual(s.indices.entra, ['logs-azure.signinlogs-*', 'logs-azure.auditlogs-*']);
     assert.equal(s.namespace, 'default');
     assert.equal(s.alertDataStream, 'logs-tierzero.alert-default');

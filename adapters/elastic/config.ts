@@ -139,6 +139,8 @@ export function resolveElasticSettings(raw: unknown, configDir: string): Elastic
   const c = raw as RawSection;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(configDir, p));
   const url = new URL(c.url);
+  // `https://user:secret@host` would put a password in the config file (and in any log of the URL).
+  if (url.username !== '' || url.password !== '') throw new ConfigError('elastic.url', 'must not hold credentials: use apiKeyEnv/apiKeyFile, or username with passwordEnv/passwordFile');
   const loopback = isLoopback(url.hostname);
   if (url.protocol === 'http:' && !loopback && c.allowPlainHttp !== true) {
     throw new ConfigError('elastic.url', 'must be https:// (credentials would cross the network in the clear); set elastic.allowPlainHttp to accept http:// anyway');

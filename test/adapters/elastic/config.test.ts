@@ -56,6 +56,10 @@ describe('elastic config section', () => {
     assert.doesNotMatch(e.message, /VnVhQ2ZH/);
   });
 
+  it('refuses credentials in the url, without echoing them', () => {
+    assert.throws(() => resolveElasticSettings({ url: 'https://svc:hunter2-secret@es.example:9200' }, '/'), (e: unknown) => e instanceof ConfigError && /elastic\.url must not hold credentials/.test(e.message) && !e.message.includes('hunter2'));
+  });
+
   it('refuses a password written in the config', () => {
     assert.equal(configError({ url: 'https://es:9200', username: 'u', password: 'hunter2-hunter2' }).key, 'elastic.password');
   });

@@ -81,6 +81,40 @@ describe('elastic state store: one document, compare-and-set on the real node', 
     assert.equal((await store.load())?.state.checkpoint, big.checkpoint);
   });
 
+  it('commits when the node applied the write but its answer was lost (a 503 after the write): the retry finds its own version', async () => {
+    const proxy = await FaultProxy.start(es.url);
+    const c = new Client({ node: proxy.url, maxRetries: 0 });
+    try {
+      const [store, reader] = await stores(2, c) as [ElasticStateStore, ElasticStateStore];
+      const t0 = await store.save(withCheckpoint('first'), null);
+      proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/_doc/'), times: 1, rewrite: () => ({ status: 503, body: { error: { type: 'unavailable_shards_exception', reason: 'timed out' }, status: 503 } }) });
+      const t1 = await store.save(withCheckpoint('second'), t0);
+      assert.equal(proxy.pending(), 0);
+      const loaded = await reader.load();
+      assert.equal(loaded?.state.checkpoint, 'second');
+      assert.equal(loaded?.token, t1);
+    } finally {
+      await c.close();
+      await proxy.close();
+    }
+  });
+
+  it('still refuses after a retried try when another pass\'s write is what the retry found', async () => {
+    const proxy = await FaultProxy.start(es.url);
+    const c = new Client({ node: proxy.url, maxRetries: 0 });
+    try {
+      const [mine, other] = await stores(2, c) as [ElasticStateStore, ElasticStateStore];
+      const t0 = await mine.save(withCheckpoint('start'), null);
+      await other.save(withCheckpoint('other'), t0);
+      proxy.inject({ match: (r) => r.method === 'PUT' && r.path.includes('/_doc/'), times: 1, respond: { status: 503, body: { error: { type: 'unavailable_shards_exception', reason: 'timed out' }, status: 503 } } });
+      await assert.rejects(mine.save(withCheckpoint('mine'), t0), StateConflictError);
+      assert.equal((await mine.load())?.state.checkpoint, 'other');
+    } finally {
+      await c.close();
+      await proxy.close();
+    }
+  });
+
   it('retries a 503 on the conditional write and commits once', async () => {
     const proxy = await FaultProxy.start(es.url);
     const c = new Client({ node: proxy.url, maxRetries: 0 });

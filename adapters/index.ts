@@ -35,6 +35,15 @@ export const PLATFORMS: readonly PlatformEntry[] = [
     load: () => (require('./splunk/run-adapter') as typeof import('./splunk/run-adapter')).platform,
   },
   {
+    name: 'elastic',
+    title: 'Elasticsearch / Elastic Security',
+    configSchema: { type: 'object', description: 'Elastic platform (tierzero run, doctor --config, package): validated in full by adapters/elastic/config.ts' },
+    checkSection: (section, configDir) => {
+      (require('./elastic/config') as typeof import('./elastic/config')).resolveElasticSettings(section, configDir);
+    },
+    load: () => (require('./elastic/run-adapter') as typeof import('./elastic/run-adapter')).platform,
+  },
+  {
     name: 'sentinel',
     title: 'Microsoft Sentinel (Log Analytics workspace)',
     configSchema: { type: 'object', description: 'Microsoft Sentinel platform (tierzero run, doctor --config, package): validated in full by adapters/sentinel/config.ts' },

@@ -123,12 +123,12 @@ export function formatElastic(r: ElasticBenchResult): string[] {
 
 // ——— the node ———
 
-interface RunningNode {
+export interface RunningNode {
   readonly url: string;
   stop(): Promise<void>;
 }
 
-async function startNode(): Promise<RunningNode> {
+export async function startNode(): Promise<RunningNode> {
   const given = process.env['TIERZERO_ES_URL'];
   if (given) {
     const u = new URL(given);

@@ -3,6 +3,7 @@
  * `npm run bench -- --benign-week | --benign-days D [--events N --accounts N --seed S --regenerate]`
  * `npm run bench -- --elastic [--events N --accounts N --seed S --hours H --regenerate]` (bench/elastic.ts)
  * `npm run bench -- --sentinel-sink [--events N]` (bench/sentinel-sink.ts: Logs Ingestion rows/s)
+ * `npm run bench -- --elastic-sink [--alerts N]` (bench/elastic-sink.ts)
  *
  * Generates (or reuses) a synthetic workload under bench/out/, then measures in one run,
  * each phase in its own child process: a bare readline + JSON.parse loop over the file,
@@ -26,6 +27,7 @@ import { join } from 'node:path';
 import type { WorkloadParams } from './bench-workload';
 import { benignWeek } from './benign-run';
 import { elasticBench, formatElastic } from './elastic';
+import { elasticSinkBench, formatElasticSink } from './elastic-sink';
 import { log, phase } from './child-phase';
 import type { PhaseResult } from './phases';
 
@@ -76,6 +78,18 @@ async function main(argv: readonly string[]): Promise<number> {
     const events = i >= 0 ? Number((argv[i + 1] ?? '').replace(/_/g, '')) : 200_000;
     if (!Number.isInteger(events) || events < 1) throw new UsageError('--events needs a positive integer');
     process.stdout.write(`${JSON.stringify(await sentinelBench(events), null, 2)}\n`);
+    return 0;
+  }
+  if (argv.includes('--elastic-sink')) {
+    // The Elastic sink's bulk throughput against a real node (bench/elastic-sink.ts).
+    const i = argv.indexOf('--alerts');
+    const alerts = i >= 0 ? Number((argv[i + 1] ?? '').replace(/_/g, '')) : 100_000;
+    if (!Number.isInteger(alerts) || alerts < 1) throw new UsageError('--alerts needs a positive integer');
+    const r = await elasticSinkBench(alerts);
+    const m = machine();
+    mkdirSync(OUT_DIR, { recursive: true });
+    writeFileSync(join(OUT_DIR, 'last-elastic-sink.json'), `${JSON.stringify({ ...r, machine: m, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+    process.stdout.write(['', `machine:  ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, node ${m.node} (${m.platform}), load average ${m.load}`, ...formatElasticSink(r), ''].join('\n'));
     return 0;
   }
   const o = parseArgs(argv);

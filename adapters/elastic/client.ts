@@ -2,7 +2,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import { readFile } from 'node:fs/promises';
 import { scrubSecrets } from '../../core/config/secret';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
-import { readSecret, SecretUnavailableError, type Secret } from '../splunk/secret';
+import { readSecret, SecretUnavailableError, type Secret } from '../secret';
 import type { ElasticSettings } from './config';
 import { describeEsError, ElasticRequestError } from './errors';
 import { ElasticAuthError } from './sink-errors';

@@ -1,7 +1,8 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config';
-import type { SecretSource } from '../splunk/secret';
+import type { SecretSource } from '../secret';
+import { DEFAULT_ENTRA_INDEXES, DEFAULT_WINDOWS_INDEXES } from './pull-query';
 
 /**
  * The `elastic` section of tierzero.json. The core schema passes it through (adapters/index.ts);
@@ -48,10 +49,15 @@ export interface SearchSettings {
   readonly pitKeepAlive: string;
 }
 
-/** Elastic Agent's System and Windows integrations, and Winlogbeat (issue 10; elastic/detection-rules ES|QL `from`). */
-export const DEFAULT_WINDOWS_INDICES = ['logs-system.security-*', 'logs-windows.forwarded-*', 'winlogbeat-*'] as const;
+/**
+ * Elastic Agent's System and Windows integrations, and Winlogbeat: pull-query.ts holds the list
+ * (one home). Besides the three streams issue 10 names it has the System channel's and Sysmon's
+ * own streams, which the plan also pulls from (7045, 5805/5827–5831, 104; Sysmon 1 and 13):
+ * without them an Agent estate would leave those detectors blind.
+ */
+export const DEFAULT_WINDOWS_INDICES = DEFAULT_WINDOWS_INDEXES;
 /** The azure integration's Entra ID sign-in and audit log data streams. */
-export const DEFAULT_ENTRA_INDICES = ['logs-azure.signinlogs-*', 'logs-azure.auditlogs-*'] as const;
+export const DEFAULT_ENTRA_INDICES = DEFAULT_ENTRA_INDEXES;
 export const ALERT_DATASET = 'tierzero.alert';
 
 const envName = { type: 'string', minLength: 1, pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
@@ -133,6 +139,8 @@ export function resolveElasticSettings(raw: unknown, configDir: string): Elastic
   const c = raw as RawSection;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(configDir, p));
   const url = new URL(c.url);
+  // `https://user:secret@host` would put a password in the config file (and in any log of the URL).
+  if (url.username !== '' || url.password !== '') throw new ConfigError('elastic.url', 'must not hold credentials: use apiKeyEnv/apiKeyFile, or username with passwordEnv/passwordFile');
   const loopback = isLoopback(url.hostname);
   if (url.protocol === 'http:' && !loopback && c.allowPlainHttp !== true) {
     throw new ConfigError('elastic.url', 'must be https:// (credentials would cross the network in the clear); set elastic.allowPlainHttp to accept http:// anyway');

@@ -11,7 +11,7 @@ import { ACTIONS, type ActionName } from '../../playbooks/plan';
  * request-schema.ts) and `Authorization: Bearer <token>`. Kibana 8's webhook authenticates only
  * with basic auth, a client certificate or OAuth2, so the bearer token travels as a configured
  * header: Kibana keeps connector `config` unencrypted (only `secrets` is), which is why the
- * file holds placeholders and the install step (README-rules.md) fills them in from the
+ * file holds placeholders and the install step (README.md) fills them in from the
  * environment — the package never contains a token.
  */
 export const URL_PLACEHOLDER = '${TIERZERO_RESPONDER_URL}';

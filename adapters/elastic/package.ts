@@ -13,7 +13,7 @@ import { kibanaRuleProblems } from './rule-schema';
 
 /**
  * `tierzero package elastic`: the detection-rule pack as a directory `tierzero-elastic-<version>/`
- * of files each install call takes as they are (README-rules.md):
+ * of files each install call takes as they are (README.md):
  * - `rules.ndjson` — `POST /api/detection_engine/rules/_import`: the promotion rule first, then
  *   one native rule per query of each declaration's native form; every rule is checked
  *   against the schema (kibana-rule.schema.json) here, so a pack that Kibana would refuse is
@@ -85,7 +85,7 @@ function packageReadme(version: string, rules: readonly KibanaRule[]): string {
   return [
     `# tierzero for Elastic Security ${version}`,
     '',
-    'Import the files in this order (see adapters/elastic/README-rules.md for privileges and details). Every call needs the `kbn-xsrf` header and a Kibana API key with the rights the README lists.',
+    'Import the files in this order (see adapters/elastic/README.md for privileges and details). Every call needs the `kbn-xsrf` header and a Kibana API key with the rights the README lists.',
     '',
     '```sh',
     'KIBANA=https://kibana.example.com:5601',

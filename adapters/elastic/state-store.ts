@@ -68,15 +68,29 @@ export class ElasticStateStore implements StateStore {
     const document: StateDoc = { deployment_id: this.o.deploymentId, saved_at: new Date(this.o.clock()).toISOString(), format: FORMAT, state_bytes: json.length, state: packed.toString('base64') };
     const condition = expected === null ? { op_type: 'create' as const } : decode(expected, this.where());
     const conflict = expected === null ? 'a state document exists, this pass loaded none' : `the stored state is no longer ${expected}`;
-    const res = await callElastic(this.o.ctx, `PUT ${this.o.index}/_doc`, () => this.o.client.index({ index: this.o.index, id: this.o.deploymentId, document, ...condition }),
-      (status) => {
-        // version_conflict_engine_exception: someone else's write came between our load and this save.
-        if (status === 409) throw new StateConflictError(this.where(), conflict);
-        return undefined;
-      });
+    let tries = 0;
+    const res = await callElastic<{ _seq_no?: number; _primary_term?: number } | 'conflict'>(this.o.ctx, `PUT ${this.o.index}/_doc`, () => {
+      tries++;
+      return this.o.client.index({ index: this.o.index, id: this.o.deploymentId, document, ...condition });
+    }, (status) => (status === 409 ? 'conflict' : undefined));
+    // version_conflict_engine_exception: someone else's write came between our load and this save —
+    // or, after a retried try, our own: a 503/504 or a dropped connection may come after the node
+    // applied the write, and the retry then finds the version it made.
+    const written = res === 'conflict' ? (tries > 1 ? await this.ownWrite(document) : undefined) : res;
+    if (!written) throw new StateConflictError(this.where(), conflict);
     this.stats.savedBytes = packed.length;
-    if (res._seq_no === undefined || res._primary_term === undefined) throw new ElasticRequestError(this.where(), undefined, 'the index answer carries no _seq_no/_primary_term');
-    return encode(res._seq_no, res._primary_term);
+    if (written._seq_no === undefined || written._primary_term === undefined) throw new ElasticRequestError(this.where(), undefined, 'the index answer carries no _seq_no/_primary_term');
+    return encode(written._seq_no, written._primary_term);
+  }
+
+  /** The stored document's version if it is exactly the one this save sent (same instant, same bytes), else undefined. */
+  private async ownWrite(sent: StateDoc): Promise<{ _seq_no?: number; _primary_term?: number } | undefined> {
+    const res = await callElastic<GetResponse<StateDoc> | null>(this.o.ctx, `GET ${this.o.index}/_doc`, () => this.o.client.get<StateDoc>({ index: this.o.index, id: this.o.deploymentId }),
+      (status) => (status === 404 ? null : undefined));
+    const doc = res?.found ? res._source : undefined;
+    if (!doc || doc.saved_at !== sent.saved_at || doc.state !== sent.state || doc.deployment_id !== sent.deployment_id) return undefined;
+    this.o.ctx.log?.({ level: 'warn', msg: 'the state write was applied before its answer was lost; the retry found it', index: this.o.index });
+    return res ?? undefined;
   }
 
   private where(): string {

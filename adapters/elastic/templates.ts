@@ -11,12 +11,17 @@ import type { ElasticSettings } from './config';
  *   integration templates (200), so our mappings win for our data stream only. Root `dynamic:
  *   false`: a field the mapping lacks stays in `_source` but is not indexed, rather than failing
  *   the bulk item (a test walks every alert document against this mapping).
- * - `tierzero-risk-score`: the latest score per identity, in the field layout of Kibana's risk
+ * - `tierzero-risk-score@<riskIndex>`: the latest score per identity, in the field layout of Kibana's risk
  *   engine (`riskScoreFieldMap`, x-pack/solutions/security/plugins/security_solution/server/lib/
  *   entity_analytics/risk_score/configurations.ts in elastic/kibana): `user.risk.*` keyword and
  *   float fields, `inputs` objects.
- * - `tierzero-state`: one document per deployment, `dynamic: strict`; the state is a gzip'd
- *   binary field (stored, not indexed: nothing searches inside it).
+ * - `tierzero-state@<state.index>`: one document per deployment, `dynamic: strict`; the state
+ *   is a gzip'd binary field (stored, not indexed: nothing searches inside it).
+ *
+ * The risk and state templates each match one index name, so their names carry it: two
+ * deployments on one cluster with their own namespaces (`…-latest-prod`, `…-latest-dev`) each
+ * get their template. Under one fixed name the second deployment would find the first's
+ * template installed at the current version, skip it, and create its index without mappings.
  *
  * Only types of the server itself (keyword, text, date, float, long, integer, boolean, ip,
  * binary, object): `match_only_text`, `wildcard` and `flattened` need plugins a minimal node
@@ -126,14 +131,14 @@ export function templateBodies(s: Pick<ElasticSettings, 'riskIndex' | 'state'>):
     },
     // Kibana's own risk index (`risk-score.risk-score-latest-<space>`) keeps Kibana's template.
     ...(kibanaOwnsRiskIndex(s.riskIndex) ? [] : [{
-      name: 'tierzero-risk-score',
+      name: `tierzero-risk-score@${s.riskIndex}`,
       body: {
         index_patterns: [s.riskIndex], priority: 250, version: TEMPLATE_VERSION, _meta: meta,
         template: { settings: { 'index.mapping.total_fields.limit': 1000 }, mappings: { ...RISK_MAPPINGS, _meta: meta } },
       },
     }]),
     {
-      name: 'tierzero-state',
+      name: `tierzero-state@${s.state.index}`,
       body: {
         index_patterns: [s.state.index], priority: 250, version: TEMPLATE_VERSION, _meta: meta,
         // One small document per deployment: one shard; a replica where the cluster has a second node.

@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config';
-import type { SecretSource } from '../splunk/secret';
+import type { SecretSource } from '../secret';
 
 /**
  * The `sentinel` section of tierzero.json. The core schema passes it through; this module

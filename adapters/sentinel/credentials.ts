@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureAuthorityHosts, ClientSecretCredential, ManagedIdentityCredential, WorkloadIdentityCredential } from '@azure/identity';
-import { readSecret, SecretUnavailableError } from '../splunk/secret';
+import { readSecret, SecretUnavailableError } from '../secret';
 import type { SentinelSettings } from './config';
 
 /**

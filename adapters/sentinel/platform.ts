@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { PullPlan } from '../../core/rules/pull-plan';
 import type { PlatformDeps, PlatformPass, ProbeOptions, ProbeReport } from '../platform';
-import { readSecret, SecretUnavailableError } from '../splunk/secret';
+import { readSecret, SecretUnavailableError } from '../secret';
 import { resolveSentinelSettings, type SentinelSettings } from './config';
 import { clientOptions, CredentialUnavailableError, sentinelCredential, type AzureClientOptions } from './credentials';
 import { IngestionClient } from './ingestion-client';

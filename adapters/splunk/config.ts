@@ -1,7 +1,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config';
-import type { SecretSource } from './secret';
+import type { SecretSource } from '../secret';
 
 /**
  * The `splunk` section of tierzero.json. The core schema passes it through; this module

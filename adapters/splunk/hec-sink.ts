@@ -7,7 +7,7 @@ import { SinkAckTimeoutError, SinkRejectedError } from './errors';
 import { header, HttpClient, TransportError } from './http';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
 import { scrubSecrets } from '../../core/config/secret';
-import type { Secret } from './secret';
+import type { Secret } from '../secret';
 
 /**
  * Alerts into Splunk through the HTTP Event Collector, batched, on one request channel. When

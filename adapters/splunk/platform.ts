@@ -9,7 +9,7 @@ import { KvScoreSink, splunkSink } from './kv-score-sink';
 import { KvStateStore } from './kv-state-store';
 import { retryPolicy, type RetryPolicy } from '../http/retry';
 import { SplunkSession, type Credentials } from './sdk';
-import { readSecret, Secret, SecretUnavailableError } from './secret';
+import { readSecret, Secret, SecretUnavailableError } from '../secret';
 import { SplunkSource } from './source';
 import { splCompiler } from './compiler';
 import { compileIndexedAlertsSearch } from './spl';

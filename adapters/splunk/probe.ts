@@ -7,7 +7,7 @@ import { SourceAuthError, SplunkRequestError } from './errors';
 import { HttpClient, TransportError } from './http';
 import { credentials, exportRows, hecToken, type SplunkDeps } from './platform';
 import { SplunkSession } from './sdk';
-import type { SecretSource } from './secret';
+import type { SecretSource } from '../secret';
 import { splCompiler } from './compiler';
 import { ENTRA_SOURCETYPE, WINDOWS_SOURCE_PREFIXES } from './spl';
 

@@ -4,7 +4,7 @@ import { SourceAuthError, SplunkRequestError } from './errors';
 import { HttpClient, TransportError, header } from './http';
 import { isRetryableStatus, retryAfterMs, withRetry, type RetryPolicy } from '../http/retry';
 import { scrubSecrets } from '../../core/config/secret';
-import type { Secret } from './secret';
+import type { Secret } from '../secret';
 
 /**
  * splunk-sdk 2.0.2 does login, re-login on 401 and picks the v1 or v2 search paths from the

@@ -1,7 +1,8 @@
 /**
- * Score bands, Elastic's entity-risk bands (research note §3b, output) with one change: Elastic
- * calls a score under 20 "unknown", which on a priority table reads as "not computed". Every
- * score tierzero shows was computed, so everything under the moderate band is "low".
+ * Score bands: the entity-risk bands of the research note (platforms.md §3b, output) with one
+ * change: the note's SIEM calls a score under 20 "unknown", which on a priority table reads as
+ * "not computed". Every score tierzero shows was computed, so everything under the moderate
+ * band is "low".
  */
 export const BANDS = [
   { band: 'critical', above: 90 },

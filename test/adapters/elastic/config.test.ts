@@ -17,7 +17,8 @@ function configError(raw: unknown): ConfigError {
 describe('elastic config section', () => {
   it('resolves the defaults of the issue: index patterns, namespace, data stream, state index, TLS on', () => {
     const s = resolveElasticSettings(minimal, '/etc/tierzero');
-    assert.deepEqual(s.indices.windows, ['logs-system.security-*', 'logs-windows.forwarded-*', 'winlogbeat-*']);
+    // The issue's three, and the System channel's and Sysmon's streams the plan pulls from too.
+    assert.deepEqual(s.indices.windows, ['logs-system.security-*', 'logs-system.system-*', 'logs-windows.forwarded-*', 'logs-windows.sysmon_operational-*', 'winlogbeat-*']);
     assert.deepEqual(s.indices.entra, ['logs-azure.signinlogs-*', 'logs-azure.auditlogs-*']);
     assert.equal(s.namespace, 'default');
     assert.equal(s.alertDataStream, 'logs-tierzero.alert-default');
@@ -53,6 +54,10 @@ describe('elastic config section', () => {
     assert.equal(e.key, 'elastic.apiKey');
     assert.match(e.message, /apiKeyEnv or apiKeyFile/);
     assert.doesNotMatch(e.message, /VnVhQ2ZH/);
+  });
+
+  it('refuses credentials in the url, without echoing them', () => {
+    assert.throws(() => resolveElasticSettings({ url: 'https://svc:hunter2-secret@es.example:9200' }, '/'), (e: unknown) => e instanceof ConfigError && /elastic\.url must not hold credentials/.test(e.message) && !e.message.includes('hunter2'));
   });
 
   it('refuses a password written in the config', () => {

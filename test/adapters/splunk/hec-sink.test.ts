@@ -4,7 +4,7 @@ import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { SinkAckTimeoutError, SinkRejectedError } from '../../../adapters/splunk/errors';
 import { batches, HecSink } from '../../../adapters/splunk/hec-sink';
 import { retryPolicy } from '../../../adapters/http/retry';
-import { Secret } from '../../../adapters/splunk/secret';
+import { Secret } from '../../../adapters/secret';
 import type { Alert } from '../../../core/alerts/alert';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 import { emulator, HEC_TOKEN, indexedAlertIds, section } from './harness';

@@ -6,7 +6,7 @@ import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { CONTRIBUTIONS_COLLECTION, KvScoreSink, SCORES_COLLECTION, splunkSink } from '../../../adapters/splunk/kv-score-sink';
 import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
-import { Secret } from '../../../adapters/splunk/secret';
+import { Secret } from '../../../adapters/secret';
 import { resolveConfig } from '../../../core/config/config';
 import type { DetectorId } from '../../../core/detectors/detector-id';
 import { DECLARATIONS } from '../../../core/detectors/registry';

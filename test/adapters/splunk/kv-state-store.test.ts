@@ -5,7 +5,7 @@ import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { KvStateStore } from '../../../adapters/splunk/kv-state-store';
 import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
-import { Secret } from '../../../adapters/splunk/secret';
+import { Secret } from '../../../adapters/secret';
 import { emptyState, type EngineState } from '../../../core/state/state';
 import type { SplunkEmulator } from '../../emulators/splunk/splunk-emulator';
 import { emulator, PASSWORD, section, tempDir } from './harness';

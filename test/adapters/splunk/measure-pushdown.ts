@@ -18,7 +18,7 @@ import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { resolveSplunkSettings } from '../../../adapters/splunk/config';
 import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
-import { Secret } from '../../../adapters/splunk/secret';
+import { Secret } from '../../../adapters/secret';
 import { SplunkSource } from '../../../adapters/splunk/source';
 import { compilePullSearch } from '../../../adapters/splunk/spl';
 import { createCloudWorkload } from '../../../bench/cloud/workload';

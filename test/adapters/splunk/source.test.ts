@@ -4,7 +4,7 @@ import { SearchFailedError, SourceIncompleteError } from '../../../adapters/splu
 import { pullPlan } from '../../../core/rules/pull-plan';
 import { retryPolicy } from '../../../adapters/http/retry';
 import { SplunkSession } from '../../../adapters/splunk/sdk';
-import { Secret } from '../../../adapters/splunk/secret';
+import { Secret } from '../../../adapters/secret';
 import { SplunkSource, type SplunkCheckpoint } from '../../../adapters/splunk/source';
 import { compilePullSearch } from '../../../adapters/splunk/spl';
 import type { SourceRecord } from '../../../core/engine/ports';

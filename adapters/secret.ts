@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Secret } from '../../core/config/secret';
+import { Secret } from '../core/config/secret';
 
 export { Secret };
 

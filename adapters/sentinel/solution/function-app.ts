@@ -69,7 +69,7 @@ module.exports = async function (context, timer) {
 
 /** The files of the Functions package (run-from-package zip), deterministic for a given tree. */
 export async function functionPackageEntries(): Promise<ZipEntry[]> {
-  const engine = await bundleEngine();
+  const engine = await bundleEngine('sentinel');
   const text = (s: string): Buffer => Buffer.from(s, 'utf8');
   return [
     { path: 'host.json', data: text(`${JSON.stringify(HOST_JSON, null, 2)}\n`) },

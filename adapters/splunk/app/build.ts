@@ -62,7 +62,7 @@ export async function buildSplunkApp(o: BuildOptions): Promise<BuildResult> {
   files.set('static/appIcon.png', { data: appIcon(36), mode: 0o644 });
   files.set('static/appIcon_2x.png', { data: appIcon(72), mode: 0o644 });
   for (const [action, colour] of Object.entries(ALERT_ACTION_ICONS)) files.set(`appserver/static/${action}.png`, { data: appIcon(48, colour), mode: 0o644 });
-  const engine = await bundleEngine();
+  const engine = await bundleEngine('splunk');
   files.set('bin/tierzero.cjs', { data: engine.code, mode: 0o755 });
   files.set('THIRD-PARTY-NOTICES.txt', text(thirdPartyNotices(await readBundledPackages(REPO, engine.inputs))));
 

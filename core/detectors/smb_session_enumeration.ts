@@ -44,7 +44,7 @@ export const declaration: DetectorDeclaration = {
     windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window' },
     learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days of such queries after which a source\'s habits are trusted' },
     growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the number of hosts must reach' },
-    popularSources: { default: 10, minimum: 2, integer: true, description: 'Distinct sources opening these pipes on DCs over the 7 earlier days that make a single open on one DC a popular habit of the estate, not reported alone' },
+    popularSources: { default: 10, minimum: 2, maximum: 256, integer: true, description: 'Distinct sources opening these pipes on DCs over the 7 earlier days that make a single open on one DC a popular habit of the estate, not reported alone' },
     dcsInWindow: { default: 2, minimum: 2, integer: true, description: 'In an estate where single DC opens are popular: distinct DCs one source opens them on within the window that are still reported' },
   },
   learningPeriodDays: 14,
@@ -84,6 +84,7 @@ interface SavedState {
 
 /** How far back the estate's DC openers are counted, and how many are kept (the bar is at most that). */
 const POPULAR_SPAN_DAYS = 7;
+/** At least popularSources' maximum, so the bar can always be reached. */
 const MAX_DC_OPENERS = 256;
 
 export const smbSessionEnumeration: DetectorModule = {

@@ -37,6 +37,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: [...ATTEMPT_KINDS],
   falsePositives: [
+    'People mistyping and then getting in: an account that authenticates from the same source after failing is not counted in the breadth, whatever the source.',
     'Front-ends where many users mistype every day (Exchange, AD FS, VPN, VDI or RDS gateways, NAT): configured in `frontEnds` or learned (30+ accounts authenticating through them on 2+ days). A failure that names the client behind the front-end is judged as that client\'s; without client evidence only failures that are not followed by the user\'s own success, far beyond the front-end\'s usual, are reported, at a lower severity.',
     'Password-audit tools run by the security team: exclude their host.',
   ],

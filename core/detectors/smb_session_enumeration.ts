@@ -1,4 +1,4 @@
-import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
+import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
@@ -44,8 +44,8 @@ export const declaration: DetectorDeclaration = {
     windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window' },
     learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days of such queries after which a source\'s habits are trusted' },
     growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the number of hosts must reach' },
-    popularSources: { default: 10, minimum: 2, maximum: 256, integer: true, description: 'Distinct sources opening these pipes on DCs over the 7 earlier days that make a single open on one DC a popular habit of the estate, not reported alone' },
-    dcsInWindow: { default: 2, minimum: 2, integer: true, description: 'In an estate where single DC opens are popular: distinct DCs one source opens them on within the window that are still reported' },
+    popularSources: { default: 10, minimum: 2, maximum: 1000, integer: true, description: 'Distinct sources opening these pipes on DCs over the 7 earlier days that make a single open on one DC a popular habit of the estate, not reported alone' },
+    dcsInWindow: { default: 2, minimum: 2, integer: true, description: 'In an estate where single DC opens are popular: distinct DCs one account opens them on from one source within the window that are still reported' },
   },
   learningPeriodDays: 14,
   bucketHours: 24,
@@ -62,7 +62,7 @@ const EVIDENCE = 10;
 
 interface SourceState {
   hosts: DistinctWindow;
-  /** Domain controllers it opened the pipes on within the window, with when. */
+  /** Domain controllers it opened the pipes on within the window: `dc|account`, with when. */
   dcs?: [string, number][];
   profile: SourceProfile;
   evidence: EventOrigin[];
@@ -78,14 +78,13 @@ interface SavedSource extends Omit<SourceState, 'hosts' | 'profile'> {
 interface SavedState {
   since?: number;
   sources: [string, SavedSource][];
-  /** Sources that opened the pipes on a DC, with the epoch day they last did: the estate's habit. */
-  dcOpeners?: [string, number][];
+  /** Per epoch day, sources that opened the pipes on a DC (at most popularSources a day): the estate's habit. */
+  dcOpeners?: [number, string[]][];
 }
 
 /** How far back the estate's DC openers are counted, and how many are kept (the bar is at most that). */
 const POPULAR_SPAN_DAYS = 7;
-/** At least popularSources' maximum, so the bar can always be reached. */
-const MAX_DC_OPENERS = 256;
+
 
 export const smbSessionEnumeration: DetectorModule = {
   declaration,
@@ -96,13 +95,13 @@ class SmbSessionEnumerationDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
   private readonly sources = new Map<string, SourceState>();
-  private readonly dcOpeners: Map<string, number>;
+  private readonly dcOpeners: Map<number, string[]>;
   private readonly windowMs: number;
 
   constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
     this.since = saved?.since;
-    this.dcOpeners = new Map(saved?.dcOpeners ?? []);
+    this.dcOpeners = new Map((saved?.dcOpeners ?? []).map(([d, ips]) => [d, [...ips]]));
     for (const [key, s] of saved?.sources ?? []) {
       this.sources.set(key, { ...s, hosts: new DistinctWindow(s.hosts), profile: new SourceProfile(s.profile), evidence: [...s.evidence] });
     }
@@ -125,7 +124,7 @@ class SmbSessionEnumerationDetector implements Detector {
     const regular = judged.regular;
     const dc = ctx.directory.isDomainController(ev.host);
     const why: string[] = [];
-    const dcsNow = dc ? this.touchDc(s, target, ev.time) : 0;
+    const dcsNow = dc ? this.touchDc(s, `${target}|${accountKey(ev.subject)}`, ev.time) : 0;
     const popular = dc && this.popular(ev.time);
     if (dc && !(regular && s.profile.knewBefore('dc', ev.time)) && (!popular || dcsNow >= threshold(this.settings, 'dcsInWindow'))) {
       why.push(popular
@@ -142,29 +141,35 @@ class SmbSessionEnumerationDetector implements Detector {
     this.emit(ctx, ev, s, why, regular, breadth);
   }
 
-  /** Records a DC the source opened the pipes on; returns how many distinct DCs it did within the window. */
-  private touchDc(s: SourceState, dc: string, time: number): number {
-    s.dcs = [...(s.dcs ?? []).filter(([h, t]) => h !== dc && t >= time - this.windowMs), [dc, time]];
-    return s.dcs.length;
+  /**
+   * Records a DC the source opened the pipes on as this account; returns on how many distinct
+   * DCs the account did so from there within the window. Per account, because a terminal
+   * server or a shared desk's users each browse the DC their logon found.
+   */
+  private touchDc(s: SourceState, dcAccount: string, time: number): number {
+    s.dcs = [...(s.dcs ?? []).filter(([k, t]) => k !== dcAccount && t >= time - this.windowMs), [dcAccount, time]];
+    const account = dcAccount.slice(dcAccount.indexOf('|'));
+    return s.dcs.filter(([k]) => k.endsWith(account)).length;
   }
 
   /** Whether, over the earlier days of the span, enough different sources opened these pipes on DCs. */
   private popular(time: number): boolean {
     const today = Math.floor(time / DAY);
-    let n = 0;
-    for (const day of this.dcOpeners.values()) if (day < today && day >= today - POPULAR_SPAN_DAYS) n++;
-    return n >= threshold(this.settings, 'popularSources');
+    const seen = new Set<string>();
+    for (const [day, ips] of this.dcOpeners) if (day < today && day >= today - POPULAR_SPAN_DAYS) for (const ip of ips) seen.add(ip);
+    return seen.size >= threshold(this.settings, 'popularSources');
   }
 
+  /** Each day keeps at most the bar's worth of sources (more cannot change the verdict) and only the span's days are kept. */
   private rememberDcOpener(ip: string, time: number): void {
-    this.dcOpeners.delete(ip);
-    this.dcOpeners.set(ip, Math.floor(time / DAY));
-    // Kept in last-open order: the oldest go first, and the bar never needs more than the cap.
-    while (this.dcOpeners.size > MAX_DC_OPENERS) {
-      const oldest = this.dcOpeners.keys().next().value;
-      if (oldest === undefined) break;
-      this.dcOpeners.delete(oldest);
+    const today = Math.floor(time / DAY);
+    let ips = this.dcOpeners.get(today);
+    if (!ips) {
+      ips = [];
+      this.dcOpeners.set(today, ips);
+      for (const day of this.dcOpeners.keys()) if (day < today - POPULAR_SPAN_DAYS) this.dcOpeners.delete(day);
     }
+    if (ips.length < threshold(this.settings, 'popularSources') && !ips.includes(ip)) ips.push(ip);
   }
 
   private emit(ctx: DetectionContext, ev: ShareAccess, s: SourceState, why: readonly string[], regular: boolean, breadth: number): void {

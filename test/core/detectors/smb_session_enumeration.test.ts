@@ -78,6 +78,21 @@ describe('smb_session_enumeration', () => {
       assert.match(alerts.at(-1)?.description ?? '', /on 2 domain controllers within 60 minutes/);
     });
 
+    it('keeps the habit on a day when hundreds of sources browse, as at 100,000 accounts', async () => {
+      const busyDay = Array.from({ length: 300 }, (_, i) => pipeOpen(DAYS + 60 + i * 0.1, `other${i}`, `0x${i + 100}`, `10.17.${Math.floor(i / 250)}.${(i % 250) + 1}`, 'srvsvc'));
+      const alerts = await detect(smbSessionEnumeration, [...browsing, ...busyDay, pipeOpen(DAYS + 600, 'jdoe', '0x77', ATTACKER, 'srvsvc')], TEST_MODE);
+      assert.equal(alerts.filter((a) => a.firstSeen >= '2024-03-05').length, 0);
+    });
+
+    it('does not add up the users of one shared host who each browse the DC their logon found', async () => {
+      const alerts = await detect(smbSessionEnumeration, [
+        ...browsing,
+        pipeOpen(DAYS + 60, 'alice', '0x77', ATTACKER, 'srvsvc'),
+        pipeOpen(DAYS + 61, 'bob', '0x78', ATTACKER, 'srvsvc', 'DC02.corp.example'),
+      ], TEST_MODE);
+      assert.equal(fromNewcomer(alerts), 0);
+    });
+
     it('forgets the habit after a week without it', async () => {
       const alerts = await detect(smbSessionEnumeration, [...browsing, pipeOpen(9 * DAYS, 'jdoe', '0x77', ATTACKER, 'srvsvc')], TEST_MODE);
       assert.equal(fromNewcomer(alerts), 1);

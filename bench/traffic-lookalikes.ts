@@ -203,9 +203,11 @@ export class LookalikeTraffic {
   private legacyAppUse(u: User, time: number): void {
     const { sim } = this;
     const d = sim.domain;
-    this.ensureTgt(u, time);
     let t = time + 5;
     for (let n = sim.rng.int(1, 3); n > 0; n--) {
+      // The uses spread over hours: a client whose TGT has expired asks for a new one before the
+      // service ticket, as Windows does, rather than presenting a TGT no DC issued in 10 hours.
+      this.ensureTgt(u, t - 5);
       sim.serviceTicket(t, u.kdc, u, d.legacyService, u.workstation.ip, { etype: '0x17' });
       sim.kerberosSession(t + sim.rng.int(5, 40), d.legacyService.host, u, u.workstation.ip, sim.rng.int(5000, 20 * MINUTE));
       t += sim.rng.int(20 * MINUTE, 2 * HOUR);

@@ -3,7 +3,7 @@ import { accountKey, type Account } from '../events/fields';
 import { clientSource, currentSourceKey, isAddress, type ClientSource } from './auth-attempts';
 import type { DirectoryView } from './directory-model';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
-import { DAY, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { TimeWindow } from './time-window';
 import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
@@ -64,7 +64,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: ['kerberos_preauth_failure', 'kerberos_tgt_request', 'ntlm_validation', 'logon_failure', 'logon'],
   falsePositives: [
-    'A device retrying a stale password (phone mail client, mapped drive): it fails on many days; such pairs are reported at low severity.',
+    'A device retrying a stale password (phone mail client, mapped drive) or a vulnerability scanner checking default credentials every night: the same source failing for the same account on 3 earlier days becomes the baseline and is no longer reported; a success after its failures still is.',
     'Password-audit tools run by the security team: exclude their host.',
   ],
   thresholds: {
@@ -76,7 +76,7 @@ export const declaration: DetectorDeclaration = {
     windowMinutes: { default: 10, minimum: 1, integer: false, description: 'Sliding window for counting failures' },
     successWindowMinutes: { default: 60, minimum: 1, integer: false, description: 'How long after the attack a success counts as the password being guessed' },
   },
-  learningPeriodDays: 0,
+  learningPeriodDays: 7,
   bucketHours: 24,
   recommendations: [
     'Check whether the targeted accounts later authenticated from the source; if so, reset their passwords.',
@@ -93,7 +93,7 @@ interface PairState {
   streak: number;
   streakStart: number;
   firstEvents: EventOrigin[];
-  /** Days on which this pair failed: many days = a stale credential, not an attack. */
+  /** Days on which this pair reached the vertical threshold: many days = a stale credential or a scanner, not an attack. */
   days: number[];
   attackedAt?: number;
   lastSeen: number;
@@ -113,12 +113,15 @@ interface AccountSources {
 
 /** Working state in Maps (fast lookups, deletes and iteration); snapshots are plain JSON. */
 interface BruteForceState {
+  /** First event the detector saw: the deployment's learning period runs from here (not per pair). */
+  since?: number;
   sources: Map<string, SourceState>;
   /** account → sources that failed for it recently: the distributed index (bounded). */
   accountSources: Map<string, AccountSources>;
 }
 
 interface BruteForceSnapshot {
+  since?: number;
   sources: Record<string, { accounts: Record<string, PairState>; hot: Record<string, number>; lastSeen: number }>;
   accountSources: Record<string, AccountSources>;
 }
@@ -168,6 +171,7 @@ class BruteForceDetector implements Detector {
   }
 
   private onFailure(ev: IdentityEvent, a: Attempt, ctx: DetectionContext): void {
+    this.state.since ??= ev.time;
     const account = accountKey(a.account);
     const source = this.source(a.source, ev.time);
     let pair = source.accounts.get(account);
@@ -187,18 +191,25 @@ class BruteForceDetector implements Detector {
     if (count >= HORIZONTAL_MIN_PER_ACCOUNT) source.hot.set(account, ev.time);
     this.indexAccountSource(account, a.source, ev.time);
     const day = Math.floor(ev.time / DAY);
-    if (!pair.days.includes(day)) pair.days.push(day);
+    const perAccount = threshold(this.settings, 'failuresPerAccount');
+    if (count >= perAccount && !pair.days.includes(day)) pair.days.push(day);
     if (pair.days.length > STALE_CREDENTIAL_DAYS + 1) pair.days.shift();
 
-    const perAccount = threshold(this.settings, 'failuresPerAccount');
-    if (count >= perAccount) {
+    // A pair that burst on STALE_CREDENTIAL_DAYS earlier days is the baseline: a phone or a
+    // mapped drive with an old password, a scanner's nightly default-credential check. An
+    // attacker guessing from a new place is reported on each of those days first, and a success
+    // after a burst (onSuccess) is reported whatever the pair's history.
+    const earlierDays = pair.days.filter((d) => d < day).length;
+    if (count >= perAccount && earlierDays < STALE_CREDENTIAL_DAYS) {
       pair.attackedAt = ev.time;
-      const stale = pair.days.length > STALE_CREDENTIAL_DAYS;
-      const severity: Severity = stale ? 'low' : count >= threshold(this.settings, 'highFailures') ? 'high' : 'medium';
+      const severity: Severity = count >= threshold(this.settings, 'highFailures') ? 'high' : 'medium';
       this.emit(ctx, [ev, ...pair.firstEvents], a, severity, [a.account],
         `${pair.streak} wrong-password attempts for ${qualified(a.account)} from ${describeSource(a)} in ${duration(ev.time - pair.streakStart)}`
-        + (stale ? `; this source has failed for this account on ${pair.days.length} different days, which looks like a device with a stale password` : ''),
-        { failures: pair.streak, mode: 'vertical' });
+        + (earlierDays > 0 ? `; this source also failed for this account on ${earlierDays} earlier day(s), not yet enough to be a device with a stale password` : ''),
+        { failures: pair.streak, mode: 'vertical', earlierDays },
+        // Whether a pair is a stale device can only be told after days: while the deployment's
+        // learning period runs (from its first event, not per pair, as MDI's does), the verdict is learning.
+        stillLearning(this.settings, this.state.since, ev.time));
     }
     this.horizontal(ev, a, source, ctx);
     this.distributed(ev, a, account, ctx);
@@ -251,7 +262,7 @@ class BruteForceDetector implements Detector {
       { compromised: true });
   }
 
-  private emit(ctx: DetectionContext, events: readonly EventOrigin[], a: Attempt, severity: Severity, targets: readonly Account[], what: string, details: Record<string, unknown>): void {
+  private emit(ctx: DetectionContext, events: readonly EventOrigin[], a: Attempt, severity: Severity, targets: readonly Account[], what: string, details: Record<string, unknown>, learning = false): void {
     ctx.emit({
       keys: [a.source],
       severity,
@@ -263,6 +274,7 @@ class BruteForceDetector implements Detector {
       hosts: present([hostEntity('source', a.sourceName, a.sourceIp), ...events.slice(0, 1).map((e) => hostEntity('destination', e.host))]),
       events,
       details,
+      ...(learning ? { learning: true } : {}),
     });
   }
 
@@ -291,7 +303,7 @@ class BruteForceDetector implements Detector {
   snapshot(): BruteForceSnapshot {
     const sources: BruteForceSnapshot['sources'] = {};
     for (const [k, v] of this.state.sources) sources[k] = { accounts: Object.fromEntries(v.accounts), hot: Object.fromEntries(v.hot), lastSeen: v.lastSeen };
-    return { sources, accountSources: Object.fromEntries(this.state.accountSources) };
+    return { ...(this.state.since !== undefined ? { since: this.state.since } : {}), sources, accountSources: Object.fromEntries(this.state.accountSources) };
   }
 
   evictIdle(before: number): void {
@@ -308,7 +320,7 @@ function restore(saved: BruteForceSnapshot | undefined): BruteForceState {
   for (const [k, v] of Object.entries(saved?.sources ?? {})) {
     sources.set(k, { accounts: new Map(Object.entries(v.accounts)), hot: new Map(Object.entries(v.hot)), lastSeen: v.lastSeen });
   }
-  return { sources, accountSources: new Map(Object.entries(saved?.accountSources ?? {})) };
+  return { ...(saved?.since !== undefined ? { since: saved.since } : {}), sources, accountSources: new Map(Object.entries(saved?.accountSources ?? {})) };
 }
 
 type Outcome = Attempt & { readonly outcome: 'failure' | 'success' };

@@ -37,6 +37,7 @@ export const declaration: DetectorDeclaration = {
   }],
   consumes: [...ATTEMPT_KINDS],
   falsePositives: [
+    'People mistyping and then getting in: an account that authenticates from the same source after failing is not counted in the breadth, whatever the source.',
     'Front-ends where many users mistype every day (Exchange, AD FS, VPN, VDI or RDS gateways, NAT): configured in `frontEnds` or learned (30+ accounts authenticating through them on 2+ days). A failure that names the client behind the front-end is judged as that client\'s; without client evidence only failures that are not followed by the user\'s own success, far beyond the front-end\'s usual, are reported, at a lower severity.',
     'Password-audit tools run by the security team: exclude their host.',
   ],
@@ -114,6 +115,8 @@ interface SourceState {
   sourceName?: string;
   sprayedAt?: number;
   sprayedAccounts?: number;
+  /** The spray was judged while its baseline was still learning: its success alert is too. */
+  sprayLearning?: boolean;
   /** Accounts that authenticated from this source before it sprayed: its usual users. */
   usual: string[];
   profile: SourceProfile;
@@ -189,9 +192,11 @@ class PasswordSprayDetector implements Detector {
 
     if (a.frontEnd) s.frontEnd = true;
     const distinct = s.accounts.size;
-    // Through a front-end without client evidence, users' own typos are its normal day: only
-    // failures not followed by the owner's success count, against a far higher bar (issue 15).
-    const breadth = s.frontEnd ? distinct - (s.recovered ?? 0) : distinct;
+    // A spray victim is an account that failed and did not then get in: a typo its owner
+    // corrected from the same place a moment later is a person, not a guess. So the breadth is
+    // the accounts still failing. Behind a front-end (no client evidence) users' own typos are
+    // its normal day, and a far higher bar applies too (issue 15).
+    const breadth = distinct - (s.recovered ?? 0);
     const judged = s.frontEnd
       ? judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'frontEndMinAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'frontEndGrowth'))
       : judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'minAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
@@ -199,11 +204,15 @@ class PasswordSprayDetector implements Detector {
     const mean = s.attempts / distinct;
     // Names that all fail as unknown are account_enumeration's; a spray tests passwords on real accounts.
     if (!judged.abnormal || s.tested === 0 || mean > threshold(this.settings, 'maxMeanAttempts')) return;
+    const learning = !judged.regular && stillLearning(this.settings, this.since, ev.time);
     s.sprayedAt = ev.time;
     s.sprayedAccounts = distinct;
+    // The success that follows is judged on the same baseline: while the spray itself could
+    // only be reported as learning, so is "the sprayed password worked".
+    if (learning) s.sprayLearning = true; else delete s.sprayLearning;
     const severity: Severity = s.frontEnd
       ? (breadth >= 2 * threshold(this.settings, 'frontEndMinAccounts') ? 'medium' : 'low')
-      : distinct >= threshold(this.settings, 'highAccounts') ? 'high' : 'medium';
+      : breadth >= threshold(this.settings, 'highAccounts') ? 'high' : 'medium';
     const baseline = (s.frontEnd ? `; the source is a front-end many users authenticate through, and ${breadth} of these accounts did not then succeed` : '')
       + (judged.regular
         ? `; this source usually reaches at most ${judged.usual} failing accounts a day`
@@ -212,8 +221,8 @@ class PasswordSprayDetector implements Detector {
       `${distinct} different accounts failed to authenticate from ${describeSource({ ...s, source: a.source })} within ${duration(ev.time - s.first)} `
       + `(${s.tested} with a wrong password${s.unknown ? `, ${s.unknown} names that do not exist` : ''}), ${mean.toFixed(1)} attempt(s) per account: `
       + `a few passwords tried across many accounts, staying under the lockout threshold${baseline}.`,
-      { accounts: distinct, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual, ...(s.frontEnd ? { frontEnd: true, unrecovered: breadth } : {}) },
-      !judged.regular && stillLearning(this.settings, this.since, ev.time));
+      { accounts: distinct, unrecovered: breadth, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual, ...(s.frontEnd ? { frontEnd: true } : {}) },
+      learning);
   }
 
   /**
@@ -241,7 +250,7 @@ class PasswordSprayDetector implements Detector {
       `${qualified(a.account)} authenticated successfully from ${describeSource({ ...s, source: a.source })} right after that source failed against ${s.sprayedAccounts ?? s.accounts.size} different accounts: `
       + 'the sprayed password probably worked for this account.',
       { compromised: a.account.name, accounts: s.accounts.size, wrongPassword: s.tested, unknownNames: s.unknown },
-      false, [a.account]);
+      s.sprayLearning === true, [a.account]);
   }
 
   private emit(ctx: DetectionContext, s: SourceState, a: AuthAttempt, ev: IdentityEvent, severity: Severity, description: string, details: Record<string, unknown>, learning: boolean, compromised: readonly Account[] = []): void {

@@ -3,7 +3,7 @@ import { accountKey, hostKey, isMachineAccount, type Account } from '../events/f
 import type { EventOrigin, IdentityEvent, Logon, ProcessCreated, ScheduledTaskChange, ServiceInstalled, ShareAccess } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
-import { emptyBaseline, evictBaseline, observePair, type BaselineState, type BaselineVerdict } from './remote-execution/baseline';
+import { emptyBaseline, evictBaseline, observePair, payloadOf, type BaselineState, type BaselineVerdict } from './remote-execution/baseline';
 import { declaration } from './remote-execution/declaration';
 import { baseName, isLocalSystemIdentity, isSelf, logonTouch, originOf, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
 import {
@@ -270,8 +270,8 @@ class RemoteCodeExecutionDetector implements Detector {
     const learning = stillLearning(this.settings, this.state.since, time);
     const verdict = observePair(this.state.baseline, {
       learnAfterDays: threshold(this.settings, 'learnAfterDays'), deployerTargets: threshold(this.settings, 'deployerTargets'),
-    }, hostKey(target), sourceKey, accountKey(actor), tier0, time, learning);
-    if (verdict === 'learned' || verdict === 'deployer') return;
+    }, hostKey(target), sourceKey, accountKey(actor), tier0, time, learning, payloadOf(pushedName(action), action.method));
+    if (verdict === 'learned' || verdict === 'deployer' || verdict === 'push_system') return;
     const severity: Severity = tier0 ? 'high' : 'medium';
     const from = source.ip ? `from ${source.workstation ? `${source.workstation} (${source.ip})` : source.ip}` : source.workstation ? `from ${source.workstation}` : 'from another machine (the logon recorded no address)';
     const tier = dc ? ', a domain controller (tier 0)' : tier0 ? ', a configured tier-0 host' : '';
@@ -337,6 +337,11 @@ function why(verdict: BaselineVerdict, tier0: boolean): string {
     ? 'This account has done so from there before, but not yet on enough days to be routine administration.'
     : 'This account has not run code on this host from there before.';
   return tier0 ? `${pair} Tier-0 hosts should only be administered from dedicated admin workstations.` : pair;
+}
+
+function pushedName(action: Action): string | undefined {
+  const name = action.details['service'] ?? action.details['task'];
+  return typeof name === 'string' ? name : undefined;
 }
 
 function sourceOf(t: Touch): RemoteSource {

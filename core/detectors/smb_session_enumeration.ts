@@ -1,6 +1,6 @@
-import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
+import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
-import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
 import { originOf } from './evidence';
@@ -15,6 +15,12 @@ import { none } from '../rules/tree';
  * BloodHound session collection). The server audits the pipe open as 5145 on IPC$ with the
  * client's address. Each source is judged against its own history: its first such query to a
  * DC, or far more hosts than it usually touches, is reported.
+ *
+ * The 5145 names the pipe, not the call: Explorer listing a DC's shares (\\corp.example,
+ * \\DC01) runs NetShareEnum over the same srvsvc pipe. Where many different sources open it on
+ * a DC every week, one source's single open is that popular habit, not evidence (MDI filters
+ * "popular activities" the same way, learn.microsoft.com/defender-for-identity/advanced-settings);
+ * session collection still shows as opens on several DCs, or on many hosts, in one window.
  */
 
 export const declaration: DetectorDeclaration = {
@@ -31,13 +37,15 @@ export const declaration: DetectorDeclaration = {
   consumes: ['share_access'],
   falsePositives: [
     'Inventory, monitoring and vulnerability-scanning servers that query sessions on many hosts every day: their breadth and the DCs they query are learned per source.',
-    'Administrators browsing a DC\'s shares from Explorer open srvsvc once; learned for their workstation after a few days.',
+    'Users and administrators browsing a DC\'s shares from Explorer (NetShareEnum, the same srvsvc pipe): once many sources do it every week a single open on one DC is not reported; before that, learned for their workstation after a few days.',
   ],
   thresholds: {
     distinctHosts: { default: 5, minimum: 2, integer: true, description: 'Distinct hosts whose session pipes one source opened within the window' },
     windowMinutes: { default: 60, minimum: 1, integer: false, description: 'Sliding window' },
     learnAfterDays: { default: 3, minimum: 1, integer: true, description: 'Earlier days of such queries after which a source\'s habits are trusted' },
     growth: { default: 2, minimum: 1, integer: false, description: 'For a learned source, how many times its widest earlier day the number of hosts must reach' },
+    popularSources: { default: 10, minimum: 2, maximum: 1000, integer: true, description: 'Distinct sources opening these pipes on DCs over the 7 earlier days that make a single open on one DC a popular habit of the estate, not reported alone' },
+    dcsInWindow: { default: 2, minimum: 2, integer: true, description: 'In an estate where single DC opens are popular: distinct DCs one account opens them on from one source within the window that are still reported' },
   },
   learningPeriodDays: 14,
   bucketHours: 24,
@@ -54,6 +62,8 @@ const EVIDENCE = 10;
 
 interface SourceState {
   hosts: DistinctWindow;
+  /** Domain controllers it opened the pipes on within the window: `dc|account`, with when. */
+  dcs?: [string, number][];
   profile: SourceProfile;
   evidence: EventOrigin[];
   actor?: Account;
@@ -68,7 +78,13 @@ interface SavedSource extends Omit<SourceState, 'hosts' | 'profile'> {
 interface SavedState {
   since?: number;
   sources: [string, SavedSource][];
+  /** Per epoch day, sources that opened the pipes on a DC (at most popularSources a day): the estate's habit. */
+  dcOpeners?: [number, string[]][];
 }
+
+/** How far back the estate's DC openers are counted, and how many are kept (the bar is at most that). */
+const POPULAR_SPAN_DAYS = 7;
+
 
 export const smbSessionEnumeration: DetectorModule = {
   declaration,
@@ -79,11 +95,13 @@ class SmbSessionEnumerationDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
   private readonly sources = new Map<string, SourceState>();
+  private readonly dcOpeners: Map<number, string[]>;
   private readonly windowMs: number;
 
   constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
     this.since = saved?.since;
+    this.dcOpeners = new Map((saved?.dcOpeners ?? []).map(([d, ips]) => [d, [...ips]]));
     for (const [key, s] of saved?.sources ?? []) {
       this.sources.set(key, { ...s, hosts: new DistinctWindow(s.hosts), profile: new SourceProfile(s.profile), evidence: [...s.evidence] });
     }
@@ -106,9 +124,14 @@ class SmbSessionEnumerationDetector implements Detector {
     const regular = judged.regular;
     const dc = ctx.directory.isDomainController(ev.host);
     const why: string[] = [];
-    if (dc && !(regular && s.profile.knewBefore('dc', ev.time))) {
-      why.push(`opened ${pipe} on the domain controller ${ev.host}, which lists ${pipe === 'srvsvc' ? 'every session on it and the address it comes from' : 'every user logged on to it'}`);
+    const dcsNow = dc ? this.touchDc(s, `${target}|${accountKey(ev.subject)}`, ev.time) : 0;
+    const popular = dc && this.popular(ev.time);
+    if (dc && !(regular && s.profile.knewBefore('dc', ev.time)) && (!popular || dcsNow >= threshold(this.settings, 'dcsInWindow'))) {
+      why.push(popular
+        ? `opened session-enumeration pipes on ${dcsNow} domain controllers within ${this.windowMs / MINUTE} minutes (browsing a DC's shares touches one)`
+        : `opened ${pipe} on the domain controller ${ev.host}, which lists ${pipe === 'srvsvc' ? 'every session on it and the address it comes from' : 'every user logged on to it'}`);
     }
+    if (dc) this.rememberDcOpener(ev.ip, ev.time);
     if (judged.abnormal) {
       why.push(`opened session-enumeration pipes on ${breadth} hosts within ${this.windowMs / MINUTE} minutes${regular ? ` (its widest earlier day: ${judged.usual})` : ''}`);
     }
@@ -116,6 +139,37 @@ class SmbSessionEnumerationDetector implements Detector {
     if (dc) s.profile.remember('dc', ev.time);
     if (why.length === 0) return;
     this.emit(ctx, ev, s, why, regular, breadth);
+  }
+
+  /**
+   * Records a DC the source opened the pipes on as this account; returns on how many distinct
+   * DCs the account did so from there within the window. Per account, because a terminal
+   * server or a shared desk's users each browse the DC their logon found.
+   */
+  private touchDc(s: SourceState, dcAccount: string, time: number): number {
+    s.dcs = [...(s.dcs ?? []).filter(([k, t]) => k !== dcAccount && t >= time - this.windowMs), [dcAccount, time]];
+    const account = dcAccount.slice(dcAccount.indexOf('|'));
+    return s.dcs.filter(([k]) => k.endsWith(account)).length;
+  }
+
+  /** Whether, over the earlier days of the span, enough different sources opened these pipes on DCs. */
+  private popular(time: number): boolean {
+    const today = Math.floor(time / DAY);
+    const seen = new Set<string>();
+    for (const [day, ips] of this.dcOpeners) if (day < today && day >= today - POPULAR_SPAN_DAYS) for (const ip of ips) seen.add(ip);
+    return seen.size >= threshold(this.settings, 'popularSources');
+  }
+
+  /** Each day keeps at most the bar's worth of sources (more cannot change the verdict) and only the span's days are kept. */
+  private rememberDcOpener(ip: string, time: number): void {
+    const today = Math.floor(time / DAY);
+    let ips = this.dcOpeners.get(today);
+    if (!ips) {
+      ips = [];
+      this.dcOpeners.set(today, ips);
+      for (const day of this.dcOpeners.keys()) if (day < today - POPULAR_SPAN_DAYS) this.dcOpeners.delete(day);
+    }
+    if (ips.length < threshold(this.settings, 'popularSources') && !ips.includes(ip)) ips.push(ip);
   }
 
   private emit(ctx: DetectionContext, ev: ShareAccess, s: SourceState, why: readonly string[], regular: boolean, breadth: number): void {
@@ -148,6 +202,7 @@ class SmbSessionEnumerationDetector implements Detector {
     return {
       ...(this.since !== undefined ? { since: this.since } : {}),
       sources: [...this.sources].map(([k, s]) => [k, { ...s, hosts: s.hosts.toJSON(), profile: s.profile.toJSON() }]),
+      dcOpeners: [...this.dcOpeners],
     };
   }
 

@@ -10,6 +10,13 @@ import { DAY } from '../detector';
  * DCs from dedicated admin workstations only). Elsewhere pairs keep being learned, and a pair
  * learned on `deployerTargets` hosts is a deployment system whose work on further non-tier-0
  * hosts is expected.
+ *
+ * A software-push system is the other shape of the same habit: SCCM's client push, PDQ or an
+ * imaging server installs one service (ccmsetup, PDQDeployRunner-N) once on each new or
+ * reimaged machine, so no single target ever sees it twice and no pair is ever learned. A
+ * (source, account) that pushed to `deployerTargets` hosts on `learnAfterDays` days is one, for
+ * the payloads it pushed on an earlier day; a new source, or a known one pushing something new
+ * (PsExec's PSEXESVC from the SCCM server), is still reported.
  */
 
 export interface PairHistory {
@@ -27,19 +34,33 @@ export interface DeployerHistory {
   lastSeen: number;
 }
 
+export interface PushHistory {
+  /** Distinct targets, at most deployerTargets. */
+  targets: string[];
+  /** Distinct days, at most learnAfterDays. */
+  days: number[];
+  /** Payload (normalised service or task name, or method) → the first day it was pushed. */
+  payloads: Record<string, number>;
+  lastSeen: number;
+}
+
 export interface BaselineState {
   /** `target|source|account` → history. */
   pairs: Record<string, PairHistory>;
   /** `source|account` → targets where the pair is learned. */
   deployers: Record<string, DeployerHistory>;
+  /** `source|account` → what it pushed to non-tier-0 hosts, for software-push systems. */
+  pushes?: Record<string, PushHistory>;
 }
+
+const MAX_PAYLOADS = 16;
 
 export interface BaselineSettings {
   readonly learnAfterDays: number;
   readonly deployerTargets: number;
 }
 
-export type BaselineVerdict = 'learned' | 'deployer' | 'new' | 'recurring';
+export type BaselineVerdict = 'learned' | 'deployer' | 'push_system' | 'new' | 'recurring';
 
 export function emptyBaseline(): BaselineState {
   return { pairs: {}, deployers: {} };
@@ -51,7 +72,7 @@ export function emptyBaseline(): BaselineState {
  */
 export function observePair(
   state: BaselineState, settings: BaselineSettings,
-  target: string, source: string, account: string, tier0: boolean, time: number, inLearningPeriod: boolean,
+  target: string, source: string, account: string, tier0: boolean, time: number, inLearningPeriod: boolean, payload: string,
 ): BaselineVerdict {
   const key = `${target}|${source}|${account}`;
   let pair = state.pairs[key];
@@ -76,10 +97,30 @@ export function observePair(
     deployer.lastSeen = Math.max(deployer.lastSeen, time);
     return 'deployer';
   }
+  if (!tier0 && source !== '' && observePush(state, settings, deployerKey, target, day, time, payload)) return 'push_system';
   return pair.days.length > 1 ? 'recurring' : 'new';
+}
+
+/** Records a push to a non-tier-0 host; says whether the source is a push system for this payload. */
+function observePush(state: BaselineState, settings: BaselineSettings, key: string, target: string, day: number, time: number, payload: string): boolean {
+  const pushes = (state.pushes ??= {});
+  const p = (pushes[key] ??= { targets: [], days: [], payloads: {}, lastSeen: time });
+  p.lastSeen = Math.max(p.lastSeen, time);
+  const established = p.targets.length >= settings.deployerTargets && p.days.length >= settings.learnAfterDays;
+  const routine = (p.payloads[payload] ?? day) < day;
+  if (!p.targets.includes(target) && p.targets.length < settings.deployerTargets) p.targets.push(target);
+  if (!p.days.includes(day) && p.days.length < settings.learnAfterDays) p.days.push(day);
+  if (!(payload in p.payloads) && Object.keys(p.payloads).length < MAX_PAYLOADS) p.payloads[payload] = day;
+  return established && routine;
+}
+
+/** What a push is of: the service or task name with digits folded (PDQDeployRunner-7), else the method. */
+export function payloadOf(name: string | undefined, method: string): string {
+  return name ? name.toLowerCase().replace(/\d+/g, '#') : method;
 }
 
 export function evictBaseline(state: BaselineState, before: number): void {
   for (const [k, p] of Object.entries(state.pairs)) if (p.lastSeen < before) delete state.pairs[k];
   for (const [k, d] of Object.entries(state.deployers)) if (d.lastSeen < before) delete state.deployers[k];
+  for (const [k, p] of Object.entries(state.pushes ?? {})) if (p.lastSeen < before) delete state.pushes?.[k];
 }

@@ -103,6 +103,27 @@ describe('password_spray', () => {
     assert.equal(alerts[0]?.verdictSeverity, 'medium');
   });
 
+  it('does not count an account whose owner then got in from the same source: a typo is not a spray victim', async () => {
+    // Ten people at one shared workstation (a kiosk, a NAT) each mistype once and retry at once.
+    const typos = names('user', 10).flatMap((a, i) => [kerberosWrongPassword(seconds(30 * i), a, ATTACKER), kerberosTgt(seconds(30 * i + 10), a, ATTACKER)]);
+    assert.deepEqual(await detect(passwordSpray, typos, TEST_MODE), []);
+  });
+
+  it('still counts the accounts that stayed failing beside the ones that recovered', async () => {
+    const typos = names('typo', 3).flatMap((a, i) => [kerberosWrongPassword(seconds(i), a, ATTACKER), kerberosTgt(seconds(i + 1), a, ATTACKER)]);
+    const alerts = await detect(passwordSpray, [...typos, ...round(1, names('user', 5))], TEST_MODE);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.evidence.details?.['unrecovered'], 5);
+  });
+
+  it('keeps the success after a spray learning while the spray was judged on a learning baseline', async () => {
+    const alerts = await detect(passwordSpray, [...round(0, names('user', 6)), kerberosTgt(0.5, 'carol', ATTACKER)]);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.learning, true);
+    assert.equal(alerts[0]?.severity, 'informational');
+    assert.equal(alerts[0]?.verdictSeverity, 'high');
+  });
+
   it('continues a spray across passes from saved state', async () => {
     const store = new MemoryStateStore();
     assert.deepEqual(await detect(passwordSpray, round(0, names('a', 3)), { ...TEST_MODE, store }), []);

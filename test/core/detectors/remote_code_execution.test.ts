@@ -284,6 +284,46 @@ describe('remote_code_execution', () => {
       assert.deepEqual(after.map((a) => a.entities.hosts.find((h) => h.role === 'target')?.name), [DC]);
     });
 
+    describe('software-push systems', () => {
+      const config = { ...testMode, detectors: { remote_code_execution: { thresholds: { deployerTargets: 3, learnAfterDays: 2 } } } };
+      let n = 0;
+      /** A client-push install on a host that never had one: one 4624 and one 4697 in it. */
+      const push = (day: number, computer: string, name = 'ccmsetup', ip = '10.0.1.7') => {
+        const id = `0x9${++n}`;
+        return [logon(day * DAYS + n, id, { computer, ip, user: 'svc-sccm', sid: 'S-1-5-21-1-2-3-4100' }), service4697(day * DAYS + n + 0.01, id, name, 'C:\\Windows\\ccmsetup\\ccmsetup.exe', { computer, user: 'svc-sccm' })];
+      };
+      const history = () => [kdcEvent(0), ...push(0, 'WS01.corp.example'), ...push(0, 'WS02.corp.example'), ...push(1, 'WS03.corp.example')];
+      const targets = (alerts: readonly Alert[]) => alerts.filter((a) => a.firstSeen >= '2024-03-05').map((a) => a.entities.hosts.find((h) => h.role === 'target')?.name);
+
+      it('learns a source that pushes one service once to each of many hosts, on several days', async () => {
+        const alerts = await run([...history(), ...push(1, 'WS04.corp.example'), ...push(2, 'WS05.corp.example'), ...push(2, 'WS06.corp.example')], config);
+        assert.deepEqual(targets(alerts), ['WS03.corp.example'], 'reported until it had pushed to 3 hosts on 2 days');
+      });
+
+      it('still reports the push system pushing a payload it never pushed before', async () => {
+        const alerts = await run([...history(), ...push(2, 'WS05.corp.example', 'PSEXESVC')], config);
+        assert.deepEqual(targets(alerts), ['WS03.corp.example', 'WS05.corp.example']);
+      });
+
+      it('still reports a new source pushing the same service', async () => {
+        const alerts = await run([...history(), ...push(2, 'WS05.corp.example', 'ccmsetup', '10.0.66.6')], config);
+        assert.deepEqual(targets(alerts), ['WS03.corp.example', 'WS05.corp.example']);
+      });
+
+      it('never extends a push system to a domain controller', async () => {
+        const alerts = await run([...history(), ...push(2, 'WS05.corp.example'), ...push(2, DC)], config);
+        assert.deepEqual(targets(alerts), ['WS03.corp.example', DC]);
+      });
+
+      it('folds the digits of numbered runner services (PDQDeployRunner-N) into one payload', async () => {
+        const alerts = await run([
+          kdcEvent(0), ...push(0, 'WS01.corp.example', 'PDQDeployRunner-1'), ...push(0, 'WS02.corp.example', 'PDQDeployRunner-2'),
+          ...push(1, 'WS03.corp.example', 'PDQDeployRunner-3'), ...push(2, 'WS05.corp.example', 'PDQDeployRunner-14'),
+        ], config);
+        assert.deepEqual(targets(alerts), ['WS03.corp.example']);
+      });
+    });
+
     it('alerts unflagged from the first event in test mode', async () => {
       const alerts = await run(daily(0), testMode);
       assert.equal(alerts[0]?.learning, undefined);

@@ -53,6 +53,52 @@ describe('smb_session_enumeration', () => {
     assert.deepEqual(alerts, []);
   });
 
+  describe('in an estate where many sources open srvsvc on DCs every week (Explorer share browsing)', () => {
+    /** Twelve workstations each browse a DC's shares once on day 0: NetShareEnum over srvsvc. */
+    const browsing = [serviceTicket(0), serviceTicket(0, 'DC02.corp.example'), ...Array.from({ length: 12 }, (_, i) => pipeOpen(60 + i, `user${i}`, `0x${i + 1}`, `10.16.0.${i + 10}`, 'srvsvc'))];
+    const fromNewcomer = (alerts: readonly { entities: { hosts: readonly { ip?: string }[] } }[]): number => alerts.filter((a) => a.entities.hosts.some((h) => h.ip === ATTACKER)).length;
+
+    it('does not report one more source\'s single open on one DC: that is the estate\'s habit', async () => {
+      const alerts = await detect(smbSessionEnumeration, [...browsing, pipeOpen(DAYS + 60, 'jdoe', '0x77', ATTACKER, 'srvsvc')], TEST_MODE);
+      assert.equal(fromNewcomer(alerts), 0);
+    });
+
+    it('still reports a single DC open on the first day, before the habit is known', async () => {
+      const alerts = await detect(smbSessionEnumeration, [...browsing, pipeOpen(80, 'jdoe', '0x77', ATTACKER, 'srvsvc')], TEST_MODE);
+      assert.equal(fromNewcomer(alerts), 1);
+    });
+
+    it('still reports a source opening the session pipes on two DCs within the window', async () => {
+      const alerts = await detect(smbSessionEnumeration, [
+        ...browsing,
+        pipeOpen(DAYS + 60, 'jdoe', '0x77', ATTACKER, 'srvsvc'),
+        pipeOpen(DAYS + 61, 'jdoe', '0x78', ATTACKER, 'srvsvc', 'DC02.corp.example'),
+      ], TEST_MODE);
+      assert.equal(fromNewcomer(alerts), 1);
+      assert.match(alerts.at(-1)?.description ?? '', /on 2 domain controllers within 60 minutes/);
+    });
+
+    it('keeps the habit on a day when hundreds of sources browse, as at 100,000 accounts', async () => {
+      const busyDay = Array.from({ length: 300 }, (_, i) => pipeOpen(DAYS + 60 + i * 0.1, `other${i}`, `0x${i + 100}`, `10.17.${Math.floor(i / 250)}.${(i % 250) + 1}`, 'srvsvc'));
+      const alerts = await detect(smbSessionEnumeration, [...browsing, ...busyDay, pipeOpen(DAYS + 600, 'jdoe', '0x77', ATTACKER, 'srvsvc')], TEST_MODE);
+      assert.equal(alerts.filter((a) => a.firstSeen >= '2024-03-05').length, 0);
+    });
+
+    it('does not add up the users of one shared host who each browse the DC their logon found', async () => {
+      const alerts = await detect(smbSessionEnumeration, [
+        ...browsing,
+        pipeOpen(DAYS + 60, 'alice', '0x77', ATTACKER, 'srvsvc'),
+        pipeOpen(DAYS + 61, 'bob', '0x78', ATTACKER, 'srvsvc', 'DC02.corp.example'),
+      ], TEST_MODE);
+      assert.equal(fromNewcomer(alerts), 0);
+    });
+
+    it('forgets the habit after a week without it', async () => {
+      const alerts = await detect(smbSessionEnumeration, [...browsing, pipeOpen(9 * DAYS, 'jdoe', '0x77', ATTACKER, 'srvsvc')], TEST_MODE);
+      assert.equal(fromNewcomer(alerts), 1);
+    });
+  });
+
   it('learns an inventory server that queries sessions on many hosts and the DC every day', async () => {
     const scanner = '10.0.9.9';
     const daily = Array.from({ length: 16 }, (_, d) => [pipeOpen(d * DAYS, 'svc-inv', '0x1', scanner, 'srvsvc'), ...hostsSweep(d * DAYS + 1, 8, scanner, 'svc-inv')]).flat();

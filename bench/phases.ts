@@ -120,6 +120,8 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
     quarantine: new MemoryQuarantine(),
     config,
     modules,
+    // As `tierzero detect` without --state: the input is finished, waiting verdicts are released.
+    finalInput: true,
   });
   const s = pass.stats;
   const unparsed = [...source.skipped.values()].reduce((a, b) => a + b, 0);
@@ -152,7 +154,8 @@ function timed(m: DetectorModule, ms: Map<string, number>): DetectorModule {
           ms.set(id, (ms.get(id) ?? 0) + performance.now() - t);
         },
         snapshot: () => d.snapshot(),
-        evictIdle: (before) => d.evictIdle(before),
+        evictIdle: (before, watermark) => d.evictIdle(before, watermark),
+        ...(d.flush ? { flush: d.flush.bind(d) } : {}),
       };
     },
   };

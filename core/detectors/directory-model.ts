@@ -298,11 +298,12 @@ export class DirectoryModel implements DirectoryView {
     return this.syncAccounts.has(identityKey(account.name)) || (account.sid !== undefined && this.syncAccounts.has(account.sid.toLowerCase()));
   }
 
-  evictIdle(before: number): void {
+  /** Baselines go when idle since `before`; logon sessions at their own horizon, a ticket lifetime before `watermark`. */
+  evictIdle(before: number, watermark = before): void {
     this.groups.evictIdle(before);
     this.clients.evictIdle(before);
     for (const [key, s] of this.sessions) {
-      if (s.time >= before - SESSION_TTL_MS) break;
+      if (s.time >= watermark - SESSION_TTL_MS) break;
       this.sessions.delete(key);
     }
     for (const [host, list] of this.machines) {

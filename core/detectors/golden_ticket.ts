@@ -95,6 +95,7 @@ export const goldenTicket: DetectorModule = {
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
+  private tgtsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
@@ -255,17 +256,28 @@ class GoldenTicketDetector implements Detector {
     this.state.unknownCount--;
   }
 
+  /** End of finished input: no TGT can still arrive to explain a waiting ticket. */
+  flush(ctx: DetectionContext): void {
+    this.missingTgt.releaseAll((t) => this.judgeMissingTgt(t, ctx));
+  }
+
   snapshot(): GoldenTicketState {
     return this.state;
   }
 
-  evictIdle(before: number): void {
+  evictIdle(before: number, watermark = before): void {
+    // A TGT explains tickets for its lifetime, plus the skew a waiting verdict looks back over:
+    // past that horizon it is dead weight, whatever the 30-day TTL of the baselines.
+    const { tgts, unknownNames, sidNames, nameRids } = this.state;
+    const tgtHorizon = watermark - this.lifetimeMs - 2 * this.skewMs;
+    if (tgtHorizon >= this.tgtsSweptUpTo + HOUR) {
+      this.tgtsSweptUpTo = tgtHorizon;
+      for (const k in tgts) if ((tgts[k] as number) < tgtHorizon) delete tgts[k];
+    }
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
     this.coverage.evictIdle(before);
-    const { tgts, unknownNames, sidNames, nameRids } = this.state;
-    for (const k in tgts) if ((tgts[k] as number) < before) delete tgts[k];
     for (const k in unknownNames) if ((unknownNames[k] as number) < before) this.forgetUnknown(k);
     for (const sid in sidNames) {
       const known = sidNames[sid] as NameOfSid;

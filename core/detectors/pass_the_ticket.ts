@@ -88,6 +88,7 @@ export const passTheTicket: DetectorModule = {
 class PassTheTicketDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
+  private ticketsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
@@ -190,17 +191,40 @@ class PassTheTicketDetector implements Detector {
     return roaming || frontEnd;
   }
 
+  /**
+   * TGT addresses past a ticket lifetime (and the skew a waiting verdict looks back over) explain
+   * nothing any more; an account left with no live TGT, no forwarding and no roaming days is
+   * exactly what a fresh one would be, so it goes (its window is its horizon, not the 30-day TTL).
+   */
+  private evictExpiredTickets(horizon: number): void {
+    if (horizon < this.ticketsSweptUpTo + HOUR) return;
+    this.ticketsSweptUpTo = horizon;
+    const { accounts } = this.state;
+    for (const k in accounts) {
+      const a = accounts[k] as AccountTickets;
+      if (a.tgts.some((t) => t.time < horizon)) a.tgts = a.tgts.filter((t) => t.time >= horizon);
+      if (a.forwardedAt !== undefined && a.forwardedAt < horizon) delete a.forwardedAt;
+      if (a.tgts.length === 0 && a.forwardedAt === undefined && a.roamingDays.length === 0) delete accounts[k];
+    }
+  }
+
   private account(key: string, time: number): AccountTickets {
     const a = (this.state.accounts[key] ??= { tgts: [], roamingDays: [], lastSeen: time });
     a.lastSeen = time;
     return a;
   }
 
+  /** End of finished input: no TGT or forwarding can still arrive to explain a waiting ticket. */
+  flush(ctx: DetectionContext): void {
+    this.unexplained.releaseAll((t) => this.judgeUnexplained(t, ctx));
+  }
+
   snapshot(): PassTheTicketState {
     return this.state;
   }
 
-  evictIdle(before: number): void {
+  evictIdle(before: number, watermark = before): void {
+    this.evictExpiredTickets(watermark - this.lifetimeMs - 2 * this.skewMs);
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;

@@ -5,6 +5,7 @@ import { ClientHosts } from '../estate/client-hosts';
 import type { FrontEndsSnapshot } from '../estate/front-ends';
 import type { HostAddressesSnapshot } from '../estate/host-addresses';
 import { clientSource } from './auth-attempts';
+import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
 /**
@@ -80,7 +81,8 @@ export interface MachineAddress {
   readonly ip: string;
   readonly firstSeen: number;
   lastSeen: number;
-  days: number[];
+  /** Days the machine's account logged on from this address (a day bitset, core/state/day-bits.ts). */
+  days: DayBits;
 }
 
 /**
@@ -153,7 +155,7 @@ export class DirectoryModel implements DirectoryView {
     }
     for (const h of facts.tier0Hosts ?? []) this.configuredTier0.add(hostKey(h));
     for (const dc of saved?.learnedDcs ?? []) this.learnedDcs.add(dc);
-    for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a, days: [...a.days] })));
+    for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a })));
     for (const [key, session] of saved?.sessions ?? []) this.sessions.set(key, session);
   }
 
@@ -231,16 +233,16 @@ export class DirectoryModel implements DirectoryView {
     const known = list.find((a) => a.ip === ip);
     if (known) {
       known.lastSeen = time;
-      if (!known.days.includes(day) && known.days.length < TRUSTED_AFTER_DAYS) known.days.push(day);
+      known.days = addDay(known.days, day);
     } else if (list.length < MAX_ADDRESSES_PER_MACHINE) {
-      list.push({ ip, firstSeen: time, lastSeen: time, days: [day] });
+      list.push({ ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) });
     }
     this.machines.set(host, list);
   }
 
   machineAddresses(host: string): readonly string[] {
     const list = this.machines.get(hostKey(host)) ?? [];
-    return list.filter((a, i) => i === 0 || a.days.length >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
+    return list.filter((a, i) => i === 0 || dayCount(a.days) >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
   }
 
   isDomainController(host: string): boolean {

@@ -3,6 +3,7 @@ import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../e
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { isCrackableEtype } from './kerberos-etypes';
+import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 
 import { none } from '../rules/tree';
 
@@ -21,7 +22,6 @@ const AES_ETYPES = new Set([0x11, 0x12, 0x13, 0x14]);
 // pre-auth (0) is AS-REP roasting's business; PKINIT (15-17) is a smartcard, not a hash.
 const KEY_PREAUTH = new Set([2, 138]);
 const MAX_RECENT = 64;
-const MAX_DAYS = 8;
 
 export const declaration: DetectorDeclaration = {
   id: 'overpass_the_hash',
@@ -59,11 +59,12 @@ export const declaration: DetectorDeclaration = {
   native: none("judges an RC4 pre-authentication against the account's and the host's learned AES baseline (30 days) and a new-credentials logon on the source"),
 };
 
+/** Four numbers per account and per source: the days are day bitsets (core/state/day-bits.ts). */
 interface History {
   firstSeen: number;
   lastSeen: number;
-  aesDays: number[];
-  rc4Days: number[];
+  aes: DayBits;
+  rc4: DayBits;
 }
 
 /** A new-credentials logon on a host, kept briefly to corroborate an RC4 TGT from its address. */
@@ -117,16 +118,19 @@ class OverpassDetector implements Detector {
     const account = history(this.state.accounts, accountKey(ev.account), ev.time);
     if (AES_ETYPES.has(ev.encryptionType)) {
       this.state.org.aes++;
-      addDay(account.aesDays, day);
+      account.aes = addDay(account.aes, day);
       // The device's own mix: an AES-capable device that turns to RC4 is the attack (issue 15).
-      if (ev.ip) addDay(history(this.state.sources, ev.ip, ev.time).aesDays, day);
+      if (ev.ip) {
+        const source = history(this.state.sources, ev.ip, ev.time);
+        source.aes = addDay(source.aes, day);
+      }
       return;
     }
     if (!isCrackableEtype(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
     const source = ev.ip ? history(this.state.sources, ev.ip, ev.time) : undefined;
     const verdict = this.judge(ev, account, source, day);
-    addDay(account.rc4Days, day);
-    if (source) addDay(source.rc4Days, day);
+    account.rc4 = addDay(account.rc4, day);
+    if (source) source.rc4 = addDay(source.rc4, day);
     this.state.org.weak++;
     if (!verdict) return;
     const corroboration = ev.ip ? this.newCredentialsAt(ev.ip, ev.time, ctx) : undefined;
@@ -151,12 +155,11 @@ class OverpassDetector implements Detector {
    */
   private judge(ev: KerberosTgtRequest, account: History, source: History | undefined, today: number): { why: string; learning: boolean } | undefined {
     const legacyDays = threshold(this.settings, 'legacyDays');
-    const earlier = (days: readonly number[]) => days.filter((d) => d < today).length;
-    const rc4Only = (h: History | undefined) => h !== undefined && h.aesDays.length === 0 && h.rc4Days.length >= legacyDays;
+    const rc4Only = (h: History | undefined) => h !== undefined && h.aes === NO_DAYS && dayCount(h.rc4) >= legacyDays;
     if (rc4Only(source) || rc4Only(account)) return undefined;
-    const accountAes = earlier(account.aesDays);
-    const deviceAes = source ? earlier(source.aesDays) : 0;
-    if (accountAes > 0 && (deviceAes > 0 || source === undefined || source.rc4Days.length < legacyDays)) {
+    const accountAes = daysBefore(account.aes, today);
+    const deviceAes = source ? daysBefore(source.aes, today) : 0;
+    if (accountAes > 0 && (deviceAes > 0 || source === undefined || dayCount(source.rc4) < legacyDays)) {
       return {
         why: `${qualified(ev.account)} received AES tickets on ${accountAes} earlier day(s)`
           + (deviceAes > 0 ? ` and the device at ${ev.ip ?? ''} negotiated AES on ${deviceAes} earlier day(s)` : '')
@@ -164,7 +167,7 @@ class OverpassDetector implements Detector {
         learning: deviceAes === 0 && stillLearning(this.settings, account.firstSeen, ev.time),
       };
     }
-    if (account.rc4Days.length >= legacyDays || (source?.rc4Days.length ?? 0) >= legacyDays) return undefined;
+    if (dayCount(account.rc4) >= legacyDays || (source ? dayCount(source.rc4) : 0) >= legacyDays) return undefined;
     if (stillLearning(this.settings, this.state.since, ev.time)) {
       return { why: `no encryption baseline exists yet for ${qualified(ev.account)}`, learning: true };
     }
@@ -225,15 +228,9 @@ function isNewCredentialsLogon(ev: Logon): boolean {
 }
 
 function history(map: Record<string, History>, key: string, time: number): History {
-  const h = (map[key] ??= { firstSeen: time, lastSeen: time, aesDays: [], rc4Days: [] });
+  const h = (map[key] ??= { firstSeen: time, lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS });
   h.lastSeen = time;
   return h;
-}
-
-function addDay(days: number[], day: number): void {
-  if (days.includes(day)) return;
-  days.push(day);
-  if (days.length > MAX_DAYS) days.shift();
 }
 
 /** Appends to a short time-ordered list, dropping what is older than the window or over the cap. */

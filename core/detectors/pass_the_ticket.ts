@@ -2,6 +2,7 @@ import { accountKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
 import { none } from '../rules/tree';
@@ -62,7 +63,8 @@ interface TgtAddress {
 interface AccountTickets {
   tgts: TgtAddress[];
   forwardedAt?: number;
-  roamingDays: number[];
+  /** Days the account presented its tickets from another address (a day bitset). */
+  roaming: DayBits;
   lastSeen: number;
 }
 
@@ -181,8 +183,8 @@ class PassTheTicketDetector implements Detector {
    */
   private learnedElsewhere(key: string, a: AccountTickets, ip: string, time: number): boolean {
     const day = Math.floor(time / DAY);
-    const roaming = a.roamingDays.length >= threshold(this.settings, 'roamingDays');
-    if (!a.roamingDays.includes(day) && a.roamingDays.length < 31) a.roamingDays.push(day);
+    const roaming = dayCount(a.roaming) >= threshold(this.settings, 'roamingDays');
+    a.roaming = addDay(a.roaming, day);
     const needed = threshold(this.settings, 'frontEndAccounts');
     const source = (this.state.sources[ip] ??= { accounts: [], lastSeen: time });
     source.lastSeen = time;
@@ -204,12 +206,12 @@ class PassTheTicketDetector implements Detector {
       const a = accounts[k] as AccountTickets;
       if (a.tgts.some((t) => t.time < horizon)) a.tgts = a.tgts.filter((t) => t.time >= horizon);
       if (a.forwardedAt !== undefined && a.forwardedAt < horizon) delete a.forwardedAt;
-      if (a.tgts.length === 0 && a.forwardedAt === undefined && a.roamingDays.length === 0) delete accounts[k];
+      if (a.tgts.length === 0 && a.forwardedAt === undefined && a.roaming === NO_DAYS) delete accounts[k];
     }
   }
 
   private account(key: string, time: number): AccountTickets {
-    const a = (this.state.accounts[key] ??= { tgts: [], roamingDays: [], lastSeen: time });
+    const a = (this.state.accounts[key] ??= { tgts: [], roaming: NO_DAYS, lastSeen: time });
     a.lastSeen = time;
     return a;
   }

@@ -4,6 +4,7 @@ import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Dete
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { isCrackableEtype } from './kerberos-etypes';
 import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
+import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
 
 import { none } from '../rules/tree';
 
@@ -59,13 +60,19 @@ export const declaration: DetectorDeclaration = {
   native: none("judges an RC4 pre-authentication against the account's and the host's learned AES baseline (30 days) and a new-credentials logon on the source"),
 };
 
-/** Four numbers per account and per source: the days are day bitsets (core/state/day-bits.ts). */
+/**
+ * What one account's or source's TGTs taught: four numbers, a row of a NumericTable (the days
+ * are day bitsets, core/state/day-bits.ts). Read into this transient view per event.
+ */
 interface History {
-  firstSeen: number;
-  lastSeen: number;
+  readonly row: number;
+  readonly firstSeen: number;
   aes: DayBits;
   rc4: DayBits;
 }
+
+const HISTORY_COLUMNS = ['firstSeen', 'aes', 'rc4'] as const;
+type HistoryTable = NumericTable<(typeof HISTORY_COLUMNS)[number]>;
 
 /** A new-credentials logon on a host, kept briefly to corroborate an RC4 TGT from its address. */
 interface NewCredentials {
@@ -84,9 +91,9 @@ interface WeakTgt {
 
 interface OverpassState {
   since?: number;
-  accounts: Record<string, History>;
+  accounts: NumericTableSnapshot;
   /** Source address → history (a legacy application server gets RC4 for every account it serves). */
-  sources: Record<string, History>;
+  sources: NumericTableSnapshot;
   org: { aes: number; weak: number };
   newCredentials: NewCredentials[];
   weakTgts: WeakTgt[];
@@ -94,16 +101,20 @@ interface OverpassState {
 
 export const overpassTheHash: DetectorModule = {
   declaration,
-  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { accounts: {}, sources: {}, org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
+  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { accounts: EMPTY_TABLE, sources: EMPTY_TABLE, org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
 };
 
 class OverpassDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
   private readonly windowMs: number;
+  private readonly accounts: HistoryTable;
+  private readonly sources: HistoryTable;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: OverpassState) {
     this.windowMs = threshold(settings, 'corroborationMinutes') * MINUTE;
+    this.accounts = new NumericTable(HISTORY_COLUMNS, state.accounts, 'overpass_the_hash.accounts');
+    this.sources = new NumericTable(HISTORY_COLUMNS, state.sources, 'overpass_the_hash.sources');
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -115,22 +126,22 @@ class OverpassDetector implements Detector {
     if (ev.status !== 0 || ev.encryptionType === undefined) return;
     this.state.since ??= ev.time;
     const day = Math.floor(ev.time / DAY);
-    const account = history(this.state.accounts, accountKey(ev.account), ev.time);
+    const account = history(this.accounts, accountKey(ev.account), ev.time);
     if (AES_ETYPES.has(ev.encryptionType)) {
       this.state.org.aes++;
-      account.aes = addDay(account.aes, day);
+      this.accounts.set(account.row, 'aes', addDay(account.aes, day));
       // The device's own mix: an AES-capable device that turns to RC4 is the attack (issue 15).
       if (ev.ip) {
-        const source = history(this.state.sources, ev.ip, ev.time);
-        source.aes = addDay(source.aes, day);
+        const source = history(this.sources, ev.ip, ev.time);
+        this.sources.set(source.row, 'aes', addDay(source.aes, day));
       }
       return;
     }
     if (!isCrackableEtype(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
-    const source = ev.ip ? history(this.state.sources, ev.ip, ev.time) : undefined;
+    const source = ev.ip ? history(this.sources, ev.ip, ev.time) : undefined;
     const verdict = this.judge(ev, account, source, day);
-    account.rc4 = addDay(account.rc4, day);
-    if (source) source.rc4 = addDay(source.rc4, day);
+    this.accounts.set(account.row, 'rc4', addDay(account.rc4, day));
+    if (source) this.sources.set(source.row, 'rc4', addDay(source.rc4, day));
     this.state.org.weak++;
     if (!verdict) return;
     const corroboration = ev.ip ? this.newCredentialsAt(ev.ip, ev.time, ctx) : undefined;
@@ -210,16 +221,15 @@ class OverpassDetector implements Detector {
   }
 
   snapshot(): OverpassState {
-    return this.state;
+    return { ...this.state, accounts: this.accounts.snapshot(), sources: this.sources.snapshot() };
   }
 
   evictIdle(before: number): void {
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
-    for (const map of [this.state.accounts, this.state.sources]) {
-      for (const k in map) if ((map[k] as History).lastSeen < before) delete map[k];
-    }
+    this.accounts.evictBefore(before);
+    this.sources.evictBefore(before);
   }
 }
 
@@ -227,10 +237,12 @@ function isNewCredentialsLogon(ev: Logon): boolean {
   return ev.logonType === 9 && ev.logonProcess?.trim().toLowerCase() === 'seclogo';
 }
 
-function history(map: Record<string, History>, key: string, time: number): History {
-  const h = (map[key] ??= { firstSeen: time, lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS });
-  h.lastSeen = time;
-  return h;
+/** The row of `key` (added when new, first seen now), seen at `time`, as a view. */
+function history(table: HistoryTable, key: string, time: number): History {
+  const fresh = !table.has(key);
+  const row = table.touch(key, time);
+  if (fresh) table.set(row, 'firstSeen', time);
+  return { row, firstSeen: table.get(row, 'firstSeen'), aes: table.get(row, 'aes'), rc4: table.get(row, 'rc4') };
 }
 
 /** Appends to a short time-ordered list, dropping what is older than the window or over the cap. */

@@ -235,9 +235,9 @@ export class DirectoryModel implements DirectoryView {
       known.lastSeen = time;
       known.days = addDay(known.days, day);
     } else if (list.length < MAX_ADDRESSES_PER_MACHINE) {
-      list.push({ ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) });
+      // Copied, not pushed: a pushed array reserves 16 more slots, for one address per machine (issue 13).
+      this.machines.set(host, [...list, { ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }]);
     }
-    this.machines.set(host, list);
   }
 
   machineAddresses(host: string): readonly string[] {
@@ -309,8 +309,9 @@ export class DirectoryModel implements DirectoryView {
       this.sessions.delete(key);
     }
     for (const [host, list] of this.machines) {
+      if (list.every((a) => a.lastSeen >= before)) continue;
       const kept = list.filter((a) => a.lastSeen >= before);
-      if (kept.length) this.machines.set(host, kept);
+      if (kept.length) this.machines.set(host, [...kept]);
       else this.machines.delete(host);
     }
   }

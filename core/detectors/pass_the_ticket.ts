@@ -122,8 +122,9 @@ class PassTheTicketDetector implements Detector {
     const a = this.account(key, time);
     const known = a.tgts.find((t) => t.ip === ip);
     if (known) known.time = time;
-    else a.tgts.push({ ip, time });
-    if (a.tgts.length > MAX_TGT_ADDRESSES) a.tgts.sort((x, y) => y.time - x.time).length = MAX_TGT_ADDRESSES;
+    // Copied, not pushed: a pushed array reserves 16 more slots, and most accounts get their TGTs at one address (issue 13).
+    else a.tgts = [...a.tgts, { ip, time }];
+    if (a.tgts.length > MAX_TGT_ADDRESSES) a.tgts = a.tgts.sort((x, y) => y.time - x.time).slice(0, MAX_TGT_ADDRESSES);
   }
 
   private judge(ev: KerberosServiceTicket, ip: string, ctx: DetectionContext): void {
@@ -189,7 +190,7 @@ class PassTheTicketDetector implements Detector {
     const source = (this.state.sources[ip] ??= { accounts: [], lastSeen: time });
     source.lastSeen = time;
     const frontEnd = source.accounts.length >= needed;
-    if (!source.accounts.includes(key) && source.accounts.length < needed) source.accounts.push(key);
+    if (!source.accounts.includes(key) && source.accounts.length < needed) source.accounts = [...source.accounts, key];
     return roaming || frontEnd;
   }
 

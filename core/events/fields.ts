@@ -96,11 +96,8 @@ export function intern(value: string): string {
   return value;
 }
 
-/**
- * Bounded: 100,000 accounts, their machines and the machines' addresses fit (issue 13's
- * estate); clearing costs re-hashing, and a copy per table for the names interned after it.
- */
-const MEMO_LIMIT = 500_000;
+/** Bounded: an estate has far fewer names, and clearing only costs re-hashing. */
+const MEMO_LIMIT = 200_000;
 const interned = new Map<string, string>();
 const lowerNames = new Map<string, string>();
 
@@ -110,15 +107,9 @@ export function isMachineAccount(a: Account): boolean {
 
 /**
  * An IP address as a plain string: `::ffff:10.0.0.5` → `10.0.0.5`, `[::1]:445` → `::1`,
- * `10.0.0.5:3389` → `10.0.0.5`. Empty and `-` → undefined. Interned: the directory's machine
- * addresses and sessions, TGT addresses and per-source baselines all keep it, one copy for all.
+ * `10.0.0.5:3389` → `10.0.0.5`. Empty and `-` → undefined.
  */
 export function ip(value: unknown): string | undefined {
-  const address = plainIp(value);
-  return address === undefined ? undefined : intern(address);
-}
-
-function plainIp(value: unknown): string | undefined {
   let s = text(value);
   if (s === undefined) return undefined;
   if (s[0] === '[') {
@@ -162,8 +153,7 @@ export function serviceHostKey(serviceName: string): string {
   return hostKey(host.replace(/@.*$/, ''));
 }
 
-/** A host key cached per spelling, for an estate's every machine (100 k accounts bring ~85 k). */
-const HOST_KEY_CACHE = 250_000;
+const HOST_KEY_CACHE = 50_000;
 const hostKeys = new Map<string, string>();
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;

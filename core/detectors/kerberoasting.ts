@@ -4,7 +4,7 @@ import type { IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
-import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
+import { addDay, checkDayBitsIn, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 import { none } from '../rules/tree';
 
 /**
@@ -72,7 +72,12 @@ interface KerberoastingState {
 
 export const kerberoasting: DetectorModule = {
   declaration,
-  create: (settings, saved) => new KerberoastingDetector(settings, (saved as KerberoastingState | undefined) ?? { services: {}, recent: {}, devices: {} }),
+  create: (settings, saved) => {
+    const state = (saved as KerberoastingState | undefined) ?? { services: {}, recent: {}, devices: {} };
+    checkDayBitsIn(state.services, ['aes', 'rc4'], 'services');
+    checkDayBitsIn(state.devices, ['aes', 'rc4'], 'devices');
+    return new KerberoastingDetector(settings, state);
+  },
 };
 
 class KerberoastingDetector implements Detector {

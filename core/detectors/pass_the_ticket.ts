@@ -2,7 +2,7 @@ import { accountKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
-import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
+import { addDay, checkDayBitsIn, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
 import { none } from '../rules/tree';
@@ -84,7 +84,11 @@ interface PassTheTicketState {
 
 export const passTheTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new PassTheTicketDetector(settings, (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {}, unexplained: [] }),
+  create: (settings, saved) => {
+    const state = (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {}, unexplained: [] };
+    checkDayBitsIn(state.accounts, ['roaming'], 'accounts');
+    return new PassTheTicketDetector(settings, state);
+  },
 };
 
 class PassTheTicketDetector implements Detector {

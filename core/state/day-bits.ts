@@ -73,6 +73,16 @@ export function isDayBits(v: unknown): v is DayBits {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && (v === NO_DAYS || v % SHIFT !== 0);
 }
 
+/** Every `field` of every record of a saved table is a day set, or this throws naming the first that is not. */
+export function checkDayBitsIn(table: Readonly<Record<string, object>> | undefined, fields: readonly string[], where: string): void {
+  for (const [key, record] of Object.entries(table ?? {})) {
+    for (const f of fields) {
+      const v = (record as Record<string, unknown>)[f];
+      if (!isDayBits(v)) throw new Error(`${where}.${key}.${f} must be a day set (a non-negative integer), is ${JSON.stringify(v)}`);
+    }
+  }
+}
+
 function latestDay(bits: DayBits): number {
   return Math.floor(bits / SHIFT);
 }

@@ -81,4 +81,11 @@ describe('state schema', () => {
     await store.save({ ...emptyState(), detectors: { kerberoasting: { services: 7 } } }, null);
     await assert.rejects(pass(store), (e: Error) => e instanceof StateInvalidError && /detectors\.kerberoasting/.test(e.message));
   });
+
+  it('refuses a saved day set that is not one, naming the record, instead of reading it as no days', async () => {
+    const store = new MemoryStateStore();
+    const account = { tgts: [], roaming: [19794], lastSeen: 1 }; // a version 1 day list under a version 2 key
+    await store.save({ ...emptyState(), detectors: { pass_the_ticket: { coverage: {}, accounts: { jdoe: account }, sources: {}, unexplained: [] } } }, null);
+    await assert.rejects(pass(store), (e: Error) => e instanceof StateInvalidError && /detectors\.pass_the_ticket/.test(e.message) && /accounts\.jdoe\.roaming must be a day set/.test(e.message));
+  });
 });

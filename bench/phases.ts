@@ -98,8 +98,10 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
   const { DETECTOR_MODULES } = require('../core/detectors/registry') as typeof import('../core/detectors/registry');
   const { runPass, wantedEvents } = require('../core/engine/engine') as typeof import('../core/engine/engine');
   const config = resolveConfig(rawConfig, DETECTOR_MODULES.map((m) => m.declaration));
+  const { foundAlerts, stateFigures } = require('./state-figures') as typeof import('./state-figures');
   let alerts = 0;
   const byDetector: Record<string, number> = {};
+  const found: Record<string, string[]> = {};
   const handleMs = new Map<string, number>();
   const modules = perDetector ? DETECTOR_MODULES.map((m) => timed(m, handleMs)) : DETECTOR_MODULES;
   const t0 = performance.now();
@@ -111,18 +113,23 @@ export async function tierzeroPhase(path: string, rawConfig: unknown, perDetecto
       write: async (batch) => {
         alerts += batch.length;
         for (const a of batch) byDetector[a.detector] = (byDetector[a.detector] ?? 0) + 1;
+        foundAlerts(batch, found);
       },
     },
     store: new MemoryStateStore(),
     quarantine: new MemoryQuarantine(),
     config,
     modules,
+    // As `tierzero detect` without --state: the input is finished, waiting verdicts are released.
+    finalInput: true,
   });
   const s = pass.stats;
   const unparsed = [...source.skipped.values()].reduce((a, b) => a + b, 0);
   const r = result(s.records + unparsed, t0, {
-    detectors: DETECTOR_MODULES.length, identityEvents: s.events, unparsed, quarantined: s.quarantined, alerts, alertsByDetector: byDetector,
+    detectors: DETECTOR_MODULES.length, identityEvents: s.events, unparsed, quarantined: s.quarantined, alerts, alertsByDetector: byDetector, found,
   });
+  // After the clock stopped: what the state costs (issue 13, item 6).
+  Object.assign(r.details, { state: stateFigures(pass.state) });
   if (!perDetector) return r;
   const jsonMb = (v: unknown): number => Buffer.byteLength(JSON.stringify(v ?? null)) / 1e6;
   const perDetectorRows = DETECTOR_MODULES.map((m) => ({
@@ -147,7 +154,8 @@ function timed(m: DetectorModule, ms: Map<string, number>): DetectorModule {
           ms.set(id, (ms.get(id) ?? 0) + performance.now() - t);
         },
         snapshot: () => d.snapshot(),
-        evictIdle: (before) => d.evictIdle(before),
+        evictIdle: (before, watermark) => d.evictIdle(before, watermark),
+        ...(d.flush ? { flush: d.flush.bind(d) } : {}),
       };
     },
   };

@@ -66,6 +66,8 @@ async function detect(argv: string[]): Promise<number> {
     onProgress: (s) => progress.update(s),
     progressEvery: 20_000,
     futureSkewMs,
+    // Without --state nothing continues this pass: waiting verdicts are released at its end.
+    finalInput: !values.state,
   }).finally(() => lock?.release());
   progress.clear();
   if (!values.quiet) {

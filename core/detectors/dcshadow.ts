@@ -249,19 +249,27 @@ class DcshadowDetector implements Detector {
       + 'A real DC stays; a DC that exists for seconds is how DCShadow pushes changes through replication without leaving change events on any DC.');
   }
 
-  /** Registrations whose grace period ran out: report those whose machine never acted as a DC. */
-  private expire(now: number, ctx: DetectionContext): void {
+  /**
+   * End of finished input: the machine's own events, had it acted as a DC, would be in it. Every
+   * open registration is judged now, as if its grace period ran out at the last event.
+   */
+  flush(ctx: DetectionContext, watermark: number): void {
+    this.expire(watermark, ctx, true);
+  }
+
+  /** Registrations whose grace period ran out (or, at the end of finished input, every one): report those whose machine never acted as a DC. */
+  private expire(now: number, ctx: DetectionContext, endOfInput = false): void {
     let next: number | undefined;
     for (const [host, reg] of Object.entries(this.state.registrations)) {
       const deadline = reg.firstSeen + this.graceMs;
-      if (deadline > now) {
+      if (deadline > now && !endOfInput) {
         next = next === undefined ? deadline : Math.min(next, deadline);
         continue;
       }
       delete this.state.registrations[host];
       if (reg.reported || reg.promoted || ctx.directory.isDomainController(host)) continue;
       this.report(host, reg, ctx, 'medium',
-        `was registered as a domain controller${reg.spns.length ? ` (${reg.spns.join(', ')})` : ''} ${Math.round((now - reg.firstSeen) / HOUR)} hours ago`
+        `was registered as a domain controller${reg.spns.length ? ` (${reg.spns.join(', ')})` : ''} ${endOfInput ? `${ago(now - reg.firstSeen)} before the input ends` : `${Math.round((now - reg.firstSeen) / HOUR)} hours ago`}`
         + `${reg.removedAt ? `, unregistered ${seconds(reg.removedAt - reg.firstSeen)} later,` : ''} and has not acted as a DC. `
         + 'A promoted DC writes its own Kerberos and directory events; if this machine is a DC whose logs are not collected, add it to domainControllers.');
     }
@@ -313,6 +321,10 @@ function remember(reg: Registration, ev: EventOrigin): void {
   if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push({ time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId });
 }
 
+
+function ago(ms: number): string {
+  return ms < 2 * HOUR ? seconds(ms) : `${Math.round(ms / HOUR)} hours`;
+}
 
 function seconds(ms: number): string {
   return ms < 120_000 ? `${Math.round(ms / 1000)} seconds` : `${Math.round(ms / MINUTE)} minutes`;

@@ -86,8 +86,20 @@ export interface Detector {
   handle(event: IdentityEvent, ctx: DetectionContext): void;
   /** JSON-serialisable state, restored by the module's `create`. */
   snapshot(): unknown;
-  /** Forget entities with no activity since `before` (epoch ms, event time). */
-  evictIdle(before: number): void;
+  /**
+   * Forget entities with no activity since `before` (epoch ms, event time: the watermark minus
+   * the state TTL), and correlation windows past their own horizon at `watermark` (the latest
+   * event time): a 10-hour ticket window need not live for the 30-day TTL of a baseline. The
+   * engine always passes `watermark`; without it (a direct call) windows age from `before`.
+   */
+  evictIdle(before: number, watermark?: number): void;
+  /**
+   * The input is finished (a one-shot `detect` over files): release the verdicts that wait for
+   * clock skew or a grace period, judged on the evidence seen (issue 13, item 3). A scheduled
+   * pass never calls it: the next pass may still bring the event that explains them.
+   * `watermark` is the latest event time of the input.
+   */
+  flush?(ctx: DetectionContext, watermark: number): void;
 }
 
 export interface DetectorModule {

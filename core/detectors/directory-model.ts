@@ -5,6 +5,7 @@ import { ClientHosts } from '../estate/client-hosts';
 import type { FrontEndsSnapshot } from '../estate/front-ends';
 import type { HostAddressesSnapshot } from '../estate/host-addresses';
 import { clientSource } from './auth-attempts';
+import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 
 /**
@@ -80,7 +81,8 @@ export interface MachineAddress {
   readonly ip: string;
   readonly firstSeen: number;
   lastSeen: number;
-  days: number[];
+  /** Days the machine's account logged on from this address (a day bitset, core/state/day-bits.ts). */
+  days: DayBits;
 }
 
 /**
@@ -153,7 +155,7 @@ export class DirectoryModel implements DirectoryView {
     }
     for (const h of facts.tier0Hosts ?? []) this.configuredTier0.add(hostKey(h));
     for (const dc of saved?.learnedDcs ?? []) this.learnedDcs.add(dc);
-    for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a, days: [...a.days] })));
+    for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a })));
     for (const [key, session] of saved?.sessions ?? []) this.sessions.set(key, session);
   }
 
@@ -231,16 +233,16 @@ export class DirectoryModel implements DirectoryView {
     const known = list.find((a) => a.ip === ip);
     if (known) {
       known.lastSeen = time;
-      if (!known.days.includes(day) && known.days.length < TRUSTED_AFTER_DAYS) known.days.push(day);
+      known.days = addDay(known.days, day);
     } else if (list.length < MAX_ADDRESSES_PER_MACHINE) {
-      list.push({ ip, firstSeen: time, lastSeen: time, days: [day] });
+      // Copied, not pushed: a pushed array reserves 16 more slots, for one address per machine (issue 13).
+      this.machines.set(host, [...list, { ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }]);
     }
-    this.machines.set(host, list);
   }
 
   machineAddresses(host: string): readonly string[] {
     const list = this.machines.get(hostKey(host)) ?? [];
-    return list.filter((a, i) => i === 0 || a.days.length >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
+    return list.filter((a, i) => i === 0 || dayCount(a.days) >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
   }
 
   isDomainController(host: string): boolean {
@@ -298,16 +300,18 @@ export class DirectoryModel implements DirectoryView {
     return this.syncAccounts.has(identityKey(account.name)) || (account.sid !== undefined && this.syncAccounts.has(account.sid.toLowerCase()));
   }
 
-  evictIdle(before: number): void {
+  /** Baselines go when idle since `before`; logon sessions at their own horizon, a ticket lifetime before `watermark`. */
+  evictIdle(before: number, watermark = before): void {
     this.groups.evictIdle(before);
     this.clients.evictIdle(before);
     for (const [key, s] of this.sessions) {
-      if (s.time >= before - SESSION_TTL_MS) break;
+      if (s.time >= watermark - SESSION_TTL_MS) break;
       this.sessions.delete(key);
     }
     for (const [host, list] of this.machines) {
+      if (list.every((a) => a.lastSeen >= before)) continue;
       const kept = list.filter((a) => a.lastSeen >= before);
-      if (kept.length) this.machines.set(host, kept);
+      if (kept.length) this.machines.set(host, [...kept]);
       else this.machines.delete(host);
     }
   }

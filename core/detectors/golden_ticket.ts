@@ -2,6 +2,7 @@ import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { NameSidPairs, type NameOfSid } from '../estate/name-sid-pairs';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
 import { none } from '../rules/tree';
@@ -64,10 +65,6 @@ export const declaration: DetectorDeclaration = {
   native: none("joins every service ticket to the TGTs all DCs issued within the ticket lifetime (hours, across DCs), and learns each realm's and account's name-SID pairs"),
 };
 
-interface NameOfSid {
-  name: string;
-  lastSeen: number;
-}
 
 
 interface GoldenTicketState {
@@ -95,16 +92,22 @@ export const goldenTicket: DetectorModule = {
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
+  private tgtsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
   private readonly missingTgt: SkewQueue<KerberosServiceTicket>;
+  /** Account → last TGT issued or renewed by any DC (the snapshot's `tgts`). */
+  private readonly tgts: Map<string, number>;
+  private readonly pairs: NameSidPairs;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: GoldenTicketState) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
     this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
     this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
     this.missingTgt = new SkewQueue((state.missingTgt ??= []));
+    this.tgts = new Map(Object.entries(state.tgts ?? {}));
+    this.pairs = new NameSidPairs(state);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -114,7 +117,7 @@ class GoldenTicketDetector implements Detector {
         this.coverage.observe(ev.host, ev.time);
         this.state.since ??= ev.time;
         if (ev.status === 0) {
-          this.state.tgts[accountKey(ev.account)] = ev.time;
+          this.tgts.set(accountKey(ev.account), ev.time);
           this.forgetUnknown(accountKey(ev.account));
           this.learnRealm(ev.account.domain);
         } else if (ev.status === KDC_ERR_C_PRINCIPAL_UNKNOWN) {
@@ -123,7 +126,7 @@ class GoldenTicketDetector implements Detector {
         return;
       case 'kerberos_ticket_renewal':
         this.coverage.observe(ev.host, ev.time);
-        if (ev.serviceName.toLowerCase().startsWith('krbtgt')) this.state.tgts[accountKey(ev.account)] = ev.time;
+        if (ev.serviceName.toLowerCase().startsWith('krbtgt')) this.tgts.set(accountKey(ev.account), ev.time);
         return;
       case 'kerberos_service_ticket':
         this.coverage.observe(ev.host, ev.time);
@@ -173,7 +176,7 @@ class GoldenTicketDetector implements Detector {
 
   /** A TGT issued or renewed within the lifetime before `time`, or logged up to the clock skew after it. */
   private hasTgt(key: string, time: number): boolean {
-    const issued = this.state.tgts[key];
+    const issued = this.tgts.get(key);
     return issued !== undefined && time - issued <= this.lifetimeMs && issued - time <= this.skewMs;
   }
 
@@ -190,7 +193,7 @@ class GoldenTicketDetector implements Detector {
     // Only domain and machine SIDs (S-1-5-21-…) name one account; well-known SIDs (SYSTEM,
     // NETWORK SERVICE) are logged under each machine's own name.
     if (!sid || !sid.startsWith('S-1-5-21-') || account.name === sid) return undefined;
-    const bySid = this.state.sidNames[sid];
+    const bySid = this.pairs.nameOf(sid);
     if (bySid && (bySid.name === account.name || bySid.name.toLowerCase() === account.name.toLowerCase())) {
       bySid.lastSeen = time; // the common case: a pair already known
       return undefined;
@@ -199,7 +202,7 @@ class GoldenTicketDetector implements Detector {
     const cut = sid.lastIndexOf('-');
     const rid = sid.slice(cut + 1);
     const domainSid = sid.slice(0, cut);
-    const knownRid = this.state.nameRids[`${domainSid}|${name}`];
+    const knownRid = this.pairs.ridOf(domainSid, name);
     if (!authoritative && bySid) {
       bySid.lastSeen = time;
       return `SID ${sid} was presented as ${account.name}, while that SID belongs to ${bySid.name}; a forged ticket carries whatever name and SID its maker chose`;
@@ -208,9 +211,7 @@ class GoldenTicketDetector implements Detector {
       return `${account.name} was presented with RID ${rid}, while the account's SID ends in ${knownRid}; a forged ticket carries whatever name and SID its maker chose`;
     }
     // A rename frees the old name: it may later belong to a new account.
-    if (bySid) delete this.state.nameRids[`${domainSid}|${bySid.name.toLowerCase()}`];
-    this.state.sidNames[sid] = { name: account.name, lastSeen: time };
-    this.state.nameRids[`${domainSid}|${name}`] = rid;
+    this.pairs.set(sid, account.name, time);
     return undefined;
   }
 
@@ -255,25 +256,29 @@ class GoldenTicketDetector implements Detector {
     this.state.unknownCount--;
   }
 
-  snapshot(): GoldenTicketState {
-    return this.state;
+  /** End of finished input: no TGT can still arrive to explain a waiting ticket. */
+  flush(ctx: DetectionContext): void {
+    this.missingTgt.releaseAll((t) => this.judgeMissingTgt(t, ctx));
   }
 
-  evictIdle(before: number): void {
+  snapshot(): GoldenTicketState {
+    return { ...this.state, tgts: Object.fromEntries(this.tgts), ...this.pairs.snapshot() };
+  }
+
+  evictIdle(before: number, watermark = before): void {
+    // A TGT explains tickets for its lifetime, plus the skew a waiting verdict looks back over:
+    // past that horizon it is dead weight, whatever the 30-day TTL of the baselines.
+    const { unknownNames } = this.state;
+    const tgtHorizon = watermark - this.lifetimeMs - 2 * this.skewMs;
+    if (tgtHorizon >= this.tgtsSweptUpTo + HOUR) {
+      this.tgtsSweptUpTo = tgtHorizon;
+      for (const [k, t] of this.tgts) if (t < tgtHorizon) this.tgts.delete(k);
+    }
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
     this.coverage.evictIdle(before);
-    const { tgts, unknownNames, sidNames, nameRids } = this.state;
-    for (const k in tgts) if ((tgts[k] as number) < before) delete tgts[k];
     for (const k in unknownNames) if ((unknownNames[k] as number) < before) this.forgetUnknown(k);
-    for (const sid in sidNames) {
-      const known = sidNames[sid] as NameOfSid;
-      if (known.lastSeen >= before) continue;
-      const cut = sid.lastIndexOf('-');
-      const nameKey = `${sid.slice(0, cut)}|${known.name.toLowerCase()}`;
-      if (nameRids[nameKey] === sid.slice(cut + 1)) delete nameRids[nameKey];
-      delete sidNames[sid];
-    }
+    this.pairs.evictBefore(before);
   }
 }

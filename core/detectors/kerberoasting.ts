@@ -4,6 +4,7 @@ import type { IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
+import { addDay, checkDayBitsIn, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 import { none } from '../rules/tree';
 
 /**
@@ -47,15 +48,16 @@ export const declaration: DetectorDeclaration = {
   native: none("judges a burst of RC4 service tickets against the requester's learned service pairs and each service's learned encryption types"),
 };
 
-interface ServiceHistory {
-  requesters: string[];
+/** Days with AES and with RC4/DES tickets, as day bitsets (core/state/day-bits.ts): a service's or a device's encryption baseline. */
+interface EncryptionDays {
   lastSeen: number;
-  /** Epoch days with AES and with RC4/DES tickets (bounded): the service's, or the device's, encryption baseline. */
-  aesDays?: number[];
-  rc4Days?: number[];
+  aes: DayBits;
+  rc4: DayBits;
 }
 
-const MAX_DAYS = 8;
+interface ServiceHistory extends EncryptionDays {
+  requesters: string[];
+}
 const AES_ETYPES = new Set([0x11, 0x12]);
 
 interface KerberoastingState {
@@ -64,13 +66,18 @@ interface KerberoastingState {
   services: Record<string, ServiceHistory>;
   /** requester → recent weak-ticket times per service, for bursts. */
   recent: Record<string, Record<string, number>>;
-  /** Requesting device address → its ticket encryption days (requesters unused). */
-  devices?: Record<string, ServiceHistory>;
+  /** Requesting device address → its ticket encryption days. */
+  devices: Record<string, EncryptionDays>;
 }
 
 export const kerberoasting: DetectorModule = {
   declaration,
-  create: (settings, saved) => new KerberoastingDetector(settings, (saved as KerberoastingState | undefined) ?? { services: {}, recent: {} }),
+  create: (settings, saved) => {
+    const state = (saved as KerberoastingState | undefined) ?? { services: {}, recent: {}, devices: {} };
+    checkDayBitsIn(state.services, ['aes', 'rc4'], 'services');
+    checkDayBitsIn(state.devices, ['aes', 'rc4'], 'devices');
+    return new KerberoastingDetector(settings, state);
+  },
 };
 
 class KerberoastingDetector implements Detector {
@@ -91,8 +98,8 @@ class KerberoastingDetector implements Detector {
     const day = Math.floor(ev.time / DAY);
     if (ev.encryptionType !== undefined && AES_ETYPES.has(ev.encryptionType)) {
       // AES for a user-account service, and from a device: what RC4 is judged against.
-      this.encryptionDay(this.state.services, service, ev.time, day, 'aesDays');
-      if (ev.ip) this.encryptionDay((this.state.devices ??= {}), ev.ip, ev.time, day, 'aesDays');
+      encryptionDay(this.service(service, ev.time), day, 'aes');
+      if (ev.ip) encryptionDay(this.device(ev.ip, ev.time), day, 'aes');
       return;
     }
     if (!isCrackableEtype(ev.encryptionType)) return;
@@ -100,19 +107,19 @@ class KerberoastingDetector implements Detector {
 
     const recentServices = this.recentFor(requester, service, ev.time);
     const history = this.state.services[service];
-    const device = ev.ip ? this.state.devices?.[ev.ip] : undefined;
+    const device = ev.ip ? this.state.devices[ev.ip] : undefined;
     const knownPair = history?.requesters.includes(requester) ?? false;
     const popular = (history?.requesters.length ?? 0) >= threshold(this.settings, 'popularRequesters');
     const legacyDays = threshold(this.settings, 'legacyDays');
-    const rc4Only = (h: ServiceHistory | undefined) => h !== undefined && (h.aesDays?.length ?? 0) === 0 && (h.rc4Days?.length ?? 0) >= legacyDays;
-    const earlierAes = (h: ServiceHistory | undefined) => (h?.aesDays ?? []).filter((d) => d < day).length;
+    const rc4Only = (h: EncryptionDays | undefined) => h !== undefined && h.aes === NO_DAYS && dayCount(h.rc4) >= legacyDays;
+    const earlierAes = (h: EncryptionDays | undefined) => (h ? daysBefore(h.aes, day) : 0);
     // A service that got AES before, asked for RC4 by a device that got AES before: the
     // requester's tool chose RC4, which is what a roast does (issue 15).
     const downgrade = earlierAes(history) > 0 && earlierAes(device) > 0;
     const legacy = rc4Only(history) || rc4Only(device);
     this.remember(service, requester, ev.time);
-    this.encryptionDay(this.state.services, service, ev.time, day, 'rc4Days');
-    if (ev.ip) this.encryptionDay((this.state.devices ??= {}), ev.ip, ev.time, day, 'rc4Days');
+    encryptionDay(this.service(service, ev.time), day, 'rc4');
+    if (ev.ip) encryptionDay(this.device(ev.ip, ev.time), day, 'rc4');
 
     const honey = ctx.directory.isHoneytoken(ev.serviceName) || ctx.directory.isHoneytoken(ev.serviceSid);
     const burst = recentServices.length >= threshold(this.settings, 'distinctServices');
@@ -154,18 +161,20 @@ class KerberoastingDetector implements Detector {
     return out;
   }
 
-  private encryptionDay(map: Record<string, ServiceHistory>, key: string, time: number, day: number, kind: 'aesDays' | 'rc4Days'): void {
-    const h = (map[key] ??= { requesters: [], lastSeen: time });
+  private service(service: string, time: number): ServiceHistory {
+    const h = (this.state.services[service] ??= { requesters: [], lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS });
     h.lastSeen = time;
-    const days = (h[kind] ??= []);
-    if (days.includes(day)) return;
-    days.push(day);
-    if (days.length > MAX_DAYS) days.shift();
+    return h;
+  }
+
+  private device(ip: string, time: number): EncryptionDays {
+    const h = (this.state.devices[ip] ??= { lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS });
+    h.lastSeen = time;
+    return h;
   }
 
   private remember(service: string, requester: string, time: number): void {
-    const h = (this.state.services[service] ??= { requesters: [], lastSeen: time });
-    h.lastSeen = time;
+    const h = this.service(service, time);
     // Past the popularity threshold more names add nothing; the bound keeps state small.
     if (!h.requesters.includes(requester) && h.requesters.length < 64) h.requesters.push(requester);
   }
@@ -174,12 +183,18 @@ class KerberoastingDetector implements Detector {
     return this.state;
   }
 
-  evictIdle(before: number): void {
+  evictIdle(before: number, watermark = before): void {
     for (const [s, h] of Object.entries(this.state.services)) if (h.lastSeen < before) delete this.state.services[s];
-    for (const [d, h] of Object.entries(this.state.devices ?? {})) if (h.lastSeen < before) delete this.state.devices?.[d];
+    for (const [d, h] of Object.entries(this.state.devices)) if (h.lastSeen < before) delete this.state.devices[d];
+    // A burst is counted over the window: older weak tickets count for nothing (their horizon, not the TTL).
+    const burstHorizon = Math.max(before, watermark - this.windowMs);
     for (const [r, recent] of Object.entries(this.state.recent)) {
-      if (Object.values(recent).every((t) => t < before)) delete this.state.recent[r];
+      if (Object.values(recent).every((t) => t < burstHorizon)) delete this.state.recent[r];
     }
   }
+}
+
+function encryptionDay(h: EncryptionDays, day: number, kind: 'aes' | 'rc4'): void {
+  h[kind] = addDay(h[kind], day);
 }
 

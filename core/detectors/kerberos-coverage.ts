@@ -81,4 +81,9 @@ export class SkewQueue<T> {
   release(now: number, judge: (item: T) => void): void {
     while (this.queue.length > 0 && (this.queue[0] as Deferred<T>).due <= now) judge((this.queue.shift() as Deferred<T>).item);
   }
+
+  /** The input is finished: every waiting verdict is judged now, on the evidence there is. */
+  releaseAll(judge: (item: T) => void): void {
+    this.release(Infinity, judge);
+  }
 }

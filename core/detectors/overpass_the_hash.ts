@@ -3,6 +3,8 @@ import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../e
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { isCrackableEtype } from './kerberos-etypes';
+import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
+import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
 
 import { none } from '../rules/tree';
 
@@ -21,7 +23,6 @@ const AES_ETYPES = new Set([0x11, 0x12, 0x13, 0x14]);
 // pre-auth (0) is AS-REP roasting's business; PKINIT (15-17) is a smartcard, not a hash.
 const KEY_PREAUTH = new Set([2, 138]);
 const MAX_RECENT = 64;
-const MAX_DAYS = 8;
 
 export const declaration: DetectorDeclaration = {
   id: 'overpass_the_hash',
@@ -59,12 +60,19 @@ export const declaration: DetectorDeclaration = {
   native: none("judges an RC4 pre-authentication against the account's and the host's learned AES baseline (30 days) and a new-credentials logon on the source"),
 };
 
+/**
+ * What one account's or source's TGTs taught: four numbers, a row of a NumericTable (the days
+ * are day bitsets, core/state/day-bits.ts). Read into this transient view per event.
+ */
 interface History {
-  firstSeen: number;
-  lastSeen: number;
-  aesDays: number[];
-  rc4Days: number[];
+  readonly row: number;
+  readonly firstSeen: number;
+  aes: DayBits;
+  rc4: DayBits;
 }
+
+const HISTORY_COLUMNS = ['firstSeen', 'aes', 'rc4'] as const;
+type HistoryTable = NumericTable<(typeof HISTORY_COLUMNS)[number]>;
 
 /** A new-credentials logon on a host, kept briefly to corroborate an RC4 TGT from its address. */
 interface NewCredentials {
@@ -83,9 +91,9 @@ interface WeakTgt {
 
 interface OverpassState {
   since?: number;
-  accounts: Record<string, History>;
+  accounts: NumericTableSnapshot;
   /** Source address → history (a legacy application server gets RC4 for every account it serves). */
-  sources: Record<string, History>;
+  sources: NumericTableSnapshot;
   org: { aes: number; weak: number };
   newCredentials: NewCredentials[];
   weakTgts: WeakTgt[];
@@ -93,16 +101,20 @@ interface OverpassState {
 
 export const overpassTheHash: DetectorModule = {
   declaration,
-  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { accounts: {}, sources: {}, org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
+  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { accounts: EMPTY_TABLE, sources: EMPTY_TABLE, org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
 };
 
 class OverpassDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
   private readonly windowMs: number;
+  private readonly accounts: HistoryTable;
+  private readonly sources: HistoryTable;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: OverpassState) {
     this.windowMs = threshold(settings, 'corroborationMinutes') * MINUTE;
+    this.accounts = new NumericTable(HISTORY_COLUMNS, state.accounts, 'overpass_the_hash.accounts');
+    this.sources = new NumericTable(HISTORY_COLUMNS, state.sources, 'overpass_the_hash.sources');
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -114,19 +126,22 @@ class OverpassDetector implements Detector {
     if (ev.status !== 0 || ev.encryptionType === undefined) return;
     this.state.since ??= ev.time;
     const day = Math.floor(ev.time / DAY);
-    const account = history(this.state.accounts, accountKey(ev.account), ev.time);
+    const account = history(this.accounts, accountKey(ev.account), ev.time);
     if (AES_ETYPES.has(ev.encryptionType)) {
       this.state.org.aes++;
-      addDay(account.aesDays, day);
+      this.accounts.set(account.row, 'aes', addDay(account.aes, day));
       // The device's own mix: an AES-capable device that turns to RC4 is the attack (issue 15).
-      if (ev.ip) addDay(history(this.state.sources, ev.ip, ev.time).aesDays, day);
+      if (ev.ip) {
+        const source = history(this.sources, ev.ip, ev.time);
+        this.sources.set(source.row, 'aes', addDay(source.aes, day));
+      }
       return;
     }
     if (!isCrackableEtype(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
-    const source = ev.ip ? history(this.state.sources, ev.ip, ev.time) : undefined;
+    const source = ev.ip ? history(this.sources, ev.ip, ev.time) : undefined;
     const verdict = this.judge(ev, account, source, day);
-    addDay(account.rc4Days, day);
-    if (source) addDay(source.rc4Days, day);
+    this.accounts.set(account.row, 'rc4', addDay(account.rc4, day));
+    if (source) this.sources.set(source.row, 'rc4', addDay(source.rc4, day));
     this.state.org.weak++;
     if (!verdict) return;
     const corroboration = ev.ip ? this.newCredentialsAt(ev.ip, ev.time, ctx) : undefined;
@@ -151,12 +166,11 @@ class OverpassDetector implements Detector {
    */
   private judge(ev: KerberosTgtRequest, account: History, source: History | undefined, today: number): { why: string; learning: boolean } | undefined {
     const legacyDays = threshold(this.settings, 'legacyDays');
-    const earlier = (days: readonly number[]) => days.filter((d) => d < today).length;
-    const rc4Only = (h: History | undefined) => h !== undefined && h.aesDays.length === 0 && h.rc4Days.length >= legacyDays;
+    const rc4Only = (h: History | undefined) => h !== undefined && h.aes === NO_DAYS && dayCount(h.rc4) >= legacyDays;
     if (rc4Only(source) || rc4Only(account)) return undefined;
-    const accountAes = earlier(account.aesDays);
-    const deviceAes = source ? earlier(source.aesDays) : 0;
-    if (accountAes > 0 && (deviceAes > 0 || source === undefined || source.rc4Days.length < legacyDays)) {
+    const accountAes = daysBefore(account.aes, today);
+    const deviceAes = source ? daysBefore(source.aes, today) : 0;
+    if (accountAes > 0 && (deviceAes > 0 || source === undefined || dayCount(source.rc4) < legacyDays)) {
       return {
         why: `${qualified(ev.account)} received AES tickets on ${accountAes} earlier day(s)`
           + (deviceAes > 0 ? ` and the device at ${ev.ip ?? ''} negotiated AES on ${deviceAes} earlier day(s)` : '')
@@ -164,7 +178,7 @@ class OverpassDetector implements Detector {
         learning: deviceAes === 0 && stillLearning(this.settings, account.firstSeen, ev.time),
       };
     }
-    if (account.rc4Days.length >= legacyDays || (source?.rc4Days.length ?? 0) >= legacyDays) return undefined;
+    if (dayCount(account.rc4) >= legacyDays || (source ? dayCount(source.rc4) : 0) >= legacyDays) return undefined;
     if (stillLearning(this.settings, this.state.since, ev.time)) {
       return { why: `no encryption baseline exists yet for ${qualified(ev.account)}`, learning: true };
     }
@@ -207,16 +221,15 @@ class OverpassDetector implements Detector {
   }
 
   snapshot(): OverpassState {
-    return this.state;
+    return { ...this.state, accounts: this.accounts.snapshot(), sources: this.sources.snapshot() };
   }
 
   evictIdle(before: number): void {
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
-    for (const map of [this.state.accounts, this.state.sources]) {
-      for (const k in map) if ((map[k] as History).lastSeen < before) delete map[k];
-    }
+    this.accounts.evictBefore(before);
+    this.sources.evictBefore(before);
   }
 }
 
@@ -224,16 +237,12 @@ function isNewCredentialsLogon(ev: Logon): boolean {
   return ev.logonType === 9 && ev.logonProcess?.trim().toLowerCase() === 'seclogo';
 }
 
-function history(map: Record<string, History>, key: string, time: number): History {
-  const h = (map[key] ??= { firstSeen: time, lastSeen: time, aesDays: [], rc4Days: [] });
-  h.lastSeen = time;
-  return h;
-}
-
-function addDay(days: number[], day: number): void {
-  if (days.includes(day)) return;
-  days.push(day);
-  if (days.length > MAX_DAYS) days.shift();
+/** The row of `key` (added when new, first seen now), seen at `time`, as a view. */
+function history(table: HistoryTable, key: string, time: number): History {
+  const fresh = !table.has(key);
+  const row = table.touch(key, time);
+  if (fresh) table.set(row, 'firstSeen', time);
+  return { row, firstSeen: table.get(row, 'firstSeen'), aes: table.get(row, 'aes'), rc4: table.get(row, 'rc4') };
 }
 
 /** Appends to a short time-ordered list, dropping what is older than the window or over the cap. */

@@ -2,6 +2,7 @@ import { accountKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
+import { addDay, checkDayBitsIn, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
 
 import { none } from '../rules/tree';
@@ -62,7 +63,8 @@ interface TgtAddress {
 interface AccountTickets {
   tgts: TgtAddress[];
   forwardedAt?: number;
-  roamingDays: number[];
+  /** Days the account presented its tickets from another address (a day bitset). */
+  roaming: DayBits;
   lastSeen: number;
 }
 
@@ -82,12 +84,17 @@ interface PassTheTicketState {
 
 export const passTheTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new PassTheTicketDetector(settings, (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {}, unexplained: [] }),
+  create: (settings, saved) => {
+    const state = (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {}, unexplained: [] };
+    checkDayBitsIn(state.accounts, ['roaming'], 'accounts');
+    return new PassTheTicketDetector(settings, state);
+  },
 };
 
 class PassTheTicketDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
+  private ticketsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly coverage: KerberosCoverage;
@@ -119,8 +126,9 @@ class PassTheTicketDetector implements Detector {
     const a = this.account(key, time);
     const known = a.tgts.find((t) => t.ip === ip);
     if (known) known.time = time;
-    else a.tgts.push({ ip, time });
-    if (a.tgts.length > MAX_TGT_ADDRESSES) a.tgts.sort((x, y) => y.time - x.time).length = MAX_TGT_ADDRESSES;
+    // Copied, not pushed: a pushed array reserves 16 more slots, and most accounts get their TGTs at one address (issue 13).
+    else a.tgts = [...a.tgts, { ip, time }];
+    if (a.tgts.length > MAX_TGT_ADDRESSES) a.tgts = a.tgts.sort((x, y) => y.time - x.time).slice(0, MAX_TGT_ADDRESSES);
   }
 
   private judge(ev: KerberosServiceTicket, ip: string, ctx: DetectionContext): void {
@@ -180,27 +188,50 @@ class PassTheTicketDetector implements Detector {
    */
   private learnedElsewhere(key: string, a: AccountTickets, ip: string, time: number): boolean {
     const day = Math.floor(time / DAY);
-    const roaming = a.roamingDays.length >= threshold(this.settings, 'roamingDays');
-    if (!a.roamingDays.includes(day) && a.roamingDays.length < 31) a.roamingDays.push(day);
+    const roaming = dayCount(a.roaming) >= threshold(this.settings, 'roamingDays');
+    a.roaming = addDay(a.roaming, day);
     const needed = threshold(this.settings, 'frontEndAccounts');
     const source = (this.state.sources[ip] ??= { accounts: [], lastSeen: time });
     source.lastSeen = time;
     const frontEnd = source.accounts.length >= needed;
-    if (!source.accounts.includes(key) && source.accounts.length < needed) source.accounts.push(key);
+    if (!source.accounts.includes(key) && source.accounts.length < needed) source.accounts = [...source.accounts, key];
     return roaming || frontEnd;
   }
 
+  /**
+   * TGT addresses past a ticket lifetime (and the skew a waiting verdict looks back over) explain
+   * nothing any more; an account left with no live TGT, no forwarding and no roaming days is
+   * exactly what a fresh one would be, so it goes (its window is its horizon, not the 30-day TTL).
+   */
+  private evictExpiredTickets(horizon: number): void {
+    if (horizon < this.ticketsSweptUpTo + HOUR) return;
+    this.ticketsSweptUpTo = horizon;
+    const { accounts } = this.state;
+    for (const k in accounts) {
+      const a = accounts[k] as AccountTickets;
+      if (a.tgts.some((t) => t.time < horizon)) a.tgts = a.tgts.filter((t) => t.time >= horizon);
+      if (a.forwardedAt !== undefined && a.forwardedAt < horizon) delete a.forwardedAt;
+      if (a.tgts.length === 0 && a.forwardedAt === undefined && a.roaming === NO_DAYS) delete accounts[k];
+    }
+  }
+
   private account(key: string, time: number): AccountTickets {
-    const a = (this.state.accounts[key] ??= { tgts: [], roamingDays: [], lastSeen: time });
+    const a = (this.state.accounts[key] ??= { tgts: [], roaming: NO_DAYS, lastSeen: time });
     a.lastSeen = time;
     return a;
+  }
+
+  /** End of finished input: no TGT or forwarding can still arrive to explain a waiting ticket. */
+  flush(ctx: DetectionContext): void {
+    this.unexplained.releaseAll((t) => this.judgeUnexplained(t, ctx));
   }
 
   snapshot(): PassTheTicketState {
     return this.state;
   }
 
-  evictIdle(before: number): void {
+  evictIdle(before: number, watermark = before): void {
+    this.evictExpiredTickets(watermark - this.lifetimeMs - 2 * this.skewMs);
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;

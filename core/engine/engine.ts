@@ -30,6 +30,11 @@ export interface PassOptions {
   readonly clock?: () => number;
   /** How far past the clock an event may be dated before it is quarantined as in the future. */
   readonly futureSkewMs?: number;
+  /**
+   * The input is finished (a one-shot `detect` over files): verdicts waiting for clock skew or a
+   * grace period are released at the end of the pass. Scheduled passes leave it off and keep waiting.
+   */
+  readonly finalInput?: boolean;
 }
 
 export interface PassStats {
@@ -129,7 +134,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
         }
       }
       if (watermark - lastEviction >= EVICT_EVERY_MS) {
-        if (lastEviction !== -Infinity) evictIdle(detectors, directory, watermark - o.config.stateTtlMs);
+        if (lastEviction !== -Infinity) evictIdle(detectors, directory, watermark - o.config.stateTtlMs, watermark);
         lastEviction = watermark;
       }
       if (o.onProgress && stats.records % progressEvery === 0) {
@@ -139,6 +144,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     }
   }
 
+  if (o.finalInput && Number.isFinite(watermark)) for (const r of flushRoutes(routes)) r.detector.flush?.(r.ctx, watermark);
   const alerts = collector.drain().map((a) => identities.annotate(a, directory));
   Object.assign(stats, collector.counts, { alerts: alerts.length });
   const finalWatermark = Number.isFinite(watermark) ? watermark : null;
@@ -155,7 +161,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   await o.quarantine.close();
 
   if (finalWatermark !== null) {
-    evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs);
+    evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs, finalWatermark);
     identities.evictIdle(finalWatermark - o.config.stateTtlMs, scores.ids());
   }
   const state: EngineState = {
@@ -198,9 +204,16 @@ export function wantedEvents(config: ResolvedConfig, modules: readonly DetectorM
   return planFilter(pullPlan(modules, config));
 }
 
-function evictIdle(detectors: readonly Detector[], directory: DirectoryModel, before: number): void {
-  for (const d of detectors) d.evictIdle(before);
-  directory.evictIdle(before);
+function evictIdle(detectors: readonly Detector[], directory: DirectoryModel, before: number, watermark: number): void {
+  for (const d of detectors) d.evictIdle(before, watermark);
+  directory.evictIdle(before, watermark);
+}
+
+/** One route per detector (its context emits under its own declaration), in registry order. */
+function flushRoutes(routes: ReadonlyMap<IdentityEventKind, readonly Route[]>): Route[] {
+  const seen = new Map<Detector, Route>();
+  for (const list of routes.values()) for (const r of list) if (!seen.has(r.detector)) seen.set(r.detector, r);
+  return [...seen.values()];
 }
 
 function delivered(prior: Readonly<Record<string, number>>, alerts: readonly Alert[], watermark: number | null, ttl: number): Record<string, number> {

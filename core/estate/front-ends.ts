@@ -61,11 +61,12 @@ export class FrontEnds implements FrontEndView {
     }
     if (s.day !== day) { s.day = day; s.today = []; }
     if (s.days.includes(day) || s.today.includes(account)) return;
-    s.today.push(account);
+    // Copied, not pushed: a pushed array reserves 16 more slots, and most of up to 100,000
+    // sources (workstations) only ever see one to three accounts (issue 13).
+    s.today = [...s.today, account];
     if (s.today.length < LEARN_MIN_IDENTITIES) return;
     s.today = [];
-    s.days.push(day);
-    if (s.days.length > LEARN_MIN_DAYS) s.days.shift();
+    s.days = [...s.days, day].slice(-LEARN_MIN_DAYS);
   }
 
   isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean {

@@ -16,7 +16,9 @@ const obj = (required: readonly string[], properties: Record<string, object>) =>
 /** `required`/`properties` only apply to objects, so null passes and a bad object names its key. */
 const nullable = (schema: { type: string }) => ({ ...schema, type: [schema.type, 'null'] });
 
-const machineAddress = obj(['ip', 'firstSeen', 'lastSeen', 'days'], { ip: str, firstSeen: time, lastSeen: time, days: { type: 'array', items: time } });
+/** A day bitset (core/state/day-bits.ts): a non-negative integer. */
+const dayBits = { type: 'integer', minimum: 0 } as const;
+const machineAddress = obj(['ip', 'firstSeen', 'lastSeen', 'days'], { ip: str, firstSeen: time, lastSeen: time, days: dayBits });
 const logonSession = obj(['account', 'time'], { account: str, time, ip: str, workstation: str, logonType: time });
 const nested = obj(['name', 'via', 'lastSeen'], { name: str, via: str, lastSeen: time });
 
@@ -63,7 +65,7 @@ const scores = obj(['at', 'activeIdentities', 'precision', 'entries'], {
 
 export const STATE_SCHEMA = {
   ...obj(['version', 'checkpoint', 'watermark', 'directory', 'detectors', 'delivered'], {
-    version: { const: 1 },
+    version: { const: 2 },
     checkpoint: {},
     watermark: timeOrNull,
     directory: nullable(directory),

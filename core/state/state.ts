@@ -1,9 +1,11 @@
+import { migrateV1 } from './migrate-v1';
 import { stateProblem } from './state-schema';
 import type { DirectorySnapshot } from '../detectors/directory-model';
 import type { IdentitySnapshot } from '../identity/identity-directory';
 import type { ScoreBookSnapshot } from '../scoring/score-book';
 
-export const STATE_VERSION = 1;
+/** 2: day bitsets instead of day lists (issue 13); version 1 is migrated (core/state/migrate-v1.ts). */
+export const STATE_VERSION = 2;
 
 /**
  * Everything a pass must remember to continue where the last one stopped. Saved only after
@@ -84,8 +86,8 @@ export class StateInvalidError extends Error {
 /** Upgrades a state document from version N to N + 1, keyed by N. */
 export type StateMigration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
-/** None yet: version 1 is the first format. A format change adds its step here, never edits one. */
-export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = {};
+/** One step per format change, keyed by the version it reads; a change adds its step here, never edits one. */
+export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1 };
 
 /**
  * Migrates a parsed state document to this version, then checks it against the schema before

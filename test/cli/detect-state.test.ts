@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Alert } from '../../core/alerts/alert';
 import { tierzero, type CliResult } from '../support/cli';
 import { guess, logon, roast } from './detect.fixtures';
+import { serviceTicket, tgt } from '../core/detectors/kerberos.fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'tz-cli-state-'));
 const jsonl = (events: readonly object[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
@@ -42,6 +43,22 @@ describe('tierzero detect with --state', () => {
     assert.equal(existsSync(`${state}.lock`), false, 'the lock is released');
     const after = await tierzero(['detect', other, '--state', state, '--out', out, '--quiet']);
     assert.equal(after.code, 0, 'the state is free again once the first run is done');
+  });
+
+  it('releases a verdict waiting out DC clock skew at the end of a one-shot run, and keeps it waiting with --state', async () => {
+    // 11 h of ordinary TGTs from two DCs (the stream covers a ticket lifetime), then a service
+    // ticket for an account no DC issued a TGT to, as the last event: nothing comes after it.
+    const chatter = Array.from({ length: 33 }, (_, i) => tgt(i * 20, `WS${i % 7}$`, `10.0.1.${i % 7}`, { dc: i % 2 ? 'DC01.corp.example' : 'DC02.corp.example' }));
+    const input = join(dir, 'ghost.jsonl');
+    writeFileSync(input, jsonl([...chatter, serviceTicket(11 * 60, 'ghost', '10.0.0.66', 'fs01$')]));
+    const config = join(dir, 'test-mode.json');
+    writeFileSync(config, JSON.stringify({ testMode: true }));
+    const oneShot = await tierzero(['detect', input, '--config', config, '--quiet']);
+    assert.deepEqual(oneShot.stdout.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Alert).detector), ['golden_ticket']);
+    const out = join(dir, 'ghost-out.jsonl');
+    const scheduled = await tierzero(['detect', input, '--config', config, '--state', join(dir, 'ghost-state.json'), '--out', out, '--quiet']);
+    assert.equal(scheduled.code, 0, scheduled.stderr);
+    assert.equal(readFileSync(out, 'utf8').trim(), '', 'a run that continues from its state keeps waiting');
   });
 
   it('exits 3 naming the bad key of an invalid state file', async () => {

@@ -37,7 +37,7 @@ describe('exit codes', function () {
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const r = await tierzero(['users', '--state', other]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /^tierzero users: state at .*v9\.json has version 9, this tierzero reads version 1; move it aside to start fresh\n$/);
+    assert.match(r.stderr, /^tierzero users: state at .*v9\.json has version 9, this tierzero reads version 2; move it aside to start fresh\n$/);
   });
 
   it('exits 3 with one line and no stack when a write fails unexpectedly', async () => {

@@ -106,7 +106,7 @@ describe('tierzero users', () => {
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const r = await tierzero(['users', '--state', other]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /has version 9, this tierzero reads version 1/);
+    assert.match(r.stderr, /has version 9, this tierzero reads version 2/);
   });
 
   it('ranks the sample day\'s injected attackers and victims at the top, each with its breakdown', async function () {

@@ -126,6 +126,15 @@ describe('dcshadow', () => {
     assert.match(alerts[0]?.description ?? '', /has not acted as a DC/);
   });
 
+  it('reports an open registration at the end of a one-shot pass over finished input, and waits in a scheduled one', async () => {
+    const events = [spnChange(0, [...BASE_SPNS, GC, DRS]), securityEvent(4768, 3 * HOURS, { TargetUserName: 'bob', ServiceName: 'krbtgt', Status: '0x0' })];
+    assert.deepEqual(await detect(dcshadow, events), []);
+    const alerts = await detect(dcshadow, events, { finalInput: true });
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.severity, 'medium');
+    assert.match(alerts[0]?.description ?? '', /3 hours before the input ends and has not acted as a DC/);
+  });
+
   it('ignores a known domain controller changing its own DC SPNs', async () => {
     const dc = securityEvent(4768, 0, { TargetUserName: 'bob', ServiceName: 'krbtgt', Status: '0x0' }, 'ALICE.corp.example');
     assert.deepEqual(await detect(dcshadow, [dc, spnChange(1, [...BASE_SPNS, GC]), spnChange(1.1, BASE_SPNS)]), []);

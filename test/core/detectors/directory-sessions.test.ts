@@ -15,4 +15,16 @@ describe('directory model: logon sessions', () => {
     assert.equal(d.logonSession('DC01', `0x${(200_000).toString(16)}`)?.ip, '10.0.0.9', 'the newest is kept');
     assert.ok(d.logonSession('dc01.corp.example', `0x${(150_000).toString(16)}`), 'recent ones survive the sweep');
   });
+
+  it('drops a session a ticket lifetime before the latest event, not at the state TTL', () => {
+    const HOUR = 3_600_000;
+    const d = new DirectoryModel({ domainControllers: [], honeytokens: [], directorySyncAccounts: [] });
+    const at = (hours: number, id: string): Logon => ({ ...logon(0), time: 1_700_000_000_000 + hours * HOUR, logonId: id });
+    d.observe(at(0, '0xold'));
+    d.observe(at(3, '0xrecent'));
+    const watermark = 1_700_000_000_000 + 12 * HOUR;
+    d.evictIdle(watermark - 30 * 24 * HOUR, watermark);
+    assert.equal(d.logonSession('DC01', '0xold'), undefined, '12 h old: past the 10 h TGT lifetime');
+    assert.ok(d.logonSession('DC01', '0xrecent'), '9 h old: a ticket from it may still be in use');
+  });
 });

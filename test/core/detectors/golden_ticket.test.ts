@@ -104,6 +104,24 @@ describe('golden_ticket', () => {
       assert.deepEqual(next.map((a) => a.entities.accounts[0]?.name), ['ghost']);
     });
 
+    it('releases a verdict still waiting out the skew when a one-shot pass reaches the end of its input', async () => {
+      const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$')], { ...testMode, finalInput: true });
+      assert.deepEqual(alerts.map((a) => a.entities.accounts[0]?.name), ['ghost']);
+    });
+
+    it('still accepts a TGT logged after the ticket when the input ends right after it', async () => {
+      const events = [...chatter(0, 11), serviceTicket(11 * HOURS, 'alice', '10.0.0.2', 'fs01$'), tgt(11 * HOURS + 2, 'alice', '10.0.0.2', { dc: 'DC02.corp.example' })];
+      assert.deepEqual(await detect(goldenTicket, events, { ...testMode, finalInput: true }), []);
+    });
+
+    it('forgets a TGT once it is past the ticket lifetime, long before the state TTL', async () => {
+      const store = new MemoryStateStore();
+      await detect(goldenTicket, [tgt(0, 'alice', '10.0.0.2'), ...chatter(1, 12)], { ...testMode, store });
+      const saved = (await store.load())?.state.detectors['golden_ticket'] as { tgts: Record<string, number> };
+      assert.equal(saved.tgts['alice'], undefined);
+      assert.ok(Object.keys(saved.tgts).length > 0, 'TGTs within the lifetime are kept');
+    });
+
     it('lowers the alert during the learning period', async () => {
       const alerts = await detect(goldenTicket, [...chatter(0, 11), serviceTicket(11 * HOURS, 'ghost', '10.0.0.66', 'fs01$'), settle(11)]);
       assert.equal(alerts[0]?.learning, true);

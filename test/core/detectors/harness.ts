@@ -14,6 +14,8 @@ export interface HarnessOptions {
   readonly config?: unknown;
   /** Carry state across calls to test continuity, or start fresh. */
   readonly store?: StateStore;
+  /** The input is finished (a one-shot `detect` without --state): waiting verdicts are released. */
+  readonly finalInput?: boolean;
 }
 
 /** Runs one detector through the real engine over canonical raw events; returns its alerts. */
@@ -26,6 +28,7 @@ export async function detect(module: DetectorModule, events: readonly object[], 
     quarantine: new MemoryQuarantine(),
     config: resolveConfig(options.config ?? {}, DECLARATIONS),
     modules: [module],
+    ...(options.finalInput ? { finalInput: true } : {}),
   });
   return sink.alerts;
 }

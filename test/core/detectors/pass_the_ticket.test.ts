@@ -104,6 +104,21 @@ describe('pass_the_ticket', () => {
     assert.equal(alerts[0]?.verdictSeverity, 'high');
   });
 
+  it('releases a verdict still waiting out the skew when a one-shot pass reaches the end of its input', async () => {
+    const events = ticketUsedFrom('10.0.0.66').slice(0, -1); // no settling traffic after the ticket
+    assert.deepEqual(await detect(passTheTicket, events, testMode), []);
+    const alerts = await detect(passTheTicket, events, { ...testMode, finalInput: true });
+    assert.deepEqual(alerts.map((a) => a.evidence.details?.['usedFrom']), ['10.0.0.66']);
+  });
+
+  it('drops an account whose TGTs are all past the ticket lifetime and that learned nothing else', async () => {
+    const store = new MemoryStateStore();
+    await detect(passTheTicket, [tgt(0, 'jdoe', '10.0.0.21'), ...chatter(1, 12)], { ...testMode, store });
+    const saved = (await store.load())?.state.detectors['pass_the_ticket'] as { accounts: Record<string, unknown> };
+    assert.equal(saved.accounts['jdoe'], undefined);
+    assert.ok(Object.keys(saved.accounts).length > 0, 'accounts with a live TGT are kept');
+  });
+
   it('keeps issued TGTs and coverage across passes', async () => {
     const store = new MemoryStateStore();
     const events = ticketUsedFrom('10.0.0.66');

@@ -8,7 +8,7 @@ import { FileStateStore, MemoryStateStore } from '../../../adapters/file/file-st
 import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import { runPass } from '../../../core/engine/engine';
-import { checkState, emptyState, StateInvalidError, StateVersionError, type StateStore } from '../../../core/state/state';
+import { checkState, emptyState, STATE_MIGRATIONS, StateInvalidError, StateVersionError, type StateStore } from '../../../core/state/state';
 import { MemorySource } from '../../support/memory-source';
 import { securityEvent } from '../detectors/harness';
 
@@ -64,7 +64,7 @@ describe('state schema', () => {
 
   it('migrates an older version through the registered steps before validating', () => {
     const v0 = { version: 0, checkpoint: null, watermark: null, directory: null, detectors: {}, alerts: { 'tz-1': 5 } };
-    const migrated = checkState(v0, 'state.json', { 0: ({ alerts, ...rest }) => ({ ...rest, version: 1, delivered: alerts }) });
+    const migrated = checkState(v0, 'state.json', { ...STATE_MIGRATIONS, 0: ({ alerts, ...rest }) => ({ ...rest, version: 1, delivered: alerts }) });
     assert.deepEqual(migrated.delivered, { 'tz-1': 5 });
   });
 
@@ -80,5 +80,12 @@ describe('state schema', () => {
     const store = new MemoryStateStore();
     await store.save({ ...emptyState(), detectors: { kerberoasting: { services: 7 } } }, null);
     await assert.rejects(pass(store), (e: Error) => e instanceof StateInvalidError && /detectors\.kerberoasting/.test(e.message));
+  });
+
+  it('refuses a saved day set that is not one, naming the record, instead of reading it as no days', async () => {
+    const store = new MemoryStateStore();
+    const account = { tgts: [], roaming: [19794], lastSeen: 1 }; // a version 1 day list under a version 2 key
+    await store.save({ ...emptyState(), detectors: { pass_the_ticket: { coverage: {}, accounts: { jdoe: account }, sources: {}, unexplained: [] } } }, null);
+    await assert.rejects(pass(store), (e: Error) => e instanceof StateInvalidError && /detectors\.pass_the_ticket/.test(e.message) && /accounts\.jdoe\.roaming must be a day set/.test(e.message));
   });
 });

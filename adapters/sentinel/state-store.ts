@@ -69,6 +69,12 @@ export class BlobStateStore implements StateStore {
       blobHTTPHeaders: { blobContentType: 'application/json' },
     });
     try {
+      // The first save creates the container before it sends the body: a service that refuses a
+      // large upload (ContainerNotFound) answers before reading it, and the client sees a broken
+      // pipe (EPIPE) rather than the 404, so the fallback below would never run.
+      if (expected === null && (await this.container.createIfNotExists()).succeeded) {
+        this.o.log?.({ level: 'info', msg: 'created the state container', container: this.o.container });
+      }
       let res;
       try {
         res = await upload();

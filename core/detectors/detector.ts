@@ -1,4 +1,5 @@
 import type { Mitre, Severity } from '../alerts/alert';
+import type { KerberosLedgerView } from '../estate/kerberos-ledger';
 import type { Signal } from '../alerts/signal';
 import type { CorporateNetworkView } from '../config/corporate-networks';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
@@ -77,6 +78,8 @@ export interface DetectionContext {
   readonly directory: DirectoryView;
   /** Corporate egress (office ranges, VPN, SASE ASNs): cloud detectors read no location from it. */
   readonly network: CorporateNetworkView;
+  /** The TGTs the DCs issued and renewed, and the stream's coverage (core/estate/kerberos-ledger.ts). */
+  readonly kerberos: KerberosLedgerView;
   emit(signal: Signal): void;
 }
 

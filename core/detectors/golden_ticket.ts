@@ -3,7 +3,7 @@ import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../event
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { NameSidPairs, type NameOfSid } from '../estate/name-sid-pairs';
-import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
+import { SkewQueue, type Deferred } from './kerberos-coverage';
 
 import { none } from '../rules/tree';
 
@@ -67,11 +67,9 @@ export const declaration: DetectorDeclaration = {
 
 
 
+/** Verdict state only: the TGTs and the stream's coverage are the Kerberos ledger's (ctx.kerberos). */
 interface GoldenTicketState {
   since?: number;
-  coverage: { start?: number; last?: number };
-  /** Account → last TGT issued or renewed by any DC. */
-  tgts: Record<string, number>;
   /** Realms the DCs issue TGTs for (upper case), so cross-realm clients are left alone. */
   realms: string[];
   /** Names the KDC answered "principal unknown" for, and when; `unknownCount` bounds it. */
@@ -86,27 +84,21 @@ interface GoldenTicketState {
 
 export const goldenTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new GoldenTicketDetector(settings, (saved as GoldenTicketState | undefined) ?? { coverage: {}, tgts: {}, realms: [], unknownNames: {}, unknownCount: 0, sidNames: {}, nameRids: {}, missingTgt: [] }),
+  create: (settings, saved) => new GoldenTicketDetector(settings, (saved as GoldenTicketState | undefined) ?? { realms: [], unknownNames: {}, unknownCount: 0, sidNames: {}, nameRids: {}, missingTgt: [] }),
 };
 
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
-  private tgtsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
-  private readonly coverage: KerberosCoverage;
   private readonly missingTgt: SkewQueue<KerberosServiceTicket>;
-  /** Account → last TGT issued or renewed by any DC (the snapshot's `tgts`). */
-  private readonly tgts: Map<string, number>;
   private readonly pairs: NameSidPairs;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: GoldenTicketState) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
     this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
-    this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
     this.missingTgt = new SkewQueue((state.missingTgt ??= []));
-    this.tgts = new Map(Object.entries(state.tgts ?? {}));
     this.pairs = new NameSidPairs(state);
   }
 
@@ -114,10 +106,8 @@ class GoldenTicketDetector implements Detector {
     this.missingTgt.release(ev.time, (t) => this.judgeMissingTgt(t, ctx));
     switch (ev.kind) {
       case 'kerberos_tgt_request':
-        this.coverage.observe(ev.host, ev.time);
         this.state.since ??= ev.time;
         if (ev.status === 0) {
-          this.tgts.set(accountKey(ev.account), ev.time);
           this.forgetUnknown(accountKey(ev.account));
           this.learnRealm(ev.account.domain);
         } else if (ev.status === KDC_ERR_C_PRINCIPAL_UNKNOWN) {
@@ -125,11 +115,8 @@ class GoldenTicketDetector implements Detector {
         }
         return;
       case 'kerberos_ticket_renewal':
-        this.coverage.observe(ev.host, ev.time);
-        if (ev.serviceName.toLowerCase().startsWith('krbtgt')) this.tgts.set(accountKey(ev.account), ev.time);
-        return;
+        return; // the ledger learned the renewal
       case 'kerberos_service_ticket':
-        this.coverage.observe(ev.host, ev.time);
         this.state.since ??= ev.time;
         if (ev.status === 0 && !ev.transitedServices) this.judgeServiceTicket(ev, ctx);
         return;
@@ -162,22 +149,21 @@ class GoldenTicketDetector implements Detector {
         `a domain controller answered "principal unknown" (4768 0x6) for ${ev.account.name} at ${new Date(unknownAt).toISOString()}: the account does not exist, yet it holds a TGT`);
       return;
     }
-    if (this.hasTgt(key, ev.time) || !this.coverage.covers(ev.time, this.lifetimeMs)) return;
+    if (this.hasTgt(ctx, key, ev.time) || !ctx.kerberos.coverage.covers(ev.time, this.lifetimeMs)) return;
     this.missingTgt.push(ev.time + this.skewMs, ev);
   }
 
   /** Once the skew has passed: still no TGT issued or renewed around this ticket? */
   private judgeMissingTgt(ev: KerberosServiceTicket, ctx: DetectionContext): void {
-    if (this.hasTgt(accountKey(ev.account), ev.time)) return;
+    if (this.hasTgt(ctx, accountKey(ev.account), ev.time)) return;
     this.emit(ctx, ev, 'no_tgt', ev.account, ev.ip, `a service ticket for ${ev.serviceName}`,
-      `no domain controller issued or renewed a TGT for ${ev.account.name} in the ${this.lifetimeMs / HOUR} h before (every DC's Kerberos events seen since ${new Date(this.coverage.start ?? ev.time).toISOString()})`,
+      `no domain controller issued or renewed a TGT for ${ev.account.name} in the ${this.lifetimeMs / HOUR} h before (every DC's Kerberos events seen since ${new Date(ctx.kerberos.coverage.start ?? ev.time).toISOString()})`,
       stillLearning(this.settings, this.state.since, ev.time));
   }
 
   /** A TGT issued or renewed within the lifetime before `time`, or logged up to the clock skew after it. */
-  private hasTgt(key: string, time: number): boolean {
-    const issued = this.tgts.get(key);
-    return issued !== undefined && time - issued <= this.lifetimeMs && issued - time <= this.skewMs;
+  private hasTgt(ctx: DetectionContext, key: string, time: number): boolean {
+    return ctx.kerberos.hasTgtBetween(key, time - this.lifetimeMs, time + this.skewMs);
   }
 
   /** A name and a SID seen together must agree with what earlier events taught. */
@@ -262,22 +248,14 @@ class GoldenTicketDetector implements Detector {
   }
 
   snapshot(): GoldenTicketState {
-    return { ...this.state, tgts: Object.fromEntries(this.tgts), ...this.pairs.snapshot() };
+    return { ...this.state, ...this.pairs.snapshot() };
   }
 
-  evictIdle(before: number, watermark = before): void {
-    // A TGT explains tickets for its lifetime, plus the skew a waiting verdict looks back over:
-    // past that horizon it is dead weight, whatever the 30-day TTL of the baselines.
+  evictIdle(before: number): void {
     const { unknownNames } = this.state;
-    const tgtHorizon = watermark - this.lifetimeMs - 2 * this.skewMs;
-    if (tgtHorizon >= this.tgtsSweptUpTo + HOUR) {
-      this.tgtsSweptUpTo = tgtHorizon;
-      for (const [k, t] of this.tgts) if (t < tgtHorizon) this.tgts.delete(k);
-    }
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
-    this.coverage.evictIdle(before);
     for (const k in unknownNames) if ((unknownNames[k] as number) < before) this.forgetUnknown(k);
     this.pairs.evictBefore(before);
   }

@@ -5,7 +5,8 @@ import { hostKey } from '../events/fields';
  * "No DC issued a TGT within the ticket lifetime" only means something once the stream has
  * covered a whole lifetime, from every DC: a TGT issued before the stream began, during an
  * outage of the collection, or by a DC whose log joined the stream later, is simply not in it.
- * Shared by the detectors that join 4768/4770 with 4769.
+ * Held once, by the Kerberos ledger (core/estate/kerberos-ledger.ts), for every detector that
+ * joins 4768/4770 with 4769.
  */
 export interface CoverageState {
   start?: number;

@@ -3,7 +3,8 @@ import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-ev
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { addDay, checkDayBitsIn, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
-import { KerberosCoverage, SkewQueue, type Deferred } from './kerberos-coverage';
+import { SkewQueue, type Deferred } from './kerberos-coverage';
+import type { TgtEntry } from '../estate/kerberos-ledger';
 
 import { none } from '../rules/tree';
 
@@ -18,7 +19,6 @@ import { none } from '../rules/tree';
  */
 
 const FORWARDED = 0x20000000; // KDC option bit 2 (RFC 4120 §5.4.1): a forwarded TGT was requested
-const MAX_TGT_ADDRESSES = 8;
 
 export const declaration: DetectorDeclaration = {
   id: 'pass_the_ticket',
@@ -55,13 +55,11 @@ export const declaration: DetectorDeclaration = {
   native: none("joins each service ticket's address to the addresses its TGT was issued or renewed to, across all DCs, over the ticket lifetime"),
 };
 
-interface TgtAddress {
-  ip: string;
-  time: number;
-}
-
+/**
+ * Verdict state of one account: the TGT addresses themselves are the Kerberos ledger's
+ * (ctx.kerberos); an account is kept here only once it forwarded a TGT or roamed.
+ */
 interface AccountTickets {
-  tgts: TgtAddress[];
   forwardedAt?: number;
   /** Days the account presented its tickets from another address (a day bitset). */
   roaming: DayBits;
@@ -75,7 +73,6 @@ interface FrontEnd {
 
 interface PassTheTicketState {
   since?: number;
-  coverage: { start?: number; last?: number };
   accounts: Record<string, AccountTickets>;
   sources: Record<string, FrontEnd>;
   /** Service tickets from an address with no TGT, waiting out DC clock skew. */
@@ -85,7 +82,7 @@ interface PassTheTicketState {
 export const passTheTicket: DetectorModule = {
   declaration,
   create: (settings, saved) => {
-    const state = (saved as PassTheTicketState | undefined) ?? { coverage: {}, accounts: {}, sources: {}, unexplained: [] };
+    const state = (saved as PassTheTicketState | undefined) ?? { accounts: {}, sources: {}, unexplained: [] };
     checkDayBitsIn(state.accounts, ['roaming'], 'accounts');
     return new PassTheTicketDetector(settings, state);
   },
@@ -97,63 +94,47 @@ class PassTheTicketDetector implements Detector {
   private ticketsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
-  private readonly coverage: KerberosCoverage;
   private readonly unexplained: SkewQueue<KerberosServiceTicket>;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: PassTheTicketState) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
     this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
-    this.coverage = new KerberosCoverage(state.coverage, threshold(settings, 'coverageGapMinutes') * MINUTE);
     this.unexplained = new SkewQueue((state.unexplained ??= []));
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'kerberos_tgt_request' && ev.kind !== 'kerberos_service_ticket' && ev.kind !== 'kerberos_ticket_renewal') return;
     this.unexplained.release(ev.time, (t) => this.judgeUnexplained(t, ctx));
-    this.coverage.observe(ev.host, ev.time);
     this.state.since ??= ev.time;
+    // TGT issues and renewals are the ledger's: only service tickets are judged here.
     const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
-    if (ev.kind === 'kerberos_tgt_request') {
-      if (ev.status === 0 && ip) this.issued(accountKey(ev.account), ip, ev.time);
-    } else if (ev.kind === 'kerberos_ticket_renewal') {
-      if (ip && ev.serviceName.toLowerCase().startsWith('krbtgt')) this.issued(accountKey(ev.account), ip, ev.time);
-    } else if (ev.status === 0 && ip) {
-      this.judge(ev, ip, ctx);
-    }
-  }
-
-  private issued(key: string, ip: string, time: number): void {
-    const a = this.account(key, time);
-    const known = a.tgts.find((t) => t.ip === ip);
-    if (known) known.time = time;
-    // Copied, not pushed: a pushed array reserves 16 more slots, and most accounts get their TGTs at one address (issue 13).
-    else a.tgts = [...a.tgts, { ip, time }];
-    if (a.tgts.length > MAX_TGT_ADDRESSES) a.tgts = a.tgts.sort((x, y) => y.time - x.time).slice(0, MAX_TGT_ADDRESSES);
+    if (ev.kind === 'kerberos_service_ticket' && ev.status === 0 && ip) this.judge(ev, ip, ctx);
   }
 
   private judge(ev: KerberosServiceTicket, ip: string, ctx: DetectionContext): void {
     const key = accountKey(ev.account);
+    const tgts = addressed(ctx, key);
+    if (tgts.length === 0 && !this.state.accounts[key]) return; // no TGT seen at all: golden_ticket's question, not this one
     const a = this.state.accounts[key];
-    if (!a) return; // no TGT seen at all: golden_ticket's question, not this one
-    a.lastSeen = ev.time;
+    if (a) a.lastSeen = ev.time;
     if (ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0 && ev.serviceName.toLowerCase().startsWith('krbtgt')) {
-      a.forwardedAt = ev.time; // the client forwarded its TGT to a delegating service
+      this.account(key, ev.time).forwardedAt = ev.time; // the client forwarded its TGT to a delegating service
       return;
     }
     if (ev.transitedServices) return;
     let anyLive = false;
-    for (const t of a.tgts) {
+    for (const t of tgts) {
       if (ev.time - t.time > this.lifetimeMs || t.time > ev.time) continue;
       if (t.ip === ip) return;
       anyLive = true;
     }
     if (!anyLive || ctx.directory.isDomainControllerAddress(ip)) return;
-    const live = a.tgts.filter((t) => ev.time - t.time <= this.lifetimeMs && t.time <= ev.time);
+    const live = tgts.filter((t) => ev.time - t.time <= this.lifetimeMs && t.time <= ev.time);
     // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
     const sameFamily = live.filter((t) => isIpv6(t.ip) === isIpv6(ip));
     if (sameFamily.length === 0) return;
-    if (a.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
-    if (!this.coverage.covers(ev.time, this.lifetimeMs)) return;
+    if (a?.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
+    if (!ctx.kerberos.coverage.covers(ev.time, this.lifetimeMs)) return;
     this.unexplained.push(ev.time + this.skewMs, ev);
   }
 
@@ -161,11 +142,12 @@ class PassTheTicketDetector implements Detector {
   private judgeUnexplained(ev: KerberosServiceTicket, ctx: DetectionContext): void {
     const key = accountKey(ev.account);
     const ip = ev.ip as string;
+    const tgts = addressed(ctx, key);
+    if (tgts.some((t) => t.ip === ip && t.time - ev.time <= this.skewMs && ev.time - t.time <= this.lifetimeMs)) return;
     const a = this.state.accounts[key];
-    if (!a || a.tgts.some((t) => t.ip === ip && t.time - ev.time <= this.skewMs && ev.time - t.time <= this.lifetimeMs)) return;
-    if (a.forwardedAt !== undefined && a.forwardedAt - ev.time <= this.skewMs && ev.time - a.forwardedAt <= this.lifetimeMs) return;
-    const sameFamily = a.tgts.filter((t) => t.time <= ev.time && ev.time - t.time <= this.lifetimeMs && isIpv6(t.ip) === isIpv6(ip));
-    if (sameFamily.length === 0 || this.learnedElsewhere(key, a, ip, ev.time)) return;
+    if (a?.forwardedAt !== undefined && a.forwardedAt - ev.time <= this.skewMs && ev.time - a.forwardedAt <= this.lifetimeMs) return;
+    const sameFamily = tgts.filter((t) => t.time <= ev.time && ev.time - t.time <= this.lifetimeMs && isIpv6(t.ip) === isIpv6(ip));
+    if (sameFamily.length === 0 || this.learnedElsewhere(key, this.account(key, ev.time), ip, ev.time)) return;
 
     const issuedTo = sameFamily.map((t) => t.ip);
     const minutes = Math.round((ev.time - Math.max(...sameFamily.map((t) => t.time))) / MINUTE);
@@ -199,24 +181,23 @@ class PassTheTicketDetector implements Detector {
   }
 
   /**
-   * TGT addresses past a ticket lifetime (and the skew a waiting verdict looks back over) explain
-   * nothing any more; an account left with no live TGT, no forwarding and no roaming days is
-   * exactly what a fresh one would be, so it goes (its window is its horizon, not the 30-day TTL).
+   * A forwarding past a ticket lifetime (and the skew a waiting verdict looks back over) explains
+   * nothing any more; an account left with no forwarding and no roaming days is exactly what a
+   * fresh one would be, so it goes (its window is its horizon, not the 30-day TTL).
    */
-  private evictExpiredTickets(horizon: number): void {
+  private evictExpiredForwarding(horizon: number): void {
     if (horizon < this.ticketsSweptUpTo + HOUR) return;
     this.ticketsSweptUpTo = horizon;
     const { accounts } = this.state;
     for (const k in accounts) {
       const a = accounts[k] as AccountTickets;
-      if (a.tgts.some((t) => t.time < horizon)) a.tgts = a.tgts.filter((t) => t.time >= horizon);
       if (a.forwardedAt !== undefined && a.forwardedAt < horizon) delete a.forwardedAt;
-      if (a.tgts.length === 0 && a.forwardedAt === undefined && a.roaming === NO_DAYS) delete accounts[k];
+      if (a.forwardedAt === undefined && a.roaming === NO_DAYS) delete accounts[k];
     }
   }
 
   private account(key: string, time: number): AccountTickets {
-    const a = (this.state.accounts[key] ??= { tgts: [], roaming: NO_DAYS, lastSeen: time });
+    const a = (this.state.accounts[key] ??= { roaming: NO_DAYS, lastSeen: time });
     a.lastSeen = time;
     return a;
   }
@@ -231,15 +212,19 @@ class PassTheTicketDetector implements Detector {
   }
 
   evictIdle(before: number, watermark = before): void {
-    this.evictExpiredTickets(watermark - this.lifetimeMs - 2 * this.skewMs);
+    this.evictExpiredForwarding(watermark - this.lifetimeMs - 2 * this.skewMs);
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
-    this.coverage.evictIdle(before);
     const { accounts, sources } = this.state;
     for (const k in accounts) if ((accounts[k] as AccountTickets).lastSeen < before) delete accounts[k];
     for (const k in sources) if ((sources[k] as FrontEnd).lastSeen < before) delete sources[k];
   }
+}
+
+/** The ledger's TGT addresses of `key`: issues and renewals the DC logged no address for cannot be compared. */
+function addressed(ctx: DetectionContext, key: string): (TgtEntry & { readonly ip: string })[] {
+  return ctx.kerberos.tgtsOf(key).filter((t): t is TgtEntry & { readonly ip: string } => t.ip !== undefined);
 }
 
 function isIpv6(address: string): boolean {

@@ -4,6 +4,7 @@ import type { Exclusions, ResolvedConfig } from '../config/config';
 import type { DetectionContext, Detector, DetectorModule } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
 import { DirectoryModel } from '../detectors/directory-model';
+import { KerberosLedger } from '../estate/kerberos-ledger';
 import type { IdentityEventKind } from '../events/identity-event';
 import { normalize, type EventFilter } from '../events/normalize';
 import { Identities } from '../identity/identities';
@@ -13,6 +14,7 @@ import { ScoreBook } from '../scoring/score-book';
 import { scoreUpdates, type ScoreUpdate } from '../scoring/score-update';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
 import { restoreDetector } from './restore-detector';
+import { kerberosLedgerOptions } from './kerberos-ledger-options';
 import { boundedJson, boundedText } from '../events/bounded-text';
 import type { Quarantine, Sink, Source, SourceRecord } from './ports';
 
@@ -77,6 +79,9 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
   const enabled = enabledModules(o.config, o.modules);
   const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
   const identities = new Identities(o.config, prior.identities ?? undefined);
+  // Fed only while a reader is enabled; otherwise its saved snapshot passes through untouched.
+  const ledgerOptions = kerberosLedgerOptions(o.config, enabled);
+  const kerberos = new KerberosLedger(ledgerOptions ?? { horizonMs: 0, coverageGapMs: Infinity }, prior.kerberos ?? undefined, 'the loaded state');
   const detectors = enabled.map((m) => {
     const resolved = o.config.detectors.get(m.declaration.id);
     if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
@@ -89,7 +94,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     exclusions,
     delivered: new Set(Object.keys(prior.delivered)),
   });
-  const routes = routeByKind(detectors, { directory, network: o.config.corporateNetworks }, collector);
+  const routes = routeByKind(detectors, { directory, network: o.config.corporateNetworks, kerberos }, collector);
   const wanted = planFilter(pullPlan(enabled));
   const stats: PassStats = {
     records: 0, events: 0, quarantined: 0, unmodelled: new Map(), alerts: 0,
@@ -124,6 +129,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
           if (ev.time > watermark) watermark = ev.time;
           directory.observe(ev);
           identities.observe(ev, directory);
+          if (ledgerOptions) kerberos.observe(ev);
           const targets = routes.get(ev.kind);
           if (targets) for (const t of targets) t.detector.handle(ev, t.ctx);
         } else if (n.status === 'unmodelled') {
@@ -134,7 +140,10 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
         }
       }
       if (watermark - lastEviction >= EVICT_EVERY_MS) {
-        if (lastEviction !== -Infinity) evictIdle(detectors, directory, watermark - o.config.stateTtlMs, watermark);
+        if (lastEviction !== -Infinity) {
+          evictIdle(detectors, directory, watermark - o.config.stateTtlMs, watermark);
+          if (ledgerOptions) kerberos.evictIdle(watermark - o.config.stateTtlMs, watermark);
+        }
         lastEviction = watermark;
       }
       if (o.onProgress && stats.records % progressEvery === 0) {
@@ -162,6 +171,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
 
   if (finalWatermark !== null) {
     evictIdle(detectors, directory, finalWatermark - o.config.stateTtlMs, finalWatermark);
+    if (ledgerOptions) kerberos.evictIdle(finalWatermark - o.config.stateTtlMs, finalWatermark);
     identities.evictIdle(finalWatermark - o.config.stateTtlMs, scores.ids());
   }
   const state: EngineState = {
@@ -169,6 +179,7 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     checkpoint: o.source.checkpointAfterPull(),
     watermark: finalWatermark,
     directory: directory.snapshot(),
+    kerberos: ledgerOptions ? kerberos.snapshot() : prior.kerberos ?? null,
     detectors: { ...prior.detectors, ...Object.fromEntries(detectors.map((d) => [d.declaration.id, d.snapshot()])) },
     delivered: delivered(prior.delivered, alerts, finalWatermark, o.config.stateTtlMs),
     identities: identities.snapshot(),
@@ -184,7 +195,7 @@ interface Route {
   readonly ctx: DetectionContext;
 }
 
-function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContext, 'directory' | 'network'>, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
+function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContext, 'directory' | 'network' | 'kerberos'>, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
   const routes = new Map<IdentityEventKind, Route[]>();
   for (const detector of detectors) {
     const ctx: DetectionContext = { ...views, emit: (s) => collector.add(detector.declaration, s) };

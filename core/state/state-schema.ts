@@ -65,10 +65,12 @@ const scores = obj(['at', 'activeIdentities', 'precision', 'entries'], {
 
 export const STATE_SCHEMA = {
   ...obj(['version', 'checkpoint', 'watermark', 'directory', 'detectors', 'delivered'], {
-    version: { const: 2 },
+    version: { const: 3 },
     checkpoint: {},
     watermark: timeOrNull,
     directory: nullable(directory),
+    // Checked whole by the ledger's own restore (core/estate/kerberos-ledger.ts), naming the key.
+    kerberos: { type: ['object', 'null'] },
     detectors: { type: 'object', additionalProperties: { type: ['object', 'null'] } },
     delivered: { type: 'object', additionalProperties: time },
     identities: nullable(identities),

@@ -1,11 +1,17 @@
 import { migrateV1 } from './migrate-v1';
+import { migrateV2 } from './migrate-v2';
 import { stateProblem } from './state-schema';
 import type { DirectorySnapshot } from '../detectors/directory-model';
+import type { KerberosLedgerSnapshot } from '../estate/kerberos-ledger';
 import type { IdentitySnapshot } from '../identity/identity-directory';
 import type { ScoreBookSnapshot } from '../scoring/score-book';
 
-/** 2: day bitsets instead of day lists (issue 13); version 1 is migrated (core/state/migrate-v1.ts). */
-export const STATE_VERSION = 2;
+/**
+ * 2: day bitsets instead of day lists (issue 13); version 1 is migrated (core/state/migrate-v1.ts).
+ * 3: one Kerberos ledger instead of golden_ticket's and pass_the_ticket's own TGT tables and
+ * coverage trackers (issue 13, item 1); version 2 is migrated (core/state/migrate-v2.ts).
+ */
+export const STATE_VERSION = 3;
 
 /**
  * Everything a pass must remember to continue where the last one stopped. Saved only after
@@ -18,6 +24,8 @@ export interface EngineState {
   /** Latest event time seen, epoch ms; drives idle eviction. */
   readonly watermark: number | null;
   readonly directory: DirectorySnapshot | null;
+  /** The Kerberos ledger (absent in states written before it; checked whole by its restore). */
+  readonly kerberos?: KerberosLedgerSnapshot | null;
   readonly detectors: Readonly<Record<string, unknown>>;
   /** Alert id → last event time: ids a sink already acknowledged. */
   readonly delivered: Readonly<Record<string, number>>;
@@ -87,7 +95,7 @@ export class StateInvalidError extends Error {
 export type StateMigration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /** One step per format change, keyed by the version it reads; a change adds its step here, never edits one. */
-export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1 };
+export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1, 2: migrateV2 };
 
 /**
  * Migrates a parsed state document to this version, then checks it against the schema before

@@ -1,0 +1,110 @@
+import { strict as assert } from 'node:assert';
+import { KerberosLedger, MAX_ADDRESSES } from '../../../core/estate/kerberos-ledger';
+import type { KerberosServiceTicket, KerberosTgtRequest, KerberosTicketRenewal } from '../../../core/events/identity-event';
+import { StateInvalidError } from '../../../core/state/state';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2024, 2, 4, 9);
+const options = { horizonMs: 10 * HOUR + 10 * 60_000, coverageGapMs: 2 * HOUR };
+
+const tgt = (at: number, name: string, ip: string | undefined, extra: Partial<KerberosTgtRequest> = {}): KerberosTgtRequest => ({
+  kind: 'kerberos_tgt_request', time: T0 + at, host: 'DC01.corp.example', eventId: 4768, recordId: null,
+  account: { name, domain: 'CORP.EXAMPLE' }, status: 0, encryptionType: 0x12, preAuthType: 2, ...(ip ? { ip } : {}), ...extra,
+});
+const renewal = (at: number, name: string, ip: string, serviceName = 'krbtgt', extra: Partial<KerberosTicketRenewal> = {}): KerberosTicketRenewal => ({
+  kind: 'kerberos_ticket_renewal', time: T0 + at, host: 'DC02.corp.example', eventId: 4770, recordId: null,
+  account: { name }, ip, serviceName, ...extra,
+});
+const serviceTicket = (at: number, host = 'DC01.corp.example'): KerberosServiceTicket => ({
+  kind: 'kerberos_service_ticket', time: T0 + at, host, eventId: 4769, recordId: null, account: { name: 'x' }, serviceName: 'fs01$', status: 0,
+});
+
+describe('Kerberos ledger', () => {
+  it('records a TGT issue with its address, DC, etype and pre-auth type', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    assert.deepEqual(l.tgtsOf('alice'), [{ ip: '10.0.0.2', time: T0, dc: 'dc01', etype: 0x12, preAuthType: 2, renewed: false }]);
+  });
+
+  it('ignores failed TGT requests and renewals of service tickets', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'alice', '10.0.0.2', { status: 0x18 }));
+    l.observe(renewal(1, 'alice', '10.0.0.2', 'cifs/fs01'));
+    assert.equal(l.knows('alice'), false);
+  });
+
+  it('records a krbtgt renewal as extending the TGT at that address, keeping the etype of the issue when the renewal logs none', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    l.observe(renewal(60_000, 'alice', '10.0.0.2'));
+    assert.deepEqual(l.tgtsOf('alice'), [{ ip: '10.0.0.2', time: T0 + 60_000, dc: 'dc02', etype: 0x12, preAuthType: 2, renewed: true }]);
+  });
+
+  it('keeps a TGT without a usable address (none or loopback) apart from the addressed ones', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'alice', '::1'));
+    l.observe(tgt(1, 'alice', '10.0.0.2'));
+    assert.deepEqual(l.tgtsOf('alice').map((t) => t.ip), [undefined, '10.0.0.2']);
+  });
+
+  it(`keeps the latest ${MAX_ADDRESSES} addresses of an account`, () => {
+    const l = new KerberosLedger(options);
+    for (let i = 0; i <= MAX_ADDRESSES; i++) l.observe(tgt(i * 1000, 'alice', `10.0.0.${i}`));
+    const ips = l.tgtsOf('alice').map((t) => t.ip);
+    assert.equal(ips.length, MAX_ADDRESSES);
+    assert.equal(ips.includes('10.0.0.0'), false);
+    assert.ok(ips.includes(`10.0.0.${MAX_ADDRESSES}`));
+  });
+
+  it('answers whether a TGT was issued or renewed within a span', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(HOUR, 'alice', '10.0.0.2'));
+    assert.equal(l.hasTgtBetween('alice', T0, T0 + HOUR), true);
+    assert.equal(l.hasTgtBetween('alice', T0, T0 + HOUR - 1), false);
+    assert.equal(l.hasTgtBetween('bob', T0, T0 + 2 * HOUR), false);
+  });
+
+  it('forgets TGTs past its horizon, long before the state TTL, and keeps those within it', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    l.observe(tgt(5 * HOUR, 'bob', '10.0.0.3'));
+    const now = T0 + 11 * HOUR;
+    l.evictIdle(now - 30 * 24 * HOUR, now);
+    assert.equal(l.knows('alice'), false);
+    assert.equal(l.knows('bob'), true);
+  });
+
+  it('covers a span only once the stream ran unbroken for it, and restarts after a silence longer than the gap', () => {
+    const l = new KerberosLedger(options);
+    for (let h = 0; h <= 11; h++) l.observe(serviceTicket(h * HOUR));
+    assert.equal(l.coverage.covers(T0 + 11 * HOUR, 10 * HOUR), true);
+    l.observe(serviceTicket(14 * HOUR));
+    assert.equal(l.coverage.covers(T0 + 14 * HOUR, 10 * HOUR), false);
+  });
+
+  it('round-trips through its snapshot as JSON, writing only the strings still referenced', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'old', '10.9.9.9'));
+    l.observe(tgt(5 * HOUR, 'alice', '10.0.0.2'));
+    l.observe(serviceTicket(5 * HOUR));
+    const now = T0 + 11 * HOUR;
+    l.evictIdle(now - 30 * 24 * HOUR, now);
+    const snap = JSON.parse(JSON.stringify(l.snapshot()));
+    assert.equal(snap.strings.includes('10.9.9.9'), false);
+    const again = new KerberosLedger(options, snap);
+    assert.deepEqual(again.tgtsOf('alice'), l.tgtsOf('alice'));
+    assert.deepEqual(again.snapshot(), l.snapshot());
+    assert.equal(again.coverage.start, T0 + 5 * HOUR);
+  });
+
+  it('refuses a snapshot that refers to a string it does not hold, naming the entry', () => {
+    const bad = { strings: ['10.0.0.2'], keys: ['alice'], tgts: [[7, T0, 1, 0, 0, 0]], coverage: {} };
+    assert.throws(() => new KerberosLedger(options, bad, 'state.json'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgts\[0\]/.test(e.message));
+  });
+
+  it('refuses a snapshot whose TGT list is not whole groups, or whose coverage is not times', () => {
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgts: [[0, T0, 0]], coverage: {} }), /kerberos\.tgts\[0\] must be 1 to 8 groups of 6/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: [], tgts: [], coverage: { start: 'yesterday' } }), /kerberos\.coverage\.start must be a time/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a', 'b'], tgts: [], coverage: {} }), /kerberos\.tgts must be 2 lists/);
+  });
+});

@@ -7,6 +7,7 @@ import { replicaRightsGranted, type AclMemory } from './dcshadow-acl';
 
 import { none } from '../rules/tree';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
+import { originOf } from './evidence';
 
 /**
  * DCShadow: to push changes through replication, an attacker makes a machine look like a DC for
@@ -318,7 +319,7 @@ function siteServerName(dn: string): string | undefined {
 
 function remember(reg: Registration, ev: EventOrigin): void {
   reg.lastSeen = Math.max(reg.lastSeen, ev.time);
-  if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push({ time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId });
+  if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push(originOf(ev));
 }
 
 

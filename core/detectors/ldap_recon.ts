@@ -7,6 +7,7 @@ import { originOf, duration } from './evidence';
 
 import { none } from '../rules/tree';
 import { REPLICA_RIGHTS, REPLICATION_RIGHTS } from '../estate/directory-rights';
+import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 
 /**
  * LDAP reconnaissance: BloodHound, PowerView, CrackMapExec and ADFind pull the directory in
@@ -102,7 +103,7 @@ class LdapReconDetector implements Detector {
     if (ev.kind !== 'directory_object_access' || !isBulkReadCandidate(ev) || !ev.subject || !ev.objectName) return;
     const subject = ev.subject;
     // DCs read their own directory constantly; sync services read it by design.
-    if (subject.sid === 'S-1-5-18' || ctx.directory.isDomainControllerAccount(subject) || ctx.directory.isDirectorySyncAccount(subject)) return;
+    if (subject.sid === LOCAL_SYSTEM_SID || ctx.directory.isDomainControllerAccount(subject) || ctx.directory.isDirectorySyncAccount(subject)) return;
     const origin = queryOrigin(ctx.directory, ev.host, ev.logonId);
     if (origin.remote === false && isMachineAccount(subject)) return;
     this.since ??= ev.time;

@@ -5,7 +5,7 @@ import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector,
 import { accountEntity, hostEntity, present, qualified } from './entities';
 import { emptyBaseline, evictBaseline, observePair, payloadOf, type BaselineState, type BaselineVerdict } from './remote-execution/baseline';
 import { declaration } from './remote-execution/declaration';
-import { baseName, isLocalSystemIdentity, isSelf, logonTouch, originOf, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
+import { baseName, isLocalSystemIdentity, isSelf, logonTouch, remoteSession, touchOf, type RemoteSource, type Touch } from './remote-execution/evidence';
 import {
   addLogon, addTouch, countScmOpen, evictHostState, findLogon, findTouch, isRemoteProcess, isWmiHost, newHostState, park,
   rememberRemoteProcess, rememberWmiHost,
@@ -13,6 +13,8 @@ import {
 } from './remote-execution/host-state';
 import { isCommandLineService } from './remote-execution/command-service';
 import { TicketSources } from './remote-execution/ticket-sources';
+import { ANONYMOUS_SID } from '../estate/well-known-sids';
+import { originOf } from './evidence';
 
 /**
  * Remote code execution: code started on a host by someone on another machine. Every method
@@ -210,7 +212,7 @@ class RemoteCodeExecutionDetector implements Detector {
     if (ev.logonType !== 3 && ev.logonType !== 8) return;
     const { ip } = ev;
     const sid = ev.account.sid;
-    if (!ip || !sid || sid === 'S-1-5-7' || isMachineAccount(ev.account)) return;
+    if (!ip || !sid || sid === ANONYMOUS_SID || isMachineAccount(ev.account)) return;
     const host = this.host(ev.host, ev.time);
     addLogon(host, ev);
     this.retryPending(host, ev.time, ctx);

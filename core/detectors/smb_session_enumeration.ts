@@ -6,6 +6,7 @@ import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSna
 import { originOf } from './evidence';
 
 import { none } from '../rules/tree';
+import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 
 /**
  * SMB session enumeration: NetSessionEnum (MS-SRVS, over \PIPE\srvsvc) lists who is connected
@@ -110,7 +111,7 @@ class SmbSessionEnumerationDetector implements Detector {
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'share_access') return;
     const pipe = PIPES.find((p) => isIpcPipe(ev.shareName, ev.relativeTarget, p));
-    if (!pipe || !ev.subject || isMachineAccount(ev.subject) || ev.subject.sid === 'S-1-5-18') return;
+    if (!pipe || !ev.subject || isMachineAccount(ev.subject) || ev.subject.sid === LOCAL_SYSTEM_SID) return;
     // A server querying itself over loopback is not a client looking at it.
     if (!ev.ip || isLoopback(ev.ip)) return;
     this.since ??= ev.time;

@@ -1,15 +1,15 @@
 import type { Severity } from '../alerts/alert';
 import { accountKey, type Account } from '../events/fields';
-import { clientSource, currentSourceKey, isAddress, type ClientSource } from './auth-attempts';
-import type { DirectoryView } from './directory-model';
+import { clientSource, currentSourceKey, isAddress, type ClientSource } from '../estate/auth-attempts';
+import type { DirectoryView } from '../estate/directory-model';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { TimeWindow } from './time-window';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { TimeWindow } from '../state/time-window';
 import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
 import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 import { KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_LOCKED_OUT, STATUS_WRONG_PASSWORD } from '../estate/status-codes';
-import { duration, originOf } from './evidence';
+import { duration, originOf } from '../alerts/evidence';
 
 /**
  * Brute force: wrong-password failures at machine speed — against one account from one

@@ -4,7 +4,7 @@ import type { CorporateNetworkView } from '../config/corporate-networks';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
 import type { NativeForm, Predicate } from '../rules/tree';
 import type { DetectorId } from './detector-id';
-import type { DirectoryView } from './directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 
 /**
  * A detector's declaration is data: the registry, `doctor`, the README table, the config

@@ -1,10 +1,10 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { and, anyOf, bits, contains, not, security, type NativeQuery } from '../rules/tree';
-import { originOf } from './evidence';
+import { originOf } from '../alerts/evidence';
 
 /**
  * DPAPI domain backup key theft: the DC keeps the domain's DPAPI backup private key in the LSA

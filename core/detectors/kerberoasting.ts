@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { accountKey } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { crackableEtypeName, isAesEtype, isCrackableEtype } from './kerberos-etypes';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { crackableEtypeName, isAesEtype, isCrackableEtype } from '../estate/kerberos-etypes';
 import { addDay, checkDayBitsIn, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 import { none } from '../rules/tree';
 

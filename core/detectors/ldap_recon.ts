@@ -1,9 +1,9 @@
 import { accountKey, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from './source-profile';
-import { originOf, duration } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { originOf, duration } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
 import { REPLICA_RIGHTS, REPLICATION_RIGHTS } from '../estate/directory-rights';

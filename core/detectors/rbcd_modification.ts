@@ -2,10 +2,10 @@ import { accountKey, hostKey, isMachineAccount, serviceHostKey, type Account } f
 import type { AccountManagement, DirectoryObjectChange, EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { allowsOnObject, daclAces, trusteeName } from '../events/sddl';
 import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { cnOf } from './dn';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { cnOf } from '../events/dn';
 import { and, anyOf, security, type NativeQuery } from '../rules/tree';
-import { originOf } from './evidence';
+import { originOf } from '../alerts/evidence';
 
 /**
  * Resource-based constrained delegation abuse (MDI "Suspicious modification of the

@@ -5,9 +5,9 @@ import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, DS_REPLICATION_GET_CHANGES_FILTE
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
 import type { AlertAccount, Severity } from '../alerts/alert';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
-import { originOf } from './evidence';
+import { originOf } from '../alerts/evidence';
 
 /**
  * A DCSync backdoor planted in the domain's ACL (PowerView Add-DomainObjectAcl -Rights DCSync,

@@ -1,9 +1,9 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from './source-profile';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { originOf } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
 import { ANONYMOUS_SID as ANONYMOUS, LOCAL_SYSTEM_SID } from '../estate/well-known-sids';

@@ -1,5 +1,5 @@
 import type { Alert, AlertAccount, AlertIdentity } from '../alerts/alert';
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import type { IdentityEvent } from '../events/identity-event';
 import type { Criticality } from '../scoring/model';
 import { CriticalityRules } from './criticality';

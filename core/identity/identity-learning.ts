@@ -1,5 +1,5 @@
 import type { SharedNeeds } from '../detectors/detector';
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import { isMachineAccount, type Account } from '../events/fields';
 import type { CloudPrincipal, CloudTarget, IdentityEvent } from '../events/identity-event';
 import type { IdentityDirectory, IdentityRecord } from './identity-directory';
@@ -83,7 +83,7 @@ export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, direct
       return;
     }
     case 'group_membership_change': {
-      // One table for tier 0 and sensitive_group_change (core/detectors/sensitive-groups.ts): built-in,
+      // One table for tier 0 and sensitive_group_change (core/estate/sensitive-groups.ts): built-in,
       // configured and learned-nested groups; a BUILTIN group counts only on a DC, where it is the domain's.
       const match = directory.sensitiveGroup({ name: ev.group.name, ...(ev.group.sid ? { sid: ev.group.sid } : {}) });
       const group = match && (!match.machineLocal || directory.isDomainController(ev.host)) ? match.name : undefined;

@@ -1,6 +1,6 @@
 import type { Alert } from '../alerts/alert';
 import type { DetectorId } from '../detectors/detector-id';
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import type { Identities } from '../identity/identities';
 import type { IdentityRecord } from '../identity/identity-directory';
 import { DROP_AFTER_MS } from './model';

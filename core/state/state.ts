@@ -1,6 +1,6 @@
 import { migrateV1 } from './migrate-v1';
 import { stateProblem } from './state-schema';
-import type { DirectorySnapshot } from '../detectors/directory-model';
+import type { DirectorySnapshot } from '../estate/directory-model';
 import type { IdentitySnapshot } from '../identity/identity-directory';
 import type { ScoreBookSnapshot } from '../scoring/score-book';
 

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import type { Alert } from '../../../core/alerts/alert';
 import { resolveConfig } from '../../../core/config/config';
-import { DirectoryModel } from '../../../core/detectors/directory-model';
+import { DirectoryModel } from '../../../core/estate/directory-model';
 import { DECLARATIONS } from '../../../core/detectors/registry';
-import { SensitiveGroups } from '../../../core/detectors/sensitive-groups';
+import { SensitiveGroups } from '../../../core/estate/sensitive-groups';
 import { normalize } from '../../../core/events/normalize';
 import { Identities } from '../../../core/identity/identities';
 import { securityEvent } from '../detectors/harness';

@@ -1,8 +1,8 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import type { DirectoryView } from './directory-model';
-import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
-import { KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXPIRED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_EXISTS, STATUS_NO_SUCH_USER, STATUS_WRONG_PASSWORD } from '../estate/status-codes';
+import { LOCAL_SYSTEM_SID } from './well-known-sids';
+import { KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXPIRED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_EXISTS, STATUS_NO_SUCH_USER, STATUS_WRONG_PASSWORD } from './status-codes';
 
 /**
  * One authentication attempt as the password-guessing detectors see it, whichever protocol

@@ -1,9 +1,9 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
-import type { SharedNeeds } from './detector';
-import { ClientHosts } from '../estate/client-hosts';
-import type { FrontEndsSnapshot } from '../estate/front-ends';
-import type { HostAddressesSnapshot } from '../estate/host-addresses';
+import type { SharedNeeds } from '../detectors/detector';
+import { ClientHosts } from './client-hosts';
+import type { FrontEndsSnapshot } from './front-ends';
+import type { HostAddressesSnapshot } from './host-addresses';
 import { clientSource } from './auth-attempts';
 import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';

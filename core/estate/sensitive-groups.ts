@@ -1,5 +1,5 @@
 import { asSid } from '../events/fields';
-import { cnOf } from './dn';
+import { cnOf } from '../events/dn';
 import type { IdentityEvent } from '../events/identity-event';
 
 /**

@@ -1,8 +1,8 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../../events/fields';
 import type { EventOrigin, Logon, ShareAccess } from '../../events/identity-event';
 import type { DirectoryView } from '../directory-model';
-import { SYSTEM_SIDS } from '../../estate/well-known-sids';
-import { originOf } from '../evidence';
+import { SYSTEM_SIDS } from '../well-known-sids';
+import { originOf } from '../../alerts/evidence';
 
 /**
  * What the logs of a target host can prove about where an action came from. Remote execution

@@ -1,6 +1,6 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
-import type { DirectoryView } from './directory-model';
+import type { DirectoryView } from './directory-view';
 import { LOCAL_SYSTEM_SID } from './well-known-sids';
 import { KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXPIRED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_EXISTS, STATUS_NO_SUCH_USER, STATUS_WRONG_PASSWORD } from './status-codes';
 

@@ -2,6 +2,7 @@ import { account, guid, guids, integer, intern, ip, text, timestamp, type Accoun
 import type { AccountAction, EventOrigin, GroupScope, IdentityEvent } from './identity-event';
 import { done, origin, put, subject, type Builder } from './draft';
 import { normalizeCloud } from './normalize-cloud';
+import type { EventFilter, NormalizeResult } from './normalize-result';
 import { boundedJson } from './bounded-text';
 import { securityLogCleared, systemLogCleared } from './normalize-eventlog';
 import { NETLOGON_BUILDERS } from './normalize-netlogon';
@@ -12,20 +13,7 @@ import { registryValueModified, sysmonRegistryValueSet } from './normalize-regis
  * canonical event at all (not an object, no usable time, an EventID that is not a Windows
  * event id); a valid event that no detector models is *unmodelled* and simply not used.
  */
-export type NormalizeResult =
-  | { readonly status: 'event'; readonly event: IdentityEvent }
-  | { readonly status: 'unmodelled'; readonly channel: string; readonly eventId: number }
-  | { readonly status: 'malformed'; readonly reason: string };
-
-/**
- * Which (channel, EventID) pairs the enabled detectors need; others skip the builders. A source
- * that sees raw text may also ask `textNeeds`: a pattern a wanted event's line must contain for
- * any use of it to matter (the pull plan's `where`, as text), so it can skip the line unparsed.
- */
-export interface EventFilter {
-  (channel: string, eventId: number): boolean;
-  readonly textNeeds?: (channel: string, eventId: number) => RegExp | undefined;
-}
+export type { EventFilter, NormalizeResult } from './normalize-result';
 
 export const acceptAll: EventFilter = () => true;
 

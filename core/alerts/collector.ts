@@ -6,19 +6,11 @@ import type { EventOrigin } from '../events/identity-event';
 import { SEVERITY_RISK, lowerSeverity, severityRank, type Alert, type Severity, type AlertAccount, type AlertHost, type EvidenceEvent } from './alert';
 import { alertId } from './alert-id';
 import type { Signal } from './signal';
+import type { LearningMode } from './learning-mode';
 
 const MAX_EVIDENCE = 50;
 
-/**
- * What becomes of a verdict that leaned on a baseline still learning:
- * - `informational` (default): delivered at informational, flagged `learning` — Defender for
- *   Identity's posture (no learning-based alert during the learning period unless test mode is
- *   on), while `detect`/`eval` and the index still show what fired; the SIEM packs keep
- *   informational alerts out of incident queues;
- * - `lower`: delivered one severity lower (tierzero's behaviour before issue 15);
- * - `hold`: not delivered at all (counted).
- */
-export type LearningMode = 'informational' | 'lower' | 'hold';
+export type { LearningMode } from './learning-mode';
 
 export interface CollectorPolicy {
   readonly learningMode: LearningMode;

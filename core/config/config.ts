@@ -1,22 +1,18 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import type { LearningMode } from '../alerts/collector';
+import type { LearningMode } from '../alerts/learning-mode';
 import { resolveFrontEnds } from '../estate/front-ends';
 import type { DetectorDeclaration, DetectorSettings } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
-import { DAY } from '../detectors/detector';
+import { DAY } from '../events/time';
 import { resolveIdentities, type IdentitiesConfig, type ResolvedIdentities } from '../identity/identity-config';
 import { resolveScoring, type ResolvedScoring, type ScoringConfig } from '../scoring/scoring-config';
 import { compileAddresses, isAddressOrCidr, type AddressMatcher } from './cidr';
 import { resolveCorporateNetworks, type CorporateNetworksConfig, type CorporateNetworkView } from './corporate-networks';
 import { configSchema } from './schema';
+import { ConfigError } from './config-error';
 
-/** A config a user can fix: names the key and what was expected. */
-export class ConfigError extends Error {
-  constructor(readonly key: string, readonly expected: string) {
-    super(`config: ${key || '(root)'} ${expected}`);
-    this.name = 'ConfigError';
-  }
-}
+// ConfigError has its own module so modules config.ts reads (section errors, front-ends) need not import config.ts.
+export { ConfigError } from './config-error';
 
 export interface DetectorConfig {
   readonly enabled?: boolean;

@@ -3,7 +3,7 @@ import type { DirectoryObjectAccess, IdentityEvent } from '../events/identity-ev
 import { DS_ACCESS, SCHEMA } from '../estate/directory-rights';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, bits, contains, not, or, security, type NativeQuery } from '../rules/tree';
 
 /**

@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, type Account } from '../events/fields';
 import type { AccountManagement, DirectoryObjectChange, IdentityEvent, KerberosTgtRequest } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { crackableEtypeName, isCrackableEtype } from '../estate/kerberos-etypes';
 import { none } from '../rules/tree';
 
 /**

@@ -1,10 +1,11 @@
 import { accountKey, hostKey, isLoopback, serviceHostKey, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket, Logon, LogonFailure, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, exists, not, or, security, suffix, type NativeQuery } from '../rules/tree';
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
+import { originOf } from '../alerts/evidence';
 
 /** The share clients download printer drivers from (Point and Print): only print servers have it. */
 const PRINT_DRIVER_SHARE = '\\print$';
@@ -143,7 +144,7 @@ class CoercionDetector implements Detector {
     const target = hostKey(ev.host);
     const open: PipeOpen = {
       source: ev.ip, target, pipe, keys: [ev.ip, target], time: ev.time,
-      event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId }, ...(ev.subject && !anonymous ? { actor: ev.subject } : {}),
+      event: originOf(ev), ...(ev.subject && !anonymous ? { actor: ev.subject } : {}),
     };
     let bySource = this.state.pending[`${target}$`];
     if (!bySource) {

@@ -1,12 +1,15 @@
 import type { Severity } from '../alerts/alert';
 import { accountKey, type Account } from '../events/fields';
-import { clientSource, currentSourceKey, isAddress, type ClientSource } from './auth-attempts';
-import type { DirectoryView } from './directory-model';
+import { clientSource, currentSourceKey, isAddress, type ClientSource } from '../estate/auth-attempts';
+import type { DirectoryView } from '../estate/directory-model';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { TimeWindow } from './time-window';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { TimeWindow } from '../state/time-window';
 import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
+import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
+import { KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_LOCKED_OUT, STATUS_WRONG_PASSWORD } from '../estate/status-codes';
+import { duration, originOf } from '../alerts/evidence';
 
 /**
  * Brute force: wrong-password failures at machine speed — against one account from one
@@ -16,9 +19,9 @@ import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rul
  */
 
 /** Failure codes that mean "the password was wrong" (or the account locked by wrong guesses). */
-const KERBEROS_BAD_PASSWORD = new Set([0x18]); // KDC_ERR_PREAUTH_FAILED
-const KERBEROS_LOCKED = 0x12; // KDC_ERR_CLIENT_REVOKED: locked out, guesses go on
-const NT_BAD_PASSWORD = new Set([0xc000006a, 0xc0000234]); // STATUS_WRONG_PASSWORD, STATUS_ACCOUNT_LOCKED_OUT
+const KERBEROS_BAD_PASSWORD: ReadonlySet<number> = new Set([KDC_ERR_PREAUTH_FAILED]);
+const KERBEROS_LOCKED = KDC_ERR_CLIENT_REVOKED; // locked out, guesses go on
+const NT_BAD_PASSWORD: ReadonlySet<number> = new Set([STATUS_WRONG_PASSWORD, STATUS_ACCOUNT_LOCKED_OUT]);
 
 /**
  * The vertical case as a native rule: wrong-password failures per (account, source) within the
@@ -131,14 +134,6 @@ const STALE_CREDENTIAL_DAYS = 3;
 const MAX_SOURCES_PER_ACCOUNT = 32;
 const EVIDENCE_PER_PAIR = 10;
 
-function originOf(e: EventOrigin): EventOrigin {
-  return { time: e.time, host: e.host, eventId: e.eventId, recordId: e.recordId };
-}
-
-function duration(ms: number): string {
-  if (ms < 60_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
-  return ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`;
-}
 
 export const bruteForce: DetectorModule = {
   declaration,
@@ -356,7 +351,7 @@ function attemptOf(ev: IdentityEvent, directory: DirectoryView): Outcome | undef
  * `clientSource`, shared with password_spray and account_enumeration).
  */
 function withSource(account: Account, subject: Account | undefined, where: ClientSource, outcome: 'failure' | 'success'): Outcome {
-  const usefulSubject = subject && !subject.name.endsWith('$') && subject.sid !== 'S-1-5-18' ? subject : undefined;
+  const usefulSubject = subject && !subject.name.endsWith('$') && subject.sid !== LOCAL_SYSTEM_SID ? subject : undefined;
   return { account, outcome, ...where, ...(usefulSubject ? { subject: usefulSubject } : {}) };
 }
 

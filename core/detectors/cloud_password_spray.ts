@@ -1,6 +1,6 @@
 import type { CloudSignInEvent, EventOrigin, IdentityEvent } from '../events/identity-event';
-import { PASSWORD_ACCEPTED, PASSWORD_GUESS_FAILED } from './cloud/entra-codes';
-import { placeOf, recordKey, SeenRecords, userEntity } from './cloud/sign-ins';
+import { PASSWORD_ACCEPTED, PASSWORD_GUESS_FAILED } from '../estate/cloud/entra-codes';
+import { placeOf, recordKey, SeenRecords, userEntity } from '../estate/cloud/sign-ins';
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { anyOf, cloud, type NativeQuery } from '../rules/tree';
 

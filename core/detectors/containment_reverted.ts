@@ -1,7 +1,7 @@
 import type { CloudAccountChange, CloudPrincipal, EventOrigin, IdentityEvent } from '../events/identity-event';
-import { iso } from './cloud/sign-ins';
+import { iso } from '../estate/cloud/sign-ins';
 import { DAY, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import type { DirectoryView } from './directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 
 import { none } from '../rules/tree';
 

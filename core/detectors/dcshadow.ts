@@ -1,12 +1,13 @@
 import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
 import type { AccountManagement, DirectoryObjectAccess, DirectoryObjectChange, EventOrigin, IdentityEvent, ReplicaSourceChange } from '../events/identity-event';
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { cnOf } from './dn';
-import { replicaRightsGranted, type AclMemory } from './dcshadow-acl';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { cnOf } from '../events/dn';
+import { replicaRightsGranted, type AclMemory } from '../estate/replica-rights-grants';
 
 import { none } from '../rules/tree';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
+import { originOf } from '../alerts/evidence';
 
 /**
  * DCShadow: to push changes through replication, an attacker makes a machine look like a DC for
@@ -318,7 +319,7 @@ function siteServerName(dn: string): string | undefined {
 
 function remember(reg: Registration, ev: EventOrigin): void {
   reg.lastSeen = Math.max(reg.lastSeen, ev.time);
-  if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push({ time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId });
+  if (reg.evidence.length < MAX_EVIDENCE) reg.evidence.push(originOf(ev));
 }
 
 

@@ -2,7 +2,7 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, IdentityEvent } from '../events/identity-event';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, REPLICATION_RIGHTS } from '../estate/directory-rights';
 import { and, bits, contains, inSetting, not, or, security, suffix, type NativeQuery } from '../rules/tree';
 

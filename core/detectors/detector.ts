@@ -5,7 +5,7 @@ import type { CorporateNetworkView } from '../config/corporate-networks';
 import type { IdentityEvent, IdentityEventKind } from '../events/identity-event';
 import type { NativeForm, Predicate } from '../rules/tree';
 import type { DetectorId } from './detector-id';
-import type { DirectoryView } from './directory-model';
+import type { DirectoryView } from '../estate/directory-view';
 
 /**
  * A detector's declaration is data: the registry, `doctor`, the README table, the config
@@ -125,6 +125,5 @@ export function stillLearning(settings: DetectorSettings, since: number | undefi
   return since === undefined || now - since < settings.learningPeriodMs;
 }
 
-export const HOUR = 3_600_000;
-export const MINUTE = 60_000;
-export const DAY = 24 * HOUR;
+// Detectors read the time constants through their contract; they live in core/events/time.ts.
+export { DAY, HOUR, MINUTE } from '../events/time';

@@ -1,9 +1,10 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { and, anyOf, bits, contains, not, security, type NativeQuery } from '../rules/tree';
+import { originOf } from '../alerts/evidence';
 
 /**
  * DPAPI domain backup key theft: the DC keeps the domain's DPAPI backup private key in the LSA
@@ -128,7 +129,7 @@ class DpapiBackupKeyDetector implements Detector {
     if (!PIPES.has(pipe) || !/IPC\$$/i.test(ev.shareName)) return;
     const key = `${hostKey(ev.host)}|${ev.logonId}`;
     this.pipes.delete(key);
-    this.pipes.set(key, { ip: ev.ip, pipe, time: ev.time, event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId } });
+    this.pipes.set(key, { ip: ev.ip, pipe, time: ev.time, event: originOf(ev) });
     if (this.pipes.size > MAX_PIPE_SESSIONS) {
       const oldest = this.pipes.keys().next().value;
       if (oldest !== undefined) this.pipes.delete(oldest);

@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { hostKey, isLoopback, isMachineAccount } from '../events/fields';
 import type { DsrmPasswordSet, EventOrigin, IdentityEvent, Logon, RegistryValueSet } from '../events/identity-event';
 import { DAY, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { originOf } from '../alerts/evidence';
 import { anyOf, security, suffix, type NativeQuery } from '../rules/tree';
 
 /**

@@ -1,9 +1,9 @@
 import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { NameSidPairs, type NameOfSid } from '../estate/name-sid-pairs';
-import { SkewQueue, type Deferred } from './kerberos-coverage';
+import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
 
 import { none } from '../rules/tree';
 

@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { AccountAction, EventOrigin, IdentityEvent } from '../events/identity-event';
 import type { DetectionContext, Detector, DetectorDeclaration, DetectorModule } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { cnOf } from './dn';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { cnOf } from '../events/dn';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { and, anyOf, cloud, inSetting, not, or, security, type NativeQuery } from '../rules/tree';
 

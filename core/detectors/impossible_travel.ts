@@ -1,9 +1,9 @@
 import type { Severity } from '../alerts/alert';
 import type { CloudSignInEvent, EventOrigin, IdentityEvent } from '../events/identity-event';
-import { distanceKm } from './cloud/geo';
-import { iso, placeOf, sourceEntity, userEntity } from './cloud/sign-ins';
+import { distanceKm } from '../estate/cloud/geo';
+import { iso, placeOf, sourceEntity, userEntity } from '../estate/cloud/sign-ins';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { present } from './entities';
+import { present } from '../alerts/entities';
 
 import { none } from '../rules/tree';
 

@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { accountKey } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { crackableEtypeName, isCrackableEtype } from './kerberos-etypes';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { crackableEtypeName, isAesEtype, isCrackableEtype } from '../estate/kerberos-etypes';
 import { addDay, checkDayBitsIn, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 import { none } from '../rules/tree';
 
@@ -58,7 +58,6 @@ interface EncryptionDays {
 interface ServiceHistory extends EncryptionDays {
   requesters: string[];
 }
-const AES_ETYPES = new Set([0x11, 0x12]);
 
 interface KerberoastingState {
   since?: number;
@@ -96,7 +95,7 @@ class KerberoastingDetector implements Detector {
     const requester = accountKey(ev.account);
     if (requester === service) return;
     const day = Math.floor(ev.time / DAY);
-    if (ev.encryptionType !== undefined && AES_ETYPES.has(ev.encryptionType)) {
+    if (isAesEtype(ev.encryptionType)) {
       // AES for a user-account service, and from a device: what RC4 is judged against.
       encryptionDay(this.service(service, ev.time), day, 'aes');
       if (ev.ip) encryptionDay(this.device(ev.ip, ev.time), day, 'aes');

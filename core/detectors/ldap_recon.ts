@@ -1,12 +1,13 @@
 import { accountKey, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from './source-profile';
-import { originOf, duration } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { originOf, duration } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
 import { REPLICA_RIGHTS, REPLICATION_RIGHTS } from '../estate/directory-rights';
+import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 
 /**
  * LDAP reconnaissance: BloodHound, PowerView, CrackMapExec and ADFind pull the directory in
@@ -102,7 +103,7 @@ class LdapReconDetector implements Detector {
     if (ev.kind !== 'directory_object_access' || !isBulkReadCandidate(ev) || !ev.subject || !ev.objectName) return;
     const subject = ev.subject;
     // DCs read their own directory constantly; sync services read it by design.
-    if (subject.sid === 'S-1-5-18' || ctx.directory.isDomainControllerAccount(subject) || ctx.directory.isDirectorySyncAccount(subject)) return;
+    if (subject.sid === LOCAL_SYSTEM_SID || ctx.directory.isDomainControllerAccount(subject) || ctx.directory.isDirectorySyncAccount(subject)) return;
     const origin = queryOrigin(ctx.directory, ev.host, ev.logonId);
     if (origin.remote === false && isMachineAccount(subject)) return;
     this.since ??= ev.time;

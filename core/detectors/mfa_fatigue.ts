@@ -1,8 +1,8 @@
 import type { Severity } from '../alerts/alert';
 import type { CloudSignInEvent, EventOrigin, IdentityEvent, MfaOutcome } from '../events/identity-event';
-import { placeOf, recordKey, SeenRecords, sourceEntity, userEntity } from './cloud/sign-ins';
+import { placeOf, recordKey, SeenRecords, sourceEntity, userEntity } from '../estate/cloud/sign-ins';
 import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { present } from './entities';
+import { present } from '../alerts/entities';
 import { anyOf, cloud, type NativeQuery } from '../rules/tree';
 
 /**

@@ -1,7 +1,7 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount } from '../events/fields';
 import type { IdentityEvent, Logon } from '../events/identity-event';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 
 import { none } from '../rules/tree';
 

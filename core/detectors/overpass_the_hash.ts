@@ -1,8 +1,8 @@
 import { accountKey } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { isCrackableEtype } from './kerberos-etypes';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { isCrackableEtype } from '../estate/kerberos-etypes';
 import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
 

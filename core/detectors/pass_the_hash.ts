@@ -2,7 +2,7 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, Logon } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 
 import { none } from '../rules/tree';
 import { ANONYMOUS_SID } from '../estate/well-known-sids';

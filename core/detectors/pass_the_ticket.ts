@@ -1,9 +1,9 @@
 import { accountKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { addDay, checkDayBitsIn, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
-import { SkewQueue, type Deferred } from './kerberos-coverage';
+import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
 import type { TgtEntry } from '../estate/kerberos-ledger';
 
 import { none } from '../rules/tree';

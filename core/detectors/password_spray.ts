@@ -1,11 +1,11 @@
 import type { Severity } from '../alerts/alert';
 import { accountKey, hostKey, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
-import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from './auth-attempts';
+import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from '../estate/auth-attempts';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
-import { originOf, duration } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { judgeBreadth, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { originOf, duration } from '../alerts/evidence';
 import { none } from '../rules/tree';
 
 /**

@@ -2,9 +2,10 @@ import { accountKey, hostKey, isMachineAccount, serviceHostKey, type Account } f
 import type { AccountManagement, DirectoryObjectChange, EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { allowsOnObject, daclAces, trusteeName } from '../events/sddl';
 import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { cnOf } from './dn';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { cnOf } from '../events/dn';
 import { and, anyOf, security, type NativeQuery } from '../rules/tree';
+import { originOf } from '../alerts/evidence';
 
 /**
  * Resource-based constrained delegation abuse (MDI "Suspicious modification of the
@@ -169,7 +170,7 @@ class RbcdDetector implements Detector {
 
   private computerCreated(ev: AccountManagement): void {
     const c: NewComputer = {
-      name: ev.target.name, time: ev.time, event: { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId },
+      name: ev.target.name, time: ev.time, event: originOf(ev),
       ...(ev.target.sid ? { sid: ev.target.sid } : {}), ...(ev.subject ? { creator: qualified(ev.subject), creatorKey: accountKey(ev.subject) } : {}),
     };
     this.state.computers[`name:${accountKey(ev.target)}`] = c;

@@ -5,8 +5,9 @@ import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, DS_REPLICATION_GET_CHANGES_FILTE
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
 import type { AlertAccount, Severity } from '../alerts/alert';
-import { accountEntity, hostEntity, present, qualified } from './entities';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
+import { originOf } from '../alerts/evidence';
 
 /**
  * A DCSync backdoor planted in the domain's ACL (PowerView Add-DomainObjectAcl -Rights DCSync,
@@ -176,7 +177,7 @@ class ReplicationRightsDetector implements Detector {
     if (!ev.logonId || ev.accessMask === undefined || (ev.accessMask & DS_ACCESS.writeDac) === 0 || ev.objectType !== SCHEMA.domainDNS) return;
     const key = `${hostKey(ev.host)}|${ev.logonId}`;
     this.writeDac.delete(key);
-    this.writeDac.set(key, { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId });
+    this.writeDac.set(key, originOf(ev));
     for (const [k, o] of this.writeDac) {
       if (this.writeDac.size <= MAX_WRITE_DAC && ev.time - o.time <= WRITE_DAC_MEMORY_MS) break;
       this.writeDac.delete(k);

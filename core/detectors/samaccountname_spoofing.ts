@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, hostKey, isLoopback, type Account } from '../events/fields';
 import type { AccountManagement, EventOrigin, IdentityEvent, KerberosServiceTicket, KerberosTgtRequest } from '../events/identity-event';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { originOf } from '../alerts/evidence';
 import { and, exists, not, security, suffix, type NativeQuery } from '../rules/tree';
 
 /**

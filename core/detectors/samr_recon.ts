@@ -1,11 +1,12 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from './source-profile';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { originOf } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
+import { ANONYMOUS_SID as ANONYMOUS, LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 
 /**
  * SAMR reconnaissance: `net user /domain`, `net group "Domain Admins" /domain`, BloodHound's
@@ -71,7 +72,6 @@ const SENSITIVE_RIDS: Record<number, string> = {
   526: 'Key Admins', 527: 'Enterprise Key Admins',
 };
 const DOMAIN_SID = /^S-1-5-21-\d+-\d+-\d+-(\d+)$/i;
-const ANONYMOUS = 'S-1-5-7';
 // MS-SAMR 2.2.1.4: the right SamrEnumerateUsersInDomain and friends need on the domain handle.
 const DOMAIN_LIST_ACCOUNTS = 0x100;
 const OBJECT_TYPES = new Set(['SAM_USER', 'SAM_GROUP', 'SAM_ALIAS']);
@@ -153,7 +153,7 @@ class SamrReconDetector implements Detector {
     // The machine's own services and local tools (ntdsutil, backup agents) are not reconnaissance.
     if (origin.remote === false && !pipeIp) return;
     const person = isPerson(ev.subject);
-    if (!person && ev.subject.sid === 'S-1-5-18') return;
+    if (!person && ev.subject.sid === LOCAL_SYSTEM_SID) return;
     const a = this.actor(ev.subject, ev.time, origin.ip ?? pipeIp, origin.workstation);
     const found: { sensitive?: string; enumeration?: boolean } = {};
     if (OBJECT_TYPES.has(type)) {
@@ -270,7 +270,7 @@ function actorKey(subject: Account, ip: string | undefined): string {
 
 /** A person or service account, not a computer account or the machine's own SYSTEM. */
 function isPerson(a: Account): boolean {
-  return !isMachineAccount(a) && a.sid !== 'S-1-5-18';
+  return !isMachineAccount(a) && a.sid !== LOCAL_SYSTEM_SID;
 }
 
 function sensitiveName(objectName: string): string | undefined {

@@ -2,8 +2,8 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, hostKey } from '../events/fields';
 import type { IdentityEvent, LogCleared } from '../events/identity-event';
 import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { originOf } from '../alerts/evidence';
 import { anyOf, security, system, type NativeQuery } from '../rules/tree';
 
 /**

@@ -2,9 +2,9 @@ import type { Severity } from '../alerts/alert';
 import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { DAY, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { cnOf } from './dn';
-import type { SensitiveGroupMatch } from './sensitive-groups';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { cnOf } from '../events/dn';
+import type { SensitiveGroupMatch } from '../estate/sensitive-groups';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { none } from '../rules/tree';
 

@@ -3,10 +3,10 @@ import { accountKey, asSid, type Account } from '../events/fields';
 import type { AccountManagement, DirectoryObjectChange, IdentityEvent } from '../events/identity-event';
 import { ADMINISTRATOR_RID, domainSidOf, ridOf } from '../estate/well-known-sids';
 import type { DetectionContext, Detector, DetectorDeclaration, DetectorModule } from './detector';
-import { accountEntity, qualified } from './entities';
-import { cnOf } from './dn';
-import { originOf } from './evidence';
-import { BUILTIN, DOMAIN_RIDS } from './sensitive-groups';
+import { accountEntity, qualified } from '../alerts/entities';
+import { cnOf } from '../events/dn';
+import { originOf } from '../alerts/evidence';
+import { BUILTIN, DOMAIN_RIDS } from '../estate/sensitive-groups';
 import { or, regex, security, type NativeQuery } from '../rules/tree';
 
 /**

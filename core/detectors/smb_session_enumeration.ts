@@ -1,11 +1,12 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSnapshot } from './source-profile';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { originOf } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
+import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 
 /**
  * SMB session enumeration: NetSessionEnum (MS-SRVS, over \PIPE\srvsvc) lists who is connected
@@ -110,7 +111,7 @@ class SmbSessionEnumerationDetector implements Detector {
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'share_access') return;
     const pipe = PIPES.find((p) => isIpcPipe(ev.shareName, ev.relativeTarget, p));
-    if (!pipe || !ev.subject || isMachineAccount(ev.subject) || ev.subject.sid === 'S-1-5-18') return;
+    if (!pipe || !ev.subject || isMachineAccount(ev.subject) || ev.subject.sid === LOCAL_SYSTEM_SID) return;
     // A server querying itself over loopback is not a client looking at it.
     if (!ev.ip || isLoopback(ev.ip)) return;
     this.since ??= ev.time;

@@ -1,8 +1,8 @@
 import type { Severity } from '../alerts/alert';
 import type { CloudSignInEvent, IdentityEvent } from '../events/identity-event';
-import { iso, placeOf, sourceEntity, userEntity } from './cloud/sign-ins';
+import { iso, placeOf, sourceEntity, userEntity } from '../estate/cloud/sign-ins';
 import { DAY, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
-import { present } from './entities';
+import { present } from '../alerts/entities';
 
 import { none } from '../rules/tree';
 

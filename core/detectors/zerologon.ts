@@ -4,8 +4,8 @@ import type { AccountManagement, EventOrigin, IdentityEvent, Logon, NetlogonSecu
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { NETLOGON_EVENTS } from '../estate/netlogon';
 import { MINUTE, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule } from './detector';
-import { accountEntity, hostEntity, present } from './entities';
-import { originOf } from './evidence';
+import { accountEntity, hostEntity, present } from '../alerts/entities';
+import { originOf } from '../alerts/evidence';
 import { and, anyOf, exists, security, type NativeQuery } from '../rules/tree';
 
 /**

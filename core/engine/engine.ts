@@ -3,7 +3,7 @@ import { AlertCollector } from '../alerts/collector';
 import type { Exclusions, ResolvedConfig } from '../config/config';
 import type { DetectionContext, Detector, DetectorModule } from '../detectors/detector';
 import type { DetectorId } from '../detectors/detector-id';
-import { DirectoryModel } from '../detectors/directory-model';
+import { DirectoryModel } from '../estate/directory-model';
 import { KerberosLedger } from '../estate/kerberos-ledger';
 import type { IdentityEventKind } from '../events/identity-event';
 import { normalize, type EventFilter } from '../events/normalize';

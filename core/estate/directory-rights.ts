@@ -1,3 +1,4 @@
+import { BUILTIN_ADMINISTRATORS_SID, ENTERPRISE_DOMAIN_CONTROLLERS_SID, LOCAL_SYSTEM_SID } from './well-known-sids';
 /**
  * Directory rights and schema identifiers as the DC's audit events write them (4662 `Properties`,
  * `ObjectType`, `AccessMask`; 5136 `nTSecurityDescriptor` values in SDDL). One home for each GUID:
@@ -49,7 +50,7 @@ export const DS_ACCESS = {
  * Enterprise Admins, (Enterprise) Read-only DCs.
  */
 const DEFAULT_HOLDER_ALIASES = new Set(['SY', 'BA', 'ED', 'DD', 'DA', 'EA', 'RO']);
-const DEFAULT_HOLDER_SIDS = new Set(['S-1-5-18', 'S-1-5-9', 'S-1-5-32-544']);
+const DEFAULT_HOLDER_SIDS = new Set([LOCAL_SYSTEM_SID, ENTERPRISE_DOMAIN_CONTROLLERS_SID, BUILTIN_ADMINISTRATORS_SID]);
 const DEFAULT_HOLDER_RIDS = new Set(['498', '512', '516', '519', '521']);
 
 /** Whether an SDDL trustee (alias or SID) holds the replication rights on a domain by default. */

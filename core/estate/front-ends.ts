@@ -2,6 +2,7 @@ import Ajv from 'ajv';
 import { compileAddresses, isAddressOrCidr, type AddressMatcher } from '../config/cidr';
 import { sectionError } from '../config/section-error';
 import { hostKey } from '../events/fields';
+import { DAY } from '../events/time';
 
 /**
  * Front-ends: hosts many identities authenticate *through* — Exchange/OWA, AD FS and its Web
@@ -22,7 +23,6 @@ import { hostKey } from '../events/fields';
 export const LEARN_MIN_IDENTITIES = 30;
 export const LEARN_MIN_DAYS = 2;
 const MAX_SOURCES = 100_000;
-const DAY = 86_400_000;
 
 export interface FrontEndView {
   /** Whether the source (address, or host name) is a configured or learned front-end. */

@@ -1,4 +1,4 @@
-import { KerberosCoverage, type CoverageState } from '../detectors/kerberos-coverage';
+import { KerberosCoverage, type CoverageState } from './kerberos-coverage';
 import { accountKey, hostKey, isLoopback } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { StateInvalidError } from '../state/state';

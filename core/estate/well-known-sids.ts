@@ -5,6 +5,15 @@
  */
 export const SYSTEM_SIDS: ReadonlySet<string> = new Set(['S-1-5-18', 'S-1-5-19', 'S-1-5-20']);
 
+/** LOCAL SYSTEM alone: the machine's own account, which runs the LSA, the KDC and every service host. */
+export const LOCAL_SYSTEM_SID = 'S-1-5-18';
+
+/** ENTERPRISE DOMAIN CONTROLLERS: every DC of the forest ("Well-known SIDs"). */
+export const ENTERPRISE_DOMAIN_CONTROLLERS_SID = 'S-1-5-9';
+
+/** BUILTIN\Administrators ("Well-known SIDs", S-1-5-32-544). */
+export const BUILTIN_ADMINISTRATORS_SID = 'S-1-5-32-544';
+
 /** ANONYMOUS LOGON: an unauthenticated caller (a null session, an unauthenticated RPC such as Netlogon's). */
 export const ANONYMOUS_SID = 'S-1-5-7';
 

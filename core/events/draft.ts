@@ -62,3 +62,7 @@ export function insertionStrings(r: Record<string, unknown>): string[] {
   }
   return out;
 }
+
+/** The account an event is about (Target*), as most Security events name it. */
+export const target = (r: Record<string, unknown>): Account | undefined =>
+  account(r['TargetUserName'], r['TargetDomainName'], r['TargetUserSid'] ?? r['TargetSid']);

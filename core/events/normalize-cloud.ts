@@ -1,7 +1,7 @@
 import { boundedJson } from './bounded-text';
 import { asSid, integer, ip, text, timestamp } from './fields';
 import type { CloudPrincipal, CloudTarget, IdentityEvent, MfaOutcome } from './identity-event';
-import type { EventFilter, NormalizeResult } from './normalize';
+import type { EventFilter, NormalizeResult } from './normalize-result';
 import { isCloudSignIn, isEntraAudit } from './windows-event';
 
 /**

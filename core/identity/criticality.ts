@@ -1,4 +1,4 @@
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import { CRITICALITY_MULTIPLIER, type Criticality, type CriticalityTier } from '../scoring/model';
 import type { ResolvedIdentities } from './identity-config';
 import type { IdentityRecord } from './identity-directory';

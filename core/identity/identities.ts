@@ -1,5 +1,5 @@
 import type { Alert, AlertAccount, AlertIdentity } from '../alerts/alert';
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import type { IdentityEvent } from '../events/identity-event';
 import type { Criticality } from '../scoring/model';
 import { CriticalityRules } from './criticality';
@@ -15,16 +15,14 @@ import { learnFromEvent } from './identity-learning';
 export class Identities {
   readonly directory: IdentityDirectory;
   private readonly rules: CriticalityRules;
-  private readonly sensitiveGroups: ReadonlySet<string>;
 
-  constructor(config: { readonly identities: ResolvedIdentities; readonly sensitiveGroups: readonly string[] }, saved?: IdentitySnapshot) {
+  constructor(config: { readonly identities: ResolvedIdentities }, saved?: IdentitySnapshot) {
     this.directory = new IdentityDirectory(config.identities.seeds, saved);
     this.rules = new CriticalityRules(config.identities);
-    this.sensitiveGroups = new Set(config.sensitiveGroups.map((g) => g.trim().toLowerCase().replace(/^.*\\/, '')));
   }
 
   observe(ev: IdentityEvent, directory: DirectoryView): void {
-    learnFromEvent(this.directory, ev, directory, this.sensitiveGroups);
+    learnFromEvent(this.directory, ev, directory);
   }
 
   /** The identity of an account an alert names; created when the logs never showed it before. */

@@ -1,10 +1,10 @@
 import type { SharedNeeds } from '../detectors/detector';
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import { isMachineAccount, type Account } from '../events/fields';
 import type { CloudPrincipal, CloudTarget, IdentityEvent } from '../events/identity-event';
 import type { IdentityDirectory, IdentityRecord } from './identity-directory';
 import { oidKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
-import { isWellKnownServiceSid, replicationTrustees, roleTier, sensitiveGroupName, sensitivePrivileges } from './privileged';
+import { isWellKnownServiceSid, replicationTrustees, roleTier, sensitivePrivileges } from './privileged';
 
 /**
  * What one event teaches about identities: which identifiers belong together (an event that
@@ -54,7 +54,7 @@ export const IDENTITY_NEEDS: SharedNeeds = {
   }],
 };
 
-export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, directory: DirectoryView, sensitiveGroups: ReadonlySet<string>): void {
+export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, directory: DirectoryView): void {
   switch (ev.kind) {
     case 'logon':
       active(ids, ev.account, ev.time);
@@ -83,7 +83,10 @@ export function learnFromEvent(ids: IdentityDirectory, ev: IdentityEvent, direct
       return;
     }
     case 'group_membership_change': {
-      const group = sensitiveGroupName(ev.group, sensitiveGroups);
+      // One table for tier 0 and sensitive_group_change (core/estate/sensitive-groups.ts): built-in,
+      // configured and learned-nested groups; a BUILTIN group counts only on a DC, where it is the domain's.
+      const match = directory.sensitiveGroup({ name: ev.group.name, ...(ev.group.sid ? { sid: ev.group.sid } : {}) });
+      const group = match && (!match.machineLocal || directory.isDomainController(ev.host)) ? match.name : undefined;
       // 4728-4757 name the member by SID and DN; the DN's CN is a display name, not an account name.
       const member = ev.member?.sid ? ids.link([sidKey(ev.member.sid) as string], ev.time) : undefined;
       if (!group || !member) return;

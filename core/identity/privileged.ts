@@ -1,5 +1,5 @@
-import { asSid, type Account } from '../events/fields';
 import { REPLICATION_RIGHTS } from '../estate/directory-rights';
+import { SYSTEM_SIDS } from '../estate/well-known-sids';
 
 /**
  * What makes an identity tier 0 or tier 1 (research note §3b step 5): membership of the
@@ -33,30 +33,6 @@ export function roleTier(role: string): 'tier0' | 'tier1' | undefined {
   return TIER0_ROLE_SET.has(r) ? 'tier0' : TIER1_ROLE_SET.has(r) ? 'tier1' : undefined;
 }
 
-// Well-known SIDs (MS docs "Well-known SIDs"): BUILTIN aliases, then domain-relative RIDs.
-const BUILTIN_SENSITIVE: Record<string, string> = {
-  'S-1-5-32-544': 'Administrators', 'S-1-5-32-548': 'Account Operators', 'S-1-5-32-549': 'Server Operators',
-  'S-1-5-32-550': 'Print Operators', 'S-1-5-32-551': 'Backup Operators', 'S-1-5-32-552': 'Replicator',
-};
-const DOMAIN_RID_SENSITIVE: Record<string, string> = {
-  512: 'Domain Admins', 516: 'Domain Controllers', 518: 'Schema Admins', 519: 'Enterprise Admins',
-  520: 'Group Policy Creator Owners', 521: 'Read-only Domain Controllers', 526: 'Key Admins', 527: 'Enterprise Key Admins',
-};
-const SENSITIVE_NAMES = lower([...Object.values(BUILTIN_SENSITIVE), ...Object.values(DOMAIN_RID_SENSITIVE), 'DnsAdmins', 'Exchange Windows Permissions']);
-
-/** The sensitive group an account names, by well-known SID, built-in name, or configured name/SID. */
-export function sensitiveGroupName(group: Account, configured: ReadonlySet<string>): string | undefined {
-  const sid = asSid(group.sid);
-  if (sid) {
-    if (BUILTIN_SENSITIVE[sid]) return BUILTIN_SENSITIVE[sid];
-    const rid = /^S-1-5-21(?:-\d+){3}-(\d+)$/.exec(sid)?.[1];
-    if (rid && DOMAIN_RID_SENSITIVE[rid]) return DOMAIN_RID_SENSITIVE[rid];
-    if (configured.has(sid.toLowerCase())) return group.name;
-  }
-  const name = group.name.toLowerCase();
-  return SENSITIVE_NAMES.has(name) || configured.has(name) ? group.name : undefined;
-}
-
 /**
  * Privileges that only administrators of a machine hold (MS docs 4672 "sensitive privileges"):
  * an account granted one at logon on a domain controller administers the domain.
@@ -73,7 +49,7 @@ export function sensitivePrivileges(list: string): string[] {
 
 /** Well-known service principals (SYSTEM, LOCAL SERVICE, NETWORK SERVICE): not people to score. */
 export function isWellKnownServiceSid(sid: string | undefined): boolean {
-  return sid === 'S-1-5-18' || sid === 'S-1-5-19' || sid === 'S-1-5-20';
+  return sid !== undefined && SYSTEM_SIDS.has(sid);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/config';
 import type { DetectorModule, RequiredEvents, SharedNeeds } from '../detectors/detector';
-import { DIRECTORY_NEEDS } from '../detectors/directory-model';
+import { DIRECTORY_NEEDS } from '../estate/directory-model';
 import { AUDIT_COLUMNS, fieldsRead, SIGN_IN_COLUMNS, WINDOWS_HEADER } from '../events/fields-read';
 import type { EventFilter } from '../events/normalize';
 import { IDENTITY_NEEDS } from '../identity/identity-learning';

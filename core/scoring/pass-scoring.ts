@@ -1,15 +1,15 @@
 import type { Alert } from '../alerts/alert';
 import type { DetectorId } from '../detectors/detector-id';
-import type { DirectoryView } from '../detectors/directory-model';
+import type { DirectoryView } from '../estate/directory-model';
 import type { Identities } from '../identity/identities';
 import type { IdentityRecord } from '../identity/identity-directory';
 import { DROP_AFTER_MS } from './model';
 import { SCORING_PROFILES } from './profiles';
 import type { PassScoring } from './score-book';
+import { DAY as DAY_MS } from '../events/time';
 
 /** Successful authentications an identity needs before its baselines count as mature. */
 export const MATURE_AFTER_EVENTS = 20;
-const DAY_MS = 24 * 3_600_000;
 
 export interface PassScoringOptions {
   readonly identities: Identities;

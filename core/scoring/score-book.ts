@@ -2,6 +2,7 @@ import type { Alert, AlertAccount, AlertIdentity, EntityRole, EvidenceEvent, Sev
 import type { DetectorId } from '../detectors/detector-id';
 import { computeScore, DROP_AFTER_MS, type Criticality, type ScoreBreakdown, type SignalInput } from './model';
 import { addPoint, mergeHistory, MAX_HISTORY, scoreBefore } from './score-history';
+import { DAY as DAY_MS } from '../events/time';
 
 /**
  * Every identity's investigation priority score, kept across passes in engine state: the
@@ -73,7 +74,6 @@ export interface ScoreChanges {
 
 const SCORED_ROLES: ReadonlySet<EntityRole> = new Set(['actor', 'target', 'member']);
 const MAX_EVENTS = 10;
-const DAY_MS = 24 * 3_600_000;
 
 export class ScoreBook {
   private readonly entries = new Map<string, ScoreEntry>();

@@ -1,7 +1,7 @@
 import { migrateV1 } from './migrate-v1';
 import { migrateV2 } from './migrate-v2';
 import { stateProblem } from './state-schema';
-import type { DirectorySnapshot } from '../detectors/directory-model';
+import type { DirectorySnapshot } from '../estate/directory-model';
 import type { KerberosLedgerSnapshot } from '../estate/kerberos-ledger';
 import type { IdentitySnapshot } from '../identity/identity-directory';
 import type { ScoreBookSnapshot } from '../scoring/score-book';

@@ -6,6 +6,7 @@ import { UsageError } from '../../cli/args';
 import { exitCodeOf } from '../../cli/failure';
 import { ConfigError } from '../../core/config/config';
 import { securityEvent } from '../core/detectors/harness';
+import { STATE_VERSION } from '../../core/state/state';
 import { tierzero } from '../support/cli';
 
 /** README "Exit codes": 0 ok, 1 --fail-on, 2 usage/config, 3 input/state/I-O failure. */
@@ -37,7 +38,7 @@ describe('exit codes', function () {
     writeFileSync(other, JSON.stringify({ version: 9 }));
     const r = await tierzero(['users', '--state', other]);
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /^tierzero users: state at .*v9\.json has version 9, this tierzero reads version 2; move it aside to start fresh\n$/);
+    assert.match(r.stderr, new RegExp(`^tierzero users: state at .*v9\\.json has version 9, this tierzero reads version ${STATE_VERSION}; move it aside to start fresh\n$`));
   });
 
   it('exits 3 with one line and no stack when a write fails unexpectedly', async () => {

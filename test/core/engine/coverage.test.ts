@@ -3,7 +3,7 @@ import type { DetectorDeclaration } from '../../../core/detectors/detector';
 import { declaration as dcsync } from '../../../core/detectors/dcsync';
 import { declaration as kerberoasting } from '../../../core/detectors/kerberoasting';
 import { declaration as containmentReverted } from '../../../core/detectors/containment_reverted';
-import { DIRECTORY_NEEDS } from '../../../core/detectors/directory-model';
+import { DIRECTORY_NEEDS } from '../../../core/estate/directory-model';
 import { EventCoverage } from '../../../core/engine/coverage';
 import { audit } from '../detectors/cloud.fixtures';
 import { securityEvent } from '../detectors/harness';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Alert } from '../../../core/alerts/alert';
 import { resolveConfig } from '../../../core/config/config';
-import { DirectoryModel } from '../../../core/detectors/directory-model';
+import { DirectoryModel } from '../../../core/estate/directory-model';
 import { DECLARATIONS } from '../../../core/detectors/registry';
 import { normalize } from '../../../core/events/normalize';
 import { Identities } from '../../../core/identity/identities';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { resolveConfig } from '../../../core/config/config';
 import type { DetectorModule, RequiredEvents } from '../../../core/detectors/detector';
-import { DIRECTORY_NEEDS } from '../../../core/detectors/directory-model';
+import { DIRECTORY_NEEDS } from '../../../core/estate/directory-model';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
 import { fieldsRead } from '../../../core/events/fields-read';
 import { IDENTITY_NEEDS } from '../../../core/identity/identity-learning';

@@ -1,6 +1,8 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
-import type { DirectoryView } from './directory-model';
+import type { DirectoryView } from './directory-view';
+import { LOCAL_SYSTEM_SID } from './well-known-sids';
+import { KDC_ERR_C_PRINCIPAL_UNKNOWN, KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXPIRED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_EXISTS, STATUS_NO_SUCH_USER, STATUS_WRONG_PASSWORD } from './status-codes';
 
 /**
  * One authentication attempt as the password-guessing detectors see it, whichever protocol
@@ -30,23 +32,9 @@ export interface AuthAttempt {
   readonly protocol: 'kerberos' | 'ntlm';
 }
 
-// Kerberos result codes (RFC 4120 §7.5.9, MS-KILE).
-const KDC_ERR_C_PRINCIPAL_UNKNOWN = 0x6;
-const KDC_ERR_PREAUTH_FAILED = 0x18;
-const KDC_EXISTS = new Set([0x12 /* CLIENT_REVOKED: disabled, locked, expired */, 0x17 /* KEY_EXPIRED */]);
-// NTSTATUS codes (MS-ERREF).
-const STATUS_NO_SUCH_USER = 0xc0000064;
-const STATUS_WRONG_PASSWORD = 0xc000006a;
-const NT_EXISTS = new Set([
-  0xc0000234, // ACCOUNT_LOCKED_OUT
-  0xc0000072, // ACCOUNT_DISABLED
-  0xc0000193, // ACCOUNT_EXPIRED
-  0xc0000071, // PASSWORD_EXPIRED
-  0xc0000224, // PASSWORD_MUST_CHANGE
-  0xc000006f, // INVALID_LOGON_HOURS
-  0xc0000070, // INVALID_WORKSTATION
-  0xc000015b, // LOGON_TYPE_NOT_GRANTED
-]);
+// Kerberos failures only an existing account gets (codes: core/estate/status-codes.ts).
+const KDC_EXISTS: ReadonlySet<number> = new Set([KDC_ERR_CLIENT_REVOKED, KDC_ERR_KEY_EXPIRED]);
+const NT_EXISTS = STATUS_ACCOUNT_EXISTS;
 
 /** The Kinds `attemptOf` reads, for detector declarations. */
 export const ATTEMPT_KINDS = ['kerberos_tgt_request', 'kerberos_preauth_failure', 'ntlm_validation', 'logon_failure', 'logon'] as const;
@@ -95,7 +83,7 @@ function ntOutcome(status: number): AttemptOutcome | undefined {
 
 function make(outcome: AttemptOutcome, account: Account, protocol: 'kerberos' | 'ntlm', ip: string | undefined, workstation: string | undefined, host: string, time: number, directory: DirectoryView, subject?: Account): AuthAttempt | undefined {
   if (isMachineAccount(account) || account.name === '(unknown)') return undefined;
-  const actor = subject && !isMachineAccount(subject) && subject.sid !== 'S-1-5-18' && subject.name.toLowerCase() !== account.name.toLowerCase() ? subject : undefined;
+  const actor = subject && !isMachineAccount(subject) && subject.sid !== LOCAL_SYSTEM_SID && subject.name.toLowerCase() !== account.name.toLowerCase() ? subject : undefined;
   return { outcome, account, protocol, ...clientSource(ip, workstation, host, time, directory), ...(actor ? { actor } : {}) };
 }
 

@@ -1,9 +1,9 @@
 import { isLoopback, type Account } from '../events/fields';
 import type { DirectoryObjectChange } from '../events/identity-event';
-import type { DetectionContext } from './detector';
-import { accountEntity, hostEntity, present, qualified } from './entities';
-import { SYSTEM_SIDS } from '../estate/well-known-sids';
-import { REPLICA_RIGHTS, holdsReplicationRightsByDefault } from '../estate/directory-rights';
+import type { DetectionContext } from '../detectors/detector';
+import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
+import { SYSTEM_SIDS } from './well-known-sids';
+import { REPLICA_RIGHTS, holdsReplicationRightsByDefault } from './directory-rights';
 
 /**
  * DCShadow's preparation: granting the replica rights a rogue DC registration needs, read from a

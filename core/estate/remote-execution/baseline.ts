@@ -1,4 +1,4 @@
-import { DAY } from '../detector';
+import { DAY } from '../../detectors/detector';
 
 /**
  * Who administers what: (source, account) pairs that execute code remotely on a target, per

@@ -1,5 +1,5 @@
 import { isLoopback } from '../events/fields';
-import { DAY } from './detector';
+import { DAY } from '../detectors/detector';
 
 /**
  * What a source normally does, for detectors whose alert is "this source touched far more

@@ -1,5 +1,5 @@
 import { asSid } from '../events/fields';
-import { cnOf } from './dn';
+import { cnOf } from '../events/dn';
 import type { IdentityEvent } from '../events/identity-event';
 
 /**
@@ -40,7 +40,12 @@ interface NestedMembership {
   lastSeen: number;
 }
 
-// Well-known SIDs (MS docs "Well-known SIDs"). BUILTIN aliases exist on every machine.
+// The one table of sensitive (tier-0) groups: sensitive_group_change, sid_history_injection and
+// identity criticality all read it. It is the union of AD's protected groups (AdminSDHolder,
+// MS-ADTS §3.1.1.6.1.2 "Protected Objects") and MDI's sensitive groups (learn.microsoft.com
+// /defender-for-identity/entity-tags); Power Users, Network Configuration Operators and Incoming
+// Forest Trust Builders come from MDI's list. SIDs: MS docs "Well-known SIDs".
+// BUILTIN aliases exist on every machine: they count only where a DC writes the change.
 export const BUILTIN: Readonly<Record<string, string>> = {
   'S-1-5-32-544': 'Administrators',
   'S-1-5-32-547': 'Power Users',

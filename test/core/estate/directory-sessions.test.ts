@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { DirectoryModel } from '../../../core/detectors/directory-model';
+import { DirectoryModel } from '../../../core/estate/directory-model';
 import type { Logon } from '../../../core/events/identity-event';
 
 const logon = (i: number): Logon => ({

@@ -12,3 +12,13 @@ export function isCrackableEtype(etype: number | undefined): etype is number {
 export function crackableEtypeName(etype: number): 'RC4' | 'DES' {
   return etype === 0x17 || etype === 0x18 ? 'RC4' : 'DES';
 }
+
+/**
+ * AES etypes: aes128/aes256-cts-hmac-sha1-96 (0x11/0x12, RFC 3962) and the SHA-2 variants
+ * (0x13/0x14, RFC 8009). Salted with the principal name and slow to crack offline.
+ */
+export const AES_ETYPES: ReadonlySet<number> = new Set([0x11, 0x12, 0x13, 0x14]);
+
+export function isAesEtype(etype: number | undefined): boolean {
+  return etype !== undefined && AES_ETYPES.has(etype);
+}

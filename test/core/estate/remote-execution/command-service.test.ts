@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { isCommandLineService } from '../../../core/detectors/remote-execution/command-service';
+import { isCommandLineService } from '../../../../core/estate/remote-execution/command-service';
 
 describe('command-line service binary paths', () => {
   for (const path of [

@@ -1,6 +1,8 @@
 import { hostKey, isLoopback, isMachineAccount, type Account } from '../../events/fields';
 import type { EventOrigin, Logon, ShareAccess } from '../../events/identity-event';
 import type { DirectoryView } from '../directory-model';
+import { SYSTEM_SIDS } from '../well-known-sids';
+import { originOf } from '../../alerts/evidence';
 
 /**
  * What the logs of a target host can prove about where an action came from. Remote execution
@@ -108,14 +110,10 @@ export function baseName(path: string | undefined): string {
 export function isLocalSystemIdentity(a: Account | undefined): boolean {
   if (!a) return true;
   const sid = a.sid ?? '';
-  return sid === 'S-1-5-18' || sid === 'S-1-5-19' || sid === 'S-1-5-20' || (isMachineAccount(a) && !a.sid);
+  return SYSTEM_SIDS.has(sid) || (isMachineAccount(a) && !a.sid);
 }
 
 /** A remembered network logon as evidence. */
 export function logonTouch(ev: Logon): Touch {
   return { kind: 'logon', time: ev.time, account: ev.account, ip: ev.ip, workstation: ev.workstation, logonId: ev.logonId, origin: originOf(ev) };
-}
-
-export function originOf(e: EventOrigin): EventOrigin {
-  return { time: e.time, host: e.host, eventId: e.eventId, recordId: e.recordId };
 }

@@ -1,4 +1,4 @@
-import type { AlertAccount, AlertHost, EntityRole } from '../alerts/alert';
+import type { AlertAccount, AlertHost, EntityRole } from './alert';
 import type { Account } from '../events/fields';
 
 /** An event account as an alert entity. */

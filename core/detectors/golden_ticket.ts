@@ -3,6 +3,7 @@ import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../event
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { NameSidPairs, type NameOfSid } from '../estate/name-sid-pairs';
+import { KDC_ERR_C_PRINCIPAL_UNKNOWN } from '../estate/status-codes';
 import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
 
 import { none } from '../rules/tree';
@@ -19,7 +20,6 @@ import { none } from '../rules/tree';
  *   forger chose, so a SID appears under another account's name, or a name with another SID.
  */
 
-const KDC_ERR_C_PRINCIPAL_UNKNOWN = 0x6;
 const LOWER_CASE = /[a-z]/;
 const MAX_UNKNOWN_NAMES = 10_000;
 const MAX_REALMS = 16;

@@ -2,7 +2,8 @@ import { accountKey } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { isCrackableEtype } from '../estate/kerberos-etypes';
+import { originOf } from '../alerts/evidence';
+import { isAesEtype, isCrackableEtype } from '../estate/kerberos-etypes';
 import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
 import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
 
@@ -17,8 +18,6 @@ import { none } from '../rules/tree';
  * logon (4624 type 9 via seclogo), which corroborates when the source's address is known.
  */
 
-// RFC 3961/4757/8429 etypes. AES: 0x11/0x12 (RFC 3962), 0x13/0x14 (RFC 8009).
-const AES_ETYPES = new Set([0x11, 0x12, 0x13, 0x14]);
 // PA-ENC-TIMESTAMP (2) and FAST encrypted challenge (138) prove the client holds the key. No
 // pre-auth (0) is AS-REP roasting's business; PKINIT (15-17) is a smartcard, not a hash.
 const KEY_PREAUTH = new Set([2, 138]);
@@ -127,7 +126,7 @@ class OverpassDetector implements Detector {
     this.state.since ??= ev.time;
     const day = Math.floor(ev.time / DAY);
     const account = history(this.accounts, accountKey(ev.account), ev.time);
-    if (AES_ETYPES.has(ev.encryptionType)) {
+    if (isAesEtype(ev.encryptionType)) {
       this.state.org.aes++;
       this.accounts.set(account.row, 'aes', addDay(account.aes, day));
       // The device's own mix: an AES-capable device that turns to RC4 is the attack (issue 15).
@@ -192,11 +191,11 @@ class OverpassDetector implements Detector {
 
   /** A type-9 logon just after an RC4 TGT from the same host escalates the TGT's alert. */
   private onNewCredentials(ev: Logon, ctx: DetectionContext): void {
-    trim(this.state.newCredentials, { host: ev.host, time: ev.time, origin: origin(ev) }, this.windowMs);
+    trim(this.state.newCredentials, { host: ev.host, time: ev.time, origin: originOf(ev) }, this.windowMs);
     const addresses = ctx.directory.machineAddresses(ev.host);
     if (addresses.length === 0) return;
     for (const w of this.state.weakTgts) {
-      if (addresses.includes(w.ip) && Math.abs(ev.time - w.time) <= this.windowMs) this.emit(ctx, w.ev, w.why, false, { host: ev.host, time: ev.time, origin: origin(ev) });
+      if (addresses.includes(w.ip) && Math.abs(ev.time - w.time) <= this.windowMs) this.emit(ctx, w.ev, w.why, false, { host: ev.host, time: ev.time, origin: originOf(ev) });
     }
   }
 
@@ -249,10 +248,6 @@ function history(table: HistoryTable, key: string, time: number): History {
 function trim<T extends { readonly time: number }>(list: T[], item: T, windowMs: number): void {
   while (list.length > 0 && ((list[0] as T).time < item.time - windowMs || list.length >= MAX_RECENT)) list.shift();
   list.push(item);
-}
-
-function origin(ev: EventOrigin): EventOrigin {
-  return { time: ev.time, host: ev.host, eventId: ev.eventId, recordId: ev.recordId };
 }
 
 function etypeName(etype: number | undefined): string {

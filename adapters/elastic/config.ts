@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config';
 import type { SecretSource } from '../secret';
+import { notAllowed, refuseInlineSecrets, sectionError } from '../section-errors';
 import { DEFAULT_ENTRA_INDEXES, DEFAULT_WINDOWS_INDEXES } from './pull-query';
 
 /**
@@ -133,9 +134,9 @@ interface RawSection {
 
 /** Validates `raw` (the `elastic` section) and resolves defaults; paths resolve against `configDir`. Reads no secret. */
 export function resolveElasticSettings(raw: unknown, configDir: string): ElasticSettings {
-  refuseInlineSecrets(raw);
+  refuseInlineSecrets(raw, 'elastic', INLINE_SECRET_KEYS);
   check ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
-  if (!check(raw)) throw toConfigError((check.errors ?? [])[0]);
+  if (!check(raw)) throw sectionError('elastic', (check.errors ?? [])[0], elasticPattern);
   const c = raw as RawSection;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(configDir, p));
   const url = new URL(c.url);
@@ -197,27 +198,8 @@ function one<T>(key: string, options: readonly (T | false)[], expected: string):
   return set[0];
 }
 
-/** A key named like a secret holding the secret itself: refuse, naming the keys to use instead, never echoing it. */
-function refuseInlineSecrets(raw: unknown): void {
-  if (!raw || typeof raw !== 'object') return;
-  for (const [k, instead] of Object.entries(INLINE_SECRET_KEYS)) {
-    if (k in raw) throw new ConfigError(`elastic.${k}`, `must not hold a secret in config: use ${instead}`);
-  }
-}
-
-function toConfigError(e: ErrorObject | undefined): ConfigError {
-  if (!e) return new ConfigError('elastic', 'is invalid');
-  const key = `elastic${e.instancePath.replace(/\//g, '.')}`;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return new ConfigError(`${key}.${String((e.params as { additionalProperty: string }).additionalProperty)}`, 'is not a known key');
-    case 'required':
-      return new ConfigError(`${key}.${String((e.params as { missingProperty: string }).missingProperty)}`, 'is required');
-    case 'pattern':
-      if (key.endsWith('url')) return new ConfigError(key, 'must be a URL like https://host:9200');
-      if (key === 'elastic.namespace') return new ConfigError(key, 'must be lower-case letters, digits and _ (a data stream namespace has no -)');
-      return new ConfigError(key, `has characters that are not allowed (${e.message ?? ''})`);
-    default:
-      return new ConfigError(key, e.message ?? 'is invalid');
-  }
+function elasticPattern(key: string, e: ErrorObject): string {
+  if (key.endsWith('url')) return 'must be a URL like https://host:9200';
+  if (key === 'elastic.namespace') return 'must be lower-case letters, digits and _ (a data stream namespace has no -)';
+  return notAllowed(e);
 }

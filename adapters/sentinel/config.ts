@@ -1,7 +1,8 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config';
 import type { SecretSource } from '../secret';
+import { refuseInlineSecrets, sectionError } from '../section-errors';
 
 /**
  * The `sentinel` section of tierzero.json. The core schema passes it through; this module
@@ -163,13 +164,13 @@ let check: ReturnType<Ajv['compile']> | undefined;
 
 /** Validates `raw` (the `sentinel` section) and resolves defaults; paths resolve against `configDir`. */
 export function resolveSentinelSettings(raw: unknown, configDir: string): SentinelSettings {
-  refuseInlineSecrets(raw, 'sentinel');
+  refuseInlineSecrets(raw, 'sentinel', INLINE_SECRETS.sentinel ?? {});
   if (raw && typeof raw === 'object') {
-    refuseInlineSecrets((raw as { credential?: unknown }).credential, 'sentinel.credential');
-    refuseInlineSecrets((raw as { state?: unknown }).state, 'sentinel.state');
+    refuseInlineSecrets((raw as { credential?: unknown }).credential, 'sentinel.credential', INLINE_SECRETS['sentinel.credential'] ?? {});
+    refuseInlineSecrets((raw as { state?: unknown }).state, 'sentinel.state', INLINE_SECRETS['sentinel.state'] ?? {});
   }
   check ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
-  if (!check(raw)) throw toConfigError((check.errors ?? [])[0]);
+  if (!check(raw)) throw sectionError('sentinel', (check.errors ?? [])[0], patternMeaning);
   const c = raw as RawSection;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(configDir, p));
   const q = c.query ?? {};
@@ -242,30 +243,6 @@ function credentialOf(c: RawSection['credential'], at: (p: string) => string): C
       return { kind: 'managedIdentity', ...(c.clientId !== undefined ? { clientId: c.clientId } : {}) };
     case 'workloadIdentity':
       return { kind: 'workloadIdentity', tenantId: need('tenantId'), clientId: need('clientId'), tokenFile: at(need('tokenFile')) };
-  }
-}
-
-function refuseInlineSecrets(raw: unknown, where: string): void {
-  if (!raw || typeof raw !== 'object') return;
-  for (const [k, instead] of Object.entries(INLINE_SECRETS[where] ?? {})) {
-    if (k in raw) throw new ConfigError(`${where}.${k}`, `must not hold a secret in config: use ${instead}`);
-  }
-}
-
-function toConfigError(e: ErrorObject | undefined): ConfigError {
-  if (!e) return new ConfigError('sentinel', 'is invalid');
-  const key = `sentinel${e.instancePath.replace(/\//g, '.')}`;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return new ConfigError(`${key}.${String((e.params as { additionalProperty: string }).additionalProperty)}`, 'is not a known key');
-    case 'required':
-      return new ConfigError(`${key}.${String((e.params as { missingProperty: string }).missingProperty)}`, 'is required');
-    case 'pattern':
-      return new ConfigError(key, patternMeaning(key));
-    case 'enum':
-      return new ConfigError(key, `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}`);
-    default:
-      return new ConfigError(key, e.message ?? 'is invalid');
   }
 }
 

@@ -1,7 +1,8 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/config';
 import type { SecretSource } from '../secret';
+import { notAllowed, refuseInlineSecrets, sectionError } from '../section-errors';
 
 /**
  * The `splunk` section of tierzero.json. The core schema passes it through; this module
@@ -145,10 +146,10 @@ let check: ReturnType<Ajv['compile']> | undefined;
 
 /** Validates `raw` (the `splunk` section) and resolves defaults; paths resolve against `configDir`. */
 export function resolveSplunkSettings(raw: unknown, configDir: string): SplunkSettings {
-  refuseInlineSecrets(raw, 'splunk');
-  if (raw && typeof raw === 'object' && 'hec' in raw) refuseInlineSecrets((raw as { hec: unknown }).hec, 'splunk.hec');
+  refuseInlineSecrets(raw, 'splunk', INLINE_SECRET_KEYS);
+  if (raw && typeof raw === 'object' && 'hec' in raw) refuseInlineSecrets((raw as { hec: unknown }).hec, 'splunk.hec', INLINE_SECRET_KEYS);
   check ??= new Ajv({ allErrors: false, strict: true }).compile(schema);
-  if (!check(raw)) throw toConfigError((check.errors ?? [])[0]);
+  if (!check(raw)) throw sectionError('splunk', (check.errors ?? [])[0], (key, e) => (key.endsWith('url') ? 'must be a URL like https://host:port' : notAllowed(e)));
   const c = raw as Record<string, never> & RawSection;
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(configDir, p));
   const search = c.search ?? {};
@@ -232,25 +233,3 @@ function one<T>(key: string, options: readonly (T | false)[], expected: string):
   return set[0];
 }
 
-/** A key named like a secret holding the secret itself: refuse, naming the keys to use instead. */
-function refuseInlineSecrets(raw: unknown, where: string): void {
-  if (!raw || typeof raw !== 'object') return;
-  for (const [k, instead] of Object.entries(INLINE_SECRET_KEYS)) {
-    if (k in raw) throw new ConfigError(`${where}.${k}`, `must not hold a secret in config: use ${instead}`);
-  }
-}
-
-function toConfigError(e: ErrorObject | undefined): ConfigError {
-  if (!e) return new ConfigError('splunk', 'is invalid');
-  const key = `splunk${e.instancePath.replace(/\//g, '.')}`;
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return new ConfigError(`${key}.${String((e.params as { additionalProperty: string }).additionalProperty)}`, 'is not a known key');
-    case 'required':
-      return new ConfigError(`${key}.${String((e.params as { missingProperty: string }).missingProperty)}`, 'is required');
-    case 'pattern':
-      return new ConfigError(key, key.endsWith('url') ? 'must be a URL like https://host:port' : `has characters that are not allowed (${e.message ?? ''})`);
-    default:
-      return new ConfigError(key, e.message ?? 'is invalid');
-  }
-}

@@ -19,6 +19,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stopProcessGroup } from './process-group';
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -115,22 +116,7 @@ async function stopAzurite(): Promise<void> {
   const c = child;
   child = undefined;
   service = undefined;
-  if (c?.pid !== undefined && c.exitCode === null) {
-    const gone = new Promise<void>((r) => c.once('exit', () => r()));
-    try {
-      process.kill(-c.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000))]);
-    if (c.exitCode === null) {
-      try {
-        process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  await stopProcessGroup(c, 5_000);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = undefined;
 }

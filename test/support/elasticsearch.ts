@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { stopProcessGroup } from './process-group';
 
 export const ES_RUN_USER = 'tierzero-es';
 /** 90 s; a loaded machine (several suites sharing two cores) may need longer: TIERZERO_ES_READY_TIMEOUT_MS. */
@@ -154,22 +155,7 @@ async function stopNode(): Promise<void> {
   const c = child;
   child = undefined;
   node = undefined;
-  if (c?.pid !== undefined && c.exitCode === null) {
-    const gone = new Promise<void>((r) => c.once('exit', () => r()));
-    try {
-      process.kill(-c.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
-    if (c.exitCode === null) {
-      try {
-        process.kill(-c.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  await stopProcessGroup(c, 15_000);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = undefined;
 }

@@ -1,7 +1,7 @@
 import { KerberosCoverage, type CoverageState } from './kerberos-coverage';
 import { accountKey, hostKey, isLoopback } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
-import { StateInvalidError } from '../state/state';
+import { StateInvalidError } from '../state/state-errors';
 
 /**
  * One Kerberos ledger (issue 13, item 1): the TGTs the domain controllers issued (4768) and

@@ -1,4 +1,4 @@
-import { StateInvalidError } from '../state/state';
+import { StateInvalidError } from '../state/state-errors';
 import type { LogonSession } from './directory-view';
 
 /**

@@ -2,6 +2,9 @@ import { migrateV1 } from './migrate-v1';
 import { migrateV2 } from './migrate-v2';
 import { migrateV3 } from './migrate-v3';
 import { stateProblem } from './state-schema';
+import { StateInvalidError } from './state-errors';
+
+export { StateInvalidError } from './state-errors';
 import type { DirectorySnapshot } from '../estate/directory-model';
 import type { KerberosLedgerSnapshot } from '../estate/kerberos-ledger';
 import type { IdentitySnapshot } from '../identity/identity-directory';
@@ -85,14 +88,6 @@ export function emptyState(): EngineState {
   return { version: STATE_VERSION, checkpoint: null, watermark: null, directory: null, detectors: {}, delivered: {} };
 }
 
-/** A state document that does not meet the schema: nothing of it is used. */
-export class StateInvalidError extends Error {
-  readonly exitCode = 3;
-  override readonly name = 'StateInvalidError';
-  constructor(readonly where: string, readonly key: string, problem: string) {
-    super(`state at ${where} is invalid: ${key} ${problem}; move it aside to start fresh`);
-  }
-}
 
 /** Upgrades a state document from version N to N + 1, keyed by N. */
 export type StateMigration = (doc: Record<string, unknown>) => Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { accountKey, hostKey, isLoopback, isMachineAccount } from '../events/fields';
 import type { IdentityEvent, Logon } from '../events/identity-event';
-import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 
 import { none } from '../rules/tree';
@@ -40,32 +40,24 @@ export const declaration: DetectorDeclaration = {
   native: none("compares a machine account's NTLM logon address with the addresses learned for that machine"),
 };
 
-interface MachineSeen {
-  firstSeen: number;
-  lastSeen: number;
-}
-
-interface NtlmRelayState {
-  /** Machine → when this detector first saw it authenticate: the age of its address baseline. */
-  machines: Record<string, MachineSeen>;
-}
-
+/**
+ * No state of its own: the machines, their addresses and the age of each baseline are the
+ * directory model's (issue 13: the two held the same 84 k machines). A version 3 state's copy
+ * is folded into the directory by core/state/migrate-v3.ts.
+ */
 export const ntlmRelay: DetectorModule = {
   declaration,
-  create: (settings, saved) => new NtlmRelayDetector(settings, (saved as NtlmRelayState | undefined) ?? { machines: {} }),
+  create: (settings) => new NtlmRelayDetector(settings),
 };
 
 class NtlmRelayDetector implements Detector {
   readonly declaration = declaration;
-  private sweptUpTo = -Infinity;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: NtlmRelayState) {}
+  constructor(private readonly settings: DetectorSettings) {}
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'logon' || !isMachineAccount(ev.account) || !ev.ip || isLoopback(ev.ip)) return;
     const machine = hostKey(ev.account.name.slice(0, -1));
-    const seen = (this.state.machines[machine] ??= { firstSeen: ev.time, lastSeen: ev.time });
-    seen.lastSeen = ev.time;
     if (ev.logonType !== 3 || !isNtlm(ev)) return;
     const trusted = ctx.directory.machineAddresses(machine);
     if (trusted.includes(ev.ip)) return;
@@ -73,10 +65,11 @@ class NtlmRelayDetector implements Detector {
     // and link-local IPv6 is only reachable on the machine's own segment.
     const sameFamily = trusted.filter((a) => isIpv6(a) === isIpv6(ev.ip as string));
     if (sameFamily.length === 0 || ev.ip.startsWith('fe80:')) return;
-    this.emit(ev, ev.ip, sameFamily, seen, ctx);
+    // The directory learned this logon before any detector ran, so the machine is always known.
+    this.emit(ev, ev.ip, sameFamily, ctx.directory.machineFirstSeen(machine) ?? ev.time, ctx);
   }
 
-  private emit(ev: Logon, source: string, trusted: readonly string[], seen: MachineSeen, ctx: DetectionContext): void {
+  private emit(ev: Logon, source: string, trusted: readonly string[], firstSeen: number, ctx: DetectionContext): void {
     const dc = ctx.directory.isDomainControllerAccount(ev.account);
     ctx.emit({
       keys: [accountKey(ev.account), source],
@@ -88,20 +81,16 @@ class NtlmRelayDetector implements Detector {
       hosts: present([hostEntity('source', undefined, source), hostEntity('target', ev.account.name.slice(0, -1), trusted[0]), hostEntity('destination', ev.host)]),
       events: [ev],
       details: { source, machineAddresses: trusted, workstation: ev.workstation },
-      learning: stillLearning(this.settings, seen.firstSeen, ev.time),
+      learning: stillLearning(this.settings, firstSeen, ev.time),
     });
   }
 
-  snapshot(): NtlmRelayState {
-    return this.state;
+  snapshot(): Record<string, never> {
+    return {};
   }
 
-  evictIdle(before: number): void {
-    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
-    if (before < this.sweptUpTo + DAY) return;
-    this.sweptUpTo = before;
-    const { machines } = this.state;
-    for (const k in machines) if ((machines[k] as MachineSeen).lastSeen < before) delete machines[k];
+  evictIdle(): void {
+    // Nothing to evict: the directory model ages the machines out.
   }
 }
 

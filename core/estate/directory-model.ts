@@ -7,7 +7,8 @@ import type { HostAddressesSnapshot } from './host-addresses';
 import { clientSource } from './auth-attempts';
 import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
-import type { DirectoryView, LogonSession } from './directory-view';
+import type { DirectoryView } from './directory-view';
+import { LogonSessions, type LogonSessionsSnapshot } from './logon-sessions';
 
 export type { DirectoryView, LogonSession } from './directory-view';
 
@@ -23,15 +24,24 @@ export interface DirectoryFacts {
 
 export interface DirectorySnapshot {
   readonly learnedDcs: readonly string[];
-  readonly machines: readonly (readonly [string, readonly MachineAddress[]])[];
-  /** Kept across passes so a 4624 in one pass still explains a 4662 in the next. */
-  readonly sessions?: readonly (readonly [string, LogonSession])[];
+  readonly machines: readonly (readonly [string, Machine])[];
+  /** Kept across passes so a 4624 in one pass still explains a 4662 in the next (compact: core/estate/logon-sessions.ts). */
+  readonly sessions?: LogonSessionsSnapshot;
   /** Groups the logs showed being nested in a sensitive group. */
   readonly sensitiveGroups?: SensitiveGroupsSnapshot;
   /** Client name → address bindings stated by 4624/4625. */
   readonly hostAddresses?: HostAddressesSnapshot;
   /** Sources on their way to being learned as front-ends, and those learned. */
   readonly frontEnds?: FrontEndsSnapshot;
+}
+
+/** A machine whose `HOST$` account logged on from an address: held once, for every detector (issue 13). */
+export interface Machine {
+  /** When its account was first seen logging on from an address: the age of its address baseline. */
+  readonly firstSeen: number;
+  lastSeen: number;
+  /** Addresses, first one first, at most four. */
+  addresses: readonly MachineAddress[];
 }
 
 export interface MachineAddress {
@@ -90,9 +100,9 @@ export class DirectoryModel implements DirectoryView {
   private readonly configuredTier0 = new Set<string>();
   private readonly learnedDcs = new Set<string>();
   /** machine host key → addresses its account logged on from, first one first. */
-  private readonly machines = new Map<string, MachineAddress[]>();
-  /** `host|logonId` → session. Insertion order doubles as age order for eviction. */
-  private readonly sessions = new Map<string, LogonSession>();
+  private readonly machines = new Map<string, Machine>();
+  /** `host|logonId` → session, oldest first. */
+  private readonly sessions: LogonSessions;
 
   private readonly honeytokens: ReadonlySet<string>;
   private readonly syncAccounts: ReadonlySet<string>;
@@ -112,8 +122,8 @@ export class DirectoryModel implements DirectoryView {
     }
     for (const h of facts.tier0Hosts ?? []) this.configuredTier0.add(hostKey(h));
     for (const dc of saved?.learnedDcs ?? []) this.learnedDcs.add(dc);
-    for (const [host, addresses] of saved?.machines ?? []) this.machines.set(host, addresses.map((a) => ({ ...a })));
-    for (const [key, session] of saved?.sessions ?? []) this.sessions.set(key, session);
+    for (const [host, m] of saved?.machines ?? []) this.machines.set(host, { firstSeen: m.firstSeen, lastSeen: m.lastSeen, addresses: m.addresses.map((a) => ({ ...a })) });
+    this.sessions = new LogonSessions(MAX_SESSIONS, saved?.sessions);
   }
 
   /** Learn from one event before detectors see it, so a DC's own first event already counts. */
@@ -162,44 +172,36 @@ export class DirectoryModel implements DirectoryView {
   private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number, logonType: number | undefined): void {
     if (ip && isMachineAccount(account) && !isLoopback(ip)) this.observeMachineAddress(hostKey(account.name.slice(0, -1)), ip, time);
     if (!logonId) return;
-    // Every 4624 lands here: one object of one shape, no spreads. Logon ids are unique per host
-    // boot, so a plain set keeps insertion order close enough to age order for eviction.
-    const session: { -readonly [K in keyof LogonSession]: LogonSession[K] } = { account: account.name, time };
-    if (ip) session.ip = ip;
-    if (workstation) session.workstation = workstation;
-    if (logonType !== undefined) session.logonType = logonType;
-    this.sessions.set(`${hostKey(host)}|${logonId}`, session);
-    if (this.sessions.size > MAX_SESSIONS) this.dropOldestSessions();
-  }
-
-  /**
-   * Drops the oldest tenth in one sweep. Deleting one entry per insert is quadratic: a Map
-   * iterator starts at its first slot and steps over every deleted one until the table is rebuilt.
-   */
-  private dropOldestSessions(): void {
-    let drop = MAX_SESSIONS / 10;
-    for (const key of this.sessions.keys()) {
-      if (drop-- <= 0) break;
-      this.sessions.delete(key);
-    }
+    // Logon ids are unique per host boot, so arrival order is close enough to age order for eviction.
+    this.sessions.set(`${hostKey(host)}|${logonId}`, time, account.name, ip, workstation, logonType);
   }
 
   private observeMachineAddress(host: string, ip: string, time: number): void {
-    const list = this.machines.get(host) ?? [];
+    const machine = this.machines.get(host);
     const day = Math.floor(time / 86_400_000);
-    const known = list.find((a) => a.ip === ip);
+    if (!machine) {
+      this.machines.set(host, { firstSeen: time, lastSeen: time, addresses: [{ ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }] });
+      return;
+    }
+    // The machine is seen even from a fifth address that is not kept: its baseline is not idle.
+    machine.lastSeen = Math.max(machine.lastSeen, time);
+    const known = machine.addresses.find((a) => a.ip === ip);
     if (known) {
       known.lastSeen = time;
       known.days = addDay(known.days, day);
-    } else if (list.length < MAX_ADDRESSES_PER_MACHINE) {
+    } else if (machine.addresses.length < MAX_ADDRESSES_PER_MACHINE) {
       // Copied, not pushed: a pushed array reserves 16 more slots, for one address per machine (issue 13).
-      this.machines.set(host, [...list, { ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }]);
+      machine.addresses = [...machine.addresses, { ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }];
     }
   }
 
   machineAddresses(host: string): readonly string[] {
-    const list = this.machines.get(hostKey(host)) ?? [];
+    const list = this.machines.get(hostKey(host))?.addresses ?? [];
     return list.filter((a, i) => i === 0 || dayCount(a.days) >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
+  }
+
+  machineFirstSeen(host: string): number | undefined {
+    return this.machines.get(hostKey(host))?.firstSeen;
   }
 
   isDomainController(host: string): boolean {
@@ -230,7 +232,7 @@ export class DirectoryModel implements DirectoryView {
     return this.clients.addresses.addressOf(name, time);
   }
 
-  logonSession(host: string, logonId: string): LogonSession | undefined {
+  logonSession(host: string, logonId: string): ReturnType<DirectoryView['logonSession']> {
     return this.sessions.get(`${hostKey(host)}|${logonId.toLowerCase()}`);
   }
 
@@ -261,20 +263,20 @@ export class DirectoryModel implements DirectoryView {
   evictIdle(before: number, watermark = before): void {
     this.groups.evictIdle(before);
     this.clients.evictIdle(before);
-    for (const [key, s] of this.sessions) {
-      if (s.time >= watermark - SESSION_TTL_MS) break;
-      this.sessions.delete(key);
-    }
-    for (const [host, list] of this.machines) {
-      if (list.every((a) => a.lastSeen >= before)) continue;
-      const kept = list.filter((a) => a.lastSeen >= before);
-      if (kept.length) this.machines.set(host, [...kept]);
-      else this.machines.delete(host);
+    this.sessions.dropBefore(watermark - SESSION_TTL_MS);
+    for (const [host, machine] of this.machines) {
+      if (machine.lastSeen < before) {
+        this.machines.delete(host);
+        continue;
+      }
+      if (machine.addresses.every((a) => a.lastSeen >= before)) continue;
+      // The machine stays with its first sighting: its baseline's age outlives an address it stopped using.
+      machine.addresses = machine.addresses.filter((a) => a.lastSeen >= before);
     }
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: [...this.sessions], sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: this.sessions.snapshot(), sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
   }
 }
 

@@ -20,6 +20,8 @@ export interface DirectoryView {
    * which is what lets stolen machine credentials stand out.
    */
   machineAddresses(host: string): readonly string[];
+  /** When machine `host`'s account was first seen logging on from an address: the age of its address baseline. */
+  machineFirstSeen(host: string): number | undefined;
   /** The address client `name` was last seen at, when a recent 4624/4625 said both (core/estate/host-addresses.ts). */
   clientAddress(name: string, time: number): string | undefined;
   /** A configured (`frontEnds`) or learned front-end: many identities authenticate through it (core/estate/front-ends.ts). */

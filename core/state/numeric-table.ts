@@ -1,4 +1,4 @@
-import { StateInvalidError } from './state';
+import { StateInvalidError } from './state-errors';
 
 /**
  * A keyed table of numeric rows in typed-array columns (issue 13, item 2): one Map entry from

@@ -1,5 +1,8 @@
-// Its own module so what a state holds (the Kerberos ledger, the directory) can refuse a bad
-// snapshot without importing state.ts, which imports their snapshot types (test/core/import-cycles.test.ts).
+/**
+ * Its own module so the models that validate their own snapshots (the Kerberos ledger, logon
+ * sessions, numeric tables) need not import state.ts, which imports their snapshot types: an
+ * import circle otherwise (test/core/import-cycles.test.ts).
+ */
 
 /** A state document that does not meet the schema: nothing of it is used. */
 export class StateInvalidError extends Error {

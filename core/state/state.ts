@@ -1,20 +1,23 @@
 import { migrateV1 } from './migrate-v1';
 import { migrateV2 } from './migrate-v2';
+import { migrateV3 } from './migrate-v3';
 import { stateProblem } from './state-schema';
 import { StateInvalidError } from './state-errors';
-
-export { StateInvalidError };
 import type { DirectorySnapshot } from '../estate/directory-model';
 import type { KerberosLedgerSnapshot } from '../estate/kerberos-ledger';
 import type { IdentitySnapshot } from '../identity/identity-directory';
 import type { ScoreBookSnapshot } from '../scoring/score-book';
 
+export { StateInvalidError } from './state-errors';
+
 /**
  * 2: day bitsets instead of day lists (issue 13); version 1 is migrated (core/state/migrate-v1.ts).
  * 3: one Kerberos ledger instead of golden_ticket's and pass_the_ticket's own TGT tables and
  * coverage trackers (issue 13, item 1); version 2 is migrated (core/state/migrate-v2.ts).
+ * 4: machines held once in the directory (ntlm_relay's copy gone) and logon sessions in compact
+ * form (issue 13, item 2); version 3 is migrated (core/state/migrate-v3.ts).
  */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 
 /**
  * Everything a pass must remember to continue where the last one stopped. Saved only after
@@ -90,7 +93,7 @@ export function emptyState(): EngineState {
 export type StateMigration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /** One step per format change, keyed by the version it reads; a change adds its step here, never edits one. */
-export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1, 2: migrateV2 };
+export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1, 2: migrateV2, 3: migrateV3 };
 
 /**
  * Migrates a parsed state document to this version, then checks it against the schema before

@@ -42,7 +42,7 @@ describe('state version 1 → 2', () => {
     assert.ok(Object.values(roamingBefore).some((a) => a.roamingDays.length > 1), 'the fixture has roaming days to convert');
     for (const [account, a] of Object.entries(roamingBefore)) assert.deepEqual(daysOf(roamingAfter[account]?.roaming ?? 0), a.roamingDays);
     for (const device of Object.values(table<object>(migrated.detectors, 'kerberoasting', 'devices'))) assert.deepEqual(Object.keys(device).sort(), ['aes', 'lastSeen', 'rc4']);
-    const machine = migrated.directory?.machines[0]?.[1][0];
+    const machine = migrated.directory?.machines[0]?.[1].addresses[0];
     const oldMachine = ((old['directory'] as { machines: [string, { days: number[] }[]][] }).machines[0]?.[1][0]);
     assert.deepEqual(daysOf(machine?.days ?? 0), oldMachine?.days);
   });

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
 import { columnType, kustoSchemas, TABLES, type TableName } from '../../../adapters/sentinel/tables';
 import type { KustoSchema } from '../../support/kusto';
 import { evaluate, INGESTION, KDate, KqlEvalError, type Row, type Value } from './kql-eval';
-import { loopbackTls } from './tls';
+import { closeServer, listenLoopbackTls } from './tls';
 import type { TokenEndpoint } from './token';
 
 /**
@@ -80,18 +79,12 @@ export class LogAnalyticsEmulator {
   }
 
   async start(): Promise<this> {
-    const tls = loopbackTls();
-    this.server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => void this.handle(req, res).catch((e: unknown) => send(res, 500, { error: { code: 'InternalServerError', message: String(e) } })));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    ({ server: this.server, port: this.port } = await listenLoopbackTls((req, res) => void this.handle(req, res).catch((e: unknown) => send(res, 500, { error: { code: 'InternalServerError', message: String(e) } }))));
     return this;
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   /**

@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
 import { gunzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { customTableResources } from '../../../adapters/sentinel/solution/custom-tables';
 import type { TableName } from '../../../adapters/sentinel/tables';
 import type { LogAnalyticsEmulator } from './log-analytics';
-import { loopbackTls } from './tls';
+import { closeServer, listenLoopbackTls } from './tls';
 import type { TokenEndpoint } from './token';
 
 /**
@@ -116,18 +115,12 @@ export class LogsIngestionEmulator {
   }
 
   async start(): Promise<this> {
-    const tls = loopbackTls();
-    this.server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => void this.handle(req, res).catch((e: unknown) => send(res, 500, { error: { code: 'InternalServerError', message: String(e) } })));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    ({ server: this.server, port: this.port } = await listenLoopbackTls((req, res) => void this.handle(req, res).catch((e: unknown) => send(res, 500, { error: { code: 'InternalServerError', message: String(e) } }))));
     return this;
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   /** Holds every request until `n` have arrived: two clients are both mid-write before either is answered. */

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -35,4 +38,19 @@ export function loopbackTls(): LoopbackTls {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** An https server on 127.0.0.1 with the loopback certificate, on a free port. */
+export async function listenLoopbackTls(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; port: number }> {
+  const tls = loopbackTls();
+  const server = createServer({ key: tls.key, cert: tls.cert }, handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Closes a server and the SDKs' kept-alive connections to it. */
+export async function closeServer(s: Server | undefined): Promise<void> {
+  if (!s) return;
+  s.closeAllConnections();
+  await new Promise<void>((resolve) => s.close(() => resolve()));
 }

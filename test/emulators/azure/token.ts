@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
+import type { Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loopbackTls } from './tls';
+import { closeServer, listenLoopbackTls } from './tls';
 
 /**
  * The Microsoft Entra token endpoint on 127.0.0.1 (TLS), as `@azure/identity`'s
@@ -64,18 +63,12 @@ export class TokenEndpoint {
   }
 
   async start(): Promise<this> {
-    const tls = loopbackTls();
-    this.server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+    ({ server: this.server, port: this.port } = await listenLoopbackTls((req, res) => void this.handle(req, res)));
     return this;
   }
 
   async stop(): Promise<void> {
-    const s = this.server;
-    if (!s) return;
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   /** Every token issued so far stops working now; resources answer with a CAE claims challenge. */

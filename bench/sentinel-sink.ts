@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { alertRow } from '../adapters/sentinel/alert-row';
 import { IngestionClient } from '../adapters/sentinel/ingestion-client';
-import { sampleAlert } from '../test/adapters/sentinel/alert-fixture';
+import { sampleAlert } from '../test/support/sample-alert';
 import { azure, credential } from '../test/adapters/sentinel/harness';
 import { LogsIngestionEmulator, solutionDcr } from '../test/emulators/azure/logs-ingestion';
 import { loopbackTls } from '../test/emulators/azure/tls';

@@ -5,21 +5,12 @@ import { ALERT_MAPPINGS, RISK_MAPPINGS } from '../../../adapters/elastic/templat
 import type { Alert } from '../../../core/alerts/alert';
 import type { IdentityScoreUpdate } from '../../../core/scoring/score-update';
 import { samplePass } from './sample-pass';
+import { sampleAlert } from '../../support/sample-alert';
 
+/** The shared sample alert, with krbtgt as the replicated target (its role lands in the document). */
 export function alert(n: number, over: Partial<Alert> = {}): Alert {
-  return {
-    id: `tz-${n.toString(16).padStart(24, '0')}`, detector: 'dcsync', title: 'Suspected DCSync attack', severity: 'high', riskScore: 70,
-    mitre: { tactics: ['credential-access'], techniques: ['T1003.006'] }, firstSeen: '2024-01-01T00:00:00.000Z', lastSeen: '2024-01-01T00:05:00.000Z',
-    entities: {
-      accounts: [{ name: 'jdoe', domain: 'CORP', sid: 'S-1-5-21-1-2-3-1104', role: 'actor' }, { name: 'krbtgt', domain: 'CORP', role: 'target' }],
-      hosts: [{ name: 'WS01', ip: '10.0.0.5', role: 'source' }, { name: 'DC01', role: 'target' }],
-    },
-    evidence: { count: 3, events: [{ EventRecordID: 123, Computer: 'DC01', EventID: 4662, TimeCreated: '2024-01-01T00:00:00.000Z' }] },
-    description: 'jdoe on WS01 (not a domain controller) requested directory replication of secrets',
-    recommendations: ['Reset krbtgt twice'],
-    identity: { id: 'sid:S-1-5-21-1-2-3-1104', name: 'jdoe@corp.example', upn: 'jdoe@corp.example', sid: 'S-1-5-21-1-2-3-1104', tier: 'normal' },
-    ...over,
-  };
+  const base = sampleAlert(n);
+  return sampleAlert(n, { entities: { ...base.entities, accounts: [...base.entities.accounts, { name: 'krbtgt', domain: 'CORP', role: 'target' }] }, ...over });
 }
 
 const opts = { namespace: 'default', ingested: '2024-01-01T00:10:00.000Z' };

@@ -5,7 +5,7 @@ import { IngestionFailedError } from '../../../adapters/sentinel/write-errors';
 import type { IdentityScoreUpdate, ScoreUpdate } from '../../../core/scoring/score-update';
 import { LogsIngestionEmulator, solutionDcr } from '../../emulators/azure/logs-ingestion';
 import { loopbackTls } from '../../emulators/azure/tls';
-import { sampleAlert } from './alert-fixture';
+import { sampleAlert } from '../../support/sample-alert';
 import { azure, credential, type Azure } from './harness';
 
 export const DCR_ID = `dcr-${'0123456789abcdef'.repeat(2)}`;

@@ -1,4 +1,4 @@
-import type { Alert } from '../../../core/alerts/alert';
+import type { Alert } from '../../core/alerts/alert';
 
 /** A DCSync alert about jdoe (the shape core/alerts emits), numbered so ids differ. */
 export function sampleAlert(n: number, over: Partial<Alert> = {}): Alert {

@@ -33,31 +33,29 @@ export function migrateV1(doc: Record<string, unknown>): Record<string, unknown>
 
 type Rec = Record<string, unknown>;
 
-/** Applies `f` to every record of `detectors[id][table]`, when that is an object of objects. */
-function mapSection(detectors: Rec, id: string, tables: readonly string[], f: (record: Rec) => Rec): void {
+/** Replaces each `detectors[id][table]` that is an object by `f(table)`; anything else is kept, so validation names it. */
+function eachTable(detectors: Rec, id: string, tables: readonly string[], f: (table: Rec) => unknown): void {
   const section = detectors[id];
   if (!isObject(section)) return;
   const out: Rec = { ...section };
   for (const table of tables) {
     const t = section[table];
-    if (!isObject(t)) continue;
-    out[table] = Object.fromEntries(Object.entries(t).map(([key, r]) => [key, isObject(r) ? f(r) : r]));
+    if (isObject(t)) out[table] = f(t);
   }
   detectors[id] = out;
 }
 
+/** Applies `f` to every record of `detectors[id][table]`, when that is an object of objects. */
+function mapSection(detectors: Rec, id: string, tables: readonly string[], f: (record: Rec) => Rec): void {
+  eachTable(detectors, id, tables, (t) => Object.fromEntries(Object.entries(t).map(([key, r]) => [key, isObject(r) ? f(r) : r])));
+}
+
 /** `detectors[id][table]`, an object of records, as a NumericTable snapshot of `columns`. */
 function columnar(detectors: Rec, id: string, tables: readonly string[], columns: readonly string[]): void {
-  const section = detectors[id];
-  if (!isObject(section)) return;
-  const out: Rec = { ...section };
-  for (const table of tables) {
-    const t = section[table];
-    if (!isObject(t)) continue;
+  eachTable(detectors, id, tables, (t) => {
     const keys = Object.keys(t);
-    out[table] = { keys, columns: Object.fromEntries(columns.map((c) => [c, keys.map((k) => (t[k] as Rec | undefined)?.[c])])) };
-  }
-  detectors[id] = out;
+    return { keys, columns: Object.fromEntries(columns.map((c) => [c, keys.map((k) => (t[k] as Rec | undefined)?.[c])])) };
+  });
 }
 
 /** A version 1 day list as a bitset; anything else is kept, so validation names it. */

@@ -1,4 +1,5 @@
 import { fromDays } from './day-bits';
+import { isJsonRecord, type JsonRecord } from './json-record';
 
 /**
  * Version 1 → 2 (issue 13): per-account day lists became day bitsets (core/state/day-bits.ts).
@@ -9,8 +10,8 @@ import { fromDays } from './day-bits';
  * of the wrong shape is left as it is, for the schema and the detector's restore to refuse.
  */
 export function migrateV1(doc: Record<string, unknown>): Record<string, unknown> {
-  const detectors = isObject(doc['detectors']) ? { ...doc['detectors'] } : doc['detectors'];
-  if (isObject(detectors)) {
+  const detectors = isJsonRecord(doc['detectors']) ? { ...doc['detectors'] } : doc['detectors'];
+  if (isJsonRecord(detectors)) {
     mapSection(detectors, 'overpass_the_hash', ['accounts', 'sources'], ({ aesDays, rc4Days, ...h }) => ({ ...h, aes: bits(aesDays), rc4: bits(rc4Days) }));
     // …and its tables became columnar (core/state/numeric-table.ts).
     columnar(detectors, 'overpass_the_hash', ['accounts', 'sources'], ['lastSeen', 'firstSeen', 'aes', 'rc4']);
@@ -18,36 +19,36 @@ export function migrateV1(doc: Record<string, unknown>): Record<string, unknown>
     // Version 1 kept device days in a service-shaped record whose requesters were always empty.
     mapSection(detectors, 'kerberoasting', ['devices'], ({ aesDays, rc4Days, lastSeen }) => ({ lastSeen, aes: bits(aesDays), rc4: bits(rc4Days) }));
     const k = detectors['kerberoasting'];
-    if (isObject(k) && k['devices'] === undefined) detectors['kerberoasting'] = { ...k, devices: {} };
+    if (isJsonRecord(k) && k['devices'] === undefined) detectors['kerberoasting'] = { ...k, devices: {} };
     mapSection(detectors, 'pass_the_ticket', ['accounts'], ({ roamingDays, ...a }) => ({ ...a, roaming: bits(roamingDays) }));
   }
   const directory = doc['directory'];
-  const machines = isObject(directory) ? directory['machines'] : undefined;
+  const machines = isJsonRecord(directory) ? directory['machines'] : undefined;
   const migratedDirectory = Array.isArray(machines)
     ? { ...directory as Record<string, unknown>, machines: machines.map((entry: unknown) => (Array.isArray(entry) && Array.isArray(entry[1])
-      ? [entry[0], entry[1].map((a: unknown) => (isObject(a) ? { ...a, days: bits(a['days']) } : a))]
+      ? [entry[0], entry[1].map((a: unknown) => (isJsonRecord(a) ? { ...a, days: bits(a['days']) } : a))]
       : entry)) }
     : directory;
   return { ...doc, version: 2, detectors, directory: migratedDirectory };
 }
 
-type Rec = Record<string, unknown>;
+type Rec = JsonRecord;
 
 /** Replaces each `detectors[id][table]` that is an object by `f(table)`; anything else is kept, so validation names it. */
 function eachTable(detectors: Rec, id: string, tables: readonly string[], f: (table: Rec) => unknown): void {
   const section = detectors[id];
-  if (!isObject(section)) return;
+  if (!isJsonRecord(section)) return;
   const out: Rec = { ...section };
   for (const table of tables) {
     const t = section[table];
-    if (isObject(t)) out[table] = f(t);
+    if (isJsonRecord(t)) out[table] = f(t);
   }
   detectors[id] = out;
 }
 
 /** Applies `f` to every record of `detectors[id][table]`, when that is an object of objects. */
 function mapSection(detectors: Rec, id: string, tables: readonly string[], f: (record: Rec) => Rec): void {
-  eachTable(detectors, id, tables, (t) => Object.fromEntries(Object.entries(t).map(([key, r]) => [key, isObject(r) ? f(r) : r])));
+  eachTable(detectors, id, tables, (t) => Object.fromEntries(Object.entries(t).map(([key, r]) => [key, isJsonRecord(r) ? f(r) : r])));
 }
 
 /** `detectors[id][table]`, an object of records, as a NumericTable snapshot of `columns`. */
@@ -64,6 +65,3 @@ function bits(days: unknown): unknown {
   return Array.isArray(days) && days.every((d) => Number.isInteger(d) && d >= 0) ? fromDays(days as number[]) : days;
 }
 
-function isObject(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}

@@ -1,3 +1,5 @@
+import { isJsonRecord, type JsonRecord } from './json-record';
+
 /**
  * Version 2 → 3 (issue 13, item 1): golden_ticket's TGT table (account → last TGT time) and
  * pass_the_ticket's TGT addresses per account, with the coverage tracker each kept, became one
@@ -7,10 +9,10 @@
  * shape are left for the ledger's and the detectors' restore to refuse, naming the key.
  */
 export function migrateV2(doc: Record<string, unknown>): Record<string, unknown> {
-  const detectors = isObject(doc['detectors']) ? { ...doc['detectors'] } : doc['detectors'];
-  if (!isObject(detectors)) return { ...doc, version: 3 };
-  const golden = isObject(detectors['golden_ticket']) ? { ...detectors['golden_ticket'] } : undefined;
-  const ptt = isObject(detectors['pass_the_ticket']) ? { ...detectors['pass_the_ticket'] } : undefined;
+  const detectors = isJsonRecord(doc['detectors']) ? { ...doc['detectors'] } : doc['detectors'];
+  if (!isJsonRecord(detectors)) return { ...doc, version: 3 };
+  const golden = isJsonRecord(detectors['golden_ticket']) ? { ...detectors['golden_ticket'] } : undefined;
+  const ptt = isJsonRecord(detectors['pass_the_ticket']) ? { ...detectors['pass_the_ticket'] } : undefined;
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string): number => {
@@ -30,18 +32,18 @@ export function migrateV2(doc: Record<string, unknown>): Record<string, unknown>
     byAccount.set(account, a);
     if ((a.get(ip) ?? -Infinity) < time) a.set(ip, time);
   };
-  if (golden && isObject(golden['tgts'])) {
+  if (golden && isJsonRecord(golden['tgts'])) {
     for (const [account, time] of Object.entries(golden['tgts'])) add(account, 0, time);
   }
-  if (ptt && isObject(ptt['accounts'])) {
+  if (ptt && isJsonRecord(ptt['accounts'])) {
     const accounts: Rec = {};
     for (const [account, record] of Object.entries(ptt['accounts'])) {
-      if (!isObject(record)) {
+      if (!isJsonRecord(record)) {
         accounts[account] = record;
         continue;
       }
       const { tgts, ...verdict } = record;
-      if (Array.isArray(tgts)) for (const t of tgts) if (isObject(t) && typeof t['ip'] === 'string') add(account, intern(t['ip']), t['time']);
+      if (Array.isArray(tgts)) for (const t of tgts) if (isJsonRecord(t) && typeof t['ip'] === 'string') add(account, intern(t['ip']), t['time']);
       // An account kept only for its TGTs is now the ledger's alone.
       if (verdict['forwardedAt'] !== undefined || (verdict['roaming'] !== undefined && verdict['roaming'] !== 0)) accounts[account] = verdict;
     }
@@ -65,16 +67,12 @@ export function migrateV2(doc: Record<string, unknown>): Record<string, unknown>
   return { ...doc, version: 3, detectors, kerberos };
 }
 
-type Rec = Record<string, unknown>;
+type Rec = JsonRecord;
 
 /** Both trackers saw the same events when both detectors ran; the one that began first covers more. */
 function pickCoverage(a: unknown, b: unknown): unknown {
-  if (!isObject(a)) return isObject(b) ? b : {};
-  if (!isObject(b)) return a;
+  if (!isJsonRecord(a)) return isJsonRecord(b) ? b : {};
+  if (!isJsonRecord(b)) return a;
   const start = (c: Rec): number => (typeof c['start'] === 'number' ? c['start'] : Infinity);
   return start(b) < start(a) ? b : a;
-}
-
-function isObject(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -1,3 +1,5 @@
+import { isJsonRecord } from './json-record';
+
 /**
  * Version 3 → 4 (issue 13): the directory holds machines once, with their first sighting, and
  * logon sessions in compact form (core/estate/logon-sessions.ts).
@@ -11,12 +13,12 @@
  * naming the key; nothing is guessed.
  */
 export function migrateV3(doc: Record<string, unknown>): Record<string, unknown> {
-  const detectors = isObject(doc['detectors']) ? { ...doc['detectors'] } : doc['detectors'];
-  const relay = isObject(detectors) && isObject(detectors['ntlm_relay']) ? detectors['ntlm_relay'] : undefined;
-  const relayMachines = relay && isObject(relay['machines']) ? relay['machines'] : {};
-  if (isObject(detectors) && relay) detectors['ntlm_relay'] = {};
-  const directory = isObject(doc['directory']) ? { ...doc['directory'] } : doc['directory'];
-  if (!isObject(directory)) return { ...doc, version: 4, detectors };
+  const detectors = isJsonRecord(doc['detectors']) ? { ...doc['detectors'] } : doc['detectors'];
+  const relay = isJsonRecord(detectors) && isJsonRecord(detectors['ntlm_relay']) ? detectors['ntlm_relay'] : undefined;
+  const relayMachines = relay && isJsonRecord(relay['machines']) ? relay['machines'] : {};
+  if (isJsonRecord(detectors) && relay) detectors['ntlm_relay'] = {};
+  const directory = isJsonRecord(doc['directory']) ? { ...doc['directory'] } : doc['directory'];
+  if (!isJsonRecord(directory)) return { ...doc, version: 4, detectors };
   const machines = directory['machines'];
   if (Array.isArray(machines)) {
     const seen = new Set<string>();
@@ -25,14 +27,14 @@ export function migrateV3(doc: Record<string, unknown>): Record<string, unknown>
       const [host, addresses] = entry as [string, unknown[]];
       seen.add(host);
       const own = relayMachines[host];
-      const firsts = [...addresses.map((a) => (isObject(a) ? a['firstSeen'] : undefined)), isObject(own) ? own['firstSeen'] : undefined].filter(isTime);
-      const lasts = [...addresses.map((a) => (isObject(a) ? a['lastSeen'] : undefined)), isObject(own) ? own['lastSeen'] : undefined].filter(isTime);
+      const firsts = [...addresses.map((a) => (isJsonRecord(a) ? a['firstSeen'] : undefined)), isJsonRecord(own) ? own['firstSeen'] : undefined].filter(isTime);
+      const lasts = [...addresses.map((a) => (isJsonRecord(a) ? a['lastSeen'] : undefined)), isJsonRecord(own) ? own['lastSeen'] : undefined].filter(isTime);
       if (firsts.length === 0 || lasts.length === 0) return entry;
       return [host, { firstSeen: Math.min(...firsts), lastSeen: Math.max(...lasts), addresses }];
     });
     // A machine ntlm_relay saw whose addresses the directory had already let go: keep its age.
     for (const [host, own] of Object.entries(relayMachines)) {
-      if (seen.has(host) || !isObject(own) || !isTime(own['firstSeen']) || !isTime(own['lastSeen'])) continue;
+      if (seen.has(host) || !isJsonRecord(own) || !isTime(own['firstSeen']) || !isTime(own['lastSeen'])) continue;
       migrated.push([host, { firstSeen: own['firstSeen'], lastSeen: own['lastSeen'], addresses: [] }]);
     }
     directory['machines'] = migrated;
@@ -58,7 +60,7 @@ function compactSessions(entries: readonly unknown[]): unknown {
   const rows: number[] = [];
   for (const entry of entries) {
     // One malformed session would be misread as another's: refuse the whole section instead.
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !isObject(entry[1]) || !isTime(entry[1]['time']) || typeof entry[1]['account'] !== 'string') return entries;
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !isJsonRecord(entry[1]) || !isTime(entry[1]['time']) || typeof entry[1]['account'] !== 'string') return entries;
     const s = entry[1];
     const type = s['logonType'];
     keys.push(entry[0]);
@@ -69,8 +71,4 @@ function compactSessions(entries: readonly unknown[]): unknown {
 
 function isTime(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

@@ -74,19 +74,11 @@ const EVICT_EVERY_MS = 3_600_000;
  * saved only after the sink resolved, so a crash anywhere redoes the pass with the same ids.
  */
 export async function runPass(o: PassOptions): Promise<PassResult> {
-  const loaded = await o.store.load();
-  const prior = loaded?.state ?? emptyState();
   const enabled = enabledModules(o.config, o.modules);
-  const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
-  const identities = new Identities(o.config, prior.identities ?? undefined);
-  // Fed only while a reader is enabled; otherwise its saved snapshot passes through untouched.
   const ledgerOptions = kerberosLedgerOptions(o.config, enabled);
-  const kerberos = new KerberosLedger(ledgerOptions ?? { horizonMs: 0, coverageGapMs: Infinity }, prior.kerberos ?? undefined, 'the loaded state');
-  const detectors = enabled.map((m) => {
-    const resolved = o.config.detectors.get(m.declaration.id);
-    if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
-    return restoreDetector(m, resolved.settings, prior.detectors[m.declaration.id], 'the loaded state');
-  });
+  // The loaded document is let go once restored: only what passes through is carried (a month of
+  // state was held twice through the whole pass, once as the document and once live).
+  const { token, carried: prior, directory, identities, kerberos, detectors } = await restore(o, enabled, ledgerOptions);
   const exclusions = new Map<DetectorId, Exclusions>();
   for (const [id, r] of o.config.detectors) exclusions.set(id, r.exclusions);
   const collector = new AlertCollector({
@@ -174,20 +166,77 @@ export async function runPass(o: PassOptions): Promise<PassResult> {
     if (ledgerOptions) kerberos.evictIdle(finalWatermark - o.config.stateTtlMs, finalWatermark);
     identities.evictIdle(finalWatermark - o.config.stateTtlMs, scores.ids());
   }
+  // Routes hold every detector: cleared, so each one is released as soon as it is snapshotted.
+  routes.clear();
+  const detectorSnapshots = snapshotDetectors(prior.detectorOrder, prior.detectors, detectors);
   const state: EngineState = {
     version: STATE_VERSION,
     checkpoint: o.source.checkpointAfterPull(),
     watermark: finalWatermark,
     directory: directory.snapshot(),
-    kerberos: ledgerOptions ? kerberos.snapshot() : prior.kerberos ?? null,
-    detectors: { ...prior.detectors, ...Object.fromEntries(detectors.map((d) => [d.declaration.id, d.snapshot()])) },
+    kerberos: ledgerOptions ? kerberos.snapshot() : prior.kerberos,
+    detectors: detectorSnapshots,
     delivered: delivered(prior.delivered, alerts, finalWatermark, o.config.stateTtlMs),
     identities: identities.snapshot(),
     scores: scores.snapshot(),
   };
   // Compare-and-set: a pass that overlapped another one fails here, before it changed anything.
-  await o.store.save(state, loaded?.token ?? null);
+  await o.store.save(state, token);
   return { alerts, scores: updates, stats, state };
+}
+
+/** What of the loaded state the pass carries beyond restoring it: the rest is released. */
+interface Carried {
+  readonly checkpoint: unknown;
+  readonly watermark: number | null;
+  readonly delivered: Readonly<Record<string, number>>;
+  readonly scores: EngineState['scores'];
+  /** The ledger's saved snapshot, when no reader is enabled and it passes through untouched. */
+  readonly kerberos: EngineState['kerberos'];
+  /** Saved detectors that are not enabled this pass, passed through untouched. */
+  readonly detectors: Readonly<Record<string, unknown>>;
+  /** The saved document's detector order, kept so an unchanged state writes the same bytes. */
+  readonly detectorOrder: readonly string[];
+}
+
+/** The live structures from the loaded state; the document itself goes out of scope on return. */
+async function restore(o: PassOptions, enabled: readonly DetectorModule[], ledgerOptions: ReturnType<typeof kerberosLedgerOptions>) {
+  const loaded = await o.store.load();
+  const prior = loaded?.state ?? emptyState();
+  const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
+  const identities = new Identities(o.config, prior.identities ?? undefined);
+  // Fed only while a reader is enabled; otherwise its saved snapshot passes through untouched.
+  const kerberos = new KerberosLedger(ledgerOptions ?? { horizonMs: 0, coverageGapMs: Infinity }, prior.kerberos ?? undefined, 'the loaded state');
+  const detectors = enabled.map((m) => {
+    const resolved = o.config.detectors.get(m.declaration.id);
+    if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);
+    return restoreDetector(m, resolved.settings, prior.detectors[m.declaration.id], 'the loaded state');
+  });
+  const live = new Set(enabled.map((m) => m.declaration.id as string));
+  const carried: Carried = {
+    checkpoint: prior.checkpoint,
+    watermark: prior.watermark,
+    delivered: prior.delivered,
+    scores: prior.scores,
+    kerberos: ledgerOptions ? null : prior.kerberos ?? null,
+    detectors: Object.fromEntries(Object.entries(prior.detectors).filter(([id]) => !live.has(id))),
+    detectorOrder: Object.keys(prior.detectors),
+  };
+  return { token: loaded?.token ?? null, carried, directory, identities, kerberos, detectors };
+}
+
+/**
+ * Every detector's snapshot, in the saved document's order, then new ones in registry order:
+ * `{ ...saved, ...current }` as before. Each live detector is taken off the list as it is
+ * snapshotted, so the pass never holds all of its live state and all of its snapshot at once.
+ */
+function snapshotDetectors(order: readonly string[], carried: Readonly<Record<string, unknown>>, live: Detector[]): Record<string, unknown> {
+  const taken = new Map<string, unknown>();
+  for (let d = live.shift(); d !== undefined; d = live.shift()) taken.set(d.declaration.id, d.snapshot());
+  const out: Record<string, unknown> = {};
+  for (const id of order) out[id] = taken.has(id) ? taken.get(id) : carried[id];
+  for (const [id, s] of taken) if (!(id in out)) out[id] = s;
+  return out;
 }
 
 interface Route {

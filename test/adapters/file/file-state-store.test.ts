@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommitLockBusyError } from '../../../adapters/file/commit-lock';
 import { FileStateStore, MemoryStateStore } from '../../../adapters/file/file-state-store';
+import { jsonChunks } from '../../../adapters/file/json-chunks';
 import { emptyState, StateConflictError, type EngineState } from '../../../core/state/state';
 
 const state = (n: number): EngineState => ({ ...emptyState(), watermark: n });
@@ -57,6 +59,44 @@ describe('file state store: compare-and-set', () => {
     const store = new FileStateStore(path, { now: () => Date.now() + 60_000 });
     await store.save(state(1), null);
     assert.equal((await store.load())?.state.watermark, 1);
+  });
+});
+
+describe('file state store: streamed save', () => {
+  const big = (): EngineState => ({
+    ...emptyState(),
+    watermark: 7,
+    delivered: Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`alert-${i}-\u00e9\u2028`, i])),
+    detectors: { a: { rows: [[1, 'x', null], [2, undefined, 'y']], skip: undefined }, b: {} },
+  });
+
+  it('writes exactly the bytes JSON.stringify would, in pieces of more than one write, and its token is their hash', async () => {
+    const path = await statePath();
+    const s = big();
+    const token = await new FileStateStore(path).save(s, null);
+    const bytes = await readFile(path);
+    assert.equal(bytes.toString('utf8'), JSON.stringify(s));
+    assert.ok(bytes.length > 1 << 20);
+    assert.equal(token, `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+    assert.equal((await new FileStateStore(path).load())?.token, token);
+  });
+
+  it('compares the raw bytes: a file with an invalid UTF-8 byte keeps the token load gave it', async () => {
+    const path = await statePath();
+    const [head, tail] = JSON.stringify({ ...emptyState(), watermark: 1, delivered: { 'x#': 1 } }).split('#');
+    await writeFile(path, Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff]), Buffer.from(tail ?? '')]));
+    const store = new FileStateStore(path);
+    const loaded = await store.load();
+    assert.ok(loaded);
+    await store.save(state(2), loaded.token);
+    assert.equal((await store.load())?.state.watermark, 2);
+  });
+
+  it('splits nested objects and arrays into pieces that join to JSON.stringify', () => {
+    const v = { a: [1, undefined, () => 1, { d: new Date(0) }], b: undefined, m: new Map([[1, 2]]), t: new Uint8Array([1, 2]), e: { f: { g: { h: [1] } } }, s: 'q"\u2028\ud800' };
+    const pieces = [...jsonChunks(v)];
+    assert.ok(pieces.length > 5);
+    assert.equal(pieces.join(''), JSON.stringify(v));
   });
 });
 

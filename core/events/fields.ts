@@ -28,11 +28,30 @@ export function integer(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
   const s = text(value);
   if (s === undefined) return undefined;
-  if (s.length > 2 && s[0] === '0' && (s[1] === 'x' || s[1] === 'X')) {
-    const hex = s.slice(2);
-    return /^[0-9a-fA-F]{1,13}$/.test(hex) ? parseInt(hex, 16) : undefined;
+  // Read by char codes: Status, TicketOptions, encryption types and logon ids make this several
+  // calls per event, and the regex tests and the slice were most of its cost.
+  if (s.length > 2 && s.charCodeAt(0) === 0x30 && (s.charCodeAt(1) | 0x20) === 0x78) return digits(s, 2, 16, 13);
+  return s.charCodeAt(0) === 0x2d ? negate(digits(s, 1, 10, 15)) : digits(s, 0, 10, 15);
+}
+
+/** `s` from `from` on as 1..`max` digits of `radix` (10 or 16), or undefined if anything else is there. */
+function digits(s: string, from: number, radix: 10 | 16, max: number): number | undefined {
+  const n = s.length - from;
+  if (n < 1 || n > max) return undefined;
+  let v = 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if (radix === 16 && (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) d = (c | 0x20) - 0x57;
+    else return undefined;
+    v = v * radix + d;
   }
-  return /^-?\d{1,15}$/.test(s) ? Number(s) : undefined;
+  return v;
+}
+
+function negate(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : -n;
 }
 
 export function asSid(value: unknown): Sid | undefined {

@@ -18,6 +18,14 @@ describe('field readers', () => {
     assert.equal(integer('0xzz'), undefined);
   });
 
+  it('refuses what is not wholly an integer: signs, exponents, empty hex, too many digits', () => {
+    assert.equal(integer('-5'), -5);
+    assert.equal(integer(' 42 '), 42);
+    for (const bad of ['0x', '0x-1', '+1', '--1', '1e3', '1.5', '-', '', '0xfffffffffffff0', '9999999999999999', '\u0660']) assert.equal(integer(bad), undefined, bad);
+    assert.equal(integer('0xfffffffffffff'), 0xfffffffffffff);
+    assert.equal(integer('999999999999999'), 999999999999999);
+  });
+
   it('splits DOMAIN\\user and user@realm to the same name', () => {
     assert.deepEqual(account('CORP\\jdoe'), { name: 'jdoe', domain: 'CORP' });
     assert.deepEqual(account('jdoe@CORP.LOCAL'), { name: 'jdoe', domain: 'CORP.LOCAL' });

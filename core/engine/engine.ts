@@ -6,6 +6,7 @@ import type { DetectorId } from '../detectors/detector-id';
 import { DirectoryModel } from '../estate/directory-model';
 import { KerberosLedger } from '../estate/kerberos-ledger';
 import type { IdentityEventKind } from '../events/identity-event';
+import { forgetMemos } from '../events/fields';
 import { normalize, type EventFilter } from '../events/normalize';
 import { Identities } from '../identity/identities';
 import { enabledModules, planFilter, pullPlan } from '../rules/pull-plan';
@@ -74,6 +75,15 @@ const EVICT_EVERY_MS = 3_600_000;
  * saved only after the sink resolved, so a crash anywhere redoes the pass with the same ids.
  */
 export async function runPass(o: PassOptions): Promise<PassResult> {
+  try {
+    return await pass(o);
+  } finally {
+    // Module memos hold this pass's strings; a long-lived process must not carry them on.
+    forgetMemos();
+  }
+}
+
+async function pass(o: PassOptions): Promise<PassResult> {
   const enabled = enabledModules(o.config, o.modules);
   const ledgerOptions = kerberosLedgerOptions(o.config, enabled);
   // The loaded document is let go once restored: only what passes through is carried (a month of

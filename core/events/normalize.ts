@@ -1,4 +1,4 @@
-import { integer, intern, text, timestamp } from './fields';
+import { integer, text, timestamp } from './fields';
 import type { EventOrigin } from './identity-event';
 import type { Builder } from './draft';
 import { normalizeCloud } from './normalize-cloud';
@@ -43,10 +43,9 @@ function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): Norm
   if (time === undefined) return malformed(`TimeCreated ${describe(r['TimeCreated'])} is not a timestamp`);
   const computer = text(r['Computer']);
   if (computer === undefined) return malformed('missing Computer');
-  const host = intern(computer);
   const build = channel === 'security' ? SECURITY[eventId] : channel === 'system' ? SYSTEM[eventId] : channel === SYSMON_CHANNEL ? SYSMON[eventId] : undefined;
   if (build === undefined || !wanted(channel, eventId)) return { status: 'unmodelled', channel, eventId };
-  const origin: EventOrigin = { time, host, eventId, recordId: integer(r['EventRecordID']) ?? null };
+  const origin: EventOrigin = { time, host: computer, eventId, recordId: integer(r['EventRecordID']) ?? null };
   const event = build(r, origin);
   if (event === null) return { status: 'unmodelled', channel, eventId };
   if (typeof event === 'string') return malformed(`${eventId}: ${event}`);

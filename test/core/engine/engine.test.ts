@@ -127,6 +127,18 @@ describe('engine', () => {
     assert.equal(wanted('security', 4769), true, 'events other detectors need stay wanted');
   });
 
+  it('passes a disabled detector\'s saved state through untouched, in the saved order, and snapshots the enabled ones', async () => {
+    const store = new MemoryStateStore();
+    const first = await pass(attackDay, store);
+    const saved = first.state.detectors['kerberoasting'];
+    assert.ok(saved !== undefined && JSON.stringify(saved) !== '{}');
+    const withoutRoasting = resolveConfig({ detectors: { kerberoasting: { enabled: false } } }, DECLARATIONS);
+    const second = await runPass({ source: new MemorySource([guess(30, 'admin')], 4), sink: new MemorySink(), store, quarantine: new MemoryQuarantine(), config: withoutRoasting, modules: DETECTOR_MODULES });
+    assert.deepEqual(second.state.detectors['kerberoasting'], saved);
+    assert.deepEqual(Object.keys(second.state.detectors), Object.keys(first.state.detectors));
+    assert.notDeepEqual(second.state.detectors['brute_force'], first.state.detectors['brute_force']);
+  });
+
   it('refuses state written by another format version', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tz-state-'));
     const path = join(dir, 'state.json');

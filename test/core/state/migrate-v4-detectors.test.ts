@@ -3,6 +3,8 @@ import { migrateV4Detectors } from '../../../core/state/migrate-v4-detectors';
 import { StateInvalidError } from '../../../core/state/state-errors';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
+import { bruteForce } from '../../../core/detectors/brute_force';
+import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
 
 const MIN = 60_000;
@@ -83,5 +85,28 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     const migrated = migrateV4Detectors['password_spray']?.(sprayV4) as { bursts: { rows: unknown[][] } };
     (migrated.bursts.rows[0] as unknown[])[2] = [['alice', 'Alice', 'two', T, [], 1]];
     assert.throws(() => passwordSpray.create(settings(passwordSpray), migrated), /detectors\.password_spray is invalid: bursts\.rows\.0\.2\.0\.2 must be a non-negative integer/);
+  });
+
+  it('carries brute_force\'s burst days over as a day set, and lets the streaks go after their window', () => {
+    const v4 = {
+      since: T - 9 * DAY,
+      sources: { '10.0.8.66': {
+        accounts: {
+          alice: { failures: [T - MIN, T], streak: 2, streakStart: T - MIN, firstEvents: [origin], days: [17, 18, 19], attackedAt: T, lastSeen: T },
+          bob: { failures: [T], streak: 1, streakStart: T, firstEvents: [], days: [], lastSeen: T },
+        },
+        hot: { alice: T }, lastSeen: T,
+      } },
+      accountSources: { alice: { sources: ['10.0.8.66'], lastSeen: T } },
+    };
+    const migrated = migrateV4Detectors['brute_force']?.(v4) as { burstDays: { keys: string[]; rows: [number, number][] } };
+    assert.deepEqual(migrated.burstDays.keys, ['10.0.8.66\talice'], 'only a pair that burst keeps days');
+    assert.deepEqual(daysOf((migrated.burstDays.rows[0] as [number, number])[1]), [17, 18, 19]);
+    const d = bruteForce.create(settings(bruteForce), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated);
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    const s = d.snapshot() as Record<string, { keys: string[] }>;
+    assert.deepEqual([s['streaks']?.keys, s['burstDays']?.keys, s['hot']?.keys, s['accountSources']?.keys], [[], ['10.0.8.66\talice'], [], []]);
+    assert.throws(() => bruteForce.create(settings(bruteForce), { ...migrated, burstDays: { keys: ['x'], rows: [[T, -1]] } }), /burstDays\.rows\.0\.1 must be a day set/);
   });
 });

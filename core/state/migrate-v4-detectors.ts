@@ -16,6 +16,20 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
 };
 
 /**
+ * A detector's section as its restore reads it: a converted detector's version 4 shape
+ * (recognised by its `sources`, which v5 no longer writes as v4 did) is migrated first, so a
+ * state file written before the lead's v4 → v5 chain is wired is migrated, never misread. A
+ * v5 section, and the section of a detector not converted, pass as they are. Once the chain
+ * migrates whole documents, this goes.
+ */
+export function fromV4(id: string, section: unknown): unknown {
+  const migrate = migrateV4Detectors[id];
+  if (!migrate || !isJsonRecord(section)) return section;
+  const v4 = id === 'brute_force' ? section['streaks'] === undefined && section['sources'] !== undefined : Array.isArray(section['sources']);
+  return v4 ? migrate(section) : section;
+}
+
+/**
  * password_spray: `{since, sources: [[source, {accounts, attempts, …, profile, usual, lastSeen}]]}`
  * becomes two tables: `sources` (the learned habits: profile, usual users, front-end flag, kept for
  * the state TTL) and `bursts` (the accounts failing now and the spray judged on them, kept for

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { migrateV4Detectors } from '../../../core/state/migrate-v4-detectors';
+import { fromV4, migrateV4Detectors } from '../../../core/state/migrate-v4-detectors';
 import { StateInvalidError } from '../../../core/state/state-errors';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
@@ -108,5 +108,13 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     const s = d.snapshot() as Record<string, { keys: string[] }>;
     assert.deepEqual([s['streaks']?.keys, s['burstDays']?.keys, s['hot']?.keys, s['accountSources']?.keys], [[], ['10.0.8.66\talice'], [], []]);
     assert.throws(() => bruteForce.create(settings(bruteForce), { ...migrated, burstDays: { keys: ['x'], rows: [[T, -1]] } }), /burstDays\.rows\.0\.1 must be a day set/);
+  });
+
+  it('migrates a v4 section at restore until the v4 → v5 chain does, and passes v5 and unconverted sections as they are', () => {
+    const v5 = migrateV4Detectors['password_spray']?.(sprayV4);
+    assert.deepEqual(fromV4('password_spray', sprayV4), v5);
+    assert.equal(fromV4('password_spray', v5), v5);
+    const other = { sources: [] };
+    assert.equal(fromV4('samr_recon', other), other);
   });
 });

@@ -71,6 +71,20 @@ export class KeyedTable<R> {
     return this.map.entries();
   }
 
+  /** Re-inserts `key` last, so the table's order stays last-touch order (what `capTo` drops by). */
+  touch(key: string, row: R): void {
+    this.map.delete(key);
+    this.map.set(key, row);
+  }
+
+  /** Drops the rows inserted (or touched) longest ago until at most `max` remain. */
+  capTo(max: number): void {
+    for (const k of this.map.keys()) {
+      if (this.map.size <= max) break;
+      this.map.delete(k);
+    }
+  }
+
   /**
    * Drops the rows idle past this table's horizon: last seen before `before` (the watermark
    * minus the state TTL), or, for a table with a shorter horizon, before `watermark − horizon`.

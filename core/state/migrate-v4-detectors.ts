@@ -13,6 +13,15 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   password_spray: migratePasswordSpray,
   account_enumeration: migrateAccountEnumeration,
   brute_force: migrateBruteForce,
+  dpapi_backup_key: migrateDpapiBackupKey,
+};
+
+/** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
+const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
+  password_spray: (s) => Array.isArray(s['sources']),
+  account_enumeration: (s) => Array.isArray(s['sources']),
+  brute_force: (s) => s['streaks'] === undefined && s['sources'] !== undefined,
+  dpapi_backup_key: (s) => isJsonRecord(s['pipes']) && !Array.isArray(s['pipes']['keys']),
 };
 
 /**
@@ -25,8 +34,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
 export function fromV4(id: string, section: unknown): unknown {
   const migrate = migrateV4Detectors[id];
   if (!migrate || !isJsonRecord(section)) return section;
-  const v4 = id === 'brute_force' ? section['streaks'] === undefined && section['sources'] !== undefined : Array.isArray(section['sources']);
-  return v4 ? migrate(section) : section;
+  return isV4[id]?.(section) === true ? migrate(section) : section;
 }
 
 /**
@@ -123,6 +131,18 @@ export function migrateBruteForce(section: unknown): unknown {
     accountSources.rows.push([e['lastSeen'], e['sources']]);
   }
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), streaks, burstDays, hot, accountSources };
+}
+
+/** dpapi_backup_key: `{pipes: {"host|logonId": {ip, pipe, time, event}}}` → `{pipes: {keys, rows: [[time, ip, pipe, origin]]}}`. */
+export function migrateDpapiBackupKey(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['pipes'])) return section;
+  const pipes = table();
+  for (const [key, p] of Object.entries(section['pipes'])) {
+    if (!isJsonRecord(p)) return section;
+    pipes.keys.push(key);
+    pipes.rows.push([p['time'], p['ip'], p['pipe'], origin(p['event'])]);
+  }
+  return { pipes };
 }
 
 function table(): { keys: unknown[]; rows: unknown[] } {

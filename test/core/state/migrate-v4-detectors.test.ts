@@ -4,6 +4,7 @@ import { StateInvalidError } from '../../../core/state/state-errors';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
 import { bruteForce } from '../../../core/detectors/brute_force';
+import { dpapiBackupKey } from '../../../core/detectors/dpapi_backup_key';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
 
@@ -116,5 +117,17 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     assert.equal(fromV4('password_spray', v5), v5);
     const other = { sources: [] };
     assert.equal(fromV4('samr_recon', other), other);
+  });
+
+  it('carries dpapi_backup_key\'s pipe sessions over and lets them go an hour after they opened', () => {
+    const v4 = { pipes: { 'dc01|0x51': { ip: '172.18.39.5', pipe: 'lsarpc', time: T, event: origin } } };
+    const migrated = migrateV4Detectors['dpapi_backup_key']?.(v4);
+    assert.deepEqual(migrated, { pipes: { keys: ['dc01|0x51'], rows: [[T, '172.18.39.5', 'lsarpc', [T, 'DC01.corp.example', 4771, 7]]] } });
+    assert.deepEqual(fromV4('dpapi_backup_key', v4), migrated);
+    const d = dpapiBackupKey.create(settings(dpapiBackupKey), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated);
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual(d.snapshot(), { pipes: { keys: [], rows: [] } });
+    assert.throws(() => dpapiBackupKey.create(settings(dpapiBackupKey), { pipes: { keys: ['k'], rows: [[T, 5, 'lsarpc', [T, 'DC01', 1, null]]] } }), /pipes\.rows\.0\.1 must be a string/);
   });
 });

@@ -4,7 +4,7 @@ import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from '../e
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present } from '../alerts/entities';
 import { DistinctWindow, judgeBreadth, SourceProfile } from '../estate/source-profile';
-import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
@@ -198,23 +198,11 @@ class AccountEnumerationDetector implements Detector {
   }
 
   private habits(source: string, time: number): Habits {
-    let h = this.sources.get(source);
-    if (!h) {
-      h = { profile: new SourceProfile(), lastSeen: time };
-      this.sources.set(source, h);
-    }
-    h.lastSeen = time;
-    return h;
+    return rowAt(this.sources, source, time, () => ({ profile: new SourceProfile(), lastSeen: time }));
   }
 
   private window(source: string, time: number): NameWindow {
-    let w = this.windows.get(source);
-    if (!w) {
-      w = { unknown: new DistinctWindow(), known: new DistinctWindow(), found: [], evidence: [], lastSeen: time };
-      this.windows.set(source, w);
-    }
-    w.lastSeen = time;
-    return w;
+    return rowAt(this.windows, source, time, () => ({ unknown: new DistinctWindow(), known: new DistinctWindow(), found: [], evidence: [], lastSeen: time }));
   }
 
   snapshot(): unknown {

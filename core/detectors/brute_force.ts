@@ -6,7 +6,7 @@ import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { TimeWindow } from '../state/time-window';
-import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
 import { pushCapped, SavedReader } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { addDay, daysBefore, isDayBits, NO_DAYS, type DayBits } from '../state/day-bits';
@@ -295,22 +295,11 @@ class BruteForceDetector implements Detector {
   }
 
   private hotOf(source: string, time: number): HotAccounts {
-    let s = this.hot.get(source);
-    if (!s) {
-      s = { accounts: new Map(), lastSeen: time };
-      this.hot.set(source, s);
-    }
-    s.lastSeen = time;
-    return s;
+    return rowAt(this.hot, source, time, () => ({ accounts: new Map(), lastSeen: time }));
   }
 
   private indexAccountSource(account: string, source: string, time: number): void {
-    let entry = this.accountSources.get(account);
-    if (!entry) {
-      entry = { sources: [], lastSeen: time };
-      this.accountSources.set(account, entry);
-    }
-    entry.lastSeen = time;
+    const entry = rowAt(this.accountSources, account, time, () => ({ sources: [], lastSeen: time }));
     if (!entry.sources.includes(source)) pushCapped(entry.sources, source, MAX_SOURCES_PER_ACCOUNT);
   }
 

@@ -5,7 +5,7 @@ import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from '../e
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { judgeBreadth, SourceProfile } from '../estate/source-profile';
-import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
 import { pushCapped, SavedReader } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
@@ -351,23 +351,11 @@ class PasswordSprayDetector implements Detector {
   }
 
   private habits(source: string, time: number): Habits {
-    let h = this.sources.get(source);
-    if (!h) {
-      h = { usual: [], profile: new SourceProfile(), frontEnd: false, lastSeen: time };
-      this.sources.set(source, h);
-    }
-    h.lastSeen = time;
-    return h;
+    return rowAt(this.sources, source, time, () => ({ usual: [], profile: new SourceProfile(), frontEnd: false, lastSeen: time }));
   }
 
   private burst(source: string, time: number): Burst {
-    let s = this.bursts.get(source);
-    if (!s) {
-      s = { accounts: new Map(), attempts: 0, tested: 0, unknown: 0, recovered: 0, first: time, evidence: [], lastSeen: time };
-      this.bursts.set(source, s);
-    }
-    s.lastSeen = time;
-    return s;
+    return rowAt(this.bursts, source, time, () => ({ accounts: new Map(), attempts: 0, tested: 0, unknown: 0, recovered: 0, first: time, evidence: [], lastSeen: time }));
   }
 
   /** Forgets accounts whose last attempt left the window; the map is in last-touch order. */

@@ -104,3 +104,14 @@ export class KeyedTable<R> {
     return { keys, rows };
   }
 }
+
+/** The row of `key` in `table`, made by `fresh` when new; either way its lastSeen becomes `time`. */
+export function rowAt<R extends { lastSeen: number }>(table: KeyedTable<R>, key: string, time: number, fresh: () => R): R {
+  let row = table.get(key);
+  if (row === undefined) {
+    row = fresh();
+    table.set(key, row);
+  }
+  row.lastSeen = time;
+  return row;
+}

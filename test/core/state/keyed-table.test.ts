@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { KeyedTable, type TableSpec } from '../../../core/state/keyed-table';
+import { KeyedTable, rowAt, type TableSpec } from '../../../core/state/keyed-table';
 import { SavedReader } from '../../../core/state/saved-value';
 import { StateInvalidError } from '../../../core/state/state-errors';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../../../core/state/saved-events';
@@ -81,5 +81,16 @@ describe('keyed table', () => {
     assert.deepEqual(back.toJSON(), p.toJSON());
     assert.equal(back.priorWidest(2 * 86_400_000), 7);
     assert.throws(() => SourceProfile.decode([[1, 3, 0, 7], []], read, 'p'), /p\.0\.2 days must ascend/);
+  });
+
+  it('makes a row when new and touches it either way (rowAt), and keeps last-touch order for capTo', () => {
+    const t = new KeyedTable(spec());
+    const a = rowAt(t, 'a', 5, () => ({ hits: 1, names: [], lastSeen: 5 }));
+    rowAt(t, 'b', 6, () => ({ hits: 2, names: [], lastSeen: 6 }));
+    assert.equal(rowAt(t, 'a', 9, () => assert.fail('not made twice')), a);
+    assert.equal(a.lastSeen, 9);
+    t.touch('a', a);
+    t.capTo(1);
+    assert.deepEqual([...t.entries()].map(([k]) => k), ['a'], 'the row touched longest ago goes first');
   });
 });

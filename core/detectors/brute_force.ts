@@ -160,6 +160,8 @@ class BruteForceDetector implements Detector {
   private readonly burstDays: KeyedTable<BurstDays>;
   private readonly hot: KeyedTable<HotAccounts>;
   private readonly accountSources: KeyedTable<AccountSources>;
+  /** Accounts with a streak that reached the vertical threshold: derived from `streaks`, never saved. */
+  private attacked = new Set<string>();
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
@@ -171,9 +173,19 @@ class BruteForceDetector implements Detector {
     this.burstDays = new KeyedTable(burstDaysTable, section['burstDays'], read);
     this.hot = new KeyedTable(hotTable(this.windowMs), section['hot'], read);
     this.accountSources = new KeyedTable(accountSourcesTable(this.windowMs), section['accountSources'], read);
+    this.indexAttacked();
+  }
+
+  private indexAttacked(): void {
+    this.attacked = new Set();
+    for (const [key, p] of this.streaks.entries()) if (p.attackedAt !== undefined) this.attacked.add(key.slice(key.indexOf('\t') + 1));
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
+    // Successes are most of the traffic and matter only for an account under attack: skip the
+    // rest before resolving their source (the CPU profile at 1 M events had 0.8 s of 2.5 s in
+    // building attempts, nearly all of them successes of accounts nobody was guessing).
+    if (isSuccess(ev) && !this.attacked.has(accountKey(ev.account))) return;
     const attempt = attemptOf(ev, ctx.directory);
     if (!attempt) return;
     if (attempt.outcome === 'success') this.onSuccess(ev, attempt, ctx);
@@ -218,6 +230,7 @@ class BruteForceDetector implements Detector {
     const earlierDays = burst ? daysBefore(burst.days, day) : 0;
     if (count >= perAccount && earlierDays < STALE_CREDENTIAL_DAYS) {
       pair.attackedAt = ev.time;
+      this.attacked.add(account);
       const severity: Severity = count >= threshold(this.settings, 'highFailures') ? 'high' : 'medium';
       this.emit(ctx, [ev, ...pair.firstEvents], a, severity, [a.account],
         `${pair.streak} wrong-password attempts for ${qualified(a.account)} from ${describeSource(a)} in ${duration(ev.time - pair.streakStart)}`
@@ -312,6 +325,7 @@ class BruteForceDetector implements Detector {
 
   evictIdle(before: number, watermark?: number): void {
     for (const t of [this.streaks, this.burstDays, this.hot, this.accountSources] as const) t.evict(before, watermark);
+    this.indexAttacked();
   }
 }
 
@@ -373,6 +387,11 @@ function accountSourcesTable(horizonMs: number): TableSpec<AccountSources> {
       return { lastSeen: read.number(lastSeen, `${path}.0`), sources: read.list(sources, `${path}.1`, MAX_SOURCES_PER_ACCOUNT, (x, p) => read.string(x, p)) };
     },
   };
+}
+
+/** The events attemptOf reads as a success. */
+function isSuccess(ev: IdentityEvent): ev is IdentityEvent & { readonly account: Account } {
+  return ev.kind === 'logon' || ((ev.kind === 'kerberos_tgt_request' || ev.kind === 'ntlm_validation') && ev.status === 0);
 }
 
 type Outcome = Attempt & { readonly outcome: 'failure' | 'success' };

@@ -3,7 +3,10 @@ import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from '../estate/auth-attempts';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present } from '../alerts/entities';
-import { DistinctWindow, judgeBreadth, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { DistinctWindow, judgeBreadth, SourceProfile } from '../estate/source-profile';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { SavedReader } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
@@ -61,7 +64,8 @@ const CAP = 1024;
 const FOUND_NAMES = 20;
 const EVIDENCE = 10;
 
-interface SourceState {
+/** The names tried from a source within the window; it lives for the window past its last touch. */
+interface NameWindow {
   unknown: DistinctWindow;
   /** Real accounts that failed from the source: the other side of the ratio. */
   known: DistinctWindow;
@@ -71,41 +75,71 @@ interface SourceState {
   actor?: Account;
   sourceIp?: string;
   sourceName?: string;
+  lastSeen: number;
+}
+
+/** How many unknown names a source usually produces a day: kept for the state TTL. */
+interface Habits {
   profile: SourceProfile;
   lastSeen: number;
 }
 
-interface SavedSource extends Omit<SourceState, 'unknown' | 'known' | 'profile'> {
-  unknown: [string, number][];
-  known: [string, number][];
-  profile: ProfileSnapshot;
-}
+const habitsTable: TableSpec<Habits> = {
+  name: 'sources',
+  lastSeen: (h) => h.lastSeen,
+  encode: (h) => [h.lastSeen, h.profile.encode()],
+  decode(v, read, path) {
+    const [lastSeen, profile] = read.tuple(v, path, 2);
+    return { lastSeen: read.number(lastSeen, `${path}.0`), profile: SourceProfile.decode(profile, read, `${path}.1`) };
+  },
+};
 
-interface SavedState {
-  since?: number;
-  sources: [string, SavedSource][];
+function windowTable(horizonMs: number): TableSpec<NameWindow> {
+  return {
+    name: 'windows',
+    horizonMs,
+    lastSeen: (w) => w.lastSeen,
+    encode: (w) => [w.lastSeen, w.unknown.encode(), w.known.encode(), w.found, w.evidence.map(encodeOrigin), w.actor ? encodeAccount(w.actor) : null, w.sourceIp ?? null, w.sourceName ?? null],
+    decode(v, read, path) {
+      const [lastSeen, unknown, known, found, evidence, actor, sourceIp, sourceName] = read.tuple(v, path, 8);
+      const str = (x: unknown, p: string): string => read.string(x, p);
+      const w: NameWindow = {
+        lastSeen: read.number(lastSeen, `${path}.0`),
+        unknown: DistinctWindow.decode(unknown, read, `${path}.1`, CAP),
+        known: DistinctWindow.decode(known, read, `${path}.2`, CAP),
+        found: read.list(found, `${path}.3`, FOUND_NAMES, str),
+        evidence: read.list(evidence, `${path}.4`, EVIDENCE, (x, p) => decodeOrigin(x, read, p)),
+      };
+      const a = read.optional(actor, `${path}.5`, (x, p) => decodeAccount(x, read, p));
+      const ip = read.optional(sourceIp, `${path}.6`, str);
+      const name = read.optional(sourceName, `${path}.7`, str);
+      if (a) w.actor = a;
+      if (ip !== undefined) w.sourceIp = ip;
+      if (name !== undefined) w.sourceName = name;
+      return w;
+    },
+  };
 }
 
 export const accountEnumeration: DetectorModule = {
   declaration,
-  create: (settings, saved) => new AccountEnumerationDetector(settings, saved as SavedState | undefined),
+  create: (settings, saved) => new AccountEnumerationDetector(settings, saved),
 };
 
 class AccountEnumerationDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly sources = new Map<string, SourceState>();
+  private readonly sources: KeyedTable<Habits>;
+  private readonly windows: KeyedTable<NameWindow>;
   private readonly windowMs: number;
 
-  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    this.since = saved?.since;
-    for (const [key, s] of saved?.sources ?? []) {
-      this.sources.set(key, {
-        ...s, unknown: new DistinctWindow(s.unknown), known: new DistinctWindow(s.known), found: [...s.found],
-        evidence: [...s.evidence], profile: new SourceProfile(s.profile),
-      });
-    }
+    const read = new SavedReader('detectors.account_enumeration');
+    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    this.sources = new KeyedTable(habitsTable, section['sources'], read);
+    this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -114,16 +148,19 @@ class AccountEnumerationDetector implements Detector {
     if (a.outcome !== 'unknown_user') {
       // Failures for real accounts are the other side of the ratio; successes, the bulk of all
       // authentication, only matter for a source already guessing names (they confirm a name).
-      const s = a.outcome === 'success' ? this.sources.get(a.source) : this.source(a, ev.time);
+      const s = a.outcome === 'success' ? this.windows.get(a.source) : this.window(a.source, ev.time);
       if (!s) return;
       s.lastSeen = ev.time;
+      const h = this.sources.get(a.source);
+      if (h) h.lastSeen = ev.time;
       if (a.outcome !== 'success') s.known.touch(accountKey(a.account), ev.time, this.windowMs, CAP);
       s.unknown.expire(ev.time - this.windowMs);
       if (s.unknown.size > 0 && !s.found.includes(a.account.name) && s.found.length < FOUND_NAMES) s.found.push(a.account.name);
       return;
     }
     this.since ??= ev.time;
-    const s = this.source(a, ev.time);
+    const h = this.habits(a.source, ev.time);
+    const s = this.window(a.source, ev.time);
     s.known.expire(ev.time - this.windowMs);
     s.unknown.expire(ev.time - this.windowMs);
     if (s.unknown.size === 0) {
@@ -136,14 +173,14 @@ class AccountEnumerationDetector implements Detector {
     if (a.sourceIp) s.sourceIp = a.sourceIp;
     if (a.sourceName) s.sourceName ??= a.sourceName;
 
-    const judged = judgeBreadth(s.profile, unknown, ev.time, threshold(this.settings, 'minUnknownNames'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
-    s.profile.observe(ev.time, unknown);
+    const judged = judgeBreadth(h.profile, unknown, ev.time, threshold(this.settings, 'minUnknownNames'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    h.profile.observe(ev.time, unknown);
     const share = unknown / (unknown + s.known.size);
     if (!judged.abnormal || share < threshold(this.settings, 'minUnknownShare')) return;
     this.emit(ctx, s, a, ev, unknown, share, judged.regular, judged.usual, !judged.regular && stillLearning(this.settings, this.since, ev.time));
   }
 
-  private emit(ctx: DetectionContext, s: SourceState, a: AuthAttempt, ev: IdentityEvent, unknown: number, share: number, regular: boolean, usual: number, learning: boolean): void {
+  private emit(ctx: DetectionContext, s: NameWindow, a: AuthAttempt, ev: IdentityEvent, unknown: number, share: number, regular: boolean, usual: number, learning: boolean): void {
     const from = describeSource({ ...s, source: a.source });
     const baseline = regular ? `; it usually produces at most ${usual} a day` : '; the source has no history of unknown names on this scale';
     ctx.emit({
@@ -160,24 +197,24 @@ class AccountEnumerationDetector implements Detector {
     });
   }
 
-  private source(a: AuthAttempt, time: number): SourceState {
-    let s = this.sources.get(a.source);
-    if (!s) {
-      s = { unknown: new DistinctWindow(), known: new DistinctWindow(), found: [], evidence: [], profile: new SourceProfile(), lastSeen: time };
-      this.sources.set(a.source, s);
-    }
-    s.lastSeen = time;
-    return s;
+  private habits(source: string, time: number): Habits {
+    return rowAt(this.sources, source, time, () => ({ profile: new SourceProfile(), lastSeen: time }));
   }
 
-  snapshot(): SavedState {
+  private window(source: string, time: number): NameWindow {
+    return rowAt(this.windows, source, time, () => ({ unknown: new DistinctWindow(), known: new DistinctWindow(), found: [], evidence: [], lastSeen: time }));
+  }
+
+  snapshot(): unknown {
     return {
       ...(this.since !== undefined ? { since: this.since } : {}),
-      sources: [...this.sources].map(([k, s]) => [k, { ...s, unknown: s.unknown.toJSON(), known: s.known.toJSON(), profile: s.profile.toJSON() }]),
+      sources: this.sources.snapshot(),
+      windows: this.windows.snapshot(),
     };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, s] of this.sources) if (s.lastSeen < before) this.sources.delete(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.sources.evict(before, watermark);
+    this.windows.evict(before, watermark);
   }
 }

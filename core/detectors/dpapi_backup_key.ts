@@ -5,6 +5,9 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { and, anyOf, bits, contains, not, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { SavedReader } from '../state/saved-value';
+import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 /**
  * DPAPI domain backup key theft: the DC keeps the domain's DPAPI backup private key in the LSA
@@ -79,22 +82,35 @@ interface PipeSession {
   event: EventOrigin;
 }
 
-interface DpapiState {
-  /** `host|logonId` → the last lsarpc/protected_storage pipe open in that session. */
-  pipes: Record<string, PipeSession>;
-}
+/**
+ * `host|logonId` → the last lsarpc/protected_storage pipe open in that session. A pipe is read
+ * only within PIPE_MEMORY_MS of its opening, so that is the table's horizon: kept for the state
+ * TTL, 10,000 idle sessions were 1.5 MB of the 1 M-event state for nothing.
+ */
+const pipeTable: TableSpec<PipeSession> = {
+  name: 'pipes',
+  horizonMs: PIPE_MEMORY_MS,
+  lastSeen: (p) => p.time,
+  encode: (p) => [p.time, p.ip, p.pipe, encodeOrigin(p.event)],
+  decode(v, read, path) {
+    const [time, ip, pipe, event] = read.tuple(v, path, 4);
+    return { time: read.number(time, `${path}.0`), ip: read.string(ip, `${path}.1`), pipe: read.string(pipe, `${path}.2`), event: decodeOrigin(event, read, `${path}.3`) };
+  },
+};
 
 export const dpapiBackupKey: DetectorModule = {
   declaration,
-  create: (_settings, saved) => new DpapiBackupKeyDetector((saved as DpapiState | undefined) ?? { pipes: {} }),
+  create: (_settings, saved) => new DpapiBackupKeyDetector(saved),
 };
 
 class DpapiBackupKeyDetector implements Detector {
   readonly declaration = declaration;
-  private readonly pipes: Map<string, PipeSession>;
+  private readonly pipes: KeyedTable<PipeSession>;
 
-  constructor(state: DpapiState) {
-    this.pipes = new Map(Object.entries(state.pipes));
+  constructor(saved: unknown) {
+    const read = new SavedReader('detectors.dpapi_backup_key');
+    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    this.pipes = new KeyedTable(pipeTable, section['pipes'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -128,20 +144,16 @@ class DpapiBackupKeyDetector implements Detector {
     const pipe = ev.relativeTarget.toLowerCase();
     if (!PIPES.has(pipe) || !/IPC\$$/i.test(ev.shareName)) return;
     const key = `${hostKey(ev.host)}|${ev.logonId}`;
-    this.pipes.delete(key);
-    this.pipes.set(key, { ip: ev.ip, pipe, time: ev.time, event: originOf(ev) });
-    if (this.pipes.size > MAX_PIPE_SESSIONS) {
-      const oldest = this.pipes.keys().next().value;
-      if (oldest !== undefined) this.pipes.delete(oldest);
-    }
+    this.pipes.touch(key, { ip: ev.ip, pipe, time: ev.time, event: originOf(ev) });
+    this.pipes.capTo(MAX_PIPE_SESSIONS);
   }
 
-  snapshot(): DpapiState {
-    return { pipes: Object.fromEntries(this.pipes) };
+  snapshot(): unknown {
+    return { pipes: this.pipes.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, p] of this.pipes) if (p.time < before) this.pipes.delete(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.pipes.evict(before, watermark);
   }
 }
 

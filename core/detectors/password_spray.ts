@@ -4,7 +4,10 @@ import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from '../estate/auth-attempts';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { judgeBreadth, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { judgeBreadth, SourceProfile } from '../estate/source-profile';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { pushCapped, SavedReader } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 import { none } from '../rules/tree';
 
@@ -86,6 +89,8 @@ const SAME_ATTEMPT_MS = 5_000;
 const MAX_ACCOUNTS_PER_SOURCE = 512;
 const MAX_USUAL_USERS = 16;
 const EVIDENCE = 10;
+/** The events of one attempt remembered to tell it from the next (a 4771, 4776 and 4625 at most, and one spare). */
+const SEEN_PER_ATTEMPT = 4;
 
 interface TriedAccount {
   /** The name as logged, for descriptions and entities. */
@@ -100,14 +105,18 @@ interface TriedAccount {
   recovered?: boolean;
 }
 
-interface SourceState {
+/**
+ * What the source is doing now: the accounts failing from it within the window, and the spray
+ * judged on them. It lives for the window plus the success window past its last failure
+ * (`burstHorizonMs`): by then every account in it would be expired by the next failure and no
+ * success could follow the spray, so only the learned habits below need the state TTL.
+ */
+interface Burst {
   accounts: Map<string, TriedAccount>;
   attempts: number;
   tested: number;
   unknown: number;
-  recovered?: number;
-  /** The source is a front-end relaying other clients' attempts (core/estate/front-ends.ts). */
-  frontEnd?: boolean;
+  recovered: number;
   first: number;
   evidence: EventOrigin[];
   actor?: Account;
@@ -117,39 +126,108 @@ interface SourceState {
   sprayedAccounts?: number;
   /** The spray was judged while its baseline was still learning: its success alert is too. */
   sprayLearning?: boolean;
-  /** Accounts that authenticated from this source before it sprayed: its usual users. */
-  usual: string[];
-  profile: SourceProfile;
   lastSeen: number;
 }
 
-interface SavedSource extends Omit<SourceState, 'accounts' | 'profile'> {
-  accounts: [string, TriedAccount][];
-  profile: ProfileSnapshot;
+/** What the source usually does, kept for the state TTL. */
+interface Habits {
+  /** Accounts that authenticated from this source before it sprayed: its usual users. */
+  usual: string[];
+  profile: SourceProfile;
+  /** The source is a front-end relaying other clients' attempts (core/estate/front-ends.ts). */
+  frontEnd: boolean;
+  lastSeen: number;
 }
 
-interface SavedState {
-  since?: number;
-  sources: [string, SavedSource][];
+const TESTED = 1;
+const UNKNOWN = 2;
+const RECOVERED = 4;
+
+const habitsTable: TableSpec<Habits> = {
+  name: 'sources',
+  lastSeen: (h) => h.lastSeen,
+  encode: (h) => [h.lastSeen, h.profile.encode(), h.usual, h.frontEnd ? 1 : 0],
+  decode(v, read, path) {
+    const [lastSeen, profile, usual, frontEnd] = read.tuple(v, path, 4);
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`),
+      profile: SourceProfile.decode(profile, read, `${path}.1`),
+      usual: read.list(usual, `${path}.2`, MAX_USUAL_USERS, (x, p) => read.string(x, p)),
+      frontEnd: read.count(frontEnd, `${path}.3`) === 1,
+    };
+  },
+};
+
+function burstTable(horizonMs: number): TableSpec<Burst> {
+  return {
+    name: 'bursts',
+    horizonMs,
+    lastSeen: (b) => b.lastSeen,
+    encode: (b) => [
+      b.lastSeen, b.first,
+      [...b.accounts].map(([k, t]) => [k, t.name, t.attempts, t.last, t.seen, (t.tested ? TESTED : 0) | (t.unknown ? UNKNOWN : 0) | (t.recovered ? RECOVERED : 0)]),
+      b.evidence.map(encodeOrigin), b.actor ? encodeAccount(b.actor) : null, b.sourceIp ?? null, b.sourceName ?? null,
+      b.sprayedAt ?? null, b.sprayedAccounts ?? null, b.sprayLearning ? 1 : 0,
+    ],
+    decode(v, read, path) {
+      const [lastSeen, first, accounts, evidence, actor, sourceIp, sourceName, sprayedAt, sprayedAccounts, sprayLearning] = read.tuple(v, path, 10);
+      const str = (x: unknown, p: string): string => read.string(x, p);
+      const b: Burst = {
+        accounts: new Map(), attempts: 0, tested: 0, unknown: 0, recovered: 0,
+        lastSeen: read.number(lastSeen, `${path}.0`), first: read.number(first, `${path}.1`),
+        evidence: read.list(evidence, `${path}.3`, EVIDENCE, (x, p) => decodeOrigin(x, read, p)),
+      };
+      read.list(accounts, `${path}.2`, MAX_ACCOUNTS_PER_SOURCE, (x, p) => {
+        const [key, name, attempts, last, seen, flags] = read.tuple(x, p, 6);
+        const f = read.count(flags, `${p}.5`);
+        const t: TriedAccount = {
+          name: str(name, `${p}.1`), attempts: read.count(attempts, `${p}.2`), last: read.number(last, `${p}.3`),
+          seen: read.list(seen, `${p}.4`, SEEN_PER_ATTEMPT, str), tested: (f & TESTED) !== 0, unknown: (f & UNKNOWN) !== 0,
+          ...((f & RECOVERED) !== 0 ? { recovered: true } : {}),
+        };
+        // The counters are the sums over the accounts: derived, never saved, so they cannot disagree.
+        b.accounts.set(str(key, `${p}.0`), t);
+        b.attempts += t.attempts;
+        if (t.tested) b.tested++;
+        if (t.unknown) b.unknown++;
+        if (t.recovered) b.recovered++;
+      });
+      const a = read.optional(actor, `${path}.4`, (x, p) => decodeAccount(x, read, p));
+      const ip = read.optional(sourceIp, `${path}.5`, str);
+      const name = read.optional(sourceName, `${path}.6`, str);
+      const at = read.optional(sprayedAt, `${path}.7`, (x, p) => read.number(x, p));
+      const n = read.optional(sprayedAccounts, `${path}.8`, (x, p) => read.count(x, p));
+      if (a) b.actor = a;
+      if (ip !== undefined) b.sourceIp = ip;
+      if (name !== undefined) b.sourceName = name;
+      if (at !== undefined) b.sprayedAt = at;
+      if (n !== undefined) b.sprayedAccounts = n;
+      if (read.count(sprayLearning, `${path}.9`) === 1) b.sprayLearning = true;
+      return b;
+    },
+  };
 }
 
 export const passwordSpray: DetectorModule = {
   declaration,
-  create: (settings, saved) => new PasswordSprayDetector(settings, saved as SavedState | undefined),
+  create: (settings, saved) => new PasswordSprayDetector(settings, saved),
 };
 
 class PasswordSprayDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly sources = new Map<string, SourceState>();
+  private readonly sources: KeyedTable<Habits>;
+  private readonly bursts: KeyedTable<Burst>;
   private readonly windowMs: number;
 
-  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    this.since = saved?.since;
-    for (const [key, s] of saved?.sources ?? []) {
-      this.sources.set(key, { ...s, accounts: new Map(s.accounts.map(([k, a]) => [k, { ...a, seen: [...a.seen] }])), evidence: [...s.evidence], usual: [...s.usual], profile: new SourceProfile(s.profile) });
-    }
+    const burstHorizonMs = this.windowMs + threshold(settings, 'successWindowMinutes') * MINUTE;
+    const read = new SavedReader('detectors.password_spray');
+    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    this.sources = new KeyedTable(habitsTable, section['sources'], read);
+    this.bursts = new KeyedTable(burstTable(burstHorizonMs), section['bursts'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -162,7 +240,8 @@ class PasswordSprayDetector implements Detector {
 
   private onFailure(ev: IdentityEvent, a: RelayedAttempt, ctx: DetectionContext): void {
     this.since ??= ev.time;
-    const s = this.source(a, ev.time);
+    const h = this.habits(a.source, ev.time);
+    const s = this.burst(a.source, ev.time);
     this.expire(s, ev.time);
     const key = accountKey(a.account);
     const eventKey = `${ev.host.toLowerCase()}|${ev.eventId}`;
@@ -180,7 +259,7 @@ class PasswordSprayDetector implements Detector {
       if (s.accounts.size === 0) { s.first = ev.time; s.evidence = []; }
     }
     tried.last = ev.time;
-    if (tried.seen.length < 4) tried.seen.push(eventKey);
+    if (tried.seen.length < SEEN_PER_ATTEMPT) tried.seen.push(eventKey);
     if (a.outcome === 'wrong_password' && !tried.tested) { tried.tested = true; s.tested++; }
     if (a.outcome === 'unknown_user' && !tried.unknown) { tried.unknown = true; s.unknown++; }
     s.accounts.set(key, tried);
@@ -190,17 +269,17 @@ class PasswordSprayDetector implements Detector {
     if (a.sourceIp) s.sourceIp = a.sourceIp;
     if (a.sourceName) s.sourceName ??= a.sourceName;
 
-    if (a.frontEnd) s.frontEnd = true;
+    if (a.frontEnd) h.frontEnd = true;
     const distinct = s.accounts.size;
     // A spray victim is an account that failed and did not then get in: a typo its owner
     // corrected from the same place a moment later is a person, not a guess. So the breadth is
     // the accounts still failing. Behind a front-end (no client evidence) users' own typos are
     // its normal day, and a far higher bar applies too (issue 15).
-    const breadth = distinct - (s.recovered ?? 0);
-    const judged = s.frontEnd
-      ? judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'frontEndMinAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'frontEndGrowth'))
-      : judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'minAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
-    s.profile.observe(ev.time, breadth);
+    const breadth = distinct - s.recovered;
+    const judged = h.frontEnd
+      ? judgeBreadth(h.profile, breadth, ev.time, threshold(this.settings, 'frontEndMinAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'frontEndGrowth'))
+      : judgeBreadth(h.profile, breadth, ev.time, threshold(this.settings, 'minAccounts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    h.profile.observe(ev.time, breadth);
     const mean = s.attempts / distinct;
     // Names that all fail as unknown are account_enumeration's; a spray tests passwords on real accounts.
     if (!judged.abnormal || s.tested === 0 || mean > threshold(this.settings, 'maxMeanAttempts')) return;
@@ -210,10 +289,10 @@ class PasswordSprayDetector implements Detector {
     // The success that follows is judged on the same baseline: while the spray itself could
     // only be reported as learning, so is "the sprayed password worked".
     if (learning) s.sprayLearning = true; else delete s.sprayLearning;
-    const severity: Severity = s.frontEnd
+    const severity: Severity = h.frontEnd
       ? (breadth >= 2 * threshold(this.settings, 'frontEndMinAccounts') ? 'medium' : 'low')
       : breadth >= threshold(this.settings, 'highAccounts') ? 'high' : 'medium';
-    const baseline = (s.frontEnd ? `; the source is a front-end many users authenticate through, and ${breadth} of these accounts did not then succeed` : '')
+    const baseline = (h.frontEnd ? `; the source is a front-end many users authenticate through, and ${breadth} of these accounts did not then succeed` : '')
       + (judged.regular
         ? `; this source usually reaches at most ${judged.usual} failing accounts a day`
         : '; the source has no history of failing this widely');
@@ -221,7 +300,7 @@ class PasswordSprayDetector implements Detector {
       `${distinct} different accounts failed to authenticate from ${describeSource({ ...s, source: a.source })} within ${duration(ev.time - s.first)} `
       + `(${s.tested} with a wrong password${s.unknown ? `, ${s.unknown} names that do not exist` : ''}), ${mean.toFixed(1)} attempt(s) per account: `
       + `a few passwords tried across many accounts, staying under the lockout threshold${baseline}.`,
-      { accounts: distinct, unrecovered: breadth, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual, ...(s.frontEnd ? { frontEnd: true } : {}) },
+      { accounts: distinct, unrecovered: breadth, wrongPassword: s.tested, unknownNames: s.unknown, meanAttempts: Number(mean.toFixed(2)), usualBreadth: judged.usual, ...(h.frontEnd ? { frontEnd: true } : {}) },
       learning);
   }
 
@@ -231,19 +310,19 @@ class PasswordSprayDetector implements Detector {
    */
   private onSuccess(ev: IdentityEvent, a: AuthAttempt, ctx: DetectionContext): void {
     // Successes are the bulk of authentication traffic: only sources already failing are tracked.
-    const s = this.sources.get(a.source);
-    if (!s) return;
-    s.lastSeen = ev.time;
+    const h = this.sources.get(a.source);
+    if (!h) return;
+    h.lastSeen = ev.time;
+    const s = this.bursts.get(a.source);
     const key = accountKey(a.account);
-    const tried = s.accounts.get(key);
-    if (tried && !tried.recovered) { tried.recovered = true; s.recovered = (s.recovered ?? 0) + 1; }
-    if (s.usual.includes(key)) return;
-    const sprayed = s.sprayedAt !== undefined && ev.time - s.sprayedAt <= threshold(this.settings, 'successWindowMinutes') * MINUTE
+    const tried = s?.accounts.get(key);
+    if (s && tried && !tried.recovered) { tried.recovered = true; s.recovered++; }
+    if (h.usual.includes(key)) return;
+    const sprayed = s?.sprayedAt !== undefined && ev.time - s.sprayedAt <= threshold(this.settings, 'successWindowMinutes') * MINUTE
       // Through a front-end, everyone succeeds all day: only a sprayed account's success says the password worked.
-      && (!s.frontEnd || tried !== undefined);
-    if (!sprayed) {
-      s.usual.push(key);
-      if (s.usual.length > MAX_USUAL_USERS) s.usual.shift();
+      && (!h.frontEnd || tried !== undefined);
+    if (!s || !sprayed) {
+      pushCapped(h.usual, key, MAX_USUAL_USERS);
       return;
     }
     this.emit(ctx, s, a, ev, 'high',
@@ -253,7 +332,7 @@ class PasswordSprayDetector implements Detector {
       s.sprayLearning === true, [a.account]);
   }
 
-  private emit(ctx: DetectionContext, s: SourceState, a: AuthAttempt, ev: IdentityEvent, severity: Severity, description: string, details: Record<string, unknown>, learning: boolean, compromised: readonly Account[] = []): void {
+  private emit(ctx: DetectionContext, s: Burst, a: AuthAttempt, ev: IdentityEvent, severity: Severity, description: string, details: Record<string, unknown>, learning: boolean, compromised: readonly Account[] = []): void {
     const targets = [...s.accounts.values()].filter((t) => !t.unknown).slice(-10).map((t) => ({ name: t.name }));
     ctx.emit({
       keys: [a.source],
@@ -271,25 +350,23 @@ class PasswordSprayDetector implements Detector {
     });
   }
 
-  private source(a: AuthAttempt, time: number): SourceState {
-    let s = this.sources.get(a.source);
-    if (!s) {
-      s = { accounts: new Map(), attempts: 0, tested: 0, unknown: 0, first: time, evidence: [], usual: [], profile: new SourceProfile(), lastSeen: time };
-      this.sources.set(a.source, s);
-    }
-    s.lastSeen = time;
-    return s;
+  private habits(source: string, time: number): Habits {
+    return rowAt(this.sources, source, time, () => ({ usual: [], profile: new SourceProfile(), frontEnd: false, lastSeen: time }));
+  }
+
+  private burst(source: string, time: number): Burst {
+    return rowAt(this.bursts, source, time, () => ({ accounts: new Map(), attempts: 0, tested: 0, unknown: 0, recovered: 0, first: time, evidence: [], lastSeen: time }));
   }
 
   /** Forgets accounts whose last attempt left the window; the map is in last-touch order. */
-  private expire(s: SourceState, time: number): void {
+  private expire(s: Burst, time: number): void {
     for (const [k, t] of s.accounts) {
       if (t.last >= time - this.windowMs) break;
       this.forget(s, k, t);
     }
   }
 
-  private trimAccounts(s: SourceState): void {
+  private trimAccounts(s: Burst): void {
     while (s.accounts.size > MAX_ACCOUNTS_PER_SOURCE) {
       const first = s.accounts.entries().next().value;
       if (!first) break;
@@ -297,22 +374,24 @@ class PasswordSprayDetector implements Detector {
     }
   }
 
-  private forget(s: SourceState, key: string, t: TriedAccount): void {
+  private forget(s: Burst, key: string, t: TriedAccount): void {
     s.accounts.delete(key);
     s.attempts -= t.attempts;
     if (t.tested) s.tested--;
     if (t.unknown) s.unknown--;
-    if (t.recovered && s.recovered) s.recovered--;
+    if (t.recovered) s.recovered--;
   }
 
-  snapshot(): SavedState {
+  snapshot(): unknown {
     return {
       ...(this.since !== undefined ? { since: this.since } : {}),
-      sources: [...this.sources].map(([k, s]) => [k, { ...s, accounts: [...s.accounts], profile: s.profile.toJSON() }]),
+      sources: this.sources.snapshot(),
+      bursts: this.bursts.snapshot(),
     };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, s] of this.sources) if (s.lastSeen < before) this.sources.delete(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.sources.evict(before, watermark);
+    this.bursts.evict(before, watermark);
   }
 }

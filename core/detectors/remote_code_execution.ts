@@ -7,7 +7,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { emptyBaseline, evictBaseline, observePair, payloadOf, type BaselineState, type BaselineVerdict } from '../estate/remote-execution/baseline';
 import { baseName, isLocalSystemIdentity, isSelf, logonTouch, remoteSession, touchOf, type RemoteSource, type Touch } from '../estate/remote-execution/evidence';
 import {
-  addLogon, addTouch, countScmOpen, evictHostState, findLogon, findTouch, isRemoteProcess, isWmiHost, newHostState, park,
+  addLogon, addTouch, countScmOpen, evictHostState, isEmptyHostState, findLogon, findTouch, isRemoteProcess, isWmiHost, newHostState, park,
   rememberRemoteProcess, rememberWmiHost,
   type Action, type HostState, type Method,
 } from '../estate/remote-execution/host-state';
@@ -372,8 +372,9 @@ class RemoteCodeExecutionDetector implements Detector {
   evictIdle(before: number): void {
     const recentFrom = Math.max(before, this.latest - Math.max(this.keepMs, this.burstMs));
     for (const [k, h] of Object.entries(this.state.hosts)) {
-      if (h.lastSeen < before) delete this.state.hosts[k];
-      else evictHostState(h, recentFrom);
+      if (h.lastSeen < before) { delete this.state.hosts[k]; continue; }
+      evictHostState(h, recentFrom);
+      if (isEmptyHostState(h)) delete this.state.hosts[k];
     }
     evictBaseline(this.state.baseline, before);
   }

@@ -1,5 +1,6 @@
 import { isLoopback } from '../events/fields';
 import { DAY } from '../detectors/detector';
+import type { SavedReader } from '../state/saved-value';
 
 /**
  * What a source normally does, for detectors whose alert is "this source touched far more
@@ -66,6 +67,26 @@ export class DistinctWindow {
   toJSON(): [string, number][] {
     return [...this.keys];
   }
+
+  /** Compact: `[key, time, key, time, …]` in touch order. */
+  encode(): (string | number)[] {
+    const out: (string | number)[] = [];
+    for (const [k, t] of this.keys) out.push(k, t);
+    return out;
+  }
+
+  /** A saved window, checked: keys are strings, times in touch order, at most `cap`. */
+  static decode(v: unknown, read: SavedReader, path: string, cap: number): DistinctWindow {
+    const flat = read.list(v, path, 2 * cap, (x) => x);
+    if (flat.length % 2 !== 0) read.fail(path, 'must alternate keys and times');
+    const pairs: [string, number][] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const t = read.number(flat[i + 1], `${path}.${i + 1}`);
+      if (pairs.length > 0 && t < (pairs[pairs.length - 1] as [string, number])[1]) read.fail(`${path}.${i + 1}`, 'must not be before the time ahead of it');
+      pairs.push([read.string(flat[i], `${path}.${i}`), t]);
+    }
+    return new DistinctWindow(pairs);
+  }
 }
 
 export interface ProfileSnapshot {
@@ -78,23 +99,30 @@ export interface ProfileSnapshot {
 const MAX_DAYS = 35;
 const MAX_KNOWN = 32;
 
-/** One source's learned habits. Days are epoch days of event time. */
+/** A profile saved compactly: `[[day, widest, day, widest, …], [thing, day, thing, day, …]]`. */
+export type SavedProfile = readonly [readonly number[], readonly (string | number)[]];
+
+/**
+ * One source's learned habits. Days are epoch days of event time, held flat (`[day, widest,
+ * day, widest, …]`): one array of small integers instead of 35 two-element arrays per source.
+ */
 export class SourceProfile {
-  private readonly days: [number, number][];
+  private readonly days: number[];
   private readonly known: Map<string, number>;
 
   constructor(saved?: ProfileSnapshot) {
-    this.days = (saved?.days ?? []).map(([d, w]) => [d, w]);
+    this.days = (saved?.days ?? []).flatMap(([d, w]) => [d, w]);
     this.known = new Map(saved?.known ?? []);
   }
 
   /** Records that the source reached `breadth` at `time`. */
   observe(time: number, breadth: number): void {
     const day = Math.floor(time / DAY);
-    const last = this.days[this.days.length - 1];
-    if (last && last[0] === day) last[1] = Math.max(last[1], breadth);
-    else if (!last || last[0] < day) this.days.push([day, breadth]);
-    if (this.days.length > MAX_DAYS) this.days.shift();
+    const n = this.days.length;
+    const last = n > 0 ? this.days[n - 2] as number : undefined;
+    if (last === day) this.days[n - 1] = Math.max(this.days[n - 1] as number, breadth);
+    else if (last === undefined || last < day) this.days.push(day, breadth);
+    if (this.days.length > 2 * MAX_DAYS) this.days.splice(0, 2);
   }
 
   /** Remembers a notable thing (first day only); the oldest is forgotten past the bound. */
@@ -117,7 +145,7 @@ export class SourceProfile {
   priorDays(time: number): number {
     const today = Math.floor(time / DAY);
     let n = 0;
-    for (const [d] of this.days) if (d < today) n++;
+    for (let i = 0; i < this.days.length; i += 2) if ((this.days[i] as number) < today) n++;
     return n;
   }
 
@@ -125,12 +153,38 @@ export class SourceProfile {
   priorWidest(time: number): number {
     const today = Math.floor(time / DAY);
     let max = 0;
-    for (const [d, w] of this.days) if (d < today && w > max) max = w;
+    for (let i = 0; i < this.days.length; i += 2) {
+      const w = this.days[i + 1] as number;
+      if ((this.days[i] as number) < today && w > max) max = w;
+    }
     return max;
   }
 
   toJSON(): ProfileSnapshot {
-    return { days: this.days, known: [...this.known] };
+    const days: [number, number][] = [];
+    for (let i = 0; i < this.days.length; i += 2) days.push([this.days[i] as number, this.days[i + 1] as number]);
+    return { days, known: [...this.known] };
+  }
+
+  encode(): SavedProfile {
+    const known: (string | number)[] = [];
+    for (const [k, d] of this.known) known.push(k, d);
+    return [this.days, known];
+  }
+
+  /** A saved profile, checked: days ascending with counts, things with their first day, each within its bound. */
+  static decode(v: unknown, read: SavedReader, path: string): SourceProfile {
+    const [days, known] = read.tuple(v, path, 2);
+    const d = read.list(days, `${path}.0`, 2 * MAX_DAYS, (x, p) => read.count(x, p));
+    if (d.length % 2 !== 0) read.fail(`${path}.0`, 'must alternate days and breadths');
+    for (let i = 2; i < d.length; i += 2) if ((d[i] as number) <= (d[i - 2] as number)) read.fail(`${path}.0.${i}`, 'days must ascend');
+    const k = read.list(known, `${path}.1`, 2 * MAX_KNOWN, (x) => x);
+    if (k.length % 2 !== 0) read.fail(`${path}.1`, 'must alternate things and days');
+    const pairs: [string, number][] = [];
+    for (let i = 0; i < k.length; i += 2) pairs.push([read.string(k[i], `${path}.1.${i}`), read.count(k[i + 1], `${path}.1.${i + 1}`)]);
+    const days2: [number, number][] = [];
+    for (let i = 0; i < d.length; i += 2) days2.push([d[i] as number, d[i + 1] as number]);
+    return new SourceProfile({ days: days2, known: pairs });
   }
 }
 

@@ -1,0 +1,183 @@
+import { fromDays } from './day-bits';
+import { isJsonRecord, type JsonRecord } from './json-record';
+
+/**
+ * Version 4 → 5 of the detector sections converted to keyed tables (core/state/keyed-table.ts),
+ * one function per detector id; the lead's v4 → v5 chain calls the one of each section present.
+ * Each maps the hand-written v4 snapshot onto the detector's tables, row for row, so every
+ * learned baseline (profiles, usual users) carries over. A section of the wrong shape is
+ * returned as it is: the detector's validated restore then refuses it naming the bad path;
+ * nothing is guessed.
+ */
+export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => unknown>> = {
+  password_spray: migratePasswordSpray,
+  account_enumeration: migrateAccountEnumeration,
+  brute_force: migrateBruteForce,
+  dpapi_backup_key: migrateDpapiBackupKey,
+};
+
+/** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
+const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
+  password_spray: (s) => Array.isArray(s['sources']),
+  account_enumeration: (s) => Array.isArray(s['sources']),
+  brute_force: (s) => s['streaks'] === undefined && s['sources'] !== undefined,
+  dpapi_backup_key: (s) => isJsonRecord(s['pipes']) && !Array.isArray(s['pipes']['keys']),
+};
+
+/**
+ * A detector's section as its restore reads it: a converted detector's version 4 shape
+ * (recognised by its `sources`, which v5 no longer writes as v4 did) is migrated first, so a
+ * state file written before the lead's v4 → v5 chain is wired is migrated, never misread. A
+ * v5 section, and the section of a detector not converted, pass as they are. Once the chain
+ * migrates whole documents, this goes.
+ */
+export function fromV4(id: string, section: unknown): unknown {
+  const migrate = migrateV4Detectors[id];
+  if (!migrate || !isJsonRecord(section)) return section;
+  return isV4[id]?.(section) === true ? migrate(section) : section;
+}
+
+/**
+ * password_spray: `{since, sources: [[source, {accounts, attempts, …, profile, usual, lastSeen}]]}`
+ * becomes two tables: `sources` (the learned habits: profile, usual users, front-end flag, kept for
+ * the state TTL) and `bursts` (the accounts failing now and the spray judged on them, kept for
+ * the window). The counters (attempts, tested, unknown, recovered) are no longer saved: they are
+ * the sums over the accounts.
+ */
+export function migratePasswordSpray(section: unknown): unknown {
+  if (!isJsonRecord(section) || !Array.isArray(section['sources'])) return section;
+  const sources = table();
+  const bursts = table();
+  for (const entry of section['sources'] as unknown[]) {
+    const s = sourceEntry(entry);
+    if (!s || !Array.isArray(s.row['accounts']) || !Array.isArray(s.row['usual']) || !Array.isArray(s.row['evidence'])) return section;
+    const r = s.row;
+    const profile = profileOf(r['profile']);
+    if (!profile) return section;
+    sources.keys.push(s.key);
+    sources.rows.push([r['lastSeen'], profile, r['usual'], r['frontEnd'] === true ? 1 : 0]);
+    const accounts: unknown[] = [];
+    for (const a of r['accounts'] as unknown[]) {
+      if (!Array.isArray(a) || !isJsonRecord(a[1])) return section;
+      const t = a[1];
+      accounts.push([a[0], t['name'], t['attempts'], t['last'], t['seen'], (t['tested'] === true ? 1 : 0) | (t['unknown'] === true ? 2 : 0) | (t['recovered'] === true ? 4 : 0)]);
+    }
+    if (accounts.length === 0 && r['sprayedAt'] === undefined) continue;
+    bursts.keys.push(s.key);
+    bursts.rows.push([
+      r['lastSeen'], r['first'], accounts, (r['evidence'] as unknown[]).map(origin), r['actor'] === undefined ? null : account(r['actor']),
+      r['sourceIp'] ?? null, r['sourceName'] ?? null, r['sprayedAt'] ?? null, r['sprayedAccounts'] ?? null, r['sprayLearning'] === true ? 1 : 0,
+    ]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources, bursts };
+}
+
+/**
+ * account_enumeration: `{since, sources: [[source, {unknown, known, found, evidence, …, profile, lastSeen}]]}`
+ * becomes the tables `sources` (profile, kept for the state TTL) and `windows` (the names tried
+ * within the window, flat `[key, time, …]`, with what the alert reports of them).
+ */
+export function migrateAccountEnumeration(section: unknown): unknown {
+  if (!isJsonRecord(section) || !Array.isArray(section['sources'])) return section;
+  const sources = table();
+  const windows = table();
+  for (const entry of section['sources'] as unknown[]) {
+    const s = sourceEntry(entry);
+    const profile = s && profileOf(s.row['profile']);
+    if (!s || !profile || !Array.isArray(s.row['evidence'])) return section;
+    const r = s.row;
+    const unknown = flatPairs(r['unknown']);
+    const known = flatPairs(r['known']);
+    if (!unknown || !known) return section;
+    sources.keys.push(s.key);
+    sources.rows.push([r['lastSeen'], profile]);
+    if (unknown.length === 0 && known.length === 0) continue;
+    windows.keys.push(s.key);
+    windows.rows.push([r['lastSeen'], unknown, known, r['found'], (r['evidence'] as unknown[]).map(origin), r['actor'] === undefined ? null : account(r['actor']), r['sourceIp'] ?? null, r['sourceName'] ?? null]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources, windows };
+}
+
+/**
+ * brute_force: `{since, sources: {source: {accounts: {account: pair}, hot, lastSeen}}, accountSources}`
+ * becomes four tables keyed by `source\taccount` (pairs) or by source / account: `streaks` (the
+ * pair's run of failures, window and success window), `burstDays` (the days the pair burst, as
+ * a day set, kept for the TTL; only pairs with a burst day have a row), `hot` and
+ * `accountSources` (the horizontal and distributed indexes, for the window).
+ */
+export function migrateBruteForce(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['sources']) || !isJsonRecord(section['accountSources'])) return section;
+  const streaks = table();
+  const burstDays = table();
+  const hot = table();
+  const accountSources = table();
+  for (const [source, s] of Object.entries(section['sources'])) {
+    if (!isJsonRecord(s) || !isJsonRecord(s['accounts']) || !isJsonRecord(s['hot'])) return section;
+    for (const [account, p] of Object.entries(s['accounts'])) {
+      if (!isJsonRecord(p) || !Array.isArray(p['days']) || !Array.isArray(p['firstEvents']) || !(p['days'] as unknown[]).every((d) => Number.isSafeInteger(d))) return section;
+      const key = `${source}\t${account}`;
+      streaks.keys.push(key);
+      streaks.rows.push([p['lastSeen'], p['failures'], p['streak'], p['streakStart'], (p['firstEvents'] as unknown[]).map(origin), p['attackedAt'] ?? null]);
+      if ((p['days'] as number[]).length === 0) continue;
+      burstDays.keys.push(key);
+      burstDays.rows.push([p['lastSeen'], fromDays(p['days'] as number[])]);
+    }
+    hot.keys.push(source);
+    hot.rows.push([s['lastSeen'], Object.entries(s['hot']).flat()]);
+  }
+  for (const [account, e] of Object.entries(section['accountSources'])) {
+    if (!isJsonRecord(e)) return section;
+    accountSources.keys.push(account);
+    accountSources.rows.push([e['lastSeen'], e['sources']]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), streaks, burstDays, hot, accountSources };
+}
+
+/** dpapi_backup_key: `{pipes: {"host|logonId": {ip, pipe, time, event}}}` → `{pipes: {keys, rows: [[time, ip, pipe, origin]]}}`. */
+export function migrateDpapiBackupKey(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['pipes'])) return section;
+  const pipes = table();
+  for (const [key, p] of Object.entries(section['pipes'])) {
+    if (!isJsonRecord(p)) return section;
+    pipes.keys.push(key);
+    pipes.rows.push([p['time'], p['ip'], p['pipe'], origin(p['event'])]);
+  }
+  return { pipes };
+}
+
+function table(): { keys: unknown[]; rows: unknown[] } {
+  return { keys: [], rows: [] };
+}
+
+function sourceEntry(entry: unknown): { key: unknown; row: JsonRecord } | undefined {
+  return Array.isArray(entry) && entry.length === 2 && isJsonRecord(entry[1]) ? { key: entry[0], row: entry[1] } : undefined;
+}
+
+/** `{days: [[day, widest]], known: [[thing, day]]}` → `[[day, widest, …], [thing, day, …]]`. */
+function profileOf(p: unknown): unknown[] | undefined {
+  if (!isJsonRecord(p)) return undefined;
+  const days = flatPairs(p['days']);
+  const known = flatPairs(p['known']);
+  return days && known ? [days, known] : undefined;
+}
+
+/** `[[a, b], [c, d]]` → `[a, b, c, d]`, or undefined when an entry is not a pair. */
+function flatPairs(v: unknown): unknown[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: unknown[] = [];
+  for (const pair of v) {
+    if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+    out.push(pair[0], pair[1]);
+  }
+  return out;
+}
+
+/** `{time, host, eventId, recordId}` → `[time, host, eventId, recordId]`; anything else is kept for the restore to refuse. */
+function origin(o: unknown): unknown {
+  return isJsonRecord(o) ? [o['time'], o['host'], o['eventId'], o['recordId'] ?? null] : o;
+}
+
+/** `{name, domain?, sid?}` → `[name, domain, sid]`. */
+function account(a: unknown): unknown {
+  return isJsonRecord(a) ? [a['name'], a['domain'] ?? null, a['sid'] ?? null] : a;
+}

@@ -1,0 +1,65 @@
+import { StateInvalidError } from './state-errors';
+
+/**
+ * The typed half of a snapshot codec (issue 13, item 2): a saved value is read through these
+ * checks, never cast, so a bad snapshot throws StateInvalidError naming the path of the first
+ * bad value (`sources.3.1`) instead of surfacing later as a NaN or a crash in a detector.
+ * Rows are saved as tuples, not objects: a 60-byte field name per row per field was most of
+ * a detector section's JSON.
+ */
+export class SavedReader {
+  constructor(readonly where: string) {}
+
+  fail(path: string, problem: string): never {
+    throw new StateInvalidError(this.where, path, problem);
+  }
+
+  number(v: unknown, path: string): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, `must be a finite number, is ${show(v)}`);
+    return v;
+  }
+
+  count(v: unknown, path: string): number {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) this.fail(path, `must be a non-negative integer, is ${show(v)}`);
+    return v;
+  }
+
+  string(v: unknown, path: string): string {
+    if (typeof v !== 'string') this.fail(path, `must be a string, is ${show(v)}`);
+    return v;
+  }
+
+  /** A saved optional value: null stands for "absent" in a tuple. */
+  optional<T>(v: unknown, path: string, read: (v: unknown, path: string) => T): T | undefined {
+    return v === null || v === undefined ? undefined : read(v, path);
+  }
+
+  /** An array of exactly `length` items (a row's tuple). */
+  tuple(v: unknown, path: string, length: number): readonly unknown[] {
+    if (!Array.isArray(v) || v.length !== length) this.fail(path, `must be an array of ${length}, is ${show(v)}`);
+    return v;
+  }
+
+  /** An array of at most `cap` items, each read by `item`. */
+  list<T>(v: unknown, path: string, cap: number, item: (v: unknown, path: string) => T): T[] {
+    if (!Array.isArray(v)) this.fail(path, `must be an array, is ${show(v)}`);
+    if (v.length > cap) this.fail(path, `must hold at most ${cap} items, holds ${v.length}`);
+    return v.map((x, i) => item(x, `${path}.${i}`));
+  }
+
+  record(v: unknown, path: string): Readonly<Record<string, unknown>> {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, `must be an object, is ${show(v)}`);
+    return v as Record<string, unknown>;
+  }
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** Adds `item` to a capped list: past `cap` the oldest goes. */
+export function pushCapped<T>(list: T[], item: T, cap: number): void {
+  list.push(item);
+  if (list.length > cap) list.splice(0, list.length - cap);
+}

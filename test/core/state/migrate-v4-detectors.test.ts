@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import { fromV4, migrateV4Detectors } from '../../../core/state/migrate-v4-detectors';
+import { StateInvalidError } from '../../../core/state/state-errors';
+import { passwordSpray } from '../../../core/detectors/password_spray';
+import { accountEnumeration } from '../../../core/detectors/account_enumeration';
+import { bruteForce } from '../../../core/detectors/brute_force';
+import { dpapiBackupKey } from '../../../core/detectors/dpapi_backup_key';
+import { daysOf } from '../../../core/state/day-bits';
+import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
+
+const MIN = 60_000;
+const DAY = 86_400_000;
+const T = 20 * DAY;
+
+function settings(m: DetectorModule): DetectorSettings {
+  return { thresholds: Object.fromEntries(Object.entries(m.declaration.thresholds).map(([k, t]) => [k, t.default])), learningPeriodMs: 7 * DAY, testMode: false };
+}
+
+const origin = { time: T, host: 'DC01.corp.example', eventId: 4771, recordId: 7 };
+
+/** A password_spray section as version 4 wrote it: one source with a learned profile and a live burst. */
+const sprayV4 = {
+  since: T - 10 * DAY,
+  sources: [['10.0.8.66', {
+    accounts: [['alice', { name: 'Alice', attempts: 2, last: T, seen: ['dc01|4771'], tested: true, unknown: false }],
+      ['ghost', { name: 'ghost', attempts: 1, last: T, seen: [], tested: false, unknown: true, recovered: true }]],
+    attempts: 3, tested: 1, unknown: 1, recovered: 1, frontEnd: true, first: T - MIN, evidence: [origin],
+    actor: { name: 'bob', domain: 'CORP' }, sourceIp: '10.0.8.66', sourceName: 'WS05', sprayedAt: T, sprayedAccounts: 2,
+    usual: ['carol'], profile: { days: [[18, 4], [19, 6]], known: [] }, lastSeen: T,
+  }]],
+};
+
+const enumerationV4 = {
+  since: T - 3 * DAY,
+  sources: [['10.0.9.9', {
+    unknown: [['nobody', T - MIN], ['noone', T]], known: [['alice', T]], found: ['Alice'], evidence: [origin],
+    sourceIp: '10.0.9.9', profile: { days: [[19, 12]], known: [['dc01', 18]] }, lastSeen: T,
+  }]],
+};
+
+describe('migrate v4 → v5: detector sections on keyed tables', () => {
+  it('carries password_spray\'s learned habits and its live burst over, counters derived from the accounts', () => {
+    const migrated = migrateV4Detectors['password_spray']?.(sprayV4);
+    assert.deepEqual(migrated, {
+      since: T - 10 * DAY,
+      sources: { keys: ['10.0.8.66'], rows: [[T, [[18, 4, 19, 6], []], ['carol'], 1]] },
+      bursts: { keys: ['10.0.8.66'], rows: [[T, T - MIN, [['alice', 'Alice', 2, T, ['dc01|4771'], 1], ['ghost', 'ghost', 1, T, [], 6]],
+        [[T, 'DC01.corp.example', 4771, 7]], ['bob', 'CORP', null], '10.0.8.66', 'WS05', T, 2, 0]] },
+    });
+    const d = passwordSpray.create(settings(passwordSpray), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+  });
+
+  it('keeps password_spray\'s habits for the TTL and lets its burst go at window + success window', () => {
+    const d = passwordSpray.create(settings(passwordSpray), migrateV4Detectors['password_spray']?.(sprayV4));
+    d.evictIdle(T - 30 * DAY, T + 119 * MIN);
+    assert.equal((d.snapshot() as { bursts: { keys: string[] } }).bursts.keys.length, 1, 'within 60 + 60 minutes the burst stays');
+    d.evictIdle(T - 30 * DAY, T + 121 * MIN);
+    const s = d.snapshot() as { sources: { keys: string[] }; bursts: { keys: string[] } };
+    assert.deepEqual([s.sources.keys, s.bursts.keys], [['10.0.8.66'], []]);
+  });
+
+  it('carries account_enumeration\'s profile and the names tried within the window over', () => {
+    const migrated = migrateV4Detectors['account_enumeration']?.(enumerationV4);
+    assert.deepEqual(migrated, {
+      since: T - 3 * DAY,
+      sources: { keys: ['10.0.9.9'], rows: [[T, [[19, 12], ['dc01', 18]]]] },
+      windows: { keys: ['10.0.9.9'], rows: [[T, ['nobody', T - MIN, 'noone', T], ['alice', T], ['Alice'], [[T, 'DC01.corp.example', 4771, 7]], null, '10.0.9.9', null]] },
+    });
+    const d = accountEnumeration.create(settings(accountEnumeration), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated);
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual((d.snapshot() as { windows: { keys: string[] } }).windows.keys, [], 'the names go after the window');
+  });
+
+  it('leaves a section of the wrong shape as it is, and the restore refuses it naming the path', () => {
+    for (const [id, module] of [['password_spray', passwordSpray], ['account_enumeration', accountEnumeration]] as const) {
+      const broken = { sources: [['10.0.0.1', { profile: 'not a profile' }]] };
+      const migrated = migrateV4Detectors[id]?.(broken);
+      assert.equal(migrated, broken);
+      assert.throws(() => module.create(settings(module), migrated), (e: unknown) => e instanceof StateInvalidError && e.where === `detectors.${id}` && e.key === 'sources');
+    }
+  });
+
+  it('refuses a bad row in a v5 section naming it', () => {
+    const migrated = migrateV4Detectors['password_spray']?.(sprayV4) as { bursts: { rows: unknown[][] } };
+    (migrated.bursts.rows[0] as unknown[])[2] = [['alice', 'Alice', 'two', T, [], 1]];
+    assert.throws(() => passwordSpray.create(settings(passwordSpray), migrated), /detectors\.password_spray is invalid: bursts\.rows\.0\.2\.0\.2 must be a non-negative integer/);
+  });
+
+  it('carries brute_force\'s burst days over as a day set, and lets the streaks go after their window', () => {
+    const v4 = {
+      since: T - 9 * DAY,
+      sources: { '10.0.8.66': {
+        accounts: {
+          alice: { failures: [T - MIN, T], streak: 2, streakStart: T - MIN, firstEvents: [origin], days: [17, 18, 19], attackedAt: T, lastSeen: T },
+          bob: { failures: [T], streak: 1, streakStart: T, firstEvents: [], days: [], lastSeen: T },
+        },
+        hot: { alice: T }, lastSeen: T,
+      } },
+      accountSources: { alice: { sources: ['10.0.8.66'], lastSeen: T } },
+    };
+    const migrated = migrateV4Detectors['brute_force']?.(v4) as { burstDays: { keys: string[]; rows: [number, number][] } };
+    assert.deepEqual(migrated.burstDays.keys, ['10.0.8.66\talice'], 'only a pair that burst keeps days');
+    assert.deepEqual(daysOf((migrated.burstDays.rows[0] as [number, number])[1]), [17, 18, 19]);
+    const d = bruteForce.create(settings(bruteForce), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated);
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    const s = d.snapshot() as Record<string, { keys: string[] }>;
+    assert.deepEqual([s['streaks']?.keys, s['burstDays']?.keys, s['hot']?.keys, s['accountSources']?.keys], [[], ['10.0.8.66\talice'], [], []]);
+    assert.throws(() => bruteForce.create(settings(bruteForce), { ...migrated, burstDays: { keys: ['x'], rows: [[T, -1]] } }), /burstDays\.rows\.0\.1 must be a day set/);
+  });
+
+  it('migrates a v4 section at restore until the v4 → v5 chain does, and passes v5 and unconverted sections as they are', () => {
+    const v5 = migrateV4Detectors['password_spray']?.(sprayV4);
+    assert.deepEqual(fromV4('password_spray', sprayV4), v5);
+    assert.equal(fromV4('password_spray', v5), v5);
+    const other = { sources: [] };
+    assert.equal(fromV4('samr_recon', other), other);
+  });
+
+  it('carries dpapi_backup_key\'s pipe sessions over and lets them go an hour after they opened', () => {
+    const v4 = { pipes: { 'dc01|0x51': { ip: '172.18.39.5', pipe: 'lsarpc', time: T, event: origin } } };
+    const migrated = migrateV4Detectors['dpapi_backup_key']?.(v4);
+    assert.deepEqual(migrated, { pipes: { keys: ['dc01|0x51'], rows: [[T, '172.18.39.5', 'lsarpc', [T, 'DC01.corp.example', 4771, 7]]] } });
+    assert.deepEqual(fromV4('dpapi_backup_key', v4), migrated);
+    const d = dpapiBackupKey.create(settings(dpapiBackupKey), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated);
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual(d.snapshot(), { pipes: { keys: [], rows: [] } });
+    assert.throws(() => dpapiBackupKey.create(settings(dpapiBackupKey), { pipes: { keys: ['k'], rows: [[T, 5, 'lsarpc', [T, 'DC01', 1, null]]] } }), /pipes\.rows\.0\.1 must be a string/);
+  });
+});

@@ -1,6 +1,5 @@
 import type { Detector, DetectorModule } from '../detectors/detector';
 import { StateInvalidError } from '../state/state';
-import { fromV4 } from '../state/migrate-v4-detectors';
 
 /**
  * A detector rebuilt from its saved snapshot, or a StateInvalidError naming the key. Each
@@ -8,9 +7,8 @@ import { fromV4 } from '../state/migrate-v4-detectors';
  * top-level field must have the JSON type a fresh detector's snapshot gives it, so
  * `{"services":7}` is refused at load rather than throwing mid-pass on the first event.
  */
-export function restoreDetector(m: DetectorModule, settings: Parameters<DetectorModule['create']>[0], section: unknown, where: string): Detector {
+export function restoreDetector(m: DetectorModule, settings: Parameters<DetectorModule['create']>[0], saved: unknown, where: string): Detector {
   const id = m.declaration.id;
-  const saved = fromV4(id, section);
   if (saved !== undefined && saved !== null) {
     const fresh = m.create(settings, undefined).snapshot();
     if (fresh !== null && typeof fresh === 'object' && !Array.isArray(fresh)) {

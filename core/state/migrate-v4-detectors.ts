@@ -3,7 +3,7 @@ import { isJsonRecord, type JsonRecord } from './json-record';
 
 /**
  * Version 4 → 5 of the detector sections converted to keyed tables (core/state/keyed-table.ts),
- * one function per detector id; the lead's v4 → v5 chain calls the one of each section present.
+ * one function per detector id; the v4 → v5 step (core/state/migrate-v4.ts) calls the one of each section present.
  * Each maps the hand-written v4 snapshot onto the detector's tables, row for row, so every
  * learned baseline (profiles, usual users) carries over. A section of the wrong shape is
  * returned as it is: the detector's validated restore then refuses it naming the bad path;
@@ -25,13 +25,12 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
 };
 
 /**
- * A detector's section as its restore reads it: a converted detector's version 4 shape
- * (recognised by its `sources`, which v5 no longer writes as v4 did) is migrated first, so a
- * state file written before the lead's v4 → v5 chain is wired is migrated, never misread. A
- * v5 section, and the section of a detector not converted, pass as they are. Once the chain
- * migrates whole documents, this goes.
+ * A detector's section migrated by the v4 → v5 step (core/state/migrate-v4.ts). A converted
+ * detector's section is migrated only in its version 4 shape (recognised by the field v5 writes
+ * as a table): builds between the tables and the version bump wrote v5 sections into version 4
+ * documents, and those pass as they are. Sections of detectors not converted pass untouched.
  */
-export function fromV4(id: string, section: unknown): unknown {
+export function migrateV4Section(id: string, section: unknown): unknown {
   const migrate = migrateV4Detectors[id];
   if (!migrate || !isJsonRecord(section)) return section;
   return isV4[id]?.(section) === true ? migrate(section) : section;

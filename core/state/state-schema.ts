@@ -66,7 +66,8 @@ const scores = obj(['at', 'activeIdentities', 'precision', 'entries'], {
 
 export const STATE_SCHEMA = {
   ...obj(['version', 'checkpoint', 'watermark', 'directory', 'detectors', 'delivered'], {
-    version: { const: 4 },
+    // STATE_VERSION (core/state/state.ts imports this module, so the number is written here too)
+    version: { const: 5 },
     checkpoint: {},
     watermark: timeOrNull,
     directory: nullable(directory),

@@ -1,6 +1,7 @@
 import { migrateV1 } from './migrate-v1';
 import { migrateV2 } from './migrate-v2';
 import { migrateV3 } from './migrate-v3';
+import { migrateV4 } from './migrate-v4';
 import { stateProblem } from './state-schema';
 import { StateInvalidError } from './state-errors';
 import type { DirectorySnapshot } from '../estate/directory-model';
@@ -16,8 +17,10 @@ export { StateInvalidError } from './state-errors';
  * coverage trackers (issue 13, item 1); version 2 is migrated (core/state/migrate-v2.ts).
  * 4: machines held once in the directory (ntlm_relay's copy gone) and logon sessions in compact
  * form (issue 13, item 2); version 3 is migrated (core/state/migrate-v3.ts).
+ * 5: keyed state tables and one estate of shared facts, detectors keeping only verdict state
+ * (issue 13, items 1–2); version 4 is migrated (core/state/migrate-v4.ts).
  */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
 
 /**
  * Everything a pass must remember to continue where the last one stopped. Saved only after
@@ -93,7 +96,7 @@ export function emptyState(): EngineState {
 export type StateMigration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /** One step per format change, keyed by the version it reads; a change adds its step here, never edits one. */
-export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1, 2: migrateV2, 3: migrateV3 };
+export const STATE_MIGRATIONS: Readonly<Record<number, StateMigration>> = { 1: migrateV1, 2: migrateV2, 3: migrateV3, 4: migrateV4 };
 
 /**
  * Migrates a parsed state document to this version, then checks it against the schema before

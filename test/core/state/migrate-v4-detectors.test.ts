@@ -1,5 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { fromV4, migrateV4Detectors } from '../../../core/state/migrate-v4-detectors';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MemoryQuarantine } from '../../../adapters/file/file-quarantine';
+import { MemorySink } from '../../../adapters/file/file-sink';
+import { MemoryStateStore } from '../../../adapters/file/file-state-store';
+import { resolveConfig } from '../../../core/config/config';
+import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
+import { runPass } from '../../../core/engine/engine';
+import { migrateV1 } from '../../../core/state/migrate-v1';
+import { migrateV2 } from '../../../core/state/migrate-v2';
+import { migrateV3 } from '../../../core/state/migrate-v3';
+import { migrateV4 } from '../../../core/state/migrate-v4';
+import { checkState, STATE_VERSION } from '../../../core/state/state';
+import { MemorySource } from '../../support/memory-source';
+import { migrateV4Detectors, migrateV4Section } from '../../../core/state/migrate-v4-detectors';
 import { StateInvalidError } from '../../../core/state/state-errors';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
@@ -111,23 +125,54 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     assert.throws(() => bruteForce.create(settings(bruteForce), { ...migrated, burstDays: { keys: ['x'], rows: [[T, -1]] } }), /burstDays\.rows\.0\.1 must be a day set/);
   });
 
-  it('migrates a v4 section at restore until the v4 → v5 chain does, and passes v5 and unconverted sections as they are', () => {
+  it('migrates a v4-shaped section, and passes v5 and unconverted sections as they are', () => {
     const v5 = migrateV4Detectors['password_spray']?.(sprayV4);
-    assert.deepEqual(fromV4('password_spray', sprayV4), v5);
-    assert.equal(fromV4('password_spray', v5), v5);
+    assert.deepEqual(migrateV4Section('password_spray', sprayV4), v5);
+    assert.equal(migrateV4Section('password_spray', v5), v5);
     const other = { sources: [] };
-    assert.equal(fromV4('samr_recon', other), other);
+    assert.equal(migrateV4Section('samr_recon', other), other);
   });
 
   it('carries dpapi_backup_key\'s pipe sessions over and lets them go an hour after they opened', () => {
     const v4 = { pipes: { 'dc01|0x51': { ip: '172.18.39.5', pipe: 'lsarpc', time: T, event: origin } } };
     const migrated = migrateV4Detectors['dpapi_backup_key']?.(v4);
     assert.deepEqual(migrated, { pipes: { keys: ['dc01|0x51'], rows: [[T, '172.18.39.5', 'lsarpc', [T, 'DC01.corp.example', 4771, 7]]] } });
-    assert.deepEqual(fromV4('dpapi_backup_key', v4), migrated);
+    assert.deepEqual(migrateV4Section('dpapi_backup_key', v4), migrated);
     const d = dpapiBackupKey.create(settings(dpapiBackupKey), JSON.parse(JSON.stringify(migrated)));
     assert.deepEqual(d.snapshot(), migrated);
     d.evictIdle(T - 30 * DAY, T + 61 * MIN);
     assert.deepEqual(d.snapshot(), { pipes: { keys: [], rows: [] } });
     assert.throws(() => dpapiBackupKey.create(settings(dpapiBackupKey), { pipes: { keys: ['k'], rows: [[T, 5, 'lsarpc', [T, 'DC01', 1, null]]] } }), /pipes\.rows\.0\.1 must be a string/);
+  });
+});
+
+describe('state version 4 → 5 (whole document)', () => {
+  /** The real version 1 fixture carried to version 4, with password_spray's section as version 4 wrote it. */
+  function v4(): Record<string, unknown> {
+    const doc = migrateV3(migrateV2(migrateV1(JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'state-v1.json'), 'utf8')) as Record<string, unknown>)));
+    return { ...doc, detectors: { ...(doc['detectors'] as Record<string, unknown>), password_spray: sprayV4 } };
+  }
+
+  it('is checked to version 5 with each converted section migrated and the others as they were', () => {
+    const doc = v4();
+    const before = doc['detectors'] as Record<string, unknown>;
+    const state = checkState(doc, 'state-v4');
+    assert.equal(state.version, 5);
+    assert.equal(STATE_VERSION, 5);
+    assert.deepEqual(state.detectors['password_spray'], migrateV4Detectors['password_spray']?.(sprayV4));
+    for (const id of Object.keys(before).filter((i) => i !== 'password_spray')) assert.deepEqual(state.detectors[id], migrateV4Section(id, before[id]), id);
+    assert.equal(migrateV4({ ...doc, detectors: 7 })['detectors'], 7, 'a malformed detectors section is carried for the schema to refuse');
+  });
+
+  it('runs a pass on the migrated document and writes version 5 with the spray source\'s habits kept', async () => {
+    const store = new MemoryStateStore();
+    await store.save(checkState(v4(), 'state-v4'), null);
+    const result = await runPass({
+      source: new MemorySource([]), sink: new MemorySink(), store, quarantine: new MemoryQuarantine(),
+      config: resolveConfig({}, DECLARATIONS), modules: DETECTOR_MODULES, clock: () => T + 60 * MIN,
+    });
+    assert.equal(result.state.version, 5);
+    const spray = result.state.detectors['password_spray'] as { sources: { keys: string[] } };
+    assert.deepEqual(spray.sources.keys, ['10.0.8.66']);
   });
 });

@@ -170,6 +170,9 @@ async function main(argv: readonly string[]): Promise<PhaseResult> {
   const [phase, a, b, c] = argv;
   if (phase === 'generate' && a && b) return generatePhase(JSON.parse(a) as WorkloadParams, b);
   if (phase === 'generate-benign' && a && b) return generateBenignPhase(JSON.parse(a) as BenignDayParams, b);
+  // The engine's phases run under the heap policy the CLI sets (cli/heap-growth.ts), so the
+  // bench measures what `tierzero detect` does.
+  if (phase === 'replay' || phase === 'tierzero') (require('../cli/heap-growth') as typeof import('../cli/heap-growth')).limitHeapGrowth();
   if (phase === 'replay' && a && b) return (require('./benign-replay') as typeof import('./benign-replay')).replayPhase(argv.slice(2), JSON.parse(a));
   if (phase === 'baseline' && a) return baselinePhase(a);
   if (phase === 'tierzero' && a && b) return tierzeroPhase(a, JSON.parse(b), c === 'per-detector');

@@ -2,6 +2,8 @@
 'use strict';
 // The CLI is TypeScript run through tsx's loader, so the repo needs no build step.
 require('tsx/cjs');
+// A month of baselines must fit a small scheduler box: keep the heap near its live size (cli/heap-growth.ts).
+require('../cli/heap-growth.ts').limitHeapGrowth();
 const { guardUnsettled } = require('../cli/unsettled-guard.ts');
 guardUnsettled(require('../cli/main.ts').main(process.argv.slice(2)))
   .then((code) => { process.exitCode = code; })

@@ -101,7 +101,7 @@ export class DirectoryModel implements DirectoryView {
   private readonly learnedDcs = new Set<string>();
   /** machine host key → addresses its account logged on from, first one first. */
   private readonly machines = new Map<string, Machine>();
-  /** `host|logonId` → session, oldest first. */
+  /** (host, logon id) → session, oldest first. */
   private readonly sessions: LogonSessions;
 
   private readonly honeytokens: ReadonlySet<string>;
@@ -173,7 +173,7 @@ export class DirectoryModel implements DirectoryView {
     if (ip && isMachineAccount(account) && !isLoopback(ip)) this.observeMachineAddress(hostKey(account.name.slice(0, -1)), ip, time);
     if (!logonId) return;
     // Logon ids are unique per host boot, so arrival order is close enough to age order for eviction.
-    this.sessions.set(`${hostKey(host)}|${logonId}`, time, account.name, ip, workstation, logonType);
+    this.sessions.set(hostKey(host), logonId, time, account.name, ip, workstation, logonType);
   }
 
   private observeMachineAddress(host: string, ip: string, time: number): void {
@@ -233,7 +233,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   logonSession(host: string, logonId: string): ReturnType<DirectoryView['logonSession']> {
-    return this.sessions.get(`${hostKey(host)}|${logonId.toLowerCase()}`);
+    return this.sessions.get(hostKey(host), logonId.toLowerCase());
   }
 
   hasHoneytokens(): boolean {

@@ -76,6 +76,6 @@ describe('state version 3 → 4', () => {
       config: resolveConfig({}, DECLARATIONS), modules: DETECTOR_MODULES, clock: () => Date.UTC(2024, 2, 13),
     });
     assert.equal(result.state.version, STATE_VERSION);
-    assert.ok((result.state.directory?.sessions?.keys.length ?? 0) > 0, 'sessions within their horizon survive the pass');
+    assert.ok((result.state.directory?.sessions?.rows.length ?? 0) > 0, 'sessions within their horizon survive the pass');
   });
 });

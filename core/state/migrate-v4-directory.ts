@@ -11,6 +11,8 @@ import { isJsonRecord, type JsonRecord } from './json-record';
  *
  * - `sessions` `{strings, keys: ["host|logonId"], rows: [5 per key]}` → `{strings, rows: [8 per session]}`:
  *   the host and a non-hex logon id interned, a hex logon id as its two 32-bit halves.
+ * - `machines` `[[host, {firstSeen, lastSeen, addresses: [{ip, firstSeen, lastSeen, days}]}]]` →
+ *   `{keys, rows, ips, addressRows}`: the same numbers in columns, addresses in order.
  * - `frontEnds` `[[source, {day, today: [names], days: [bar days]}]]` → `{keys, rows, accounts}`:
  *   the last two bar days, today's accounts as 32-bit FNV-1a hashes.
  */
@@ -18,6 +20,7 @@ export function migrateV4Directory(doc: JsonRecord): JsonRecord {
   const directory = doc['directory'];
   if (!isJsonRecord(directory)) return doc;
   const out: JsonRecord = { ...directory };
+  if (directory['machines'] !== undefined) out['machines'] = migrateMachines(directory['machines']);
   if (directory['sessions'] !== undefined) out['sessions'] = migrateSessions(directory['sessions']);
   if (directory['frontEnds'] !== undefined) out['frontEnds'] = migrateFrontEnds(directory['frontEnds']);
   return { ...doc, directory: out };
@@ -75,4 +78,25 @@ export function migrateFrontEnds(saved: unknown): unknown {
     accounts.push(...hashes);
   }
   return { keys, rows, accounts };
+}
+
+export function migrateMachines(saved: unknown): unknown {
+  if (!Array.isArray(saved)) return saved;
+  const keys: unknown[] = [];
+  const rows: unknown[] = [];
+  const ips: unknown[] = [];
+  const addressRows: unknown[] = [];
+  for (const entry of saved as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2 || !isJsonRecord(entry[1]) || !Array.isArray(entry[1]['addresses'])) return saved;
+    const m = entry[1];
+    const addresses = m['addresses'] as unknown[];
+    if (!addresses.every(isJsonRecord)) return saved;
+    keys.push(entry[0]);
+    rows.push(m['firstSeen'], m['lastSeen'], addresses.length);
+    for (const a of addresses as JsonRecord[]) {
+      ips.push(a['ip']);
+      addressRows.push(a['firstSeen'], a['lastSeen'], a['days']);
+    }
+  }
+  return { keys, rows, ips, addressRows };
 }

@@ -57,7 +57,7 @@ describe('state version 3 → 4', () => {
     doc.directory.machines = [];
     doc.detectors['ntlm_relay'] = { machines: { ws1: { firstSeen: 5, lastSeen: 9 } } };
     const migrated = checkState(doc, 'state-v3');
-    assert.deepEqual(migrated.directory?.machines, [['ws1', { firstSeen: 5, lastSeen: 9, addresses: [] }]]);
+    assert.deepEqual(migrated.directory?.machines, { keys: ['ws1'], rows: [5, 9, 0], ips: [], addressRows: [] }, 'in the version 5 table');
   });
 
   it('leaves a malformed session section for the restore to refuse, naming the key', () => {

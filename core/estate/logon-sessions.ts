@@ -1,13 +1,14 @@
 import { StateInvalidError } from '../state/state-errors';
 import type { LogonSession } from './directory-view';
+import { formatIpv4, parseIpv4 } from './ipv4-number';
 import { StringPool } from './string-pool';
 
 /**
  * Logon sessions (4624 TargetLogonId → who, from where) in compact form (issue 13): a ring of
  * typed columns in arrival order, one pool of interned strings (hosts, accounts, addresses,
- * workstations), and an Int32Array open-addressing index from (host id, logon id) to slot. No
+ * workstations; an IPv4 address as its number), and an Int32Array open-addressing index from (host id, logon id) to slot. No
  * string per session: the `host|logonId` key each session had was ~60 bytes of heap and a Map
- * entry; here a session is 35 bytes of columns and ~10 of index.
+ * entry; here a session is 39 bytes of columns and ~10 of index.
  *
  * A logon id is a LUID (two 32-bit halves, MS docs "LUID structure"), logged as hex `0x…`;
  * it is held as its two halves. Only the canonical form (`0x` and lower-case digits without
@@ -31,6 +32,8 @@ const NO_TYPE = -1;
 const TEXT_ID = -1;
 const EMPTY = 0;
 const DELETED = -1;
+/** In the ip column: the address is IPv4, held as its number in `ipv4` (core/estate/ipv4-number.ts). */
+const IPV4 = -1;
 
 export class LogonSessions {
   private host: Int32Array;
@@ -39,6 +42,7 @@ export class LogonSessions {
   private time: Float64Array;
   private account: Int32Array;
   private ip: Int32Array;
+  private ipv4: Uint32Array;
   private workstation: Int32Array;
   private logonType: Int16Array;
   /** Open addressing, linear probing: slot + 1, EMPTY or DELETED; at most half full. */
@@ -57,6 +61,7 @@ export class LogonSessions {
     this.time = new Float64Array(capacity);
     this.account = new Int32Array(capacity);
     this.ip = new Int32Array(capacity);
+    this.ipv4 = new Uint32Array(capacity);
     this.workstation = new Int32Array(capacity);
     this.logonType = new Int16Array(capacity);
     this.index = new Int32Array(indexSize(capacity));
@@ -84,7 +89,9 @@ export class LogonSessions {
     }
     this.time[slot] = time;
     this.account[slot] = this.pool.id(account);
-    this.ip[slot] = ip ? this.pool.id(ip) : 0;
+    const v4 = ip ? parseIpv4(ip) : undefined;
+    this.ip[slot] = v4 !== undefined ? IPV4 : ip ? this.pool.id(ip) : 0;
+    this.ipv4[slot] = v4 ?? 0;
     this.workstation[slot] = workstation ? this.pool.id(workstation) : 0;
     this.logonType[slot] = logonType !== undefined && Number.isInteger(logonType) && logonType >= 0 && logonType < 32_768 ? logonType : NO_TYPE;
   }
@@ -98,7 +105,7 @@ export class LogonSessions {
     const slot = this.find(hostId, high, low);
     if (slot < 0) return undefined;
     const session: { -readonly [K in keyof LogonSession]: LogonSession[K] } = { account: this.pool.text(this.account[slot] as number) as string, time: this.time[slot] as number };
-    const ip = this.pool.text(this.ip[slot] as number);
+    const ip = this.ipOf(slot);
     if (ip !== undefined) session.ip = ip;
     const ws = this.pool.text(this.workstation[slot] as number);
     if (ws !== undefined) session.workstation = ws;
@@ -122,10 +129,15 @@ export class LogonSessions {
       const high = this.idHigh[s] as number;
       rows.push(pool.reintern(this.pool, this.host[s] as number), high === TEXT_ID ? TEXT_ID : high >>> 0,
         high === TEXT_ID ? pool.reintern(this.pool, this.idLow[s] as number) : (this.idLow[s] as number) >>> 0,
-        this.time[s] as number, pool.reintern(this.pool, this.account[s] as number), pool.reintern(this.pool, this.ip[s] as number),
+        this.time[s] as number, pool.reintern(this.pool, this.account[s] as number), this.ip[s] === IPV4 ? pool.id(this.ipOf(s) as string) : pool.reintern(this.pool, this.ip[s] as number),
         pool.reintern(this.pool, this.workstation[s] as number), this.logonType[s] as number);
     }
     return { strings: pool.strings(), rows };
+  }
+
+  private ipOf(slot: number): string | undefined {
+    const id = this.ip[slot] as number;
+    return id === IPV4 ? formatIpv4(this.ipv4[slot] as number) : this.pool.text(id);
   }
 
   /** The two halves of a logon id; one held as text is interned (`intern`) or looked up (low 0: unknown). */
@@ -195,7 +207,7 @@ export class LogonSessions {
       this.host[s] = next.reintern(this.pool, this.host[s] as number);
       if (this.idHigh[s] === TEXT_ID) this.idLow[s] = next.reintern(this.pool, this.idLow[s] as number);
       this.account[s] = next.reintern(this.pool, this.account[s] as number);
-      this.ip[s] = next.reintern(this.pool, this.ip[s] as number);
+      if (this.ip[s] !== IPV4) this.ip[s] = next.reintern(this.pool, this.ip[s] as number);
       this.workstation[s] = next.reintern(this.pool, this.workstation[s] as number);
     }
     this.pool = next;
@@ -208,7 +220,7 @@ export class LogonSessions {
     const cap = this.time.length;
     const next = Math.min(this.max, cap * 2);
     const order = Array.from({ length: this.count }, (_, n) => (this.head + n) % cap);
-    const move = <T extends Float64Array | Int32Array | Int16Array>(old: T, fresh: T): T => {
+    const move = <T extends Float64Array | Int32Array | Uint32Array | Int16Array>(old: T, fresh: T): T => {
       order.forEach((s, n) => { fresh[n] = old[s] as number; });
       return fresh;
     };
@@ -218,6 +230,7 @@ export class LogonSessions {
     this.time = move(this.time, new Float64Array(next));
     this.account = move(this.account, new Int32Array(next));
     this.ip = move(this.ip, new Int32Array(next));
+    this.ipv4 = move(this.ipv4, new Uint32Array(next));
     this.workstation = move(this.workstation, new Int32Array(next));
     this.logonType = move(this.logonType, new Int16Array(next));
     this.head = 0;

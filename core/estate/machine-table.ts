@@ -1,5 +1,6 @@
 import { StateInvalidError } from '../state/state-errors';
 import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
+import { formatIpv4, parseIpv4 } from './ipv4-number';
 
 /**
  * Machines whose `HOST$` account logged on from an address (4624), held once for every
@@ -70,8 +71,9 @@ export class MachineTable {
     this.lastSeen[r] = Math.max(this.lastSeen[r] as number, time);
     let count = 0;
     let last = NONE;
+    const n = parseIpv4(ip) ?? TEXT_IP;
     for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) {
-      if (this.ipOf(a) === ip) {
+      if (this.ipNumber[a] === n && (n !== TEXT_IP || this.textIps.get(a) === ip)) {
         this.addrLast[a] = time;
         this.addrDays[a] = addDay(this.addrDays[a] as number, day);
         return;
@@ -241,19 +243,6 @@ export class MachineTable {
     });
     if (used !== ips.length) fail('ips', `must hold the ${used} addresses the rows count`);
   }
-}
-
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** A dotted-quad IPv4 address in canonical form (no leading zeros, so it formats back to the same text) as its number. */
-export function parseIpv4(ip: string): number | undefined {
-  if (!IPV4.test(ip)) return undefined;
-  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
-  return ((a * 256 + b) * 256 + c) * 256 + d;
-}
-
-export function formatIpv4(n: number): string {
-  return `${Math.floor(n / 16_777_216)}.${Math.floor(n / 65_536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
 }
 
 function grown<T extends Float64Array | Int32Array>(old: T, fresh: T): T {

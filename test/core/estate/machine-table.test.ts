@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { formatIpv4, MachineTable, parseIpv4, type MachineTableSnapshot } from '../../../core/estate/machine-table';
+import { formatIpv4, parseIpv4 } from '../../../core/estate/ipv4-number';
+import { MachineTable, type MachineTableSnapshot } from '../../../core/estate/machine-table';
 import { daysOf } from '../../../core/state/day-bits';
 import { StateInvalidError } from '../../../core/state/state-errors';
 

@@ -1,4 +1,4 @@
-import { fnv1a } from '../estate/front-ends';
+import { fnv1a } from '../estate/accounts-today';
 import { parseLogonId } from '../estate/logon-sessions';
 import { isJsonRecord, type JsonRecord } from './json-record';
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { FrontEnds, fnv1a, LEARN_MIN_IDENTITIES, type FrontEndsSnapshot } from '../../../core/estate/front-ends';
+import { fnv1a } from '../../../core/estate/accounts-today';
+import { FrontEnds, LEARN_MIN_IDENTITIES, type FrontEndsSnapshot } from '../../../core/estate/front-ends';
 import { StateInvalidError } from '../../../core/state/state-errors';
 
 const DAY = 86_400_000;

@@ -1,14 +1,15 @@
 import { StateInvalidError } from '../state/state-errors';
 import type { LogonSession } from './directory-view';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
-import { StringPool } from './string-pool';
+import { CountedStrings, StringPool } from './string-pool';
 
 /**
  * Logon sessions (4624 TargetLogonId → who, from where) in compact form (issue 13): a ring of
- * typed columns in arrival order, one pool of interned strings (hosts, accounts, addresses,
- * workstations; an IPv4 address as its number), and an Int32Array open-addressing index from (host id, logon id) to slot. No
- * string per session: the `host|logonId` key each session had was ~60 bytes of heap and a Map
- * entry; here a session is 39 bytes of columns and ~10 of index.
+ * typed columns in arrival order; one pool of interned strings (hosts, accounts, addresses,
+ * workstations), each counted by the sessions naming it so it goes with the last of them; an
+ * IPv4 address as its number; and an Int32Array open-addressing index from (host id, logon
+ * id) to slot. No string per session: the `host|logonId` key each session had was ~60 bytes
+ * of heap and a Map entry; here a session is 39 bytes of columns and ~10 of index.
  *
  * A logon id is a LUID (two 32-bit halves, MS docs "LUID structure"), logged as hex `0x…`;
  * it is held as its two halves. Only the canonical form (`0x` and lower-case digits without
@@ -51,7 +52,7 @@ export class LogonSessions {
   /** Ring bounds: `head` is the oldest slot, `count` live slots follow it. */
   private head = 0;
   private count = 0;
-  private pool = new StringPool();
+  private readonly pool = new CountedStrings();
 
   constructor(private readonly max: number, saved?: LogonSessionsSnapshot, where = 'directory.sessions') {
     const capacity = Math.min(max, 1024);
@@ -74,35 +75,32 @@ export class LogonSessions {
 
   /** Records a session of `host` (a host key); a logon id seen again keeps its place in age order, as a Map would. */
   set(host: string, logonId: string, time: number, account: string, ip: string | undefined, workstation: string | undefined, logonType: number | undefined): void {
-    const hostId = this.pool.id(host);
-    const [high, low] = this.logonIdOf(logonId, true);
-    let slot = this.find(hostId, high, low);
+    const luid = parseLogonId(logonId);
+    let slot = this.lookup(host, logonId, luid);
     if (slot < 0) {
       if (this.count === this.max) this.dropOldest(this.max / 10);
       if (this.count === this.time.length) this.grow();
       slot = (this.head + this.count) % this.time.length;
       this.count++;
-      this.host[slot] = hostId;
-      this.idHigh[slot] = high;
-      this.idLow[slot] = low;
+      this.host[slot] = this.pool.acquire(host);
+      this.idHigh[slot] = luid ? luid[0] : TEXT_ID;
+      this.idLow[slot] = luid ? luid[1] : this.pool.acquire(logonId);
       this.insert(slot);
+    } else {
+      this.releaseFields(slot);
     }
     this.time[slot] = time;
-    this.account[slot] = this.pool.id(account);
+    this.account[slot] = this.pool.acquire(account);
     const v4 = ip ? parseIpv4(ip) : undefined;
-    this.ip[slot] = v4 !== undefined ? IPV4 : ip ? this.pool.id(ip) : 0;
+    this.ip[slot] = v4 !== undefined ? IPV4 : ip ? this.pool.acquire(ip) : 0;
     this.ipv4[slot] = v4 ?? 0;
-    this.workstation[slot] = workstation ? this.pool.id(workstation) : 0;
+    this.workstation[slot] = workstation ? this.pool.acquire(workstation) : 0;
     this.logonType[slot] = logonType !== undefined && Number.isInteger(logonType) && logonType >= 0 && logonType < 32_768 ? logonType : NO_TYPE;
   }
 
   /** The session of `logonId` on `host` (a host key), when its 4624 was seen. */
   get(host: string, logonId: string): LogonSession | undefined {
-    const hostId = this.pool.find(host);
-    if (hostId === 0) return undefined;
-    const [high, low] = this.logonIdOf(logonId, false);
-    if (high === TEXT_ID && low === 0) return undefined;
-    const slot = this.find(hostId, high, low);
+    const slot = this.lookup(host, logonId, parseLogonId(logonId));
     if (slot < 0) return undefined;
     const session: { -readonly [K in keyof LogonSession]: LogonSession[K] } = { account: this.pool.text(this.account[slot] as number) as string, time: this.time[slot] as number };
     const ip = this.ipOf(slot);
@@ -140,11 +138,18 @@ export class LogonSessions {
     return id === IPV4 ? formatIpv4(this.ipv4[slot] as number) : this.pool.text(id);
   }
 
-  /** The two halves of a logon id; one held as text is interned (`intern`) or looked up (low 0: unknown). */
-  private logonIdOf(logonId: string, intern: boolean): readonly [number, number] {
-    const luid = parseLogonId(logonId);
-    if (luid) return luid;
-    return [TEXT_ID, intern ? this.pool.id(logonId) : this.pool.find(logonId)];
+  /** The slot of the session, or -1; a host or a text logon id no session names has none. */
+  private lookup(host: string, logonId: string, luid: readonly [number, number] | undefined): number {
+    const hostId = this.pool.find(host);
+    const low = luid ? luid[1] : this.pool.find(logonId);
+    return hostId === 0 || (low === 0 && !luid) ? -1 : this.find(hostId, luid ? luid[0] : TEXT_ID, low);
+  }
+
+  /** The strings a session's fields name, let go before they are overwritten. */
+  private releaseFields(slot: number): void {
+    this.pool.release(this.account[slot] as number);
+    if (this.ip[slot] !== IPV4) this.pool.release(this.ip[slot] as number);
+    this.pool.release(this.workstation[slot] as number);
   }
 
   /** The slot of a session, or -1. */
@@ -190,29 +195,15 @@ export class LogonSessions {
   private dropOldest(n: number): void {
     const cap = this.time.length;
     for (let i = 0; i < n && this.count > 0; i++) {
-      this.unindex(this.head);
-      this.head = (this.head + 1) % cap;
+      const s = this.head;
+      this.unindex(s);
+      this.releaseFields(s);
+      this.pool.release(this.host[s] as number);
+      if (this.idHigh[s] === TEXT_ID) this.pool.release(this.idLow[s] as number);
+      this.head = (s + 1) % cap;
       this.count--;
     }
     if (this.deleted > this.index.length / 4) this.reindex();
-    // Strings of dropped sessions stay in the pool until it is rebuilt: once it holds more than
-    // five per live session (each session names at most five), rebuilding is amortised O(1) a session.
-    if (n > 0 && this.pool.size > 5 * this.count + 1024) this.compactPool();
-  }
-
-  private compactPool(): void {
-    const next = new StringPool();
-    for (let n = 0; n < this.count; n++) {
-      const s = (this.head + n) % this.time.length;
-      this.host[s] = next.reintern(this.pool, this.host[s] as number);
-      if (this.idHigh[s] === TEXT_ID) this.idLow[s] = next.reintern(this.pool, this.idLow[s] as number);
-      this.account[s] = next.reintern(this.pool, this.account[s] as number);
-      if (this.ip[s] !== IPV4) this.ip[s] = next.reintern(this.pool, this.ip[s] as number);
-      this.workstation[s] = next.reintern(this.pool, this.workstation[s] as number);
-    }
-    this.pool = next;
-    // Host and text ids moved: the index hashes them.
-    this.reindex();
   }
 
   /** Doubles the ring (up to the bound), unrolling it so the oldest session is slot 0 again. */

@@ -47,7 +47,7 @@ describe('logon sessions (compact)', () => {
     assert.equal(s.size, 10);
   });
 
-  it('keeps its strings right when the pool is rebuilt after many drops', () => {
+  it('keeps its strings right while dropped sessions let theirs go', () => {
     const s = new LogonSessions(3_000);
     for (let i = 0; i < 20_000; i++) s.set('dc01', id(i), T + i, `user${i}`, `10.1.${i % 256}.${i % 7}`, `WS${i}`, 3);
     for (let i = 20_000 - s.size; i < 20_000; i++) assert.deepEqual(s.get('dc01', id(i)), { account: `user${i}`, time: T + i, ip: `10.1.${i % 256}.${i % 7}`, workstation: `WS${i}`, logonType: 3 });

@@ -4,13 +4,34 @@
  * dotted quad (no leading zeros) is read, so formatting gives back the very text that was
  * logged; anything else (IPv6, `::ffff:` forms the normalisers left) stays text.
  */
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** A dotted-quad IPv4 address in canonical form (no leading zeros, so it formats back to the same text) as its number. */
+/**
+ * A dotted-quad IPv4 address in canonical form (no leading zeros, so it formats back to the
+ * same text) as its number; else undefined. Read char by char: it runs on every 4624.
+ */
 export function parseIpv4(ip: string): number | undefined {
-  if (!IPV4.test(ip)) return undefined;
-  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
-  return ((a * 256 + b) * 256 + c) * 256 + d;
+  if (ip.length < 7 || ip.length > 15) return undefined;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= ip.length; i++) {
+    const c = i < ip.length ? ip.charCodeAt(i) : 46; // a final '.' closes the last octet
+    if (c === 46) {
+      if (digits === 0 || octet > 255) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined; // a leading zero
+      octet = octet * 10 + (c - 48);
+      digits++;
+      if (digits > 3) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return dots === 4 ? value : undefined;
 }
 
 export function formatIpv4(n: number): string {

@@ -68,6 +68,9 @@ describe('machine table (compact)', () => {
     assert.equal(formatIpv4(0xffffffff), '255.255.255.255');
     assert.equal(parseIpv4('010.1.1.1'), undefined, 'a leading zero stays text');
     assert.equal(parseIpv4('256.1.1.1'), undefined);
+    assert.equal(parseIpv4('0.0.0.0'), 0);
+    for (const bad of ['1.2.3', '1.2.3.4.5', '1..2.3', '1.2.3.', '.1.2.3', 'a.b.c.d', '::ffff:10.0.0.1', '1.2.3.4 ', '1000.1.1.1']) assert.equal(parseIpv4(bad), undefined, bad);
+    for (let i = 0; i < 2 ** 32; i += 16_777_259) assert.equal(parseIpv4(formatIpv4(i)), i);
     const m = new MachineTable();
     m.observe('ws1', '010.1.1.1', T);
     assert.deepEqual(m.addresses('ws1').map((a) => a.ip), ['010.1.1.1']);

@@ -5,10 +5,10 @@ import { ClientHosts } from './client-hosts';
 import type { FrontEndsSnapshot } from './front-ends';
 import type { HostAddressesSnapshot } from './host-addresses';
 import { clientSource } from './auth-attempts';
-import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type SensitiveGroupsSnapshot } from './sensitive-groups';
 import type { DirectoryView } from './directory-view';
 import { LogonSessions, type LogonSessionsSnapshot } from './logon-sessions';
+import { MachineTable, type MachineTableSnapshot } from './machine-table';
 
 export type { DirectoryView, LogonSession } from './directory-view';
 
@@ -24,32 +24,16 @@ export interface DirectoryFacts {
 
 export interface DirectorySnapshot {
   readonly learnedDcs: readonly string[];
-  readonly machines: readonly (readonly [string, Machine])[];
+  /** Machines and the addresses their accounts log on from (compact: core/estate/machine-table.ts). */
+  readonly machines: MachineTableSnapshot;
   /** Kept across passes so a 4624 in one pass still explains a 4662 in the next (compact: core/estate/logon-sessions.ts). */
   readonly sessions?: LogonSessionsSnapshot;
   /** Groups the logs showed being nested in a sensitive group. */
   readonly sensitiveGroups?: SensitiveGroupsSnapshot;
   /** Client name → address bindings stated by 4624/4625. */
   readonly hostAddresses?: HostAddressesSnapshot;
-  /** Sources on their way to being learned as front-ends, and those learned. */
+  /** Sources on their way to being learned as front-ends, and those learned (compact: core/estate/front-ends.ts). */
   readonly frontEnds?: FrontEndsSnapshot;
-}
-
-/** A machine whose `HOST$` account logged on from an address: held once, for every detector (issue 13). */
-export interface Machine {
-  /** When its account was first seen logging on from an address: the age of its address baseline. */
-  readonly firstSeen: number;
-  lastSeen: number;
-  /** Addresses, first one first, at most four. */
-  addresses: readonly MachineAddress[];
-}
-
-export interface MachineAddress {
-  readonly ip: string;
-  readonly firstSeen: number;
-  lastSeen: number;
-  /** Days the machine's account logged on from this address (a day bitset, core/state/day-bits.ts). */
-  days: DayBits;
 }
 
 /**
@@ -91,7 +75,6 @@ export const DIRECTORY_NEEDS: SharedNeeds = {
 
 const SESSION_TTL_MS = 10 * 3_600_000; // a Kerberos TGT lives 10 h by default
 const MAX_SESSIONS = 200_000;
-const MAX_ADDRESSES_PER_MACHINE = 4;
 const TRUSTED_AFTER_DAYS = 3;
 
 export class DirectoryModel implements DirectoryView {
@@ -100,8 +83,8 @@ export class DirectoryModel implements DirectoryView {
   private readonly configuredTier0 = new Set<string>();
   private readonly learnedDcs = new Set<string>();
   /** machine host key → addresses its account logged on from, first one first. */
-  private readonly machines = new Map<string, Machine>();
-  /** `host|logonId` → session, oldest first. */
+  private readonly machines: MachineTable;
+  /** (host, logon id) → session, oldest first. */
   private readonly sessions: LogonSessions;
 
   private readonly honeytokens: ReadonlySet<string>;
@@ -122,7 +105,7 @@ export class DirectoryModel implements DirectoryView {
     }
     for (const h of facts.tier0Hosts ?? []) this.configuredTier0.add(hostKey(h));
     for (const dc of saved?.learnedDcs ?? []) this.learnedDcs.add(dc);
-    for (const [host, m] of saved?.machines ?? []) this.machines.set(host, { firstSeen: m.firstSeen, lastSeen: m.lastSeen, addresses: m.addresses.map((a) => ({ ...a })) });
+    this.machines = new MachineTable(saved?.machines);
     this.sessions = new LogonSessions(MAX_SESSIONS, saved?.sessions);
   }
 
@@ -170,38 +153,18 @@ export class DirectoryModel implements DirectoryView {
   }
 
   private observeLogon(host: string, logonId: string | undefined, account: Account, ip: string | undefined, workstation: string | undefined, time: number, logonType: number | undefined): void {
-    if (ip && isMachineAccount(account) && !isLoopback(ip)) this.observeMachineAddress(hostKey(account.name.slice(0, -1)), ip, time);
+    if (ip && isMachineAccount(account) && !isLoopback(ip)) this.machines.observe(hostKey(account.name.slice(0, -1)), ip, time);
     if (!logonId) return;
     // Logon ids are unique per host boot, so arrival order is close enough to age order for eviction.
-    this.sessions.set(`${hostKey(host)}|${logonId}`, time, account.name, ip, workstation, logonType);
-  }
-
-  private observeMachineAddress(host: string, ip: string, time: number): void {
-    const machine = this.machines.get(host);
-    const day = Math.floor(time / 86_400_000);
-    if (!machine) {
-      this.machines.set(host, { firstSeen: time, lastSeen: time, addresses: [{ ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }] });
-      return;
-    }
-    // The machine is seen even from a fifth address that is not kept: its baseline is not idle.
-    machine.lastSeen = Math.max(machine.lastSeen, time);
-    const known = machine.addresses.find((a) => a.ip === ip);
-    if (known) {
-      known.lastSeen = time;
-      known.days = addDay(known.days, day);
-    } else if (machine.addresses.length < MAX_ADDRESSES_PER_MACHINE) {
-      // Copied, not pushed: a pushed array reserves 16 more slots, for one address per machine (issue 13).
-      machine.addresses = [...machine.addresses, { ip, firstSeen: time, lastSeen: time, days: addDay(NO_DAYS, day) }];
-    }
+    this.sessions.set(hostKey(host), logonId, time, account.name, ip, workstation, logonType);
   }
 
   machineAddresses(host: string): readonly string[] {
-    const list = this.machines.get(hostKey(host))?.addresses ?? [];
-    return list.filter((a, i) => i === 0 || dayCount(a.days) >= TRUSTED_AFTER_DAYS).map((a) => a.ip);
+    return this.machines.trustedAddresses(hostKey(host), TRUSTED_AFTER_DAYS);
   }
 
   machineFirstSeen(host: string): number | undefined {
-    return this.machines.get(hostKey(host))?.firstSeen;
+    return this.machines.firstSeenOf(hostKey(host));
   }
 
   isDomainController(host: string): boolean {
@@ -233,7 +196,7 @@ export class DirectoryModel implements DirectoryView {
   }
 
   logonSession(host: string, logonId: string): ReturnType<DirectoryView['logonSession']> {
-    return this.sessions.get(`${hostKey(host)}|${logonId.toLowerCase()}`);
+    return this.sessions.get(hostKey(host), logonId.toLowerCase());
   }
 
   hasHoneytokens(): boolean {
@@ -264,19 +227,11 @@ export class DirectoryModel implements DirectoryView {
     this.groups.evictIdle(before);
     this.clients.evictIdle(before);
     this.sessions.dropBefore(watermark - SESSION_TTL_MS);
-    for (const [host, machine] of this.machines) {
-      if (machine.lastSeen < before) {
-        this.machines.delete(host);
-        continue;
-      }
-      if (machine.addresses.every((a) => a.lastSeen >= before)) continue;
-      // The machine stays with its first sighting: its baseline's age outlives an address it stopped using.
-      machine.addresses = machine.addresses.filter((a) => a.lastSeen >= before);
-    }
+    this.machines.evictIdle(before);
   }
 
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: [...this.machines], sessions: this.sessions.snapshot(), sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
+    return { learnedDcs: [...this.learnedDcs].sort(), machines: this.machines.snapshot(), sessions: this.sessions.snapshot(), sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
   }
 }
 

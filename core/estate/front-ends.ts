@@ -3,6 +3,8 @@ import { compileAddresses, isAddressOrCidr, type AddressMatcher } from '../confi
 import { sectionError } from '../config/section-error';
 import { hostKey } from '../events/fields';
 import { DAY } from '../events/time';
+import { StateInvalidError } from '../state/state-errors';
+import { AccountsToday, fnv1a } from './accounts-today';
 
 /**
  * Front-ends: hosts many identities authenticate *through* — Exchange/OWA, AD FS and its Web
@@ -29,44 +31,44 @@ export interface FrontEndView {
   isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean;
 }
 
-interface SourceDays {
-  day: number;
-  /** Distinct accounts today, kept only until the bar is reached. */
-  today: string[];
-  /** Days on which the bar was reached (at most LEARN_MIN_DAYS kept). */
-  days: number[];
+/**
+ * Sources on their way to being learned, compact (issue 13): `keys` oldest first; per key in
+ * `rows` its day, its two latest bar days (-1: none; the rule reads only those two) and how
+ * many accounts it saw today; `accounts` those accounts' 32-bit FNV-1a hashes, key after key.
+ */
+export interface FrontEndsSnapshot {
+  readonly keys: readonly string[];
+  readonly rows: readonly number[];
+  readonly accounts: readonly number[];
 }
 
-export type FrontEndsSnapshot = readonly (readonly [string, SourceDays])[];
+const FIELDS = 4;
+const FIELD_NAMES = ['day', 'barDayBefore', 'barDay', 'accountsToday'] as const;
+const NO_DAY = -1;
 
 export class FrontEnds implements FrontEndView {
   private readonly names: ReadonlySet<string>;
   private readonly ranges: AddressMatcher;
-  private readonly learned = new Map<string, SourceDays>();
+  /** Source → row, insertion order (what the bound drops by). */
+  private readonly rows = new Map<string, number>();
+  private readonly free: number[] = [];
+  private day = new Int32Array(64);
+  /** The two latest days on which the source reached the bar, the older first. */
+  private barBefore = new Int32Array(64);
+  private bar = new Int32Array(64);
+  private todayCount = new Uint8Array(64);
+  /** Distinct accounts seen today, per source, as hashes (core/estate/accounts-today.ts). */
+  private readonly today = new AccountsToday();
 
-  constructor(configured: readonly string[], saved?: FrontEndsSnapshot) {
+  constructor(configured: readonly string[], saved?: FrontEndsSnapshot, where = 'directory.frontEnds') {
     this.names = new Set(configured.filter((e) => !isAddressOrCidr(e)).map(hostKey));
     this.ranges = compileAddresses(configured.filter(isAddressOrCidr));
-    for (const [k, v] of saved ?? []) this.learned.set(k, { day: v.day, today: [...v.today], days: [...v.days] });
+    if (saved !== undefined) this.restore(saved, where);
   }
 
   /** One successful authentication of `account` through `source` (its address, else its name key). */
   observeSuccess(source: string, account: string, time: number): void {
-    const day = Math.floor(time / DAY);
-    let s = this.learned.get(source);
-    if (!s) {
-      if (this.learned.size >= MAX_SOURCES) this.dropOldest();
-      s = { day, today: [], days: [] };
-      this.learned.set(source, s);
-    }
-    if (s.day !== day) { s.day = day; s.today = []; }
-    if (s.days.includes(day) || s.today.includes(account)) return;
-    // Copied, not pushed: a pushed array reserves 16 more slots, and most of up to 100,000
-    // sources (workstations) only ever see one to three accounts (issue 13).
-    s.today = [...s.today, account];
-    if (s.today.length < LEARN_MIN_IDENTITIES) return;
-    s.today = [];
-    s.days = [...s.days, day].slice(-LEARN_MIN_DAYS);
+    this.observeHash(source, fnv1a(account), time);
   }
 
   isFrontEnd(source: { readonly ip?: string; readonly name?: string }): boolean {
@@ -74,29 +76,136 @@ export class FrontEnds implements FrontEndView {
     return source.name !== undefined && (this.names.has(hostKey(source.name)) || this.isLearned(hostKey(source.name)));
   }
 
-  private isLearned(key: string): boolean {
-    return (this.learned.get(key)?.days.length ?? 0) >= LEARN_MIN_DAYS;
-  }
-
-  private dropOldest(): void {
-    let drop = MAX_SOURCES / 10;
-    for (const [k, s] of this.learned) {
-      if (drop <= 0) break;
-      if (s.days.length >= LEARN_MIN_DAYS) continue; // a learned front-end is worth its slot
-      this.learned.delete(k);
-      drop--;
-    }
-  }
-
   evictIdle(before: number): void {
     const day = Math.floor(before / DAY);
-    for (const [k, s] of this.learned) if (s.day < day) this.learned.delete(k);
+    for (const [k, r] of this.rows) if ((this.day[r] as number) < day) this.release(k, r);
   }
 
   snapshot(): FrontEndsSnapshot {
     // Every source, however few accounts so far: a scheduled pass every few minutes sees a
     // front-end's day a handful of sign-ins at a time.
-    return [...this.learned];
+    const keys: string[] = [];
+    const rows: number[] = [];
+    // Where each row's accounts start in `accounts`, filled in one walk of the set.
+    const next = new Int32Array(this.day.length);
+    let total = 0;
+    for (const [k, r] of this.rows) {
+      keys.push(k);
+      rows.push(this.day[r] as number, this.barBefore[r] as number, this.bar[r] as number, this.todayCount[r] as number);
+      next[r] = total;
+      total += this.todayCount[r] as number;
+    }
+    const accounts = new Array<number>(total);
+    const start = next.slice();
+    this.today.forEach((r, hash) => {
+      const at = next[r] as number;
+      next[r] = at + 1;
+      accounts[at] = hash;
+    });
+    // Sorted within a source: the set's layout depends on insertion order, the snapshot must not.
+    for (const r of this.rows.values()) sortRange(accounts, start[r] as number, next[r] as number);
+    return { keys, rows, accounts };
+  }
+
+  private observeHash(source: string, hash: number, time: number): void {
+    const day = Math.floor(time / DAY);
+    let r = this.rows.get(source);
+    if (r === undefined) {
+      if (this.rows.size >= MAX_SOURCES) this.dropOldest();
+      r = this.addRow(source, day);
+    }
+    if (this.day[r] !== day) this.startDay(r, day);
+    if (this.barBefore[r] === day || this.bar[r] === day) return;
+    if (!this.today.add(r, hash)) return;
+    const count = (this.todayCount[r] as number) + 1;
+    if (count < LEARN_MIN_IDENTITIES) {
+      this.todayCount[r] = count;
+      return;
+    }
+    this.startDay(r, day);
+    this.barBefore[r] = this.bar[r] as number;
+    this.bar[r] = day;
+  }
+
+  private isLearned(key: string): boolean {
+    const r = this.rows.get(key);
+    // Two bar days kept means LEARN_MIN_DAYS (2) reached.
+    return r !== undefined && this.barBefore[r] !== NO_DAY;
+  }
+
+  private addRow(source: string, day: number): number {
+    const r = this.free.pop() ?? this.rows.size;
+    if (r >= this.day.length) this.grow();
+    this.rows.set(source, r);
+    this.barBefore[r] = NO_DAY;
+    this.bar[r] = NO_DAY;
+    this.startDay(r, day);
+    return r;
+  }
+
+  /** A new day for the row: its accounts so far are let go. */
+  private startDay(r: number, day: number): void {
+    this.day[r] = day;
+    this.todayCount[r] = 0;
+    this.today.clear(r);
+  }
+
+  private release(key: string, r: number): void {
+    this.rows.delete(key);
+    this.today.clear(r);
+    this.free.push(r);
+  }
+
+  private dropOldest(): void {
+    let drop = MAX_SOURCES / 10;
+    for (const [k, r] of this.rows) {
+      if (drop <= 0) break;
+      if (this.barBefore[r] !== NO_DAY) continue; // a learned front-end is worth its slot
+      this.release(k, r);
+      drop--;
+    }
+  }
+
+  private grow(): void {
+    const n = this.day.length * 2;
+    const more = <T extends Int32Array | Uint8Array>(old: T, fresh: T): T => { fresh.set(old); return fresh; };
+    this.day = more(this.day, new Int32Array(n));
+    this.barBefore = more(this.barBefore, new Int32Array(n));
+    this.bar = more(this.bar, new Int32Array(n));
+    this.todayCount = more(this.todayCount, new Uint8Array(n));
+  }
+
+  /** A saved table is checked whole before any of it is used: a bad one is an error, never a cast. */
+  private restore(saved: FrontEndsSnapshot, where: string): void {
+    if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.keys) || !Array.isArray(saved.rows) || !Array.isArray(saved.accounts)) {
+      throw new StateInvalidError(where, where, 'must be {"keys": [...], "rows": [...], "accounts": [...]}');
+    }
+    const { keys, rows, accounts } = saved;
+    if (rows.length !== keys.length * FIELDS) throw new StateInvalidError(where, `${where}.rows`, `must hold ${FIELDS} numbers per key (${FIELD_NAMES.join(', ')})`);
+    const isDay = (v: unknown, none: boolean): boolean => Number.isInteger(v) && ((v as number) >= 0 || (none && v === NO_DAY)) && (v as number) < 2 ** 31;
+    let used = 0;
+    keys.forEach((k, i) => {
+      const bad = (field: string, problem: string): never => { throw new StateInvalidError(where, `${where}.${field}`, problem); };
+      if (typeof k !== 'string') bad(`keys[${i}]`, 'must be a string');
+      if (this.rows.has(k)) bad(`keys[${i}]`, `repeats ${JSON.stringify(k)}`);
+      const [day, before, bar, count] = rows.slice(i * FIELDS, i * FIELDS + FIELDS);
+      const field = (f: typeof FIELD_NAMES[number]): string => `rows[${i * FIELDS + FIELD_NAMES.indexOf(f)}]`;
+      if (!isDay(day, false)) bad(field('day'), `(day of ${k}) must be a day number`);
+      if (!isDay(before, true)) bad(field('barDayBefore'), `(barDayBefore of ${k}) must be a day number, -1 when none`);
+      if (!isDay(bar, true) || (bar === NO_DAY && before !== NO_DAY)) bad(field('barDay'), `(barDay of ${k}) must be a day number, -1 only when barDayBefore is too`);
+      if (!Number.isInteger(count) || (count as number) < 0 || (count as number) >= LEARN_MIN_IDENTITIES) bad(field('accountsToday'), `(accountsToday of ${k}) must be an integer from 0 to ${LEARN_MIN_IDENTITIES - 1}`);
+      const r = this.addRow(k, day as number);
+      this.barBefore[r] = before as number;
+      this.bar[r] = bar as number;
+      for (let a = used; a < used + (count as number); a++) {
+        const hash = accounts[a];
+        if (!Number.isInteger(hash) || (hash as number) < 0 || (hash as number) > 0xffffffff) bad(`accounts[${a}]`, `(an account of ${k}) must be a 32-bit unsigned hash`);
+        if (!this.today.add(r, hash as number)) bad(`accounts[${a}]`, `(an account of ${k}) repeats one before it`);
+      }
+      this.todayCount[r] = count as number;
+      used += count as number;
+    });
+    if (used !== accounts.length) throw new StateInvalidError(where, `${where}.accounts`, `must hold the ${used} accounts the rows count`);
   }
 }
 
@@ -118,4 +227,10 @@ export function resolveFrontEnds(raw: unknown): readonly string[] {
     throw sectionError('frontEnds', e);
   }
   return raw as readonly string[];
+}
+
+function sortRange(a: number[], from: number, to: number): void {
+  if (to - from < 2) return;
+  const sorted = a.slice(from, to).sort((x, y) => x - y);
+  for (let i = from; i < to; i++) a[i] = sorted[i - from] as number;
 }

@@ -1,12 +1,20 @@
 import { StateInvalidError } from '../state/state-errors';
 import type { LogonSession } from './directory-view';
+import { formatIpv4, parseIpv4 } from './ipv4-number';
+import { CountedStrings, StringPool } from './string-pool';
 
 /**
- * Logon sessions (4624 TargetLogonId → who, from where) in compact form (issue 13, item 2): a
- * ring of typed columns in arrival order, and one pool of interned strings for accounts,
- * addresses and workstations. At 3 M events the object-per-session form was 19 MB of state
- * JSON and a heap object of five fields plus three duplicated strings per session; here a
- * session is one Map entry and 26 bytes of columns, and "10.0.0.9" is held once.
+ * Logon sessions (4624 TargetLogonId → who, from where) in compact form (issue 13): a ring of
+ * typed columns in arrival order; one pool of interned strings (hosts, accounts, addresses,
+ * workstations), each counted by the sessions naming it so it goes with the last of them; an
+ * IPv4 address as its number; and an Int32Array open-addressing index from (host id, logon
+ * id) to slot. No string per session: the `host|logonId` key each session had was ~60 bytes
+ * of heap and a Map entry; here a session is 39 bytes of columns and ~10 of index.
+ *
+ * A logon id is a LUID (two 32-bit halves, MS docs "LUID structure"), logged as hex `0x…`;
+ * it is held as its two halves. Only the canonical form (`0x` and lower-case digits without
+ * leading zeros, as the normalisers produce) is read as a number, so two spellings are never
+ * merged that were two keys before; any other text is interned as a string (hi = -1).
  *
  * Arrival order doubles as age order (logon ids are unique per host boot), so both bounds cut
  * from the oldest end: the count bound, and the horizon of a ticket lifetime passed by the owner.
@@ -14,36 +22,50 @@ import type { LogonSession } from './directory-view';
 export interface LogonSessionsSnapshot {
   /** Interned strings; id 0 means absent, id n is `strings[n - 1]`. */
   readonly strings: readonly string[];
-  /** `host|logonId`, oldest first. */
-  readonly keys: readonly string[];
-  /** Per key, in key order: time, account id, ip id, workstation id, logon type (-1: absent). */
+  /** Per session, oldest first: host id, logon id high half (-1: `lo` is the id of its text), low half, time, account id, ip id, workstation id, logon type (-1: absent). */
   readonly rows: readonly number[];
 }
 
-const FIELDS = 5;
+const FIELDS = 8;
+const FIELD_NAMES = ['host', 'logonIdHigh', 'logonIdLow', 'time', 'account', 'ip', 'workstation', 'logonType'] as const;
 const NO_TYPE = -1;
+/** The high half of a logon id held as text: the low half is then its string id. */
+const TEXT_ID = -1;
+const EMPTY = 0;
+const DELETED = -1;
+/** In the ip column: the address is IPv4, held as its number in `ipv4` (core/estate/ipv4-number.ts). */
+const IPV4 = -1;
 
 export class LogonSessions {
-  private readonly slots = new Map<string, number>();
-  private keys: (string | undefined)[] = [];
+  private host: Int32Array;
+  private idHigh: Int32Array;
+  private idLow: Int32Array;
   private time: Float64Array;
   private account: Int32Array;
   private ip: Int32Array;
+  private ipv4: Uint32Array;
   private workstation: Int32Array;
   private logonType: Int16Array;
+  /** Open addressing, linear probing: slot + 1, EMPTY or DELETED; at most half full. */
+  private index: Int32Array;
+  private deleted = 0;
   /** Ring bounds: `head` is the oldest slot, `count` live slots follow it. */
   private head = 0;
   private count = 0;
-  private pool = new StringPool();
+  private readonly pool = new CountedStrings();
 
   constructor(private readonly max: number, saved?: LogonSessionsSnapshot, where = 'directory.sessions') {
     const capacity = Math.min(max, 1024);
+    this.host = new Int32Array(capacity);
+    this.idHigh = new Int32Array(capacity);
+    this.idLow = new Int32Array(capacity);
     this.time = new Float64Array(capacity);
     this.account = new Int32Array(capacity);
     this.ip = new Int32Array(capacity);
+    this.ipv4 = new Uint32Array(capacity);
     this.workstation = new Int32Array(capacity);
     this.logonType = new Int16Array(capacity);
-    this.keys = new Array<string | undefined>(capacity);
+    this.index = new Int32Array(indexSize(capacity));
     if (saved !== undefined) this.restore(saved, where);
   }
 
@@ -51,29 +73,37 @@ export class LogonSessions {
     return this.count;
   }
 
-  /** Records a session; a logon id seen again keeps its place in age order, as a Map would. */
-  set(key: string, time: number, account: string, ip: string | undefined, workstation: string | undefined, logonType: number | undefined): void {
-    let slot = this.slots.get(key);
-    if (slot === undefined) {
+  /** Records a session of `host` (a host key); a logon id seen again keeps its place in age order, as a Map would. */
+  set(host: string, logonId: string, time: number, account: string, ip: string | undefined, workstation: string | undefined, logonType: number | undefined): void {
+    const luid = parseLogonId(logonId);
+    let slot = this.lookup(host, logonId, luid);
+    if (slot < 0) {
       if (this.count === this.max) this.dropOldest(this.max / 10);
       if (this.count === this.time.length) this.grow();
       slot = (this.head + this.count) % this.time.length;
       this.count++;
-      this.slots.set(key, slot);
-      this.keys[slot] = key;
+      this.host[slot] = this.pool.acquire(host);
+      this.idHigh[slot] = luid ? luid[0] : TEXT_ID;
+      this.idLow[slot] = luid ? luid[1] : this.pool.acquire(logonId);
+      this.insert(slot);
+    } else {
+      this.releaseFields(slot);
     }
     this.time[slot] = time;
-    this.account[slot] = this.pool.id(account);
-    this.ip[slot] = ip ? this.pool.id(ip) : 0;
-    this.workstation[slot] = workstation ? this.pool.id(workstation) : 0;
+    this.account[slot] = this.pool.acquire(account);
+    const v4 = ip ? parseIpv4(ip) : undefined;
+    this.ip[slot] = v4 !== undefined ? IPV4 : ip ? this.pool.acquire(ip) : 0;
+    this.ipv4[slot] = v4 ?? 0;
+    this.workstation[slot] = workstation ? this.pool.acquire(workstation) : 0;
     this.logonType[slot] = logonType !== undefined && Number.isInteger(logonType) && logonType >= 0 && logonType < 32_768 ? logonType : NO_TYPE;
   }
 
-  get(key: string): LogonSession | undefined {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return undefined;
+  /** The session of `logonId` on `host` (a host key), when its 4624 was seen. */
+  get(host: string, logonId: string): LogonSession | undefined {
+    const slot = this.lookup(host, logonId, parseLogonId(logonId));
+    if (slot < 0) return undefined;
     const session: { -readonly [K in keyof LogonSession]: LogonSession[K] } = { account: this.pool.text(this.account[slot] as number) as string, time: this.time[slot] as number };
-    const ip = this.pool.text(this.ip[slot] as number);
+    const ip = this.ipOf(slot);
     if (ip !== undefined) session.ip = ip;
     const ws = this.pool.text(this.workstation[slot] as number);
     if (ws !== undefined) session.workstation = ws;
@@ -82,7 +112,7 @@ export class LogonSessions {
     return session;
   }
 
-  /** Drops sessions older than `cutoff`, oldest first, stopping at the first newer one (age order). */
+  /** Drops sessions older than `cutoff`, oldest first, stopping at the first newer one (age order): O(dropped). */
   dropBefore(cutoff: number): void {
     let n = 0;
     while (n < this.count && (this.time[(this.head + n) % this.time.length] as number) < cutoff) n++;
@@ -91,39 +121,89 @@ export class LogonSessions {
 
   snapshot(): LogonSessionsSnapshot {
     const pool = new StringPool();
-    const keys: string[] = [];
     const rows: number[] = [];
     for (let n = 0; n < this.count; n++) {
       const s = (this.head + n) % this.time.length;
-      keys.push(this.keys[s] as string);
-      rows.push(this.time[s] as number, pool.reintern(this.pool, this.account[s] as number), pool.reintern(this.pool, this.ip[s] as number),
+      const high = this.idHigh[s] as number;
+      rows.push(pool.reintern(this.pool, this.host[s] as number), high === TEXT_ID ? TEXT_ID : high >>> 0,
+        high === TEXT_ID ? pool.reintern(this.pool, this.idLow[s] as number) : (this.idLow[s] as number) >>> 0,
+        this.time[s] as number, pool.reintern(this.pool, this.account[s] as number), this.ip[s] === IPV4 ? pool.id(this.ipOf(s) as string) : pool.reintern(this.pool, this.ip[s] as number),
         pool.reintern(this.pool, this.workstation[s] as number), this.logonType[s] as number);
     }
-    return { strings: pool.strings(), keys, rows };
+    return { strings: pool.strings(), rows };
+  }
+
+  private ipOf(slot: number): string | undefined {
+    const id = this.ip[slot] as number;
+    return id === IPV4 ? formatIpv4(this.ipv4[slot] as number) : this.pool.text(id);
+  }
+
+  /** The slot of the session, or -1; a host or a text logon id no session names has none. */
+  private lookup(host: string, logonId: string, luid: readonly [number, number] | undefined): number {
+    const hostId = this.pool.find(host);
+    const low = luid ? luid[1] : this.pool.find(logonId);
+    return hostId === 0 || (low === 0 && !luid) ? -1 : this.find(hostId, luid ? luid[0] : TEXT_ID, low);
+  }
+
+  /** The strings a session's fields name, let go before they are overwritten. */
+  private releaseFields(slot: number): void {
+    this.pool.release(this.account[slot] as number);
+    if (this.ip[slot] !== IPV4) this.pool.release(this.ip[slot] as number);
+    this.pool.release(this.workstation[slot] as number);
+  }
+
+  /** The slot of a session, or -1. */
+  private find(host: number, high: number, low: number): number {
+    const mask = this.index.length - 1;
+    for (let i = hashOf(host, high, low) & mask; ; i = (i + 1) & mask) {
+      const e = this.index[i] as number;
+      if (e === EMPTY) return -1;
+      if (e === DELETED) continue;
+      const s = e - 1;
+      if (this.host[s] === host && this.idLow[s] === low && this.idHigh[s] === high) return s;
+    }
+  }
+
+  private insert(slot: number): void {
+    const mask = this.index.length - 1;
+    let i = hashOf(this.host[slot] as number, this.idHigh[slot] as number, this.idLow[slot] as number) & mask;
+    while ((this.index[i] as number) > 0) i = (i + 1) & mask;
+    if (this.index[i] === DELETED) this.deleted--;
+    this.index[i] = slot + 1;
+  }
+
+  private unindex(slot: number): void {
+    const mask = this.index.length - 1;
+    for (let i = hashOf(this.host[slot] as number, this.idHigh[slot] as number, this.idLow[slot] as number) & mask; ; i = (i + 1) & mask) {
+      const e = this.index[i] as number;
+      if (e === EMPTY) return;
+      if (e === slot + 1) {
+        this.index[i] = DELETED;
+        this.deleted++;
+        return;
+      }
+    }
+  }
+
+  /** The index rebuilt from the live slots: on growth, and once deleted marks fill a quarter of it. */
+  private reindex(): void {
+    this.index = new Int32Array(indexSize(this.time.length));
+    this.deleted = 0;
+    for (let n = 0; n < this.count; n++) this.insert((this.head + n) % this.time.length);
   }
 
   private dropOldest(n: number): void {
     const cap = this.time.length;
     for (let i = 0; i < n && this.count > 0; i++) {
-      this.slots.delete(this.keys[this.head] as string);
-      this.keys[this.head] = undefined;
-      this.head = (this.head + 1) % cap;
+      const s = this.head;
+      this.unindex(s);
+      this.releaseFields(s);
+      this.pool.release(this.host[s] as number);
+      if (this.idHigh[s] === TEXT_ID) this.pool.release(this.idLow[s] as number);
+      this.head = (s + 1) % cap;
       this.count--;
     }
-    // Strings of dropped sessions stay in the pool until it is rebuilt: once it holds more than
-    // four per live session (each session names at most three), rebuilding is amortised O(1) a session.
-    if (n > 0 && this.pool.size > 4 * this.count + 1024) this.compactPool();
-  }
-
-  private compactPool(): void {
-    const next = new StringPool();
-    for (let n = 0; n < this.count; n++) {
-      const s = (this.head + n) % this.time.length;
-      this.account[s] = next.reintern(this.pool, this.account[s] as number);
-      this.ip[s] = next.reintern(this.pool, this.ip[s] as number);
-      this.workstation[s] = next.reintern(this.pool, this.workstation[s] as number);
-    }
-    this.pool = next;
+    if (this.deleted > this.index.length / 4) this.reindex();
   }
 
   /** Doubles the ring (up to the bound), unrolling it so the oldest session is slot 0 again. */
@@ -131,81 +211,88 @@ export class LogonSessions {
     const cap = this.time.length;
     const next = Math.min(this.max, cap * 2);
     const order = Array.from({ length: this.count }, (_, n) => (this.head + n) % cap);
-    const move = <T extends Float64Array | Int32Array | Int16Array>(old: T, fresh: T): T => {
+    const move = <T extends Float64Array | Int32Array | Uint32Array | Int16Array>(old: T, fresh: T): T => {
       order.forEach((s, n) => { fresh[n] = old[s] as number; });
       return fresh;
     };
+    this.host = move(this.host, new Int32Array(next));
+    this.idHigh = move(this.idHigh, new Int32Array(next));
+    this.idLow = move(this.idLow, new Int32Array(next));
     this.time = move(this.time, new Float64Array(next));
     this.account = move(this.account, new Int32Array(next));
     this.ip = move(this.ip, new Int32Array(next));
+    this.ipv4 = move(this.ipv4, new Uint32Array(next));
     this.workstation = move(this.workstation, new Int32Array(next));
     this.logonType = move(this.logonType, new Int16Array(next));
-    const keys = new Array<string | undefined>(next);
-    order.forEach((s, n) => {
-      keys[n] = this.keys[s];
-      this.slots.set(this.keys[s] as string, n);
-    });
-    this.keys = keys;
     this.head = 0;
+    this.reindex();
   }
 
   /** A saved table is checked whole before any of it is used: a bad one is an error, never a cast. */
   private restore(saved: LogonSessionsSnapshot, where: string): void {
-    if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.strings) || !Array.isArray(saved.keys) || !Array.isArray(saved.rows)) {
-      throw new StateInvalidError(where, where, 'must be {"strings": [...], "keys": [...], "rows": [...]}');
+    if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.strings) || !Array.isArray(saved.rows)) {
+      throw new StateInvalidError(where, where, 'must be {"strings": [...], "rows": [...]}');
     }
-    const { strings, keys, rows } = saved;
+    const { strings, rows } = saved;
     strings.forEach((s, i) => { if (typeof s !== 'string') throw new StateInvalidError(where, `${where}.strings[${i}]`, 'must be a string'); });
-    if (new Set(keys).size !== keys.length) throw new StateInvalidError(where, `${where}.keys`, 'must be distinct');
-    keys.forEach((k, i) => { if (typeof k !== 'string') throw new StateInvalidError(where, `${where}.keys[${i}]`, 'must be a string'); });
-    if (rows.length !== keys.length * FIELDS) throw new StateInvalidError(where, `${where}.rows`, `must hold ${FIELDS} numbers per key (${keys.length * FIELDS})`);
+    if (rows.length % FIELDS !== 0) throw new StateInvalidError(where, `${where}.rows`, `must hold ${FIELDS} numbers per session (${FIELD_NAMES.join(', ')})`);
     const isId = (v: unknown, min: number): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= strings.length;
-    for (let i = 0; i < keys.length; i++) {
-      const [time, account, ip, ws, type] = rows.slice(i * FIELDS, i * FIELDS + FIELDS);
-      const bad = (field: string, problem: string): never => { throw new StateInvalidError(where, `${where}.rows[${i * FIELDS + ['time', 'account', 'ip', 'workstation', 'logonType'].indexOf(field)}]`, `(${field} of ${keys[i]}) ${problem}`); };
+    const isHalf = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
+    const text = (id: number): string | undefined => (id === 0 ? undefined : strings[id - 1]);
+    for (let i = 0; i < rows.length / FIELDS; i++) {
+      const [host, high, low, time, account, ip, ws, type] = rows.slice(i * FIELDS, i * FIELDS + FIELDS);
+      const bad = (field: typeof FIELD_NAMES[number], problem: string): never => {
+        throw new StateInvalidError(where, `${where}.rows[${i * FIELDS + FIELD_NAMES.indexOf(field)}]`, `(${field} of session ${i}) ${problem}`);
+      };
+      if (!isId(host, 1)) bad('host', 'must be a string id');
+      if (high !== TEXT_ID && !isHalf(high)) bad('logonIdHigh', 'must be a 32-bit unsigned integer, or -1 for a logon id held as text');
+      if (high === TEXT_ID ? !isId(low, 1) : !isHalf(low)) bad('logonIdLow', high === TEXT_ID ? 'must be a string id' : 'must be a 32-bit unsigned integer');
       if (typeof time !== 'number' || !Number.isFinite(time)) bad('time', 'must be a finite number');
       if (!isId(account, 1)) bad('account', 'must be a string id');
       if (!isId(ip, 0)) bad('ip', 'must be a string id or 0');
       if (!isId(ws, 0)) bad('workstation', 'must be a string id or 0');
       if (!Number.isInteger(type) || (type as number) < NO_TYPE || (type as number) >= 32_768) bad('logonType', 'must be an integer, -1 when absent');
     }
-    for (let i = 0; i < keys.length; i++) {
-      const r = rows.slice(i * FIELDS, i * FIELDS + FIELDS) as number[];
-      const text = (id: number): string | undefined => (id === 0 ? undefined : strings[id - 1]);
-      this.set(keys[i] as string, r[0] as number, text(r[1] as number) as string, text(r[2] as number), text(r[3] as number), r[4] === NO_TYPE ? undefined : r[4]);
+    for (let i = 0; i < rows.length; i += FIELDS) {
+      const r = rows.slice(i, i + FIELDS) as number[];
+      const high = r[1] as number;
+      const id = high === TEXT_ID ? text(r[2] as number) as string : formatLogonId(high, r[2] as number);
+      const before = this.count;
+      this.set(text(r[0] as number) as string, id, r[3] as number, text(r[4] as number) as string, text(r[5] as number), text(r[6] as number), r[7] === NO_TYPE ? undefined : r[7]);
+      if (this.count === before) throw new StateInvalidError(where, `${where}.rows[${i + 2}]`, `(logonIdLow of session ${i / FIELDS}) repeats the session ${text(r[0] as number) as string}|${id}`);
     }
   }
 }
 
-/** Interned strings: id 0 is "absent", ids from 1. */
-class StringPool {
-  private readonly ids = new Map<string, number>();
-  private readonly texts: string[] = [];
+const CANONICAL_LOGON_ID = /^0x(?:0|[1-9a-f][0-9a-f]{0,15})$/;
 
-  get size(): number {
-    return this.texts.length;
-  }
+/** A logon id in canonical hex as its two 32-bit halves (signed, as the Int32 columns hold them); else undefined. */
+export function parseLogonId(logonId: string): readonly [number, number] | undefined {
+  if (!CANONICAL_LOGON_ID.test(logonId)) return undefined;
+  const digits = logonId.slice(2);
+  const split = Math.max(0, digits.length - 8);
+  return [split === 0 ? 0 : parseInt(digits.slice(0, split), 16) | 0, parseInt(digits.slice(split), 16) | 0];
+}
 
-  id(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      this.texts.push(s);
-      id = this.texts.length;
-      this.ids.set(s, id);
-    }
-    return id;
-  }
+/** The canonical text of a logon id from its halves (either signed or unsigned). */
+export function formatLogonId(high: number, low: number): string {
+  const h = high >>> 0;
+  const l = (low >>> 0).toString(16);
+  return h === 0 ? `0x${l}` : `0x${h.toString(16)}${l.padStart(8, '0')}`;
+}
 
-  text(id: number): string | undefined {
-    return id === 0 ? undefined : this.texts[id - 1];
-  }
+function indexSize(capacity: number): number {
+  let size = 16;
+  while (size < capacity * 2) size *= 2;
+  return size;
+}
 
-  /** The id in this pool of what `id` names in `from`. */
-  reintern(from: StringPool, id: number): number {
-    return id === 0 ? 0 : this.id(from.text(id) as string);
-  }
-
-  strings(): readonly string[] {
-    return this.texts;
-  }
+/** A 32-bit mix of the three ints (murmur3's finaliser): spreads consecutive logon ids over the index. */
+function hashOf(host: number, high: number, low: number): number {
+  let h = Math.imul(low, 0xcc9e2d51) ^ Math.imul(host + 0x9e3779b9, 0x1b873593) ^ high;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

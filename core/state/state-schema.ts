@@ -16,17 +16,15 @@ const obj = (required: readonly string[], properties: Record<string, object>) =>
 /** `required`/`properties` only apply to objects, so null passes and a bad object names its key. */
 const nullable = (schema: { type: string }) => ({ ...schema, type: [schema.type, 'null'] });
 
-/** A day bitset (core/state/day-bits.ts): a non-negative integer. */
-const dayBits = { type: 'integer', minimum: 0 } as const;
-const machineAddress = obj(['ip', 'firstSeen', 'lastSeen', 'days'], { ip: str, firstSeen: time, lastSeen: time, days: dayBits });
-const machine = obj(['firstSeen', 'lastSeen', 'addresses'], { firstSeen: time, lastSeen: time, addresses: { type: 'array', items: machineAddress } });
 const nested = obj(['name', 'via', 'lastSeen'], { name: str, via: str, lastSeen: time });
 
 const directory = obj(['learnedDcs', 'machines'], {
   learnedDcs: strings,
-  machines: { type: 'array', items: pair(str, machine) },
-  // Checked whole by its own restore (core/estate/logon-sessions.ts), naming the key.
+  // Each checked whole by its own restore (core/estate/machine-table.ts, logon-sessions.ts,
+  // front-ends.ts), naming the key.
+  machines: { type: 'object' },
   sessions: { type: 'object' },
+  frontEnds: { type: 'object' },
   sensitiveGroups: obj(['nested'], { nested: { type: 'array', items: pair(str, nested) } }),
 });
 

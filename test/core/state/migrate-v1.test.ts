@@ -42,9 +42,9 @@ describe('state version 1 → 2', () => {
     assert.ok(Object.values(roamingBefore).some((a) => a.roamingDays.length > 1), 'the fixture has roaming days to convert');
     for (const [account, a] of Object.entries(roamingBefore)) assert.deepEqual(daysOf(roamingAfter[account]?.roaming ?? 0), a.roamingDays);
     for (const device of Object.values(table<object>(migrated.detectors, 'kerberoasting', 'devices'))) assert.deepEqual(Object.keys(device).sort(), ['aes', 'lastSeen', 'rc4']);
-    const machine = migrated.directory?.machines[0]?.[1].addresses[0];
+    const machineDays = migrated.directory?.machines.addressRows[2];
     const oldMachine = ((old['directory'] as { machines: [string, { days: number[] }[]][] }).machines[0]?.[1][0]);
-    assert.deepEqual(daysOf(machine?.days ?? 0), oldMachine?.days);
+    assert.deepEqual(daysOf(machineDays ?? 0), oldMachine?.days);
   });
 
   it('runs a pass on a migrated state file and writes it back in the current version', async () => {

@@ -57,7 +57,7 @@ describe('state version 3 → 4', () => {
     doc.directory.machines = [];
     doc.detectors['ntlm_relay'] = { machines: { ws1: { firstSeen: 5, lastSeen: 9 } } };
     const migrated = checkState(doc, 'state-v3');
-    assert.deepEqual(migrated.directory?.machines, [['ws1', { firstSeen: 5, lastSeen: 9, addresses: [] }]]);
+    assert.deepEqual(migrated.directory?.machines, { keys: ['ws1'], rows: [5, 9, 0], ips: [], addressRows: [] }, 'in the version 5 table');
   });
 
   it('leaves a malformed session section for the restore to refuse, naming the key', () => {
@@ -76,6 +76,6 @@ describe('state version 3 → 4', () => {
       config: resolveConfig({}, DECLARATIONS), modules: DETECTOR_MODULES, clock: () => Date.UTC(2024, 2, 13),
     });
     assert.equal(result.state.version, STATE_VERSION);
-    assert.ok((result.state.directory?.sessions?.keys.length ?? 0) > 0, 'sessions within their horizon survive the pass');
+    assert.ok((result.state.directory?.sessions?.rows.length ?? 0) > 0, 'sessions within their horizon survive the pass');
   });
 });

@@ -1,0 +1,36 @@
+import { strict as assert } from 'node:assert';
+import { CountedStrings, StringPool } from '../../../core/estate/string-pool';
+
+describe('counted strings (the logon sessions\' pool)', () => {
+  it('holds a string while any row names it, and lets it go with the last', () => {
+    const p = new CountedStrings();
+    const a = p.acquire('alice');
+    assert.equal(p.acquire('alice'), a, 'one id however many rows name it');
+    p.release(a);
+    assert.equal(p.text(a), 'alice', 'one row still names it');
+    p.release(a);
+    assert.equal(p.find('alice'), 0);
+    assert.equal(p.text(a), undefined);
+    assert.equal(p.size, 0);
+  });
+
+  it('reuses the id of a string let go, and grows past its first room', () => {
+    const p = new CountedStrings();
+    const ids = Array.from({ length: 3_000 }, (_, i) => p.acquire(`s${i}`));
+    assert.equal(p.text(ids[2_999] as number), 's2999');
+    p.release(ids[7] as number);
+    assert.equal(p.acquire('new'), ids[7]);
+    assert.equal(p.size, 3_000);
+    p.release(0);
+    assert.equal(p.size, 3_000, 'id 0 (absent) names nothing');
+  });
+
+  it('re-interns into a dense pool for a snapshot', () => {
+    const p = new CountedStrings();
+    p.release(p.acquire('gone'));
+    const kept = p.acquire('kept');
+    const dense = new StringPool();
+    assert.equal(dense.reintern(p, kept), 1);
+    assert.deepEqual(dense.strings(), ['kept']);
+  });
+});

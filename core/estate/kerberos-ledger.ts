@@ -1,6 +1,7 @@
 import { KerberosCoverage, type CoverageState } from './kerberos-coverage';
+import { EtypeDays, type EtypeDaysSnapshot, type EtypesBefore } from './kerberos-etype-days';
 import { accountKey, hostKey, isLoopback } from '../events/fields';
-import type { IdentityEvent } from '../events/identity-event';
+import type { IdentityEvent, KerberosTgtRequest } from '../events/identity-event';
 import { StateInvalidError } from '../state/state-errors';
 
 /**
@@ -14,8 +15,20 @@ import { StateInvalidError } from '../state/state-errors';
  * as interned ids, time, etype, pre-auth type, renewed flag), at most MAX_ADDRESSES addresses.
  * Its horizon is the ticket lifetime (plus the clock skew a waiting verdict looks back over),
  * not the 30-day state TTL: a TGT past it explains nothing.
+ *
+ * Two halves, each learned only while a detector that reads it is enabled (so disabling the
+ * detectors frees the memory): the TGTs and coverage (golden_ticket, pass_the_ticket) and the
+ * etype days per account and per address (overpass_the_hash, core/estate/kerberos-etype-days.ts).
+ * A half not learned is neither restored nor dropped: its saved part is written back as it was.
  */
 export interface KerberosLedgerOptions {
+  /** The TGT half; absent when no reader of it is enabled. */
+  readonly tickets?: TicketOptions;
+  /** Whether the etype half is learned. */
+  readonly etypes: boolean;
+}
+
+export interface TicketOptions {
   /** How long a TGT entry is kept after it was issued or renewed (lifetime + 2 × skew). */
   readonly horizonMs: number;
   /** A silence of the whole stream longer than this restarts coverage. */
@@ -37,7 +50,12 @@ export interface TgtEntry {
   readonly renewed: boolean;
 }
 
-export interface KerberosLedgerSnapshot {
+/** The TGT half's fields are all present or all absent (no TGT reader ever ran); so is `etypes`. */
+export interface KerberosLedgerSnapshot extends Partial<TicketsSnapshot> {
+  readonly etypes?: EtypeDaysSnapshot;
+}
+
+export interface TicketsSnapshot {
   /** Interned addresses and DC names: id n is `strings[n - 1]`; 0 is "none". */
   readonly strings: readonly string[];
   readonly keys: readonly string[];
@@ -45,6 +63,8 @@ export interface KerberosLedgerSnapshot {
   readonly tgts: readonly (readonly number[])[];
   readonly coverage: CoverageState;
 }
+
+const TICKET_FIELDS = ['strings', 'keys', 'tgts', 'coverage'] as const;
 
 /** Slots per TGT address: ip id, time, dc id, etype, pre-auth type, renewed (0/1). */
 const STRIDE = 6;
@@ -67,11 +87,22 @@ export class KerberosLedger {
   private readonly tracker: KerberosCoverage;
   private tgtsSweptUpTo = -Infinity;
   private coverageSweptUpTo = -Infinity;
+  private readonly tickets: TicketOptions | undefined;
+  private readonly etypes: EtypeDays | undefined;
+  /** The saved parts of the halves not learned this pass, written back as they were. */
+  private readonly carried: Partial<KerberosLedgerSnapshot>;
 
-  constructor(private readonly options: KerberosLedgerOptions, saved?: unknown, where = 'the Kerberos ledger') {
-    const restored = saved === undefined || saved === null ? undefined : checkLedgerSnapshot(saved, where);
+  constructor(options: KerberosLedgerOptions, saved?: unknown, where = 'the Kerberos ledger') {
+    this.tickets = options.tickets;
+    const raw = saved === undefined || saved === null ? undefined : checkLedgerShape(saved, where);
+    const carried: Record<string, unknown> = {};
+    if (raw && !options.tickets) for (const f of TICKET_FIELDS) if (raw[f] !== undefined) carried[f] = raw[f];
+    if (raw && !options.etypes && raw['etypes'] !== undefined) carried['etypes'] = raw['etypes'];
+    this.carried = carried;
+    const restored = raw && options.tickets && hasTickets(raw) ? checkLedgerSnapshot(raw, where) : undefined;
+    this.etypes = options.etypes ? new EtypeDays(raw?.['etypes'] as EtypeDaysSnapshot | undefined, where) : undefined;
     this.coverageState = restored ? structuredClone(restored.coverage) as CoverageState : {};
-    this.tracker = new KerberosCoverage(this.coverageState, options.coverageGapMs);
+    this.tracker = new KerberosCoverage(this.coverageState, options.tickets?.coverageGapMs ?? Infinity);
     if (restored) {
       this.strings = [...restored.strings];
       this.strings.forEach((s, i) => this.ids.set(s, i + 1));
@@ -81,6 +112,8 @@ export class KerberosLedger {
 
   /** Learns from one event; every event goes through here once, before the detectors see it. */
   observe(ev: IdentityEvent): void {
+    if (this.etypes && ev.kind === 'kerberos_tgt_request') this.etypes.observe(ev);
+    if (!this.tickets) return;
     switch (ev.kind) {
       case 'kerberos_tgt_request':
         this.tracker.observe(ev.host, ev.time);
@@ -97,6 +130,15 @@ export class KerberosLedger {
       default:
         return;
     }
+  }
+
+  /**
+   * The account's and the client address's etype days as they stood before `ev` (the ledger
+   * has already learned `ev` when a detector sees it). Empty while the etype half is not learned.
+   */
+  etypesBefore(ev: KerberosTgtRequest): EtypesBefore {
+    if (!this.etypes) return { account: { firstSeen: ev.time, aes: 0, rc4: 0 }, source: ev.ip ? { firstSeen: ev.time, aes: 0, rc4: 0 } : undefined };
+    return this.etypes.before(ev);
   }
 
   /** The stream's coverage: whether "no TGT" can mean anything yet. */
@@ -147,7 +189,9 @@ export class KerberosLedger {
    * silent since `before` leave the coverage tracker (one sweep per day).
    */
   evictIdle(before: number, watermark: number): void {
-    const horizon = watermark - this.options.horizonMs;
+    this.etypes?.evictIdle(before);
+    if (!this.tickets) return;
+    const horizon = watermark - this.tickets.horizonMs;
     if (horizon >= this.tgtsSweptUpTo + HOUR) {
       this.tgtsSweptUpTo = horizon;
       for (const [k, a] of this.tgts) {
@@ -167,9 +211,11 @@ export class KerberosLedger {
 
   /** Only the strings still referenced are written, renumbered. */
   snapshot(): KerberosLedgerSnapshot {
+    const etypes = this.etypes ? { etypes: this.etypes.snapshot() } : {};
+    if (!this.tickets) return { ...this.carried, ...etypes };
     this.compact();
     const keys = [...this.tgts.keys()];
-    return { strings: [...this.strings], keys, tgts: keys.map((k) => [...(this.tgts.get(k) as number[])]), coverage: structuredClone(this.coverageState) };
+    return { ...this.carried, strings: [...this.strings], keys, tgts: keys.map((k) => [...(this.tgts.get(k) as number[])]), coverage: structuredClone(this.coverageState), ...etypes };
   }
 
   private record(key: string, rawIp: string | undefined, time: number, dc: string, etype: number, preAuth: number, renewed: boolean): void {
@@ -252,13 +298,22 @@ function dropBefore(a: number[], horizon: number): number[] | undefined {
   return out;
 }
 
-/** A saved ledger is checked whole before any of it is used: a bad one is an error naming its key, never a cast. */
-export function checkLedgerSnapshot(saved: unknown, where: string): KerberosLedgerSnapshot {
+function checkLedgerShape(saved: unknown, where: string): Record<string, unknown> {
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new StateInvalidError(where, 'kerberos', 'must be an object');
+  return saved as Record<string, unknown>;
+}
+
+/** Whether a saved ledger holds the TGT half (a ledger only overpass_the_hash fed holds none). */
+function hasTickets(s: Record<string, unknown>): boolean {
+  return TICKET_FIELDS.some((f) => s[f] !== undefined);
+}
+
+/** A saved TGT half is checked whole before any of it is used: a bad one is an error naming its key, never a cast. */
+export function checkLedgerSnapshot(saved: unknown, where: string): TicketsSnapshot {
   const bad = (key: string, problem: string): never => {
     throw new StateInvalidError(where, key, problem);
   };
-  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) bad('kerberos', 'must be an object');
-  const s = saved as Record<string, unknown>;
+  const s = checkLedgerShape(saved, where);
   const { strings, keys, tgts, coverage } = s;
   if (!Array.isArray(strings) || !strings.every((x) => typeof x === 'string') || new Set(strings).size !== strings.length) bad('kerberos.strings', 'must be distinct strings');
   if (!Array.isArray(keys) || !keys.every((x) => typeof x === 'string') || new Set(keys).size !== keys.length) bad('kerberos.keys', 'must be distinct strings');
@@ -279,7 +334,7 @@ export function checkLedgerSnapshot(saved: unknown, where: string): KerberosLedg
     }
   });
   checkCoverage(coverage, bad);
-  return saved as KerberosLedgerSnapshot;
+  return saved as TicketsSnapshot;
 }
 
 function checkCoverage(c: unknown, bad: (key: string, problem: string) => never): void {
@@ -297,4 +352,4 @@ function checkCoverage(c: unknown, bad: (key: string, problem: string) => never)
 }
 
 /** What a detector may read of the ledger: the engine alone feeds it. */
-export type KerberosLedgerView = Pick<KerberosLedger, 'coverage' | 'hasTgtBetween' | 'knows' | 'tgtsOf'>;
+export type KerberosLedgerView = Pick<KerberosLedger, 'coverage' | 'hasTgtBetween' | 'knows' | 'tgtsOf' | 'etypesBefore'>;

@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { KerberosLedger, MAX_ADDRESSES } from '../../../core/estate/kerberos-ledger';
 import type { KerberosServiceTicket, KerberosTgtRequest, KerberosTicketRenewal } from '../../../core/events/identity-event';
 import { StateInvalidError } from '../../../core/state/state';
+import { dayCount, NO_DAYS } from '../../../core/state/day-bits';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 2, 4, 9);
-const options = { horizonMs: 10 * HOUR + 10 * 60_000, coverageGapMs: 2 * HOUR };
+const options = { tickets: { horizonMs: 10 * HOUR + 10 * 60_000, coverageGapMs: 2 * HOUR }, etypes: false };
 
 const tgt = (at: number, name: string, ip: string | undefined, extra: Partial<KerberosTgtRequest> = {}): KerberosTgtRequest => ({
   kind: 'kerberos_tgt_request', time: T0 + at, host: 'DC01.corp.example', eventId: 4768, recordId: null,
@@ -106,5 +107,47 @@ describe('Kerberos ledger', () => {
     assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgts: [[0, T0, 0]], coverage: {} }), /kerberos\.tgts\[0\] must be 1 to 8 groups of 6/);
     assert.throws(() => new KerberosLedger(options, { strings: [], keys: [], tgts: [], coverage: { start: 'yesterday' } }), /kerberos\.coverage\.start must be a time/);
     assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a', 'b'], tgts: [], coverage: {} }), /kerberos\.tgts must be 2 lists/);
+  });
+});
+
+describe('Kerberos ledger: etype days', () => {
+  const DAY = 24 * HOUR;
+  const both = { ...options, etypes: true };
+  const rc4 = { encryptionType: 0x17 };
+
+  it('answers with the days as they stood before the event it just learned', () => {
+    const l = new KerberosLedger(both);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    l.observe(tgt(DAY, 'alice', '10.0.0.2'));
+    const ev = tgt(2 * DAY, 'alice', '10.0.0.9', rc4);
+    l.observe(ev);
+    const { account, source } = l.etypesBefore(ev);
+    assert.equal(dayCount(account.aes), 2);
+    assert.equal(account.rc4, NO_DAYS, 'this RC4 day is not yet in what the reader judges on');
+    assert.equal(account.firstSeen, T0);
+    assert.deepEqual(source, { firstSeen: T0 + 2 * DAY, aes: NO_DAYS, rc4: NO_DAYS });
+    const next = tgt(3 * DAY, 'alice', '10.0.0.9', rc4);
+    l.observe(next);
+    assert.equal(dayCount(l.etypesBefore(next).account.rc4), 1, 'the earlier RC4 day now counts');
+  });
+
+  it('learns RC4 only after key pre-authentication, and nothing while the half is off', () => {
+    const l = new KerberosLedger(both);
+    const pkinit = tgt(0, 'bob', '10.0.0.3', { ...rc4, preAuthType: 16 });
+    l.observe(pkinit);
+    assert.equal(l.etypesBefore(tgt(DAY, 'bob', '10.0.0.3', rc4)).account.rc4, NO_DAYS);
+    const off = new KerberosLedger(options);
+    off.observe(tgt(0, 'bob', '10.0.0.3'));
+    assert.equal(off.etypesBefore(tgt(DAY, 'bob', '10.0.0.3', rc4)).account.aes, NO_DAYS);
+    assert.equal(off.snapshot().etypes, undefined);
+  });
+
+  it('restores its days from a snapshot and lets rows idle past the TTL go', () => {
+    const l = new KerberosLedger(both);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    const again = new KerberosLedger(both, JSON.parse(JSON.stringify(l.snapshot())));
+    assert.deepEqual(again.snapshot(), l.snapshot());
+    again.evictIdle(T0 + 1, T0 + 30 * DAY);
+    assert.deepEqual(again.snapshot().etypes?.accounts.keys, []);
   });
 });

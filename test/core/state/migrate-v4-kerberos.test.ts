@@ -6,6 +6,8 @@ import { MemorySink } from '../../../adapters/file/file-sink';
 import { MemoryStateStore } from '../../../adapters/file/file-state-store';
 import { resolveConfig } from '../../../core/config/config';
 import { DECLARATIONS, DETECTOR_MODULES } from '../../../core/detectors/registry';
+import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
+import { kerberoasting } from '../../../core/detectors/kerberoasting';
 import { overpassTheHash } from '../../../core/detectors/overpass_the_hash';
 import { runPass } from '../../../core/engine/engine';
 import { KerberosLedger } from '../../../core/estate/kerberos-ledger';
@@ -28,6 +30,10 @@ const EPOCH = Date.UTC(2024, 2, 4, 9);
 /** The real version 1 fixture carried to version 4: overpass_the_hash's etype days in its own section. */
 function v4(): Record<string, unknown> {
   return migrateV3(migrateV2(migrateV1(JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>)));
+}
+
+function settings(m: DetectorModule): DetectorSettings {
+  return { thresholds: Object.fromEntries(Object.entries(m.declaration.thresholds).map(([k, t]) => [k, t.default])), learningPeriodMs: 14 * 86_400_000, testMode: false };
 }
 
 type Doc = { kerberos: Record<string, unknown> | null; detectors: Record<string, Record<string, unknown>> };
@@ -59,8 +65,32 @@ describe('migrate v4 → v5: the Kerberos facts in the ledger', () => {
     (doc.detectors['overpass_the_hash'] as Record<string, unknown>)['accounts'] = { keys: ['a'], columns: { aes: ['x'] } };
     const after = migrateV4Kerberos(doc) as Doc;
     assert.throws(() => new KerberosLedger({ etypes: true }, after.kerberos, 'state-v4'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.etypes\.accounts/.test(e.message));
-    const odd = { ...v4(), kerberos: 'broken' };
-    assert.equal(migrateV4Kerberos(odd), odd, 'a malformed ledger is left for the schema');
+    const odd = { ...v4(), kerberos: 'broken' } as unknown as Doc;
+    const kept = migrateV4Kerberos(odd as unknown as Record<string, unknown>) as Doc;
+    assert.equal(kept.kerberos, 'broken', 'a malformed ledger is left for the schema');
+    assert.equal(kept.detectors['overpass_the_hash'], odd.detectors['overpass_the_hash'], 'and the days stay where they were');
+  });
+
+  it('carries kerberoasting\'s services, devices and recent tickets into its tables, every day kept', () => {
+    const before = v4() as Doc;
+    const old = before.detectors['kerberoasting'] as { services: Record<string, { lastSeen: number; aes: number; rc4: number; requesters: string[] }>; devices: Record<string, { lastSeen: number; aes: number; rc4: number }> };
+    const after = (migrateV4Kerberos(v4()) as Doc).detectors['kerberoasting'] as { services: { keys: string[]; rows: unknown[] }; devices: NumericTableSnapshot; recent: { keys: string[]; rows: unknown[] } };
+    assert.deepEqual(after.services.keys, Object.keys(old.services));
+    assert.deepEqual(after.services.rows, Object.values(old.services).map((h) => [h.lastSeen, h.aes, h.rc4, h.requesters]));
+    assert.deepEqual(after.devices.keys, Object.keys(old.devices));
+    assert.deepEqual(after.devices.columns['rc4'], Object.values(old.devices).map((d) => d.rc4));
+    assert.deepEqual(after.recent, { keys: ['legacy01$'], rows: [[1710202620011, ['svc-legacyapp', 1710202620011]]] });
+    const d = kerberoasting.create(settings(kerberoasting), JSON.parse(JSON.stringify(after)));
+    assert.deepEqual(d.snapshot(), after, 'the restore reads every row of it back');
+  });
+
+  it('refuses a kerberoasting row of the wrong shape, naming it', () => {
+    const doc = v4() as Doc;
+    (doc.detectors['kerberoasting'] as { services: Record<string, unknown> }).services['svc-sql'] = 'not a service';
+    const after = (migrateV4Kerberos(doc) as Doc).detectors['kerberoasting'];
+    assert.throws(() => kerberoasting.create(settings(kerberoasting), after), /detectors\.kerberoasting is invalid: services\.rows\.1 must be an array of 4/);
+    const badDay = { services: { keys: [], rows: [] }, recent: { keys: [], rows: [] }, devices: { keys: ['10.0.0.1'], columns: { lastSeen: [1], aes: [2 ** 31], rc4: [0] } } };
+    assert.throws(() => kerberoasting.create(settings(kerberoasting), badDay), /devices\.columns\.aes\.0 must be a day set/);
   });
 
   it('runs a pass on the migrated document: the learned AES baseline still makes an RC4 TGT a downgrade', async () => {

@@ -6,7 +6,8 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { crackableEtypeName, isAesEtype, isCrackableEtype } from '../estate/kerberos-etypes';
 import { addDay, dayCount, daysBefore, isDayBits, NO_DAYS, type DayBits } from '../state/day-bits';
 import { KeyedTable, rowAt, type KeyedTableSnapshot, type TableSpec } from '../state/keyed-table';
-import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
+import { EMPTY_TABLE, type NumericTableSnapshot } from '../state/numeric-table';
+import { SlotTable } from '../state/slot-table';
 import { SavedReader } from '../state/saved-value';
 import { none } from '../rules/tree';
 
@@ -88,7 +89,7 @@ const serviceTable: TableSpec<ServiceHistory> = {
   },
 };
 
-/** Requesting device address → its ticket encryption days: numbers only, a NumericTable (most of this detector's rows). */
+/** Requesting device address → its ticket encryption days: numbers only, a SlotTable (most of this detector's rows). */
 const DEVICE_COLUMNS = ['aes', 'rc4'] as const;
 
 interface KerberoastingState {
@@ -110,7 +111,7 @@ class KerberoastingDetector implements Detector {
   private since: number | undefined;
   private readonly services: KeyedTable<ServiceHistory>;
   private readonly recent: KeyedTable<RecentTickets>;
-  private readonly devices: NumericTable<(typeof DEVICE_COLUMNS)[number]>;
+  private readonly devices: SlotTable<(typeof DEVICE_COLUMNS)[number]>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
@@ -120,7 +121,7 @@ class KerberoastingDetector implements Detector {
     this.services = new KeyedTable(serviceTable, section['services'], read);
     this.recent = new KeyedTable(recentTable(this.windowMs), section['recent'], read);
     const devices = (section['devices'] ?? EMPTY_TABLE) as NumericTableSnapshot;
-    this.devices = new NumericTable(DEVICE_COLUMNS, devices, 'detectors.kerberoasting: devices');
+    this.devices = new SlotTable(DEVICE_COLUMNS, devices, 'detectors.kerberoasting: devices');
     checkDeviceDays(devices, read);
   }
 
@@ -261,7 +262,7 @@ function dayBits(v: unknown, read: SavedReader, path: string): DayBits {
   return isDayBits(v) ? v : read.fail(path, `must be a day set (a non-negative integer), is ${JSON.stringify(v)}`);
 }
 
-/** The device columns are day sets: NumericTable checks them as numbers, this as days. */
+/** The device columns are day sets: the table checks them as numbers, this as days. */
 function checkDeviceDays(devices: NumericTableSnapshot, read: SavedReader): void {
   for (const c of DEVICE_COLUMNS) (devices.columns?.[c] ?? []).forEach((v, i) => dayBits(v, read, `devices.columns.${c}.${i}`));
 }

@@ -2,7 +2,8 @@ import { accountKey } from '../events/fields';
 import type { KerberosTgtRequest } from '../events/identity-event';
 import { DAY } from '../events/time';
 import { addDay, type DayBits } from '../state/day-bits';
-import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
+import { EMPTY_TABLE, type NumericTableSnapshot } from '../state/numeric-table';
+import { SlotTable } from '../state/slot-table';
 import { isAesEtype, isCrackableEtype, isKeyPreAuth } from './kerberos-etypes';
 
 /**
@@ -10,8 +11,8 @@ import { isAesEtype, isCrackableEtype, isKeyPreAuth } from './kerberos-etypes';
  * client address, received AES TGTs and RC4/DES TGTs after key pre-authentication (4768).
  * overpass_the_hash judges an RC4 TGT against these baselines and used to learn them itself;
  * the ledger learns them once per event, before any detector runs, so the reader asks for the
- * history as it stood before the event (`before`). Rows are NumericTable rows (firstSeen and
- * two day bitsets) and last for the state TTL: the baseline's window (30-day learning period,
+ * history as it stood before the event (`before`). Rows are SlotTable rows (firstSeen and two
+ * day bitsets, keys in a byte arena: core/state/slot-table.ts) and last for the state TTL: the baseline's window (30-day learning period,
  * 31-day day sets).
  */
 export interface EtypeHistory {
@@ -34,7 +35,7 @@ export interface EtypeDaysSnapshot {
 }
 
 const COLUMNS = ['firstSeen', 'aes', 'rc4'] as const;
-type HistoryTable = NumericTable<(typeof COLUMNS)[number]>;
+type HistoryTable = SlotTable<(typeof COLUMNS)[number]>;
 
 export class EtypeDays {
   private readonly accounts: HistoryTable;
@@ -45,8 +46,8 @@ export class EtypeDays {
   private sweptUpTo = -Infinity;
 
   constructor(saved: EtypeDaysSnapshot | undefined, where: string) {
-    this.accounts = new NumericTable(COLUMNS, saved?.accounts ?? EMPTY_TABLE, `${where}: kerberos.etypes.accounts`);
-    this.sources = new NumericTable(COLUMNS, saved?.sources ?? EMPTY_TABLE, `${where}: kerberos.etypes.sources`);
+    this.accounts = new SlotTable(COLUMNS, saved?.accounts ?? EMPTY_TABLE, `${where}: kerberos.etypes.accounts`);
+    this.sources = new SlotTable(COLUMNS, saved?.sources ?? EMPTY_TABLE, `${where}: kerberos.etypes.sources`);
   }
 
   /**

@@ -151,3 +151,41 @@ describe('Kerberos ledger: etype days', () => {
     assert.deepEqual(again.snapshot().etypes?.accounts.keys, []);
   });
 });
+
+describe('Kerberos ledger: TGT rows in typed arrays', () => {
+  it('answers whether a TGT went to one address within a span', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(HOUR, 'alice', '10.0.0.2'));
+    l.observe(tgt(2 * HOUR, 'alice', '10.0.0.3'));
+    assert.equal(l.hasTgtAt('alice', '10.0.0.2', T0, T0 + HOUR), true);
+    assert.equal(l.hasTgtAt('alice', '10.0.0.3', T0, T0 + HOUR), false, 'the second address got its TGT later');
+    assert.equal(l.hasTgtAt('alice', '10.0.0.9', T0, T0 + 3 * HOUR), false, 'an address the ledger never saw');
+    assert.equal(l.hasTgtAt('bob', '10.0.0.2', T0, T0 + 3 * HOUR), false);
+  });
+
+  it('keeps addresses in first-issued order when a full list evicts its oldest, and refuses one older than all', () => {
+    const l = new KerberosLedger(options);
+    for (let i = 0; i < MAX_ADDRESSES; i++) l.observe(tgt(10 + i, 'alice', `10.0.0.${i}`));
+    l.observe(tgt(5, 'alice', '10.0.1.1'));
+    assert.equal(l.tgtsOf('alice').some((t) => t.ip === '10.0.1.1'), false, 'older than every kept address: not taken');
+    l.observe(tgt(30, 'alice', '10.0.0.3'));
+    l.observe(tgt(40, 'alice', '10.0.1.2'));
+    assert.deepEqual(l.tgtsOf('alice').map((t) => t.ip), ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.1.2']);
+  });
+
+  it('frees the strings of evicted TGTs and reuses their rows, holding every account of a large estate', () => {
+    const l = new KerberosLedger(options);
+    for (let i = 0; i < 5000; i++) l.observe(tgt(0, `user${i}`, `10.1.${i >> 8}.${i & 255}`));
+    for (let i = 0; i < 5000; i += 2) l.observe(tgt(6 * HOUR, `user${i}`, `10.2.${i >> 8}.${i & 255}`, { host: `DC0${i % 3}.corp.example` }));
+    const now = T0 + 11 * HOUR;
+    l.evictIdle(now - 30 * 24 * HOUR, now);
+    assert.equal(l.size, 2500);
+    assert.equal(l.knows('user1'), false);
+    assert.deepEqual(l.tgtsOf('user4998').map((t) => [t.ip, t.dc]), [['10.2.19.134', 'dc00']]);
+    const snap = l.snapshot();
+    assert.equal(snap.strings?.length, 2500 + 3, 'only the live addresses and DCs are written');
+    for (let i = 1; i < 5000; i += 2) l.observe(tgt(12 * HOUR, `user${i}`, '10.3.0.1'));
+    assert.equal(l.size, 5000);
+    assert.deepEqual(new KerberosLedger(options, JSON.parse(JSON.stringify(l.snapshot()))).snapshot(), l.snapshot());
+  });
+});

@@ -135,6 +135,19 @@ export class KerberosLedger {
     return this.tgts.hasRowBetween(key, from, to, ip);
   }
 
+  /**
+   * The addresses `key`'s TGTs went to from `from` to `to` (inclusive), with the latest issue or
+   * renewal to each, oldest address first; issues the DC logged no address for cannot be compared.
+   */
+  addressesBetween(key: string, from: number, to: number): { readonly ip: string; readonly time: number }[] {
+    const out: { ip: string; time: number }[] = [];
+    this.tgts.some(key, (r) => {
+      if (r.ip !== 0 && r.time >= from && r.time <= to) out.push({ ip: this.tgts.stringOf(r.ip) as string, time: r.time });
+      return false;
+    });
+    return out;
+  }
+
   /** Whether the ledger holds any TGT address for `key`. */
   knows(key: string): boolean {
     return this.tgts.has(key);
@@ -204,4 +217,4 @@ export class KerberosLedger {
 }
 
 /** What a detector may read of the ledger: the engine alone feeds it. */
-export type KerberosLedgerView = Pick<KerberosLedger, 'coverage' | 'hasTgtBetween' | 'hasTgtAt' | 'knows' | 'tgtsOf' | 'etypesBefore'>;
+export type KerberosLedgerView = Pick<KerberosLedger, 'coverage' | 'hasTgtBetween' | 'hasTgtAt' | 'addressesBetween' | 'knows' | 'tgtsOf' | 'etypesBefore'>;

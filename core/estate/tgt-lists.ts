@@ -206,7 +206,7 @@ export class TgtLists {
     }
     const r = this.rowsUsed++;
     if (r >= this.next.length) {
-      const n = this.next.length * 2;
+      const n = Math.ceil(this.next.length * 1.5);
       this.next = grownInt(this.next, n, NONE);
       const rows = new Float64Array(n * STRIDE);
       rows.set(this.rows);

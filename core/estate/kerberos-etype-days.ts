@@ -4,6 +4,7 @@ import { DAY } from '../events/time';
 import { addDay, type DayBits } from '../state/day-bits';
 import { EMPTY_TABLE, type NumericTableSnapshot } from '../state/numeric-table';
 import { SlotTable } from '../state/slot-table';
+import { StateInvalidError } from '../state/state-errors';
 import { isAesEtype, isCrackableEtype, isKeyPreAuth } from './kerberos-etypes';
 
 /**
@@ -45,9 +46,10 @@ export class EtypeDays {
   private lastBefore: EtypesBefore | undefined;
   private sweptUpTo = -Infinity;
 
-  constructor(saved: EtypeDaysSnapshot | undefined, where: string) {
-    this.accounts = new SlotTable(COLUMNS, saved?.accounts ?? EMPTY_TABLE, `${where}: kerberos.etypes.accounts`);
-    this.sources = new SlotTable(COLUMNS, saved?.sources ?? EMPTY_TABLE, `${where}: kerberos.etypes.sources`);
+  constructor(saved: unknown, where: string) {
+    const days = saved === undefined ? { accounts: EMPTY_TABLE, sources: EMPTY_TABLE } : checkShape(saved, where);
+    this.accounts = new SlotTable(COLUMNS, days.accounts, `${where}: kerberos.etypes.accounts`);
+    this.sources = new SlotTable(COLUMNS, days.sources, `${where}: kerberos.etypes.sources`);
   }
 
   /**
@@ -95,6 +97,15 @@ export class EtypeDays {
   snapshot(): EtypeDaysSnapshot {
     return { accounts: this.accounts.snapshot(), sources: this.sources.snapshot() };
   }
+}
+
+/** Both tables are there; each is then checked whole by its restore. */
+function checkShape(saved: unknown, where: string): EtypeDaysSnapshot {
+  const s = saved as Record<string, unknown> | null;
+  if (s === null || typeof s !== 'object' || Array.isArray(s) || s['accounts'] === undefined || s['sources'] === undefined) {
+    throw new StateInvalidError(where, 'kerberos.etypes', 'must be {"accounts": table, "sources": table}');
+  }
+  return s as unknown as EtypeDaysSnapshot;
 }
 
 /** The row of `key`, added when new (first seen now), seen at `time`. */

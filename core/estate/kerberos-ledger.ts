@@ -1,5 +1,5 @@
 import { KerberosCoverage, type CoverageState } from './kerberos-coverage';
-import { EtypeDays, type EtypeDaysSnapshot, type EtypesBefore } from './kerberos-etype-days';
+import { EtypeDays, type EtypesBefore } from './kerberos-etype-days';
 import { checkLedgerShape, checkLedgerSnapshot, hasTickets, TICKET_FIELDS, type KerberosLedgerSnapshot } from './kerberos-ledger-snapshot';
 import { DC, ETYPE, IP, PREAUTH, RENEWED, STRIDE, TgtLists, TIME } from './tgt-lists';
 import { accountKey, hostKey, isLoopback } from '../events/fields';
@@ -75,7 +75,7 @@ export class KerberosLedger {
     if (raw && !options.etypes && raw['etypes'] !== undefined) carried['etypes'] = raw['etypes'];
     this.carried = carried;
     const restored = raw && options.tickets && hasTickets(raw) ? checkLedgerSnapshot(raw, where) : undefined;
-    this.etypes = options.etypes ? new EtypeDays(raw?.['etypes'] as EtypeDaysSnapshot | undefined, where) : undefined;
+    this.etypes = options.etypes ? new EtypeDays(raw?.['etypes'] ?? undefined, where) : undefined;
     this.coverageState = restored ? structuredClone(restored.coverage) as CoverageState : {};
     this.tracker = new KerberosCoverage(this.coverageState, options.tickets?.coverageGapMs ?? Infinity);
     if (restored) {

@@ -142,6 +142,12 @@ describe('Kerberos ledger: etype days', () => {
     assert.equal(off.snapshot().etypes, undefined);
   });
 
+  it('refuses saved etype days that are not two tables, naming the key', () => {
+    for (const etypes of [7, { accounts: { keys: [], columns: {} } }]) {
+      assert.throws(() => new KerberosLedger(both, { etypes }, 'state.json'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.etypes must be/.test(e.message));
+    }
+  });
+
   it('restores its days from a snapshot and lets rows idle past the TTL go', () => {
     const l = new KerberosLedger(both);
     l.observe(tgt(0, 'alice', '10.0.0.2'));

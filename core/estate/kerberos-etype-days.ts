@@ -2,10 +2,13 @@ import { accountKey } from '../events/fields';
 import type { KerberosTgtRequest } from '../events/identity-event';
 import { DAY } from '../events/time';
 import { addDay, type DayBits } from '../state/day-bits';
-import { EMPTY_TABLE, type NumericTableSnapshot } from '../state/numeric-table';
+import { EMPTY_TABLE } from '../state/numeric-table';
 import { SlotTable } from '../state/slot-table';
 import { StateInvalidError } from '../state/state-errors';
 import { isAesEtype, isCrackableEtype, isKeyPreAuth } from './kerberos-etypes';
+import { compactEtypeTable, expandEtypeTable, type EtypeDaysSnapshot } from './kerberos-ledger-snapshot';
+
+export type { EtypeDaysSnapshot } from './kerberos-ledger-snapshot';
 
 /**
  * The Kerberos ledger's etype half (issue 13, item 1): on which days each account, and each
@@ -29,11 +32,6 @@ export interface EtypesBefore {
   readonly source: EtypeHistory | undefined;
 }
 
-export interface EtypeDaysSnapshot {
-  readonly accounts: NumericTableSnapshot;
-  /** Client address → history (a legacy application server gets RC4 for every account it serves). */
-  readonly sources: NumericTableSnapshot;
-}
 
 const COLUMNS = ['firstSeen', 'aes', 'rc4'] as const;
 type HistoryTable = SlotTable<(typeof COLUMNS)[number]>;
@@ -47,9 +45,13 @@ export class EtypeDays {
   private sweptUpTo = -Infinity;
 
   constructor(saved: unknown, where: string) {
-    const days = saved === undefined ? { accounts: EMPTY_TABLE, sources: EMPTY_TABLE } : checkShape(saved, where);
-    this.accounts = new SlotTable(COLUMNS, days.accounts, `${where}: kerberos.etypes.accounts`);
-    this.sources = new SlotTable(COLUMNS, days.sources, `${where}: kerberos.etypes.sources`);
+    const days = saved === undefined ? undefined : checkShape(saved, where);
+    const table = (name: 'accounts' | 'sources'): HistoryTable => {
+      const columns = days ? expandEtypeTable(days[name], where, `kerberos.etypes.${name}`) : EMPTY_TABLE;
+      return new SlotTable(COLUMNS, columns, `${where}: kerberos.etypes.${name}`);
+    };
+    this.accounts = table('accounts');
+    this.sources = table('sources');
   }
 
   /**
@@ -95,7 +97,7 @@ export class EtypeDays {
   }
 
   snapshot(): EtypeDaysSnapshot {
-    return { accounts: this.accounts.snapshot(), sources: this.sources.snapshot() };
+    return { accounts: compactEtypeTable(this.accounts.snapshot()), sources: compactEtypeTable(this.sources.snapshot()) };
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CoverageState } from './kerberos-coverage';
-import type { EtypeDaysSnapshot } from './kerberos-etype-days';
+import { isDayBits, NO_DAYS } from '../state/day-bits';
+import type { NumericTableSnapshot } from '../state/numeric-table';
 import { MAX_ADDRESSES, STRIDE, IP, DC, RENEWED } from './tgt-lists';
 import { StateInvalidError } from '../state/state-errors';
 
@@ -75,4 +76,72 @@ function checkCoverage(c: unknown, bad: (key: string, problem: string) => never)
     const d = dc as Record<string, unknown> | null;
     if (d === null || typeof d !== 'object' || typeof d['first'] !== 'number' || typeof d['last'] !== 'number') bad(`kerberos.coverage.dcs.${k}`, 'must be {"first": time, "last": time}');
   }
+}
+
+/** The etype half as saved: times and days relative to each table's base. */
+export interface EtypeDaysSnapshot {
+  readonly accounts: EtypeTableSnapshot;
+  /** Client address → history (a legacy application server gets RC4 for every account it serves). */
+  readonly sources: EtypeTableSnapshot;
+}
+
+/**
+ * One table of the etype half as saved: the NumericTable columns of firstSeen, lastSeen and the
+ * two day sets (core/estate/kerberos-etype-days.ts), relative to the table's earliest firstSeen.
+ * Absolute epoch milliseconds and day sets were 13–14 digits each, four per row, over 147 k rows
+ * at 1 M events; relative they are mostly 6–10 (lastSeen after firstSeen is often 0).
+ */
+export interface EtypeTableSnapshot {
+  /** The earliest firstSeen, epoch ms (0 for an empty table). */
+  readonly base: number;
+  readonly keys: readonly string[];
+  /** Milliseconds after `base`. */
+  readonly firstSeen: readonly number[];
+  /** Milliseconds after the row's firstSeen. */
+  readonly lastSeen: readonly number[];
+  /** The day set minus (base's day × 2^31): 0 is still "no days" (core/state/day-bits.ts). */
+  readonly aes: readonly number[];
+  readonly rc4: readonly number[];
+}
+
+const DAY_MS = 86_400_000;
+const DAY_SHIFT = 2 ** 31;
+
+export function compactEtypeTable(t: NumericTableSnapshot): EtypeTableSnapshot {
+  const col = (n: string): readonly number[] => t.columns[n] ?? [];
+  const first = col('firstSeen');
+  const base = first.length === 0 ? 0 : Math.min(...first);
+  const shift = Math.floor(base / DAY_MS) * DAY_SHIFT;
+  const days = (bits: number): number => (bits === NO_DAYS ? NO_DAYS : bits - shift);
+  return {
+    base, keys: [...t.keys], firstSeen: first.map((f) => f - base), lastSeen: col('lastSeen').map((l, i) => l - (first[i] as number)),
+    aes: col('aes').map(days), rc4: col('rc4').map(days),
+  };
+}
+
+/** A saved etype table, checked whole, as NumericTable columns; a bad one throws naming `path`. */
+export function expandEtypeTable(saved: unknown, where: string, path: string): NumericTableSnapshot {
+  const bad = (key: string, problem: string): never => {
+    throw new StateInvalidError(where, `${path}${key}`, problem);
+  };
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) bad('', 'must be {"base", "keys", "firstSeen", "lastSeen", "aes", "rc4"}');
+  const s = saved as Record<string, unknown>;
+  const base = s['base'];
+  if (typeof base !== 'number' || !Number.isSafeInteger(base)) bad('.base', 'must be a time');
+  const keys = s['keys'];
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string') || new Set(keys).size !== keys.length) bad('.keys', 'must be distinct strings');
+  const n = (keys as string[]).length;
+  const column = (name: string): number[] => {
+    const c = s[name];
+    if (!Array.isArray(c) || c.length !== n || !c.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) bad(`.${name}`, `must be ${n} integers`);
+    return c as number[];
+  };
+  const first = column('firstSeen').map((f) => f + (base as number));
+  const last = column('lastSeen').map((l, i) => l + (first[i] as number));
+  const shift = Math.floor((base as number) / DAY_MS) * DAY_SHIFT;
+  const days = (name: string): number[] => column(name).map((v, i) => {
+    const bits = v === NO_DAYS ? NO_DAYS : v + shift;
+    return isDayBits(bits) ? bits : bad(`.${name}.${i}`, 'must be a day set relative to the base');
+  });
+  return { keys: keys as string[], columns: { lastSeen: last, firstSeen: first, aes: days('aes'), rc4: days('rc4') } };
 }

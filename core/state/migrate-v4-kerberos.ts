@@ -1,9 +1,12 @@
+import { compactEtypeTable } from '../estate/kerberos-ledger-snapshot';
 import { isJsonRecord, type JsonRecord } from './json-record';
+import type { NumericTableSnapshot } from './numeric-table';
 
 /**
  * Version 4 → 5 of the Kerberos facts (issue 13, item 1): overpass_the_hash's per-account and
  * per-source etype days (`accounts`, `sources`: NumericTable snapshots of firstSeen, aes, rc4)
- * move, as they are, into the Kerberos ledger's `etypes` (core/estate/kerberos-etype-days.ts);
+ * move into the Kerberos ledger's `etypes` (core/estate/kerberos-etype-days.ts), in its compact
+ * relative form (core/estate/kerberos-ledger-snapshot.ts), each value carried exactly;
  * the detector keeps its verdict state. kerberoasting's string-keyed records become its tables.
  * Every learned day is carried: no learning restarts. A part of the wrong shape is carried as
  * it is, for the schema or the validated restore to refuse naming the key.
@@ -22,8 +25,18 @@ function moveEtypeDays(doc: JsonRecord): JsonRecord {
   if (!isJsonRecord(overpass) || (kerberos !== null && !isJsonRecord(kerberos))) return doc;
   const { accounts, sources, ...verdicts } = overpass;
   if (accounts === undefined && sources === undefined) return doc;
-  const etypes = { accounts: accounts ?? { keys: [], columns: {} }, sources: sources ?? { keys: [], columns: {} } };
+  const etypes = { accounts: compacted(accounts), sources: compacted(sources) };
   return { ...doc, kerberos: { ...(kerberos ?? {}), etypes }, detectors: { ...detectors, overpass_the_hash: verdicts } };
+}
+
+/** A NumericTable snapshot in the ledger's compact shape; one of the wrong shape is carried as it is. */
+function compacted(table: unknown): unknown {
+  if (table === undefined) return compactEtypeTable({ keys: [], columns: {} });
+  if (!isJsonRecord(table) || !Array.isArray(table['keys']) || !isJsonRecord(table['columns'])) return table;
+  const n = (table['keys'] as unknown[]).length;
+  const columns = table['columns'];
+  const ok = ['firstSeen', 'lastSeen', 'aes', 'rc4'].every((c) => Array.isArray(columns[c]) && (columns[c] as unknown[]).length === n && (columns[c] as unknown[]).every((v) => typeof v === 'number' && Number.isFinite(v)));
+  return ok ? compactEtypeTable(table as unknown as NumericTableSnapshot) : table;
 }
 
 /**

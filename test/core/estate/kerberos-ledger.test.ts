@@ -148,6 +148,22 @@ describe('Kerberos ledger: etype days', () => {
     }
   });
 
+  it('saves its days relative to each table\'s base, every value read back exactly, and refuses a bad one naming it', () => {
+    const l = new KerberosLedger(both);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    l.observe(tgt(3 * DAY + 7, 'bob', '10.0.0.2', rc4));
+    const saved = l.snapshot().etypes;
+    assert.deepEqual(saved?.accounts.firstSeen, [0, 3 * DAY + 7]);
+    assert.equal(saved?.accounts.base, T0);
+    const again = new KerberosLedger(both, JSON.parse(JSON.stringify(l.snapshot())));
+    const next = tgt(4 * DAY, 'bob', '10.0.0.2', rc4);
+    again.observe(next);
+    l.observe(next);
+    assert.deepEqual(again.etypesBefore(next), l.etypesBefore(next));
+    const broken = { etypes: { ...saved, accounts: { ...saved?.accounts, aes: [-Math.floor(T0 / DAY) * 2 ** 31 - 5, 0] } } };
+    assert.throws(() => new KerberosLedger(both, broken, 'state.json'), /kerberos\.etypes\.accounts\.aes\.0 must be a day set/);
+  });
+
   it('restores its days from a snapshot and lets rows idle past the TTL go', () => {
     const l = new KerberosLedger(both);
     l.observe(tgt(0, 'alice', '10.0.0.2'));

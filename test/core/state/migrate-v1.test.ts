@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { expandEtypeTable } from '../../../core/estate/kerberos-ledger-snapshot';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ describe('state version 1 → 2', () => {
     assert.equal(migrated.version, STATE_VERSION);
     const before = table<{ aesDays: number[]; rc4Days: number[] }>(old['detectors'], 'overpass_the_hash', 'accounts');
     // Carried on to version 5, where the etype days are the Kerberos ledger's (core/state/migrate-v4-kerberos.ts).
-    const after = (migrated.kerberos?.etypes as { accounts: NumericTableSnapshot }).accounts;
+    const after = expandEtypeTable(migrated.kerberos?.etypes?.accounts, 'state-v1.json', 'accounts');
     assert.deepEqual(after.keys, Object.keys(before));
     Object.values(before).forEach((history, i) => {
       assert.deepEqual(daysOf(after.columns['aes']?.[i] ?? 0), history.aesDays);

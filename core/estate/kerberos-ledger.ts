@@ -55,7 +55,6 @@ export interface TgtEntry {
   readonly renewed: boolean;
 }
 
-/** The TGT half's fields are all present or all absent (no TGT reader ever ran); so is `etypes`. */
 export class KerberosLedger {
   private readonly tgts = new TgtLists();
   private readonly coverageState: CoverageState;

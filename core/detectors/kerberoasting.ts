@@ -4,7 +4,11 @@ import type { IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { crackableEtypeName, isAesEtype, isCrackableEtype } from '../estate/kerberos-etypes';
-import { addDay, checkDayBitsIn, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
+import { addDay, dayCount, daysBefore, isDayBits, NO_DAYS, type DayBits } from '../state/day-bits';
+import { KeyedTable, rowAt, type KeyedTableSnapshot, type TableSpec } from '../state/keyed-table';
+import { EMPTY_TABLE, type NumericTableSnapshot } from '../state/numeric-table';
+import { SlotTable } from '../state/slot-table';
+import { SavedReader } from '../state/saved-value';
 import { none } from '../rules/tree';
 
 /**
@@ -50,41 +54,75 @@ export const declaration: DetectorDeclaration = {
 
 /** Days with AES and with RC4/DES tickets, as day bitsets (core/state/day-bits.ts): a service's or a device's encryption baseline. */
 interface EncryptionDays {
-  lastSeen: number;
-  aes: DayBits;
-  rc4: DayBits;
+  readonly aes: DayBits;
+  readonly rc4: DayBits;
 }
 
 interface ServiceHistory extends EncryptionDays {
+  lastSeen: number;
+  aes: DayBits;
+  rc4: DayBits;
+  /** Requesters that got weak tickets for it (bounded). */
   requesters: string[];
 }
 
+/** A requester's recent weak tickets: flat `[service, time, …]` in first-asked order, for bursts. */
+interface RecentTickets {
+  lastSeen: number;
+  services: (string | number)[];
+}
+
+/** Past the popularity threshold more names add nothing; the bound keeps state small. */
+const MAX_REQUESTERS = 64;
+
+/** service → its encryption days and the requesters that got weak tickets for it; kept for the state TTL. */
+const serviceTable: TableSpec<ServiceHistory> = {
+  name: 'services',
+  lastSeen: (h) => h.lastSeen,
+  encode: (h) => [h.lastSeen, h.aes, h.rc4, h.requesters],
+  decode(v, read, path) {
+    const [lastSeen, aes, rc4, requesters] = read.tuple(v, path, 4);
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), aes: dayBits(aes, read, `${path}.1`), rc4: dayBits(rc4, read, `${path}.2`),
+      requesters: read.list(requesters, `${path}.3`, MAX_REQUESTERS, (x, p) => read.string(x, p)),
+    };
+  },
+};
+
+/** Requesting device address → its ticket encryption days: numbers only, a SlotTable (most of this detector's rows). */
+const DEVICE_COLUMNS = ['aes', 'rc4'] as const;
+
 interface KerberoastingState {
   since?: number;
-  /** service → requesters that got weak tickets for it (bounded). */
-  services: Record<string, ServiceHistory>;
-  /** requester → recent weak-ticket times per service, for bursts. */
-  recent: Record<string, Record<string, number>>;
-  /** Requesting device address → its ticket encryption days. */
-  devices: Record<string, EncryptionDays>;
+  services: KeyedTableSnapshot;
+  /** requester → recent weak tickets; the burst window is its horizon. */
+  recent: KeyedTableSnapshot;
+  devices: NumericTableSnapshot;
 }
 
 export const kerberoasting: DetectorModule = {
   declaration,
-  create: (settings, saved) => {
-    const state = (saved as KerberoastingState | undefined) ?? { services: {}, recent: {}, devices: {} };
-    checkDayBitsIn(state.services, ['aes', 'rc4'], 'services');
-    checkDayBitsIn(state.devices, ['aes', 'rc4'], 'devices');
-    return new KerberoastingDetector(settings, state);
-  },
+  create: (settings, saved) => new KerberoastingDetector(settings, saved),
 };
 
 class KerberoastingDetector implements Detector {
   readonly declaration = declaration;
   private readonly windowMs: number;
+  private since: number | undefined;
+  private readonly services: KeyedTable<ServiceHistory>;
+  private readonly recent: KeyedTable<RecentTickets>;
+  private readonly devices: SlotTable<(typeof DEVICE_COLUMNS)[number]>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: KerberoastingState) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+    const read = new SavedReader('detectors.kerberoasting');
+    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    this.since = read.optional(section['since'], 'since', (v, p) => read.number(v, p));
+    this.services = new KeyedTable(serviceTable, section['services'], read);
+    this.recent = new KeyedTable(recentTable(this.windowMs), section['recent'], read);
+    const devices = (section['devices'] ?? EMPTY_TABLE) as NumericTableSnapshot;
+    this.devices = new SlotTable(DEVICE_COLUMNS, devices, 'detectors.kerberoasting: devices');
+    checkDeviceDays(devices, read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -98,15 +136,17 @@ class KerberoastingDetector implements Detector {
     if (isAesEtype(ev.encryptionType)) {
       // AES for a user-account service, and from a device: what RC4 is judged against.
       encryptionDay(this.service(service, ev.time), day, 'aes');
-      if (ev.ip) encryptionDay(this.device(ev.ip, ev.time), day, 'aes');
+      if (ev.ip) this.deviceDay(ev.ip, ev.time, day, 'aes');
       return;
     }
     if (!isCrackableEtype(ev.encryptionType)) return;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
 
     const recentServices = this.recentFor(requester, service, ev.time);
-    const history = this.state.services[service];
-    const device = ev.ip ? this.state.devices[ev.ip] : undefined;
+    const known = this.services.get(service);
+    // As it stood before this ticket: the service row is updated below.
+    const history = known && { aes: known.aes, rc4: known.rc4, requesters: known.requesters };
+    const device = ev.ip ? this.deviceDays(ev.ip) : undefined;
     const knownPair = history?.requesters.includes(requester) ?? false;
     const popular = (history?.requesters.length ?? 0) >= threshold(this.settings, 'popularRequesters');
     const legacyDays = threshold(this.settings, 'legacyDays');
@@ -118,7 +158,7 @@ class KerberoastingDetector implements Detector {
     const legacy = rc4Only(history) || rc4Only(device);
     this.remember(service, requester, ev.time);
     encryptionDay(this.service(service, ev.time), day, 'rc4');
-    if (ev.ip) encryptionDay(this.device(ev.ip, ev.time), day, 'rc4');
+    if (ev.ip) this.deviceDay(ev.ip, ev.time, day, 'rc4');
 
     const honey = ctx.directory.isHoneytoken(ev.serviceName) || ctx.directory.isHoneytoken(ev.serviceSid);
     const burst = recentServices.length >= threshold(this.settings, 'distinctServices');
@@ -126,7 +166,7 @@ class KerberoastingDetector implements Detector {
     if (!honey && !burst && !downgrade && (knownPair || popular || legacy)) return;
     if (!honey && !burst && downgrade && knownPair) return;
 
-    const learning = !honey && !burst && !downgrade && stillLearning(this.settings, this.state.since, ev.time);
+    const learning = !honey && !burst && !downgrade && stillLearning(this.settings, this.since, ev.time);
     const severity: Severity = honey || burst ? 'high' : 'medium';
     const why = honey
       ? `${ev.serviceName} is a honeytoken service account that nothing legitimate asks for`
@@ -150,50 +190,80 @@ class KerberoastingDetector implements Detector {
 
   /** Services this requester got weak tickets for within the window, including this one. */
   private recentFor(requester: string, service: string, time: number): string[] {
-    const recent = (this.state.recent[requester] ??= {});
-    recent[service] = time;
+    const recent = rowAt(this.recent, requester, time, () => ({ lastSeen: time, services: [] }));
+    const list = recent.services;
+    let i = 0;
+    while (i < list.length && list[i] !== service) i += 2;
+    if (i < list.length) list[i + 1] = time;
+    else list.push(service, time);
+    const kept: (string | number)[] = [];
     const out: string[] = [];
-    for (const [s, t] of Object.entries(recent)) {
-      if (t < time - this.windowMs) delete recent[s];
-      else out.push(s);
+    for (let j = 0; j < list.length; j += 2) {
+      if ((list[j + 1] as number) < time - this.windowMs) continue;
+      kept.push(list[j] as string, list[j + 1] as number);
+      out.push(list[j] as string);
     }
+    recent.services = kept;
     return out;
   }
 
   private service(service: string, time: number): ServiceHistory {
-    const h = (this.state.services[service] ??= { requesters: [], lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS });
-    h.lastSeen = time;
-    return h;
+    return rowAt(this.services, service, time, () => ({ requesters: [], lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS }));
   }
 
-  private device(ip: string, time: number): EncryptionDays {
-    const h = (this.state.devices[ip] ??= { lastSeen: time, aes: NO_DAYS, rc4: NO_DAYS });
-    h.lastSeen = time;
-    return h;
+  private deviceDays(ip: string): EncryptionDays | undefined {
+    const row = this.devices.row(ip);
+    return row < 0 ? undefined : { aes: this.devices.get(row, 'aes'), rc4: this.devices.get(row, 'rc4') };
+  }
+
+  private deviceDay(ip: string, time: number, day: number, kind: 'aes' | 'rc4'): void {
+    const row = this.devices.touch(ip, time);
+    this.devices.set(row, kind, addDay(this.devices.get(row, kind), day));
   }
 
   private remember(service: string, requester: string, time: number): void {
     const h = this.service(service, time);
-    // Past the popularity threshold more names add nothing; the bound keeps state small.
-    if (!h.requesters.includes(requester) && h.requesters.length < 64) h.requesters.push(requester);
+    if (!h.requesters.includes(requester) && h.requesters.length < MAX_REQUESTERS) h.requesters.push(requester);
   }
 
   snapshot(): KerberoastingState {
-    return this.state;
+    return { ...(this.since !== undefined ? { since: this.since } : {}), services: this.services.snapshot(), recent: this.recent.snapshot(), devices: this.devices.snapshot() };
   }
 
   evictIdle(before: number, watermark = before): void {
-    for (const [s, h] of Object.entries(this.state.services)) if (h.lastSeen < before) delete this.state.services[s];
-    for (const [d, h] of Object.entries(this.state.devices)) if (h.lastSeen < before) delete this.state.devices[d];
+    this.services.evict(before);
+    this.devices.evictBefore(before);
     // A burst is counted over the window: older weak tickets count for nothing (their horizon, not the TTL).
-    const burstHorizon = Math.max(before, watermark - this.windowMs);
-    for (const [r, recent] of Object.entries(this.state.recent)) {
-      if (Object.values(recent).every((t) => t < burstHorizon)) delete this.state.recent[r];
-    }
+    this.recent.evict(before, watermark);
   }
 }
 
-function encryptionDay(h: EncryptionDays, day: number, kind: 'aes' | 'rc4'): void {
+/** requester → its recent weak tickets; the window is the table's horizon. */
+function recentTable(windowMs: number): TableSpec<RecentTickets> {
+  return {
+    name: 'recent',
+    horizonMs: windowMs,
+    lastSeen: (r) => r.lastSeen,
+    encode: (r) => [r.lastSeen, r.services],
+    decode(v, read, path) {
+      const [lastSeen, services] = read.tuple(v, path, 2);
+      const flat = read.list(services, `${path}.1`, 2 * 4096, (x, p) => (Number(p.slice(p.lastIndexOf('.') + 1)) % 2 === 0 ? read.string(x, p) : read.number(x, p)));
+      if (flat.length % 2 !== 0) read.fail(`${path}.1`, 'must be [service, time, …] pairs');
+      return { lastSeen: read.number(lastSeen, `${path}.0`), services: flat };
+    },
+  };
+}
+
+function encryptionDay(h: ServiceHistory, day: number, kind: 'aes' | 'rc4'): void {
   h[kind] = addDay(h[kind], day);
+}
+
+function dayBits(v: unknown, read: SavedReader, path: string): DayBits {
+  return isDayBits(v) ? v : read.fail(path, `must be a day set (a non-negative integer), is ${JSON.stringify(v)}`);
+}
+
+/** The device columns are day sets: the table checks them as numbers, this as days. */
+function checkDeviceDays(devices: NumericTableSnapshot, read: SavedReader): void {
+  for (const c of DEVICE_COLUMNS) (devices.columns?.[c] ?? []).forEach((v, i) => dayBits(v, read, `devices.columns.${c}.${i}`));
 }
 

@@ -3,9 +3,9 @@ import type { EventOrigin, IdentityEvent, KerberosTgtRequest, Logon } from '../e
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { originOf } from '../alerts/evidence';
-import { isAesEtype, isCrackableEtype } from '../estate/kerberos-etypes';
-import { addDay, dayCount, daysBefore, NO_DAYS, type DayBits } from '../state/day-bits';
-import { EMPTY_TABLE, NumericTable, type NumericTableSnapshot } from '../state/numeric-table';
+import type { EtypeHistory } from '../estate/kerberos-etype-days';
+import { isAesEtype, isCrackableEtype, isKeyPreAuth } from '../estate/kerberos-etypes';
+import { dayCount, daysBefore, NO_DAYS } from '../state/day-bits';
 
 import { none } from '../rules/tree';
 
@@ -18,9 +18,6 @@ import { none } from '../rules/tree';
  * logon (4624 type 9 via seclogo), which corroborates when the source's address is known.
  */
 
-// PA-ENC-TIMESTAMP (2) and FAST encrypted challenge (138) prove the client holds the key. No
-// pre-auth (0) is AS-REP roasting's business; PKINIT (15-17) is a smartcard, not a hash.
-const KEY_PREAUTH = new Set([2, 138]);
 const MAX_RECENT = 64;
 
 export const declaration: DetectorDeclaration = {
@@ -60,18 +57,10 @@ export const declaration: DetectorDeclaration = {
 };
 
 /**
- * What one account's or source's TGTs taught: four numbers, a row of a NumericTable (the days
- * are day bitsets, core/state/day-bits.ts). Read into this transient view per event.
+ * What one account's or source's TGTs taught: the Kerberos ledger's etype days
+ * (core/estate/kerberos-etype-days.ts), learned there once per event, read as they stood before it.
  */
-interface History {
-  readonly row: number;
-  readonly firstSeen: number;
-  aes: DayBits;
-  rc4: DayBits;
-}
-
-const HISTORY_COLUMNS = ['firstSeen', 'aes', 'rc4'] as const;
-type HistoryTable = NumericTable<(typeof HISTORY_COLUMNS)[number]>;
+type History = EtypeHistory;
 
 /** A new-credentials logon on a host, kept briefly to corroborate an RC4 TGT from its address. */
 interface NewCredentials {
@@ -88,11 +77,9 @@ interface WeakTgt {
   readonly why: string;
 }
 
+/** Verdict state only: the etype days per account and per address are the Kerberos ledger's (ctx.kerberos). */
 interface OverpassState {
   since?: number;
-  accounts: NumericTableSnapshot;
-  /** Source address → history (a legacy application server gets RC4 for every account it serves). */
-  sources: NumericTableSnapshot;
   org: { aes: number; weak: number };
   newCredentials: NewCredentials[];
   weakTgts: WeakTgt[];
@@ -100,20 +87,15 @@ interface OverpassState {
 
 export const overpassTheHash: DetectorModule = {
   declaration,
-  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { accounts: EMPTY_TABLE, sources: EMPTY_TABLE, org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
+  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
 };
 
 class OverpassDetector implements Detector {
   readonly declaration = declaration;
-  private sweptUpTo = -Infinity;
   private readonly windowMs: number;
-  private readonly accounts: HistoryTable;
-  private readonly sources: HistoryTable;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: OverpassState) {
     this.windowMs = threshold(settings, 'corroborationMinutes') * MINUTE;
-    this.accounts = new NumericTable(HISTORY_COLUMNS, state.accounts, 'overpass_the_hash.accounts');
-    this.sources = new NumericTable(HISTORY_COLUMNS, state.sources, 'overpass_the_hash.sources');
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -124,23 +106,15 @@ class OverpassDetector implements Detector {
   private onTgt(ev: KerberosTgtRequest, ctx: DetectionContext): void {
     if (ev.status !== 0 || ev.encryptionType === undefined) return;
     this.state.since ??= ev.time;
-    const day = Math.floor(ev.time / DAY);
-    const account = history(this.accounts, accountKey(ev.account), ev.time);
+    // The AES and RC4 days themselves (per account, and per device: an AES-capable device that
+    // turns to RC4 is the attack, issue 15) are the ledger's, learned before this detector runs.
     if (isAesEtype(ev.encryptionType)) {
       this.state.org.aes++;
-      this.accounts.set(account.row, 'aes', addDay(account.aes, day));
-      // The device's own mix: an AES-capable device that turns to RC4 is the attack (issue 15).
-      if (ev.ip) {
-        const source = history(this.sources, ev.ip, ev.time);
-        this.sources.set(source.row, 'aes', addDay(source.aes, day));
-      }
       return;
     }
-    if (!isCrackableEtype(ev.encryptionType) || ev.preAuthType === undefined || !KEY_PREAUTH.has(ev.preAuthType)) return;
-    const source = ev.ip ? history(this.sources, ev.ip, ev.time) : undefined;
-    const verdict = this.judge(ev, account, source, day);
-    this.accounts.set(account.row, 'rc4', addDay(account.rc4, day));
-    if (source) this.sources.set(source.row, 'rc4', addDay(source.rc4, day));
+    if (!isCrackableEtype(ev.encryptionType) || !isKeyPreAuth(ev.preAuthType)) return;
+    const { account, source } = ctx.kerberos.etypesBefore(ev);
+    const verdict = this.judge(ev, account, source, Math.floor(ev.time / DAY));
     this.state.org.weak++;
     if (!verdict) return;
     const corroboration = ev.ip ? this.newCredentialsAt(ev.ip, ev.time, ctx) : undefined;
@@ -220,28 +194,16 @@ class OverpassDetector implements Detector {
   }
 
   snapshot(): OverpassState {
-    return { ...this.state, accounts: this.accounts.snapshot(), sources: this.sources.snapshot() };
+    return this.state;
   }
 
-  evictIdle(before: number): void {
-    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
-    if (before < this.sweptUpTo + DAY) return;
-    this.sweptUpTo = before;
-    this.accounts.evictBefore(before);
-    this.sources.evictBefore(before);
+  evictIdle(): void {
+    // The baselines are the ledger's, evicted there; the lists here trim themselves as they grow.
   }
 }
 
 function isNewCredentialsLogon(ev: Logon): boolean {
   return ev.logonType === 9 && ev.logonProcess?.trim().toLowerCase() === 'seclogo';
-}
-
-/** The row of `key` (added when new, first seen now), seen at `time`, as a view. */
-function history(table: HistoryTable, key: string, time: number): History {
-  const fresh = !table.has(key);
-  const row = table.touch(key, time);
-  if (fresh) table.set(row, 'firstSeen', time);
-  return { row, firstSeen: table.get(row, 'firstSeen'), aes: table.get(row, 'aes'), rc4: table.get(row, 'rc4') };
 }
 
 /** Appends to a short time-ordered list, dropping what is older than the window or over the cap. */

@@ -4,7 +4,6 @@ import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, typ
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { addDay, checkDayBitsIn, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
-import type { TgtEntry } from '../estate/kerberos-ledger';
 
 import { none } from '../rules/tree';
 
@@ -113,8 +112,8 @@ class PassTheTicketDetector implements Detector {
 
   private judge(ev: KerberosServiceTicket, ip: string, ctx: DetectionContext): void {
     const key = accountKey(ev.account);
-    const tgts = addressed(ctx, key);
-    if (tgts.length === 0 && !this.state.accounts[key]) return; // no TGT seen at all: golden_ticket's question, not this one
+    const { kerberos } = ctx;
+    if (!this.state.accounts[key] && kerberos.addressesBetween(key, -Infinity, Infinity).length === 0) return; // no TGT seen at all: golden_ticket's question, not this one
     const a = this.state.accounts[key];
     if (a) a.lastSeen = ev.time;
     if (ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0 && ev.serviceName.toLowerCase().startsWith('krbtgt')) {
@@ -122,19 +121,14 @@ class PassTheTicketDetector implements Detector {
       return;
     }
     if (ev.transitedServices) return;
-    let anyLive = false;
-    for (const t of tgts) {
-      if (ev.time - t.time > this.lifetimeMs || t.time > ev.time) continue;
-      if (t.ip === ip) return;
-      anyLive = true;
-    }
-    if (!anyLive || ctx.directory.isDomainControllerAddress(ip)) return;
-    const live = tgts.filter((t) => ev.time - t.time <= this.lifetimeMs && t.time <= ev.time);
+    const from = ev.time - this.lifetimeMs;
+    if (kerberos.hasTgtAt(key, ip, from, ev.time)) return; // the TGT went to this address: its own ticket
+    const live = kerberos.addressesBetween(key, from, ev.time);
+    if (live.length === 0 || ctx.directory.isDomainControllerAddress(ip)) return;
     // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
-    const sameFamily = live.filter((t) => isIpv6(t.ip) === isIpv6(ip));
-    if (sameFamily.length === 0) return;
+    if (!live.some((t) => isIpv6(t.ip) === isIpv6(ip))) return;
     if (a?.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
-    if (!ctx.kerberos.coverage.covers(ev.time, this.lifetimeMs)) return;
+    if (!kerberos.coverage.covers(ev.time, this.lifetimeMs)) return;
     this.unexplained.push(ev.time + this.skewMs, ev);
   }
 
@@ -142,11 +136,11 @@ class PassTheTicketDetector implements Detector {
   private judgeUnexplained(ev: KerberosServiceTicket, ctx: DetectionContext): void {
     const key = accountKey(ev.account);
     const ip = ev.ip as string;
-    const tgts = addressed(ctx, key);
-    if (tgts.some((t) => t.ip === ip && t.time - ev.time <= this.skewMs && ev.time - t.time <= this.lifetimeMs)) return;
+    // A TGT logged up to one skew after the service ticket still explains it.
+    if (ctx.kerberos.hasTgtAt(key, ip, ev.time - this.lifetimeMs, ev.time + this.skewMs)) return;
     const a = this.state.accounts[key];
     if (a?.forwardedAt !== undefined && a.forwardedAt - ev.time <= this.skewMs && ev.time - a.forwardedAt <= this.lifetimeMs) return;
-    const sameFamily = tgts.filter((t) => t.time <= ev.time && ev.time - t.time <= this.lifetimeMs && isIpv6(t.ip) === isIpv6(ip));
+    const sameFamily = ctx.kerberos.addressesBetween(key, ev.time - this.lifetimeMs, ev.time).filter((t) => isIpv6(t.ip) === isIpv6(ip));
     if (sameFamily.length === 0 || this.learnedElsewhere(key, this.account(key, ev.time), ip, ev.time)) return;
 
     const issuedTo = sameFamily.map((t) => t.ip);
@@ -220,11 +214,6 @@ class PassTheTicketDetector implements Detector {
     for (const k in accounts) if ((accounts[k] as AccountTickets).lastSeen < before) delete accounts[k];
     for (const k in sources) if ((sources[k] as FrontEnd).lastSeen < before) delete sources[k];
   }
-}
-
-/** The ledger's TGT addresses of `key`: issues and renewals the DC logged no address for cannot be compared. */
-function addressed(ctx: DetectionContext, key: string): (TgtEntry & { readonly ip: string })[] {
-  return ctx.kerberos.tgtsOf(key).filter((t): t is TgtEntry & { readonly ip: string } => t.ip !== undefined);
 }
 
 function isIpv6(address: string): boolean {

@@ -216,7 +216,7 @@ async function restore(o: PassOptions, enabled: readonly DetectorModule[], ledge
   const directory = new DirectoryModel(o.config, prior.directory ?? undefined);
   const identities = new Identities(o.config, prior.identities ?? undefined);
   // Fed only while a reader is enabled; otherwise its saved snapshot passes through untouched.
-  const kerberos = new KerberosLedger(ledgerOptions ?? { horizonMs: 0, coverageGapMs: Infinity }, prior.kerberos ?? undefined, 'the loaded state');
+  const kerberos = new KerberosLedger(ledgerOptions ?? { etypes: false }, prior.kerberos ?? undefined, 'the loaded state');
   const detectors = enabled.map((m) => {
     const resolved = o.config.detectors.get(m.declaration.id);
     if (!resolved) throw new Error(`no settings for ${m.declaration.id}`);

@@ -3,12 +3,15 @@ import { HOUR, MINUTE, threshold, type DetectorModule } from '../detectors/detec
 import type { DetectorId } from '../detectors/detector-id';
 import type { KerberosLedgerOptions } from '../estate/kerberos-ledger';
 
-/** The detectors that read the Kerberos ledger, and so set its horizon and coverage gap. */
+/** The detectors that read the Kerberos ledger's TGTs, and so set its horizon and coverage gap. */
 export const KERBEROS_LEDGER_READERS: readonly DetectorId[] = ['golden_ticket', 'pass_the_ticket'];
+/** The detectors that read its etype days per account and per address. */
+export const KERBEROS_ETYPE_READERS: readonly DetectorId[] = ['overpass_the_hash'];
 
 /**
  * The ledger's settings from its enabled readers, or undefined when none is enabled (then the
- * engine neither feeds it nor changes its saved snapshot). The horizon is the longest ticket
+ * engine neither feeds it nor changes its saved snapshot); each half is learned only while one
+ * of its readers is enabled. The TGT horizon is the longest ticket
  * lifetime plus twice the longest clock skew (a waiting verdict looks back over one skew from an
  * event up to one skew late); the coverage gap the shortest, so a silence that restarts one
  * reader's coverage restarts the shared tracker: "no TGT" is judged only when every reader would.
@@ -24,5 +27,7 @@ export function kerberosLedgerOptions(config: ResolvedConfig, enabled: readonly 
     horizonMs = Math.max(horizonMs, span);
     coverageGapMs = Math.min(coverageGapMs, threshold(settings, 'coverageGapMinutes') * MINUTE);
   }
-  return Number.isFinite(coverageGapMs) ? { horizonMs, coverageGapMs } : undefined;
+  const etypes = enabled.some((m) => KERBEROS_ETYPE_READERS.includes(m.declaration.id));
+  const tickets = Number.isFinite(coverageGapMs) ? { horizonMs, coverageGapMs } : undefined;
+  return tickets || etypes ? { ...(tickets ? { tickets } : {}), etypes } : undefined;
 }

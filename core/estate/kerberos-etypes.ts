@@ -22,3 +22,14 @@ export const AES_ETYPES: ReadonlySet<number> = new Set([0x11, 0x12, 0x13, 0x14])
 export function isAesEtype(etype: number | undefined): boolean {
   return etype !== undefined && AES_ETYPES.has(etype);
 }
+
+/**
+ * Pre-authentication that proves the client holds the account's key: PA-ENC-TIMESTAMP (2) and
+ * FAST encrypted challenge (138). No pre-auth (0) is AS-REP roasting's business; PKINIT (15-17)
+ * is a smartcard, not a hash (RFC 4120 §5.2.7, RFC 6113).
+ */
+const KEY_PREAUTH: ReadonlySet<number> = new Set([2, 138]);
+
+export function isKeyPreAuth(preAuthType: number | undefined): boolean {
+  return preAuthType !== undefined && KEY_PREAUTH.has(preAuthType);
+}

@@ -1,6 +1,7 @@
 import { isJsonRecord, type JsonRecord } from './json-record';
 import { migrateV4Section } from './migrate-v4-detectors';
 import { migrateV4Directory } from './migrate-v4-directory';
+import { migrateV4Kerberos } from './migrate-v4-kerberos';
 
 /**
  * Version 4 → 5 (issue 13): shared facts in compact tables, detectors keep only verdict state.
@@ -12,6 +13,7 @@ import { migrateV4Directory } from './migrate-v4-directory';
 const STEPS: readonly ((doc: JsonRecord) => JsonRecord)[] = [
   migrateDetectorSections,
   migrateV4Directory,
+  migrateV4Kerberos,
 ];
 
 export function migrateV4(doc: Record<string, unknown>): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { resolveConfig } from '../../../core/config/config';
 import type { DetectorModule } from '../../../core/detectors/detector';
 import { goldenTicket } from '../../../core/detectors/golden_ticket';
 import { kerberoasting } from '../../../core/detectors/kerberoasting';
+import { overpassTheHash } from '../../../core/detectors/overpass_the_hash';
 import { passTheTicket } from '../../../core/detectors/pass_the_ticket';
 import { DECLARATIONS } from '../../../core/detectors/registry';
 import { runPass } from '../../../core/engine/engine';
@@ -54,9 +55,34 @@ describe('the engine and the Kerberos ledger', () => {
       golden_ticket: { thresholds: { ticketLifetimeHours: 24, coverageGapMinutes: 60 } },
       pass_the_ticket: { thresholds: { ticketLifetimeHours: 10, coverageGapMinutes: 30, clockSkewMinutes: 10 } },
     } }, DECLARATIONS);
-    assert.deepEqual(kerberosLedgerOptions(config, [goldenTicket, passTheTicket]), { horizonMs: 24 * 3_600_000 + 2 * 5 * 60_000, coverageGapMs: 30 * 60_000 });
-    assert.deepEqual(kerberosLedgerOptions(config, [goldenTicket]), { horizonMs: 24 * 3_600_000 + 2 * 5 * 60_000, coverageGapMs: 60 * 60_000 });
+    assert.deepEqual(kerberosLedgerOptions(config, [goldenTicket, passTheTicket]), { tickets: { horizonMs: 24 * 3_600_000 + 2 * 5 * 60_000, coverageGapMs: 30 * 60_000 }, etypes: false });
+    assert.deepEqual(kerberosLedgerOptions(config, [goldenTicket]), { tickets: { horizonMs: 24 * 3_600_000 + 2 * 5 * 60_000, coverageGapMs: 60 * 60_000 }, etypes: false });
     assert.equal(kerberosLedgerOptions(config, [kerberoasting]), undefined);
+  });
+
+  it('learns the etype half only while overpass_the_hash is enabled, the TGT half only while golden_ticket or pass_the_ticket is', () => {
+    const config = resolveConfig({}, DECLARATIONS);
+    assert.deepEqual(kerberosLedgerOptions(config, [overpassTheHash]), { etypes: true });
+    assert.equal(kerberosLedgerOptions(config, [overpassTheHash, goldenTicket])?.etypes, true);
+  });
+
+  it('keeps overpass_the_hash\'s etype days in the ledger, and the detector saves only its verdict state', async () => {
+    const { state } = await pass([overpassTheHash], [tgt(0, 'alice', '10.0.0.2'), tgt(60, 'bob', '10.0.0.3', { etype: '0x17' })], new MemoryStateStore());
+    assert.deepEqual(state.kerberos?.etypes?.accounts.keys, ['alice', 'bob']);
+    assert.deepEqual(state.kerberos?.etypes?.sources.keys, ['10.0.0.2', '10.0.0.3']);
+    assert.equal(state.kerberos?.keys, undefined, 'no TGT reader ran: no TGTs are learned');
+    assert.deepEqual(Object.keys(state.detectors['overpass_the_hash'] as object).sort(), ['newCredentials', 'org', 'since', 'weakTgts']);
+  });
+
+  it('passes a half whose readers are disabled through untouched, and learns the other', async () => {
+    const store = new MemoryStateStore();
+    const first = await pass([overpassTheHash, goldenTicket], [tgt(0, 'alice', '10.0.0.2')], store);
+    const second = await pass([goldenTicket], [tgt(60, 'bob', '10.0.0.3')], store);
+    assert.deepEqual(second.state.kerberos?.etypes, first.state.kerberos?.etypes, 'the etype days pass through');
+    assert.deepEqual(second.state.kerberos?.keys, ['alice', 'bob'], 'the TGTs are learned');
+    const third = await pass([overpassTheHash], [tgt(120, 'carol', '10.0.0.4')], store);
+    assert.deepEqual(third.state.kerberos?.keys, ['alice', 'bob'], 'the TGTs pass through');
+    assert.deepEqual(third.state.kerberos?.etypes?.accounts.keys, ['alice', 'carol']);
   });
 
   it('forgets a TGT past the horizon within the same pass', async () => {

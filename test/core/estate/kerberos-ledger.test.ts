@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { KerberosLedger, MAX_ADDRESSES } from '../../../core/estate/kerberos-ledger';
 import type { KerberosServiceTicket, KerberosTgtRequest, KerberosTicketRenewal } from '../../../core/events/identity-event';
 import { StateInvalidError } from '../../../core/state/state';
+import { dayCount, NO_DAYS } from '../../../core/state/day-bits';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2024, 2, 4, 9);
-const options = { horizonMs: 10 * HOUR + 10 * 60_000, coverageGapMs: 2 * HOUR };
+const options = { tickets: { horizonMs: 10 * HOUR + 10 * 60_000, coverageGapMs: 2 * HOUR }, etypes: false };
 
 const tgt = (at: number, name: string, ip: string | undefined, extra: Partial<KerberosTgtRequest> = {}): KerberosTgtRequest => ({
   kind: 'kerberos_tgt_request', time: T0 + at, host: 'DC01.corp.example', eventId: 4768, recordId: null,
@@ -106,5 +107,107 @@ describe('Kerberos ledger', () => {
     assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgts: [[0, T0, 0]], coverage: {} }), /kerberos\.tgts\[0\] must be 1 to 8 groups of 6/);
     assert.throws(() => new KerberosLedger(options, { strings: [], keys: [], tgts: [], coverage: { start: 'yesterday' } }), /kerberos\.coverage\.start must be a time/);
     assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a', 'b'], tgts: [], coverage: {} }), /kerberos\.tgts must be 2 lists/);
+  });
+});
+
+describe('Kerberos ledger: etype days', () => {
+  const DAY = 24 * HOUR;
+  const both = { ...options, etypes: true };
+  const rc4 = { encryptionType: 0x17 };
+
+  it('answers with the days as they stood before the event it just learned', () => {
+    const l = new KerberosLedger(both);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    l.observe(tgt(DAY, 'alice', '10.0.0.2'));
+    const ev = tgt(2 * DAY, 'alice', '10.0.0.9', rc4);
+    l.observe(ev);
+    const { account, source } = l.etypesBefore(ev);
+    assert.equal(dayCount(account.aes), 2);
+    assert.equal(account.rc4, NO_DAYS, 'this RC4 day is not yet in what the reader judges on');
+    assert.equal(account.firstSeen, T0);
+    assert.deepEqual(source, { firstSeen: T0 + 2 * DAY, aes: NO_DAYS, rc4: NO_DAYS });
+    const next = tgt(3 * DAY, 'alice', '10.0.0.9', rc4);
+    l.observe(next);
+    assert.equal(dayCount(l.etypesBefore(next).account.rc4), 1, 'the earlier RC4 day now counts');
+  });
+
+  it('learns RC4 only after key pre-authentication, and nothing while the half is off', () => {
+    const l = new KerberosLedger(both);
+    const pkinit = tgt(0, 'bob', '10.0.0.3', { ...rc4, preAuthType: 16 });
+    l.observe(pkinit);
+    assert.equal(l.etypesBefore(tgt(DAY, 'bob', '10.0.0.3', rc4)).account.rc4, NO_DAYS);
+    const off = new KerberosLedger(options);
+    off.observe(tgt(0, 'bob', '10.0.0.3'));
+    assert.equal(off.etypesBefore(tgt(DAY, 'bob', '10.0.0.3', rc4)).account.aes, NO_DAYS);
+    assert.equal(off.snapshot().etypes, undefined);
+  });
+
+  it('refuses saved etype days that are not two tables, naming the key', () => {
+    for (const etypes of [7, { accounts: { keys: [], columns: {} } }]) {
+      assert.throws(() => new KerberosLedger(both, { etypes }, 'state.json'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.etypes must be/.test(e.message));
+    }
+  });
+
+  it('saves its days relative to each table\'s base, every value read back exactly, and refuses a bad one naming it', () => {
+    const l = new KerberosLedger(both);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    l.observe(tgt(3 * DAY + 7, 'bob', '10.0.0.2', rc4));
+    const saved = l.snapshot().etypes;
+    assert.deepEqual(saved?.accounts.firstSeen, [0, 3 * DAY + 7]);
+    assert.equal(saved?.accounts.base, T0);
+    const again = new KerberosLedger(both, JSON.parse(JSON.stringify(l.snapshot())));
+    const next = tgt(4 * DAY, 'bob', '10.0.0.2', rc4);
+    again.observe(next);
+    l.observe(next);
+    assert.deepEqual(again.etypesBefore(next), l.etypesBefore(next));
+    const broken = { etypes: { ...saved, accounts: { ...saved?.accounts, aes: [-Math.floor(T0 / DAY) * 2 ** 31 - 5, 0] } } };
+    assert.throws(() => new KerberosLedger(both, broken, 'state.json'), /kerberos\.etypes\.accounts\.aes\.0 must be a day set/);
+  });
+
+  it('restores its days from a snapshot and lets rows idle past the TTL go', () => {
+    const l = new KerberosLedger(both);
+    l.observe(tgt(0, 'alice', '10.0.0.2'));
+    const again = new KerberosLedger(both, JSON.parse(JSON.stringify(l.snapshot())));
+    assert.deepEqual(again.snapshot(), l.snapshot());
+    again.evictIdle(T0 + 1, T0 + 30 * DAY);
+    assert.deepEqual(again.snapshot().etypes?.accounts.keys, []);
+  });
+});
+
+describe('Kerberos ledger: TGT rows in typed arrays', () => {
+  it('answers whether a TGT went to one address within a span', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(HOUR, 'alice', '10.0.0.2'));
+    l.observe(tgt(2 * HOUR, 'alice', '10.0.0.3'));
+    assert.equal(l.hasTgtAt('alice', '10.0.0.2', T0, T0 + HOUR), true);
+    assert.equal(l.hasTgtAt('alice', '10.0.0.3', T0, T0 + HOUR), false, 'the second address got its TGT later');
+    assert.equal(l.hasTgtAt('alice', '10.0.0.9', T0, T0 + 3 * HOUR), false, 'an address the ledger never saw');
+    assert.equal(l.hasTgtAt('bob', '10.0.0.2', T0, T0 + 3 * HOUR), false);
+  });
+
+  it('keeps addresses in first-issued order when a full list evicts its oldest, and refuses one older than all', () => {
+    const l = new KerberosLedger(options);
+    for (let i = 0; i < MAX_ADDRESSES; i++) l.observe(tgt(10 + i, 'alice', `10.0.0.${i}`));
+    l.observe(tgt(5, 'alice', '10.0.1.1'));
+    assert.equal(l.tgtsOf('alice').some((t) => t.ip === '10.0.1.1'), false, 'older than every kept address: not taken');
+    l.observe(tgt(30, 'alice', '10.0.0.3'));
+    l.observe(tgt(40, 'alice', '10.0.1.2'));
+    assert.deepEqual(l.tgtsOf('alice').map((t) => t.ip), ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.1.2']);
+  });
+
+  it('frees the strings of evicted TGTs and reuses their rows, holding every account of a large estate', () => {
+    const l = new KerberosLedger(options);
+    for (let i = 0; i < 5000; i++) l.observe(tgt(0, `user${i}`, `10.1.${i >> 8}.${i & 255}`));
+    for (let i = 0; i < 5000; i += 2) l.observe(tgt(6 * HOUR, `user${i}`, `10.2.${i >> 8}.${i & 255}`, { host: `DC0${i % 3}.corp.example` }));
+    const now = T0 + 11 * HOUR;
+    l.evictIdle(now - 30 * 24 * HOUR, now);
+    assert.equal(l.size, 2500);
+    assert.equal(l.knows('user1'), false);
+    assert.deepEqual(l.tgtsOf('user4998').map((t) => [t.ip, t.dc]), [['10.2.19.134', 'dc00']]);
+    const snap = l.snapshot();
+    assert.equal(snap.strings?.length, 2500 + 3, 'only the live addresses and DCs are written');
+    for (let i = 1; i < 5000; i += 2) l.observe(tgt(12 * HOUR, `user${i}`, '10.3.0.1'));
+    assert.equal(l.size, 5000);
+    assert.deepEqual(new KerberosLedger(options, JSON.parse(JSON.stringify(l.snapshot()))).snapshot(), l.snapshot());
   });
 });

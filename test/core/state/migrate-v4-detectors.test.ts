@@ -160,7 +160,9 @@ describe('state version 4 → 5 (whole document)', () => {
     assert.equal(state.version, 5);
     assert.equal(STATE_VERSION, 5);
     assert.deepEqual(state.detectors['password_spray'], migrateV4Detectors['password_spray']?.(sprayV4));
-    for (const id of Object.keys(before).filter((i) => i !== 'password_spray')) assert.deepEqual(state.detectors[id], migrateV4Section(id, before[id]), id);
+    // The Kerberos detectors' sections have their own step, tested in migrate-v4-kerberos.test.ts.
+    const ownStep = ['password_spray', 'overpass_the_hash', 'kerberoasting'];
+    for (const id of Object.keys(before).filter((i) => !ownStep.includes(i))) assert.deepEqual(state.detectors[id], migrateV4Section(id, before[id]), id);
     assert.equal(migrateV4({ ...doc, detectors: 7 })['detectors'], 7, 'a malformed detectors section is carried for the schema to refuse');
   });
 

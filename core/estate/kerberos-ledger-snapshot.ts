@@ -1,0 +1,147 @@
+import type { CoverageState } from './kerberos-coverage';
+import { isDayBits, NO_DAYS } from '../state/day-bits';
+import type { NumericTableSnapshot } from '../state/numeric-table';
+import { MAX_ADDRESSES, STRIDE, IP, DC, RENEWED } from './tgt-lists';
+import { StateInvalidError } from '../state/state-errors';
+
+/**
+ * The Kerberos ledger as saved (core/estate/kerberos-ledger.ts): the TGT half as interned
+ * strings and one flat list of numbers per account, the etype half as two columnar tables.
+ * The TGT half's fields are all present or all absent (no TGT reader ever ran); so is `etypes`.
+ * A saved half is checked whole before any of it is used: a bad one is an error naming its key.
+ */
+export interface KerberosLedgerSnapshot extends Partial<TicketsSnapshot> {
+  readonly etypes?: EtypeDaysSnapshot;
+}
+
+export interface TicketsSnapshot {
+  /** Interned addresses and DC names: id n is `strings[n - 1]`; 0 is "none". */
+  readonly strings: readonly string[];
+  readonly keys: readonly string[];
+  /** Per key, STRIDE numbers per TGT address: [ip id, time, dc id, etype, pre-auth, renewed]. */
+  readonly tgts: readonly (readonly number[])[];
+  readonly coverage: CoverageState;
+}
+
+export const TICKET_FIELDS = ['strings', 'keys', 'tgts', 'coverage'] as const;
+
+export function checkLedgerShape(saved: unknown, where: string): Record<string, unknown> {
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new StateInvalidError(where, 'kerberos', 'must be an object');
+  return saved as Record<string, unknown>;
+}
+
+/** Whether a saved ledger holds the TGT half (a ledger only overpass_the_hash fed holds none). */
+export function hasTickets(s: Record<string, unknown>): boolean {
+  return TICKET_FIELDS.some((f) => s[f] !== undefined);
+}
+
+/** A saved TGT half, checked whole, never cast. */
+export function checkLedgerSnapshot(saved: unknown, where: string): TicketsSnapshot {
+  const bad = (key: string, problem: string): never => {
+    throw new StateInvalidError(where, key, problem);
+  };
+  const s = checkLedgerShape(saved, where);
+  const { strings, keys, tgts, coverage } = s;
+  if (!Array.isArray(strings) || !strings.every((x) => typeof x === 'string') || new Set(strings).size !== strings.length) bad('kerberos.strings', 'must be distinct strings');
+  if (!Array.isArray(keys) || !keys.every((x) => typeof x === 'string') || new Set(keys).size !== keys.length) bad('kerberos.keys', 'must be distinct strings');
+  const nStrings = (strings as string[]).length;
+  if (!Array.isArray(tgts) || tgts.length !== (keys as string[]).length) bad('kerberos.tgts', `must be ${(keys as string[]).length} lists, one per key`);
+  (tgts as unknown[]).forEach((a, i) => {
+    const key = `kerberos.tgts[${i}]`;
+    if (!Array.isArray(a) || a.length === 0 || a.length % STRIDE !== 0 || a.length > MAX_ADDRESSES * STRIDE || !a.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      bad(key, `must be 1 to ${MAX_ADDRESSES} groups of ${STRIDE} finite numbers`);
+    }
+    const list = a as number[];
+    for (let j = 0; j < list.length; j += STRIDE) {
+      for (const slot of [IP, DC]) {
+        const id = list[j + slot] as number;
+        if (!Number.isInteger(id) || id < 0 || id > nStrings) bad(key, `refers to string ${id}, the ledger has ${nStrings}`);
+      }
+      if (list[j + RENEWED] !== 0 && list[j + RENEWED] !== 1) bad(key, 'has a renewed flag that is not 0 or 1');
+    }
+  });
+  checkCoverage(coverage, bad);
+  return saved as TicketsSnapshot;
+}
+
+function checkCoverage(c: unknown, bad: (key: string, problem: string) => never): void {
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) bad('kerberos.coverage', 'must be an object');
+  const { start, last, dcs } = c as Record<string, unknown>;
+  for (const [name, v] of [['start', start], ['last', last]] as const) {
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) bad(`kerberos.coverage.${name}`, 'must be a time');
+  }
+  if (dcs === undefined) return;
+  if (dcs === null || typeof dcs !== 'object' || Array.isArray(dcs)) bad('kerberos.coverage.dcs', 'must be an object');
+  for (const [k, dc] of Object.entries(dcs as Record<string, unknown>)) {
+    const d = dc as Record<string, unknown> | null;
+    if (d === null || typeof d !== 'object' || typeof d['first'] !== 'number' || typeof d['last'] !== 'number') bad(`kerberos.coverage.dcs.${k}`, 'must be {"first": time, "last": time}');
+  }
+}
+
+/** The etype half as saved: times and days relative to each table's base. */
+export interface EtypeDaysSnapshot {
+  readonly accounts: EtypeTableSnapshot;
+  /** Client address → history (a legacy application server gets RC4 for every account it serves). */
+  readonly sources: EtypeTableSnapshot;
+}
+
+/**
+ * One table of the etype half as saved: the NumericTable columns of firstSeen, lastSeen and the
+ * two day sets (core/estate/kerberos-etype-days.ts), relative to the table's earliest firstSeen.
+ * Absolute epoch milliseconds and day sets were 13–14 digits each, four per row, over 147 k rows
+ * at 1 M events; relative they are mostly 6–10 (lastSeen after firstSeen is often 0).
+ */
+export interface EtypeTableSnapshot {
+  /** The earliest firstSeen, epoch ms (0 for an empty table). */
+  readonly base: number;
+  readonly keys: readonly string[];
+  /** Milliseconds after `base`. */
+  readonly firstSeen: readonly number[];
+  /** Milliseconds after the row's firstSeen. */
+  readonly lastSeen: readonly number[];
+  /** The day set minus (base's day × 2^31): 0 is still "no days" (core/state/day-bits.ts). */
+  readonly aes: readonly number[];
+  readonly rc4: readonly number[];
+}
+
+const DAY_MS = 86_400_000;
+const DAY_SHIFT = 2 ** 31;
+
+export function compactEtypeTable(t: NumericTableSnapshot): EtypeTableSnapshot {
+  const col = (n: string): readonly number[] => t.columns[n] ?? [];
+  const first = col('firstSeen');
+  const base = first.length === 0 ? 0 : Math.min(...first);
+  const shift = Math.floor(base / DAY_MS) * DAY_SHIFT;
+  const days = (bits: number): number => (bits === NO_DAYS ? NO_DAYS : bits - shift);
+  return {
+    base, keys: [...t.keys], firstSeen: first.map((f) => f - base), lastSeen: col('lastSeen').map((l, i) => l - (first[i] as number)),
+    aes: col('aes').map(days), rc4: col('rc4').map(days),
+  };
+}
+
+/** A saved etype table, checked whole, as NumericTable columns; a bad one throws naming `path`. */
+export function expandEtypeTable(saved: unknown, where: string, path: string): NumericTableSnapshot {
+  const bad = (key: string, problem: string): never => {
+    throw new StateInvalidError(where, `${path}${key}`, problem);
+  };
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) bad('', 'must be {"base", "keys", "firstSeen", "lastSeen", "aes", "rc4"}');
+  const s = saved as Record<string, unknown>;
+  const base = s['base'];
+  if (typeof base !== 'number' || !Number.isSafeInteger(base)) bad('.base', 'must be a time');
+  const keys = s['keys'];
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string') || new Set(keys).size !== keys.length) bad('.keys', 'must be distinct strings');
+  const n = (keys as string[]).length;
+  const column = (name: string): number[] => {
+    const c = s[name];
+    if (!Array.isArray(c) || c.length !== n || !c.every((v) => typeof v === 'number' && Number.isSafeInteger(v))) bad(`.${name}`, `must be ${n} integers`);
+    return c as number[];
+  };
+  const first = column('firstSeen').map((f) => f + (base as number));
+  const last = column('lastSeen').map((l, i) => l + (first[i] as number));
+  const shift = Math.floor((base as number) / DAY_MS) * DAY_SHIFT;
+  const days = (name: string): number[] => column(name).map((v, i) => {
+    const bits = v === NO_DAYS ? NO_DAYS : v + shift;
+    return isDayBits(bits) ? bits : bad(`.${name}.${i}`, 'must be a day set relative to the base');
+  });
+  return { keys: keys as string[], columns: { lastSeen: last, firstSeen: first, aes: days('aes'), rc4: days('rc4') } };
+}

@@ -44,7 +44,8 @@ export class Identities {
   }
 
   describe(record: IdentityRecord, directory: DirectoryView): AlertIdentity {
-    const first = (prefix: string) => record.keys.find((k) => k.startsWith(prefix));
+    const keys = record.keys;
+    const first = (prefix: string) => keys.find((k) => k.startsWith(prefix));
     const upn = first('upn:');
     const sam = first('sam:');
     const sid = first('sid:');

@@ -1,5 +1,6 @@
 import { isJsonRecord, type JsonRecord } from './json-record';
 import { migrateV4Section } from './migrate-v4-detectors';
+import { migrateV4Accounts } from './migrate-v4-accounts';
 
 /**
  * Version 4 → 5 (issue 13): shared facts in compact tables, detectors keep only verdict state.
@@ -10,6 +11,7 @@ import { migrateV4Section } from './migrate-v4-detectors';
  */
 const STEPS: readonly ((doc: JsonRecord) => JsonRecord)[] = [
   migrateDetectorSections,
+  migrateV4Accounts,
 ];
 
 export function migrateV4(doc: Record<string, unknown>): Record<string, unknown> {

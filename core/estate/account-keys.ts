@@ -123,11 +123,17 @@ export class AccountKeys {
     return { domain: this.domainOf[id] as number, rid: this.ridOf[id] as number };
   }
 
+  /** The id of a SID domain prefix (`S-1-5-21-a-b-c`) some key holds. */
+  domainIdOf(prefix: string): number | undefined {
+    return this.domainIds.get(prefix);
+  }
+
   domainText(domain: number): string | undefined {
     return this.domains[domain];
   }
 
-  private domainId(prefix: string): number | undefined {
+  /** The id of a SID domain prefix, interned if new (undefined past the cap). */
+  domainId(prefix: string): number | undefined {
     const known = this.domainIds.get(prefix);
     if (known !== undefined) return known;
     if (this.domains.length >= MAX_DOMAINS) return undefined;

@@ -1,5 +1,6 @@
 import { KEY_KIND } from '../estate/account-keys';
 import { AccountTable, ROW_FLAG, type Row } from '../estate/account-table';
+import { NameSidPairs } from '../estate/name-sid-pairs';
 import type { IdentitySeed } from './identity-config';
 import { accountKeys, keyValue, oidKey, preferredKey, samKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
 import { IDENTITY_TIERS, readIdentitySnapshot, writeIdentitySnapshot, type IdentitySnapshot } from './identity-snapshot';
@@ -24,12 +25,14 @@ const MAX_ALIASES = 50_000;
 export class IdentityDirectory {
   private seq: number;
   readonly table = new AccountTable();
+  /** golden_ticket's name↔SID pairs (ctx.nameSids), on the same key pool. */
+  readonly nameSids = new NameSidPairs(this.table.keys);
   private readonly aliases: Map<string, string>;
   private readonly displayNames = new Map<Row, string>();
   private readonly reasons = { tier0: new Map<Row, string[]>(), tier1: new Map<Row, string[]>() };
 
   constructor(seeds: readonly IdentitySeed[] = [], saved?: IdentitySnapshot) {
-    const restored = readIdentitySnapshot(saved, this.table, this.displayNames, this.reasons);
+    const restored = readIdentitySnapshot(saved, this.table, this.displayNames, this.reasons, this.nameSids);
     this.seq = restored.seq;
     this.aliases = restored.aliases;
     for (const seed of seeds) this.seed(seed);
@@ -130,13 +133,14 @@ export class IdentityDirectory {
       if (this.reasons.tier0.has(row) || this.reasons.tier1.has(row) || keep.has(this.idOf(row))) continue;
       this.freeRow(row);
     }
+    this.nameSids.evictBefore(before);
     if (this.aliases.size > MAX_ALIASES) {
       for (const key of [...this.aliases.keys()].slice(0, this.aliases.size - MAX_ALIASES)) this.aliases.delete(key);
     }
   }
 
   snapshot(): IdentitySnapshot {
-    return writeIdentitySnapshot(this.seq, this.table, this.displayNames, this.reasons, this.aliases);
+    return writeIdentitySnapshot(this.seq, this.table, this.displayNames, this.reasons, this.aliases, this.nameSids);
   }
 
   get size(): number {

@@ -1,5 +1,6 @@
 import type { AccountTable, Row } from '../estate/account-table';
 import { ROW_FLAG } from '../estate/account-table';
+import type { NameSidPairs } from '../estate/name-sid-pairs';
 import { SavedReader } from '../state/saved-value';
 import type { IdentitySeed } from './identity-config';
 
@@ -17,6 +18,15 @@ export interface IdentitySnapshot {
   readonly rows: readonly IdentityRowTuple[];
   /** Merged-away id → the id that absorbed it. */
   readonly aliases: readonly (readonly [string, string])[];
+  /** The name↔SID pairs of core/estate/name-sid-pairs.ts, on the same keys. */
+  readonly nameSids: NameSidSnapshot;
+}
+
+export interface NameSidSnapshot {
+  /** `[SID as #<domain index>-<rid>, name as written, last seen]`. */
+  readonly pairs: readonly (readonly [string, string, number])[];
+  /** `[domain index, lower-case name, RID]`: the RID each name was last seen with. */
+  readonly rids: readonly (readonly [number, string, number])[];
 }
 
 /**
@@ -46,22 +56,24 @@ const MAX_KEYS = 32;
 const MAX_REASONS = 5;
 const SAVED_FLAGS = ROW_FLAG.seeded | ROW_FLAG.disabledKnown | ROW_FLAG.disabled;
 
-export function writeIdentitySnapshot(seq: number, table: AccountTable, names: ReadonlyMap<Row, string>, reasons: Reasons, aliases: ReadonlyMap<string, string>): IdentitySnapshot {
+export function writeIdentitySnapshot(seq: number, table: AccountTable, names: ReadonlyMap<Row, string>, reasons: Reasons, aliases: ReadonlyMap<string, string>, pairs: NameSidPairs): IdentitySnapshot {
   const domains: string[] = [];
   const domainIndex = new Map<number, number>();
   const rows: Row[] = [];
   for (let row = 0; row < table.rowLimit; row++) if (table.isLive(row)) rows.push(row);
   rows.sort((a, b) => (table.seq[a] as number) - (table.seq[b] as number));
-  const keyText = (key: number): string => {
-    const { domain, rid } = table.keys.sidParts(key);
-    if (domain < 0) return table.keys.text(key);
+  const indexOf = (domain: number): number => {
     let index = domainIndex.get(domain);
     if (index === undefined) {
       index = domains.length;
       domains.push(table.keys.domainText(domain) as string);
       domainIndex.set(domain, index);
     }
-    return `#${index}-${rid}`;
+    return index;
+  };
+  const keyText = (key: number): string => {
+    const { domain, rid } = table.keys.sidParts(key);
+    return domain < 0 ? table.keys.text(key) : `#${indexOf(domain)}-${rid}`;
   };
   const tuples = rows.map((row): IdentityRowTuple => {
     const keys = table.keyIds(row);
@@ -81,11 +93,15 @@ export function writeIdentitySnapshot(seq: number, table: AccountTable, names: R
       table.activeEvents[row] as number, ((table.flags[row] as number) & SAVED_FLAGS) >> 1, Object.keys(extra).length ? extra : null,
     ];
   });
-  return { seq, domains, rows: tuples, aliases: [...aliases] };
+  const nameSids: NameSidSnapshot = {
+    pairs: pairs.pairs().map(([sid, name, seen]) => [keyText(sid), name, seen] as const),
+    rids: pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
+  };
+  return { seq, domains, rows: tuples, aliases: [...aliases], nameSids };
 }
 
 /** Fills the (empty) table from a saved snapshot, checked whole; returns the counter and aliases. */
-export function readIdentitySnapshot(saved: unknown, table: AccountTable, names: Map<Row, string>, reasons: Reasons): { seq: number; aliases: Map<string, string> } {
+export function readIdentitySnapshot(saved: unknown, table: AccountTable, names: Map<Row, string>, reasons: Reasons, pairs: NameSidPairs): { seq: number; aliases: Map<string, string> } {
   if (saved === undefined || saved === null) return { seq: 0, aliases: new Map() };
   const r: SavedReader = new SavedReader('the loaded state');
   const s = r.record(saved, 'identities');
@@ -102,7 +118,37 @@ export function readIdentitySnapshot(saved: unknown, table: AccountTable, names:
   const rows = s['rows'];
   if (!Array.isArray(rows)) r.fail('identities.rows', 'must be an array');
   rows.forEach((v, i) => readRow(r, v, `identities.rows.${i}`, domains, table, names, reasons));
+  readNameSids(r, s['nameSids'], domains, pairs);
   return { seq, aliases };
+}
+
+function readNameSids(r: SavedReader, v: unknown, domains: readonly string[], pairs: NameSidPairs): void {
+  const s = r.record(v, 'identities.nameSids');
+  const list = (name: string): readonly unknown[] => {
+    const l = s[name];
+    if (!Array.isArray(l)) r.fail(`identities.nameSids.${name}`, 'must be an array');
+    return l;
+  };
+  list('pairs').forEach((item, i) => {
+    const path = `identities.nameSids.pairs.${i}`;
+    const t = r.tuple(item, path, 3);
+    const key = keyOf(r, t[0], `${path}.0`, domains);
+    if (!key.startsWith('sid:')) r.fail(`${path}.0`, `must be a SID, is ${JSON.stringify(t[0])}`);
+    const sid = key.slice(4);
+    if (pairs.find(sid) !== undefined) r.fail(`${path}.0`, `repeats the SID ${sid}`);
+    const name = r.string(t[1], `${path}.1`);
+    if (name === '') r.fail(`${path}.1`, 'must be a name, is ""');
+    pairs.restorePair(sid, name, r.number(t[2], `${path}.2`));
+  });
+  list('rids').forEach((item, i) => {
+    const path = `identities.nameSids.rids.${i}`;
+    const t = r.tuple(item, path, 3);
+    const domain = domains[r.count(t[0], `${path}.0`)];
+    if (domain === undefined) r.fail(`${path}.0`, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(t[0])}`);
+    const rid = r.count(t[2], `${path}.2`);
+    if (rid > 0xffffffff) r.fail(`${path}.2`, `must be a RID (32 bits), is ${rid}`);
+    pairs.restoreRid(domain, r.string(t[1], `${path}.1`), rid);
+  });
 }
 
 function readRow(r: SavedReader, v: unknown, path: string, domains: readonly string[], table: AccountTable, names: Map<Row, string>, reasons: Reasons): void {

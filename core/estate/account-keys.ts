@@ -32,6 +32,11 @@ export class AccountKeys {
   private readonly free: KeyId[] = [];
   private next = 0;
   private live = 0;
+  /** The last domain prefix a SID was looked up in, and the last SID looked up (cleared when keys change). */
+  private lastDomain = '\u0000';
+  private lastDomainId = -1;
+  private lastSid: string | undefined;
+  private lastSidId: KeyId | undefined;
 
   /** Keys held by at least one holder. */
   get size(): number {
@@ -51,12 +56,37 @@ export class AccountKeys {
     return domain === undefined ? this.byText.get(key) : this.sidsByDomain[domain]?.get(sid.rid);
   }
 
-  /** The id of a SID as events write it (`S-1-5-21-…`), without building its `sid:` key. */
+  /**
+   * The id of a SID as events write it (`S-1-5-21-…`), without building its `sid:` key or
+   * slicing it: the domain prefix is compared with the last one looked up (a handful of
+   * prefixes serve 100,000 SIDs) and the RID read digit by digit — this runs on every logon.
+   */
   findSid(sid: string): KeyId | undefined {
-    const split = splitSid(sid, 0);
-    if (!split) return undefined;
-    const domain = this.domainIds.get(split.domain);
-    return domain === undefined ? undefined : this.sidsByDomain[domain]?.get(split.rid);
+    // Identity learning and then golden_ticket look up the same string of one event.
+    if (sid === this.lastSid) return this.lastSidId;
+    const found = this.lookUpSid(sid);
+    this.lastSid = sid;
+    this.lastSidId = found;
+    return found;
+  }
+
+  private lookUpSid(sid: string): KeyId | undefined {
+    const known = this.lastDomain.length;
+    let domain: number | undefined;
+    let rid: number | undefined;
+    if (sid.charCodeAt(known) === 45 /* - */ && (rid = ridAt(sid, known + 1)) !== undefined && sid.startsWith(this.lastDomain)) {
+      domain = this.lastDomainId;
+    } else {
+      const cut = sid.lastIndexOf('-');
+      rid = ridAt(sid, cut + 1);
+      if (rid === undefined || cut < 4 || sid.charCodeAt(0) !== 83 /* S */ || sid.charCodeAt(1) !== 45 /* - */) return this.byText.get(`sid:${sid}`);
+      const prefix = sid.slice(0, cut);
+      domain = this.domainIds.get(prefix);
+      if (domain === undefined) return this.domains.length >= MAX_DOMAINS ? this.byText.get(`sid:${sid}`) : undefined;
+      this.lastDomain = prefix;
+      this.lastDomainId = domain;
+    }
+    return this.sidsByDomain[domain]?.get(rid);
   }
 
   /** The key's id, interned if new, with one more holder. */
@@ -67,6 +97,7 @@ export class AccountKeys {
       return known;
     }
     const id = this.allocate();
+    this.lastSid = undefined;
     const sid = key.startsWith('sid:') ? splitSid(key, 4) : undefined;
     const domain = sid ? this.domainId(sid.domain) : undefined;
     if (sid && domain !== undefined) {
@@ -94,6 +125,7 @@ export class AccountKeys {
     const left = (this.refs[id] as number) - 1;
     this.refs[id] = Math.max(0, left);
     if (left > 0) return;
+    this.lastSid = undefined;
     const domain = this.domainOf[id] as number;
     if (domain >= 0) this.sidsByDomain[domain]?.delete(this.ridOf[id] as number);
     else this.byText.delete(this.texts[id] as string);
@@ -149,6 +181,8 @@ export class AccountKeys {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const id = this.next++;
+    // Kept packed (a hole per SID key turned the array into a dictionary: 3× slower lookups).
+    this.texts.push(undefined);
     if (id >= this.kinds.length) {
       const n = this.kinds.length * 2;
       this.kinds = grow(this.kinds, new Uint8Array(n));
@@ -175,6 +209,19 @@ export function splitSid(text: string, from: number): { readonly domain: string;
   }
   const rid = Number(tail);
   return rid <= 0xffffffff ? { domain: text.slice(from, cut), rid } : undefined;
+}
+
+/** The RID written from `from` to the end of `text`: decimal, no leading zero, 32 bits; else undefined. */
+function ridAt(text: string, from: number): number | undefined {
+  const length = text.length - from;
+  if (length <= 0 || length > 10 || (length > 1 && text.charCodeAt(from) === 48)) return undefined;
+  let rid = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    rid = rid * 10 + c;
+  }
+  return rid <= 0xffffffff ? rid : undefined;
 }
 
 function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {

@@ -50,8 +50,7 @@ export class NameSidPairs implements NameSidView {
   }
 
   find(sid: string): PairId | undefined {
-    // A SID the pool holds as text (no RID form, or past its domain cap) is found by its key.
-    const id = this.keys.findSid(sid) ?? this.keys.find(`sid:${sid}`);
+    const id = this.keys.findSid(sid);
     return id !== undefined && id < this.nameKey.length && this.nameKey[id] !== NONE ? id : undefined;
   }
 

@@ -21,7 +21,7 @@ export class AccountKeys {
   private kinds = new Uint8Array(1024);
   private refs = new Uint32Array(1024);
   private domainOf = new Int32Array(1024);
-  private ridOf = new Float64Array(1024);
+  private ridOf = new Uint32Array(1024);
   /** Key text of non-SID keys; undefined for SIDs and free ids. */
   private readonly texts: (string | undefined)[] = [];
   private readonly byText = new Map<string, KeyId>();
@@ -188,7 +188,7 @@ export class AccountKeys {
       this.kinds = grow(this.kinds, new Uint8Array(n));
       this.refs = grow(this.refs, new Uint32Array(n));
       this.domainOf = grow(this.domainOf, new Int32Array(n));
-      this.ridOf = grow(this.ridOf, new Float64Array(n));
+      this.ridOf = grow(this.ridOf, new Uint32Array(n));
     }
     return id;
   }
@@ -224,7 +224,7 @@ function ridAt(text: string, from: number): number | undefined {
   return rid <= 0xffffffff ? rid : undefined;
 }
 
-function grow<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
+function grow<T extends Uint8Array | Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }

@@ -177,5 +177,9 @@ describe('state version 4 → 5 (whole document)', () => {
     assert.equal(result.state.version, 5);
     const spray = result.state.detectors['password_spray'] as { sources: { keys: string[] } };
     assert.deepEqual(spray.sources.keys, ['10.0.8.66']);
+    // The account table's part of the step (core/state/migrate-v4-accounts.ts): identities and golden_ticket's pairs kept.
+    const before = v4() as { identities: { records: unknown[] }; detectors: { golden_ticket: { sidNames: object } } };
+    assert.equal(result.state.identities?.rows.length, before.identities.records.length);
+    assert.equal(result.state.identities?.nameSids.pairs.length, Object.keys(before.detectors.golden_ticket.sidNames).length);
   });
 });

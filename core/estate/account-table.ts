@@ -34,6 +34,8 @@ export class AccountTable {
   /** Per key id: the row holding it and the next key of that row. */
   private keyOwner = new Int32Array(1024).fill(NONE);
   private keyNext = new Int32Array(1024).fill(NONE);
+  /** Per key id: 1 once an account was linked by it this pass (identity-directory.ts `linkAccount`); not saved. */
+  private keyLinked = new Uint8Array(1024);
   readonly idText = new Map<Row, string>();
   private readonly freeRows: Row[] = [];
   private end = 0;
@@ -75,6 +77,7 @@ export class AccountTable {
       const next = this.keyNext[k] as number;
       this.keyOwner[k] = NONE;
       this.keyNext[k] = NONE;
+      this.keyLinked[k] = 0;
       this.keys.release(k);
       k = next;
     }
@@ -97,6 +100,7 @@ export class AccountTable {
     this.ensureKeyColumns();
     this.keyOwner[key] = row;
     this.keyNext[key] = NONE;
+    this.keyLinked[key] = 0;
     const last = this.lastKey[row] as number;
     if (last === NONE) this.firstKey[row] = key;
     else this.keyNext[last] = key;
@@ -110,6 +114,7 @@ export class AccountTable {
     for (let k = this.firstKey[from] as number; k !== NONE;) {
       const next = this.keyNext[k] as number;
       this.keyNext[k] = NONE;
+      this.keyLinked[k] = 0;
       if ((this.keyCounts[into] as number) < max) {
         this.keyOwner[k] = into;
         const last = this.lastKey[into] as number;
@@ -126,6 +131,15 @@ export class AccountTable {
     this.firstKey[from] = NONE;
     this.lastKey[from] = NONE;
     this.keyCounts[from] = 0;
+  }
+
+  /** Whether an account was linked by this key since its row last changed hands. */
+  linkedBy(key: KeyId): boolean {
+    return this.keyLinked[key] === 1;
+  }
+
+  markLinkedBy(key: KeyId): void {
+    this.keyLinked[key] = 1;
   }
 
   keyCount(row: Row): number {
@@ -168,6 +182,7 @@ export class AccountTable {
     if (this.keyOwner.length >= n) return;
     this.keyOwner = grown(this.keyOwner, new Int32Array(n).fill(NONE));
     this.keyNext = grown(this.keyNext, new Int32Array(n).fill(NONE));
+    this.keyLinked = grown(this.keyLinked, new Uint8Array(n));
   }
 }
 

@@ -47,20 +47,31 @@ export class IdentityDirectory implements RecordSource {
 
   /**
    * `link` for an account as events name it. The same few thousand accounts recur in every
-   * logon: an account SID (unique to an account) already held is found by its domain prefix
-   * and RID, without deriving the account's keys, and its name is not linked again — as the
-   * memo this replaced did (it held a Map entry per account: issue 13).
+   * logon: an account SID (unique to an account) this pass already linked an account by is
+   * found by its domain prefix and RID, without deriving the account's keys, and the name
+   * beside it is not linked again. That is what the memo this replaced did (a Map entry per
+   * account, issue 13), kept as a bit per key: cleared when its identity merges into another
+   * or is evicted, and not saved, as the memo lived for one pass.
    */
   linkAccount(account: { readonly name: string; readonly sid?: string | undefined }, time: number): IdentityRecord | undefined {
     const sid = account.sid;
-    if (sid !== undefined && sid !== account.name && sid.startsWith('S-1-5-21-')) {
-      const row = this.table.ownerOf(this.table.keys.findSid(sid));
-      if (row !== undefined) {
+    const accountSid = sid !== undefined && sid !== account.name && sid.startsWith('S-1-5-21-');
+    const t = this.table;
+    if (accountSid) {
+      const key = t.keys.findSid(sid);
+      const row = t.ownerOf(key);
+      if (row !== undefined && t.linkedBy(key as number)) {
         this.touch(row, time);
         return new IdentityRecord(this, row);
       }
     }
-    return this.link(accountKeys(account), time);
+    const row = this.linkRow(accountKeys(account), time);
+    if (row === undefined) return undefined;
+    if (accountSid) {
+      const key = t.keys.findSid(sid);
+      if (key !== undefined && t.ownerOf(key) === row) t.markLinkedBy(key);
+    }
+    return new IdentityRecord(this, row);
   }
 
   /** The identity a key belongs to, without creating one. */

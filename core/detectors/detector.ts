@@ -6,6 +6,7 @@ import type { IdentityEvent, IdentityEventKind } from '../events/identity-event'
 import type { NativeForm, Predicate } from '../rules/tree';
 import type { DetectorId } from './detector-id';
 import type { DirectoryView } from '../estate/directory-view';
+import type { NameSidView } from '../estate/name-sid-pairs';
 
 /**
  * A detector's declaration is data: the registry, `doctor`, the README table, the config
@@ -80,6 +81,8 @@ export interface DetectionContext {
   readonly network: CorporateNetworkView;
   /** The TGTs the DCs issued and renewed, and the stream's coverage (core/estate/kerberos-ledger.ts). */
   readonly kerberos: KerberosLedgerView;
+  /** Name↔SID pairs events taught, on the account table's keys (core/estate/name-sid-pairs.ts). */
+  readonly nameSids: NameSidView;
   emit(signal: Signal): void;
 }
 

@@ -2,9 +2,9 @@ import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { NameSidPairs, type NameOfSid } from '../estate/name-sid-pairs';
 import { KDC_ERR_C_PRINCIPAL_UNKNOWN } from '../estate/status-codes';
 import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
+import { StateInvalidError } from '../state/state-errors';
 
 import { none } from '../rules/tree';
 
@@ -75,17 +75,26 @@ interface GoldenTicketState {
   /** Names the KDC answered "principal unknown" for, and when; `unknownCount` bounds it. */
   unknownNames: Record<string, number>;
   unknownCount: number;
-  /** SID → name, and `domain SID|name` → RID: what events that carry both taught. Each RID entry lives as long as its SID's. */
-  sidNames: Record<string, NameOfSid>;
-  nameRids: Record<string, string>;
   /** Service tickets with no TGT in sight, waiting out DC clock skew. */
   missingTgt: Deferred<KerberosServiceTicket>[];
 }
 
 export const goldenTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new GoldenTicketDetector(settings, (saved as GoldenTicketState | undefined) ?? { realms: [], unknownNames: {}, unknownCount: 0, sidNames: {}, nameRids: {}, missingTgt: [] }),
+  create: (settings, saved) => new GoldenTicketDetector(settings, restoreState(saved)),
 };
+
+/**
+ * The name↔SID pairs are the account table's since state version 5 (ctx.nameSids,
+ * core/state/migrate-v4-accounts.ts moves them): a section still holding them was not migrated.
+ */
+function restoreState(saved: unknown): GoldenTicketState {
+  if (saved === undefined || saved === null) return { realms: [], unknownNames: {}, unknownCount: 0, missingTgt: [] };
+  for (const key of ['sidNames', 'nameRids']) {
+    if (key in (saved as object)) throw new StateInvalidError('the loaded state', `detectors.golden_ticket.${key}`, 'is not a key of state version 5: the name↔SID pairs live in identities.nameSids');
+  }
+  return saved as GoldenTicketState;
+}
 
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
@@ -93,13 +102,11 @@ class GoldenTicketDetector implements Detector {
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly missingTgt: SkewQueue<KerberosServiceTicket>;
-  private readonly pairs: NameSidPairs;
 
   constructor(private readonly settings: DetectorSettings, private readonly state: GoldenTicketState) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
     this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
     this.missingTgt = new SkewQueue((state.missingTgt ??= []));
-    this.pairs = new NameSidPairs(state);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -125,7 +132,7 @@ class GoldenTicketDetector implements Detector {
         return;
       case 'account_management':
         // Creations and renames are the directory speaking: they set the mapping, never alert.
-        if (ev.target.sid) this.learnIdentity(ev.target, ev.time, true);
+        if (ev.target.sid) this.learnIdentity(ev.target, ev.time, true, ctx);
         if (ev.action === 'created' || ev.action === 'renamed') this.forgetUnknown(accountKey(ev.target));
         return;
       default:
@@ -168,36 +175,37 @@ class GoldenTicketDetector implements Detector {
 
   /** A name and a SID seen together must agree with what earlier events taught. */
   private checkIdentity(account: Account, ev: EventOrigin, ip: string | undefined, ctx: DetectionContext): void {
-    const conflict = this.learnIdentity(account, ev.time, false);
+    const conflict = this.learnIdentity(account, ev.time, false, ctx);
     if (!conflict) return;
     this.emit(ctx, ev, 'sid_mismatch', account, ip, `a logon session (${ev.eventId})`, conflict);
   }
 
   /** Records name↔SID; returns why they conflict with what is known, when they do. */
-  private learnIdentity(account: Account, time: number, authoritative: boolean): string | undefined {
+  private learnIdentity(account: Account, time: number, authoritative: boolean, ctx: DetectionContext): string | undefined {
     const sid = account.sid;
     // Only domain and machine SIDs (S-1-5-21-…) name one account; well-known SIDs (SYSTEM,
     // NETWORK SERVICE) are logged under each machine's own name.
     if (!sid || !sid.startsWith('S-1-5-21-') || account.name === sid) return undefined;
-    const bySid = this.pairs.nameOf(sid);
-    if (bySid && (bySid.name === account.name || bySid.name.toLowerCase() === account.name.toLowerCase())) {
-      bySid.lastSeen = time; // the common case: a pair already known
+    const pairs = ctx.nameSids;
+    const bySid = pairs.find(sid);
+    if (bySid !== undefined && pairs.sameName(bySid, account.name)) {
+      pairs.touch(bySid, time); // the common case: a pair already known
       return undefined;
     }
     const name = account.name.toLowerCase();
     const cut = sid.lastIndexOf('-');
     const rid = sid.slice(cut + 1);
     const domainSid = sid.slice(0, cut);
-    const knownRid = this.pairs.ridOf(domainSid, name);
-    if (!authoritative && bySid) {
-      bySid.lastSeen = time;
-      return `SID ${sid} was presented as ${account.name}, while that SID belongs to ${bySid.name}; a forged ticket carries whatever name and SID its maker chose`;
+    const knownRid = pairs.ridOf(domainSid, name);
+    if (!authoritative && bySid !== undefined) {
+      pairs.touch(bySid, time);
+      return `SID ${sid} was presented as ${account.name}, while that SID belongs to ${pairs.name(bySid)}; a forged ticket carries whatever name and SID its maker chose`;
     }
     if (!authoritative && knownRid !== undefined && knownRid !== rid) {
       return `${account.name} was presented with RID ${rid}, while the account's SID ends in ${knownRid}; a forged ticket carries whatever name and SID its maker chose`;
     }
     // A rename frees the old name: it may later belong to a new account.
-    this.pairs.set(sid, account.name, time);
+    pairs.set(sid, account.name, time);
     return undefined;
   }
 
@@ -248,7 +256,7 @@ class GoldenTicketDetector implements Detector {
   }
 
   snapshot(): GoldenTicketState {
-    return { ...this.state, ...this.pairs.snapshot() };
+    return this.state;
   }
 
   evictIdle(before: number): void {
@@ -257,6 +265,5 @@ class GoldenTicketDetector implements Detector {
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
     for (const k in unknownNames) if ((unknownNames[k] as number) < before) this.forgetUnknown(k);
-    this.pairs.evictBefore(before);
   }
 }

@@ -96,7 +96,7 @@ async function pass(o: PassOptions): Promise<PassResult> {
     exclusions,
     delivered: new Set(Object.keys(prior.delivered)),
   });
-  const routes = routeByKind(detectors, { directory, network: o.config.corporateNetworks, kerberos }, collector);
+  const routes = routeByKind(detectors, { directory, network: o.config.corporateNetworks, kerberos, nameSids: identities.nameSids }, collector);
   const wanted = planFilter(pullPlan(enabled));
   const stats: PassStats = {
     records: 0, events: 0, quarantined: 0, unmodelled: new Map(), alerts: 0,
@@ -144,6 +144,7 @@ async function pass(o: PassOptions): Promise<PassResult> {
       if (watermark - lastEviction >= EVICT_EVERY_MS) {
         if (lastEviction !== -Infinity) {
           evictIdle(detectors, directory, watermark - o.config.stateTtlMs, watermark);
+          identities.nameSids.evictBefore(watermark - o.config.stateTtlMs);
           if (ledgerOptions) kerberos.evictIdle(watermark - o.config.stateTtlMs, watermark);
         }
         lastEviction = watermark;
@@ -254,7 +255,7 @@ interface Route {
   readonly ctx: DetectionContext;
 }
 
-function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContext, 'directory' | 'network' | 'kerberos'>, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
+function routeByKind(detectors: readonly Detector[], views: Pick<DetectionContext, 'directory' | 'network' | 'kerberos' | 'nameSids'>, collector: AlertCollector): Map<IdentityEventKind, Route[]> {
   const routes = new Map<IdentityEventKind, Route[]>();
   for (const detector of detectors) {
     const ctx: DetectionContext = { ...views, emit: (s) => collector.add(detector.declaration, s) };

@@ -22,16 +22,17 @@ export class CriticalityRules {
   }
 
   of(record: IdentityRecord, directory: DirectoryView): Criticality {
-    const values = record.keys.map(keyValue);
+    const keys = record.keys;
+    const values = keys.map(keyValue);
     if (values.some((v) => directory.isHoneytoken(v))) return make('honeytoken', ['configured honeytoken: any use of it is an attack']);
-    const configured = record.keys.some((k) => this.tier0.has(k)) ? 'tier0'
-      : record.keys.some((k) => this.tier1.has(k)) ? 'tier1'
-        : record.keys.some((k) => this.test.has(k)) ? 'test'
+    const configured = keys.some((k) => this.tier0.has(k)) ? 'tier0'
+      : keys.some((k) => this.tier1.has(k)) ? 'tier1'
+        : keys.some((k) => this.test.has(k)) ? 'test'
           : record.configuredTier;
     if (configured && configured !== 'normal') return make(configured, [`configured as ${configured}`]);
     if (configured === 'normal') return make('normal', ['configured as normal']);
     const reasons = [...(record.tier0 ?? [])];
-    for (const sam of record.keys.filter((k) => k.startsWith('sam:')).map(keyValue)) {
+    for (const sam of keys.filter((k) => k.startsWith('sam:')).map(keyValue)) {
       if (sam.endsWith('$') && directory.isDomainControllerAccount({ name: sam })) reasons.push('domain controller account');
       else if (sam.endsWith('$') && directory.isTier0Host(sam.slice(0, -1))) reasons.push('account of a tier-0 host');
       if (directory.isDirectorySyncAccount({ name: sam })) reasons.push('directory-sync account (replicates the directory)');

@@ -1,5 +1,6 @@
 import type { Alert, AlertAccount, AlertIdentity } from '../alerts/alert';
 import type { DirectoryView } from '../estate/directory-model';
+import type { NameSidPairs } from '../estate/name-sid-pairs';
 import type { IdentityEvent } from '../events/identity-event';
 import type { Criticality } from '../scoring/model';
 import { CriticalityRules } from './criticality';
@@ -44,7 +45,8 @@ export class Identities {
   }
 
   describe(record: IdentityRecord, directory: DirectoryView): AlertIdentity {
-    const first = (prefix: string) => record.keys.find((k) => k.startsWith(prefix));
+    const keys = record.keys;
+    const first = (prefix: string) => keys.find((k) => k.startsWith(prefix));
     const upn = first('upn:');
     const sam = first('sam:');
     const sid = first('sid:');
@@ -58,6 +60,11 @@ export class Identities {
       ...(oid ? { objectId: keyValue(oid) } : {}),
       tier: this.criticality(record, directory).tier,
     };
+  }
+
+  /** The name↔SID pairs detectors read and teach (ctx.nameSids), on the account table's keys. */
+  get nameSids(): NameSidPairs {
+    return this.directory.nameSids;
   }
 
   evictIdle(before: number, keep?: ReadonlySet<string>): void {

@@ -2,6 +2,7 @@ import { isJsonRecord, type JsonRecord } from './json-record';
 import { migrateV4Section } from './migrate-v4-detectors';
 import { migrateV4Directory } from './migrate-v4-directory';
 import { migrateV4Kerberos } from './migrate-v4-kerberos';
+import { migrateV4Accounts } from './migrate-v4-accounts';
 
 /**
  * Version 4 → 5 (issue 13): shared facts in compact tables, detectors keep only verdict state.
@@ -14,6 +15,7 @@ const STEPS: readonly ((doc: JsonRecord) => JsonRecord)[] = [
   migrateDetectorSections,
   migrateV4Directory,
   migrateV4Kerberos,
+  migrateV4Accounts,
 ];
 
 export function migrateV4(doc: Record<string, unknown>): Record<string, unknown> {

@@ -48,6 +48,19 @@ describe('identity resolution', () => {
     assert.equal(dir.size, 1);
   });
 
+  it('links the name an event logs beside a SID first seen alone, and after that only touches the SID\'s identity in the pass', () => {
+    const dir = new IdentityDirectory();
+    dir.link([`sid:${SID}`], 0); // a group member, logged by SID only
+    dir.linkAccount({ name: 'jdoe', sid: SID }, 1);
+    assert.equal(dir.find('sam:jdoe')?.id, `sid:${SID}`);
+    dir.linkAccount({ name: 'jdoe2', sid: SID }, 2);
+    assert.equal(dir.find('sam:jdoe2'), undefined, 'as the per-pass memo this replaced: the account is known by its SID');
+    assert.equal(dir.find(`sid:${SID}`)?.lastSeen, 2);
+    const next = new IdentityDirectory([], JSON.parse(JSON.stringify(dir.snapshot())));
+    next.linkAccount({ name: 'jdoe2', sid: SID }, 3);
+    assert.equal(next.find('sam:jdoe2')?.id, `sid:${SID}`, 'a new pass links the name again');
+  });
+
   it('resolves an AD alert and a cloud alert to one identity through a configured account', () => {
     const s = setup({ identities: { accounts: [{ upn: 'jdoe@corp.example', sid: SID, sam: 'CORP\\jdoe', objectId: '2b7e1516-28ae-4d2a-a6ab-f7158809cf4f' }] } });
     const onPrem = s.identities.annotate(alertAbout('jdoe'), s.directory);

@@ -46,7 +46,8 @@ describe('state version 2 → 3', () => {
     assert.equal('tgts' in golden || 'coverage' in golden, false);
     assert.equal('coverage' in ptt, false);
     for (const a of Object.values(ptt.accounts)) assert.equal('tgts' in a, false);
-    assert.ok('sidNames' in golden, 'golden_ticket keeps its name↔SID pairs');
+    assert.equal('sidNames' in golden, false, 'golden_ticket\'s name↔SID pairs moved to the account table (v4 → v5)');
+    assert.ok((migrated.identities?.nameSids.pairs.length ?? 0) > 0, 'the pairs carried over to identities.nameSids');
   });
 
   it('keeps pass_the_ticket accounts that roamed, and drops those kept only for their TGTs', () => {

@@ -161,8 +161,11 @@ describe('state version 4 → 5 (whole document)', () => {
     assert.equal(STATE_VERSION, 5);
     assert.deepEqual(state.detectors['password_spray'], migrateV4Detectors['password_spray']?.(sprayV4));
     // The Kerberos detectors' sections have their own step, tested in migrate-v4-kerberos.test.ts.
-    const ownStep = ['password_spray', 'overpass_the_hash', 'kerberoasting'];
+    const ownStep = ['password_spray', 'overpass_the_hash', 'kerberoasting', 'golden_ticket'];
     for (const id of Object.keys(before).filter((i) => !ownStep.includes(i))) assert.deepEqual(state.detectors[id], migrateV4Section(id, before[id]), id);
+    // golden_ticket's name↔SID pairs moved to the account table (core/state/migrate-v4-accounts.ts).
+    const { sidNames: _pairs, nameRids: _rids, ...verdicts } = before['golden_ticket'] as Record<string, unknown>;
+    assert.deepEqual(state.detectors['golden_ticket'], verdicts);
     assert.equal(migrateV4({ ...doc, detectors: 7 })['detectors'], 7, 'a malformed detectors section is carried for the schema to refuse');
   });
 
@@ -176,5 +179,9 @@ describe('state version 4 → 5 (whole document)', () => {
     assert.equal(result.state.version, 5);
     const spray = result.state.detectors['password_spray'] as { sources: { keys: string[] } };
     assert.deepEqual(spray.sources.keys, ['10.0.8.66']);
+    // The account table's part of the step (core/state/migrate-v4-accounts.ts): identities and golden_ticket's pairs kept.
+    const before = v4() as { identities: { records: unknown[] }; detectors: { golden_ticket: { sidNames: object } } };
+    assert.equal(result.state.identities?.rows.length, before.identities.records.length);
+    assert.equal(result.state.identities?.nameSids.pairs.length, Object.keys(before.detectors.golden_ticket.sidNames).length);
   });
 });

@@ -1,0 +1,97 @@
+import { strict as assert } from 'node:assert';
+import { IdentityDirectory, type IdentitySnapshot } from '../../../core/identity/identity-directory';
+import { StateInvalidError } from '../../../core/state/state-errors';
+
+const DOMAIN = 'S-1-5-21-1004336348-1177238915-682003330';
+const OID = 'oid:2b7e1516-28ae-4d2a-a6ab-f7158809cf4f';
+
+function learned(): IdentityDirectory {
+  const dir = new IdentityDirectory([{ upn: 'ceo@corp.example', displayName: 'The CEO', tier: 'tier0', enabled: false }]);
+  const jdoe = dir.link([`sid:${DOMAIN}-1105`, 'sam:jdoe'], 100);
+  assert.ok(jdoe);
+  dir.active(jdoe, 100);
+  dir.active(jdoe, 200);
+  dir.addReason(jdoe, 'tier0', 'member of Domain Admins');
+  const cloud = dir.link(['upn:jdoe@corp.example', OID], 150);
+  assert.ok(cloud);
+  dir.link(['upn:jdoe@corp.example', 'sam:jdoe'], 300); // merges the cloud identity into jdoe's
+  dir.nameSids.set(`${DOMAIN}-1105`, 'JDoe', 300);
+  dir.nameSids.set(`${DOMAIN}-2201`, 'WS01$', 310);
+  return dir;
+}
+
+/** Everything the directory says about an identity, through its public view. */
+function described(dir: IdentityDirectory, id: string): object | undefined {
+  const r = dir.get(id);
+  return r && {
+    id: r.id, seq: r.seq, keys: r.keys, lastSeen: r.lastSeen, firstActive: r.firstActive, lastActive: r.lastActive, activeEvents: r.activeEvents,
+    tier0: r.tier0, tier1: r.tier1, disabled: r.disabled, seeded: r.seeded, displayName: r.displayName, configuredTier: r.configuredTier, label: dir.label(r),
+  };
+}
+
+function bad(mutate: (s: { -readonly [K in keyof IdentitySnapshot]: unknown }) => void): () => IdentityDirectory {
+  const s = JSON.parse(JSON.stringify(learned().snapshot())) as { -readonly [K in keyof IdentitySnapshot]: unknown };
+  mutate(s);
+  return () => new IdentityDirectory([], s as unknown as IdentitySnapshot);
+}
+
+describe('identity snapshot', () => {
+  it('round-trips every identity, alias and name↔SID pair through JSON', () => {
+    const dir = learned();
+    const saved = JSON.parse(JSON.stringify(dir.snapshot())) as IdentitySnapshot;
+    const back = new IdentityDirectory([], saved);
+    assert.equal(back.size, dir.size);
+    for (const id of [`sid:${DOMAIN}-1105`, 'upn:ceo@corp.example', OID]) assert.deepEqual(described(back, id), described(dir, id), id);
+    assert.equal(back.canonicalId(OID), `sid:${DOMAIN}-1105`);
+    assert.deepEqual(back.snapshot(), saved);
+    const pair = back.nameSids.find(`${DOMAIN}-2201`);
+    assert.equal(back.nameSids.name(pair as number), 'WS01$');
+    assert.equal(back.nameSids.ridOf(DOMAIN, 'jdoe'), '1105');
+  });
+
+  it('writes a SID key as its domain index and RID, not its text', () => {
+    const { rows, nameSids, domains } = learned().snapshot();
+    assert.deepEqual(domains, [DOMAIN]);
+    const json = JSON.stringify({ rows, nameSids });
+    assert.equal(json.includes(DOMAIN), false, 'rows and pairs name the domain by its index');
+    assert.match(json, /"#0-1105"/);
+  });
+
+  it('keeps a seeded identity with no event (last seen never) and its configured facts', () => {
+    const back = new IdentityDirectory([], JSON.parse(JSON.stringify(learned().snapshot())) as IdentitySnapshot);
+    const ceo = back.find('upn:ceo@corp.example');
+    assert.equal(ceo?.lastSeen, -Infinity);
+    assert.deepEqual([ceo?.seeded, ceo?.displayName, ceo?.configuredTier, ceo?.disabled], [true, 'The CEO', 'tier0', true]);
+  });
+
+  it('gives evicted identities\' keys back to the pool', () => {
+    const dir = new IdentityDirectory();
+    for (let i = 0; i < 100; i++) dir.link([`sid:${DOMAIN}-${1000 + i}`, `sam:user${i}`], i);
+    assert.equal(dir.table.keys.size, 200);
+    dir.evictIdle(50);
+    assert.equal(dir.size, 50);
+    assert.equal(dir.table.keys.size, 100);
+    assert.equal(dir.find('sam:user10'), undefined);
+    assert.equal(dir.find('sam:user60')?.id, `sid:${DOMAIN}-1060`);
+  });
+
+  it('refuses a bad snapshot naming the path', () => {
+    const cases: [(s: Record<string, unknown>) => void, RegExp][] = [
+      [(s) => { s['rows'] = 'x'; }, /identities\.rows must be an array/],
+      [(s) => { (s['rows'] as unknown[][])[0]![3] = 'yesterday'; }, /identities\.rows\.0\.3 must be a finite number/],
+      [(s) => { (s['rows'] as unknown[][])[1]![2] = ['#7-1105']; }, /identities\.rows\.1\.2\.0 must be #<index of identities\.domains>-<RID>/],
+      [(s) => { (s['rows'] as unknown[][])[1]![2] = ['jdoe']; }, /identities\.rows\.1\.2\.0 must be a sid:, sam:, upn: or oid: key/],
+      [(s) => { (s['rows'] as unknown[][])[1]![0] = 5; }, /identities\.rows\.1\.0 must be the index of one of its/],
+      [(s) => { (s['rows'] as unknown[][])[1]![7] = 9; }, /identities\.rows\.1\.7 must be a sum of 1, 2 and 4/],
+      [(s) => { (s['rows'] as unknown[][])[0]![8] = { tier: 'boss' }; }, /identities\.rows\.0\.8\.tier must be one of/],
+      [(s) => { (s['rows'] as unknown[][]).push((s['rows'] as unknown[][])[1]!); }, /identities\.rows\.2\.2\.0 repeats/],
+      [(s) => { s['domains'] = ['corp']; }, /identities\.domains\.0 must be a SID domain prefix/],
+      [(s) => { delete s['nameSids']; }, /identities\.nameSids must be an object/],
+      [(s) => { (s['nameSids'] as { pairs: unknown[] }).pairs.push(['sam:x', 'x', 1]); }, /identities\.nameSids\.pairs\.2\.0 must be a SID/],
+      [(s) => { (s['nameSids'] as { rids: unknown[][] }).rids[0]![0] = 3; }, /identities\.nameSids\.rids\.0\.0 must be an index of identities\.domains/],
+    ];
+    for (const [mutate, message] of cases) {
+      assert.throws(bad(mutate), (e: unknown) => e instanceof StateInvalidError && message.test(e.message), String(message));
+    }
+  });
+});

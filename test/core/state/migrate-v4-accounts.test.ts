@@ -142,7 +142,9 @@ describe('migrate v4 → v5: the account table', () => {
     const v5 = (await store.load())?.state;
     assert.ok(v5);
     const old = asV4(v5);
-    const migrated = checkState(old, 'state-v4');
+    // Only the account part of `old` is in its version 4 shape (asV4), so only its step runs:
+    // the other steps read their own parts' version 4 shapes, tested in their own files.
+    const migrated = checkState({ ...migrateV4Accounts(old), version: 5 }, 'state-v4');
     assert.deepEqual(migrated.identities, v5.identities, 'the account table round-trips through its version 4 shape');
     assert.deepEqual(migrated.detectors, v5.detectors);
 

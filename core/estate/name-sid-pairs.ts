@@ -63,6 +63,7 @@ export class NameSidPairs implements NameSidView {
   sameName(pair: PairId, name: string): boolean {
     const text = this.keys.text(this.nameKey[pair] as number);
     if (text.length !== name.length + 4) return name.toLowerCase() === text.slice(4);
+    if (text.endsWith(name)) return true; // a lower-case name: one compare
     for (let i = 0; i < name.length; i++) {
       let c = name.charCodeAt(i);
       if (c > 127) return name.toLowerCase() === text.slice(4);

@@ -71,8 +71,9 @@ export class MemorySink implements Sink {
   /** Every pass's score updates, in the order written. */
   readonly scores: ScoreUpdate[] = [];
   async write(alerts: readonly Alert[], scores: readonly ScoreUpdate[] = []): Promise<void> {
-    this.alerts.push(...alerts);
-    this.scores.push(...scores);
+    // Not push(...alerts): a pass's hundred thousand score updates would overflow the stack.
+    for (const a of alerts) this.alerts.push(a);
+    for (const s of scores) this.scores.push(s);
   }
 }
 

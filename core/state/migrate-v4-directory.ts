@@ -75,7 +75,7 @@ export function migrateFrontEnds(saved: unknown): unknown {
     const hashes = [...new Set((today as string[]).map(fnv1a))].sort((a, b) => a - b);
     keys.push(entry[0]);
     rows.push(s['day'], days.length >= 2 ? days[days.length - 2] : -1, days.length >= 1 ? days[days.length - 1] : -1, hashes.length);
-    accounts.push(...hashes);
+    for (const h of hashes) accounts.push(h); // not push(...hashes): a busy front-end's day overflows the stack
   }
   return { keys, rows, accounts };
 }

@@ -47,6 +47,15 @@ export class SavedReader {
     return v.map((x, i) => item(x, `${path}.${i}`));
   }
 
+  /** A flat `[a, b, a, b, …]` list of at most `cap` pairs, each half read by its own reader. */
+  pairs<A, B>(v: unknown, path: string, cap: number, first: (v: unknown, path: string) => A, second: (v: unknown, path: string) => B): [A, B][] {
+    const flat = this.list(v, path, 2 * cap, (x) => x);
+    if (flat.length % 2 !== 0) this.fail(path, 'must be a flat list of pairs, has an odd length');
+    const out: [A, B][] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push([first(flat[i], `${path}.${i}`), second(flat[i + 1], `${path}.${i + 1}`)]);
+    return out;
+  }
+
   record(v: unknown, path: string): Readonly<Record<string, unknown>> {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, `must be an object, is ${show(v)}`);
     return v as Record<string, unknown>;

@@ -19,6 +19,8 @@ import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
 import { bruteForce } from '../../../core/detectors/brute_force';
 import { dpapiBackupKey } from '../../../core/detectors/dpapi_backup_key';
+import { remoteCodeExecution } from '../../../core/detectors/remote_code_execution';
+import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
 
@@ -145,6 +147,101 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     assert.throws(() => dpapiBackupKey.create(settings(dpapiBackupKey), { pipes: { keys: ['k'], rows: [[T, 5, 'lsarpc', [T, 'DC01', 1, null]]] } }), /pipes\.rows\.0\.1 must be a string/);
   });
 });
+
+describe('migrate v4 → v5: remote_code_execution', () => {
+  const logon = {
+    time: T, host: 'SRV01.corp.example', eventId: 4624, recordId: 4015326, kind: 'logon',
+    account: { name: 'alice', domain: 'CORP', sid: 'S-1-5-21-1-2-3-1104' }, logonType: 3, ip: '10.16.27.250',
+    authPackage: 'Kerberos', logonProcess: 'Kerberos', keyLength: 0, logonId: '0x162502',
+  };
+  const pipe = { time: T - 1000, host: 'SRV01.corp.example', eventId: 5145, recordId: 90 };
+  /** As version 4 wrote it: a host with evidence of each kind, a learned pair, a deployer and a push system. */
+  const rceV4 = {
+    since: T - 20 * DAY,
+    hosts: {
+      srv01: {
+        touches: [{ kind: 'scm', time: T - 1000, account: { name: 'alice', domain: 'CORP' }, ip: '10.16.27.250', logonId: '0x162502', origin: pipe }],
+        logons: [logon], wmiPids: [{ pid: 4242, time: T - 5000 }], remotePids: [77],
+        pending: [{ method: 'service', target: 'SRV01.corp.example', origin: { ...pipe, eventId: 7045, recordId: 91 }, what: 'installed the service "x" (x.exe)',
+          details: { service: 'x', imagePath: 'x.exe' }, sid: 'S-1-5-21-1-2-3-1104' }],
+        scmOpens: { '10.16.27.250|alice': [T - 1000] }, lastSeen: T,
+      },
+      srv02: { touches: [], logons: [], wmiPids: [], pending: [], scmOpens: {}, lastSeen: T - DAY },
+    },
+    baseline: {
+      pairs: { 'dc01|10.0.1.8|svc-backup': { firstSeen: T - 2 * DAY, lastSeen: T, days: [18, 19, 20], fromLearning: true }, 'srv01|10.0.1.9|bob': { firstSeen: T, lastSeen: T, days: [20] } },
+      deployers: { '10.0.1.8|svc-backup': { targets: ['dc01'], lastSeen: T } },
+      pushes: { '10.0.5.5|svc-sccm': { targets: ['ws01', 'ws02'], days: [19, 20], payloads: { 'ccmsetup': 19, 'pdqdeployrunner-#': 20 }, lastSeen: T } },
+    },
+    tickets: [['SRV01$', 'alice', '10.16.27.250', T - 2000]],
+  };
+
+  it('carries every host\'s evidence and the learned baseline over row for row', () => {
+    type Row = [number, number, number, number];
+    const migrated = migrateV4Detectors['remote_code_execution']?.(rceV4) as Record<string, { keys: string[]; rows: unknown[][] }>;
+    assert.deepEqual(migrated['hosts']?.keys, ['srv01', 'srv02']);
+    assert.deepEqual(migrated['hosts']?.rows[0], [
+      T,
+      [['scm', [T - 1000, 'SRV01.corp.example', 5145, 90], ['alice', 'CORP', null], '10.16.27.250', null, '0x162502', null]],
+      [[[T, 'SRV01.corp.example', 4624, 4015326], ['alice', 'CORP', 'S-1-5-21-1-2-3-1104'], '10.16.27.250', null, '0x162502']],
+      [4242, T - 5000], [77],
+      [['service', 'SRV01.corp.example', 'installed the service "x" (x.exe)', [T - 1000, 'SRV01.corp.example', 7045, 91], { service: 'x', imagePath: 'x.exe' }, null, 'S-1-5-21-1-2-3-1104', null]],
+      ['10.16.27.250|alice', [T - 1000]],
+    ]);
+    assert.deepEqual(migrated['pairs']?.keys, ['dc01|10.0.1.8|svc-backup', 'srv01|10.0.1.9|bob']);
+    const [learned, once] = migrated['pairs']?.rows as [Row, Row];
+    assert.deepEqual([daysOf(learned[1]), learned[2], learned[3]], [[18, 19, 20], 3, 1]);
+    assert.deepEqual([daysOf(once[1]), once[2], once[3]], [[20], 1, 0]);
+    assert.deepEqual(migrated['deployers'], { keys: ['10.0.1.8|svc-backup'], rows: [[T, ['dc01']]] });
+    const push = migrated['pushes']?.rows[0] as unknown[];
+    assert.deepEqual([push[1], daysOf(push[2] as number), push[3], push[4]], [['ws01', 'ws02'], [19, 20], 2, ['ccmsetup', 19, 'pdqdeployrunner-#', 20]]);
+    assert.deepEqual(migrated['tickets'], rceV4.tickets);
+    assert.deepEqual(migrateV4Section('remote_code_execution', rceV4), migrated);
+    const d = remoteCodeExecution.create(settings(remoteCodeExecution), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.equal(migrateV4Section('remote_code_execution', migrated), migrated, 'a v5 section passes as it is');
+  });
+
+  // Two weeks after the harness epoch (2024-03-04T09:00Z): after the fixture's own events.
+  const AT_MIN = 14 * 24 * 60;
+  const AT = Date.UTC(2024, 2, 4, 9) + AT_MIN * MIN;
+  const BACKUP = { user: 'svc-backup', sid: 'S-1-5-21-1-2-3-5000', ip: '10.0.1.8', computer: DC };
+
+  /** A pass on the v4 fixture with `pairs` as remote_code_execution's learned pairs: svc-backup installs a service on DC01 from 10.0.1.8. */
+  async function backupPass(pairs: object): Promise<{ titles: string[]; pairs: string[] }> {
+    const store = new MemoryStateStore();
+    const section = { since: AT - 20 * DAY, hosts: {}, baseline: { pairs, deployers: {} } };
+    await store.save(checkState({ ...v4Doc(), detectors: { remote_code_execution: section } }, 'state-v4'), null);
+    const sink = new MemorySink();
+    const result = await runPass({
+      source: new MemorySource([logonEvent(AT_MIN, '0x99', BACKUP), service7045(AT_MIN + 0.001, 'VeeamVssSupport', 'C:\\Windows\\Veeam.exe', BACKUP)]),
+      sink, store, quarantine: new MemoryQuarantine(), config: resolveConfig({}, DECLARATIONS), modules: DETECTOR_MODULES, clock: () => AT + 60 * MIN,
+    });
+    assert.equal(result.state.version, 5);
+    const rce = result.state.detectors['remote_code_execution'] as { pairs: { keys: string[] } };
+    return { titles: sink.alerts.filter((x) => x.detector === 'remote_code_execution').map((x) => x.title), pairs: rce.pairs.keys };
+  }
+
+  it('keeps a learned pair routine after the migration: no alert for the backup account on the DC', async () => {
+    const day = Math.floor(AT / DAY);
+    const kept = await backupPass({ 'dc01|10.0.1.8|svc-backup': { firstSeen: AT - 2 * DAY, lastSeen: AT - DAY, days: [day - 3, day - 2, day - 1], fromLearning: true } });
+    assert.ok(kept.pairs.includes('dc01|10.0.1.8|svc-backup'));
+    assert.deepEqual(kept.titles, []);
+    const unlearned = await backupPass({});
+    assert.deepEqual(unlearned.titles, ['Remote code execution: service installed from another machine'], 'without the pair the same pass alerts');
+  });
+
+  it('leaves a v4 section of the wrong shape as it is for the restore to refuse', () => {
+    const broken = { hosts: { srv01: { touches: 'none' } }, baseline: { pairs: {}, deployers: {} } };
+    assert.equal(migrateV4Detectors['remote_code_execution']?.(broken), broken);
+    assert.throws(() => remoteCodeExecution.create(settings(remoteCodeExecution), broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'hosts');
+  });
+});
+
+/** The real version 1 fixture carried to version 4. */
+function v4Doc(): Record<string, unknown> {
+  return migrateV3(migrateV2(migrateV1(JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'state-v1.json'), 'utf8')) as Record<string, unknown>)));
+}
 
 describe('state version 4 → 5 (whole document)', () => {
   /** The real version 1 fixture carried to version 4, with password_spray's section as version 4 wrote it. */

@@ -1,3 +1,5 @@
+import type { SavedReader } from './saved-value';
+
 /**
  * A set of recent days (days since the epoch, UTC) in one number: the latest day times 2^31,
  * plus a 31-bit mask whose bit i is "seen on latest − i". Replaces arrays of day numbers in
@@ -71,6 +73,12 @@ export function fromDays(days: readonly number[]): DayBits {
 /** Whether a saved value is a well-formed set: a non-negative safe integer with a mask bit set, or 0. */
 export function isDayBits(v: unknown): v is DayBits {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && (v === NO_DAYS || v % SHIFT !== 0);
+}
+
+/** A saved day set read through `read`: anything else throws naming `path`. */
+export function readDayBits(v: unknown, read: SavedReader, path: string): DayBits {
+  if (!isDayBits(v)) read.fail(path, `must be a day set (a non-negative integer), is ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** Every `field` of every record of a saved table is a day set, or this throws naming the first that is not. */

@@ -15,6 +15,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   brute_force: migrateBruteForce,
   dpapi_backup_key: migrateDpapiBackupKey,
   remote_code_execution: migrateRemoteCodeExecution,
+  pass_the_hash: migratePassTheHash,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -24,6 +25,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   brute_force: (s) => s['streaks'] === undefined && s['sources'] !== undefined,
   dpapi_backup_key: (s) => isJsonRecord(s['pipes']) && !Array.isArray(s['pipes']['keys']),
   remote_code_execution: (s) => s['baseline'] !== undefined,
+  pass_the_hash: (s) => isJsonRecord(s['habits']) && !Array.isArray(s['habits']['keys']),
 };
 
 /**
@@ -198,6 +200,34 @@ export function migrateRemoteCodeExecution(section: unknown): unknown {
     ...(section['since'] !== undefined ? { since: section['since'] } : {}),
     hosts, pairs, deployers, pushes,
     ...(section['tickets'] !== undefined ? { tickets: section['tickets'] } : {}),
+  };
+}
+
+/**
+ * pass_the_hash: `{since, habits: {key: {days, lastSeen}}, accounts: {account: {firstSeen, lastSeen, devices: {device: time}}}, injections: [{host, identity, time}]}`
+ * becomes the tables `habits` (`[lastSeen, days as a day set, day count]`) and `accounts`
+ * (`[lastSeen, firstSeen, [device, lastUse, …]]`), and `injections` as `[host, identity, time]` tuples.
+ */
+export function migratePassTheHash(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['habits']) || !isJsonRecord(section['accounts'])) return section;
+  const injections = section['injections'] ?? [];
+  if (!Array.isArray(injections)) return section;
+  const habits = table();
+  for (const [key, h] of Object.entries(section['habits'])) {
+    if (!isJsonRecord(h) || !isDayList(h['days'])) return section;
+    habits.keys.push(key);
+    habits.rows.push([h['lastSeen'], fromDays(h['days']), h['days'].length]);
+  }
+  const accounts = table();
+  for (const [key, a] of Object.entries(section['accounts'])) {
+    if (!isJsonRecord(a) || !isJsonRecord(a['devices'])) return section;
+    accounts.keys.push(key);
+    accounts.rows.push([a['lastSeen'], a['firstSeen'], Object.entries(a['devices']).flat()]);
+  }
+  return {
+    ...(section['since'] !== undefined ? { since: section['since'] } : {}),
+    habits, accounts,
+    injections: injections.map((i) => isJsonRecord(i) ? [i['host'], i['identity'], i['time']] : i),
   };
 }
 

@@ -1,5 +1,5 @@
 import { DAY } from '../../detectors/detector';
-import { addDay, hasDay, isDayBits, NO_DAYS, type DayBits } from '../../state/day-bits';
+import { addDay, hasDay, NO_DAYS, readDayBits, type DayBits } from '../../state/day-bits';
 import { KeyedTable, type KeyedTableSnapshot, type TableSpec } from '../../state/keyed-table';
 import type { SavedReader } from '../../state/saved-value';
 
@@ -153,11 +153,6 @@ export function evictBaseline(state: BaselineState, before: number): void {
 
 const str = (read: SavedReader) => (x: unknown, p: string): string => read.string(x, p);
 
-function dayBits(read: SavedReader, v: unknown, path: string): DayBits {
-  if (!isDayBits(v)) read.fail(path, `must be a day set (a non-negative integer), is ${JSON.stringify(v)}`);
-  return v;
-}
-
 /** `[lastSeen, days, dayCount, fromLearning]`. */
 const pairTable: TableSpec<PairHistory> = {
   name: 'pairs',
@@ -166,7 +161,7 @@ const pairTable: TableSpec<PairHistory> = {
   decode(v, read, path) {
     const [lastSeen, days, dayCount, fromLearning] = read.tuple(v, path, 4);
     return {
-      lastSeen: read.number(lastSeen, `${path}.0`), days: dayBits(read, days, `${path}.1`),
+      lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`),
       dayCount: read.count(dayCount, `${path}.2`), fromLearning: read.count(fromLearning, `${path}.3`) === 1,
     };
   },
@@ -193,7 +188,7 @@ const pushTable: TableSpec<PushHistory> = {
     const map = new Map(read.pairs(payloads, `${path}.4`, MAX_PAYLOADS, str(read), (x, p) => read.number(x, p)));
     return {
       lastSeen: read.number(lastSeen, `${path}.0`), targets: read.list(targets, `${path}.1`, MAX_TARGETS, str(read)),
-      days: dayBits(read, days, `${path}.2`), dayCount: read.count(dayCount, `${path}.3`), payloads: map,
+      days: readDayBits(days, read, `${path}.2`), dayCount: read.count(dayCount, `${path}.3`), payloads: map,
     };
   },
 };

@@ -20,6 +20,7 @@ import { accountEnumeration } from '../../../core/detectors/account_enumeration'
 import { bruteForce } from '../../../core/detectors/brute_force';
 import { dpapiBackupKey } from '../../../core/detectors/dpapi_backup_key';
 import { remoteCodeExecution } from '../../../core/detectors/remote_code_execution';
+import { passTheHash } from '../../../core/detectors/pass_the_hash';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -235,6 +236,55 @@ describe('migrate v4 → v5: remote_code_execution', () => {
     const broken = { hosts: { srv01: { touches: 'none' } }, baseline: { pairs: {}, deployers: {} } };
     assert.equal(migrateV4Detectors['remote_code_execution']?.(broken), broken);
     assert.throws(() => remoteCodeExecution.create(settings(remoteCodeExecution), broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'hosts');
+  });
+});
+
+describe('migrate v4 → v5: pass_the_hash', () => {
+  const pthV4 = {
+    since: T - 12 * DAY,
+    habits: { 'adm01|alice|alice-adm': { days: [17, 18, 19, 20], lastSeen: T }, 'ws05|bob|?': { days: [20], lastSeen: T - DAY } },
+    accounts: { 'alice': { firstSeen: T - 12 * DAY, lastSeen: T, devices: { 'n:adm01': T, 'i:10.0.4.21': T - DAY } } },
+    injections: [{ host: 'ws05', identity: 'carol', time: T - MIN }],
+  };
+
+  it('carries the habits\' days, the device sets and the recent injections over row for row', () => {
+    const migrated = migrateV4Detectors['pass_the_hash']?.(pthV4) as { habits: { keys: string[]; rows: [number, number, number][] } };
+    assert.deepEqual(migrated.habits.keys, Object.keys(pthV4.habits));
+    assert.deepEqual(migrated.habits.rows.map(([seen, days, n]) => [seen, daysOf(days), n]), [[T, [17, 18, 19, 20], 4], [T - DAY, [20], 1]]);
+    assert.deepEqual(migrated, {
+      since: T - 12 * DAY,
+      habits: migrated.habits,
+      accounts: { keys: ['alice'], rows: [[T, T - 12 * DAY, ['n:adm01', T, 'i:10.0.4.21', T - DAY]]] },
+      injections: [['ws05', 'carol', T - MIN]],
+    });
+    assert.deepEqual(migrateV4Section('pass_the_hash', pthV4), migrated);
+    assert.equal(migrateV4Section('pass_the_hash', migrated), migrated, 'a v5 section passes as it is');
+    const d = passTheHash.create(settings(passTheHash), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+  });
+
+  it('keeps a learned runas /netonly habit silent after the migration, and alerts on an unlearned one', () => {
+    const d = passTheHash.create({ ...settings(passTheHash), learningPeriodMs: 0 }, migrateV4Detectors['pass_the_hash']?.(pthV4));
+    const alerts: string[] = [];
+    const ctx = { emit: (a: { keys: readonly string[] }) => alerts.push(a.keys[0] ?? ''), directory: { machineAddresses: () => [] } } as never;
+    const netonly = (host: string, user: string, identity: string) => ({
+      kind: 'logon', time: T + MIN, host, eventId: 4624, recordId: 1, logonType: 9, logonProcess: 'seclogo',
+      account: { name: user, domain: 'CORP' }, subject: { name: user, domain: 'CORP' }, outboundAccount: { name: identity, domain: 'CORP' },
+    }) as never;
+    d.handle(netonly('ADM01', 'alice', 'alice-adm'), ctx);
+    assert.deepEqual(alerts, [], 'seen on 4 days: a habit');
+    d.handle(netonly('WS05', 'bob', 'bob-adm'), ctx);
+    assert.deepEqual(alerts, ['ws05']);
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(passTheHash);
+    assert.throws(() => passTheHash.create(s, { habits: { keys: ['k'], rows: [[T, -3, 1]] } }), /detectors\.pass_the_hash is invalid: habits\.rows\.0\.1 must be a day set/);
+    assert.throws(() => passTheHash.create(s, { accounts: { keys: ['a'], rows: [[T, T, ['n:adm01']]] } }), /accounts\.rows\.0\.2 must be a flat list of pairs/);
+    assert.throws(() => passTheHash.create(s, { injections: [['ws05', 'carol', 'now']] }), /injections\.0\.2 must be a finite number/);
+    const broken = { habits: { k: { days: 'all' } }, accounts: {}, injections: [] };
+    assert.equal(migrateV4Detectors['pass_the_hash']?.(broken), broken);
+    assert.throws(() => passTheHash.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'habits');
   });
 });
 

@@ -16,6 +16,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   dpapi_backup_key: migrateDpapiBackupKey,
   remote_code_execution: migrateRemoteCodeExecution,
   pass_the_hash: migratePassTheHash,
+  samr_recon: migrateSamrRecon,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -26,6 +27,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   dpapi_backup_key: (s) => isJsonRecord(s['pipes']) && !Array.isArray(s['pipes']['keys']),
   remote_code_execution: (s) => s['baseline'] !== undefined,
   pass_the_hash: (s) => isJsonRecord(s['habits']) && !Array.isArray(s['habits']['keys']),
+  samr_recon: (s) => Array.isArray(s['actors']),
 };
 
 /**
@@ -229,6 +231,40 @@ export function migratePassTheHash(section: unknown): unknown {
     habits, accounts,
     injections: injections.map((i) => isJsonRecord(i) ? [i['host'], i['identity'], i['time']] : i),
   };
+}
+
+/**
+ * samr_recon: `{since, actors: [[actor, {objects, binds, profile, evidence, sourceIp, sourceName, lastSeen}]], sessions: [[host|logonId, ip]]}`
+ * becomes the tables `actors` (profile and source, for the state TTL), `windows` (the objects
+ * and binds within the window, flat `[key, time, …]`, and the evidence) and `sessions`
+ * (`[lastSeen, ip]`). Version 4 kept no time per session: each gets the section's latest
+ * actor time, the newest it can be, so none goes before it would have.
+ */
+export function migrateSamrRecon(section: unknown): unknown {
+  if (!isJsonRecord(section) || !Array.isArray(section['actors']) || !Array.isArray(section['sessions'])) return section;
+  const actors = table();
+  const windows = table();
+  let latest = 0;
+  for (const entry of section['actors'] as unknown[]) {
+    const a = sourceEntry(entry);
+    const profile = a && profileOf(a.row['profile']);
+    const objects = a && flatPairs(a.row['objects']);
+    const binds = a && flatPairs(a.row['binds']);
+    if (!a || !profile || !objects || !binds || !Array.isArray(a.row['evidence'])) return section;
+    const r = a.row;
+    if (typeof r['lastSeen'] === 'number') latest = Math.max(latest, r['lastSeen']);
+    actors.keys.push(a.key);
+    actors.rows.push([r['lastSeen'], profile, r['sourceIp'] ?? null, r['sourceName'] ?? null]);
+    windows.keys.push(a.key);
+    windows.rows.push([r['lastSeen'], objects, binds, (r['evidence'] as unknown[]).map(origin)]);
+  }
+  const sessions = table();
+  for (const entry of section['sessions'] as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2) return section;
+    sessions.keys.push(entry[0]);
+    sessions.rows.push([latest, entry[1]]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors, windows, sessions };
 }
 
 function isDayList(v: unknown): v is number[] {

@@ -21,6 +21,7 @@ import { bruteForce } from '../../../core/detectors/brute_force';
 import { dpapiBackupKey } from '../../../core/detectors/dpapi_backup_key';
 import { remoteCodeExecution } from '../../../core/detectors/remote_code_execution';
 import { passTheHash } from '../../../core/detectors/pass_the_hash';
+import { samrRecon } from '../../../core/detectors/samr_recon';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -133,7 +134,7 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     assert.deepEqual(migrateV4Section('password_spray', sprayV4), v5);
     assert.equal(migrateV4Section('password_spray', v5), v5);
     const other = { sources: [] };
-    assert.equal(migrateV4Section('samr_recon', other), other);
+    assert.equal(migrateV4Section('dcsync', other), other);
   });
 
   it('carries dpapi_backup_key\'s pipe sessions over and lets them go an hour after they opened', () => {
@@ -285,6 +286,48 @@ describe('migrate v4 → v5: pass_the_hash', () => {
     const broken = { habits: { k: { days: 'all' } }, accounts: {}, injections: [] };
     assert.equal(migrateV4Detectors['pass_the_hash']?.(broken), broken);
     assert.throws(() => passTheHash.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'habits');
+  });
+});
+
+describe('migrate v4 → v5: samr_recon', () => {
+  const samrV4 = {
+    since: T - 9 * DAY,
+    actors: [['eve', {
+      objects: [['cn=domain admins', T - 2 * MIN], ['cn=alice', T]], binds: [['dc01|88', T - MIN]],
+      profile: { days: [[17, 3], [18, 5]], known: [['sensitive:Domain Admins', 17]] }, evidence: [origin],
+      sourceIp: '10.0.7.7', sourceName: 'WS07', lastSeen: T,
+    }], ['bob', { objects: [], binds: [], profile: { days: [[15, 1]], known: [] }, evidence: [], lastSeen: T - 3 * DAY }]],
+    sessions: [['dc01|0x51', '10.0.7.7']],
+  };
+
+  it('carries every actor\'s profile, window and source and the pipe sessions over row for row', () => {
+    const migrated = migrateV4Detectors['samr_recon']?.(samrV4);
+    assert.deepEqual(migrated, {
+      since: T - 9 * DAY,
+      actors: { keys: ['eve', 'bob'], rows: [[T, [[17, 3, 18, 5], ['sensitive:Domain Admins', 17]], '10.0.7.7', 'WS07'], [T - 3 * DAY, [[15, 1], []], null, null]] },
+      windows: { keys: ['eve', 'bob'], rows: [[T, ['cn=domain admins', T - 2 * MIN, 'cn=alice', T], ['dc01|88', T - MIN], [[T, 'DC01.corp.example', 4771, 7]]], [T - 3 * DAY, [], [], []]] },
+      sessions: { keys: ['dc01|0x51'], rows: [[T, '10.0.7.7']] },
+    });
+    assert.deepEqual(migrateV4Section('samr_recon', samrV4), migrated);
+    assert.equal(migrateV4Section('samr_recon', migrated), migrated, 'a v5 section passes as it is');
+    const d = samrRecon.create(settings(samrRecon), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+  });
+
+  it('keeps the profiles for the TTL and lets the windows go after the window', () => {
+    const d = samrRecon.create(settings(samrRecon), migrateV4Detectors['samr_recon']?.(samrV4));
+    d.evictIdle(T - 30 * DAY, T + 11 * MIN);
+    const s = d.snapshot() as Record<string, { keys: string[] }>;
+    assert.deepEqual([s['actors']?.keys, s['windows']?.keys, s['sessions']?.keys], [['eve', 'bob'], [], ['dc01|0x51']]);
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(samrRecon);
+    assert.throws(() => samrRecon.create(s, { windows: { keys: ['eve'], rows: [[T, ['a', T, 'b'], [], []]] } }), /detectors\.samr_recon is invalid: windows\.rows\.0\.1 must alternate keys and times/);
+    assert.throws(() => samrRecon.create(s, { sessions: { keys: ['dc01|0x51'], rows: [[T, 7]] } }), /sessions\.rows\.0\.1 must be a string/);
+    const broken = { actors: [['eve', { profile: 'none' }]], sessions: [] };
+    assert.equal(migrateV4Detectors['samr_recon']?.(broken), broken);
+    assert.throws(() => samrRecon.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'actors');
   });
 });
 

@@ -17,6 +17,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   remote_code_execution: migrateRemoteCodeExecution,
   pass_the_hash: migratePassTheHash,
   samr_recon: migrateSamrRecon,
+  smb_session_enumeration: migrateSmbSessionEnumeration,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -28,6 +29,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   remote_code_execution: (s) => s['baseline'] !== undefined,
   pass_the_hash: (s) => isJsonRecord(s['habits']) && !Array.isArray(s['habits']['keys']),
   samr_recon: (s) => Array.isArray(s['actors']),
+  smb_session_enumeration: (s) => Array.isArray(s['sources']),
 };
 
 /**
@@ -265,6 +267,34 @@ export function migrateSamrRecon(section: unknown): unknown {
     sessions.rows.push([latest, entry[1]]);
   }
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors, windows, sessions };
+}
+
+/**
+ * smb_session_enumeration: `{since, sources: [[ip, {hosts, dcs, profile, evidence, actor, lastSeen}]], dcOpeners}`
+ * becomes the tables `sources` (the profile, for the state TTL) and `windows` (the hosts and DCs
+ * opened within the window, flat `[key, time, …]`, the evidence and the actor); `dcOpeners` stays.
+ */
+export function migrateSmbSessionEnumeration(section: unknown): unknown {
+  if (!isJsonRecord(section) || !Array.isArray(section['sources'])) return section;
+  const sources = table();
+  const windows = table();
+  for (const entry of section['sources'] as unknown[]) {
+    const s = sourceEntry(entry);
+    const profile = s && profileOf(s.row['profile']);
+    const hosts = s && flatPairs(s.row['hosts']);
+    const dcs = s && flatPairs(s.row['dcs'] ?? []);
+    if (!s || !profile || !hosts || !dcs || !Array.isArray(s.row['evidence'])) return section;
+    const r = s.row;
+    sources.keys.push(s.key);
+    sources.rows.push([r['lastSeen'], profile]);
+    windows.keys.push(s.key);
+    windows.rows.push([r['lastSeen'], hosts, dcs, (r['evidence'] as unknown[]).map(origin), r['actor'] === undefined ? null : account(r['actor'])]);
+  }
+  return {
+    ...(section['since'] !== undefined ? { since: section['since'] } : {}),
+    sources, windows,
+    ...(section['dcOpeners'] !== undefined ? { dcOpeners: section['dcOpeners'] } : {}),
+  };
 }
 
 function isDayList(v: unknown): v is number[] {

@@ -22,6 +22,7 @@ import { dpapiBackupKey } from '../../../core/detectors/dpapi_backup_key';
 import { remoteCodeExecution } from '../../../core/detectors/remote_code_execution';
 import { passTheHash } from '../../../core/detectors/pass_the_hash';
 import { samrRecon } from '../../../core/detectors/samr_recon';
+import { smbSessionEnumeration } from '../../../core/detectors/smb_session_enumeration';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -328,6 +329,48 @@ describe('migrate v4 → v5: samr_recon', () => {
     const broken = { actors: [['eve', { profile: 'none' }]], sessions: [] };
     assert.equal(migrateV4Detectors['samr_recon']?.(broken), broken);
     assert.throws(() => samrRecon.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'actors');
+  });
+});
+
+describe('migrate v4 → v5: smb_session_enumeration', () => {
+  const smbV4 = {
+    since: T - 9 * DAY,
+    sources: [['10.0.7.7', {
+      hosts: [['srv01', T - MIN], ['dc01', T]], dcs: [['dc01|eve', T]], profile: { days: [[18, 2], [19, 3]], known: [['dc', 18]] },
+      evidence: [origin], actor: { name: 'eve', domain: 'CORP', sid: 'S-1-5-21-1-2-3-1107' }, lastSeen: T,
+    }], ['10.0.7.8', { hosts: [], profile: { days: [[12, 1]], known: [] }, evidence: [], lastSeen: T - 5 * DAY }]],
+    dcOpeners: [[19, ['10.0.7.7', '10.0.7.9']], [20, ['10.0.7.7']]],
+  };
+
+  it('carries every source\'s profile and window and the estate\'s DC openers over row for row', () => {
+    const migrated = migrateV4Detectors['smb_session_enumeration']?.(smbV4);
+    assert.deepEqual(migrated, {
+      since: T - 9 * DAY,
+      sources: { keys: ['10.0.7.7', '10.0.7.8'], rows: [[T, [[18, 2, 19, 3], ['dc', 18]]], [T - 5 * DAY, [[12, 1], []]]] },
+      windows: { keys: ['10.0.7.7', '10.0.7.8'], rows: [
+        [T, ['srv01', T - MIN, 'dc01', T], ['dc01|eve', T], [[T, 'DC01.corp.example', 4771, 7]], ['eve', 'CORP', 'S-1-5-21-1-2-3-1107']],
+        [T - 5 * DAY, [], [], [], null],
+      ] },
+      dcOpeners: smbV4.dcOpeners,
+    });
+    assert.deepEqual(migrateV4Section('smb_session_enumeration', smbV4), migrated);
+    assert.equal(migrateV4Section('smb_session_enumeration', migrated), migrated, 'a v5 section passes as it is');
+    const d = smbSessionEnumeration.create(settings(smbSessionEnumeration), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 59 * MIN);
+    assert.deepEqual((d.snapshot() as { windows: { keys: string[] } }).windows.keys, ['10.0.7.7'], 'within the hour the window stays');
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    const s = d.snapshot() as Record<string, { keys: string[] }>;
+    assert.deepEqual([s['sources']?.keys, s['windows']?.keys], [['10.0.7.7', '10.0.7.8'], []], 'profiles for the TTL, windows for the window');
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(smbSessionEnumeration);
+    assert.throws(() => smbSessionEnumeration.create(s, { windows: { keys: ['ip'], rows: [[T, [], ['dc01|eve'], [], null]] } }), /detectors\.smb_session_enumeration is invalid: windows\.rows\.0\.2 must be a flat list of pairs/);
+    assert.throws(() => smbSessionEnumeration.create(s, { dcOpeners: [[19, '10.0.7.7']] }), /dcOpeners\.0\.1 must be an array/);
+    const broken = { sources: [['10.0.7.7', { hosts: 'x' }]] };
+    assert.equal(migrateV4Detectors['smb_session_enumeration']?.(broken), broken);
+    assert.throws(() => smbSessionEnumeration.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'sources');
   });
 });
 

@@ -2,7 +2,8 @@ import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from 
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile } from '../estate/source-profile';
+import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin } from '../estate/source-profile';
+import { actorHabitsTable, newActorHabits, type ActorHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
@@ -84,14 +85,6 @@ const MAX_SESSIONS = 4096;
 
 type Trigger = 'sensitive' | 'breadth' | 'enumeration' | 'binds';
 
-/** What an actor usually does and where it queries from, kept for the state TTL. */
-interface Habits {
-  profile: SourceProfile;
-  sourceIp?: string;
-  sourceName?: string;
-  lastSeen: number;
-}
-
 /** What the actor queried within the window, kept for the window past its last query. */
 interface QueryWindow {
   objects: DistinctWindow;
@@ -105,23 +98,6 @@ interface PipeSession {
   ip: string;
   lastSeen: number;
 }
-
-/** `[lastSeen, profile, sourceIp, sourceName]`. */
-const habitsTable: TableSpec<Habits> = {
-  name: 'actors',
-  lastSeen: (h) => h.lastSeen,
-  encode: (h) => [h.lastSeen, h.profile.encode(), h.sourceIp ?? null, h.sourceName ?? null],
-  decode(v, read, path) {
-    const [lastSeen, profile, sourceIp, sourceName] = read.tuple(v, path, 4);
-    const str = (x: unknown, p: string): string => read.string(x, p);
-    const ip = read.optional(sourceIp, `${path}.2`, str);
-    const name = read.optional(sourceName, `${path}.3`, str);
-    return {
-      lastSeen: read.number(lastSeen, `${path}.0`), profile: SourceProfile.decode(profile, read, `${path}.1`),
-      ...(ip !== undefined ? { sourceIp: ip } : {}), ...(name !== undefined ? { sourceName: name } : {}),
-    };
-  },
-};
 
 /** `[lastSeen, objects, binds, evidence]`. */
 function windowTable(horizonMs: number): TableSpec<QueryWindow> {
@@ -153,7 +129,7 @@ const sessionTable: TableSpec<PipeSession> = {
 };
 
 interface Actor {
-  readonly habits: Habits;
+  readonly habits: ActorHabits;
   readonly window: QueryWindow;
 }
 
@@ -165,7 +141,7 @@ export const samrRecon: DetectorModule = {
 class SamrReconDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly actors: KeyedTable<Habits>;
+  private readonly actors: KeyedTable<ActorHabits>;
   private readonly windows: KeyedTable<QueryWindow>;
   private readonly sessions: KeyedTable<PipeSession>;
   private readonly windowMs: number;
@@ -175,7 +151,7 @@ class SamrReconDetector implements Detector {
     const read = new SavedReader('detectors.samr_recon');
     const section = saved === undefined ? {} : read.record(saved, '(section)');
     this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
-    this.actors = new KeyedTable(habitsTable, section['actors'], read);
+    this.actors = new KeyedTable(actorHabitsTable, section['actors'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
     this.sessions = new KeyedTable(sessionTable, section['sessions'], read);
   }
@@ -280,7 +256,7 @@ class SamrReconDetector implements Detector {
   /** The actor's habits and its query window; a window idle past windowMs starts afresh. */
   private actor(subject: Account, time: number, ip?: string, workstation?: string): Actor {
     const key = actorKey(subject, ip);
-    const h = rowAt(this.actors, key, time, (): Habits => ({ profile: new SourceProfile(), lastSeen: time }));
+    const h = rowAt(this.actors, key, time, () => newActorHabits(time));
     let w = this.windows.get(key);
     if (!w || time - w.lastSeen > this.windowMs) {
       w ??= { objects: new DistinctWindow(), binds: new DistinctWindow(), evidence: [], lastSeen: time };

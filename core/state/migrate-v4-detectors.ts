@@ -18,6 +18,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   pass_the_hash: migratePassTheHash,
   samr_recon: migrateSamrRecon,
   smb_session_enumeration: migrateSmbSessionEnumeration,
+  ldap_recon: migrateLdapRecon,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -30,6 +31,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   pass_the_hash: (s) => isJsonRecord(s['habits']) && !Array.isArray(s['habits']['keys']),
   samr_recon: (s) => Array.isArray(s['actors']),
   smb_session_enumeration: (s) => Array.isArray(s['sources']),
+  ldap_recon: (s) => Array.isArray(s['actors']),
 };
 
 /**
@@ -244,29 +246,58 @@ export function migratePassTheHash(section: unknown): unknown {
  */
 export function migrateSamrRecon(section: unknown): unknown {
   if (!isJsonRecord(section) || !Array.isArray(section['actors']) || !Array.isArray(section['sessions'])) return section;
+  const split = actorTables(section['actors'], (r) => {
+    const objects = flatPairs(r['objects']);
+    const binds = flatPairs(r['binds']);
+    return objects && binds && Array.isArray(r['evidence']) ? [r['lastSeen'], objects, binds, r['evidence'].map(origin)] : undefined;
+  });
+  if (!split) return section;
+  const sessions = table();
+  for (const entry of section['sessions'] as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2) return section;
+    sessions.keys.push(entry[0]);
+    sessions.rows.push([split.latest, entry[1]]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.actors, windows: split.windows, sessions };
+}
+
+/**
+ * ldap_recon: `{since, actors: [[actor, {objects, profile, evidence, sourceIp, sourceName, lastSeen}]]}`
+ * becomes the tables `actors` (profile and source, for the state TTL) and `windows` (the objects
+ * read within the window, flat `[key, time, …]`, and the evidence).
+ */
+export function migrateLdapRecon(section: unknown): unknown {
+  if (!isJsonRecord(section) || !Array.isArray(section['actors'])) return section;
+  const split = actorTables(section['actors'], (r) => {
+    const objects = flatPairs(r['objects']);
+    return objects && Array.isArray(r['evidence']) ? [r['lastSeen'], objects, r['evidence'].map(origin)] : undefined;
+  });
+  if (!split) return section;
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.actors, windows: split.windows };
+}
+
+/**
+ * A directory-query detector's `[[actor, {profile, sourceIp, sourceName, lastSeen, …}]]` as the
+ * tables `actors` (core/estate/actor-habits.ts) and `windows` (each row made by `windowRow`),
+ * with the latest lastSeen; undefined when an entry is not of that shape.
+ */
+function actorTables(entries: unknown[], windowRow: (row: JsonRecord) => unknown[] | undefined): { actors: Table; windows: Table; latest: number } | undefined {
   const actors = table();
   const windows = table();
   let latest = 0;
-  for (const entry of section['actors'] as unknown[]) {
+  for (const entry of entries) {
     const a = sourceEntry(entry);
     const profile = a && profileOf(a.row['profile']);
-    const objects = a && flatPairs(a.row['objects']);
-    const binds = a && flatPairs(a.row['binds']);
-    if (!a || !profile || !objects || !binds || !Array.isArray(a.row['evidence'])) return section;
+    const w = a && windowRow(a.row);
+    if (!a || !profile || !w) return undefined;
     const r = a.row;
     if (typeof r['lastSeen'] === 'number') latest = Math.max(latest, r['lastSeen']);
     actors.keys.push(a.key);
     actors.rows.push([r['lastSeen'], profile, r['sourceIp'] ?? null, r['sourceName'] ?? null]);
     windows.keys.push(a.key);
-    windows.rows.push([r['lastSeen'], objects, binds, (r['evidence'] as unknown[]).map(origin)]);
+    windows.rows.push(w);
   }
-  const sessions = table();
-  for (const entry of section['sessions'] as unknown[]) {
-    if (!Array.isArray(entry) || entry.length !== 2) return section;
-    sessions.keys.push(entry[0]);
-    sessions.rows.push([latest, entry[1]]);
-  }
-  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors, windows, sessions };
+  return { actors, windows, latest };
 }
 
 /**
@@ -301,7 +332,12 @@ function isDayList(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((d) => Number.isSafeInteger(d) && (d as number) >= 0);
 }
 
-function table(): { keys: unknown[]; rows: unknown[] } {
+interface Table {
+  keys: unknown[];
+  rows: unknown[];
+}
+
+function table(): Table {
   return { keys: [], rows: [] };
 }
 

@@ -23,6 +23,7 @@ import { remoteCodeExecution } from '../../../core/detectors/remote_code_executi
 import { passTheHash } from '../../../core/detectors/pass_the_hash';
 import { samrRecon } from '../../../core/detectors/samr_recon';
 import { smbSessionEnumeration } from '../../../core/detectors/smb_session_enumeration';
+import { ldapRecon } from '../../../core/detectors/ldap_recon';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -371,6 +372,41 @@ describe('migrate v4 → v5: smb_session_enumeration', () => {
     const broken = { sources: [['10.0.7.7', { hosts: 'x' }]] };
     assert.equal(migrateV4Detectors['smb_session_enumeration']?.(broken), broken);
     assert.throws(() => smbSessionEnumeration.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'sources');
+  });
+});
+
+describe('migrate v4 → v5: ldap_recon', () => {
+  const ldapV4 = {
+    since: T - 9 * DAY,
+    actors: [['eve', {
+      objects: [['CN=Alice,CN=Users,DC=corp', T - MIN], ['CN=Bob,CN=Users,DC=corp', T]], profile: { days: [[18, 40], [19, 55]], known: [] },
+      evidence: [origin], sourceIp: '10.0.7.7', lastSeen: T,
+    }]],
+  };
+
+  it('carries every actor\'s profile, source and read window over row for row', () => {
+    const migrated = migrateV4Detectors['ldap_recon']?.(ldapV4);
+    assert.deepEqual(migrated, {
+      since: T - 9 * DAY,
+      actors: { keys: ['eve'], rows: [[T, [[18, 40, 19, 55], []], '10.0.7.7', null]] },
+      windows: { keys: ['eve'], rows: [[T, ['CN=Alice,CN=Users,DC=corp', T - MIN, 'CN=Bob,CN=Users,DC=corp', T], [[T, 'DC01.corp.example', 4771, 7]]]] },
+    });
+    assert.deepEqual(migrateV4Section('ldap_recon', ldapV4), migrated);
+    assert.equal(migrateV4Section('ldap_recon', migrated), migrated, 'a v5 section passes as it is');
+    const d = ldapRecon.create(settings(ldapRecon), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + DAY);
+    const s = d.snapshot() as Record<string, { keys: string[] }>;
+    assert.deepEqual([s['actors']?.keys, s['windows']?.keys], [['eve'], []], 'the profile for the TTL, the window for the window');
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(ldapRecon);
+    assert.throws(() => ldapRecon.create(s, { actors: { keys: ['eve'], rows: [[T, [[18, 40], []], 7, null]] } }), /detectors\.ldap_recon is invalid: actors\.rows\.0\.2 must be a string/);
+    assert.throws(() => ldapRecon.create(s, { windows: { keys: ['eve'], rows: [[T, [], [['DC01', T]]]] } }), /windows\.rows\.0\.2\.0 must be an array of 4/);
+    const broken = { actors: [['eve', { objects: {} }]] };
+    assert.equal(migrateV4Detectors['ldap_recon']?.(broken), broken);
+    assert.throws(() => ldapRecon.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'actors');
   });
 });
 

@@ -19,6 +19,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   samr_recon: migrateSamrRecon,
   smb_session_enumeration: migrateSmbSessionEnumeration,
   ldap_recon: migrateLdapRecon,
+  replication_rights_granted: migrateReplicationRightsGranted,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -32,6 +33,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   samr_recon: (s) => Array.isArray(s['actors']),
   smb_session_enumeration: (s) => Array.isArray(s['sources']),
   ldap_recon: (s) => Array.isArray(s['actors']),
+  replication_rights_granted: (s) => isJsonRecord(s['descriptors']) && !Array.isArray(s['descriptors']['keys']),
 };
 
 /**
@@ -274,6 +276,29 @@ export function migrateLdapRecon(section: unknown): unknown {
   });
   if (!split) return section;
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.actors, windows: split.windows };
+}
+
+/**
+ * replication_rights_granted: `{descriptors: {object: {grants, lastSeen}}, granted: {object|trustee: {rights, since}}}`
+ * becomes the tables `descriptors` (`[lastSeen, grants]`) and `granted` (`[since, rights]`), in the same order.
+ */
+export function migrateReplicationRightsGranted(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['descriptors'])) return section;
+  const granted = section['granted'] ?? {};
+  if (!isJsonRecord(granted)) return section;
+  const descriptors = table();
+  for (const [key, d] of Object.entries(section['descriptors'])) {
+    if (!isJsonRecord(d)) return section;
+    descriptors.keys.push(key);
+    descriptors.rows.push([d['lastSeen'], d['grants']]);
+  }
+  const bucket = table();
+  for (const [key, g] of Object.entries(granted)) {
+    if (!isJsonRecord(g)) return section;
+    bucket.keys.push(key);
+    bucket.rows.push([g['since'], g['rights']]);
+  }
+  return { descriptors, granted: bucket };
 }
 
 /**

@@ -24,6 +24,7 @@ import { passTheHash } from '../../../core/detectors/pass_the_hash';
 import { samrRecon } from '../../../core/detectors/samr_recon';
 import { smbSessionEnumeration } from '../../../core/detectors/smb_session_enumeration';
 import { ldapRecon } from '../../../core/detectors/ldap_recon';
+import { replicationRightsGranted } from '../../../core/detectors/replication_rights_granted';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -407,6 +408,36 @@ describe('migrate v4 → v5: ldap_recon', () => {
     const broken = { actors: [['eve', { objects: {} }]] };
     assert.equal(migrateV4Detectors['ldap_recon']?.(broken), broken);
     assert.throws(() => ldapRecon.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'actors');
+  });
+});
+
+describe('migrate v4 → v5: replication_rights_granted', () => {
+  const guid = '6f9a5c4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f';
+  const rightsV4 = {
+    descriptors: { [guid]: { grants: ['GenericAll|S-1-5-21-1-2-3-1106'], lastSeen: T } },
+    granted: { [`${guid}|S-1-5-21-1-2-3-1106`]: { rights: ['GenericAll'], since: T - MIN } },
+  };
+
+  it('carries the last descriptor of each domain object and the bucket\'s grants over row for row', () => {
+    const migrated = migrateV4Detectors['replication_rights_granted']?.(rightsV4);
+    assert.deepEqual(migrated, {
+      descriptors: { keys: [guid], rows: [[T, ['GenericAll|S-1-5-21-1-2-3-1106']]] },
+      granted: { keys: [`${guid}|S-1-5-21-1-2-3-1106`], rows: [[T - MIN, ['GenericAll']]] },
+    });
+    assert.deepEqual(migrateV4Section('replication_rights_granted', rightsV4), migrated);
+    assert.equal(migrateV4Section('replication_rights_granted', migrated), migrated, 'a v5 section passes as it is');
+    const d = replicationRightsGranted.create(settings(replicationRightsGranted), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 25 * 60 * MIN);
+    assert.deepEqual(d.snapshot(), { descriptors: migrated && (migrated as { descriptors: unknown }).descriptors, granted: { keys: [], rows: [] } }, 'the grants go with their bucket, the descriptor stays');
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(replicationRightsGranted);
+    assert.throws(() => replicationRightsGranted.create(s, { descriptors: { keys: [guid], rows: [[T, 'GenericAll']] } }), /detectors\.replication_rights_granted is invalid: descriptors\.rows\.0\.1 must be an array/);
+    const broken = { descriptors: { [guid]: 'x' } };
+    assert.equal(migrateV4Detectors['replication_rights_granted']?.(broken), broken);
+    assert.throws(() => replicationRightsGranted.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'descriptors');
   });
 });
 

@@ -20,6 +20,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   smb_session_enumeration: migrateSmbSessionEnumeration,
   ldap_recon: migrateLdapRecon,
   replication_rights_granted: migrateReplicationRightsGranted,
+  mfa_fatigue: migrateMfaFatigue,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -34,6 +35,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   smb_session_enumeration: (s) => Array.isArray(s['sources']),
   ldap_recon: (s) => Array.isArray(s['actors']),
   replication_rights_granted: (s) => isJsonRecord(s['descriptors']) && !Array.isArray(s['descriptors']['keys']),
+  mfa_fatigue: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
 };
 
 /**
@@ -299,6 +301,29 @@ export function migrateReplicationRightsGranted(section: unknown): unknown {
     bucket.rows.push([g['since'], g['rights']]);
   }
   return { descriptors, granted: bucket };
+}
+
+/** mfa_fatigue's refused outcomes, in the order its table saves them by (core/detectors/mfa_fatigue.ts). */
+const MFA_FAILURES = ['denied', 'timeout', 'failed', 'wrong_code'];
+
+/**
+ * mfa_fatigue: `{users: {upn: {prompts: [{t, outcome, ip}], lastSeen}}, seen}` becomes the table
+ * `users` (`[lastSeen, [[t, outcome index, ip], …]]`); `seen` stays. An outcome that is not a
+ * refusal is carried as it is, for the restore to refuse.
+ */
+export function migrateMfaFatigue(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['users'])) return section;
+  const users = table();
+  for (const [upn, u] of Object.entries(section['users'])) {
+    if (!isJsonRecord(u) || !Array.isArray(u['prompts'])) return section;
+    users.keys.push(upn);
+    users.rows.push([u['lastSeen'], u['prompts'].map((p) => {
+      if (!isJsonRecord(p)) return p;
+      const code = MFA_FAILURES.indexOf(p['outcome'] as string);
+      return [p['t'], code >= 0 ? code : p['outcome'], p['ip'] ?? null];
+    })]);
+  }
+  return { users, ...(section['seen'] !== undefined ? { seen: section['seen'] } : {}) };
 }
 
 /**

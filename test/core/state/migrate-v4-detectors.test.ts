@@ -25,6 +25,7 @@ import { samrRecon } from '../../../core/detectors/samr_recon';
 import { smbSessionEnumeration } from '../../../core/detectors/smb_session_enumeration';
 import { ldapRecon } from '../../../core/detectors/ldap_recon';
 import { replicationRightsGranted } from '../../../core/detectors/replication_rights_granted';
+import { mfaFatigue } from '../../../core/detectors/mfa_fatigue';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -438,6 +439,35 @@ describe('migrate v4 → v5: replication_rights_granted', () => {
     const broken = { descriptors: { [guid]: 'x' } };
     assert.equal(migrateV4Detectors['replication_rights_granted']?.(broken), broken);
     assert.throws(() => replicationRightsGranted.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'descriptors');
+  });
+});
+
+describe('migrate v4 → v5: mfa_fatigue', () => {
+  const mfaV4 = {
+    users: { 'alice@corp.example': { prompts: [{ t: T - 2 * MIN, outcome: 'denied', ip: '203.0.113.9' }, { t: T - MIN, outcome: 'timeout' }, { t: T, outcome: 'wrong_code', ip: '203.0.113.9' }], lastSeen: T } },
+    seen: ['rec-1', 'rec-2'],
+  };
+
+  it('carries every user\'s refused prompts and the records seen over row for row', () => {
+    const migrated = migrateV4Detectors['mfa_fatigue']?.(mfaV4);
+    assert.deepEqual(migrated, {
+      users: { keys: ['alice@corp.example'], rows: [[T, [[T - 2 * MIN, 0, '203.0.113.9'], [T - MIN, 1, null], [T, 3, '203.0.113.9']]]] },
+      seen: ['rec-1', 'rec-2'],
+    });
+    assert.deepEqual(migrateV4Section('mfa_fatigue', mfaV4), migrated);
+    assert.equal(migrateV4Section('mfa_fatigue', migrated), migrated, 'a v5 section passes as it is');
+    const d = mfaFatigue.create(settings(mfaFatigue), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual((d.snapshot() as { users: unknown }).users, { keys: [], rows: [] }, 'the prompts go after the window');
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(mfaFatigue);
+    const v4 = { users: { 'alice@corp.example': { prompts: [{ t: T, outcome: 'approved' }], lastSeen: T } }, seen: [] };
+    assert.throws(() => mfaFatigue.create(s, migrateV4Detectors['mfa_fatigue']?.(v4)), /detectors\.mfa_fatigue is invalid: users\.rows\.0\.1\.0\.1 must be a non-negative integer, is "approved"/);
+    assert.throws(() => mfaFatigue.create(s, { users: { keys: ['a'], rows: [[T, [[T, 9, null]]]] } }), /users\.rows\.0\.1\.0\.1 must be 0 … 3/);
+    assert.throws(() => mfaFatigue.create(s, { seen: [7] }), /seen\.0 must be a string/);
   });
 });
 

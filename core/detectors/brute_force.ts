@@ -6,10 +6,10 @@ import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { TimeWindow } from '../state/time-window';
-import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
 import { pushCapped, SavedReader } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
-import { addDay, daysBefore, isDayBits, NO_DAYS, type DayBits } from '../state/day-bits';
+import { addDay, daysBefore, NO_DAYS, readDayBits, type DayBits } from '../state/day-bits';
 import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
 import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 import { KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_LOCKED_OUT, STATUS_WRONG_PASSWORD } from '../estate/status-codes';
@@ -348,16 +348,7 @@ function streakTable(horizonMs: number, cap: number): TableSpec<Streak> {
   };
 }
 
-const burstDaysTable: TableSpec<BurstDays> = {
-  name: 'burstDays',
-  lastSeen: (b) => b.lastSeen,
-  encode: (b) => [b.lastSeen, b.days],
-  decode(v, read, path) {
-    const [lastSeen, days] = read.tuple(v, path, 2);
-    if (!isDayBits(days)) return read.fail(`${path}.1`, 'must be a day set (a non-negative integer)');
-    return { lastSeen: read.number(lastSeen, `${path}.0`), days };
-  },
-};
+const burstDaysTable: TableSpec<BurstDays> = valueTable('burstDays', 'days', readDayBits);
 
 function hotTable(horizonMs: number): TableSpec<HotAccounts> {
   return {

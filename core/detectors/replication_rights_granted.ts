@@ -8,7 +8,7 @@ import type { AlertAccount, Severity } from '../alerts/alert';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
-import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 
 /**
@@ -110,15 +110,7 @@ interface BucketGrants {
 const MAX_SAVED_GRANTS = 10_000;
 
 /** `[lastSeen, grant keys]`, for the state TTL, at most MAX_OBJECTS. */
-const descriptorTable: TableSpec<SeenDescriptor> = {
-  name: 'descriptors',
-  lastSeen: (d) => d.lastSeen,
-  encode: (d) => [d.lastSeen, d.grants],
-  decode(v, read, path) {
-    const [lastSeen, grants] = read.tuple(v, path, 2);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), grants: read.list(grants, `${path}.1`, MAX_SAVED_GRANTS, (x, p) => read.string(x, p)) };
-  },
-};
+const descriptorTable: TableSpec<SeenDescriptor> = valueTable('descriptors', 'grants', (v, read, path) => read.list(v, path, MAX_SAVED_GRANTS, (x, p) => read.string(x, p)));
 
 /** `[since, rights]`, for the alert bucket: past it the rights start afresh. */
 const grantedTable: TableSpec<BucketGrants> = {

@@ -4,7 +4,7 @@ import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector,
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin } from '../estate/source-profile';
 import { actorHabitsTable, newActorHabits, type ActorHabits } from '../estate/actor-habits';
-import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { originOf } from '../alerts/evidence';
@@ -118,15 +118,7 @@ function windowTable(horizonMs: number): TableSpec<QueryWindow> {
 }
 
 /** `[lastSeen, ip]`; capped at MAX_SESSIONS, the oldest touched going first. */
-const sessionTable: TableSpec<PipeSession> = {
-  name: 'sessions',
-  lastSeen: (s) => s.lastSeen,
-  encode: (s) => [s.lastSeen, s.ip],
-  decode(v, read, path) {
-    const [lastSeen, ip] = read.tuple(v, path, 2);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), ip: read.string(ip, `${path}.1`) };
-  },
-};
+const sessionTable: TableSpec<PipeSession> = valueTable('sessions', 'ip', (v, read, path) => read.string(v, path));
 
 interface Actor {
   readonly habits: ActorHabits;

@@ -2,7 +2,8 @@ import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from 
 import type { EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile } from '../estate/source-profile';
+import { DistinctWindow, isIpcPipe, judgeBreadth } from '../estate/source-profile';
+import { newActorHabits, profileHabitsTable, type ProfileHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
@@ -64,12 +65,6 @@ const PIPES = ['srvsvc', 'wkssvc'];
 const CAP = 512;
 const EVIDENCE = 10;
 
-/** What a source usually does, kept for the state TTL. */
-interface Habits {
-  profile: SourceProfile;
-  lastSeen: number;
-}
-
 /** What the source opened the pipes on within the window, kept for the window past its last open. */
 interface OpenWindow {
   hosts: DistinctWindow;
@@ -87,17 +82,6 @@ const MAX_OPENERS_A_DAY = 1000;
 // The span's 8 days, plus any a late event opened before the next new day swept them: restore
 // refuses only what no run could have written.
 const MAX_OPENER_DAYS = 10_000;
-
-/** `[lastSeen, profile]`. */
-const habitsTable: TableSpec<Habits> = {
-  name: 'sources',
-  lastSeen: (h) => h.lastSeen,
-  encode: (h) => [h.lastSeen, h.profile.encode()],
-  decode(v, read, path) {
-    const [lastSeen, profile] = read.tuple(v, path, 2);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), profile: SourceProfile.decode(profile, read, `${path}.1`) };
-  },
-};
 
 /** `[lastSeen, hosts, [dc|account, time, …], evidence, actor]`. */
 function windowTable(horizonMs: number): TableSpec<OpenWindow> {
@@ -127,7 +111,7 @@ export const smbSessionEnumeration: DetectorModule = {
 class SmbSessionEnumerationDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly sources: KeyedTable<Habits>;
+  private readonly sources: KeyedTable<ProfileHabits>;
   private readonly windows: KeyedTable<OpenWindow>;
   /** Per epoch day, sources that opened the pipes on a DC (at most popularSources a day): the estate's habit. Saved as `[[day, ips]]`. */
   private readonly dcOpeners: Map<number, string[]>;
@@ -138,7 +122,7 @@ class SmbSessionEnumerationDetector implements Detector {
     const read = new SavedReader('detectors.smb_session_enumeration');
     const section = saved === undefined ? {} : read.record(saved, '(section)');
     this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
-    this.sources = new KeyedTable(habitsTable, section['sources'], read);
+    this.sources = new KeyedTable(profileHabitsTable, section['sources'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
     this.dcOpeners = new Map(read.list(section['dcOpeners'] ?? [], 'dcOpeners', MAX_OPENER_DAYS, (v, p) => {
       const [day, ips] = read.tuple(v, p, 2);
@@ -227,8 +211,8 @@ class SmbSessionEnumerationDetector implements Detector {
   }
 
   /** The source's habits and its window; a window idle past windowMs starts afresh. */
-  private source(ip: string, time: number): { habits: Habits; window: OpenWindow } {
-    const habits = rowAt(this.sources, ip, time, () => ({ profile: new SourceProfile(), lastSeen: time }));
+  private source(ip: string, time: number): { habits: ProfileHabits; window: OpenWindow } {
+    const habits = rowAt(this.sources, ip, time, () => newActorHabits(time));
     let w = this.windows.get(ip);
     if (!w || time - w.lastSeen > this.windowMs) {
       w ??= { hosts: new DistinctWindow(), dcs: [], evidence: [], lastSeen: time };

@@ -115,3 +115,22 @@ export function rowAt<R extends { lastSeen: number }>(table: KeyedTable<R>, key:
   row.lastSeen = time;
   return row;
 }
+
+/**
+ * The spec of a table whose row is one value and when it was last seen (`{lastSeen, [field]}`),
+ * saved as `[lastSeen, value]`: a day set, a list of names, an address. `readValue` checks the value.
+ */
+export function valueTable<K extends string, V>(
+  name: string, field: K, readValue: (v: unknown, read: SavedReader, path: string) => V, horizonMs?: number,
+): TableSpec<{ lastSeen: number } & Record<K, V>> {
+  return {
+    name,
+    ...(horizonMs !== undefined ? { horizonMs } : {}),
+    lastSeen: (row) => row.lastSeen,
+    encode: (row) => [row.lastSeen, row[field]],
+    decode(v, read, path) {
+      const [lastSeen, value] = read.tuple(v, path, 2);
+      return { lastSeen: read.number(lastSeen, `${path}.0`), [field]: readValue(value, read, `${path}.1`) } as { lastSeen: number } & Record<K, V>;
+    },
+  };
+}

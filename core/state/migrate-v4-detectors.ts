@@ -92,23 +92,15 @@ export function migratePasswordSpray(section: unknown): unknown {
  */
 export function migrateAccountEnumeration(section: unknown): unknown {
   if (!isJsonRecord(section) || !Array.isArray(section['sources'])) return section;
-  const sources = table();
-  const windows = table();
-  for (const entry of section['sources'] as unknown[]) {
-    const s = sourceEntry(entry);
-    const profile = s && profileOf(s.row['profile']);
-    if (!s || !profile || !Array.isArray(s.row['evidence'])) return section;
-    const r = s.row;
+  const split = habitTables(section['sources'], profileRow, (r) => {
     const unknown = flatPairs(r['unknown']);
     const known = flatPairs(r['known']);
-    if (!unknown || !known) return section;
-    sources.keys.push(s.key);
-    sources.rows.push([r['lastSeen'], profile]);
-    if (unknown.length === 0 && known.length === 0) continue;
-    windows.keys.push(s.key);
-    windows.rows.push([r['lastSeen'], unknown, known, r['found'], (r['evidence'] as unknown[]).map(origin), r['actor'] === undefined ? null : account(r['actor']), r['sourceIp'] ?? null, r['sourceName'] ?? null]);
-  }
-  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources, windows };
+    if (!unknown || !known || !Array.isArray(r['evidence'])) return undefined;
+    if (unknown.length === 0 && known.length === 0) return null;
+    return [r['lastSeen'], unknown, known, r['found'], r['evidence'].map(origin), r['actor'] === undefined ? null : account(r['actor']), r['sourceIp'] ?? null, r['sourceName'] ?? null];
+  });
+  if (!split) return section;
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources: split.habits, windows: split.windows };
 }
 
 /**
@@ -250,7 +242,7 @@ export function migratePassTheHash(section: unknown): unknown {
  */
 export function migrateSamrRecon(section: unknown): unknown {
   if (!isJsonRecord(section) || !Array.isArray(section['actors']) || !Array.isArray(section['sessions'])) return section;
-  const split = actorTables(section['actors'], (r) => {
+  const split = habitTables(section['actors'], actorRow, (r) => {
     const objects = flatPairs(r['objects']);
     const binds = flatPairs(r['binds']);
     return objects && binds && Array.isArray(r['evidence']) ? [r['lastSeen'], objects, binds, r['evidence'].map(origin)] : undefined;
@@ -262,7 +254,7 @@ export function migrateSamrRecon(section: unknown): unknown {
     sessions.keys.push(entry[0]);
     sessions.rows.push([split.latest, entry[1]]);
   }
-  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.actors, windows: split.windows, sessions };
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.habits, windows: split.windows, sessions };
 }
 
 /**
@@ -272,12 +264,12 @@ export function migrateSamrRecon(section: unknown): unknown {
  */
 export function migrateLdapRecon(section: unknown): unknown {
   if (!isJsonRecord(section) || !Array.isArray(section['actors'])) return section;
-  const split = actorTables(section['actors'], (r) => {
+  const split = habitTables(section['actors'], actorRow, (r) => {
     const objects = flatPairs(r['objects']);
     return objects && Array.isArray(r['evidence']) ? [r['lastSeen'], objects, r['evidence'].map(origin)] : undefined;
   });
   if (!split) return section;
-  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.actors, windows: split.windows };
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors: split.habits, windows: split.windows };
 }
 
 /**
@@ -327,27 +319,40 @@ export function migrateMfaFatigue(section: unknown): unknown {
 }
 
 /**
- * A directory-query detector's `[[actor, {profile, sourceIp, sourceName, lastSeen, …}]]` as the
- * tables `actors` (core/estate/actor-habits.ts) and `windows` (each row made by `windowRow`),
- * with the latest lastSeen; undefined when an entry is not of that shape.
+ * A breadth detector's `[[key, {profile, lastSeen, …}]]` as two tables (core/estate/actor-habits.ts):
+ * the learned habits (each row made by `habitsRow` from the entry and its profile, flattened) and
+ * the window (made by `windowRow`; null: the entry has none), with the latest lastSeen;
+ * undefined when an entry is not of that shape.
  */
-function actorTables(entries: unknown[], windowRow: (row: JsonRecord) => unknown[] | undefined): { actors: Table; windows: Table; latest: number } | undefined {
-  const actors = table();
+function habitTables(
+  entries: unknown[], habitsRow: (row: JsonRecord, profile: unknown[]) => unknown[], windowRow: (row: JsonRecord) => unknown[] | null | undefined,
+): { habits: Table; windows: Table; latest: number } | undefined {
+  const habits = table();
   const windows = table();
   let latest = 0;
   for (const entry of entries) {
-    const a = sourceEntry(entry);
-    const profile = a && profileOf(a.row['profile']);
-    const w = a && windowRow(a.row);
-    if (!a || !profile || !w) return undefined;
-    const r = a.row;
-    if (typeof r['lastSeen'] === 'number') latest = Math.max(latest, r['lastSeen']);
-    actors.keys.push(a.key);
-    actors.rows.push([r['lastSeen'], profile, r['sourceIp'] ?? null, r['sourceName'] ?? null]);
-    windows.keys.push(a.key);
+    const e = sourceEntry(entry);
+    const profile = e && profileOf(e.row['profile']);
+    const w = e && windowRow(e.row);
+    if (!e || !profile || w === undefined) return undefined;
+    if (typeof e.row['lastSeen'] === 'number') latest = Math.max(latest, e.row['lastSeen']);
+    habits.keys.push(e.key);
+    habits.rows.push(habitsRow(e.row, profile));
+    if (w === null) continue;
+    windows.keys.push(e.key);
     windows.rows.push(w);
   }
-  return { actors, windows, latest };
+  return { habits, windows, latest };
+}
+
+/** `[lastSeen, profile]`: profileHabitsTable's row. */
+function profileRow(r: JsonRecord, profile: unknown[]): unknown[] {
+  return [r['lastSeen'], profile];
+}
+
+/** `[lastSeen, profile, sourceIp, sourceName]`: actorHabitsTable's row. */
+function actorRow(r: JsonRecord, profile: unknown[]): unknown[] {
+  return [r['lastSeen'], profile, r['sourceIp'] ?? null, r['sourceName'] ?? null];
 }
 
 /**
@@ -357,23 +362,16 @@ function actorTables(entries: unknown[], windowRow: (row: JsonRecord) => unknown
  */
 export function migrateSmbSessionEnumeration(section: unknown): unknown {
   if (!isJsonRecord(section) || !Array.isArray(section['sources'])) return section;
-  const sources = table();
-  const windows = table();
-  for (const entry of section['sources'] as unknown[]) {
-    const s = sourceEntry(entry);
-    const profile = s && profileOf(s.row['profile']);
-    const hosts = s && flatPairs(s.row['hosts']);
-    const dcs = s && flatPairs(s.row['dcs'] ?? []);
-    if (!s || !profile || !hosts || !dcs || !Array.isArray(s.row['evidence'])) return section;
-    const r = s.row;
-    sources.keys.push(s.key);
-    sources.rows.push([r['lastSeen'], profile]);
-    windows.keys.push(s.key);
-    windows.rows.push([r['lastSeen'], hosts, dcs, (r['evidence'] as unknown[]).map(origin), r['actor'] === undefined ? null : account(r['actor'])]);
-  }
+  const split = habitTables(section['sources'], profileRow, (r) => {
+    const hosts = flatPairs(r['hosts']);
+    const dcs = flatPairs(r['dcs'] ?? []);
+    if (!hosts || !dcs || !Array.isArray(r['evidence'])) return undefined;
+    return [r['lastSeen'], hosts, dcs, r['evidence'].map(origin), r['actor'] === undefined ? null : account(r['actor'])];
+  });
+  if (!split) return section;
   return {
     ...(section['since'] !== undefined ? { since: section['since'] } : {}),
-    sources, windows,
+    sources: split.habits, windows: split.windows,
     ...(section['dcOpeners'] !== undefined ? { dcOpeners: section['dcOpeners'] } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { DAY } from '../../detectors/detector';
 import { addDay, hasDay, NO_DAYS, readDayBits, type DayBits } from '../../state/day-bits';
-import { KeyedTable, type KeyedTableSnapshot, type TableSpec } from '../../state/keyed-table';
+import { KeyedTable, valueTable, type KeyedTableSnapshot, type TableSpec } from '../../state/keyed-table';
 import type { SavedReader } from '../../state/saved-value';
 
 /**
@@ -168,15 +168,7 @@ const pairTable: TableSpec<PairHistory> = {
 };
 
 /** `[lastSeen, targets]`. */
-const deployerTable: TableSpec<DeployerHistory> = {
-  name: 'deployers',
-  lastSeen: (d) => d.lastSeen,
-  encode: (d) => [d.lastSeen, d.targets],
-  decode(v, read, path) {
-    const [lastSeen, targets] = read.tuple(v, path, 2);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), targets: read.list(targets, `${path}.1`, MAX_TARGETS, str(read)) };
-  },
-};
+const deployerTable: TableSpec<DeployerHistory> = valueTable('deployers', 'targets', (v, read, path) => read.list(v, path, MAX_TARGETS, str(read)));
 
 /** `[lastSeen, targets, days, dayCount, [payload, day, …]]`. */
 const pushTable: TableSpec<PushHistory> = {

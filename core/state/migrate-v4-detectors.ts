@@ -21,6 +21,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   ldap_recon: migrateLdapRecon,
   replication_rights_granted: migrateReplicationRightsGranted,
   mfa_fatigue: migrateMfaFatigue,
+  authentication_coercion: migrateAuthenticationCoercion,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -36,6 +37,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   ldap_recon: (s) => Array.isArray(s['actors']),
   replication_rights_granted: (s) => isJsonRecord(s['descriptors']) && !Array.isArray(s['descriptors']['keys']),
   mfa_fatigue: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
+  authentication_coercion: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
 };
 
 /**
@@ -316,6 +318,47 @@ export function migrateMfaFatigue(section: unknown): unknown {
     })]);
   }
   return { users, ...(section['seen'] !== undefined ? { seen: section['seen'] } : {}) };
+}
+
+/**
+ * authentication_coercion: `{since, sources: {key: {days, lastSeen}}, served: {key: {sources, lastSeen}}, printServers: {host: time},
+ * pending: {machine$: {source: {source, target, pipe, keys, actor, time, event}}}}` becomes the tables `sources`
+ * (`[lastSeen, days as a day set, day count]`), `served` (`[lastSeen, sources]`), `printServers`
+ * (`[lastSeen]`) and `pending` (`[latest open, [[source, target, pipe, origin, actor], …]]`).
+ */
+export function migrateAuthenticationCoercion(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['sources']) || !isJsonRecord(section['served']) || !isJsonRecord(section['pending'])) return section;
+  const printIn = section['printServers'] ?? {};
+  if (!isJsonRecord(printIn)) return section;
+  const sources = table();
+  for (const [key, r] of Object.entries(section['sources'])) {
+    if (!isJsonRecord(r) || !isDayList(r['days'])) return section;
+    sources.keys.push(key);
+    sources.rows.push([r['lastSeen'], fromDays(r['days']), r['days'].length]);
+  }
+  const served = table();
+  for (const [key, r] of Object.entries(section['served'])) {
+    if (!isJsonRecord(r)) return section;
+    served.keys.push(key);
+    served.rows.push([r['lastSeen'], r['sources']]);
+  }
+  const printServers = table();
+  for (const [host, time] of Object.entries(printIn)) {
+    printServers.keys.push(host);
+    printServers.rows.push([time]);
+  }
+  const pending = table();
+  for (const [machine, bySource] of Object.entries(section['pending'])) {
+    if (!isJsonRecord(bySource)) return section;
+    const opens = Object.values(bySource);
+    if (!opens.every(isJsonRecord)) return section;
+    pending.keys.push(machine);
+    pending.rows.push([
+      Math.max(...opens.map((o) => (typeof o['time'] === 'number' ? o['time'] : 0)), 0),
+      opens.map((o) => [o['source'], o['target'], o['pipe'], origin(o['event']), o['actor'] === undefined ? null : account(o['actor'])]),
+    ]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources, served, printServers, pending };
 }
 
 /**

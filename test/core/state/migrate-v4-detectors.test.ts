@@ -26,6 +26,7 @@ import { smbSessionEnumeration } from '../../../core/detectors/smb_session_enume
 import { ldapRecon } from '../../../core/detectors/ldap_recon';
 import { replicationRightsGranted } from '../../../core/detectors/replication_rights_granted';
 import { mfaFatigue } from '../../../core/detectors/mfa_fatigue';
+import { authenticationCoercion } from '../../../core/detectors/authentication_coercion';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -468,6 +469,49 @@ describe('migrate v4 → v5: mfa_fatigue', () => {
     assert.throws(() => mfaFatigue.create(s, migrateV4Detectors['mfa_fatigue']?.(v4)), /detectors\.mfa_fatigue is invalid: users\.rows\.0\.1\.0\.1 must be a non-negative integer, is "approved"/);
     assert.throws(() => mfaFatigue.create(s, { users: { keys: ['a'], rows: [[T, [[T, 9, null]]]] } }), /users\.rows\.0\.1\.0\.1 must be 0 … 3/);
     assert.throws(() => mfaFatigue.create(s, { seen: [7] }), /seen\.0 must be a string/);
+  });
+});
+
+describe('migrate v4 → v5: authentication_coercion', () => {
+  const pipe = { time: T, host: 'DC01.corp.example', eventId: 5145, recordId: 42 };
+  const coercionV4 = {
+    since: T - 20 * DAY,
+    sources: { '10.0.3.3|dc': { days: [17, 18, 19], lastSeen: T - DAY }, '10.0.6.6|member': { days: [20], lastSeen: T } },
+    served: { 'prn01|spoolss': { sources: ['10.0.4.1', '10.0.4.2'], lastSeen: T } },
+    printServers: { prn01: T - MIN },
+    pending: { 'dc01$': { '10.0.6.6': { source: '10.0.6.6', target: 'dc01', pipe: 'efsrpc', keys: ['10.0.6.6', 'dc01'], actor: { name: 'eve', domain: 'CORP' }, time: T, event: pipe } } },
+  };
+
+  it('carries the learned management servers, the served pipes, the print servers and the pending opens over row for row', () => {
+    const migrated = migrateV4Detectors['authentication_coercion']?.(coercionV4) as Record<string, { keys: string[]; rows: unknown[][] }>;
+    assert.deepEqual(migrated['sources']?.keys, ['10.0.3.3|dc', '10.0.6.6|member']);
+    assert.deepEqual(migrated['sources']?.rows.map(([seen, days, n]) => [seen, daysOf(days as number), n]), [[T - DAY, [17, 18, 19], 3], [T, [20], 1]]);
+    assert.deepEqual(migrated['served'], { keys: ['prn01|spoolss'], rows: [[T, ['10.0.4.1', '10.0.4.2']]] });
+    assert.deepEqual(migrated['printServers'], { keys: ['prn01'], rows: [[T - MIN]] });
+    assert.deepEqual(migrated['pending'], { keys: ['dc01$'], rows: [[T, [['10.0.6.6', 'dc01', 'efsrpc', [T, 'DC01.corp.example', 5145, 42], ['eve', 'CORP', null]]]]] });
+    assert.deepEqual(migrateV4Section('authentication_coercion', coercionV4), migrated);
+    assert.equal(migrateV4Section('authentication_coercion', migrated), migrated, 'a v5 section passes as it is');
+    const d = authenticationCoercion.create(settings(authenticationCoercion), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), { since: T - 20 * DAY, ...migrated }, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 3 * MIN);
+    assert.deepEqual((d.snapshot() as { pending: unknown }).pending, { keys: [], rows: [] }, 'an open goes after the corroboration window');
+  });
+
+  it('confirms a migrated pending open when the target authenticates to the caller', () => {
+    const d = authenticationCoercion.create(settings(authenticationCoercion), migrateV4Detectors['authentication_coercion']?.(coercionV4));
+    const titles: string[] = [];
+    const ctx = { emit: (a: { title?: string }) => titles.push(a.title ?? ''), directory: { machineAddresses: () => [] } } as never;
+    d.handle({ kind: 'logon', time: T + 30_000, host: 'CA01.corp.example', eventId: 4624, recordId: 9, account: { name: 'DC01$', domain: 'CORP' }, logonType: 3, ip: '10.0.6.6' } as never, ctx);
+    assert.deepEqual(titles, ['Authentication coercion confirmed: the target authenticated to the caller']);
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    const s = settings(authenticationCoercion);
+    assert.throws(() => authenticationCoercion.create(s, { pending: { keys: ['dc01$'], rows: [[T, [['10.0.6.6', 'dc01', 'efsrpc', [T, 'DC01', 5145, 42]]]]] } }), /detectors\.authentication_coercion is invalid: pending\.rows\.0\.1\.0 must be an array of 5/);
+    assert.throws(() => authenticationCoercion.create(s, { sources: { keys: ['k'], rows: [[T, 0.5, 1]] } }), /sources\.rows\.0\.1 must be a day set/);
+    const broken = { sources: { k: { days: [1.5] } }, served: {}, pending: {} };
+    assert.equal(migrateV4Detectors['authentication_coercion']?.(broken), broken);
+    assert.throws(() => authenticationCoercion.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'sources');
   });
 });
 

@@ -6,7 +6,7 @@ import { and, anyOf, exists, not, or, security, suffix, type NativeQuery } from 
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 import { originOf } from '../alerts/evidence';
-import { addDay, hasDay, NO_DAYS, readDayBits, type DayBits } from '../state/day-bits';
+import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
 import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
@@ -103,9 +103,7 @@ interface PipeOpen {
 }
 
 /** `source|dc` or `source|member`: the days it opened coercible pipes (a management server recurs), a day set and its count (at most 31). */
-interface SourceDays {
-  days: DayBits;
-  dayCount: number;
+interface SourceDays extends CountedDays {
   lastSeen: number;
 }
 
@@ -124,15 +122,7 @@ interface Pending {
 const MAX_DAYS = 31;
 
 /** `[lastSeen, days, dayCount]`, for the state TTL: a learned management server. */
-const sourceTable: TableSpec<SourceDays> = {
-  name: 'sources',
-  lastSeen: (s) => s.lastSeen,
-  encode: (s) => [s.lastSeen, s.days, s.dayCount],
-  decode(v, read, path) {
-    const [lastSeen, days, dayCount] = read.tuple(v, path, 3);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`), dayCount: read.count(dayCount, `${path}.2`) };
-  },
-};
+const sourceTable: TableSpec<SourceDays> = countedDaysTable('sources');
 
 const servedTable: TableSpec<Served> = valueTable('served', 'sources', (v, read, path) => read.list(v, path, MAX_SOURCES_PER_TARGET, (x, p) => read.string(x, p)));
 
@@ -294,10 +284,7 @@ class CoercionDetector implements Detector {
     const s = capped(this.sources, key, () => ({ days: NO_DAYS, dayCount: 0, lastSeen: time }));
     s.lastSeen = time;
     const day = Math.floor(time / DAY);
-    if (!hasDay(s.days, day) && s.dayCount < MAX_DAYS) {
-      s.days = addDay(s.days, day);
-      s.dayCount++;
-    }
+    countDay(s, day, MAX_DAYS);
     return s.dayCount >= threshold(this.settings, 'learnAfterDays');
   }
 

@@ -6,7 +6,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 
 import { none } from '../rules/tree';
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
-import { addDay, hasDay, NO_DAYS, readDayBits, type DayBits } from '../state/day-bits';
+import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 
@@ -60,9 +60,7 @@ export const declaration: DetectorDeclaration = {
 };
 
 /** A (host, operator, network identity) new-credentials pattern: the days it was seen, as a day set, and how many (at most 31). */
-interface Habit {
-  days: DayBits;
-  dayCount: number;
+interface Habit extends CountedDays {
   lastSeen: number;
 }
 
@@ -83,15 +81,7 @@ interface Injection {
 const MAX_HABIT_DAYS = 31;
 
 /** `[lastSeen, days, dayCount]`, for the state TTL: a learned runas /netonly habit. */
-const habitTable: TableSpec<Habit> = {
-  name: 'habits',
-  lastSeen: (h) => h.lastSeen,
-  encode: (h) => [h.lastSeen, h.days, h.dayCount],
-  decode(v, read, path) {
-    const [lastSeen, days, dayCount] = read.tuple(v, path, 3);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`), dayCount: read.count(dayCount, `${path}.2`) };
-  },
-};
+const habitTable: TableSpec<Habit> = countedDaysTable('habits');
 
 /** `[lastSeen, firstSeen, [device, lastUse, …]]`, for the state TTL: the devices an account uses NTLM from. */
 const deviceTable: TableSpec<DeviceSet> = {
@@ -153,10 +143,7 @@ class PassTheHashDetector implements Detector {
     const priorDays = habit.dayCount;
     const known = priorDays >= threshold(this.settings, 'knownAfterDays');
     const day = Math.floor(ev.time / DAY);
-    if (!hasDay(habit.days, day) && habit.dayCount < MAX_HABIT_DAYS) {
-      habit.days = addDay(habit.days, day);
-      habit.dayCount++;
-    }
+    countDay(habit, day, MAX_HABIT_DAYS);
     if (identity) {
       while (this.injections.length >= MAX_INJECTIONS) this.injections.shift();
       this.injections.push({ host, identity: accountKey(identity), time: ev.time });

@@ -1,3 +1,4 @@
+import type { TableSpec } from './keyed-table';
 import type { SavedReader } from './saved-value';
 
 /**
@@ -99,4 +100,34 @@ function popcount(x: number): number {
   let n = x - ((x >>> 1) & 0x55555555);
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
   return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * A day set with how many distinct days were counted into it: a learning count ("seen on N
+ * days") that must not fall back when a day leaves the set's 31-day span, as the capped arrays
+ * of day numbers it replaces never did.
+ */
+export interface CountedDays {
+  days: DayBits;
+  dayCount: number;
+}
+
+/** Counts `day` into `row` once, while fewer than `cap` days are counted. */
+export function countDay(row: CountedDays, day: number, cap: number): void {
+  if (hasDay(row.days, day) || row.dayCount >= cap) return;
+  row.days = addDay(row.days, day);
+  row.dayCount++;
+}
+
+/** The spec of a table of counted days and when each row was last seen, saved as `[lastSeen, days, dayCount]`, for the state TTL. */
+export function countedDaysTable(name: string): TableSpec<CountedDays & { lastSeen: number }> {
+  return {
+    name,
+    lastSeen: (row) => row.lastSeen,
+    encode: (row) => [row.lastSeen, row.days, row.dayCount],
+    decode(v, read, path) {
+      const [lastSeen, days, dayCount] = read.tuple(v, path, 3);
+      return { lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`), dayCount: read.count(dayCount, `${path}.2`) };
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { DAY } from '../../detectors/detector';
-import { addDay, hasDay, NO_DAYS, readDayBits, type DayBits } from '../../state/day-bits';
+import { countDay, NO_DAYS, readDayBits, type CountedDays } from '../../state/day-bits';
 import { KeyedTable, valueTable, type KeyedTableSnapshot, type TableSpec } from '../../state/keyed-table';
 import type { SavedReader } from '../../state/saved-value';
 
@@ -22,12 +22,9 @@ import type { SavedReader } from '../../state/saved-value';
  * (PsExec's PSEXESVC from the SCCM server), is still reported.
  */
 
-export interface PairHistory {
+/** The days with remote execution (core/state/day-bits.ts) and how many, at most learnAfterDays. */
+export interface PairHistory extends CountedDays {
   lastSeen: number;
-  /** Days (core/state/day-bits.ts) with remote execution: which days were already counted. */
-  days: DayBits;
-  /** Distinct days with remote execution, at most learnAfterDays. */
-  dayCount: number;
   /** First seen while the learning period ran: the only pairs a tier-0 host may learn. */
   fromLearning: boolean;
 }
@@ -38,12 +35,10 @@ export interface DeployerHistory {
   lastSeen: number;
 }
 
-export interface PushHistory {
+/** The days pushed on and how many, at most learnAfterDays. */
+export interface PushHistory extends CountedDays {
   /** Distinct targets, at most deployerTargets. */
   targets: string[];
-  /** Days pushed on, as a day set, and how many (at most learnAfterDays). */
-  days: DayBits;
-  dayCount: number;
   /** Payload (normalised service or task name, or method) → the first day it was pushed. */
   payloads: Map<string, number>;
   lastSeen: number;
@@ -94,10 +89,7 @@ export function observePair(
   const key = `${target}|${source}|${account}`;
   const pair = rowOf(state.pairs, key, time, () => ({ lastSeen: time, days: NO_DAYS, dayCount: 0, fromLearning: inLearningPeriod }));
   const day = Math.floor(time / DAY);
-  if (!hasDay(pair.days, day) && pair.dayCount < settings.learnAfterDays) {
-    pair.days = addDay(pair.days, day);
-    pair.dayCount++;
-  }
+  countDay(pair, day, settings.learnAfterDays);
   // A pair with no known source cannot be told apart from any other; never learn it.
   const learnable = source !== '' && (!tier0 || pair.fromLearning);
   const deployerKey = `${source}|${account}`;
@@ -121,10 +113,7 @@ function observePush(state: BaselineState, settings: BaselineSettings, key: stri
   const established = p.targets.length >= settings.deployerTargets && p.dayCount >= settings.learnAfterDays;
   const routine = (p.payloads.get(payload) ?? day) < day;
   if (!p.targets.includes(target) && p.targets.length < settings.deployerTargets) p.targets.push(target);
-  if (!hasDay(p.days, day) && p.dayCount < settings.learnAfterDays) {
-    p.days = addDay(p.days, day);
-    p.dayCount++;
-  }
+  countDay(p, day, settings.learnAfterDays);
   if (!p.payloads.has(payload) && p.payloads.size < MAX_PAYLOADS) p.payloads.set(payload, day);
   return established && routine;
 }

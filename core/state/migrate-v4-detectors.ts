@@ -22,6 +22,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   replication_rights_granted: migrateReplicationRightsGranted,
   mfa_fatigue: migrateMfaFatigue,
   authentication_coercion: migrateAuthenticationCoercion,
+  dcsync: migrateDcsync,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -38,6 +39,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   replication_rights_granted: (s) => isJsonRecord(s['descriptors']) && !Array.isArray(s['descriptors']['keys']),
   mfa_fatigue: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
   authentication_coercion: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
+  dcsync: (s) => isJsonRecord(s['principals']) && !Array.isArray(s['principals']['keys']),
 };
 
 /**
@@ -359,6 +361,21 @@ export function migrateAuthenticationCoercion(section: unknown): unknown {
     ]);
   }
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources, served, printServers, pending };
+}
+
+/**
+ * dcsync: `{since, principals: {principal: {firstSeen, lastSeen, days, sources}}}` becomes the table
+ * `principals` (`[lastSeen, days as a day set, day count, sources]`; firstSeen was never read and goes).
+ */
+export function migrateDcsync(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['principals'])) return section;
+  const principals = table();
+  for (const [key, p] of Object.entries(section['principals'])) {
+    if (!isJsonRecord(p) || !isDayList(p['days'])) return section;
+    principals.keys.push(key);
+    principals.rows.push([p['lastSeen'], fromDays(p['days']), p['days'].length, p['sources']]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), principals };
 }
 
 /**

@@ -27,6 +27,7 @@ import { ldapRecon } from '../../../core/detectors/ldap_recon';
 import { replicationRightsGranted } from '../../../core/detectors/replication_rights_granted';
 import { mfaFatigue } from '../../../core/detectors/mfa_fatigue';
 import { authenticationCoercion } from '../../../core/detectors/authentication_coercion';
+import { dcsync } from '../../../core/detectors/dcsync';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -139,7 +140,7 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     assert.deepEqual(migrateV4Section('password_spray', sprayV4), v5);
     assert.equal(migrateV4Section('password_spray', v5), v5);
     const other = { sources: [] };
-    assert.equal(migrateV4Section('dcsync', other), other);
+    assert.equal(migrateV4Section('dcshadow', other), other);
   });
 
   it('carries dpapi_backup_key\'s pipe sessions over and lets them go an hour after they opened', () => {
@@ -512,6 +513,41 @@ describe('migrate v4 → v5: authentication_coercion', () => {
     const broken = { sources: { k: { days: [1.5] } }, served: {}, pending: {} };
     assert.equal(migrateV4Detectors['authentication_coercion']?.(broken), broken);
     assert.throws(() => authenticationCoercion.create(s, broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'sources');
+  });
+});
+
+describe('migrate v4 → v5: dcsync', () => {
+  const dcsyncV4 = {
+    since: T - 5 * DAY,
+    principals: { 'svc-sync': { firstSeen: T - 3 * DAY, lastSeen: T, days: [17, 18, 19, 20], sources: ['10.0.2.2'] } },
+  };
+
+  it('carries every principal being learned over row for row, and it stays learned', () => {
+    const migrated = migrateV4Detectors['dcsync']?.(dcsyncV4) as { principals: { keys: string[]; rows: [number, number, number, string[]][] } };
+    assert.deepEqual(migrated.principals.keys, ['svc-sync']);
+    const [row] = migrated.principals.rows;
+    assert.deepEqual([row?.[0], daysOf(row?.[1] ?? 0), row?.[2], row?.[3]], [T, [17, 18, 19, 20], 4, ['10.0.2.2']]);
+    assert.deepEqual(migrateV4Section('dcsync', dcsyncV4), migrated);
+    assert.equal(migrateV4Section('dcsync', migrated), migrated, 'a v5 section passes as it is');
+    const d = dcsync.create(settings(dcsync), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    const alerts: string[] = [];
+    const directory = { logonSession: () => ({ ip: '10.0.2.2' }), isDomainControllerAccount: () => false, isDomainControllerAddress: () => false, isDirectorySyncAccount: () => false };
+    const replicate = (name: string) => ({
+      kind: 'directory_object_access', time: T + MIN, host: 'DC01.corp.example', eventId: 4662, recordId: 1, accessMask: 0x100,
+      properties: ['1131f6ad-9c07-11d1-f79f-00c04fc2dcd2'], subject: { name, domain: 'CORP' }, logonId: '0x7', objectName: 'DC=corp',
+    }) as never;
+    const ctx = { emit: (a: { keys: readonly string[] }) => alerts.push(a.keys[0] ?? ''), directory } as never;
+    d.handle(replicate('svc-sync'), ctx);
+    d.handle(replicate('eve'), ctx);
+    assert.deepEqual(alerts, ['eve'], 'the learned sync account replicates silently; a new principal alerts');
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    assert.throws(() => dcsync.create(settings(dcsync), { principals: { keys: ['x'], rows: [[T, 0, 1, ['a', 'b', 'c', 'd', 'e']]] } }), /detectors\.dcsync is invalid: principals\.rows\.0\.3 must hold at most 4 items/);
+    const broken = { principals: { x: { days: 'often' } } };
+    assert.equal(migrateV4Detectors['dcsync']?.(broken), broken);
+    assert.throws(() => dcsync.create(settings(dcsync), broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'principals');
   });
 });
 

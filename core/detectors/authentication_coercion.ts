@@ -7,7 +7,7 @@ import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 import { originOf } from '../alerts/evidence';
 import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
-import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { KeyedTable, seenTable, valueTable, type TableSpec } from '../state/keyed-table';
 import { SavedReader } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
@@ -124,15 +124,7 @@ const MAX_DAYS = 31;
 /** `[lastSeen, days, dayCount]`, for the state TTL: a learned management server. */
 const sourceTable: TableSpec<SourceDays> = countedDaysTable('sources');
 
-const servedTable: TableSpec<Served> = valueTable('served', 'sources', (v, read, path) => read.list(v, path, MAX_SOURCES_PER_TARGET, (x, p) => read.string(x, p)));
-
-/** Hosts whose `print$` share clients download drivers from (Point and Print): print servers, `[lastSeen]`. */
-const printServerTable: TableSpec<{ lastSeen: number }> = {
-  name: 'printServers',
-  lastSeen: (p) => p.lastSeen,
-  encode: (p) => [p.lastSeen],
-  decode: (v, read, path) => ({ lastSeen: read.number(read.tuple(v, path, 1)[0], `${path}.0`) }),
-};
+const servedTable: TableSpec<Served> = valueTable('served', 'sources', { read: (v, read, path) => read.list(v, path, MAX_SOURCES_PER_TARGET, (x, p) => read.string(x, p)) });
 
 /**
  * Keyed by the target's machine account (`name$`), `[lastSeen, [[source, target, pipe, origin, actor], …]]`,
@@ -171,6 +163,7 @@ class CoercionDetector implements Detector {
   private since: number | undefined;
   private readonly sources: KeyedTable<SourceDays>;
   private readonly served: KeyedTable<Served>;
+  /** Hosts whose `print$` share clients download drivers from (Point and Print): print servers, saved as when last seen. */
   private readonly printServers: KeyedTable<{ lastSeen: number }>;
   private readonly pending: KeyedTable<Pending>;
 
@@ -180,7 +173,7 @@ class CoercionDetector implements Detector {
     this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
     this.sources = new KeyedTable(sourceTable, section['sources'], read);
     this.served = new KeyedTable(servedTable, section['served'], read);
-    this.printServers = new KeyedTable(printServerTable, section['printServers'], read);
+    this.printServers = new KeyedTable(seenTable('printServers'), section['printServers'], read);
     this.pending = new KeyedTable(pendingTable(threshold(settings, 'corroborationMinutes') * MINUTE), section['pending'], read);
   }
 

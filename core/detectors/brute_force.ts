@@ -348,7 +348,7 @@ function streakTable(horizonMs: number, cap: number): TableSpec<Streak> {
   };
 }
 
-const burstDaysTable: TableSpec<BurstDays> = valueTable('burstDays', 'days', readDayBits);
+const burstDaysTable: TableSpec<BurstDays> = valueTable('burstDays', 'days', { read: readDayBits });
 
 function hotTable(horizonMs: number): TableSpec<HotAccounts> {
   return {

@@ -110,7 +110,7 @@ interface BucketGrants {
 const MAX_SAVED_GRANTS = 10_000;
 
 /** `[lastSeen, grant keys]`, for the state TTL, at most MAX_OBJECTS. */
-const descriptorTable: TableSpec<SeenDescriptor> = valueTable('descriptors', 'grants', (v, read, path) => read.list(v, path, MAX_SAVED_GRANTS, (x, p) => read.string(x, p)));
+const descriptorTable: TableSpec<SeenDescriptor> = valueTable('descriptors', 'grants', { read: (v, read, path) => read.list(v, path, MAX_SAVED_GRANTS, (x, p) => read.string(x, p)) });
 
 /** `[since, rights]`, for the alert bucket: past it the rights start afresh. */
 const grantedTable: TableSpec<BucketGrants> = {

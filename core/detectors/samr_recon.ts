@@ -118,7 +118,7 @@ function windowTable(horizonMs: number): TableSpec<QueryWindow> {
 }
 
 /** `[lastSeen, ip]`; capped at MAX_SESSIONS, the oldest touched going first. */
-const sessionTable: TableSpec<PipeSession> = valueTable('sessions', 'ip', (v, read, path) => read.string(v, path));
+const sessionTable: TableSpec<PipeSession> = valueTable('sessions', 'ip', { read: (v, read, path) => read.string(v, path) });
 
 interface Actor {
   readonly habits: ActorHabits;

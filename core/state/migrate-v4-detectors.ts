@@ -23,6 +23,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   mfa_fatigue: migrateMfaFatigue,
   authentication_coercion: migrateAuthenticationCoercion,
   dcsync: migrateDcsync,
+  asrep_roasting: migrateAsrepRoasting,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -40,6 +41,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   mfa_fatigue: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
   authentication_coercion: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
   dcsync: (s) => isJsonRecord(s['principals']) && !Array.isArray(s['principals']['keys']),
+  asrep_roasting: (s) => isJsonRecord(s['oldUac']) && !Array.isArray(s['oldUac']['keys']),
 };
 
 /**
@@ -326,7 +328,7 @@ export function migrateMfaFatigue(section: unknown): unknown {
  * authentication_coercion: `{since, sources: {key: {days, lastSeen}}, served: {key: {sources, lastSeen}}, printServers: {host: time},
  * pending: {machine$: {source: {source, target, pipe, keys, actor, time, event}}}}` becomes the tables `sources`
  * (`[lastSeen, days as a day set, day count]`), `served` (`[lastSeen, sources]`), `printServers`
- * (`[lastSeen]`) and `pending` (`[latest open, [[source, target, pipe, origin, actor], …]]`).
+ * (when last seen) and `pending` (`[latest open, [[source, target, pipe, origin, actor], …]]`).
  */
 export function migrateAuthenticationCoercion(section: unknown): unknown {
   if (!isJsonRecord(section) || !isJsonRecord(section['sources']) || !isJsonRecord(section['served']) || !isJsonRecord(section['pending'])) return section;
@@ -347,7 +349,7 @@ export function migrateAuthenticationCoercion(section: unknown): unknown {
   const printServers = table();
   for (const [host, time] of Object.entries(printIn)) {
     printServers.keys.push(host);
-    printServers.rows.push([time]);
+    printServers.rows.push(time);
   }
   const pending = table();
   for (const [machine, bySource] of Object.entries(section['pending'])) {
@@ -376,6 +378,37 @@ export function migrateDcsync(section: unknown): unknown {
     principals.rows.push([p['lastSeen'], fromDays(p['days']), p['days'].length, p['sources']]);
   }
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), principals };
+}
+
+/**
+ * asrep_roasting: `{since, sources: {account: {source: time}}, sweeps: {source: {account: time}}, oldUac: {key: {value, time}}}`
+ * becomes the tables `sources` (keyed `account\tsource`, each row the time), `sweeps`
+ * (`[latest, [account, time, …]]`) and `oldUac` (`[time, value]`).
+ */
+export function migrateAsrepRoasting(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['sources']) || !isJsonRecord(section['sweeps']) || !isJsonRecord(section['oldUac'])) return section;
+  const sources = table();
+  for (const [account, bySource] of Object.entries(section['sources'])) {
+    if (!isJsonRecord(bySource)) return section;
+    for (const [source, time] of Object.entries(bySource)) {
+      sources.keys.push(`${account}\t${source}`);
+      sources.rows.push(time);
+    }
+  }
+  const sweeps = table();
+  for (const [source, byAccount] of Object.entries(section['sweeps'])) {
+    if (!isJsonRecord(byAccount)) return section;
+    const times = Object.values(byAccount);
+    sweeps.keys.push(source);
+    sweeps.rows.push([Math.max(0, ...times.map((t) => (typeof t === 'number' ? t : 0))), Object.entries(byAccount).flat()]);
+  }
+  const oldUac = table();
+  for (const [key, u] of Object.entries(section['oldUac'])) {
+    if (!isJsonRecord(u)) return section;
+    oldUac.keys.push(key);
+    oldUac.rows.push([u['time'], u['value']]);
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), sources, sweeps, oldUac };
 }
 
 /**

@@ -157,7 +157,7 @@ const pairTable: TableSpec<PairHistory> = {
 };
 
 /** `[lastSeen, targets]`. */
-const deployerTable: TableSpec<DeployerHistory> = valueTable('deployers', 'targets', (v, read, path) => read.list(v, path, MAX_TARGETS, str(read)));
+const deployerTable: TableSpec<DeployerHistory> = valueTable('deployers', 'targets', { read: (v, read, path) => read.list(v, path, MAX_TARGETS, str(read)) });
 
 /** `[lastSeen, targets, days, dayCount, [payload, day, …]]`. */
 const pushTable: TableSpec<PushHistory> = {

@@ -28,6 +28,7 @@ import { replicationRightsGranted } from '../../../core/detectors/replication_ri
 import { mfaFatigue } from '../../../core/detectors/mfa_fatigue';
 import { authenticationCoercion } from '../../../core/detectors/authentication_coercion';
 import { dcsync } from '../../../core/detectors/dcsync';
+import { asrepRoasting } from '../../../core/detectors/asrep_roasting';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -488,7 +489,7 @@ describe('migrate v4 → v5: authentication_coercion', () => {
     assert.deepEqual(migrated['sources']?.keys, ['10.0.3.3|dc', '10.0.6.6|member']);
     assert.deepEqual(migrated['sources']?.rows.map(([seen, days, n]) => [seen, daysOf(days as number), n]), [[T - DAY, [17, 18, 19], 3], [T, [20], 1]]);
     assert.deepEqual(migrated['served'], { keys: ['prn01|spoolss'], rows: [[T, ['10.0.4.1', '10.0.4.2']]] });
-    assert.deepEqual(migrated['printServers'], { keys: ['prn01'], rows: [[T - MIN]] });
+    assert.deepEqual(migrated['printServers'], { keys: ['prn01'], rows: [T - MIN] });
     assert.deepEqual(migrated['pending'], { keys: ['dc01$'], rows: [[T, [['10.0.6.6', 'dc01', 'efsrpc', [T, 'DC01.corp.example', 5145, 42], ['eve', 'CORP', null]]]]] });
     assert.deepEqual(migrateV4Section('authentication_coercion', coercionV4), migrated);
     assert.equal(migrateV4Section('authentication_coercion', migrated), migrated, 'a v5 section passes as it is');
@@ -548,6 +549,40 @@ describe('migrate v4 → v5: dcsync', () => {
     const broken = { principals: { x: { days: 'often' } } };
     assert.equal(migrateV4Detectors['dcsync']?.(broken), broken);
     assert.throws(() => dcsync.create(settings(dcsync), broken), (e: unknown) => e instanceof StateInvalidError && e.key === 'principals');
+  });
+});
+
+describe('migrate v4 → v5: asrep_roasting', () => {
+  const asrepV4 = {
+    since: T - 20 * DAY,
+    sources: { 'legacy-svc': { '10.0.9.1': T - DAY, '10.0.9.2': T } },
+    sweeps: { '10.0.9.2': { 'legacy-svc': T, 'old-app': T - MIN } },
+    oldUac: { 'cn=bob,dc=corp|{c0}': { value: 512, time: T } },
+  };
+
+  it('carries every account\'s known sources, the recent sweeps and the pending UAC changes over row for row', () => {
+    const migrated = migrateV4Detectors['asrep_roasting']?.(asrepV4);
+    assert.deepEqual(migrated, {
+      since: T - 20 * DAY,
+      sources: { keys: ['legacy-svc\t10.0.9.1', 'legacy-svc\t10.0.9.2'], rows: [T - DAY, T] },
+      sweeps: { keys: ['10.0.9.2'], rows: [[T, ['legacy-svc', T, 'old-app', T - MIN]]] },
+      oldUac: { keys: ['cn=bob,dc=corp|{c0}'], rows: [[T, 512]] },
+    });
+    assert.deepEqual(migrateV4Section('asrep_roasting', asrepV4), migrated);
+    assert.equal(migrateV4Section('asrep_roasting', migrated), migrated, 'a v5 section passes as it is');
+    const d = asrepRoasting.create(settings(asrepRoasting), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    const alerts: string[] = [];
+    const ctx = { emit: (a: { keys: readonly string[] }) => alerts.push(a.keys[0] ?? ''), directory: { isHoneytoken: () => false } } as never;
+    const tgt = (ip: string) => ({ kind: 'kerberos_tgt_request', time: T + 2 * DAY, host: 'DC01.corp.example', eventId: 4768, recordId: 1, status: 0, preAuthType: 0, encryptionType: 0x17, account: { name: 'legacy-svc', domain: 'CORP' }, ip }) as never;
+    d.handle(tgt('10.0.9.1'), ctx);
+    d.handle(tgt('10.0.9.66'), ctx);
+    assert.deepEqual(alerts, ['10.0.9.66'], 'a known source stays known; a new one alerts');
+  });
+
+  it('refuses a malformed section naming the bad value', () => {
+    assert.throws(() => asrepRoasting.create(settings(asrepRoasting), { sources: { keys: ['a\tb'], rows: ['yesterday'] } }), /detectors\.asrep_roasting is invalid: sources\.rows\.0 must be a finite number/);
+    assert.throws(() => asrepRoasting.create(settings(asrepRoasting), { oldUac: { keys: ['k'], rows: [[T, -1]] } }), /oldUac\.rows\.0\.1 must be a non-negative integer/);
   });
 });
 

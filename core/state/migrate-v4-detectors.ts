@@ -24,6 +24,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   authentication_coercion: migrateAuthenticationCoercion,
   dcsync: migrateDcsync,
   asrep_roasting: migrateAsrepRoasting,
+  adfs_dkm_key_read: migrateAdfsDkmKeyRead,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -42,6 +43,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   authentication_coercion: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
   dcsync: (s) => isJsonRecord(s['principals']) && !Array.isArray(s['principals']['keys']),
   asrep_roasting: (s) => isJsonRecord(s['oldUac']) && !Array.isArray(s['oldUac']['keys']),
+  adfs_dkm_key_read: (s) => isJsonRecord(s['readers']) && !Array.isArray(s['readers']['keys']),
 };
 
 /**
@@ -370,14 +372,27 @@ export function migrateAuthenticationCoercion(section: unknown): unknown {
  * `principals` (`[lastSeen, days as a day set, day count, sources]`; firstSeen was never read and goes).
  */
 export function migrateDcsync(section: unknown): unknown {
-  if (!isJsonRecord(section) || !isJsonRecord(section['principals'])) return section;
-  const principals = table();
-  for (const [key, p] of Object.entries(section['principals'])) {
-    if (!isJsonRecord(p) || !isDayList(p['days'])) return section;
-    principals.keys.push(key);
-    principals.rows.push([p['lastSeen'], fromDays(p['days']), p['days'].length, p['sources']]);
+  return migrateCountedDays(section, 'principals', (p) => [p['sources']]);
+}
+
+/**
+ * adfs_dkm_key_read: `{since, readers: {reader: {firstSeen, lastSeen, days}}}` becomes the table
+ * `readers` (`[lastSeen, days as a day set, day count]`; firstSeen was never read and goes).
+ */
+export function migrateAdfsDkmKeyRead(section: unknown): unknown {
+  return migrateCountedDays(section, 'readers', () => []);
+}
+
+/** A section whose `name` maps keys to `{lastSeen, days, …}`, as the table `[lastSeen, day set, day count, …rest(row)]`. */
+function migrateCountedDays(section: unknown, name: string, rest: (row: JsonRecord) => unknown[]): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section[name])) return section;
+  const out = table();
+  for (const [key, r] of Object.entries(section[name])) {
+    if (!isJsonRecord(r) || !isDayList(r['days'])) return section;
+    out.keys.push(key);
+    out.rows.push([r['lastSeen'], fromDays(r['days']), r['days'].length, ...rest(r)]);
   }
-  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), principals };
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), [name]: out };
 }
 
 /**

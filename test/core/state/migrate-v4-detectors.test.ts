@@ -29,6 +29,7 @@ import { mfaFatigue } from '../../../core/detectors/mfa_fatigue';
 import { authenticationCoercion } from '../../../core/detectors/authentication_coercion';
 import { dcsync } from '../../../core/detectors/dcsync';
 import { asrepRoasting } from '../../../core/detectors/asrep_roasting';
+import { adfsDkmKeyRead } from '../../../core/detectors/adfs_dkm_key_read';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -583,6 +584,21 @@ describe('migrate v4 → v5: asrep_roasting', () => {
   it('refuses a malformed section naming the bad value', () => {
     assert.throws(() => asrepRoasting.create(settings(asrepRoasting), { sources: { keys: ['a\tb'], rows: ['yesterday'] } }), /detectors\.asrep_roasting is invalid: sources\.rows\.0 must be a finite number/);
     assert.throws(() => asrepRoasting.create(settings(asrepRoasting), { oldUac: { keys: ['k'], rows: [[T, -1]] } }), /oldUac\.rows\.0\.1 must be a non-negative integer/);
+  });
+});
+
+describe('migrate v4 → v5: adfs_dkm_key_read', () => {
+  const dkmV4 = { since: T - 3 * DAY, readers: { 'svc-adfs': { firstSeen: T - 2 * DAY, lastSeen: T, days: [18, 20] } } };
+
+  it('carries every reader being learned over row for row', () => {
+    const migrated = migrateV4Detectors['adfs_dkm_key_read']?.(dkmV4) as { readers: { keys: string[]; rows: [number, number, number][] } };
+    assert.deepEqual(migrated.readers.keys, ['svc-adfs']);
+    assert.deepEqual(migrated.readers.rows.map(([seen, days, n]) => [seen, daysOf(days), n]), [[T, [18, 20], 2]]);
+    assert.deepEqual(migrateV4Section('adfs_dkm_key_read', dkmV4), migrated);
+    assert.equal(migrateV4Section('adfs_dkm_key_read', migrated), migrated, 'a v5 section passes as it is');
+    const d = adfsDkmKeyRead.create(settings(adfsDkmKeyRead), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => adfsDkmKeyRead.create(settings(adfsDkmKeyRead), { readers: { keys: ['x'], rows: [[T, 1, 'two']] } }), /detectors\.adfs_dkm_key_read is invalid: readers\.rows\.0\.2 must be a non-negative integer/);
   });
 });
 

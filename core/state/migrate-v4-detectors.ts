@@ -25,6 +25,8 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   dcsync: migrateDcsync,
   asrep_roasting: migrateAsrepRoasting,
   adfs_dkm_key_read: migrateAdfsDkmKeyRead,
+  dsrm_password_change: migrateDsrmPasswordChange,
+  security_log_cleared: migrateSecurityLogCleared,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -44,6 +46,8 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   dcsync: (s) => isJsonRecord(s['principals']) && !Array.isArray(s['principals']['keys']),
   asrep_roasting: (s) => isJsonRecord(s['oldUac']) && !Array.isArray(s['oldUac']['keys']),
   adfs_dkm_key_read: (s) => isJsonRecord(s['readers']) && !Array.isArray(s['readers']['keys']),
+  dsrm_password_change: (s) => isJsonRecord(s['changes']) && !Array.isArray(s['changes']['keys']),
+  security_log_cleared: (s) => isJsonRecord(s['stories']) && !Array.isArray(s['stories']['keys']),
 };
 
 /**
@@ -381,6 +385,28 @@ export function migrateDcsync(section: unknown): unknown {
  */
 export function migrateAdfsDkmKeyRead(section: unknown): unknown {
   return migrateCountedDays(section, 'readers', () => []);
+}
+
+/** dsrm_password_change: `{changes: {dc: {time, event}}}` becomes the table `changes` (`[time, origin]`). */
+export function migrateDsrmPasswordChange(section: unknown): unknown {
+  return migrateRecords(section, 'changes', (c) => [c['time'], origin(c['event'])]);
+}
+
+/** security_log_cleared: `{stories: {host|account: {logs, clears, first, last, backups}}}` becomes the table `stories` (`[last, first, clears, logs, backups]`). */
+export function migrateSecurityLogCleared(section: unknown): unknown {
+  return migrateRecords(section, 'stories', (s) => [s['last'], s['first'], s['clears'], s['logs'], s['backups']]);
+}
+
+/** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */
+function migrateRecords(section: unknown, name: string, row: (record: JsonRecord) => unknown[]): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section[name])) return section;
+  const out = table();
+  for (const [key, r] of Object.entries(section[name])) {
+    if (!isJsonRecord(r)) return section;
+    out.keys.push(key);
+    out.rows.push(row(r));
+  }
+  return { ...section, [name]: out };
 }
 
 /** A section whose `name` maps keys to `{lastSeen, days, …}`, as the table `[lastSeen, day set, day count, …rest(row)]`. */

@@ -30,6 +30,8 @@ import { authenticationCoercion } from '../../../core/detectors/authentication_c
 import { dcsync } from '../../../core/detectors/dcsync';
 import { asrepRoasting } from '../../../core/detectors/asrep_roasting';
 import { adfsDkmKeyRead } from '../../../core/detectors/adfs_dkm_key_read';
+import { dsrmPasswordChange } from '../../../core/detectors/dsrm_password_change';
+import { securityLogCleared } from '../../../core/detectors/security_log_cleared';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -599,6 +601,35 @@ describe('migrate v4 → v5: adfs_dkm_key_read', () => {
     const d = adfsDkmKeyRead.create(settings(adfsDkmKeyRead), JSON.parse(JSON.stringify(migrated)));
     assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
     assert.throws(() => adfsDkmKeyRead.create(settings(adfsDkmKeyRead), { readers: { keys: ['x'], rows: [[T, 1, 'two']] } }), /detectors\.adfs_dkm_key_read is invalid: readers\.rows\.0\.2 must be a non-negative integer/);
+  });
+});
+
+describe('migrate v4 → v5: dsrm_password_change and security_log_cleared', () => {
+  it('carries dsrm_password_change\'s password changes over, kept 30 days past the TTL', () => {
+    const v4 = { changes: { dc01: { time: T, event: { ...origin, eventId: 4794 } } } };
+    const migrated = migrateV4Detectors['dsrm_password_change']?.(v4);
+    assert.deepEqual(migrated, { changes: { keys: ['dc01'], rows: [[T, [T, 'DC01.corp.example', 4794, 7]]] } });
+    assert.deepEqual(migrateV4Section('dsrm_password_change', v4), migrated);
+    assert.equal(migrateV4Section('dsrm_password_change', migrated), migrated, 'a v5 section passes as it is');
+    const d = dsrmPasswordChange.create(settings(dsrmPasswordChange), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T + 29 * DAY);
+    assert.deepEqual(d.snapshot(), migrated, 'within 30 days past the TTL cut the change stays');
+    d.evictIdle(T + 31 * DAY);
+    assert.deepEqual(d.snapshot(), { changes: { keys: [], rows: [] } });
+    assert.throws(() => dsrmPasswordChange.create(settings(dsrmPasswordChange), { changes: { keys: ['dc01'], rows: [[T, [T, 'DC01', 4794]]] } }), /detectors\.dsrm_password_change is invalid: changes\.rows\.0\.1 must be an array of 4/);
+  });
+
+  it('carries security_log_cleared\'s stories over and lets them go after the hour', () => {
+    const v4 = { stories: { 'dc01|eve': { logs: ['Security', 'System'], clears: 2, first: T - MIN, last: T, backups: ['C:\\x.evtx'] } } };
+    const migrated = migrateV4Detectors['security_log_cleared']?.(v4);
+    assert.deepEqual(migrated, { stories: { keys: ['dc01|eve'], rows: [[T, T - MIN, 2, ['Security', 'System'], ['C:\\x.evtx']]] } });
+    assert.deepEqual(migrateV4Section('security_log_cleared', v4), migrated);
+    const d = securityLogCleared.create(settings(securityLogCleared), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual(d.snapshot(), { stories: { keys: [], rows: [] } });
+    assert.throws(() => securityLogCleared.create(settings(securityLogCleared), { stories: { keys: ['k'], rows: [[T, T, 1, 'Security', []]] } }), /stories\.rows\.0\.3 must be an array/);
   });
 });
 

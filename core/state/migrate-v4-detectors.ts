@@ -27,6 +27,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   adfs_dkm_key_read: migrateAdfsDkmKeyRead,
   dsrm_password_change: migrateDsrmPasswordChange,
   security_log_cleared: migrateSecurityLogCleared,
+  samaccountname_spoofing: migrateSamaccountnameSpoofing,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -48,6 +49,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   adfs_dkm_key_read: (s) => isJsonRecord(s['readers']) && !Array.isArray(s['readers']['keys']),
   dsrm_password_change: (s) => isJsonRecord(s['changes']) && !Array.isArray(s['changes']['keys']),
   security_log_cleared: (s) => isJsonRecord(s['stories']) && !Array.isArray(s['stories']['keys']),
+  samaccountname_spoofing: (s) => isJsonRecord(s['runs']) && !Array.isArray(s['runs']['keys']),
 };
 
 /**
@@ -395,6 +397,14 @@ export function migrateDsrmPasswordChange(section: unknown): unknown {
 /** security_log_cleared: `{stories: {host|account: {logs, clears, first, last, backups}}}` becomes the table `stories` (`[last, first, clears, logs, backups]`). */
 export function migrateSecurityLogCleared(section: unknown): unknown {
   return migrateRecords(section, 'stories', (s) => [s['last'], s['first'], s['clears'], s['logs'], s['backups']]);
+}
+
+/** samaccountname_spoofing: `{runs: {computer: {actor, names, created, spnsCleared, spoofedDcName, steps, last}}}` becomes the table `runs` (`[last, actor, names, created, spnsCleared, spoofedDcName, steps]`). */
+export function migrateSamaccountnameSpoofing(section: unknown): unknown {
+  return migrateRecords(section, 'runs', (r) => [
+    r['last'], account(r['actor']), r['names'], r['created'] === undefined ? null : origin(r['created']),
+    r['spnsCleared'] === undefined ? null : origin(r['spnsCleared']), r['spoofedDcName'] ?? null, r['steps'],
+  ]);
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

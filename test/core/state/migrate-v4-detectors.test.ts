@@ -32,6 +32,7 @@ import { asrepRoasting } from '../../../core/detectors/asrep_roasting';
 import { adfsDkmKeyRead } from '../../../core/detectors/adfs_dkm_key_read';
 import { dsrmPasswordChange } from '../../../core/detectors/dsrm_password_change';
 import { securityLogCleared } from '../../../core/detectors/security_log_cleared';
+import { samaccountnameSpoofing } from '../../../core/detectors/samaccountname_spoofing';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -630,6 +631,26 @@ describe('migrate v4 → v5: dsrm_password_change and security_log_cleared', () 
     d.evictIdle(T - 30 * DAY, T + 61 * MIN);
     assert.deepEqual(d.snapshot(), { stories: { keys: [], rows: [] } });
     assert.throws(() => securityLogCleared.create(settings(securityLogCleared), { stories: { keys: ['k'], rows: [[T, T, 1, 'Security', []]] } }), /stories\.rows\.0\.3 must be an array/);
+  });
+});
+
+describe('migrate v4 → v5: samaccountname_spoofing', () => {
+  it('carries every run over row for row and lets it go an hour after its last step', () => {
+    const v4 = { runs: { 'S-1-5-21-1-2-3-4444': {
+      actor: { name: 'eve', domain: 'CORP' }, names: ['evil$', 'dc01'], created: { ...origin, eventId: 4741 }, spoofedDcName: 'dc01',
+      steps: ['created the computer evil$', 'renamed it to dc01'], last: T,
+    } } };
+    const migrated = migrateV4Detectors['samaccountname_spoofing']?.(v4);
+    assert.deepEqual(migrated, { runs: { keys: ['S-1-5-21-1-2-3-4444'], rows: [[
+      T, ['eve', 'CORP', null], ['evil$', 'dc01'], [T, 'DC01.corp.example', 4741, 7], null, 'dc01', ['created the computer evil$', 'renamed it to dc01'],
+    ]] } });
+    assert.deepEqual(migrateV4Section('samaccountname_spoofing', v4), migrated);
+    assert.equal(migrateV4Section('samaccountname_spoofing', migrated), migrated, 'a v5 section passes as it is');
+    const d = samaccountnameSpoofing.create(settings(samaccountnameSpoofing), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual(d.snapshot(), { runs: { keys: [], rows: [] } });
+    assert.throws(() => samaccountnameSpoofing.create(settings(samaccountnameSpoofing), { runs: { keys: ['k'], rows: [[T, ['eve', null, null], [], null, null, 7, []]] } }), /detectors\.samaccountname_spoofing is invalid: runs\.rows\.0\.5 must be a string/);
   });
 });
 

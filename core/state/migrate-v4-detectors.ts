@@ -28,6 +28,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   dsrm_password_change: migrateDsrmPasswordChange,
   security_log_cleared: migrateSecurityLogCleared,
   samaccountname_spoofing: migrateSamaccountnameSpoofing,
+  zerologon: migrateZerologon,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -50,6 +51,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   dsrm_password_change: (s) => isJsonRecord(s['changes']) && !Array.isArray(s['changes']['keys']),
   security_log_cleared: (s) => isJsonRecord(s['stories']) && !Array.isArray(s['stories']['keys']),
   samaccountname_spoofing: (s) => isJsonRecord(s['runs']) && !Array.isArray(s['runs']['keys']),
+  zerologon: (s) => isJsonRecord(s['preludes']) && !Array.isArray(s['preludes']['keys']),
 };
 
 /**
@@ -405,6 +407,18 @@ export function migrateSamaccountnameSpoofing(section: unknown): unknown {
     r['last'], account(r['actor']), r['names'], r['created'] === undefined ? null : origin(r['created']),
     r['spnsCleared'] === undefined ? null : origin(r['spnsCleared']), r['spoofedDcName'] ?? null, r['steps'],
   ]);
+}
+
+/** zerologon: `{preludes: {dc: [{time, event, ip, workstation}]}}` becomes the table `preludes` (`[latest, [[origin, ip, workstation], …]]`). */
+export function migrateZerologon(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['preludes'])) return section;
+  const preludes = table();
+  for (const [dc, list] of Object.entries(section['preludes'])) {
+    if (!Array.isArray(list) || !list.every(isJsonRecord)) return section;
+    preludes.keys.push(dc);
+    preludes.rows.push([Math.max(0, ...list.map((p) => (typeof p['time'] === 'number' ? p['time'] : 0))), list.map((p) => [origin(p['event']), p['ip'] ?? null, p['workstation'] ?? null])]);
+  }
+  return { preludes };
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

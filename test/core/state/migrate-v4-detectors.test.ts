@@ -33,6 +33,7 @@ import { adfsDkmKeyRead } from '../../../core/detectors/adfs_dkm_key_read';
 import { dsrmPasswordChange } from '../../../core/detectors/dsrm_password_change';
 import { securityLogCleared } from '../../../core/detectors/security_log_cleared';
 import { samaccountnameSpoofing } from '../../../core/detectors/samaccountname_spoofing';
+import { zerologon } from '../../../core/detectors/zerologon';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -651,6 +652,21 @@ describe('migrate v4 → v5: samaccountname_spoofing', () => {
     d.evictIdle(T - 30 * DAY, T + 61 * MIN);
     assert.deepEqual(d.snapshot(), { runs: { keys: [], rows: [] } });
     assert.throws(() => samaccountnameSpoofing.create(settings(samaccountnameSpoofing), { runs: { keys: ['k'], rows: [[T, ['eve', null, null], [], null, null, 7, []]] } }), /detectors\.samaccountname_spoofing is invalid: runs\.rows\.0\.5 must be a string/);
+  });
+});
+
+describe('migrate v4 → v5: zerologon', () => {
+  it('carries every DC\'s preludes over row for row and lets them go after the prelude window', () => {
+    const v4 = { preludes: { dc01: [{ time: T - MIN, event: { ...origin, time: T - MIN, eventId: 4624 }, ip: '10.0.6.6' }, { time: T, event: { ...origin, eventId: 5805 } }] } };
+    const migrated = migrateV4Detectors['zerologon']?.(v4);
+    assert.deepEqual(migrated, { preludes: { keys: ['dc01'], rows: [[T, [[[T - MIN, 'DC01.corp.example', 4624, 7], '10.0.6.6', null], [[T, 'DC01.corp.example', 5805, 7], null, null]]]] } });
+    assert.deepEqual(migrateV4Section('zerologon', v4), migrated);
+    assert.equal(migrateV4Section('zerologon', migrated), migrated, 'a v5 section passes as it is');
+    const d = zerologon.create(settings(zerologon), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + DAY);
+    assert.deepEqual(d.snapshot(), { preludes: { keys: [], rows: [] } });
+    assert.throws(() => zerologon.create(settings(zerologon), { preludes: { keys: ['dc01'], rows: [[T, [[[T, 'DC01', 5805, 7], 6, null]]]] } }), /detectors\.zerologon is invalid: preludes\.rows\.0\.1\.0\.1 must be a string/);
   });
 });
 

@@ -29,6 +29,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   security_log_cleared: migrateSecurityLogCleared,
   samaccountname_spoofing: migrateSamaccountnameSpoofing,
   zerologon: migrateZerologon,
+  containment_reverted: migrateContainmentReverted,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -52,6 +53,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   security_log_cleared: (s) => isJsonRecord(s['stories']) && !Array.isArray(s['stories']['keys']),
   samaccountname_spoofing: (s) => isJsonRecord(s['runs']) && !Array.isArray(s['runs']['keys']),
   zerologon: (s) => isJsonRecord(s['preludes']) && !Array.isArray(s['preludes']['keys']),
+  containment_reverted: (s) => isJsonRecord(s['disabled']) && !Array.isArray(s['disabled']['keys']),
 };
 
 /**
@@ -419,6 +421,11 @@ export function migrateZerologon(section: unknown): unknown {
     preludes.rows.push([Math.max(0, ...list.map((p) => (typeof p['time'] === 'number' ? p['time'] : 0))), list.map((p) => [origin(p['event']), p['ip'] ?? null, p['workstation'] ?? null])]);
   }
   return { preludes };
+}
+
+/** containment_reverted: `{disabled: {id: {at, by, upn, objectId}}}` becomes the table `disabled` (`[at, by, upn, objectId]`). */
+export function migrateContainmentReverted(section: unknown): unknown {
+  return migrateRecords(section, 'disabled', (d) => [d['at'], d['by'], d['upn'] ?? null, d['objectId'] ?? null]);
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

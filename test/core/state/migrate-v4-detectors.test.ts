@@ -34,6 +34,7 @@ import { dsrmPasswordChange } from '../../../core/detectors/dsrm_password_change
 import { securityLogCleared } from '../../../core/detectors/security_log_cleared';
 import { samaccountnameSpoofing } from '../../../core/detectors/samaccountname_spoofing';
 import { zerologon } from '../../../core/detectors/zerologon';
+import { containmentReverted } from '../../../core/detectors/containment_reverted';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -667,6 +668,19 @@ describe('migrate v4 → v5: zerologon', () => {
     d.evictIdle(T - 30 * DAY, T + DAY);
     assert.deepEqual(d.snapshot(), { preludes: { keys: [], rows: [] } });
     assert.throws(() => zerologon.create(settings(zerologon), { preludes: { keys: ['dc01'], rows: [[T, [[[T, 'DC01', 5805, 7], 6, null]]]] } }), /detectors\.zerologon is invalid: preludes\.rows\.0\.1\.0\.1 must be a string/);
+  });
+});
+
+describe('migrate v4 → v5: containment_reverted', () => {
+  it('carries every containment over row for row', () => {
+    const v4 = { disabled: { 'oid-1': { at: T, by: 'soc@corp.example', upn: 'alice@corp.example', objectId: 'oid-1' } } };
+    const migrated = migrateV4Detectors['containment_reverted']?.(v4);
+    assert.deepEqual(migrated, { disabled: { keys: ['oid-1'], rows: [[T, 'soc@corp.example', 'alice@corp.example', 'oid-1']] } });
+    assert.deepEqual(migrateV4Section('containment_reverted', v4), migrated);
+    assert.equal(migrateV4Section('containment_reverted', migrated), migrated, 'a v5 section passes as it is');
+    const d = containmentReverted.create(settings(containmentReverted), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => containmentReverted.create(settings(containmentReverted), { disabled: { keys: ['x'], rows: [[T, null, null, null]] } }), /detectors\.containment_reverted is invalid: disabled\.rows\.0\.1 must be a string/);
   });
 });
 

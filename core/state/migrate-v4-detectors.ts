@@ -30,6 +30,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   samaccountname_spoofing: migrateSamaccountnameSpoofing,
   zerologon: migrateZerologon,
   containment_reverted: migrateContainmentReverted,
+  rbcd_modification: migrateRbcdModification,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -54,6 +55,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   samaccountname_spoofing: (s) => isJsonRecord(s['runs']) && !Array.isArray(s['runs']['keys']),
   zerologon: (s) => isJsonRecord(s['preludes']) && !Array.isArray(s['preludes']['keys']),
   containment_reverted: (s) => isJsonRecord(s['disabled']) && !Array.isArray(s['disabled']['keys']),
+  rbcd_modification: (s) => isJsonRecord(s['computers']) && !Array.isArray(s['computers']['keys']),
 };
 
 /**
@@ -426,6 +428,18 @@ export function migrateZerologon(section: unknown): unknown {
 /** containment_reverted: `{disabled: {id: {at, by, upn, objectId}}}` becomes the table `disabled` (`[at, by, upn, objectId]`). */
 export function migrateContainmentReverted(section: unknown): unknown {
   return migrateRecords(section, 'disabled', (d) => [d['at'], d['by'], d['upn'] ?? null, d['objectId'] ?? null]);
+}
+
+/**
+ * rbcd_modification: `{computers: {key: {name, sid, creator, creatorKey, time, event}}, delegations: {computer: {keys, computer, writer, time, escalated}}}`
+ * becomes the tables `computers` (`[time, name, sid, creator, creatorKey, origin]`) and
+ * `delegations` (`[time, computer, writer, escalated]`; the alert keys are derived again).
+ */
+export function migrateRbcdModification(section: unknown): unknown {
+  const computers = migrateRecords(section, 'computers', (c) => [c['time'], c['name'], c['sid'] ?? null, c['creator'] ?? null, c['creatorKey'] ?? null, origin(c['event'])]);
+  if (computers === section) return section;
+  const migrated = migrateRecords(computers, 'delegations', (d) => [d['time'], d['computer'], account(d['writer']), d['escalated'] === true ? 1 : 0]);
+  return migrated === computers ? section : migrated;
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

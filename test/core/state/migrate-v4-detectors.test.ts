@@ -35,6 +35,7 @@ import { securityLogCleared } from '../../../core/detectors/security_log_cleared
 import { samaccountnameSpoofing } from '../../../core/detectors/samaccountname_spoofing';
 import { zerologon } from '../../../core/detectors/zerologon';
 import { containmentReverted } from '../../../core/detectors/containment_reverted';
+import { rbcdModification } from '../../../core/detectors/rbcd_modification';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -681,6 +682,29 @@ describe('migrate v4 → v5: containment_reverted', () => {
     const d = containmentReverted.create(settings(containmentReverted), JSON.parse(JSON.stringify(migrated)));
     assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
     assert.throws(() => containmentReverted.create(settings(containmentReverted), { disabled: { keys: ['x'], rows: [[T, null, null, null]] } }), /detectors\.containment_reverted is invalid: disabled\.rows\.0\.1 must be a string/);
+  });
+});
+
+describe('migrate v4 → v5: rbcd_modification', () => {
+  it('carries the new computers and the recent delegations over row for row', () => {
+    const computer = { name: 'EVIL$', sid: 'S-1-5-21-1-2-3-4444', creator: 'CORP\\eve', creatorKey: 'eve', time: T - MIN, event: { ...origin, eventId: 4741 } };
+    const v4 = {
+      computers: { 'name:evil$': computer, 'sid:S-1-5-21-1-2-3-4444': computer },
+      delegations: { srv01: { keys: ['srv01', 'eve'], computer: 'srv01', writer: { name: 'eve', domain: 'CORP' }, time: T, escalated: false } },
+    };
+    const row = [T - MIN, 'EVIL$', 'S-1-5-21-1-2-3-4444', 'CORP\\eve', 'eve', [T, 'DC01.corp.example', 4741, 7]];
+    const migrated = migrateV4Detectors['rbcd_modification']?.(v4);
+    assert.deepEqual(migrated, {
+      computers: { keys: ['name:evil$', 'sid:S-1-5-21-1-2-3-4444'], rows: [row, row] },
+      delegations: { keys: ['srv01'], rows: [[T, 'srv01', ['eve', 'CORP', null], 0]] },
+    });
+    assert.deepEqual(migrateV4Section('rbcd_modification', v4), migrated);
+    assert.equal(migrateV4Section('rbcd_modification', migrated), migrated, 'a v5 section passes as it is');
+    const d = rbcdModification.create(settings(rbcdModification), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    d.evictIdle(T - 30 * DAY, T + 61 * MIN);
+    assert.deepEqual((d.snapshot() as { delegations: unknown }).delegations, { keys: [], rows: [] }, 'a delegation goes after s4uMinutes');
+    assert.throws(() => rbcdModification.create(settings(rbcdModification), { delegations: { keys: ['x'], rows: [[T, 'srv01', 'eve', 0]] } }), /detectors\.rbcd_modification is invalid: delegations\.rows\.0\.2 must be an array of 3/);
   });
 });
 

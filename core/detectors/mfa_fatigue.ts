@@ -73,8 +73,6 @@ interface UserPrompts {
 }
 
 const MAX_PROMPTS = 200;
-/** Sign-in records already seen (core/estate/cloud/sign-ins.ts keeps this many). */
-const MAX_SEEN = 20_000;
 
 /** `[lastSeen, [[t, outcome index, ip], …]]`, kept for the window: older prompts are never counted. */
 function userTable(horizonMs: number): TableSpec<UserPrompts> {
@@ -112,7 +110,7 @@ class MfaFatigueDetector implements Detector {
     const read = new SavedReader('detectors.mfa_fatigue');
     const section = saved === undefined ? {} : read.record(saved, '(section)');
     this.users = new KeyedTable(userTable(threshold(settings, 'windowMinutes') * MINUTE), section['users'], read);
-    this.seen = new SeenRecords(read.list(section['seen'] ?? [], 'seen', MAX_SEEN, (x, p) => read.string(x, p)), MAX_SEEN);
+    this.seen = SeenRecords.restore(section['seen'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {

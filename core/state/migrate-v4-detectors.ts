@@ -31,6 +31,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   zerologon: migrateZerologon,
   containment_reverted: migrateContainmentReverted,
   rbcd_modification: migrateRbcdModification,
+  cloud_password_spray: migrateCloudPasswordSpray,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -56,6 +57,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   zerologon: (s) => isJsonRecord(s['preludes']) && !Array.isArray(s['preludes']['keys']),
   containment_reverted: (s) => isJsonRecord(s['disabled']) && !Array.isArray(s['disabled']['keys']),
   rbcd_modification: (s) => isJsonRecord(s['computers']) && !Array.isArray(s['computers']['keys']),
+  cloud_password_spray: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
 };
 
 /**
@@ -440,6 +442,19 @@ export function migrateRbcdModification(section: unknown): unknown {
   if (computers === section) return section;
   const migrated = migrateRecords(computers, 'delegations', (d) => [d['time'], d['computer'], account(d['writer']), d['escalated'] === true ? 1 : 0]);
   return migrated === computers ? section : migrated;
+}
+
+/**
+ * cloud_password_spray: `{sources: {source: {users: {upn: {n, last}}, lastSeen, ips, sprayedAt, sprayed}}, seen}` becomes the
+ * table `sources` (`[lastSeen, [upn, attempts, last, …], ips, sprayedAt, sprayed]`); `seen` stays.
+ * A user entry of the wrong shape is carried as it is, for the restore to refuse.
+ */
+export function migrateCloudPasswordSpray(section: unknown): unknown {
+  return migrateRecords(section, 'sources', (s) => [
+    s['lastSeen'],
+    Object.entries(isJsonRecord(s['users']) ? s['users'] : {}).flatMap(([upn, a]) => (isJsonRecord(a) ? [upn, a['n'], a['last']] : [upn, a])),
+    s['ips'] ?? null, s['sprayedAt'] ?? null, s['sprayed'] ?? null,
+  ]);
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

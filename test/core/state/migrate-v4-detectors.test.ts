@@ -36,6 +36,7 @@ import { samaccountnameSpoofing } from '../../../core/detectors/samaccountname_s
 import { zerologon } from '../../../core/detectors/zerologon';
 import { containmentReverted } from '../../../core/detectors/containment_reverted';
 import { rbcdModification } from '../../../core/detectors/rbcd_modification';
+import { cloudPasswordSpray } from '../../../core/detectors/cloud_password_spray';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -705,6 +706,25 @@ describe('migrate v4 → v5: rbcd_modification', () => {
     d.evictIdle(T - 30 * DAY, T + 61 * MIN);
     assert.deepEqual((d.snapshot() as { delegations: unknown }).delegations, { keys: [], rows: [] }, 'a delegation goes after s4uMinutes');
     assert.throws(() => rbcdModification.create(settings(rbcdModification), { delegations: { keys: ['x'], rows: [[T, 'srv01', 'eve', 0]] } }), /detectors\.rbcd_modification is invalid: delegations\.rows\.0\.2 must be an array of 3/);
+  });
+});
+
+describe('migrate v4 → v5: cloud_password_spray', () => {
+  it('carries every source\'s users, addresses and spray and the records seen over row for row', () => {
+    const v4 = {
+      sources: { 'asn:64500': { users: { 'a@corp.example': { n: 1, last: T }, 'b@corp.example': { n: 2, last: T - MIN } }, lastSeen: T, ips: ['203.0.113.1', '203.0.113.2'], sprayedAt: T, sprayed: ['a@corp.example'] } },
+      seen: ['r1'],
+    };
+    const migrated = migrateV4Detectors['cloud_password_spray']?.(v4);
+    assert.deepEqual(migrated, {
+      sources: { keys: ['asn:64500'], rows: [[T, ['a@corp.example', 1, T, 'b@corp.example', 2, T - MIN], ['203.0.113.1', '203.0.113.2'], T, ['a@corp.example']]] },
+      seen: ['r1'],
+    });
+    assert.deepEqual(migrateV4Section('cloud_password_spray', v4), migrated);
+    assert.equal(migrateV4Section('cloud_password_spray', migrated), migrated, 'a v5 section passes as it is');
+    const d = cloudPasswordSpray.create(settings(cloudPasswordSpray), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => cloudPasswordSpray.create(settings(cloudPasswordSpray), { sources: { keys: ['ip:x'], rows: [[T, ['a', 1], null, null, null]] } }), /detectors\.cloud_password_spray is invalid: sources\.rows\.0\.1 must be \[user, attempts, last, …\] triples/);
   });
 });
 

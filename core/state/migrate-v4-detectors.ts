@@ -32,6 +32,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   containment_reverted: migrateContainmentReverted,
   rbcd_modification: migrateRbcdModification,
   cloud_password_spray: migrateCloudPasswordSpray,
+  impossible_travel: migrateImpossibleTravel,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -58,6 +59,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   containment_reverted: (s) => isJsonRecord(s['disabled']) && !Array.isArray(s['disabled']['keys']),
   rbcd_modification: (s) => isJsonRecord(s['computers']) && !Array.isArray(s['computers']['keys']),
   cloud_password_spray: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
+  impossible_travel: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
 };
 
 /**
@@ -454,6 +456,20 @@ export function migrateCloudPasswordSpray(section: unknown): unknown {
     s['lastSeen'],
     Object.entries(isJsonRecord(s['users']) ? s['users'] : {}).flatMap(([upn, a]) => (isJsonRecord(a) ? [upn, a['n'], a['last']] : [upn, a])),
     s['ips'] ?? null, s['sprayedAt'] ?? null, s['sprayed'] ?? null,
+  ]);
+}
+
+/**
+ * impossible_travel: `{users: {upn: {firstSeen, lastSeen, visits: [{t, lat, lon, country, city, asn, ip, device}], countries: {country: days}}}}`
+ * becomes the table `users` (`[lastSeen, firstSeen, visits as tuples, [country, day set, day count, …]]`).
+ * A country whose days are not day numbers is carried as it is, for the restore to refuse.
+ */
+export function migrateImpossibleTravel(section: unknown): unknown {
+  return migrateRecords(section, 'users', (u) => [
+    u['lastSeen'], u['firstSeen'],
+    Array.isArray(u['visits']) ? u['visits'].map((v) => (isJsonRecord(v)
+      ? [v['t'], v['lat'], v['lon'], v['country'] ?? null, v['city'] ?? null, v['asn'] ?? null, v['ip'] ?? null, v['device'] ?? null] : v)) : u['visits'],
+    Object.entries(isJsonRecord(u['countries']) ? u['countries'] : {}).flatMap(([c, days]) => (isDayList(days) ? [c, fromDays(days), days.length] : [c, days])),
   ]);
 }
 

@@ -37,6 +37,7 @@ import { zerologon } from '../../../core/detectors/zerologon';
 import { containmentReverted } from '../../../core/detectors/containment_reverted';
 import { rbcdModification } from '../../../core/detectors/rbcd_modification';
 import { cloudPasswordSpray } from '../../../core/detectors/cloud_password_spray';
+import { impossibleTravel } from '../../../core/detectors/impossible_travel';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -725,6 +726,25 @@ describe('migrate v4 → v5: cloud_password_spray', () => {
     const d = cloudPasswordSpray.create(settings(cloudPasswordSpray), JSON.parse(JSON.stringify(migrated)));
     assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
     assert.throws(() => cloudPasswordSpray.create(settings(cloudPasswordSpray), { sources: { keys: ['ip:x'], rows: [[T, ['a', 1], null, null, null]] } }), /detectors\.cloud_password_spray is invalid: sources\.rows\.0\.1 must be \[user, attempts, last, …\] triples/);
+  });
+});
+
+describe('migrate v4 → v5: impossible_travel', () => {
+  it('carries every user\'s recent visits and familiar countries over row for row', () => {
+    const v4 = { users: { 'a@corp.example': {
+      firstSeen: T - 9 * DAY, lastSeen: T, visits: [{ t: T, lat: 52.5, lon: 13.4, country: 'DE', city: 'Berlin', asn: 3320, ip: '198.51.100.7' }],
+      countries: { DE: [18, 19, 20], FR: [12] },
+    } } };
+    const migrated = migrateV4Detectors['impossible_travel']?.(v4) as { users: { keys: string[]; rows: unknown[][] } };
+    const [row] = migrated.users.rows;
+    assert.deepEqual(row?.slice(0, 3), [T, T - 9 * DAY, [[T, 52.5, 13.4, 'DE', 'Berlin', 3320, '198.51.100.7', null]]]);
+    const c = row?.[3] as unknown[];
+    assert.deepEqual([c[0], daysOf(c[1] as number), c[2], c[3], daysOf(c[4] as number), c[5]], ['DE', [18, 19, 20], 3, 'FR', [12], 1]);
+    assert.deepEqual(migrateV4Section('impossible_travel', v4), migrated);
+    assert.equal(migrateV4Section('impossible_travel', migrated), migrated, 'a v5 section passes as it is');
+    const d = impossibleTravel.create(settings(impossibleTravel), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => impossibleTravel.create(settings(impossibleTravel), { users: { keys: ['u'], rows: [[T, T, [], ['DE', 1]]] } }), /detectors\.impossible_travel is invalid: users\.rows\.0\.3 must be \[country, days, dayCount, …\] triples/);
   });
 });
 

@@ -33,6 +33,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   rbcd_modification: migrateRbcdModification,
   cloud_password_spray: migrateCloudPasswordSpray,
   impossible_travel: migrateImpossibleTravel,
+  unfamiliar_signin: migrateUnfamiliarSignin,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -60,6 +61,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   rbcd_modification: (s) => isJsonRecord(s['computers']) && !Array.isArray(s['computers']['keys']),
   cloud_password_spray: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
   impossible_travel: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
+  unfamiliar_signin: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
 };
 
 /**
@@ -471,6 +473,17 @@ export function migrateImpossibleTravel(section: unknown): unknown {
       ? [v['t'], v['lat'], v['lon'], v['country'] ?? null, v['city'] ?? null, v['asn'] ?? null, v['ip'] ?? null, v['device'] ?? null] : v)) : u['visits'],
     Object.entries(isJsonRecord(u['countries']) ? u['countries'] : {}).flatMap(([c, days]) => (isDayList(days) ? [c, fromDays(days), days.length] : [c, days])),
   ]);
+}
+
+/**
+ * unfamiliar_signin: `{users: {upn: {firstSeen, lastSeen, signIns, seen: {country, asn, device, app}}}, asnUsers}` becomes the
+ * table `users` (`[lastSeen, firstSeen, signIns, [value, last, …] per property]`); `asnUsers` stays.
+ */
+export function migrateUnfamiliarSignin(section: unknown): unknown {
+  return migrateRecords(section, 'users', (u) => {
+    const seen = isJsonRecord(u['seen']) ? u['seen'] : {};
+    return [u['lastSeen'], u['firstSeen'], u['signIns'], ...['country', 'asn', 'device', 'app'].map((k) => Object.entries(isJsonRecord(seen[k]) ? seen[k] : {}).flat())];
+  });
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

@@ -38,6 +38,7 @@ import { containmentReverted } from '../../../core/detectors/containment_reverte
 import { rbcdModification } from '../../../core/detectors/rbcd_modification';
 import { cloudPasswordSpray } from '../../../core/detectors/cloud_password_spray';
 import { impossibleTravel } from '../../../core/detectors/impossible_travel';
+import { unfamiliarSignin } from '../../../core/detectors/unfamiliar_signin';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -745,6 +746,26 @@ describe('migrate v4 → v5: impossible_travel', () => {
     const d = impossibleTravel.create(settings(impossibleTravel), JSON.parse(JSON.stringify(migrated)));
     assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
     assert.throws(() => impossibleTravel.create(settings(impossibleTravel), { users: { keys: ['u'], rows: [[T, T, [], ['DE', 1]]] } }), /detectors\.impossible_travel is invalid: users\.rows\.0\.3 must be \[country, days, dayCount, …\] triples/);
+  });
+});
+
+describe('migrate v4 → v5: unfamiliar_signin', () => {
+  it('carries every user\'s baseline and the ASN users over row for row', () => {
+    const v4 = {
+      users: { 'a@corp.example': { firstSeen: T - 30 * DAY, lastSeen: T, signIns: 41, seen: { country: { DE: T }, asn: { '3320': T }, device: {}, app: { Outlook: T - DAY } } } },
+      asnUsers: { '3320': ['a@corp.example'] },
+    };
+    const migrated = migrateV4Detectors['unfamiliar_signin']?.(v4);
+    assert.deepEqual(migrated, {
+      users: { keys: ['a@corp.example'], rows: [[T, T - 30 * DAY, 41, ['DE', T], ['3320', T], [], ['Outlook', T - DAY]]] },
+      asnUsers: { '3320': ['a@corp.example'] },
+    });
+    assert.deepEqual(migrateV4Section('unfamiliar_signin', v4), migrated);
+    assert.equal(migrateV4Section('unfamiliar_signin', migrated), migrated, 'a v5 section passes as it is');
+    const d = unfamiliarSignin.create(settings(unfamiliarSignin), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => unfamiliarSignin.create(settings(unfamiliarSignin), { users: { keys: ['u'], rows: [[T, T, 1, ['DE'], [], [], []]] } }), /detectors\.unfamiliar_signin is invalid: users\.rows\.0\.3 must be a flat list of pairs/);
+    assert.throws(() => unfamiliarSignin.create(settings(unfamiliarSignin), { asnUsers: { '3320': 'a' } }), /asnUsers\.3320 must be an array/);
   });
 });
 

@@ -34,6 +34,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   cloud_password_spray: migrateCloudPasswordSpray,
   impossible_travel: migrateImpossibleTravel,
   unfamiliar_signin: migrateUnfamiliarSignin,
+  sensitive_group_change: migrateSensitiveGroupChange,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -62,6 +63,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   cloud_password_spray: (s) => isJsonRecord(s['sources']) && !Array.isArray(s['sources']['keys']),
   impossible_travel: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
   unfamiliar_signin: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
+  sensitive_group_change: (s) => s['groups'] !== undefined,
 };
 
 /**
@@ -484,6 +486,24 @@ export function migrateUnfamiliarSignin(section: unknown): unknown {
     const seen = isJsonRecord(u['seen']) ? u['seen'] : {};
     return [u['lastSeen'], u['firstSeen'], u['signIns'], ...['country', 'asn', 'device', 'app'].map((k) => Object.entries(isJsonRecord(seen[k]) ? seen[k] : {}).flat())];
   });
+}
+
+/**
+ * sensitive_group_change: `{since, groups: {group: {actor: {firstSeen, lastSeen, days}}}}` becomes the table `actors`
+ * keyed `group\tactor` (`[lastSeen, days as a day set, day count]`; firstSeen was never read and goes).
+ */
+export function migrateSensitiveGroupChange(section: unknown): unknown {
+  if (!isJsonRecord(section) || !isJsonRecord(section['groups'])) return section;
+  const actors = table();
+  for (const [group, byActor] of Object.entries(section['groups'])) {
+    if (!isJsonRecord(byActor)) return section;
+    for (const [actor, h] of Object.entries(byActor)) {
+      if (!isJsonRecord(h) || !isDayList(h['days'])) return section;
+      actors.keys.push(`${group}\t${actor}`);
+      actors.rows.push([h['lastSeen'], fromDays(h['days']), h['days'].length]);
+    }
+  }
+  return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors };
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

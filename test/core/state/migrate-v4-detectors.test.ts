@@ -39,6 +39,7 @@ import { rbcdModification } from '../../../core/detectors/rbcd_modification';
 import { cloudPasswordSpray } from '../../../core/detectors/cloud_password_spray';
 import { impossibleTravel } from '../../../core/detectors/impossible_travel';
 import { unfamiliarSignin } from '../../../core/detectors/unfamiliar_signin';
+import { sensitiveGroupChange } from '../../../core/detectors/sensitive_group_change';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -766,6 +767,20 @@ describe('migrate v4 → v5: unfamiliar_signin', () => {
     assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
     assert.throws(() => unfamiliarSignin.create(settings(unfamiliarSignin), { users: { keys: ['u'], rows: [[T, T, 1, ['DE'], [], [], []]] } }), /detectors\.unfamiliar_signin is invalid: users\.rows\.0\.3 must be a flat list of pairs/);
     assert.throws(() => unfamiliarSignin.create(settings(unfamiliarSignin), { asnUsers: { '3320': 'a' } }), /asnUsers\.3320 must be an array/);
+  });
+});
+
+describe('migrate v4 → v5: sensitive_group_change', () => {
+  it('carries every group\'s actors over row for row', () => {
+    const v4 = { since: T - 20 * DAY, groups: { 'domain admins': { 'S-1-5-21-1-2-3-500': { firstSeen: T - 9 * DAY, lastSeen: T, days: [11, 15, 20] } } } };
+    const migrated = migrateV4Detectors['sensitive_group_change']?.(v4) as { since: number; actors: { keys: string[]; rows: [number, number, number][] } };
+    assert.deepEqual(migrated.actors.keys, ['domain admins\tS-1-5-21-1-2-3-500']);
+    assert.deepEqual(migrated.actors.rows.map(([seen, days, n]) => [seen, daysOf(days), n]), [[T, [11, 15, 20], 3]]);
+    assert.deepEqual(migrateV4Section('sensitive_group_change', v4), migrated);
+    assert.equal(migrateV4Section('sensitive_group_change', migrated), migrated, 'a v5 section passes as it is');
+    const d = sensitiveGroupChange.create(settings(sensitiveGroupChange), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => sensitiveGroupChange.create(settings(sensitiveGroupChange), { actors: { keys: ['g\ta'], rows: [[T, 'x', 1]] } }), /detectors\.sensitive_group_change is invalid: actors\.rows\.0\.1 must be a day set/);
   });
 });
 

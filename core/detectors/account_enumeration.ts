@@ -6,7 +6,7 @@ import { accountEntity, hostEntity, present } from '../alerts/entities';
 import { DistinctWindow, judgeBreadth, SourceProfile } from '../estate/source-profile';
 import { profileHabitsTable, type ProfileHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 
@@ -120,9 +120,8 @@ class AccountEnumerationDetector implements Detector {
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.account_enumeration');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('account_enumeration', saved);
+    this.since = since;
     this.sources = new KeyedTable(profileHabitsTable, section['sources'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
   }

@@ -7,7 +7,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { and, anyOf, bits, contains, not, or, security, type NativeQuery } from '../rules/tree';
 import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
 import { KeyedTable, rowAt } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Golden SAML preparation (MDI "Suspected AD FS DKM key read"; AADInternals Export-AADIntADFSCertificates,
@@ -86,9 +86,8 @@ class AdfsDkmKeyReadDetector implements Detector {
   private readonly readers: KeyedTable<Reader>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.adfs_dkm_key_read');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('adfs_dkm_key_read', saved);
+    this.since = since;
     this.readers = new KeyedTable<Reader>(countedDaysTable('readers'), section['readers'], read);
   }
 

@@ -6,7 +6,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { crackableEtypeName, isCrackableEtype } from '../estate/kerberos-etypes';
 import { none } from '../rules/tree';
 import { KeyedTable, seenTable, valueTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * AS-REP roasting: for an account with DONT_REQ_PREAUTH, the KDC returns a TGT whose
@@ -94,9 +94,8 @@ class AsrepRoastingDetector implements Detector {
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.asrep_roasting');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('asrep_roasting', saved);
+    this.since = since;
     this.sources = new KeyedTable(seenTable('sources'), section['sources'], read);
     this.sweeps = new KeyedTable(sweepTable(this.windowMs), section['sweeps'], read);
     this.oldUac = new KeyedTable(valueTable('oldUac', 'value', { read: (v, r, p) => r.count(v, p) }), section['oldUac'], read);

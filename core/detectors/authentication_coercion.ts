@@ -8,7 +8,7 @@ import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 import { originOf } from '../alerts/evidence';
 import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
 import { KeyedTable, seenTable, valueTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 /** The share clients download printer drivers from (Point and Print): only print servers have it. */
@@ -168,9 +168,8 @@ class CoercionDetector implements Detector {
   private readonly pending: KeyedTable<Pending>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.authentication_coercion');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('authentication_coercion', saved);
+    this.since = since;
     this.sources = new KeyedTable(sourceTable, section['sources'], read);
     this.served = new KeyedTable(servedTable, section['served'], read);
     this.printServers = new KeyedTable(seenTable('printServers'), section['printServers'], read);

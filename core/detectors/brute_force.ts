@@ -7,7 +7,7 @@ import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Dete
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { TimeWindow } from '../state/time-window';
 import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
-import { pushCapped, SavedReader } from '../state/saved-value';
+import { openSection, pushCapped } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { addDay, daysBefore, NO_DAYS, readDayBits, type DayBits } from '../state/day-bits';
 import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
@@ -166,9 +166,8 @@ class BruteForceDetector implements Detector {
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
     this.cap = Math.max(threshold(settings, 'highFailures'), threshold(settings, 'failuresDistributed')) + 1;
-    const read = new SavedReader('detectors.brute_force');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('brute_force', saved);
+    this.since = since;
     this.streaks = new KeyedTable(streakTable(Math.max(this.windowMs, threshold(settings, 'successWindowMinutes') * MINUTE), this.cap), section['streaks'], read);
     this.burstDays = new KeyedTable(burstDaysTable, section['burstDays'], read);
     this.hot = new KeyedTable(hotTable(this.windowMs), section['hot'], read);

@@ -4,7 +4,7 @@ import { placeOf, recordKey, SeenRecords, userEntity } from '../estate/cloud/sig
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { anyOf, cloud, type NativeQuery } from '../rules/tree';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Cloud password spray: one password tried against many users, a few attempts each so no
@@ -114,8 +114,7 @@ class CloudPasswordSprayDetector implements Detector {
   private readonly sources: KeyedTable<Source>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.cloud_password_spray');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('cloud_password_spray', saved);
     this.sources = new KeyedTable(sourceTable, section['sources'], read);
     this.seen = SeenRecords.restore(section['seen'], read);
   }

@@ -5,7 +5,7 @@ import type { DirectoryView } from '../estate/directory-model';
 
 import { none } from '../rules/tree';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Containment reverted: a user disabled in Entra ID by a person or a response playbook is
@@ -84,8 +84,7 @@ class ContainmentRevertedDetector implements Detector {
   private readonly disabled: KeyedTable<Disabled>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.containment_reverted');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('containment_reverted', saved);
     this.disabled = new KeyedTable(disabledTable(threshold(settings, 'revertWindowDays') * DAY), section['disabled'], read);
   }
 

@@ -7,7 +7,7 @@ import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, REPLICATION_RIGHTS } from '../es
 import { and, bits, contains, inSetting, not, or, security, suffix, type NativeQuery } from '../rules/tree';
 import { countDay, NO_DAYS, readDayBits, type CountedDays } from '../state/day-bits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * DCSync: a principal asks a DC to replicate directory secrets (DRSUAPI GetNCChanges), which
@@ -103,9 +103,8 @@ class DcsyncDetector implements Detector {
   private readonly principals: KeyedTable<Principal>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.dcsync');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('dcsync', saved);
+    this.since = since;
     this.principals = new KeyedTable(principalTable, section['principals'], read);
   }
 

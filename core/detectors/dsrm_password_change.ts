@@ -6,7 +6,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { originOf } from '../alerts/evidence';
 import { anyOf, security, suffix, type NativeQuery } from '../rules/tree';
 import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 /**
@@ -92,8 +92,7 @@ class DsrmDetector implements Detector {
   private readonly changes: KeyedTable<{ lastSeen: number; event: EventOrigin }>;
 
   constructor(saved: unknown) {
-    const read = new SavedReader('detectors.dsrm_password_change');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('dsrm_password_change', saved);
     this.changes = new KeyedTable(changeTable, section['changes'], read);
   }
 

@@ -8,7 +8,7 @@ import { present } from '../alerts/entities';
 import { none } from '../rules/tree';
 import { countDay, NO_DAYS, readDayBits, type CountedDays } from '../state/day-bits';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Impossible travel: two successful sign-ins by one user from places farther apart than any
@@ -131,8 +131,7 @@ class ImpossibleTravelDetector implements Detector {
   private readonly users: KeyedTable<UserTravel>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.impossible_travel');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('impossible_travel', saved);
     this.users = new KeyedTable(userTable, section['users'], read);
   }
 

@@ -5,7 +5,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { DistinctWindow, judgeBreadth, queryOrigin } from '../estate/source-profile';
 import { actorHabitsTable, newActorHabits, type ActorHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 
@@ -108,9 +108,8 @@ class LdapReconDetector implements Detector {
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.ldap_recon');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('ldap_recon', saved);
+    this.since = since;
     this.actors = new KeyedTable(actorHabitsTable, section['actors'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
   }

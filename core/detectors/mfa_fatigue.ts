@@ -5,7 +5,7 @@ import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorD
 import { present } from '../alerts/entities';
 import { anyOf, cloud, type NativeQuery } from '../rules/tree';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * MFA fatigue (push bombing): someone who has the password signs in again and again so the
@@ -107,8 +107,7 @@ class MfaFatigueDetector implements Detector {
   private readonly users: KeyedTable<UserPrompts>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.mfa_fatigue');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('mfa_fatigue', saved);
     this.users = new KeyedTable(userTable(threshold(settings, 'windowMinutes') * MINUTE), section['users'], read);
     this.seen = SeenRecords.restore(section['seen'], read);
   }

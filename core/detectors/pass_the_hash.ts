@@ -8,7 +8,7 @@ import { none } from '../rules/tree';
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Pass-the-hash: NTLM needs only the NT hash, so a stolen hash authenticates from any machine.
@@ -112,9 +112,8 @@ class PassTheHashDetector implements Detector {
   private injections: Injection[];
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.pass_the_hash');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('pass_the_hash', saved);
+    this.since = since;
     this.habits = new KeyedTable(habitTable, section['habits'], read);
     this.accounts = new KeyedTable(deviceTable, section['accounts'], read);
     this.injections = read.list(section['injections'] ?? [], 'injections', MAX_INJECTIONS, (v, p) => {

@@ -7,7 +7,7 @@ import { cnOf } from '../events/dn';
 import { and, anyOf, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 /**
@@ -141,8 +141,7 @@ class RbcdDetector implements Detector {
   private readonly delegations: KeyedTable<Delegation>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.rbcd_modification');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('rbcd_modification', saved);
     this.computers = new KeyedTable(computerTable, section['computers'], read);
     this.delegations = new KeyedTable(delegationTable(threshold(settings, 's4uMinutes') * MINUTE), section['delegations'], read);
   }

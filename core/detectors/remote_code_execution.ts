@@ -7,7 +7,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { evictBaseline, observePair, payloadOf, restoreBaseline, snapshotBaseline, type BaselineState, type BaselineVerdict } from '../estate/remote-execution/baseline';
 import { hostTable } from '../estate/remote-execution/saved-host-state';
 import { KeyedTable } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { baseName, isLocalSystemIdentity, isSelf, logonTouch, remoteSession, touchOf, type RemoteSource, type Touch } from '../estate/remote-execution/evidence';
 import {
   addLogon, addTouch, countScmOpen, evictHostState, isEmptyHostState, findLogon, findTouch, isRemoteProcess, isWmiHost, newHostState, park,
@@ -133,9 +133,8 @@ class RemoteCodeExecutionDetector implements Detector {
     this.burstMs = threshold(settings, 'scmBurstMinutes') * MINUTE;
     this.wmiTimingMs = threshold(settings, 'wmiTimingSeconds') * 1000;
     this.keepMs = Math.max(this.correlationMs, this.stagingMs);
-    const read = new SavedReader('detectors.remote_code_execution');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('remote_code_execution', saved);
+    this.since = since;
     this.hosts = new KeyedTable(hostTable, section['hosts'], read);
     this.baseline = restoreBaseline(section, read);
     this.tickets = new TicketSources(TICKET_WINDOW_MS, read, section['tickets']);

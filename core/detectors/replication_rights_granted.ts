@@ -9,7 +9,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
 import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * A DCSync backdoor planted in the domain's ACL (PowerView Add-DomainObjectAcl -Rights DCSync,
@@ -138,8 +138,7 @@ class ReplicationRightsDetector implements Detector {
   private readonly granted: KeyedTable<BucketGrants>;
 
   constructor(saved: unknown) {
-    const read = new SavedReader('detectors.replication_rights_granted');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('replication_rights_granted', saved);
     this.descriptors = new KeyedTable(descriptorTable, section['descriptors'], read);
     this.granted = new KeyedTable(grantedTable, section['granted'], read);
   }

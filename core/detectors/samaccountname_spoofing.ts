@@ -6,7 +6,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { originOf } from '../alerts/evidence';
 import { and, exists, not, security, suffix, type NativeQuery } from '../rules/tree';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 /**
@@ -117,8 +117,7 @@ class SpoofingDetector implements Detector {
   private readonly runs: KeyedTable<Run>;
 
   constructor(saved: unknown) {
-    const read = new SavedReader('detectors.samaccountname_spoofing');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('samaccountname_spoofing', saved);
     this.runs = new KeyedTable(runTable, section['runs'], read);
   }
 

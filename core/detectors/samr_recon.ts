@@ -5,7 +5,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin } from '../estate/source-profile';
 import { actorHabitsTable, newActorHabits, type ActorHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { originOf } from '../alerts/evidence';
 
@@ -140,9 +140,8 @@ class SamrReconDetector implements Detector {
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.samr_recon');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('samr_recon', saved);
+    this.since = since;
     this.actors = new KeyedTable(actorHabitsTable, section['actors'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
     this.sessions = new KeyedTable(sessionTable, section['sessions'], read);

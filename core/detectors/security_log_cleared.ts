@@ -6,7 +6,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { originOf } from '../alerts/evidence';
 import { anyOf, security, system, type NativeQuery } from '../rules/tree';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Event log clearing (T1070.001): the Eventlog service writes 1102 into the Security log when it
@@ -99,8 +99,7 @@ class LogClearedDetector implements Detector {
   private readonly stories: KeyedTable<Story>;
 
   constructor(saved: unknown) {
-    const read = new SavedReader('detectors.security_log_cleared');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('security_log_cleared', saved);
     this.stories = new KeyedTable(storyTable, section['stories'], read);
   }
 

@@ -9,7 +9,7 @@ import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { none } from '../rules/tree';
 import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
 import { KeyedTable } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Sensitive group change: a principal joins a tier-0 group (Domain Admins, BUILTIN\Administrators,
@@ -87,9 +87,8 @@ class SensitiveGroupChangeDetector implements Detector {
   private readonly actors: KeyedTable<ActorHistory>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.sensitive_group_change');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('sensitive_group_change', saved);
+    this.since = since;
     this.actors = new KeyedTable<ActorHistory>(countedDaysTable('actors'), section['actors'], read);
   }
 

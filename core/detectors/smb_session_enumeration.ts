@@ -5,7 +5,7 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { DistinctWindow, isIpcPipe, judgeBreadth } from '../estate/source-profile';
 import { newActorHabits, profileHabitsTable, type ProfileHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf } from '../alerts/evidence';
 
@@ -119,9 +119,8 @@ class SmbSessionEnumerationDetector implements Detector {
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.smb_session_enumeration');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('smb_session_enumeration', saved);
+    this.since = since;
     this.sources = new KeyedTable(profileHabitsTable, section['sources'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
     this.dcOpeners = new Map(read.list(section['dcOpeners'] ?? [], 'dcOpeners', MAX_OPENER_DAYS, (v, p) => {

@@ -6,7 +6,7 @@ import { present } from '../alerts/entities';
 
 import { none } from '../rules/tree';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 
 /**
  * Unfamiliar sign-in properties: a successful sign-in whose country and network (ASN) — and
@@ -92,8 +92,7 @@ class UnfamiliarSigninDetector implements Detector {
   private readonly asnUsers: Record<string, string[]>;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
-    const read = new SavedReader('detectors.unfamiliar_signin');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('unfamiliar_signin', saved);
     this.users = new KeyedTable(profileTable, section['users'], read);
     this.asnUsers = Object.fromEntries(Object.entries(read.record(section['asnUsers'] ?? {}, 'asnUsers'))
       .map(([asn, users]) => [asn, read.list(users, `asnUsers.${asn}`, MAX_SAVED_ASN_USERS, (x, p) => read.string(x, p))]));

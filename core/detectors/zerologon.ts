@@ -8,7 +8,7 @@ import { accountEntity, hostEntity, present } from '../alerts/entities';
 import { originOf } from '../alerts/evidence';
 import { and, anyOf, exists, security, type NativeQuery } from '../rules/tree';
 import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 /**
@@ -103,8 +103,7 @@ class ZerologonDetector implements Detector {
   private readonly preludes: KeyedTable<Preludes>;
 
   constructor(saved: unknown) {
-    const read = new SavedReader('detectors.zerologon');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('zerologon', saved);
     this.preludes = new KeyedTable(preludeTable, section['preludes'], read);
   }
 

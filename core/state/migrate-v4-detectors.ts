@@ -242,18 +242,9 @@ export function migratePassTheHash(section: unknown): unknown {
   if (!isJsonRecord(section) || !isJsonRecord(section['habits']) || !isJsonRecord(section['accounts'])) return section;
   const injections = section['injections'] ?? [];
   if (!Array.isArray(injections)) return section;
-  const habits = table();
-  for (const [key, h] of Object.entries(section['habits'])) {
-    if (!isJsonRecord(h) || !isDayList(h['days'])) return section;
-    habits.keys.push(key);
-    habits.rows.push([h['lastSeen'], fromDays(h['days']), h['days'].length]);
-  }
-  const accounts = table();
-  for (const [key, a] of Object.entries(section['accounts'])) {
-    if (!isJsonRecord(a) || !isJsonRecord(a['devices'])) return section;
-    accounts.keys.push(key);
-    accounts.rows.push([a['lastSeen'], a['firstSeen'], Object.entries(a['devices']).flat()]);
-  }
+  const habits = countedDaysRows(section['habits']);
+  const accounts = recordRows(section['accounts'], (a) => (isJsonRecord(a['devices']) ? [a['lastSeen'], a['firstSeen'], Object.entries(a['devices']).flat()] : undefined));
+  if (!habits || !accounts) return section;
   return {
     ...(section['since'] !== undefined ? { since: section['since'] } : {}),
     habits, accounts,
@@ -356,18 +347,9 @@ export function migrateAuthenticationCoercion(section: unknown): unknown {
   if (!isJsonRecord(section) || !isJsonRecord(section['sources']) || !isJsonRecord(section['served']) || !isJsonRecord(section['pending'])) return section;
   const printIn = section['printServers'] ?? {};
   if (!isJsonRecord(printIn)) return section;
-  const sources = table();
-  for (const [key, r] of Object.entries(section['sources'])) {
-    if (!isJsonRecord(r) || !isDayList(r['days'])) return section;
-    sources.keys.push(key);
-    sources.rows.push([r['lastSeen'], fromDays(r['days']), r['days'].length]);
-  }
-  const served = table();
-  for (const [key, r] of Object.entries(section['served'])) {
-    if (!isJsonRecord(r)) return section;
-    served.keys.push(key);
-    served.rows.push([r['lastSeen'], r['sources']]);
-  }
+  const sources = countedDaysRows(section['sources']);
+  const served = recordRows(section['served'], (r) => [r['lastSeen'], r['sources']]);
+  if (!sources || !served) return section;
   const printServers = table();
   for (const [host, time] of Object.entries(printIn)) {
     printServers.keys.push(host);
@@ -508,26 +490,33 @@ export function migrateSensitiveGroupChange(section: unknown): unknown {
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */
 function migrateRecords(section: unknown, name: string, row: (record: JsonRecord) => unknown[]): unknown {
-  if (!isJsonRecord(section) || !isJsonRecord(section[name])) return section;
-  const out = table();
-  for (const [key, r] of Object.entries(section[name])) {
-    if (!isJsonRecord(r)) return section;
-    out.keys.push(key);
-    out.rows.push(row(r));
-  }
-  return { ...section, [name]: out };
+  const out = isJsonRecord(section) ? recordRows(section[name], row) : undefined;
+  return isJsonRecord(section) && out ? { ...section, [name]: out } : section;
 }
 
 /** A section whose `name` maps keys to `{lastSeen, days, …}`, as the table `[lastSeen, day set, day count, …rest(row)]`. */
 function migrateCountedDays(section: unknown, name: string, rest: (row: JsonRecord) => unknown[]): unknown {
-  if (!isJsonRecord(section) || !isJsonRecord(section[name])) return section;
-  const out = table();
-  for (const [key, r] of Object.entries(section[name])) {
-    if (!isJsonRecord(r) || !isDayList(r['days'])) return section;
-    out.keys.push(key);
-    out.rows.push([r['lastSeen'], fromDays(r['days']), r['days'].length, ...rest(r)]);
-  }
+  const out = isJsonRecord(section) ? countedDaysRows(section[name], rest) : undefined;
+  if (!isJsonRecord(section) || !out) return section;
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), [name]: out };
+}
+
+/** `{key: {lastSeen, days, …}}` as the rows `[lastSeen, day set, day count, …rest(record)]`; undefined when one is not of that shape. */
+function countedDaysRows(records: unknown, rest: (row: JsonRecord) => unknown[] = () => []): Table | undefined {
+  return recordRows(records, (r) => (isDayList(r['days']) ? [r['lastSeen'], fromDays(r['days']), r['days'].length, ...rest(r)] : undefined));
+}
+
+/** `{key: record}` as the table of `row(record)`; undefined when a value is not a record or `row` refuses it. */
+function recordRows(records: unknown, row: (record: JsonRecord) => unknown[] | undefined): Table | undefined {
+  if (!isJsonRecord(records)) return undefined;
+  const out = table();
+  for (const [key, r] of Object.entries(records)) {
+    const made = isJsonRecord(r) ? row(r) : undefined;
+    if (!made) return undefined;
+    out.keys.push(key);
+    out.rows.push(made);
+  }
+  return out;
 }
 
 /**

@@ -72,3 +72,17 @@ export function pushCapped<T>(list: T[], item: T, cap: number): void {
   list.push(item);
   if (list.length > cap) list.splice(0, list.length - cap);
 }
+
+/** A detector's saved section opened for its restore: its reader, its fields, and when it started learning. */
+export interface OpenedSection {
+  readonly read: SavedReader;
+  readonly section: Readonly<Record<string, unknown>>;
+  readonly since: number | undefined;
+}
+
+/** `saved` (undefined: a fresh detector) read as detector `id`'s section: a bad one throws naming `detectors.<id>`. */
+export function openSection(id: string, saved: unknown): OpenedSection {
+  const read = new SavedReader(`detectors.${id}`);
+  const section = saved === undefined ? {} : read.record(saved, '(section)');
+  return { read, section, since: read.optional(section['since'], 'since', (x, p) => read.number(x, p)) };
+}

@@ -76,7 +76,9 @@ function decodeLogon(v: unknown, read: SavedReader, path: string): RecentLogon {
 }
 
 function encodeAction(a: Action): unknown {
-  return [a.method, a.target, a.what, encodeOrigin(a.origin), a.details, a.account ? encodeAccount(a.account) : null, a.sid ?? null, a.logonId ?? null];
+  // A detail the event did not give is undefined in memory and absent when saved, whether or not the store goes through JSON.
+  const details = Object.fromEntries(Object.entries(a.details).filter(([, x]) => x !== undefined));
+  return [a.method, a.target, a.what, encodeOrigin(a.origin), details, a.account ? encodeAccount(a.account) : null, a.sid ?? null, a.logonId ?? null];
 }
 
 function decodeAction(v: unknown, read: SavedReader, path: string): Action {

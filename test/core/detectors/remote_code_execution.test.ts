@@ -378,6 +378,16 @@ describe('remote_code_execution', () => {
     assert.deepEqual(remoteCodeExecution.create(defaults, JSON.parse(JSON.stringify(saved))).snapshot(), saved);
   });
 
+  it('restores a parked action whose event left a detail out, from a store that keeps objects as they are', async () => {
+    const store = new MemoryStateStore();
+    // A 4698 without RpcCallClientLocality and no remote evidence yet: parked, its detail undefined.
+    await detect(remoteCodeExecution, [task(4698, 0, '0x77', 'Updater')], { store });
+    const saved = (await store.load())?.state.detectors['remote_code_execution'] as { hosts: { rows: unknown[][] } };
+    const parked = (saved.hosts.rows[0]?.[5] as unknown[][])[0];
+    assert.deepEqual(parked?.[4], { task: 'Updater', action: 'created' }, 'the absent detail is not saved');
+    await detect(remoteCodeExecution, [], { store });
+  });
+
   it('refuses a malformed saved section naming the bad value', () => {
     const bad = (section: object, pattern: RegExp) => assert.throws(() => remoteCodeExecution.create(defaults, section), pattern);
     bad({ hosts: { keys: ['srv01'], rows: [[10, [], [[origin, ['jdoe', null, null], 42, null, null]], [], null, [], []]] } }, /detectors\.remote_code_execution is invalid: hosts\.rows\.0\.2\.0\.2 must be a string/);

@@ -35,6 +35,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   impossible_travel: migrateImpossibleTravel,
   unfamiliar_signin: migrateUnfamiliarSignin,
   sensitive_group_change: migrateSensitiveGroupChange,
+  dcshadow: migrateDcshadow,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -64,6 +65,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   impossible_travel: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
   unfamiliar_signin: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
   sensitive_group_change: (s) => s['groups'] !== undefined,
+  dcshadow: (s) => isJsonRecord(s['registrations']) && !Array.isArray(s['registrations']['keys']),
 };
 
 /**
@@ -486,6 +488,26 @@ export function migrateSensitiveGroupChange(section: unknown): unknown {
     }
   }
   return { ...(section['since'] !== undefined ? { since: section['since'] } : {}), actors };
+}
+
+/**
+ * dcshadow: `{registrations: {host: {name, firstSeen, lastSeen, actors, spns, evidence, promoted, removedAt, reported}},
+ * objects: {guid: {host, lastSeen}}, acls: {guid: {aces, lastSeen}}, nextDeadline}` becomes the tables `registrations`
+ * (`[lastSeen, firstSeen, name, actors as tuples, spns, evidence, removedAt, flags]`), `objects` (`[lastSeen, host]`)
+ * and `acls` (`[lastSeen, aces]`); `nextDeadline` stays.
+ */
+export function migrateDcshadow(section: unknown): unknown {
+  if (!isJsonRecord(section)) return section;
+  const registrations = recordRows(section['registrations'], (r) => [
+    r['lastSeen'], r['firstSeen'], r['name'],
+    Array.isArray(r['actors']) ? r['actors'].map((a) => (isJsonRecord(a) ? [a['name'], a['host'], a['domain'] ?? null, a['sid'] ?? null, a['logonId'] ?? null] : a)) : r['actors'],
+    r['spns'], Array.isArray(r['evidence']) ? r['evidence'].map(origin) : r['evidence'], r['removedAt'] ?? null,
+    (r['promoted'] === true ? 1 : 0) | (r['reported'] === true ? 2 : 0),
+  ]);
+  const objects = recordRows(section['objects'] ?? {}, (o) => [o['lastSeen'], o['host']]);
+  const acls = recordRows(section['acls'] ?? {}, (a) => [a['lastSeen'], a['aces']]);
+  if (!registrations || !objects || !acls) return section;
+  return { registrations, objects, acls, ...(section['nextDeadline'] !== undefined ? { nextDeadline: section['nextDeadline'] } : {}) };
 }
 
 /** A section whose `name` maps keys to records, as the table of `row(record)` (the section's other fields as they are). */

@@ -40,6 +40,7 @@ import { cloudPasswordSpray } from '../../../core/detectors/cloud_password_spray
 import { impossibleTravel } from '../../../core/detectors/impossible_travel';
 import { unfamiliarSignin } from '../../../core/detectors/unfamiliar_signin';
 import { sensitiveGroupChange } from '../../../core/detectors/sensitive_group_change';
+import { dcshadow } from '../../../core/detectors/dcshadow';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -152,7 +153,7 @@ describe('migrate v4 → v5: detector sections on keyed tables', () => {
     assert.deepEqual(migrateV4Section('password_spray', sprayV4), v5);
     assert.equal(migrateV4Section('password_spray', v5), v5);
     const other = { sources: [] };
-    assert.equal(migrateV4Section('dcshadow', other), other);
+    assert.equal(migrateV4Section('golden_ticket', other), other);
   });
 
   it('carries dpapi_backup_key\'s pipe sessions over and lets them go an hour after they opened', () => {
@@ -781,6 +782,32 @@ describe('migrate v4 → v5: sensitive_group_change', () => {
     const d = sensitiveGroupChange.create(settings(sensitiveGroupChange), JSON.parse(JSON.stringify(migrated)));
     assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
     assert.throws(() => sensitiveGroupChange.create(settings(sensitiveGroupChange), { actors: { keys: ['g\ta'], rows: [[T, 'x', 1]] } }), /detectors\.sensitive_group_change is invalid: actors\.rows\.0\.1 must be a day set/);
+  });
+});
+
+describe('migrate v4 → v5: dcshadow', () => {
+  it('carries every open registration, the site objects and the ACLs over row for row', () => {
+    const v4 = {
+      registrations: { ws09: {
+        name: 'WS09', firstSeen: T - MIN, lastSeen: T, actors: [{ name: 'eve', domain: 'CORP', host: 'DC01.corp.example', logonId: '0x9' }],
+        spns: ['GC/ws09.corp.example/corp.example'], evidence: [origin], removedAt: T, reported: true,
+      } },
+      objects: { 'guid-1': { host: 'ws09', lastSeen: T } },
+      acls: { 'guid-2': { aces: ['1131f6ac|S-1-5-21-1-2-3-1107'], lastSeen: T - DAY } },
+      nextDeadline: T + DAY,
+    };
+    const migrated = migrateV4Detectors['dcshadow']?.(v4);
+    assert.deepEqual(migrated, {
+      registrations: { keys: ['ws09'], rows: [[T, T - MIN, 'WS09', [['eve', 'DC01.corp.example', 'CORP', null, '0x9']], ['GC/ws09.corp.example/corp.example'], [[T, 'DC01.corp.example', 4771, 7]], T, 2]] },
+      objects: { keys: ['guid-1'], rows: [[T, 'ws09']] },
+      acls: { keys: ['guid-2'], rows: [[T - DAY, ['1131f6ac|S-1-5-21-1-2-3-1107']]] },
+      nextDeadline: T + DAY,
+    });
+    assert.deepEqual(migrateV4Section('dcshadow', v4), migrated);
+    assert.equal(migrateV4Section('dcshadow', migrated), migrated, 'a v5 section passes as it is');
+    const d = dcshadow.create(settings(dcshadow), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+    assert.throws(() => dcshadow.create(settings(dcshadow), { registrations: { keys: ['ws09'], rows: [[T, T, 'WS09', [], [], [], null, 'x']] } }), /detectors\.dcshadow is invalid: registrations\.rows\.0\.7 must be a non-negative integer/);
   });
 });
 

@@ -4,8 +4,9 @@ import { ATTEMPT_KINDS, attemptOf, describeSource, type AuthAttempt } from '../e
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present } from '../alerts/entities';
 import { DistinctWindow, judgeBreadth, SourceProfile } from '../estate/source-profile';
+import { profileHabitsTable, type ProfileHabits } from '../estate/actor-habits';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 
@@ -78,22 +79,6 @@ interface NameWindow {
   lastSeen: number;
 }
 
-/** How many unknown names a source usually produces a day: kept for the state TTL. */
-interface Habits {
-  profile: SourceProfile;
-  lastSeen: number;
-}
-
-const habitsTable: TableSpec<Habits> = {
-  name: 'sources',
-  lastSeen: (h) => h.lastSeen,
-  encode: (h) => [h.lastSeen, h.profile.encode()],
-  decode(v, read, path) {
-    const [lastSeen, profile] = read.tuple(v, path, 2);
-    return { lastSeen: read.number(lastSeen, `${path}.0`), profile: SourceProfile.decode(profile, read, `${path}.1`) };
-  },
-};
-
 function windowTable(horizonMs: number): TableSpec<NameWindow> {
   return {
     name: 'windows',
@@ -129,16 +114,15 @@ export const accountEnumeration: DetectorModule = {
 class AccountEnumerationDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly sources: KeyedTable<Habits>;
+  private readonly sources: KeyedTable<ProfileHabits>;
   private readonly windows: KeyedTable<NameWindow>;
   private readonly windowMs: number;
 
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.account_enumeration');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
-    this.sources = new KeyedTable(habitsTable, section['sources'], read);
+    const { read, section, since } = openSection('account_enumeration', saved);
+    this.since = since;
+    this.sources = new KeyedTable(profileHabitsTable, section['sources'], read);
     this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
   }
 
@@ -197,7 +181,7 @@ class AccountEnumerationDetector implements Detector {
     });
   }
 
-  private habits(source: string, time: number): Habits {
+  private habits(source: string, time: number): ProfileHabits {
     return rowAt(this.sources, source, time, () => ({ profile: new SourceProfile(), lastSeen: time }));
   }
 

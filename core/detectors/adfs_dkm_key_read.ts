@@ -5,6 +5,9 @@ import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { DAY, stillLearning, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, bits, contains, not, or, security, type NativeQuery } from '../rules/tree';
+import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
+import { KeyedTable, rowAt } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Golden SAML preparation (MDI "Suspected AD FS DKM key read"; AADInternals Export-AADIntADFSCertificates,
@@ -65,32 +68,34 @@ export const declaration: DetectorDeclaration = {
   native: { kind: 'signal', queries: [keyRead], note: 'the engine learns the AD FS service account, which reads the key on every service start; the query alerts on it too until it is excluded' },
 };
 
-interface Reader {
-  firstSeen: number;
+/** A reader of the DKM key being learned: the days it read it (at most 31), for the state TTL. */
+interface Reader extends CountedDays {
   lastSeen: number;
-  days: number[];
 }
 
-interface DkmState {
-  since?: number;
-  readers: Record<string, Reader>;
-}
+const MAX_DAYS = 31;
 
 export const adfsDkmKeyRead: DetectorModule = {
   declaration,
-  create: (settings, saved) => new AdfsDkmKeyReadDetector(settings, (saved as DkmState | undefined) ?? { readers: {} }),
+  create: (settings, saved) => new AdfsDkmKeyReadDetector(settings, saved),
 };
 
 class AdfsDkmKeyReadDetector implements Detector {
   readonly declaration = declaration;
+  private since: number | undefined;
+  private readonly readers: KeyedTable<Reader>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: DkmState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section, since } = openSection('adfs_dkm_key_read', saved);
+    this.since = since;
+    this.readers = new KeyedTable<Reader>(countedDaysTable('readers'), section['readers'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'directory_object_access' || !isKeyRead(ev) || !ev.subject) return;
     const actor = ev.subject;
     if ((actor.sid && SYSTEM_SIDS.has(actor.sid)) || ctx.directory.isDomainControllerAccount(actor)) return;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const verdict = this.learnReader(accountKey(actor), ev.time);
     if (verdict === 'benign') return;
     const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
@@ -117,26 +122,20 @@ class AdfsDkmKeyReadDetector implements Detector {
    * seen after learning ended is never learned: that is what a key theft looks like.
    */
   private learnReader(key: string, time: number): 'benign' | 'alert' | 'learning' {
-    const learning = stillLearning(this.settings, this.state.since, time);
-    const day = Math.floor(time / DAY);
-    let r = this.state.readers[key];
-    if (!r) {
-      if (!learning) return 'alert';
-      r = { firstSeen: time, lastSeen: time, days: [] };
-      this.state.readers[key] = r;
-    }
-    r.lastSeen = time;
-    if (!r.days.includes(day) && r.days.length < 31) r.days.push(day);
-    if (r.days.length >= (this.settings.thresholds['learnAfterDays'] ?? 2)) return 'benign';
-    return learning && r.days.length > 1 ? 'learning' : 'alert';
+    const learning = stillLearning(this.settings, this.since, time);
+    if (!learning && !this.readers.has(key)) return 'alert';
+    const r = rowAt(this.readers, key, time, () => ({ days: NO_DAYS, dayCount: 0, lastSeen: time }));
+    countDay(r, Math.floor(time / DAY), MAX_DAYS);
+    if (r.dayCount >= (this.settings.thresholds['learnAfterDays'] ?? 2)) return 'benign';
+    return learning && r.dayCount > 1 ? 'learning' : 'alert';
   }
 
-  snapshot(): DkmState {
-    return this.state;
+  snapshot(): unknown {
+    return { ...(this.since !== undefined ? { since: this.since } : {}), readers: this.readers.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, r] of Object.entries(this.state.readers)) if (r.lastSeen < before) delete this.state.readers[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.readers.evict(before, watermark);
   }
 }
 

@@ -5,6 +5,8 @@ import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector,
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { crackableEtypeName, isCrackableEtype } from '../estate/kerberos-etypes';
 import { none } from '../rules/tree';
+import { KeyedTable, seenTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * AS-REP roasting: for an account with DONT_REQ_PREAUTH, the KDC returns a TGT whose
@@ -57,27 +59,46 @@ export const declaration: DetectorDeclaration = {
   native: none("judges a TGT issued without pre-authentication against the sources learned for that account (14 days), and ties a pre-authentication switch-off to who made it"),
 };
 
-interface AsrepState {
-  since?: number;
-  /** account → sources it legitimately gets no-preauth TGTs from, with last time. */
-  sources: Record<string, Record<string, number>>;
-  /** source → accounts answered recently (sweep detection). */
-  sweeps: Record<string, Record<string, number>>;
-  /** Pending 5136 "value deleted" UAC by correlation id, to see what the change turned on. */
-  oldUac: Record<string, { value: number; time: number }>;
+/** A source's accounts answered recently (sweep detection): account → last time. */
+interface Sweep {
+  accounts: Map<string, number>;
+  lastSeen: number;
+}
+
+// More accounts than this in one window is a sweep many times over; restore refuses only what no run could write.
+const MAX_SAVED_SWEEP = 1_000_000;
+
+/** `[lastSeen, [account, time, …]]`, kept for the window: older answers are never counted. */
+function sweepTable(horizonMs: number): TableSpec<Sweep> {
+  return valueTable('sweeps', 'accounts', {
+    read: (v, read, path) => new Map(read.pairs(v, path, MAX_SAVED_SWEEP, (x, p) => read.string(x, p), (x, p) => read.number(x, p))),
+    write: (accounts) => [...accounts].flat(),
+    horizonMs,
+  });
 }
 
 export const asrepRoasting: DetectorModule = {
   declaration,
-  create: (settings, saved) => new AsrepRoastingDetector(settings, (saved as AsrepState | undefined) ?? { sources: {}, sweeps: {}, oldUac: {} }),
+  create: (settings, saved) => new AsrepRoastingDetector(settings, saved),
 };
 
 class AsrepRoastingDetector implements Detector {
   readonly declaration = declaration;
   private readonly windowMs: number;
+  private since: number | undefined;
+  /** `account\tsource` → when the account last got a no-preauth TGT from there: its legitimate sources. */
+  private readonly sources: KeyedTable<{ lastSeen: number }>;
+  private readonly sweeps: KeyedTable<Sweep>;
+  /** Pending 5136 "value deleted" UAC by `dn|correlation id`, to see what the change turned on. */
+  private readonly oldUac: KeyedTable<{ value: number; lastSeen: number }>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: AsrepState) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
+    const { read, section, since } = openSection('asrep_roasting', saved);
+    this.since = since;
+    this.sources = new KeyedTable(seenTable('sources'), section['sources'], read);
+    this.sweeps = new KeyedTable(sweepTable(this.windowMs), section['sweeps'], read);
+    this.oldUac = new KeyedTable(valueTable('oldUac', 'value', { read: (v, r, p) => r.count(v, p) }), section['oldUac'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -89,19 +110,18 @@ class AsrepRoastingDetector implements Detector {
   private onTgt(ev: KerberosTgtRequest, ctx: DetectionContext): void {
     if (ev.status !== 0 || ev.preAuthType !== 0) return;
     if (!isCrackableEtype(ev.encryptionType)) return;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const account = accountKey(ev.account);
     const source = ev.ip ?? '';
-    const seen = this.state.sources[account] ?? {};
-    const knownSource = source !== '' && seen[source] !== undefined;
-    seen[source] = ev.time;
-    this.state.sources[account] = seen;
+    const key = `${account}\t${source}`;
+    const knownSource = source !== '' && this.sources.has(key);
+    this.sources.set(key, { lastSeen: ev.time });
     const swept = this.sweep(source, account, ev.time);
     const honey = ctx.directory.isHoneytoken(ev.account.name) || ctx.directory.isHoneytoken(ev.account.sid);
     const sweep = source !== '' && swept.length >= threshold(this.settings, 'sweepAccounts');
     if (knownSource && !honey && !sweep) return;
 
-    const learning = !honey && !sweep && stillLearning(this.settings, this.state.since, ev.time);
+    const learning = !honey && !sweep && stillLearning(this.settings, this.since, ev.time);
     const severity: Severity = honey || sweep ? 'high' : 'medium';
     ctx.emit({
       keys: [source || account],
@@ -134,12 +154,12 @@ class AsrepRoastingDetector implements Detector {
     if (!Number.isInteger(value)) return;
     const key = `${ev.objectDn.toLowerCase()}|${ev.correlationId ?? ''}`;
     if (ev.action === 'value_deleted') {
-      this.state.oldUac[key] = { value, time: ev.time };
+      this.oldUac.set(key, { value, lastSeen: ev.time });
       return;
     }
     if (ev.action !== 'value_added') return;
-    const old = this.state.oldUac[key];
-    delete this.state.oldUac[key];
+    const old = this.oldUac.get(key);
+    this.oldUac.delete(key);
     if ((value & UF_DONT_REQ_PREAUTH) === 0 || (old && (old.value & UF_DONT_REQ_PREAUTH) !== 0)) return;
     const cn = /^CN=((?:\\,|[^,])+)/i.exec(ev.objectDn)?.[1] ?? ev.objectDn;
     this.emitPreauthDisabled({ name: cn }, ev.subject, ev, ctx);
@@ -161,28 +181,31 @@ class AsrepRoastingDetector implements Detector {
 
   private sweep(source: string, account: string, time: number): string[] {
     if (source === '') return [account];
-    const recent = (this.state.sweeps[source] ??= {});
-    recent[account] = time;
+    let recent = this.sweeps.get(source);
+    if (!recent) {
+      recent = { accounts: new Map(), lastSeen: time };
+      this.sweeps.set(source, recent);
+    }
+    recent.lastSeen = Math.max(recent.lastSeen, time);
+    recent.accounts.set(account, time);
     const out: string[] = [];
-    for (const [a, t] of Object.entries(recent)) {
-      if (t < time - this.windowMs) delete recent[a];
+    for (const [a, t] of recent.accounts) {
+      if (t < time - this.windowMs) recent.accounts.delete(a);
       else out.push(a);
     }
     return out;
   }
 
-  snapshot(): AsrepState {
-    return this.state;
+  snapshot(): unknown {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      sources: this.sources.snapshot(), sweeps: this.sweeps.snapshot(), oldUac: this.oldUac.snapshot(),
+    };
   }
 
-  evictIdle(before: number): void {
-    for (const [a, sources] of Object.entries(this.state.sources)) {
-      for (const [s, t] of Object.entries(sources)) if (t < before) delete sources[s];
-      if (Object.keys(sources).length === 0) delete this.state.sources[a];
-    }
-    for (const [s, recent] of Object.entries(this.state.sweeps)) {
-      if (Object.values(recent).every((t) => t < before)) delete this.state.sweeps[s];
-    }
-    for (const [k, v] of Object.entries(this.state.oldUac)) if (v.time < before) delete this.state.oldUac[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.sources.evict(before, watermark);
+    this.sweeps.evict(before, watermark);
+    this.oldUac.evict(before, watermark);
   }
 }

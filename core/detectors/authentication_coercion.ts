@@ -6,6 +6,10 @@ import { and, anyOf, exists, not, or, security, suffix, type NativeQuery } from 
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
 import { COERCIBLE_PIPES, EFSR_SHARED_PIPES } from '../estate/rpc-pipes';
 import { originOf } from '../alerts/evidence';
+import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
+import { KeyedTable, seenTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 /** The share clients download printer drivers from (Point and Print): only print servers have it. */
 const PRINT_DRIVER_SHARE = '\\print$';
@@ -98,27 +102,79 @@ interface PipeOpen {
   readonly event: EventOrigin;
 }
 
-interface CoercionState {
-  since?: number;
-  /** `source|dc` → days it opened coercible pipes (a management server recurs). */
-  sources: Record<string, { days: number[]; lastSeen: number }>;
-  /** `target|pipe` → distinct sources (a print server serves many). */
-  served: Record<string, { sources: string[]; lastSeen: number }>;
-  /** Hosts whose `print$` share clients download drivers from (Point and Print): print servers. */
-  printServers?: Record<string, number>;
-  /** target machine account → source → the last pipe open, awaiting the target's outward authentication. */
-  pending: Record<string, Record<string, PipeOpen>>;
+/** `source|dc` or `source|member`: the days it opened coercible pipes (a management server recurs), a day set and its count (at most 31). */
+interface SourceDays extends CountedDays {
+  lastSeen: number;
+}
+
+/** `target|pipe`: the distinct sources it served the pipe to (a print server serves many). */
+interface Served {
+  sources: string[];
+  lastSeen: number;
+}
+
+/** A target machine account's pipe opens by source, awaiting the target's outward authentication. */
+interface Pending {
+  bySource: Map<string, PipeOpen>;
+  lastSeen: number;
+}
+
+const MAX_DAYS = 31;
+
+/** `[lastSeen, days, dayCount]`, for the state TTL: a learned management server. */
+const sourceTable: TableSpec<SourceDays> = countedDaysTable('sources');
+
+const servedTable: TableSpec<Served> = valueTable('served', 'sources', { read: (v, read, path) => read.list(v, path, MAX_SOURCES_PER_TARGET, (x, p) => read.string(x, p)) });
+
+/**
+ * Keyed by the target's machine account (`name$`), `[lastSeen, [[source, target, pipe, origin, actor], …]]`,
+ * kept for corroborationMinutes: a later authentication cannot confirm an older open.
+ */
+function pendingTable(horizonMs: number): TableSpec<Pending> {
+  return {
+    name: 'pending',
+    horizonMs,
+    lastSeen: (p) => p.lastSeen,
+    encode: (p) => [p.lastSeen, [...p.bySource.values()].map((o) => [o.source, o.target, o.pipe, encodeOrigin(o.event), o.actor ? encodeAccount(o.actor) : null])],
+    decode(v, read, path) {
+      const [lastSeen, opens] = read.tuple(v, path, 2);
+      const bySource = new Map<string, PipeOpen>();
+      read.list(opens, `${path}.1`, MAX_SOURCES_PER_TARGET, (x, p) => {
+        const [source, target, pipe, origin, actor] = read.tuple(x, p, 5);
+        const src = read.string(source, `${p}.0`);
+        const tgt = read.string(target, `${p}.1`);
+        const event = decodeOrigin(origin, read, `${p}.3`);
+        const a = read.optional(actor, `${p}.4`, (y, q) => decodeAccount(y, read, q));
+        // The time of an open is its event's (pipeOpened makes both from the 5145).
+        bySource.set(src, { source: src, target: tgt, pipe: read.string(pipe, `${p}.2`), keys: [src, tgt], time: event.time, event, ...(a ? { actor: a } : {}) });
+      });
+      return { lastSeen: read.number(lastSeen, `${path}.0`), bySource };
+    },
+  };
 }
 
 export const authenticationCoercion: DetectorModule = {
   declaration,
-  create: (settings, saved) => new CoercionDetector(settings, (saved as CoercionState | undefined) ?? { sources: {}, served: {}, pending: {} }),
+  create: (settings, saved) => new CoercionDetector(settings, saved),
 };
 
 class CoercionDetector implements Detector {
   readonly declaration = declaration;
+  private since: number | undefined;
+  private readonly sources: KeyedTable<SourceDays>;
+  private readonly served: KeyedTable<Served>;
+  /** Hosts whose `print$` share clients download drivers from (Point and Print): print servers, saved as when last seen. */
+  private readonly printServers: KeyedTable<{ lastSeen: number }>;
+  private readonly pending: KeyedTable<Pending>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: CoercionState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section, since } = openSection('authentication_coercion', saved);
+    this.since = since;
+    this.sources = new KeyedTable(sourceTable, section['sources'], read);
+    this.served = new KeyedTable(servedTable, section['served'], read);
+    this.printServers = new KeyedTable(seenTable('printServers'), section['printServers'], read);
+    this.pending = new KeyedTable(pendingTable(threshold(settings, 'corroborationMinutes') * MINUTE), section['pending'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'share_access') this.pipeOpened(ev, ctx);
@@ -128,10 +184,9 @@ class CoercionDetector implements Detector {
   private pipeOpened(ev: ShareAccess, ctx: DetectionContext): void {
     if (!ev.ip || isLoopback(ev.ip)) return;
     if (ev.shareName.toLowerCase().endsWith(PRINT_DRIVER_SHARE)) {
-      const printServers = (this.state.printServers ??= {});
       const host = hostKey(ev.host);
-      if (!(host in printServers)) bound(printServers);
-      printServers[host] = ev.time;
+      if (!this.printServers.has(host)) this.printServers.capTo(MAX_TRACKED);
+      this.printServers.set(host, { lastSeen: ev.time });
       return;
     }
     if (!ev.relativeTarget || !/IPC\$$/i.test(ev.shareName)) return;
@@ -140,24 +195,23 @@ class CoercionDetector implements Detector {
     if (!shared && !COERCIBLE_PIPES.includes(pipe)) return;
     // A null session names no one: the caller is its address.
     const anonymous = ev.subject?.sid === ANONYMOUS_SID;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const target = hostKey(ev.host);
     const open: PipeOpen = {
       source: ev.ip, target, pipe, keys: [ev.ip, target], time: ev.time,
       event: originOf(ev), ...(ev.subject && !anonymous ? { actor: ev.subject } : {}),
     };
-    let bySource = this.state.pending[`${target}$`];
-    if (!bySource) {
-      bySource = this.state.pending[`${target}$`] = {};
-      bound(this.state.pending);
-    }
-    const known = ev.ip in bySource;
-    delete bySource[ev.ip];
-    bySource[ev.ip] = open;
-    if (!known) bound(bySource, MAX_SOURCES_PER_TARGET);
+    const pending = capped(this.pending, `${target}$`, () => ({ bySource: new Map(), lastSeen: ev.time }));
+    pending.lastSeen = ev.time;
+    const { bySource } = pending;
+    const known = bySource.has(ev.ip);
+    bySource.delete(ev.ip);
+    bySource.set(ev.ip, open);
+    // One source added at a time: at most one over the cap, the oldest.
+    if (!known && bySource.size > MAX_SOURCES_PER_TARGET) bySource.delete(bySource.keys().next().value as string);
     if (shared && !anonymous) return;
     const tier0 = ctx.directory.isTier0Host(ev.host);
-    const printServer = pipe === 'spoolss' && !anonymous && this.state.printServers?.[target] !== undefined;
+    const printServer = pipe === 'spoolss' && !anonymous && this.printServers.has(target);
     const servesClients = this.serves(`${target}|${pipe}${anonymous ? '|anonymous' : ''}`, ev.ip, ev.time) || printServer;
     const managementServer = this.learnSource(`${ev.ip}|${tier0 ? 'dc' : 'member'}`, ev.time);
     if (servesClients || managementServer) return;
@@ -182,15 +236,15 @@ class CoercionDetector implements Detector {
    */
   private machineAuthenticated(ev: Logon | LogonFailure | KerberosServiceTicket, ctx: DetectionContext): void {
     // Most machine logons follow no pipe open on that machine: one lookup and out.
-    const bySource = this.state.pending[accountKey(ev.account)];
+    const bySource = this.pending.get(accountKey(ev.account))?.bySource;
     if (!bySource) return;
     // Relayed: the logon comes from the caller's address. Direct: it lands on the caller's host.
-    const relayed = ev.kind !== 'kerberos_service_ticket' && ev.ip !== undefined && bySource[ev.ip] !== undefined;
+    const relayed = ev.kind !== 'kerberos_service_ticket' && ev.ip !== undefined && bySource.has(ev.ip);
     const toHost = ev.kind === 'kerberos_service_ticket' ? serviceHostKey(ev.serviceName) : ev.host;
-    const source = relayed ? ev.ip : ctx.directory.machineAddresses(toHost).find((a) => bySource[a] !== undefined);
-    const open = source ? bySource[source] : undefined;
+    const source = relayed ? ev.ip : ctx.directory.machineAddresses(toHost).find((a) => bySource.has(a));
+    const open = source ? bySource.get(source) : undefined;
     if (!source || !open || ev.time < open.time || ev.time - open.time > threshold(this.settings, 'corroborationMinutes') * MINUTE) return;
-    delete bySource[source];
+    bySource.delete(source);
     ctx.emit({
       keys: open.keys,
       severity: 'high',
@@ -209,11 +263,7 @@ class CoercionDetector implements Detector {
 
   /** Whether `target` serves this pipe to many clients (a print server); records `source` as one. */
   private serves(key: string, source: string, time: number): boolean {
-    let s = this.state.served[key];
-    if (!s) {
-      s = this.state.served[key] = { sources: [], lastSeen: time };
-      bound(this.state.served);
-    }
+    const s = capped(this.served, key, () => ({ sources: [], lastSeen: time }));
     s.lastSeen = time;
     if (!s.sources.includes(source) && s.sources.length < MAX_SOURCES_PER_TARGET) s.sources.push(source);
     return s.sources.length >= threshold(this.settings, 'serverClients');
@@ -221,32 +271,27 @@ class CoercionDetector implements Detector {
 
   /** Whether the source is a learned management server: coercible pipes on several days since learning began. */
   private learnSource(key: string, time: number): boolean {
-    const learning = stillLearning(this.settings, this.state.since, time);
-    let s = this.state.sources[key];
-    if (!s) {
-      if (!learning) return false;
-      s = { days: [], lastSeen: time };
-      this.state.sources[key] = s;
-      bound(this.state.sources);
-    }
+    const learning = stillLearning(this.settings, this.since, time);
+    if (!this.sources.has(key) && !learning) return false;
+    const s = capped(this.sources, key, () => ({ days: NO_DAYS, dayCount: 0, lastSeen: time }));
     s.lastSeen = time;
     const day = Math.floor(time / DAY);
-    if (!s.days.includes(day) && s.days.length < 31) s.days.push(day);
-    return s.days.length >= threshold(this.settings, 'learnAfterDays');
+    countDay(s, day, MAX_DAYS);
+    return s.dayCount >= threshold(this.settings, 'learnAfterDays');
   }
 
-  snapshot(): CoercionState {
-    return this.state;
+  snapshot(): unknown {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      sources: this.sources.snapshot(), served: this.served.snapshot(), printServers: this.printServers.snapshot(), pending: this.pending.snapshot(),
+    };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
-    for (const [k, s] of Object.entries(this.state.served)) if (s.lastSeen < before) delete this.state.served[k];
-    for (const [machine, bySource] of Object.entries(this.state.pending)) {
-      for (const [k, p] of Object.entries(bySource)) if (p.time < before) delete bySource[k];
-      if (Object.keys(bySource).length === 0) delete this.state.pending[machine];
-    }
-    for (const [k, t] of Object.entries(this.state.printServers ?? {})) if (t < before) delete this.state.printServers?.[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.sources.evict(before, watermark);
+    this.served.evict(before, watermark);
+    this.printServers.evict(before, watermark);
+    this.pending.evict(before, watermark);
   }
 }
 
@@ -255,8 +300,13 @@ const INTERFACES: Readonly<Record<string, string>> = {
   fssagentrpc: 'MS-FSRVP, file server VSS agent', lsarpc: 'MS-LSAD / MS-EFSR', samr: 'MS-SAMR / MS-EFSR', lsass: 'MS-EFSR', netlogon: 'MS-NRPC / MS-EFSR',
 };
 
-/** Drops the oldest entries (insertion order) beyond `max`. */
-function bound(table: Record<string, unknown>, max = MAX_TRACKED): void {
-  const keys = Object.keys(table);
-  for (let i = 0; keys.length - i > max; i++) delete table[keys[i] as string];
+/** The row of `key`, made by `fresh` when new; then the oldest inserted rows beyond MAX_TRACKED go. */
+function capped<R>(table: KeyedTable<R>, key: string, fresh: () => R): R {
+  let row = table.get(key);
+  if (row === undefined) {
+    row = fresh();
+    table.set(key, row);
+    table.capTo(MAX_TRACKED);
+  }
+  return row;
 }

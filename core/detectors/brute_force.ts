@@ -6,10 +6,10 @@ import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { TimeWindow } from '../state/time-window';
-import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { pushCapped, SavedReader } from '../state/saved-value';
+import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection, pushCapped } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
-import { addDay, daysBefore, isDayBits, NO_DAYS, type DayBits } from '../state/day-bits';
+import { addDay, daysBefore, NO_DAYS, readDayBits, type DayBits } from '../state/day-bits';
 import { and, codeIn, exists, not, or, security, type NativeQuery } from '../rules/tree';
 import { LOCAL_SYSTEM_SID } from '../estate/well-known-sids';
 import { KDC_ERR_CLIENT_REVOKED, KDC_ERR_PREAUTH_FAILED, STATUS_ACCOUNT_LOCKED_OUT, STATUS_WRONG_PASSWORD } from '../estate/status-codes';
@@ -166,9 +166,8 @@ class BruteForceDetector implements Detector {
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
     this.cap = Math.max(threshold(settings, 'highFailures'), threshold(settings, 'failuresDistributed')) + 1;
-    const read = new SavedReader('detectors.brute_force');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('brute_force', saved);
+    this.since = since;
     this.streaks = new KeyedTable(streakTable(Math.max(this.windowMs, threshold(settings, 'successWindowMinutes') * MINUTE), this.cap), section['streaks'], read);
     this.burstDays = new KeyedTable(burstDaysTable, section['burstDays'], read);
     this.hot = new KeyedTable(hotTable(this.windowMs), section['hot'], read);
@@ -348,16 +347,7 @@ function streakTable(horizonMs: number, cap: number): TableSpec<Streak> {
   };
 }
 
-const burstDaysTable: TableSpec<BurstDays> = {
-  name: 'burstDays',
-  lastSeen: (b) => b.lastSeen,
-  encode: (b) => [b.lastSeen, b.days],
-  decode(v, read, path) {
-    const [lastSeen, days] = read.tuple(v, path, 2);
-    if (!isDayBits(days)) return read.fail(`${path}.1`, 'must be a day set (a non-negative integer)');
-    return { lastSeen: read.number(lastSeen, `${path}.0`), days };
-  },
-};
+const burstDaysTable: TableSpec<BurstDays> = valueTable('burstDays', 'days', { read: readDayBits });
 
 function hotTable(horizonMs: number): TableSpec<HotAccounts> {
   return {

@@ -3,6 +3,8 @@ import { PASSWORD_ACCEPTED, PASSWORD_GUESS_FAILED } from '../estate/cloud/entra-
 import { placeOf, recordKey, SeenRecords, userEntity } from '../estate/cloud/sign-ins';
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { anyOf, cloud, type NativeQuery } from '../rules/tree';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Cloud password spray: one password tried against many users, a few attempts each so no
@@ -71,25 +73,50 @@ interface Source {
   sprayed?: string[];
 }
 
-interface SprayState {
-  sources: Record<string, Source>;
-  seen: string[];
-}
 
 const MAX_USERS_PER_SOURCE = 2000;
 const MAX_LISTED = 50;
 
+/**
+ * `[lastSeen, [upn, attempts, last, …], ips, sprayedAt, sprayed]` (null for absent), for the state
+ * TTL: a network's spraying addresses are kept past the window.
+ */
+const sourceTable: TableSpec<Source> = {
+  name: 'sources',
+  lastSeen: (s) => s.lastSeen,
+  encode: (s) => [s.lastSeen, Object.entries(s.users).flatMap(([upn, a]) => [upn, a.n, a.last]), s.ips ?? null, s.sprayedAt ?? null, s.sprayed ?? null],
+  decode(v, read, path) {
+    const [lastSeen, users, ips, sprayedAt, sprayed] = read.tuple(v, path, 5);
+    const str = (x: unknown, p: string): string => read.string(x, p);
+    const flat = read.list(users, `${path}.1`, 3 * MAX_USERS_PER_SOURCE, (x) => x);
+    if (flat.length % 3 !== 0) read.fail(`${path}.1`, 'must be [user, attempts, last, …] triples');
+    const byUser: Record<string, Attempts> = {};
+    for (let i = 0; i < flat.length; i += 3) byUser[str(flat[i], `${path}.1.${i}`)] = { n: read.count(flat[i + 1], `${path}.1.${i + 1}`), last: read.number(flat[i + 2], `${path}.1.${i + 2}`) };
+    const i = read.optional(ips, `${path}.2`, (x, p) => read.list(x, p, MAX_LISTED, str));
+    const at = read.optional(sprayedAt, `${path}.3`, (x, p) => read.number(x, p));
+    const who = read.optional(sprayed, `${path}.4`, (x, p) => read.list(x, p, MAX_USERS_PER_SOURCE, str));
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), users: byUser,
+      ...(i ? { ips: i } : {}), ...(at !== undefined ? { sprayedAt: at } : {}), ...(who ? { sprayed: who } : {}),
+    };
+  },
+};
+
 export const cloudPasswordSpray: DetectorModule = {
   declaration,
-  create: (settings, saved) => new CloudPasswordSprayDetector(settings, (saved as SprayState | undefined) ?? { sources: {}, seen: [] }),
+  create: (settings, saved) => new CloudPasswordSprayDetector(settings, saved),
 };
 
 class CloudPasswordSprayDetector implements Detector {
   readonly declaration = declaration;
   private readonly seen: SeenRecords;
+  /** `ip:…` or `asn:…` → the users failing from it within the window, and its spray. */
+  private readonly sources: KeyedTable<Source>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: SprayState) {
-    this.seen = new SeenRecords(state.seen);
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section } = openSection('cloud_password_spray', saved);
+    this.sources = new KeyedTable(sourceTable, section['sources'], read);
+    this.seen = SeenRecords.restore(section['seen'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -113,7 +140,11 @@ class CloudPasswordSprayDetector implements Detector {
 
   private onFailure(ev: CloudSignInEvent, key: string, ctx: DetectionContext): void {
     const windowMs = threshold(this.settings, 'windowMinutes') * MINUTE;
-    const s = (this.state.sources[key] ??= { users: {}, lastSeen: ev.time });
+    let s = this.sources.get(key);
+    if (!s) {
+      s = { users: {}, lastSeen: ev.time };
+      this.sources.set(key, s);
+    }
     s.lastSeen = Math.max(s.lastSeen, ev.time);
     if (key.startsWith('asn:') && ev.ip && !(s.ips ??= []).includes(ev.ip) && s.ips.length < MAX_LISTED) s.ips.push(ev.ip);
     for (const [upn, a] of Object.entries(s.users)) if (a.last < ev.time - windowMs) delete s.users[upn];
@@ -141,7 +172,7 @@ class CloudPasswordSprayDetector implements Detector {
   }
 
   private onAccepted(ev: CloudSignInEvent, key: string, ctx: DetectionContext): boolean {
-    const s = this.state.sources[key];
+    const s = this.sources.get(key);
     if (s?.sprayedAt === undefined) return false;
     // The right password works at its first try, so the compromised user need not have failed
     // before; but colleagues behind an office NAT sign in fine while others fail there.
@@ -164,12 +195,12 @@ class CloudPasswordSprayDetector implements Detector {
     return true;
   }
 
-  snapshot(): SprayState {
-    return { sources: this.state.sources, seen: this.seen.toJSON() };
+  snapshot(): unknown {
+    return { sources: this.sources.snapshot(), seen: this.seen.toJSON() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, s] of Object.entries(this.state.sources)) if (s.lastSeen < before) delete this.state.sources[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.sources.evict(before, watermark);
   }
 }
 

@@ -4,6 +4,8 @@ import { DAY, threshold, type DetectionContext, type Detector, type DetectorDecl
 import type { DirectoryView } from '../estate/directory-model';
 
 import { none } from '../rules/tree';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Containment reverted: a user disabled in Entra ID by a person or a response playbook is
@@ -47,8 +49,21 @@ interface Disabled {
   readonly objectId?: string;
 }
 
-interface ContainmentState {
-  disabled: Record<string, Disabled>;
+/** `[at, by, upn, objectId]` (null for absent), kept for revertWindowDays: a later enable by sync is not a revert. */
+function disabledTable(horizonMs: number): TableSpec<Disabled> {
+  return {
+    name: 'disabled',
+    horizonMs,
+    lastSeen: (d) => d.at,
+    encode: (d) => [d.at, d.by, d.upn ?? null, d.objectId ?? null],
+    decode(v, read, path) {
+      const [at, by, upn, objectId] = read.tuple(v, path, 4);
+      const str = (x: unknown, p: string): string => read.string(x, p);
+      const u = read.optional(upn, `${path}.2`, str);
+      const o = read.optional(objectId, `${path}.3`, str);
+      return { at: read.number(at, `${path}.0`), by: read.string(by, `${path}.1`), ...(u !== undefined ? { upn: u } : {}), ...(o !== undefined ? { objectId: o } : {}) };
+    },
+  };
 }
 
 /**
@@ -60,13 +75,18 @@ const SYNC_APP = /\b(azure ad connect|entra connect|azure ad sync|aad connect|cl
 
 export const containmentReverted: DetectorModule = {
   declaration,
-  create: (settings, saved) => new ContainmentRevertedDetector(settings, (saved as ContainmentState | undefined) ?? { disabled: {} }),
+  create: (settings, saved) => new ContainmentRevertedDetector(settings, saved),
 };
 
 class ContainmentRevertedDetector implements Detector {
   readonly declaration = declaration;
+  /** Accounts disabled by someone other than sync, by object id (or UPN). */
+  private readonly disabled: KeyedTable<Disabled>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: ContainmentState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section } = openSection('containment_reverted', saved);
+    this.disabled = new KeyedTable(disabledTable(threshold(settings, 'revertWindowDays') * DAY), section['disabled'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'cloud_account_change') return;
@@ -75,17 +95,17 @@ class ContainmentRevertedDetector implements Detector {
     const bySync = isSyncPrincipal(ev.initiator, ctx.directory);
     if (ev.action === 'disabled') {
       // A disable that sync brought up from AD is AD's own state, not a containment to protect.
-      if (!bySync) this.state.disabled[key] = { at: ev.time, by: principalName(ev.initiator), ...(ev.target.upn ? { upn: ev.target.upn } : {}), ...(ev.target.objectId ? { objectId: ev.target.objectId } : {}) };
+      if (!bySync) this.disabled.set(key, { at: ev.time, by: principalName(ev.initiator), ...(ev.target.upn ? { upn: ev.target.upn } : {}), ...(ev.target.objectId ? { objectId: ev.target.objectId } : {}) });
       return;
     }
-    const disabled = this.state.disabled[key];
+    const disabled = this.disabled.get(key);
     if (!disabled) return;
     // A person enabling the account again is a decision (a rollback), not a revert.
     if (!bySync || ev.time < disabled.at) {
-      if (!bySync) delete this.state.disabled[key];
+      if (!bySync) this.disabled.delete(key);
       return;
     }
-    delete this.state.disabled[key];
+    this.disabled.delete(key);
     if (ev.time - disabled.at > threshold(this.settings, 'revertWindowDays') * DAY) return;
     this.emit(ev, disabled, ctx);
   }
@@ -111,12 +131,12 @@ class ContainmentRevertedDetector implements Detector {
     });
   }
 
-  snapshot(): ContainmentState {
-    return this.state;
+  snapshot(): unknown {
+    return { disabled: this.disabled.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, d] of Object.entries(this.state.disabled)) if (d.at < before) delete this.state.disabled[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.disabled.evict(before, watermark);
   }
 }
 

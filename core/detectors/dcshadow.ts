@@ -3,7 +3,10 @@ import type { AccountManagement, DirectoryObjectAccess, DirectoryObjectChange, E
 import { HOUR, MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { cnOf } from '../events/dn';
-import { replicaRightsGranted, type AclMemory } from '../estate/replica-rights-grants';
+import { aclTable, replicaRightsGranted, type AclMemory } from '../estate/replica-rights-grants';
+import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 import { none } from '../rules/tree';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
@@ -101,34 +104,75 @@ interface Registration {
   reported?: boolean;
 }
 
-interface DcshadowState {
-  /** host key of the would-be DC → its registration. */
-  registrations: Record<string, Registration>;
-  /** server/nTDSDSA object GUID → host key, so a later delete of that object names its host. */
-  objects: Record<string, { host: string; lastSeen: number }>;
-  /** object GUID → replica-right ACEs last seen in its security descriptor. */
-  acls: AclMemory;
-  /** The earliest promotion deadline among open registrations, so `handle` checks them only then. */
-  nextDeadline?: number;
-}
+const PROMOTED = 1;
+const REPORTED = 2;
+const MAX_SPNS = 16;
+const MAX_ACTORS = 4;
+
+/**
+ * `[lastSeen, firstSeen, name, actors, spns, evidence, removedAt, flags]` (null for absent; flags
+ * promoted 1, reported 2), an actor `[name, host, domain, sid, logonId]`. Not evicted: a
+ * registration ends when its grace period is judged (expire), whatever the TTL.
+ */
+const registrationTable: TableSpec<Registration> = {
+  name: 'registrations',
+  lastSeen: (r) => r.lastSeen,
+  encode: (r) => [
+    r.lastSeen, r.firstSeen, r.name, r.actors.map((a) => [a.name, a.host, a.domain ?? null, a.sid ?? null, a.logonId ?? null]), r.spns,
+    r.evidence.map(encodeOrigin), r.removedAt ?? null, (r.promoted ? PROMOTED : 0) | (r.reported ? REPORTED : 0),
+  ],
+  decode(v, read, path) {
+    const [lastSeen, firstSeen, name, actors, spns, evidence, removedAt, flags] = read.tuple(v, path, 8);
+    const str = (x: unknown, p: string): string => read.string(x, p);
+    const f = read.count(flags, `${path}.7`);
+    const removed = read.optional(removedAt, `${path}.6`, (x, p) => read.number(x, p));
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), firstSeen: read.number(firstSeen, `${path}.1`), name: read.string(name, `${path}.2`),
+      actors: read.list(actors, `${path}.3`, MAX_ACTORS, (x, p) => {
+        const [n, host, domain, sid, logonId] = read.tuple(x, p, 5);
+        const d = read.optional(domain, `${p}.2`, str);
+        const s = read.optional(sid, `${p}.3`, str);
+        const l = read.optional(logonId, `${p}.4`, str);
+        return { name: read.string(n, `${p}.0`), host: read.string(host, `${p}.1`), ...(d !== undefined ? { domain: d } : {}), ...(s !== undefined ? { sid: s } : {}), ...(l !== undefined ? { logonId: l } : {}) };
+      }),
+      spns: read.list(spns, `${path}.4`, MAX_SPNS, str),
+      evidence: read.list(evidence, `${path}.5`, MAX_EVIDENCE, (x, p) => decodeOrigin(x, read, p)),
+      ...(removed !== undefined ? { removedAt: removed } : {}), ...((f & PROMOTED) !== 0 ? { promoted: true } : {}), ...((f & REPORTED) !== 0 ? { reported: true } : {}),
+    };
+  },
+};
+
+/** server/nTDSDSA object GUID → host key, so a later delete of that object names its host: `[lastSeen, host]`, for the state TTL. */
+const objectTable: TableSpec<{ host: string; lastSeen: number }> = valueTable('objects', 'host', { read: (v, read, path) => read.string(v, path) });
 
 export const dcshadow: DetectorModule = {
   declaration,
-  create: (settings, saved) => new DcshadowDetector(settings, (saved as DcshadowState | undefined) ?? { registrations: {}, objects: {}, acls: {} }),
+  create: (settings, saved) => new DcshadowDetector(settings, saved),
 };
 
 class DcshadowDetector implements Detector {
   readonly declaration = declaration;
   private readonly shortLivedMs: number;
   private readonly graceMs: number;
+  /** host key of the would-be DC → its registration. */
+  private readonly registrations: KeyedTable<Registration>;
+  private readonly objects: KeyedTable<{ host: string; lastSeen: number }>;
+  private readonly acls: AclMemory;
+  /** The earliest promotion deadline among open registrations, so `handle` checks them only then. */
+  private nextDeadline: number | undefined;
 
-  constructor(settings: DetectorSettings, private readonly state: DcshadowState) {
+  constructor(settings: DetectorSettings, saved: unknown) {
     this.shortLivedMs = threshold(settings, 'shortLivedMinutes') * MINUTE;
     this.graceMs = threshold(settings, 'promotionGraceHours') * HOUR;
+    const { read, section } = openSection('dcshadow', saved);
+    this.registrations = new KeyedTable(registrationTable, section['registrations'], read);
+    this.objects = new KeyedTable(objectTable, section['objects'], read);
+    this.acls = new KeyedTable(aclTable, section['acls'], read);
+    this.nextDeadline = read.optional(section['nextDeadline'], 'nextDeadline', (x, p) => read.number(x, p));
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
-    if (this.state.nextDeadline !== undefined && ev.time >= this.state.nextDeadline) this.expire(ev.time, ctx);
+    if (this.nextDeadline !== undefined && ev.time >= this.nextDeadline) this.expire(ev.time, ctx);
     switch (ev.kind) {
       case 'account_management':
         if (ev.objectClass === 'computer' && ev.action === 'changed') this.computerChanged(ev, ctx);
@@ -151,7 +195,7 @@ class DcshadowDetector implements Detector {
   private computerChanged(ev: AccountManagement, ctx: DetectionContext): void {
     const name = ev.target.name.replace(/\$$/, '');
     const host = hostKey(name);
-    const reg = this.state.registrations[host];
+    const reg = this.registrations.get(host);
     if (reg && ev.newUac !== undefined && (ev.newUac & ACB_SVRTRUST) !== 0) reg.promoted = true;
     if (ev.servicePrincipalNames === undefined || ev.servicePrincipalNames.startsWith('%%')) return;
     const rogue = ev.servicePrincipalNames.split(/\s+/).filter((s) => GC_SPN.test(s) || DRS_SPN.test(s));
@@ -166,17 +210,17 @@ class DcshadowDetector implements Detector {
       const name = cnOf(ev.objectDn) ?? ev.objectDn;
       const host = hostKey(name);
       if (ev.action === 'value_added') this.register(host, name, ev, ctx, ev.subject, ev.logonId, [ev.value]);
-      else if (ev.action === 'value_deleted' && this.state.registrations[host]?.spns.includes(ev.value)) this.tornDown(host, ev, ctx, `removed ${ev.value} from its SPNs`);
+      else if (ev.action === 'value_deleted' && this.registrations.get(host)?.spns.includes(ev.value)) this.tornDown(host, ev, ctx, `removed ${ev.value} from its SPNs`);
       return;
     }
     if (attribute === 'ntsecuritydescriptor' && ev.value && ev.objectGuid) {
-      replicaRightsGranted(ev, this.state.acls, ctx);
+      replicaRightsGranted(ev, this.acls, ctx);
       return;
     }
     const name = siteServerName(ev.objectDn);
     if (!name || (ev.action !== 'created' && ev.action !== 'deleted')) return;
     const host = hostKey(name);
-    if (ev.objectGuid) this.state.objects[ev.objectGuid] = { host, lastSeen: ev.time };
+    if (ev.objectGuid) this.objects.set(ev.objectGuid, { host, lastSeen: ev.time });
     if (ev.action === 'created') this.register(host, name, ev, ctx, ev.subject, ev.logonId, []);
     else this.tornDown(host, ev, ctx, `deleted ${ev.objectDn}`);
   }
@@ -190,7 +234,7 @@ class DcshadowDetector implements Detector {
       return;
     }
     if ((mask & DELETE) && (ev.objectType === NTDS_DSA || ev.objectType === SERVER) && ev.objectName) {
-      const host = this.state.objects[ev.objectName]?.host ?? this.registrationOf(ev.subject);
+      const host = this.objects.get(ev.objectName)?.host ?? this.registrationOf(ev.subject);
       if (host) this.tornDown(host, ev, ctx, `deleted its ${ev.objectType === NTDS_DSA ? 'nTDSDSA (NTDS Settings)' : 'server'} object`);
     }
   }
@@ -209,7 +253,7 @@ class DcshadowDetector implements Detector {
   }
 
   private registrationWithDsa(dsaGuid: string): string | undefined {
-    for (const [host, reg] of Object.entries(this.state.registrations)) if (reg.spns.some((s) => s.toLowerCase().includes(dsaGuid))) return host;
+    for (const [host, reg] of this.registrations.entries()) if (reg.spns.some((s) => s.toLowerCase().includes(dsaGuid))) return host;
     return undefined;
   }
 
@@ -217,17 +261,17 @@ class DcshadowDetector implements Detector {
     if (ctx.directory.isDomainController(host)) return;
     // A machine (or a DC on its behalf) registering its own SPNs is how a real promotion finishes.
     if (subject && (hostKey(subject.name.replace(/\$$/, '')) === host || ctx.directory.isDomainControllerAccount(subject) || (subject.sid && SYSTEM_SIDS.has(subject.sid)))) return;
-    let reg = this.state.registrations[host];
+    let reg = this.registrations.get(host);
     if (!reg) {
-      if (Object.keys(this.state.registrations).length >= MAX_REGISTRATIONS) return;
+      if (this.registrations.size >= MAX_REGISTRATIONS) return;
       reg = { name, firstSeen: ev.time, lastSeen: ev.time, actors: [], spns: [], evidence: [] };
-      this.state.registrations[host] = reg;
+      this.registrations.set(host, reg);
       const deadline = ev.time + this.graceMs;
-      if (this.state.nextDeadline === undefined || deadline < this.state.nextDeadline) this.state.nextDeadline = deadline;
+      if (this.nextDeadline === undefined || deadline < this.nextDeadline) this.nextDeadline = deadline;
     }
     reg.lastSeen = ev.time;
-    for (const s of spns) if (!reg.spns.includes(s) && reg.spns.length < 16) reg.spns.push(s);
-    if (subject && !reg.actors.some((a) => a.name.toLowerCase() === subject.name.toLowerCase()) && reg.actors.length < 4) {
+    for (const s of spns) if (!reg.spns.includes(s) && reg.spns.length < MAX_SPNS) reg.spns.push(s);
+    if (subject && !reg.actors.some((a) => a.name.toLowerCase() === subject.name.toLowerCase()) && reg.actors.length < MAX_ACTORS) {
       reg.actors.push({ name: subject.name, host: ev.host, ...(subject.domain ? { domain: subject.domain } : {}), ...(subject.sid ? { sid: subject.sid } : {}), ...(logonId ? { logonId } : {}) });
     }
     remember(reg, ev);
@@ -238,7 +282,7 @@ class DcshadowDetector implements Detector {
    * check still reports it unless the machine acted as a DC meanwhile.
    */
   private tornDown(host: string, ev: EventOrigin, ctx: DetectionContext, how: string): void {
-    const reg = this.state.registrations[host];
+    const reg = this.registrations.get(host);
     if (!reg || reg.promoted) return;
     remember(reg, ev);
     reg.removedAt ??= ev.time;
@@ -261,21 +305,20 @@ class DcshadowDetector implements Detector {
   /** Registrations whose grace period ran out (or, at the end of finished input, every one): report those whose machine never acted as a DC. */
   private expire(now: number, ctx: DetectionContext, endOfInput = false): void {
     let next: number | undefined;
-    for (const [host, reg] of Object.entries(this.state.registrations)) {
+    for (const [host, reg] of this.registrations.entries()) {
       const deadline = reg.firstSeen + this.graceMs;
       if (deadline > now && !endOfInput) {
         next = next === undefined ? deadline : Math.min(next, deadline);
         continue;
       }
-      delete this.state.registrations[host];
+      this.registrations.delete(host);
       if (reg.reported || reg.promoted || ctx.directory.isDomainController(host)) continue;
       this.report(host, reg, ctx, 'medium',
         `was registered as a domain controller${reg.spns.length ? ` (${reg.spns.join(', ')})` : ''} ${endOfInput ? `${ago(now - reg.firstSeen)} before the input ends` : `${Math.round((now - reg.firstSeen) / HOUR)} hours ago`}`
         + `${reg.removedAt ? `, unregistered ${seconds(reg.removedAt - reg.firstSeen)} later,` : ''} and has not acted as a DC. `
         + 'A promoted DC writes its own Kerberos and directory events; if this machine is a DC whose logs are not collected, add it to domainControllers.');
     }
-    if (next === undefined) delete this.state.nextDeadline;
-    else this.state.nextDeadline = next;
+    this.nextDeadline = next;
   }
 
   private report(host: string, reg: Registration, ctx: DetectionContext, severity: 'high' | 'medium', why: string): void {
@@ -297,17 +340,20 @@ class DcshadowDetector implements Detector {
   /** The one open registration this principal made, for a delete that names no host. */
   private registrationOf(subject: Account | undefined): string | undefined {
     if (!subject) return undefined;
-    const mine = Object.entries(this.state.registrations).filter(([, r]) => r.actors.some((a) => a.name.toLowerCase() === subject.name.toLowerCase()));
+    const mine = [...this.registrations.entries()].filter(([, r]) => r.actors.some((a) => a.name.toLowerCase() === subject.name.toLowerCase()));
     return mine.length === 1 ? mine[0]?.[0] : undefined;
   }
 
-  snapshot(): DcshadowState {
-    return this.state;
+  snapshot(): unknown {
+    return {
+      registrations: this.registrations.snapshot(), objects: this.objects.snapshot(), acls: this.acls.snapshot(),
+      ...(this.nextDeadline !== undefined ? { nextDeadline: this.nextDeadline } : {}),
+    };
   }
 
-  evictIdle(before: number): void {
-    for (const [g, o] of Object.entries(this.state.objects)) if (o.lastSeen < before) delete this.state.objects[g];
-    for (const [g, a] of Object.entries(this.state.acls)) if (a.lastSeen < before) delete this.state.acls[g];
+  evictIdle(before: number, watermark?: number): void {
+    this.objects.evict(before, watermark);
+    this.acls.evict(before, watermark);
   }
 }
 

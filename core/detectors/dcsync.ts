@@ -5,6 +5,9 @@ import { DAY, stillLearning, type DetectionContext, type Detector, type Detector
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { DS_ACCESS, DS_REPLICATION_GET_CHANGES, REPLICATION_RIGHTS } from '../estate/directory-rights';
 import { and, bits, contains, inSetting, not, or, security, suffix, type NativeQuery } from '../rules/tree';
+import { countDay, NO_DAYS, readDayBits, type CountedDays } from '../state/day-bits';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * DCSync: a principal asks a DC to replicate directory secrets (DRSUAPI GetNCChanges), which
@@ -65,34 +68,52 @@ export const declaration: DetectorDeclaration = {
   native: { kind: 'signal', queries: [userReplicates], note: 'user accounts only: non-DC machine accounts and DC credentials used from another address need the domain controllers the engine learns' },
 };
 
-interface Principal {
-  firstSeen: number;
+/** A replicating principal being learned: the days it replicated (at most 31) and its sources (at most MAX_SOURCES). */
+interface Principal extends CountedDays {
   lastSeen: number;
-  days: number[];
   sources: string[];
 }
 
-interface DcsyncState {
-  since?: number;
-  principals: Record<string, Principal>;
-}
+const MAX_DAYS = 31;
+// A sync service replicates from one host; a fifth source changes no verdict (more than one already alerts).
+const MAX_SOURCES = 4;
+
+/** `[lastSeen, days, dayCount, sources]`, for the state TTL. */
+const principalTable: TableSpec<Principal> = {
+  name: 'principals',
+  lastSeen: (p) => p.lastSeen,
+  encode: (p) => [p.lastSeen, p.days, p.dayCount, p.sources],
+  decode(v, read, path) {
+    const [lastSeen, days, dayCount, sources] = read.tuple(v, path, 4);
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`), dayCount: read.count(dayCount, `${path}.2`),
+      sources: read.list(sources, `${path}.3`, MAX_SOURCES, (x, p) => read.string(x, p)),
+    };
+  },
+};
 
 export const dcsync: DetectorModule = {
   declaration,
-  create: (settings, saved) => new DcsyncDetector(settings, (saved as DcsyncState | undefined) ?? { principals: {} }),
+  create: (settings, saved) => new DcsyncDetector(settings, saved),
 };
 
 class DcsyncDetector implements Detector {
   readonly declaration = declaration;
+  private since: number | undefined;
+  private readonly principals: KeyedTable<Principal>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: DcsyncState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section, since } = openSection('dcsync', saved);
+    this.since = since;
+    this.principals = new KeyedTable(principalTable, section['principals'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'directory_object_access') return;
     if (ev.accessMask === undefined || (ev.accessMask & CONTROL_ACCESS) === 0) return;
     const rights = ev.properties.filter((p) => p in RIGHT_NAMES);
     if (rights.length === 0 || !ev.subject) return;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const actor = ev.subject;
     const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
     const sourceIp = session?.ip && !isLoopback(session.ip) ? session.ip : undefined;
@@ -141,29 +162,23 @@ class DcsyncDetector implements Detector {
    * replicates after learning ended is never learned: that is what an intruder looks like.
    */
   private learnPrincipal(key: string, source: string, time: number): 'benign' | 'alert' | 'learning' {
-    const learning = stillLearning(this.settings, this.state.since, time);
-    const day = Math.floor(time / DAY);
-    let p = this.state.principals[key];
-    if (!p) {
-      if (!learning) return 'alert';
-      p = { firstSeen: time, lastSeen: time, days: [], sources: [] };
-      this.state.principals[key] = p;
-    }
-    p.lastSeen = time;
-    if (!p.days.includes(day) && p.days.length < 31) p.days.push(day);
+    const learning = stillLearning(this.settings, this.since, time);
+    if (!learning && !this.principals.has(key)) return 'alert';
+    const p = rowAt(this.principals, key, time, () => ({ days: NO_DAYS, dayCount: 0, sources: [], lastSeen: time }));
+    countDay(p, Math.floor(time / DAY), MAX_DAYS);
     const knownSource = source === '' || p.sources.length === 0 || p.sources.includes(source);
-    if (source && !p.sources.includes(source) && p.sources.length < 4) p.sources.push(source);
+    if (source && !p.sources.includes(source) && p.sources.length < MAX_SOURCES) p.sources.push(source);
     const required = this.settings.thresholds['learnAfterDays'] ?? 3;
-    const learned = p.days.length >= required && p.sources.length <= 1;
+    const learned = p.dayCount >= required && p.sources.length <= 1;
     if (learned && knownSource) return 'benign';
-    return learning && p.days.length > 1 && knownSource ? 'learning' : 'alert';
+    return learning && p.dayCount > 1 && knownSource ? 'learning' : 'alert';
   }
 
-  snapshot(): DcsyncState {
-    return this.state;
+  snapshot(): unknown {
+    return { ...(this.since !== undefined ? { since: this.since } : {}), principals: this.principals.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, p] of Object.entries(this.state.principals)) if (p.lastSeen < before) delete this.state.principals[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.principals.evict(before, watermark);
   }
 }

@@ -6,7 +6,7 @@ import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { and, anyOf, bits, contains, not, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
 import { KeyedTable, type TableSpec } from '../state/keyed-table';
-import { SavedReader } from '../state/saved-value';
+import { openSection } from '../state/saved-value';
 import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 /**
@@ -108,8 +108,7 @@ class DpapiBackupKeyDetector implements Detector {
   private readonly pipes: KeyedTable<PipeSession>;
 
   constructor(saved: unknown) {
-    const read = new SavedReader('detectors.dpapi_backup_key');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
+    const { read, section } = openSection('dpapi_backup_key', saved);
     this.pipes = new KeyedTable(pipeTable, section['pipes'], read);
   }
 

@@ -5,6 +5,9 @@ import { DAY, type DetectionContext, type Detector, type DetectorDeclaration, ty
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { originOf } from '../alerts/evidence';
 import { anyOf, security, suffix, type NativeQuery } from '../rules/tree';
+import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 /**
  * DSRM persistence (T1098, "Directory Services Restore Mode" backdoor): every DC has a local
@@ -76,20 +79,22 @@ export const declaration: DetectorDeclaration = {
   native: { kind: 'detector', queries: [passwordSet] },
 };
 
-interface DsrmState {
-  /** DC host key → when its DSRM password was last set, and the event. */
-  changes: Record<string, { time: number; event: EventOrigin }>;
-}
+/** DC host key → when its DSRM password was last set, and the event: `[time, origin]`. */
+const changeTable: TableSpec<{ lastSeen: number; event: EventOrigin }> = valueTable('changes', 'event', { read: decodeOrigin, write: encodeOrigin });
 
 export const dsrmPasswordChange: DetectorModule = {
   declaration,
-  create: (_settings, saved) => new DsrmDetector((saved as DsrmState | undefined) ?? { changes: {} }),
+  create: (_settings, saved) => new DsrmDetector(saved),
 };
 
 class DsrmDetector implements Detector {
   readonly declaration = declaration;
+  private readonly changes: KeyedTable<{ lastSeen: number; event: EventOrigin }>;
 
-  constructor(private readonly state: DsrmState) {}
+  constructor(saved: unknown) {
+    const { read, section } = openSection('dsrm_password_change', saved);
+    this.changes = new KeyedTable(changeTable, section['changes'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'dsrm_password_set') this.passwordSet(ev, ctx);
@@ -99,7 +104,7 @@ class DsrmDetector implements Detector {
 
   private passwordSet(ev: DsrmPasswordSet, ctx: DetectionContext): void {
     const succeeded = ev.status === undefined || ev.status === 0;
-    if (succeeded) this.state.changes[hostKey(ev.host)] = { time: ev.time, event: originOf(ev) };
+    if (succeeded) this.changes.set(hostKey(ev.host), { lastSeen: ev.time, event: originOf(ev) });
     const who = ev.subject ? qualified(ev.subject) : 'An unknown account';
     ctx.emit({
       keys: [hostKey(ev.host)],
@@ -153,16 +158,17 @@ class DsrmDetector implements Detector {
   }
 
   private priorChange(host: string, now: number): EventOrigin[] {
-    const c = this.state.changes[hostKey(host)];
-    return c && now >= c.time && now - c.time <= FOLLOW_UP_MS ? [c.event] : [];
+    const c = this.changes.get(hostKey(host));
+    return c && now >= c.lastSeen && now - c.lastSeen <= FOLLOW_UP_MS ? [c.event] : [];
   }
 
-  snapshot(): DsrmState {
-    return this.state;
+  snapshot(): unknown {
+    return { changes: this.changes.snapshot() };
   }
 
   evictIdle(before: number): void {
-    for (const [k, c] of Object.entries(this.state.changes)) if (c.time < before - FOLLOW_UP_MS) delete this.state.changes[k];
+    // A change explains a logon FOLLOW_UP_MS after it: it is kept that much past the state TTL.
+    this.changes.evict(before - FOLLOW_UP_MS);
   }
 }
 

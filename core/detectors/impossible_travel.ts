@@ -6,6 +6,9 @@ import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, typ
 import { present } from '../alerts/entities';
 
 import { none } from '../rules/tree';
+import { countDay, NO_DAYS, readDayBits, type CountedDays } from '../state/day-bits';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Impossible travel: two successful sign-ins by one user from places farther apart than any
@@ -61,21 +64,59 @@ interface UserTravel {
   firstSeen: number;
   lastSeen: number;
   visits: Visit[];
-  /** country → days the user signed in from it (a few are enough to call it familiar). */
-  countries: Record<string, number[]>;
-}
-
-interface TravelState {
-  users: Record<string, UserTravel>;
+  /** country → days the user signed in from it, counted up to FAMILIAR_DAYS + 1 (a few are enough to call it familiar). */
+  countries: Map<string, CountedDays>;
 }
 
 const VISIT_HORIZON_MS = DAY;
 const MAX_VISITS = 8;
 const FAMILIAR_DAYS = 2;
+// Countries one user signs in from within the TTL: restore refuses only what no run could write.
+const MAX_SAVED_COUNTRIES = 1_000;
+
+/**
+ * `[lastSeen, firstSeen, visits, [country, days, dayCount, …]]`, for the state TTL (the countries
+ * are learned); a visit `[t, lat, lon, country, city, asn, ip, device]` (null for absent).
+ */
+const userTable: TableSpec<UserTravel> = {
+  name: 'users',
+  lastSeen: (u) => u.lastSeen,
+  encode: (u) => [
+    u.lastSeen, u.firstSeen,
+    u.visits.map((v) => [v.t, v.lat, v.lon, v.country ?? null, v.city ?? null, v.asn ?? null, v.ip ?? null, v.device ?? null]),
+    [...u.countries].flatMap(([c, d]) => [c, d.days, d.dayCount]),
+  ],
+  decode(v, read, path) {
+    const [lastSeen, firstSeen, visits, countries] = read.tuple(v, path, 4);
+    const str = (x: unknown, p: string): string => read.string(x, p);
+    const flat = read.list(countries, `${path}.3`, 3 * MAX_SAVED_COUNTRIES, (x) => x);
+    if (flat.length % 3 !== 0) read.fail(`${path}.3`, 'must be [country, days, dayCount, …] triples');
+    const byCountry = new Map<string, CountedDays>();
+    for (let i = 0; i < flat.length; i += 3) {
+      byCountry.set(str(flat[i], `${path}.3.${i}`), { days: readDayBits(flat[i + 1], read, `${path}.3.${i + 1}`), dayCount: read.count(flat[i + 2], `${path}.3.${i + 2}`) });
+    }
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), firstSeen: read.number(firstSeen, `${path}.1`), countries: byCountry,
+      visits: read.list(visits, `${path}.2`, MAX_VISITS, (x, p) => {
+        const [t, lat, lon, country, city, asn, ip, device] = read.tuple(x, p, 8);
+        const c = read.optional(country, `${p}.3`, str);
+        const ci = read.optional(city, `${p}.4`, str);
+        const a = read.optional(asn, `${p}.5`, (y, q) => read.count(y, q));
+        const i = read.optional(ip, `${p}.6`, str);
+        const d = read.optional(device, `${p}.7`, str);
+        return {
+          t: read.number(t, `${p}.0`), lat: read.number(lat, `${p}.1`), lon: read.number(lon, `${p}.2`),
+          ...(c !== undefined ? { country: c } : {}), ...(ci !== undefined ? { city: ci } : {}), ...(a !== undefined ? { asn: a } : {}),
+          ...(i !== undefined ? { ip: i } : {}), ...(d !== undefined ? { device: d } : {}),
+        };
+      }),
+    };
+  },
+};
 
 export const impossibleTravel: DetectorModule = {
   declaration,
-  create: (settings, saved) => new ImpossibleTravelDetector(settings, (saved as TravelState | undefined) ?? { users: {} }),
+  create: (settings, saved) => new ImpossibleTravelDetector(settings, saved),
 };
 
 interface Leg {
@@ -87,15 +128,23 @@ interface Leg {
 
 class ImpossibleTravelDetector implements Detector {
   readonly declaration = declaration;
+  private readonly users: KeyedTable<UserTravel>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: TravelState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section } = openSection('impossible_travel', saved);
+    this.users = new KeyedTable(userTable, section['users'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'cloud_sign_in' || ev.resultType !== 0) return;
     if (ev.latitude === undefined || ev.longitude === undefined) return;
     // The gateway's location is not the user's: such a sign-in neither starts nor ends a journey.
     if (ctx.network.isCorporate(ev.ip, ev.asn)) return;
-    const user = (this.state.users[ev.upn] ??= { firstSeen: ev.time, lastSeen: ev.time, visits: [], countries: {} });
+    let user = this.users.get(ev.upn);
+    if (!user) {
+      user = { firstSeen: ev.time, lastSeen: ev.time, visits: [], countries: new Map() };
+      this.users.set(ev.upn, user);
+    }
     const here = visitOf(ev);
     const leg = this.fastestLeg(user, here);
     if (leg) this.emit(ev, user, here, leg, ctx);
@@ -149,7 +198,7 @@ class ImpossibleTravelDetector implements Detector {
   }
 
   private familiar(user: UserTravel, country: string | undefined): boolean {
-    return country !== undefined && (user.countries[country]?.length ?? 0) >= FAMILIAR_DAYS;
+    return country !== undefined && (user.countries.get(country)?.dayCount ?? 0) >= FAMILIAR_DAYS;
   }
 
   private remember(user: UserTravel, here: Visit): void {
@@ -157,18 +206,21 @@ class ImpossibleTravelDetector implements Detector {
     user.visits.push(here);
     user.visits = user.visits.filter((v) => v.t >= user.lastSeen - VISIT_HORIZON_MS).slice(-MAX_VISITS);
     if (here.country) {
-      const days = (user.countries[here.country] ??= []);
-      const day = Math.floor(here.t / DAY);
-      if (!days.includes(day) && days.length < FAMILIAR_DAYS + 1) days.push(day);
+      let days = user.countries.get(here.country);
+      if (!days) {
+        days = { days: NO_DAYS, dayCount: 0 };
+        user.countries.set(here.country, days);
+      }
+      countDay(days, Math.floor(here.t / DAY), FAMILIAR_DAYS + 1);
     }
   }
 
-  snapshot(): TravelState {
-    return this.state;
+  snapshot(): unknown {
+    return { users: this.users.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [upn, u] of Object.entries(this.state.users)) if (u.lastSeen < before) delete this.state.users[upn];
+  evictIdle(before: number, watermark?: number): void {
+    this.users.evict(before, watermark);
   }
 }
 

@@ -2,7 +2,11 @@ import { accountKey, isMachineAccount, type Account } from '../events/fields';
 import type { DirectoryObjectAccess, EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { DistinctWindow, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { DistinctWindow, judgeBreadth, queryOrigin } from '../estate/source-profile';
+import { actorHabitsTable, newActorHabits, type ActorHabits } from '../estate/actor-habits';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
@@ -61,42 +65,53 @@ const DC_RIGHTS: ReadonlySet<string> = new Set([...Object.keys(REPLICATION_RIGHT
 const CAP = 2048;
 const EVIDENCE = 10;
 
-interface ActorState {
+/** What the actor read within the window, kept for the window past its last read. */
+interface ReadWindow {
   objects: DistinctWindow;
-  profile: SourceProfile;
   evidence: EventOrigin[];
-  sourceIp?: string;
-  sourceName?: string;
   lastSeen: number;
 }
 
-interface SavedActor extends Omit<ActorState, 'objects' | 'profile'> {
-  objects: [string, number][];
-  profile: ProfileSnapshot;
+interface Actor {
+  readonly habits: ActorHabits;
+  readonly window: ReadWindow;
 }
 
-interface SavedState {
-  since?: number;
-  actors: [string, SavedActor][];
+/** `[lastSeen, objects, evidence]`. */
+function windowTable(horizonMs: number): TableSpec<ReadWindow> {
+  return {
+    name: 'windows',
+    horizonMs,
+    lastSeen: (w) => w.lastSeen,
+    encode: (w) => [w.lastSeen, w.objects.encode(), w.evidence.map(encodeOrigin)],
+    decode(v, read, path) {
+      const [lastSeen, objects, evidence] = read.tuple(v, path, 3);
+      return {
+        lastSeen: read.number(lastSeen, `${path}.0`), objects: DistinctWindow.decode(objects, read, `${path}.1`, CAP),
+        evidence: read.list(evidence, `${path}.2`, EVIDENCE, (x, p) => decodeOrigin(x, read, p)),
+      };
+    },
+  };
 }
 
 export const ldapRecon: DetectorModule = {
   declaration,
-  create: (settings, saved) => new LdapReconDetector(settings, saved as SavedState | undefined),
+  create: (settings, saved) => new LdapReconDetector(settings, saved),
 };
 
 class LdapReconDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly actors = new Map<string, ActorState>();
+  private readonly actors: KeyedTable<ActorHabits>;
+  private readonly windows: KeyedTable<ReadWindow>;
   private readonly windowMs: number;
 
-  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    this.since = saved?.since;
-    for (const [key, a] of saved?.actors ?? []) {
-      this.actors.set(key, { ...a, objects: new DistinctWindow(a.objects), profile: new SourceProfile(a.profile), evidence: [...a.evidence] });
-    }
+    const { read, section, since } = openSection('ldap_recon', saved);
+    this.since = since;
+    this.actors = new KeyedTable(actorHabitsTable, section['actors'], read);
+    this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -108,54 +123,58 @@ class LdapReconDetector implements Detector {
     if (origin.remote === false && isMachineAccount(subject)) return;
     this.since ??= ev.time;
     const a = this.actor(subject, ev.time, origin.ip, origin.workstation);
-    const breadth = a.objects.touch(ev.objectName, ev.time, this.windowMs, CAP);
-    if (a.evidence.length < EVIDENCE) a.evidence.push(originOf(ev));
-    const judged = judgeBreadth(a.profile, breadth, ev.time, threshold(this.settings, 'distinctObjects'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
-    a.profile.observe(ev.time, breadth);
+    const breadth = a.window.objects.touch(ev.objectName, ev.time, this.windowMs, CAP);
+    if (a.window.evidence.length < EVIDENCE) a.window.evidence.push(originOf(ev));
+    const judged = judgeBreadth(a.habits.profile, breadth, ev.time, threshold(this.settings, 'distinctObjects'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    a.habits.profile.observe(ev.time, breadth);
     if (!judged.abnormal) return;
     this.emit(ctx, ev, subject, a, breadth, judged.regular, judged.usual);
   }
 
-  private emit(ctx: DetectionContext, ev: DirectoryObjectAccess, actor: Account, a: ActorState, breadth: number, regular: boolean, usual: number): void {
+  private emit(ctx: DetectionContext, ev: DirectoryObjectAccess, actor: Account, { habits: a, window: w }: Actor, breadth: number, regular: boolean, usual: number): void {
     const from = a.sourceIp ? ` from ${a.sourceName ? `${a.sourceName} (${a.sourceIp})` : a.sourceIp}` : '';
     ctx.emit({
       keys: [accountKey(actor)],
       severity: 'medium',
-      description: `${qualified(actor)}${from} read ${breadth} distinct directory objects on ${ev.host} within ${duration(ev.time - (a.objects.since ?? ev.time))}`
+      description: `${qualified(actor)}${from} read ${breadth} distinct directory objects on ${ev.host} within ${duration(ev.time - (w.objects.since ?? ev.time))}`
         + (regular
           ? `, more than ${threshold(this.settings, 'growth')}× its widest earlier day (${usual}): a bulk collection beyond its habits.`
           : ': a bulk collection of the directory (users, groups, ACLs), which reconnaissance tools run before choosing a path to tier 0; the account has no history of reading this widely.'),
       accounts: [accountEntity(actor, 'actor')],
       hosts: present([hostEntity('source', a.sourceName, a.sourceIp), hostEntity('target', ev.host)]),
-      events: [originOf(ev), ...a.evidence],
+      events: [originOf(ev), ...w.evidence],
       details: { distinctObjects: breadth, objectType: ev.objectType, usualObjects: usual },
       learning: !regular && stillLearning(this.settings, this.since, ev.time),
     });
   }
 
-  private actor(subject: Account, time: number, ip?: string, workstation?: string): ActorState {
+  /** The actor's habits and its read window; a window idle past windowMs starts afresh. */
+  private actor(subject: Account, time: number, ip?: string, workstation?: string): Actor {
     const key = accountKey(subject);
-    let a = this.actors.get(key);
-    if (!a || time - a.lastSeen > this.windowMs) {
-      a ??= { objects: new DistinctWindow(), profile: new SourceProfile(), evidence: [], lastSeen: time };
-      a.evidence = [];
-      this.actors.set(key, a);
+    const habits = rowAt(this.actors, key, time, () => newActorHabits(time));
+    let w = this.windows.get(key);
+    if (!w || time - w.lastSeen > this.windowMs) {
+      w ??= { objects: new DistinctWindow(), evidence: [], lastSeen: time };
+      w.evidence = [];
+      this.windows.set(key, w);
     }
-    a.lastSeen = time;
-    if (ip) a.sourceIp = ip;
-    if (workstation) a.sourceName = workstation;
-    return a;
+    w.lastSeen = time;
+    if (ip) habits.sourceIp = ip;
+    if (workstation) habits.sourceName = workstation;
+    return { habits, window: w };
   }
 
-  snapshot(): SavedState {
+  snapshot(): unknown {
     return {
       ...(this.since !== undefined ? { since: this.since } : {}),
-      actors: [...this.actors].map(([k, a]) => [k, { ...a, objects: a.objects.toJSON(), profile: a.profile.toJSON() }]),
+      actors: this.actors.snapshot(),
+      windows: this.windows.snapshot(),
     };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, a] of this.actors) if (a.lastSeen < before) this.actors.delete(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.actors.evict(before, watermark);
+    this.windows.evict(before, watermark);
   }
 }
 

@@ -4,6 +4,8 @@ import { placeOf, recordKey, SeenRecords, sourceEntity, userEntity } from '../es
 import { MINUTE, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { present } from '../alerts/entities';
 import { anyOf, cloud, type NativeQuery } from '../rules/tree';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * MFA fatigue (push bombing): someone who has the password signs in again and again so the
@@ -55,7 +57,9 @@ export const declaration: DetectorDeclaration = {
   native: { kind: 'signal', queries: [promptRun], note: 'the prompt run without the approval that ends it; the engine also reads AuthenticationDetails for the outcome of each prompt' },
 };
 
-const PROMPT_FAILURES: ReadonlySet<MfaOutcome> = new Set(['denied', 'timeout', 'failed', 'wrong_code']);
+/** The refused prompts counted, saved by their index here. */
+const FAILURE_OUTCOMES: readonly MfaOutcome[] = ['denied', 'timeout', 'failed', 'wrong_code'];
+const PROMPT_FAILURES: ReadonlySet<MfaOutcome> = new Set(FAILURE_OUTCOMES);
 
 interface Prompt {
   readonly t: number;
@@ -68,24 +72,44 @@ interface UserPrompts {
   lastSeen: number;
 }
 
-interface FatigueState {
-  users: Record<string, UserPrompts>;
-  seen: string[];
-}
-
 const MAX_PROMPTS = 200;
+
+/** `[lastSeen, [[t, outcome index, ip], …]]`, kept for the window: older prompts are never counted. */
+function userTable(horizonMs: number): TableSpec<UserPrompts> {
+  return {
+    name: 'users',
+    horizonMs,
+    lastSeen: (u) => u.lastSeen,
+    encode: (u) => [u.lastSeen, u.prompts.map((p) => [p.t, FAILURE_OUTCOMES.indexOf(p.outcome), p.ip ?? null])],
+    decode(v, read, path) {
+      const [lastSeen, prompts] = read.tuple(v, path, 2);
+      return {
+        lastSeen: read.number(lastSeen, `${path}.0`),
+        prompts: read.list(prompts, `${path}.1`, MAX_PROMPTS, (x, p) => {
+          const [t, outcome, ip] = read.tuple(x, p, 3);
+          const o = FAILURE_OUTCOMES[read.count(outcome, `${p}.1`)] ?? read.fail(`${p}.1`, `must be 0 … ${FAILURE_OUTCOMES.length - 1}`);
+          const addr = read.optional(ip, `${p}.2`, (y, q) => read.string(y, q));
+          return { t: read.number(t, `${p}.0`), outcome: o, ...(addr !== undefined ? { ip: addr } : {}) };
+        }),
+      };
+    },
+  };
+}
 
 export const mfaFatigue: DetectorModule = {
   declaration,
-  create: (settings, saved) => new MfaFatigueDetector(settings, (saved as FatigueState | undefined) ?? { users: {}, seen: [] }),
+  create: (settings, saved) => new MfaFatigueDetector(settings, saved),
 };
 
 class MfaFatigueDetector implements Detector {
   readonly declaration = declaration;
   private readonly seen: SeenRecords;
+  private readonly users: KeyedTable<UserPrompts>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: FatigueState) {
-    this.seen = new SeenRecords(state.seen);
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section } = openSection('mfa_fatigue', saved);
+    this.users = new KeyedTable(userTable(threshold(settings, 'windowMinutes') * MINUTE), section['users'], read);
+    this.seen = SeenRecords.restore(section['seen'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -95,7 +119,11 @@ class MfaFatigueDetector implements Detector {
       this.emit(ctx, ev, 'medium', [], 'fraud', `${ev.upn} reported an MFA prompt for a sign-in from ${placeOf(ev)} as fraud: someone else has the password.`);
       return;
     }
-    const user = (this.state.users[ev.upn] ??= { prompts: [], lastSeen: ev.time });
+    let user = this.users.get(ev.upn);
+    if (!user) {
+      user = { prompts: [], lastSeen: ev.time };
+      this.users.set(ev.upn, user);
+    }
     user.lastSeen = Math.max(user.lastSeen, ev.time);
     const windowMs = threshold(this.settings, 'windowMinutes') * MINUTE;
     user.prompts = user.prompts.filter((p) => p.t >= ev.time - windowMs);
@@ -144,11 +172,11 @@ class MfaFatigueDetector implements Detector {
     });
   }
 
-  snapshot(): FatigueState {
-    return { users: this.state.users, seen: this.seen.toJSON() };
+  snapshot(): unknown {
+    return { users: this.users.snapshot(), seen: this.seen.toJSON() };
   }
 
-  evictIdle(before: number): void {
-    for (const [upn, u] of Object.entries(this.state.users)) if (u.lastSeen < before) delete this.state.users[upn];
+  evictIdle(before: number, watermark?: number): void {
+    this.users.evict(before, watermark);
   }
 }

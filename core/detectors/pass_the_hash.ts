@@ -6,6 +6,9 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 
 import { none } from '../rules/tree';
 import { ANONYMOUS_SID } from '../estate/well-known-sids';
+import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Pass-the-hash: NTLM needs only the NT hash, so a stolen hash authenticates from any machine.
@@ -56,8 +59,8 @@ export const declaration: DetectorDeclaration = {
   native: none("judges a logon against the host's and the account's learned devices and new-credentials history (14 days)"),
 };
 
-interface Habit {
-  days: number[];
+/** A (host, operator, network identity) new-credentials pattern: the days it was seen, as a day set, and how many (at most 31). */
+interface Habit extends CountedDays {
   lastSeen: number;
 }
 
@@ -65,7 +68,7 @@ interface DeviceSet {
   firstSeen: number;
   lastSeen: number;
   /** Device key (`n:name` or `i:address`) → last use. */
-  devices: Record<string, number>;
+  devices: Map<string, number>;
 }
 
 interface Injection {
@@ -74,23 +77,50 @@ interface Injection {
   readonly time: number;
 }
 
-interface PassTheHashState {
-  since?: number;
-  habits: Record<string, Habit>;
-  accounts: Record<string, DeviceSet>;
-  injections: Injection[];
-}
+/** Days a habit counts: the span of a day set. */
+const MAX_HABIT_DAYS = 31;
+
+/** `[lastSeen, days, dayCount]`, for the state TTL: a learned runas /netonly habit. */
+const habitTable: TableSpec<Habit> = countedDaysTable('habits');
+
+/** `[lastSeen, firstSeen, [device, lastUse, …]]`, for the state TTL: the devices an account uses NTLM from. */
+const deviceTable: TableSpec<DeviceSet> = {
+  name: 'accounts',
+  lastSeen: (d) => d.lastSeen,
+  encode: (d) => [d.lastSeen, d.firstSeen, [...d.devices].flat()],
+  decode(v, read, path) {
+    const [lastSeen, firstSeen, devices] = read.tuple(v, path, 3);
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), firstSeen: read.number(firstSeen, `${path}.1`),
+      devices: new Map(read.pairs(devices, `${path}.2`, MAX_DEVICES, (x, p) => read.string(x, p), (x, p) => read.number(x, p))),
+    };
+  },
+};
 
 export const passTheHash: DetectorModule = {
   declaration,
-  create: (settings, saved) => new PassTheHashDetector(settings, (saved as PassTheHashState | undefined) ?? { habits: {}, accounts: {}, injections: [] }),
+  create: (settings, saved) => new PassTheHashDetector(settings, saved),
 };
 
 class PassTheHashDetector implements Detector {
   readonly declaration = declaration;
   private sweptUpTo = -Infinity;
+  private since: number | undefined;
+  private readonly habits: KeyedTable<Habit>;
+  private readonly accounts: KeyedTable<DeviceSet>;
+  /** Recent injections, oldest first: `[host, identity, time]` saved; kept for injectedUseMinutes. */
+  private injections: Injection[];
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: PassTheHashState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section, since } = openSection('pass_the_hash', saved);
+    this.since = since;
+    this.habits = new KeyedTable(habitTable, section['habits'], read);
+    this.accounts = new KeyedTable(deviceTable, section['accounts'], read);
+    this.injections = read.list(section['injections'] ?? [], 'injections', MAX_INJECTIONS, (v, p) => {
+      const [host, identity, time] = read.tuple(v, p, 3);
+      return { host: read.string(host, `${p}.0`), identity: read.string(identity, `${p}.1`), time: read.number(time, `${p}.2`) };
+    });
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'logon') {
@@ -103,20 +133,19 @@ class PassTheHashDetector implements Detector {
 
   /** Source side: a process now presents `identity` on the network from this host. */
   private onNewCredentials(ev: Logon, ctx: DetectionContext): void {
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const operator = ev.subject ?? ev.account;
     const identity = ev.outboundAccount;
     const host = hostKey(ev.host);
     const habitKey = `${host}|${accountKey(operator)}|${identity ? accountKey(identity) : '?'}`;
-    const habit = (this.state.habits[habitKey] ??= { days: [], lastSeen: ev.time });
-    const priorDays = habit.days.length;
+    const habit = rowAt(this.habits, habitKey, ev.time, () => ({ days: NO_DAYS, dayCount: 0, lastSeen: ev.time }));
+    const priorDays = habit.dayCount;
     const known = priorDays >= threshold(this.settings, 'knownAfterDays');
-    habit.lastSeen = ev.time;
     const day = Math.floor(ev.time / DAY);
-    if (!habit.days.includes(day) && habit.days.length < 31) habit.days.push(day);
+    countDay(habit, day, MAX_HABIT_DAYS);
     if (identity) {
-      while (this.state.injections.length >= MAX_INJECTIONS) this.state.injections.shift();
-      this.state.injections.push({ host, identity: accountKey(identity), time: ev.time });
+      while (this.injections.length >= MAX_INJECTIONS) this.injections.shift();
+      this.injections.push({ host, identity: accountKey(identity), time: ev.time });
     }
     if (known) return;
 
@@ -132,7 +161,7 @@ class PassTheHashDetector implements Detector {
       hosts: present([hostEntity('source', ev.host)]),
       events: [ev],
       details: { logonId: ev.logonId, networkIdentity: identity ? qualified(identity) : undefined },
-      learning: stillLearning(this.settings, this.state.since, ev.time),
+      learning: stillLearning(this.settings, this.since, ev.time),
     });
   }
 
@@ -143,16 +172,16 @@ class PassTheHashDetector implements Detector {
     const name = workstation ? hostKey(workstation) : undefined;
     // A loopback logon with the host's own name is a local logon, not a hash used from elsewhere.
     if (!remoteIp && (!name || name === hostKey(ev.host))) return;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const key = accountKey(account);
     const keys: string[] = [];
     if (name) keys.push(`n:${name}`);
     if (remoteIp) keys.push(`i:${remoteIp}`);
 
-    const injected = this.state.injections.length > 0 ? this.injectionFrom(key, name, remoteIp, ev.time, ctx) : undefined;
-    const set = this.state.accounts[key];
-    const known = set !== undefined && keys.some((k) => k in set.devices);
-    const mature = set !== undefined && !stillLearning(this.settings, set.firstSeen, ev.time) && !stillLearning(this.settings, this.state.since, ev.time);
+    const injected = this.injections.length > 0 ? this.injectionFrom(key, name, remoteIp, ev.time, ctx) : undefined;
+    const set = this.accounts.get(key);
+    const known = set !== undefined && keys.some((k) => set.devices.has(k));
+    const mature = set !== undefined && !stillLearning(this.settings, set.firstSeen, ev.time) && !stillLearning(this.settings, this.since, ev.time);
     this.rememberDevices(key, keys, ev.time);
     if (!injected && (known || !mature)) return;
 
@@ -163,7 +192,7 @@ class PassTheHashDetector implements Detector {
       severity,
       description: injected
         ? `${qualified(account)} authenticated with NTLM from ${device} to ${ev.host} minutes after a new-credentials logon on ${injected.host} injected that identity: the hash planted there is being used (pass-the-hash).`
-        : `${qualified(account)} authenticated with NTLM from ${device} to ${ev.host}, a device outside the ${Object.keys(set?.devices ?? {}).length} it has used; an NT hash works from any machine, so a new device is how a stolen hash shows.`,
+        : `${qualified(account)} authenticated with NTLM from ${device} to ${ev.host}, a device outside the ${set?.devices.size ?? 0} it has used; an NT hash works from any machine, so a new device is how a stolen hash shows.`,
       accounts: [accountEntity(account, 'actor')],
       hosts: present([hostEntity('source', workstation, remoteIp), hostEntity('destination', ev.host)]),
       events: [ev],
@@ -173,38 +202,39 @@ class PassTheHashDetector implements Detector {
 
   private injectionFrom(identity: string, name: string | undefined, ip: string | undefined, time: number, ctx: DetectionContext): Injection | undefined {
     const windowMs = threshold(this.settings, 'injectedUseMinutes') * MINUTE;
-    return this.state.injections.find((i) => i.identity === identity && time >= i.time && time - i.time <= windowMs
+    return this.injections.find((i) => i.identity === identity && time >= i.time && time - i.time <= windowMs
       && (i.host === name || (ip !== undefined && ctx.directory.machineAddresses(i.host).includes(ip))));
   }
 
   private rememberDevices(key: string, deviceKeys: readonly string[], time: number): void {
-    const set = (this.state.accounts[key] ??= { firstSeen: time, lastSeen: time, devices: {} });
-    set.lastSeen = time;
+    const set = rowAt(this.accounts, key, time, () => ({ firstSeen: time, lastSeen: time, devices: new Map() }));
     let added = false;
     for (const d of deviceKeys) {
-      if (!(d in set.devices)) added = true;
-      set.devices[d] = time;
+      if (!set.devices.has(d)) added = true;
+      set.devices.set(d, time);
     }
-    if (!added) return;
-    const entries = Object.entries(set.devices);
-    if (entries.length <= MAX_DEVICES) return;
+    if (!added || set.devices.size <= MAX_DEVICES) return;
     // Forget the device unused the longest; a jump host in daily use never ages out.
-    entries.sort((a, b) => a[1] - b[1]);
-    for (const [d] of entries.slice(0, entries.length - MAX_DEVICES)) delete set.devices[d];
+    const entries = [...set.devices].sort((a, b) => a[1] - b[1]);
+    for (const [d] of entries.slice(0, entries.length - MAX_DEVICES)) set.devices.delete(d);
   }
 
-  snapshot(): PassTheHashState {
-    return this.state;
+  snapshot(): unknown {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      habits: this.habits.snapshot(),
+      accounts: this.accounts.snapshot(),
+      injections: this.injections.map((i) => [i.host, i.identity, i.time]),
+    };
   }
 
   evictIdle(before: number): void {
     // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
     if (before < this.sweptUpTo + DAY) return;
     this.sweptUpTo = before;
-    const { habits, accounts } = this.state;
-    for (const k in habits) if ((habits[k] as Habit).lastSeen < before) delete habits[k];
-    for (const k in accounts) if ((accounts[k] as DeviceSet).lastSeen < before) delete accounts[k];
-    this.state.injections = this.state.injections.filter((i) => i.time >= before);
+    this.habits.evict(before);
+    this.accounts.evict(before);
+    this.injections = this.injections.filter((i) => i.time >= before);
   }
 }
 

@@ -6,7 +6,7 @@ import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector,
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { judgeBreadth, SourceProfile } from '../estate/source-profile';
 import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
-import { pushCapped, SavedReader } from '../state/saved-value';
+import { openSection, pushCapped } from '../state/saved-value';
 import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf, duration } from '../alerts/evidence';
 import { none } from '../rules/tree';
@@ -223,9 +223,8 @@ class PasswordSprayDetector implements Detector {
   constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
     const burstHorizonMs = this.windowMs + threshold(settings, 'successWindowMinutes') * MINUTE;
-    const read = new SavedReader('detectors.password_spray');
-    const section = saved === undefined ? {} : read.record(saved, '(section)');
-    this.since = read.optional(section['since'], 'since', (x, p) => read.number(x, p));
+    const { read, section, since } = openSection('password_spray', saved);
+    this.since = since;
     this.sources = new KeyedTable(habitsTable, section['sources'], read);
     this.bursts = new KeyedTable(burstTable(burstHorizonMs), section['bursts'], read);
   }

@@ -6,6 +6,9 @@ import { accountEntity, hostEntity, present, qualified } from '../alerts/entitie
 import { cnOf } from '../events/dn';
 import { and, anyOf, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 /**
  * Resource-based constrained delegation abuse (MDI "Suspicious modification of the
@@ -87,22 +90,61 @@ interface Delegation {
   escalated: boolean;
 }
 
-interface RbcdState {
-  /** New computers by `name:` and `sid:` keys. */
-  computers: Record<string, NewComputer>;
-  /** Computers whose delegation was just written, by short name. */
-  delegations: Record<string, Delegation>;
+/**
+ * `[time, name, sid, creator, creatorKey, origin]` (null for absent), for the state TTL: a
+ * computer names its SID in later descriptions whatever its age, and counts as new for
+ * newComputerMinutes.
+ */
+const computerTable: TableSpec<NewComputer> = {
+  name: 'computers',
+  lastSeen: (c) => c.time,
+  encode: (c) => [c.time, c.name, c.sid ?? null, c.creator ?? null, c.creatorKey ?? null, encodeOrigin(c.event)],
+  decode(v, read, path) {
+    const [time, name, sid, creator, creatorKey, origin] = read.tuple(v, path, 6);
+    const str = (x: unknown, p: string): string => read.string(x, p);
+    const s = read.optional(sid, `${path}.2`, str);
+    const c = read.optional(creator, `${path}.3`, str);
+    const k = read.optional(creatorKey, `${path}.4`, str);
+    return {
+      time: read.number(time, `${path}.0`), name: read.string(name, `${path}.1`), event: decodeOrigin(origin, read, `${path}.5`),
+      ...(s !== undefined ? { sid: s } : {}), ...(c !== undefined ? { creator: c } : {}), ...(k !== undefined ? { creatorKey: k } : {}),
+    };
+  },
+};
+
+/** `[time, computer, writer, escalated]`, kept for s4uMinutes: a later S4U2Proxy does not escalate. */
+function delegationTable(horizonMs: number): TableSpec<Delegation> {
+  return {
+    name: 'delegations',
+    horizonMs,
+    lastSeen: (d) => d.time,
+    encode: (d) => [d.time, d.computer, encodeAccount(d.writer), d.escalated ? 1 : 0],
+    decode(v, read, path) {
+      const [time, computer, writer, escalated] = read.tuple(v, path, 4);
+      const c = read.string(computer, `${path}.1`);
+      const w = decodeAccount(writer, read, `${path}.2`);
+      return { time: read.number(time, `${path}.0`), computer: c, writer: w, keys: [c, accountKey(w)], escalated: read.count(escalated, `${path}.3`) === 1 };
+    },
+  };
 }
 
 export const rbcdModification: DetectorModule = {
   declaration,
-  create: (settings, saved) => new RbcdDetector(settings, (saved as RbcdState | undefined) ?? { computers: {}, delegations: {} }),
+  create: (settings, saved) => new RbcdDetector(settings, saved),
 };
 
 class RbcdDetector implements Detector {
   readonly declaration = declaration;
+  /** New computers by `name:` and `sid:` keys. */
+  private readonly computers: KeyedTable<NewComputer>;
+  /** Computers whose delegation was just written, by short name. */
+  private readonly delegations: KeyedTable<Delegation>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: RbcdState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section } = openSection('rbcd_modification', saved);
+    this.computers = new KeyedTable(computerTable, section['computers'], read);
+    this.delegations = new KeyedTable(delegationTable(threshold(settings, 's4uMinutes') * MINUTE), section['delegations'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'kerberos_service_ticket') {
@@ -120,7 +162,7 @@ class RbcdDetector implements Detector {
     const computer = hostKey(cnOf(ev.objectDn) ?? ev.objectDn);
     const delegated = [...new Set(daclAces(ev.value ?? '').filter(allowsOnObject).map((a) => a.trustee))];
     const recent = (key: string): NewComputer | undefined => {
-      const c = this.state.computers[key];
+      const c = this.computers.get(key);
       return c && ev.time - c.time <= threshold(this.settings, 'newComputerMinutes') * MINUTE ? c : undefined;
     };
     const newWriter = recent(`name:${accountKey(writer)}`) ?? (writer.sid ? recent(`sid:${writer.sid}`) : undefined);
@@ -146,14 +188,14 @@ class RbcdDetector implements Detector {
       events: present([ev, newWriter?.event, newDelegate?.event]),
       details: { object: ev.objectDn, delegated, ...(reasons.length ? { reasons } : {}) },
     });
-    this.state.delegations[computer] = { keys, computer, writer, time: ev.time, escalated: false };
-    this.bound(this.state.delegations);
+    this.delegations.set(computer, { keys, computer, writer, time: ev.time, escalated: false });
+    this.delegations.capTo(MAX_TRACKED);
   }
 
   /** S4U2Proxy to the computer after the write: the delegation is being used. */
   private s4uProxy(ev: KerberosServiceTicket, ctx: DetectionContext): void {
     const computer = serviceHostKey(ev.serviceName);
-    const d = this.state.delegations[computer];
+    const d = this.delegations.get(computer);
     if (!d || d.escalated || ev.time < d.time || ev.time - d.time > threshold(this.settings, 's4uMinutes') * MINUTE) return;
     d.escalated = true;
     ctx.emit({
@@ -173,35 +215,30 @@ class RbcdDetector implements Detector {
       name: ev.target.name, time: ev.time, event: originOf(ev),
       ...(ev.target.sid ? { sid: ev.target.sid } : {}), ...(ev.subject ? { creator: qualified(ev.subject), creatorKey: accountKey(ev.subject) } : {}),
     };
-    this.state.computers[`name:${accountKey(ev.target)}`] = c;
-    if (ev.target.sid) this.state.computers[`sid:${ev.target.sid}`] = c;
-    this.bound(this.state.computers);
+    this.computers.set(`name:${accountKey(ev.target)}`, c);
+    if (ev.target.sid) this.computers.set(`sid:${ev.target.sid}`, c);
+    this.computers.capTo(MAX_TRACKED);
   }
 
   private createdBy(writer: Account, recent: (key: string) => NewComputer | undefined): NewComputer | undefined {
     const by = accountKey(writer);
-    for (const [key, c] of Object.entries(this.state.computers)) {
+    for (const [key, c] of this.computers.entries()) {
       if (key.startsWith('name:') && c.creatorKey === by && recent(key)) return c;
     }
     return undefined;
   }
 
   private nameOf(trustee: string): string {
-    return this.state.computers[`sid:${trustee}`]?.name ?? trusteeName(trustee);
+    return this.computers.get(`sid:${trustee}`)?.name ?? trusteeName(trustee);
   }
 
-  private bound(table: Record<string, unknown>): void {
-    const keys = Object.keys(table);
-    for (let i = 0; keys.length - i > MAX_TRACKED; i++) delete table[keys[i] as string];
+  snapshot(): unknown {
+    return { computers: this.computers.snapshot(), delegations: this.delegations.snapshot() };
   }
 
-  snapshot(): RbcdState {
-    return this.state;
-  }
-
-  evictIdle(before: number): void {
-    for (const [k, c] of Object.entries(this.state.computers)) if (c.time < before) delete this.state.computers[k];
-    for (const [k, d] of Object.entries(this.state.delegations)) if (d.time < before) delete this.state.delegations[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.computers.evict(before, watermark);
+    this.delegations.evict(before, watermark);
   }
 }
 

@@ -4,7 +4,10 @@ import type { EventOrigin, IdentityEvent, Logon, ProcessCreated, ScheduledTaskCh
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { none } from '../rules/tree';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { emptyBaseline, evictBaseline, observePair, payloadOf, type BaselineState, type BaselineVerdict } from '../estate/remote-execution/baseline';
+import { evictBaseline, observePair, payloadOf, restoreBaseline, snapshotBaseline, type BaselineState, type BaselineVerdict } from '../estate/remote-execution/baseline';
+import { hostTable } from '../estate/remote-execution/saved-host-state';
+import { KeyedTable } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 import { baseName, isLocalSystemIdentity, isSelf, logonTouch, remoteSession, touchOf, type RemoteSource, type Touch } from '../estate/remote-execution/evidence';
 import {
   addLogon, addTouch, countScmOpen, evictHostState, isEmptyHostState, findLogon, findTouch, isRemoteProcess, isWmiHost, newHostState, park,
@@ -92,20 +95,12 @@ export const declaration: DetectorDeclaration = {
   native: none("joins a service or task creation to the remote logon and Kerberos tickets behind it, against the host's learned baseline of remote administration"),
 };
 
-interface RceState {
-  since?: number;
-  hosts: Record<string, HostState>;
-  baseline: BaselineState;
-  /** TicketSources as saved. */
-  tickets?: ReturnType<TicketSources['toJSON']>;
-}
-
 // A client asks for the service ticket seconds before it connects; slow tooling gets a margin.
 const TICKET_WINDOW_MS = 10 * MINUTE;
 
 export const remoteCodeExecution: DetectorModule = {
   declaration,
-  create: (settings, saved) => new RemoteCodeExecutionDetector(settings, (saved as RceState | undefined) ?? { hosts: {}, baseline: emptyBaseline() }),
+  create: (settings, saved) => new RemoteCodeExecutionDetector(settings, saved),
 };
 
 // SYSTEM, NETWORK SERVICE, LOCAL SERVICE: the machine's own sessions, never a remote caller's.
@@ -125,20 +120,28 @@ class RemoteCodeExecutionDetector implements Detector {
   /** Host name as logged → host key: a handful of names repeat millions of times. */
   private readonly hostKeys = new Map<string, string>();
   private readonly tickets: TicketSources;
+  private since: number | undefined;
+  /** Per-target evidence (host-state.ts), kept for the state TTL and cut to the correlation window on eviction. */
+  private readonly hosts: KeyedTable<HostState>;
+  private readonly baseline: BaselineState;
   /** Latest event time seen: what "recent" means when idle state is evicted. */
   private latest = -Infinity;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: RceState) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.correlationMs = threshold(settings, 'correlationSeconds') * 1000;
     this.stagingMs = threshold(settings, 'stagingMinutes') * MINUTE;
     this.burstMs = threshold(settings, 'scmBurstMinutes') * MINUTE;
     this.wmiTimingMs = threshold(settings, 'wmiTimingSeconds') * 1000;
     this.keepMs = Math.max(this.correlationMs, this.stagingMs);
-    this.tickets = new TicketSources(TICKET_WINDOW_MS, state.tickets);
+    const { read, section, since } = openSection('remote_code_execution', saved);
+    this.since = since;
+    this.hosts = new KeyedTable(hostTable, section['hosts'], read);
+    this.baseline = restoreBaseline(section, read);
+    this.tickets = new TicketSources(TICKET_WINDOW_MS, read, section['tickets']);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     if (ev.time > this.latest) this.latest = ev.time;
     switch (ev.kind) {
       case 'service_installed': return this.onService(ev, ctx);
@@ -331,8 +334,8 @@ class RemoteCodeExecutionDetector implements Detector {
     const dc = ctx.directory.isDomainController(target);
     const tier0 = dc || ctx.directory.isTier0Host(target);
     const time = action.origin.time;
-    const learning = stillLearning(this.settings, this.state.since, time);
-    const verdict = observePair(this.state.baseline, {
+    const learning = stillLearning(this.settings, this.since, time);
+    const verdict = observePair(this.baseline, {
       learnAfterDays: threshold(this.settings, 'learnAfterDays'), deployerTargets: threshold(this.settings, 'deployerTargets'),
     }, hostKey(target), sourceKey, accountKey(actor), tier0, time, learning, payloadOf(pushedName(action), action.method));
     if (verdict === 'learned' || verdict === 'deployer' || verdict === 'push_system') return;
@@ -359,24 +362,32 @@ class RemoteCodeExecutionDetector implements Detector {
       key = hostKey(name);
       this.hostKeys.set(name, key);
     }
-    const h = (this.state.hosts[key] ??= newHostState(time));
+    let h = this.hosts.get(key);
+    if (!h) {
+      h = newHostState(time);
+      this.hosts.set(key, h);
+    }
     if (time > h.lastSeen) h.lastSeen = time;
     return h;
   }
 
-  snapshot(): RceState {
-    this.state.tickets = this.tickets.toJSON();
-    return this.state;
+  snapshot(): unknown {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      hosts: this.hosts.snapshot(),
+      ...snapshotBaseline(this.baseline),
+      tickets: this.tickets.toJSON(),
+    };
   }
 
   evictIdle(before: number): void {
     const recentFrom = Math.max(before, this.latest - Math.max(this.keepMs, this.burstMs));
-    for (const [k, h] of Object.entries(this.state.hosts)) {
-      if (h.lastSeen < before) { delete this.state.hosts[k]; continue; }
+    this.hosts.evict(before);
+    for (const [k, h] of this.hosts.entries()) {
       evictHostState(h, recentFrom);
-      if (isEmptyHostState(h)) delete this.state.hosts[k];
+      if (isEmptyHostState(h)) this.hosts.delete(k);
     }
-    evictBaseline(this.state.baseline, before);
+    evictBaseline(this.baseline, before);
   }
 }
 

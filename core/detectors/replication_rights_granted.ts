@@ -8,6 +8,8 @@ import type { AlertAccount, Severity } from '../alerts/alert';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { and, anyOf, regex, security, type NativeQuery } from '../rules/tree';
 import { originOf } from '../alerts/evidence';
+import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * A DCSync backdoor planted in the domain's ACL (PowerView Add-DomainObjectAcl -Rights DCSync,
@@ -89,27 +91,57 @@ interface DominanceGrant {
   readonly key: string;
 }
 
-interface RightsState {
-  /** domain object (GUID or DN) → grant keys of the last descriptor seen. */
-  descriptors: Record<string, { grants: string[]; lastSeen: number }>;
-  /**
-   * `object|trustee` → rights granted within the alert bucket: PowerView and dacledit write one
-   * right per change, and the merged alert must name them all, not the last.
-   */
-  granted?: Record<string, { rights: string[]; since: number }>;
+/** A domain object's last descriptor seen: the grant keys in it. */
+interface SeenDescriptor {
+  grants: string[];
+  lastSeen: number;
 }
+
+/**
+ * `object|trustee` → rights granted within the alert bucket: PowerView and dacledit write one
+ * right per change, and the merged alert must name them all, not the last.
+ */
+interface BucketGrants {
+  rights: string[];
+  since: number;
+}
+
+// Grants in one descriptor: each (right, trustee) pair once; restore refuses only what no descriptor could hold.
+const MAX_SAVED_GRANTS = 10_000;
+
+/** `[lastSeen, grant keys]`, for the state TTL, at most MAX_OBJECTS. */
+const descriptorTable: TableSpec<SeenDescriptor> = valueTable('descriptors', 'grants', { read: (v, read, path) => read.list(v, path, MAX_SAVED_GRANTS, (x, p) => read.string(x, p)) });
+
+/** `[since, rights]`, for the alert bucket: past it the rights start afresh. */
+const grantedTable: TableSpec<BucketGrants> = {
+  name: 'granted',
+  horizonMs: declaration.bucketHours * HOUR,
+  lastSeen: (g) => g.since,
+  encode: (g) => [g.since, g.rights],
+  decode(v, read, path) {
+    const [since, rights] = read.tuple(v, path, 2);
+    return { since: read.number(since, `${path}.0`), rights: read.list(rights, `${path}.1`, MAX_SAVED_GRANTS, (x, p) => read.string(x, p)) };
+  },
+};
 
 export const replicationRightsGranted: DetectorModule = {
   declaration,
-  create: (_settings, saved) => new ReplicationRightsDetector((saved as RightsState | undefined) ?? { descriptors: {} }),
+  create: (_settings, saved) => new ReplicationRightsDetector(saved),
 };
 
 class ReplicationRightsDetector implements Detector {
   readonly declaration = declaration;
   /** `host|logonId` → the last WRITE_DAC opened on a domain object in that session (not persisted: minutes apart). */
   private readonly writeDac = new Map<string, EventOrigin>();
+  /** Domain object (GUID or DN) → its last descriptor seen. */
+  private readonly descriptors: KeyedTable<SeenDescriptor>;
+  private readonly granted: KeyedTable<BucketGrants>;
 
-  constructor(private readonly state: RightsState) {}
+  constructor(saved: unknown) {
+    const { read, section } = openSection('replication_rights_granted', saved);
+    this.descriptors = new KeyedTable(descriptorTable, section['descriptors'], read);
+    this.granted = new KeyedTable(grantedTable, section['granted'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'directory_object_access') this.rememberWriteDac(ev);
@@ -119,7 +151,7 @@ class ReplicationRightsDetector implements Detector {
   private descriptorChanged(ev: DirectoryObjectChange, ctx: DetectionContext): void {
     const object = ev.objectGuid ?? ev.objectDn.toLowerCase();
     const grants = dominanceGrants(ev.value ?? '');
-    const previous = this.state.descriptors[object];
+    const previous = this.descriptors.get(object);
     this.remember(object, grants, ev.time);
     if (ev.action !== 'value_added' || !ev.subject || isDirectoryItself(ev.subject)) return;
     const session = ev.logonId ? ctx.directory.logonSession(ev.host, ev.logonId) : undefined;
@@ -155,22 +187,17 @@ class ReplicationRightsDetector implements Detector {
   }
 
   private accumulate(key: string, rights: readonly string[], time: number): string[] {
-    const granted = (this.state.granted ??= {});
-    const known = granted[key];
+    const known = this.granted.get(key);
     const current = known && time - known.since < declaration.bucketHours * HOUR ? known : { rights: [], since: time };
     for (const r of rights) if (!current.rights.includes(r)) current.rights.push(r);
-    delete granted[key];
-    granted[key] = current;
-    const keys = Object.keys(granted);
-    if (keys.length > MAX_OBJECTS && keys[0] !== undefined) delete granted[keys[0]];
+    this.granted.touch(key, current);
+    this.granted.capTo(MAX_OBJECTS);
     return [...current.rights];
   }
 
   private remember(object: string, grants: readonly DominanceGrant[], time: number): void {
-    delete this.state.descriptors[object];
-    this.state.descriptors[object] = { grants: grants.map((g) => g.key), lastSeen: time };
-    const keys = Object.keys(this.state.descriptors);
-    if (keys.length > MAX_OBJECTS && keys[0] !== undefined) delete this.state.descriptors[keys[0]];
+    this.descriptors.touch(object, { grants: grants.map((g) => g.key), lastSeen: time });
+    this.descriptors.capTo(MAX_OBJECTS);
   }
 
   private rememberWriteDac(ev: DirectoryObjectAccess): void {
@@ -184,13 +211,13 @@ class ReplicationRightsDetector implements Detector {
     }
   }
 
-  snapshot(): RightsState {
-    return this.state;
+  snapshot(): unknown {
+    return { descriptors: this.descriptors.snapshot(), granted: this.granted.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, d] of Object.entries(this.state.descriptors)) if (d.lastSeen < before) delete this.state.descriptors[k];
-    for (const [k, g] of Object.entries(this.state.granted ?? {})) if (g.since < before) delete this.state.granted?.[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.descriptors.evict(before, watermark);
+    this.granted.evict(before, watermark);
     for (const [k, o] of this.writeDac) if (o.time < before) this.writeDac.delete(k);
   }
 }

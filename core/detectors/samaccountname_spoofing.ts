@@ -5,6 +5,9 @@ import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, t
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { originOf } from '../alerts/evidence';
 import { and, exists, not, security, suffix, type NativeQuery } from '../rules/tree';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 /**
  * sAMAccountName spoofing, "noPac" (CVE-2021-42278 / CVE-2021-42287): any user may create a
@@ -80,20 +83,43 @@ interface Run {
   last: number;
 }
 
-interface SpoofState {
-  /** The computer's SID (or its name when the event has none) → what happened to it. */
-  runs: Record<string, Run>;
-}
+// Renames in one run: a handful; restore refuses only what no run could write.
+const MAX_SAVED_NAMES = 10_000;
+
+/** `[last, actor, names, created, spnsCleared, spoofedDcName, steps]` (null for absent), kept for RUN_MS: a later change starts a new run. */
+const runTable: TableSpec<Run> = {
+  name: 'runs',
+  horizonMs: RUN_MS,
+  lastSeen: (r) => r.last,
+  encode: (r) => [r.last, encodeAccount(r.actor), r.names, r.created ? encodeOrigin(r.created) : null, r.spnsCleared ? encodeOrigin(r.spnsCleared) : null, r.spoofedDcName ?? null, r.steps],
+  decode(v, read, path) {
+    const [last, actor, names, created, spnsCleared, spoofedDcName, steps] = read.tuple(v, path, 7);
+    const str = (x: unknown, p: string): string => read.string(x, p);
+    const c = read.optional(created, `${path}.3`, (x, p) => decodeOrigin(x, read, p));
+    const s = read.optional(spnsCleared, `${path}.4`, (x, p) => decodeOrigin(x, read, p));
+    const dc = read.optional(spoofedDcName, `${path}.5`, str);
+    return {
+      last: read.number(last, `${path}.0`), actor: decodeAccount(actor, read, `${path}.1`), names: read.list(names, `${path}.2`, MAX_SAVED_NAMES, str),
+      steps: read.list(steps, `${path}.6`, MAX_STEPS, str),
+      ...(c ? { created: c } : {}), ...(s ? { spnsCleared: s } : {}), ...(dc !== undefined ? { spoofedDcName: dc } : {}),
+    };
+  },
+};
 
 export const samaccountnameSpoofing: DetectorModule = {
   declaration,
-  create: (_settings, saved) => new SpoofingDetector((saved as SpoofState | undefined) ?? { runs: {} }),
+  create: (_settings, saved) => new SpoofingDetector(saved),
 };
 
 class SpoofingDetector implements Detector {
   readonly declaration = declaration;
+  /** The computer's SID (or its name when the event has none) → what happened to it. */
+  private readonly runs: KeyedTable<Run>;
 
-  constructor(private readonly state: SpoofState) {}
+  constructor(saved: unknown) {
+    const { read, section } = openSection('samaccountname_spoofing', saved);
+    this.runs = new KeyedTable(runTable, section['runs'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'account_management') this.accountChange(ev, ctx);
@@ -105,7 +131,7 @@ class SpoofingDetector implements Detector {
     if (!isComputer || !ev.subject) return;
     const key = runKey(ev.target);
     if (ev.action === 'created') {
-      this.state.runs[key] = { actor: ev.subject, names: [ev.target.name.toLowerCase()], created: originOf(ev), steps: [`created the computer ${ev.target.name}`], last: ev.time };
+      this.runs.set(key, { actor: ev.subject, names: [ev.target.name.toLowerCase()], created: originOf(ev), steps: [`created the computer ${ev.target.name}`], last: ev.time });
       return;
     }
     const run = this.run(key, ev.subject, ev.time);
@@ -132,7 +158,7 @@ class SpoofingDetector implements Detector {
   private ticketForSpoofedName(ev: KerberosTgtRequest | KerberosServiceTicket, ctx: DetectionContext): void {
     if (ev.status !== 0 || ev.account.name.endsWith('$')) return;
     const name = ev.account.name.toLowerCase();
-    const run = Object.values(this.state.runs).find((r) => r.spoofedDcName === name && ev.time - r.last <= RUN_MS);
+    const run = [...this.runs.values()].find((r) => r.spoofedDcName === name && ev.time - r.last <= RUN_MS);
     if (!run) return;
     run.last = ev.time;
     const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
@@ -141,10 +167,10 @@ class SpoofingDetector implements Detector {
   }
 
   private run(key: string, actor: Account, time: number): Run {
-    const known = this.state.runs[key];
+    const known = this.runs.get(key);
     const run = known && time - known.last <= RUN_MS ? known : { actor, names: [], steps: [], last: time };
     run.last = time;
-    this.state.runs[key] = run;
+    this.runs.set(key, run);
     return run;
   }
 
@@ -163,12 +189,12 @@ class SpoofingDetector implements Detector {
     });
   }
 
-  snapshot(): SpoofState {
-    return this.state;
+  snapshot(): unknown {
+    return { runs: this.runs.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, r] of Object.entries(this.state.runs)) if (r.last < before) delete this.state.runs[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.runs.evict(before, watermark);
   }
 }
 

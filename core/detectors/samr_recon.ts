@@ -2,7 +2,11 @@ import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from 
 import type { EventOrigin, IdentityEvent } from '../events/identity-event';
 import { MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { DistinctWindow, isIpcPipe, judgeBreadth, queryOrigin } from '../estate/source-profile';
+import { actorHabitsTable, newActorHabits, type ActorHabits } from '../estate/actor-habits';
+import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 import { originOf } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
@@ -81,48 +85,66 @@ const MAX_SESSIONS = 4096;
 
 type Trigger = 'sensitive' | 'breadth' | 'enumeration' | 'binds';
 
-interface ActorState {
+/** What the actor queried within the window, kept for the window past its last query. */
+interface QueryWindow {
   objects: DistinctWindow;
   binds: DistinctWindow;
-  profile: SourceProfile;
   evidence: EventOrigin[];
-  sourceIp?: string;
-  sourceName?: string;
   lastSeen: number;
 }
 
-interface SavedActor extends Omit<ActorState, 'objects' | 'binds' | 'profile'> {
-  objects: [string, number][];
-  binds: [string, number][];
-  profile: ProfileSnapshot;
+/** A SAMR pipe session's client address (host|logonId), for 4661s whose 4624 was not collected. */
+interface PipeSession {
+  ip: string;
+  lastSeen: number;
 }
 
-interface SavedState {
-  since?: number;
-  actors: [string, SavedActor][];
-  /** host|logonId → client address of SAMR pipe sessions, for 4661s whose 4624 was not collected. */
-  sessions: [string, string][];
+/** `[lastSeen, objects, binds, evidence]`. */
+function windowTable(horizonMs: number): TableSpec<QueryWindow> {
+  return {
+    name: 'windows',
+    horizonMs,
+    lastSeen: (w) => w.lastSeen,
+    encode: (w) => [w.lastSeen, w.objects.encode(), w.binds.encode(), w.evidence.map(encodeOrigin)],
+    decode(v, read, path) {
+      const [lastSeen, objects, binds, evidence] = read.tuple(v, path, 4);
+      return {
+        lastSeen: read.number(lastSeen, `${path}.0`),
+        objects: DistinctWindow.decode(objects, read, `${path}.1`, CAP), binds: DistinctWindow.decode(binds, read, `${path}.2`, CAP),
+        evidence: read.list(evidence, `${path}.3`, EVIDENCE, (x, p) => decodeOrigin(x, read, p)),
+      };
+    },
+  };
+}
+
+/** `[lastSeen, ip]`; capped at MAX_SESSIONS, the oldest touched going first. */
+const sessionTable: TableSpec<PipeSession> = valueTable('sessions', 'ip', { read: (v, read, path) => read.string(v, path) });
+
+interface Actor {
+  readonly habits: ActorHabits;
+  readonly window: QueryWindow;
 }
 
 export const samrRecon: DetectorModule = {
   declaration,
-  create: (settings, saved) => new SamrReconDetector(settings, saved as SavedState | undefined),
+  create: (settings, saved) => new SamrReconDetector(settings, saved),
 };
 
 class SamrReconDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly actors = new Map<string, ActorState>();
-  private readonly sessions: Map<string, string>;
+  private readonly actors: KeyedTable<ActorHabits>;
+  private readonly windows: KeyedTable<QueryWindow>;
+  private readonly sessions: KeyedTable<PipeSession>;
   private readonly windowMs: number;
 
-  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    this.since = saved?.since;
-    this.sessions = new Map(saved?.sessions ?? []);
-    for (const [key, a] of saved?.actors ?? []) {
-      this.actors.set(key, { ...a, objects: new DistinctWindow(a.objects), binds: new DistinctWindow(a.binds), profile: new SourceProfile(a.profile), evidence: [...a.evidence] });
-    }
+    const { read, section, since } = openSection('samr_recon', saved);
+    this.since = since;
+    this.actors = new KeyedTable(actorHabitsTable, section['actors'], read);
+    this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
+    this.sessions = new KeyedTable(sessionTable, section['sessions'], read);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -138,10 +160,10 @@ class SamrReconDetector implements Detector {
   private onPipe(ev: Extract<IdentityEvent, { kind: 'share_access' }>, ctx: DetectionContext): void {
     if (!isIpcPipe(ev.shareName, ev.relativeTarget, 'samr') || !ev.subject || !isPerson(ev.subject)) return;
     if (!ev.ip || isLoopback(ev.ip)) return;
-    if (ev.logonId) this.rememberSession(`${hostKey(ev.host)}|${ev.logonId}`, ev.ip);
+    if (ev.logonId) this.rememberSession(`${hostKey(ev.host)}|${ev.logonId}`, ev.ip, ev.time);
     const a = this.actor(ev.subject, ev.time, ev.ip);
-    a.binds.touch(`${hostKey(ev.host)}|${ev.recordId ?? ev.time}`, ev.time, this.windowMs, CAP);
-    this.judge(ev, ev.subject, a, ctx, { binds: a.binds.size });
+    a.window.binds.touch(`${hostKey(ev.host)}|${ev.recordId ?? ev.time}`, ev.time, this.windowMs, CAP);
+    this.judge(ev, ev.subject, a, ctx, { binds: a.window.binds.size });
   }
 
   /** 4661: a handle to a SAM object. */
@@ -149,7 +171,7 @@ class SamrReconDetector implements Detector {
     const type = ev.objectType?.toUpperCase();
     if (!type?.startsWith('SAM_') || !ev.subject || !ev.objectName) return;
     const origin = queryOrigin(ctx.directory, ev.host, ev.logonId);
-    const pipeIp = ev.logonId ? this.sessions.get(`${hostKey(ev.host)}|${ev.logonId}`) : undefined;
+    const pipeIp = ev.logonId ? this.sessions.get(`${hostKey(ev.host)}|${ev.logonId}`)?.ip : undefined;
     // The machine's own services and local tools (ntdsutil, backup agents) are not reconnaissance.
     if (origin.remote === false && !pipeIp) return;
     const person = isPerson(ev.subject);
@@ -157,7 +179,7 @@ class SamrReconDetector implements Detector {
     const a = this.actor(ev.subject, ev.time, origin.ip ?? pipeIp, origin.workstation);
     const found: { sensitive?: string; enumeration?: boolean } = {};
     if (OBJECT_TYPES.has(type)) {
-      a.objects.touch(ev.objectName.toLowerCase(), ev.time, this.windowMs, CAP);
+      a.window.objects.touch(ev.objectName.toLowerCase(), ev.time, this.windowMs, CAP);
       // Members look up Domain Admins for themselves during policy processing: machines' queries are only judged by breadth.
       if (person) {
         const sensitive = sensitiveName(ev.objectName);
@@ -167,30 +189,30 @@ class SamrReconDetector implements Detector {
       && ev.accessMask !== undefined && (ev.accessMask & DOMAIN_LIST_ACCOUNTS) !== 0 && (origin.remote === true || pipeIp !== undefined)) {
       found.enumeration = true;
     }
-    this.judge(ev, ev.subject, a, ctx, { objects: a.objects.size, ...found, objectName: ev.objectName, objectType: type });
+    this.judge(ev, ev.subject, a, ctx, { objects: a.window.objects.size, ...found, objectName: ev.objectName, objectType: type });
   }
 
   /** 4798/4799 on a member: a user's groups or a group's members read. No caller process means an RPC client did it. */
   private onGroupEnumeration(ev: Extract<IdentityEvent, { kind: 'group_enumeration' }>, ctx: DetectionContext): void {
     if (ev.processName || !ev.subject || !isPerson(ev.subject)) return;
     const a = this.actor(ev.subject, ev.time);
-    a.objects.touch(`${hostKey(ev.host)}|${(ev.target.sid ?? ev.target.name).toLowerCase()}`, ev.time, this.windowMs, CAP);
-    this.judge(ev, ev.subject, a, ctx, { objects: a.objects.size });
+    a.window.objects.touch(`${hostKey(ev.host)}|${(ev.target.sid ?? ev.target.name).toLowerCase()}`, ev.time, this.windowMs, CAP);
+    this.judge(ev, ev.subject, a, ctx, { objects: a.window.objects.size });
   }
 
-  private judge(ev: IdentityEvent, actor: Account, a: ActorState, ctx: DetectionContext, seen: { objects?: number; binds?: number; sensitive?: string; enumeration?: boolean; objectName?: string; objectType?: string }): void {
+  private judge(ev: IdentityEvent, actor: Account, a: Actor, ctx: DetectionContext, seen: { objects?: number; binds?: number; sensitive?: string; enumeration?: boolean; objectName?: string; objectType?: string }): void {
     this.since ??= ev.time;
-    if (a.evidence.length < EVIDENCE) a.evidence.push(originOf(ev));
-    const breadth = a.objects.size;
-    const judged = judgeBreadth(a.profile, breadth, ev.time, threshold(this.settings, 'distinctObjects'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    if (a.window.evidence.length < EVIDENCE) a.window.evidence.push(originOf(ev));
+    const breadth = a.window.objects.size;
+    const judged = judgeBreadth(a.habits.profile, breadth, ev.time, threshold(this.settings, 'distinctObjects'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
     const regular = judged.regular;
     const fired: Trigger[] = [];
     const why: string[] = [];
-    if (seen.sensitive && !(regular && a.profile.knewBefore(`sensitive:${seen.sensitive}`, ev.time))) {
+    if (seen.sensitive && !(regular && a.habits.profile.knewBefore(`sensitive:${seen.sensitive}`, ev.time))) {
       fired.push('sensitive');
       why.push(`queried the tier-0 principal ${seen.sensitive} (${seen.objectName})`);
     }
-    if (seen.enumeration && !(regular && a.profile.knewBefore('enumeration', ev.time))) {
+    if (seen.enumeration && !(regular && a.habits.profile.knewBefore('enumeration', ev.time))) {
       fired.push('enumeration');
       why.push(`opened the domain ${seen.objectName} over the network with the right to list every account`);
     }
@@ -198,65 +220,66 @@ class SamrReconDetector implements Detector {
       fired.push('breadth');
       why.push(`queried ${breadth} distinct SAM users and groups within ${this.windowMs / MINUTE} minutes${regular ? ` (its widest earlier day: ${judged.usual})` : ''}`);
     }
-    if (seen.binds !== undefined && seen.binds >= threshold(this.settings, 'pipeBinds') && !(regular && a.profile.knewBefore('binds', ev.time))) {
+    if (seen.binds !== undefined && seen.binds >= threshold(this.settings, 'pipeBinds') && !(regular && a.habits.profile.knewBefore('binds', ev.time))) {
       fired.push('binds');
       why.push(`opened the SAMR pipe ${seen.binds} times within ${this.windowMs / MINUTE} minutes, as collectors do for each group or host they walk`);
     }
-    a.profile.observe(ev.time, breadth);
-    if (seen.sensitive) a.profile.remember(`sensitive:${seen.sensitive}`, ev.time);
-    if (seen.enumeration) a.profile.remember('enumeration', ev.time);
-    if (seen.binds !== undefined && seen.binds >= threshold(this.settings, 'pipeBinds')) a.profile.remember('binds', ev.time);
+    a.habits.profile.observe(ev.time, breadth);
+    if (seen.sensitive) a.habits.profile.remember(`sensitive:${seen.sensitive}`, ev.time);
+    if (seen.enumeration) a.habits.profile.remember('enumeration', ev.time);
+    if (seen.binds !== undefined && seen.binds >= threshold(this.settings, 'pipeBinds')) a.habits.profile.remember('binds', ev.time);
     if (fired.length === 0) return;
 
-    const from = a.sourceIp ? ` from ${a.sourceName ? `${a.sourceName} (${a.sourceIp})` : a.sourceIp}` : '';
+    const from = a.habits.sourceIp ? ` from ${a.habits.sourceName ? `${a.habits.sourceName} (${a.habits.sourceIp})` : a.habits.sourceIp}` : '';
     ctx.emit({
-      keys: [actorKey(actor, a.sourceIp)],
+      keys: [actorKey(actor, a.habits.sourceIp)],
       severity: 'medium',
       description: `On ${ev.host}, ${qualified(actor)}${from} ${why.join('; ')}. `
         + (regular ? 'This is outside what the account has done on earlier days.' : 'The account has no history of such SAMR queries; attackers map privileged accounts and groups this way before moving on them.'),
       accounts: [accountEntity(actor, 'actor')],
-      hosts: present([hostEntity('source', a.sourceName, a.sourceIp), hostEntity('target', ev.host)]),
-      events: [originOf(ev), ...a.evidence],
-      details: { triggers: fired, distinctObjects: breadth, samrBinds: a.binds.size, ...(seen.sensitive ? { sensitive: seen.sensitive } : {}), usualObjects: judged.usual },
+      hosts: present([hostEntity('source', a.habits.sourceName, a.habits.sourceIp), hostEntity('target', ev.host)]),
+      events: [originOf(ev), ...a.window.evidence],
+      details: { triggers: fired, distinctObjects: breadth, samrBinds: a.window.binds.size, ...(seen.sensitive ? { sensitive: seen.sensitive } : {}), usualObjects: judged.usual },
       learning: !regular && stillLearning(this.settings, this.since, ev.time),
     });
   }
 
-  private actor(subject: Account, time: number, ip?: string, workstation?: string): ActorState {
+  /** The actor's habits and its query window; a window idle past windowMs starts afresh. */
+  private actor(subject: Account, time: number, ip?: string, workstation?: string): Actor {
     const key = actorKey(subject, ip);
-    let a = this.actors.get(key);
-    if (!a || time - a.lastSeen > this.windowMs) {
-      a ??= { objects: new DistinctWindow(), binds: new DistinctWindow(), profile: new SourceProfile(), evidence: [], lastSeen: time };
-      a.evidence = [];
-      this.actors.set(key, a);
+    const h = rowAt(this.actors, key, time, () => newActorHabits(time));
+    let w = this.windows.get(key);
+    if (!w || time - w.lastSeen > this.windowMs) {
+      w ??= { objects: new DistinctWindow(), binds: new DistinctWindow(), evidence: [], lastSeen: time };
+      w.evidence = [];
+      this.windows.set(key, w);
     }
-    a.lastSeen = time;
-    if (ip) a.sourceIp = ip;
-    if (workstation) a.sourceName = workstation;
-    a.objects.expire(time - this.windowMs);
-    a.binds.expire(time - this.windowMs);
-    return a;
+    w.lastSeen = time;
+    if (ip) h.sourceIp = ip;
+    if (workstation) h.sourceName = workstation;
+    w.objects.expire(time - this.windowMs);
+    w.binds.expire(time - this.windowMs);
+    return { habits: h, window: w };
   }
 
-  private rememberSession(key: string, ip: string): void {
-    this.sessions.delete(key);
-    this.sessions.set(key, ip);
-    if (this.sessions.size > MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest !== undefined) this.sessions.delete(oldest);
-    }
+  private rememberSession(key: string, ip: string, time: number): void {
+    this.sessions.touch(key, { ip, lastSeen: time });
+    this.sessions.capTo(MAX_SESSIONS);
   }
 
-  snapshot(): SavedState {
+  snapshot(): unknown {
     return {
       ...(this.since !== undefined ? { since: this.since } : {}),
-      actors: [...this.actors].map(([k, a]) => [k, { ...a, objects: a.objects.toJSON(), binds: a.binds.toJSON(), profile: a.profile.toJSON() }]),
-      sessions: [...this.sessions],
+      actors: this.actors.snapshot(),
+      windows: this.windows.snapshot(),
+      sessions: this.sessions.snapshot(),
     };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, a] of this.actors) if (a.lastSeen < before) this.actors.delete(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.actors.evict(before, watermark);
+    this.windows.evict(before, watermark);
+    this.sessions.evict(before, watermark);
   }
 }
 

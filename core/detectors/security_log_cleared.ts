@@ -5,6 +5,8 @@ import { HOUR, type DetectionContext, type Detector, type DetectorDeclaration, t
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { originOf } from '../alerts/evidence';
 import { anyOf, security, system, type NativeQuery } from '../rules/tree';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Event log clearing (T1070.001): the Eventlog service writes 1102 into the Security log when it
@@ -60,6 +62,7 @@ export const declaration: DetectorDeclaration = {
   native: { kind: 'detector', queries: [cleared] },
 };
 
+/** The recent clears by one account on one host (`host|account`). */
 interface Story {
   logs: string[];
   clears: number;
@@ -68,20 +71,37 @@ interface Story {
   backups: string[];
 }
 
-interface ClearState {
-  /** `host|account` → the recent clears by that account on that host. */
-  stories: Record<string, Story>;
-}
+const MAX_BACKUPS = 3;
+
+/** `[last, first, clears, logs, backups]`, kept for STORY_MS: a later clear starts a new story. */
+const storyTable: TableSpec<Story> = {
+  name: 'stories',
+  horizonMs: STORY_MS,
+  lastSeen: (s) => s.last,
+  encode: (s) => [s.last, s.first, s.clears, s.logs, s.backups],
+  decode(v, read, path) {
+    const [last, first, clears, logs, backups] = read.tuple(v, path, 5);
+    const str = (x: unknown, p: string): string => read.string(x, p);
+    return {
+      last: read.number(last, `${path}.0`), first: read.number(first, `${path}.1`), clears: read.count(clears, `${path}.2`),
+      logs: read.list(logs, `${path}.3`, MAX_LOGS_NAMED, str), backups: read.list(backups, `${path}.4`, MAX_BACKUPS, str),
+    };
+  },
+};
 
 export const securityLogCleared: DetectorModule = {
   declaration,
-  create: (_settings, saved) => new LogClearedDetector((saved as ClearState | undefined) ?? { stories: {} }),
+  create: (_settings, saved) => new LogClearedDetector(saved),
 };
 
 class LogClearedDetector implements Detector {
   readonly declaration = declaration;
+  private readonly stories: KeyedTable<Story>;
 
-  constructor(private readonly state: ClearState) {}
+  constructor(saved: unknown) {
+    const { read, section } = openSection('security_log_cleared', saved);
+    this.stories = new KeyedTable(storyTable, section['stories'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'log_cleared') return;
@@ -106,21 +126,21 @@ class LogClearedDetector implements Detector {
   }
 
   private remember(key: string, ev: LogCleared): Story {
-    const known = this.state.stories[key];
+    const known = this.stories.get(key);
     const story = known && ev.time - known.last <= STORY_MS ? known : { logs: [], clears: 0, first: ev.time, last: ev.time, backups: [] };
     if (!story.logs.includes(ev.log) && story.logs.length < MAX_LOGS_NAMED) story.logs.push(ev.log);
-    if (ev.backupPath && !story.backups.includes(ev.backupPath) && story.backups.length < 3) story.backups.push(ev.backupPath);
+    if (ev.backupPath && !story.backups.includes(ev.backupPath) && story.backups.length < MAX_BACKUPS) story.backups.push(ev.backupPath);
     story.last = ev.time;
     story.clears++;
-    this.state.stories[key] = story;
+    this.stories.set(key, story);
     return story;
   }
 
-  snapshot(): ClearState {
-    return this.state;
+  snapshot(): unknown {
+    return { stories: this.stories.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, s] of Object.entries(this.state.stories)) if (s.last < before) delete this.state.stories[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.stories.evict(before, watermark);
   }
 }

@@ -7,6 +7,9 @@ import { cnOf } from '../events/dn';
 import type { SensitiveGroupMatch } from '../estate/sensitive-groups';
 import { SYSTEM_SIDS } from '../estate/well-known-sids';
 import { none } from '../rules/tree';
+import { countDay, countedDaysTable, NO_DAYS, type CountedDays } from '../state/day-bits';
+import { KeyedTable } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Sensitive group change: a principal joins a tier-0 group (Domain Admins, BUILTIN\Administrators,
@@ -54,17 +57,12 @@ export const declaration: DetectorDeclaration = {
   native: none("needs the tier-0 groups nested at any depth (learned from group-change events) and each actor's learned history of managing them"),
 };
 
-interface ActorHistory {
-  firstSeen: number;
+/** The days an actor changed a group (at most 31), counted only once it was first seen while learning. */
+interface ActorHistory extends CountedDays {
   lastSeen: number;
-  days: number[];
 }
 
-interface SensitiveGroupState {
-  since?: number;
-  /** group name (lower case) → actor key → the days it changed that group. */
-  groups: Record<string, Record<string, ActorHistory>>;
-}
+const MAX_DAYS = 31;
 
 /** One membership grant, whichever event showed it. */
 interface Grant {
@@ -79,18 +77,25 @@ const MAX_ACTORS_PER_GROUP = 64;
 
 export const sensitiveGroupChange: DetectorModule = {
   declaration,
-  create: (settings, saved) => new SensitiveGroupChangeDetector(settings, (saved as SensitiveGroupState | undefined) ?? { groups: {} }),
+  create: (settings, saved) => new SensitiveGroupChangeDetector(settings, saved),
 };
 
 class SensitiveGroupChangeDetector implements Detector {
   readonly declaration = declaration;
+  private since: number | undefined;
+  /** `group\tactor` (group name lower case) → the days the actor changed that group, for the state TTL. */
+  private readonly actors: KeyedTable<ActorHistory>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: SensitiveGroupState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section, since } = openSection('sensitive_group_change', saved);
+    this.since = since;
+    this.actors = new KeyedTable<ActorHistory>(countedDaysTable('actors'), section['actors'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     const grant = grantIn(ev, ctx);
     if (!grant) return;
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     const actor = grant.actor;
     const verdict = this.profile(grant.match.name, actor, ev.time);
     if (verdict === 'routine') return;
@@ -128,35 +133,37 @@ class SensitiveGroupChangeDetector implements Detector {
    * inside the learning period — a provisioning service does that; an intruder changes it once.
    */
   private profile(group: string, actor: Account, time: number): 'routine' | 'learning' | 'unusual' {
-    const learning = stillLearning(this.settings, this.state.since, time);
-    const groupKey = group.toLowerCase();
-    const actors = (this.state.groups[groupKey] ??= {});
-    const key = actor.sid ?? accountKey(actor);
-    const day = Math.floor(time / DAY);
-    let h = actors[key];
-    const routine = h !== undefined && h.days.length >= threshold(this.settings, 'routineDays');
-    if (!h && Object.keys(actors).length < MAX_ACTORS_PER_GROUP) {
-      h = { firstSeen: time, lastSeen: time, days: [] };
-      actors[key] = h;
+    const learning = stillLearning(this.settings, this.since, time);
+    const groupKey = `${group.toLowerCase()}\t`;
+    const key = `${groupKey}${actor.sid ?? accountKey(actor)}`;
+    let h = this.actors.get(key);
+    const routine = h !== undefined && h.dayCount >= threshold(this.settings, 'routineDays');
+    if (!h && this.actorsOf(groupKey) < MAX_ACTORS_PER_GROUP) {
+      h = { days: NO_DAYS, dayCount: 0, lastSeen: time };
+      this.actors.set(key, h);
     }
     if (h) {
       h.lastSeen = time;
       // Days only count toward "routine" for an actor first seen while learning.
-      if (!h.days.includes(day) && h.days.length < 31 && (h.days.length > 0 || learning)) h.days.push(day);
+      if (h.dayCount > 0 || learning) countDay(h, Math.floor(time / DAY), MAX_DAYS);
     }
     if (routine) return 'routine';
     return learning ? 'learning' : 'unusual';
   }
 
-  snapshot(): SensitiveGroupState {
-    return this.state;
+  /** How many actors of a group are kept: counted only when a new actor changes it, which is rare. */
+  private actorsOf(groupKey: string): number {
+    let n = 0;
+    for (const k of this.actors.entries()) if (k[0].startsWith(groupKey)) n++;
+    return n;
   }
 
-  evictIdle(before: number): void {
-    for (const [g, actors] of Object.entries(this.state.groups)) {
-      for (const [a, h] of Object.entries(actors)) if (h.lastSeen < before) delete actors[a];
-      if (Object.keys(actors).length === 0) delete this.state.groups[g];
-    }
+  snapshot(): unknown {
+    return { ...(this.since !== undefined ? { since: this.since } : {}), actors: this.actors.snapshot() };
+  }
+
+  evictIdle(before: number, watermark?: number): void {
+    this.actors.evict(before, watermark);
   }
 }
 

@@ -2,7 +2,11 @@ import { accountKey, hostKey, isLoopback, isMachineAccount, type Account } from 
 import type { EventOrigin, IdentityEvent, ShareAccess } from '../events/identity-event';
 import { DAY, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { DistinctWindow, isIpcPipe, judgeBreadth, SourceProfile, type ProfileSnapshot } from '../estate/source-profile';
+import { DistinctWindow, isIpcPipe, judgeBreadth } from '../estate/source-profile';
+import { newActorHabits, profileHabitsTable, type ProfileHabits } from '../estate/actor-habits';
+import { KeyedTable, rowAt, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 import { originOf } from '../alerts/evidence';
 
 import { none } from '../rules/tree';
@@ -61,51 +65,68 @@ const PIPES = ['srvsvc', 'wkssvc'];
 const CAP = 512;
 const EVIDENCE = 10;
 
-interface SourceState {
+/** What the source opened the pipes on within the window, kept for the window past its last open. */
+interface OpenWindow {
   hosts: DistinctWindow;
   /** Domain controllers it opened the pipes on within the window: `dc|account`, with when. */
-  dcs?: [string, number][];
-  profile: SourceProfile;
+  dcs: [string, number][];
   evidence: EventOrigin[];
   actor?: Account;
   lastSeen: number;
 }
 
-interface SavedSource extends Omit<SourceState, 'hosts' | 'profile'> {
-  hosts: [string, number][];
-  profile: ProfileSnapshot;
-}
-
-interface SavedState {
-  since?: number;
-  sources: [string, SavedSource][];
-  /** Per epoch day, sources that opened the pipes on a DC (at most popularSources a day): the estate's habit. */
-  dcOpeners?: [number, string[]][];
-}
-
 /** How far back the estate's DC openers are counted, and how many are kept (the bar is at most that). */
 const POPULAR_SPAN_DAYS = 7;
+/** popularSources' maximum: a day keeps at most that many openers. */
+const MAX_OPENERS_A_DAY = 1000;
+// The span's 8 days, plus any a late event opened before the next new day swept them: restore
+// refuses only what no run could have written.
+const MAX_OPENER_DAYS = 10_000;
 
+/** `[lastSeen, hosts, [dc|account, time, …], evidence, actor]`. */
+function windowTable(horizonMs: number): TableSpec<OpenWindow> {
+  return {
+    name: 'windows',
+    horizonMs,
+    lastSeen: (w) => w.lastSeen,
+    encode: (w) => [w.lastSeen, w.hosts.encode(), w.dcs.flat(), w.evidence.map(encodeOrigin), w.actor ? encodeAccount(w.actor) : null],
+    decode(v, read, path) {
+      const [lastSeen, hosts, dcs, evidence, actor] = read.tuple(v, path, 5);
+      const a = read.optional(actor, `${path}.4`, (x, p) => decodeAccount(x, read, p));
+      return {
+        lastSeen: read.number(lastSeen, `${path}.0`), hosts: DistinctWindow.decode(hosts, read, `${path}.1`, CAP),
+        dcs: read.pairs(dcs, `${path}.2`, CAP, (x, p) => read.string(x, p), (x, p) => read.number(x, p)),
+        evidence: read.list(evidence, `${path}.3`, EVIDENCE, (x, p) => decodeOrigin(x, read, p)),
+        ...(a ? { actor: a } : {}),
+      };
+    },
+  };
+}
 
 export const smbSessionEnumeration: DetectorModule = {
   declaration,
-  create: (settings, saved) => new SmbSessionEnumerationDetector(settings, saved as SavedState | undefined),
+  create: (settings, saved) => new SmbSessionEnumerationDetector(settings, saved),
 };
 
 class SmbSessionEnumerationDetector implements Detector {
   readonly declaration = declaration;
   private since: number | undefined;
-  private readonly sources = new Map<string, SourceState>();
+  private readonly sources: KeyedTable<ProfileHabits>;
+  private readonly windows: KeyedTable<OpenWindow>;
+  /** Per epoch day, sources that opened the pipes on a DC (at most popularSources a day): the estate's habit. Saved as `[[day, ips]]`. */
   private readonly dcOpeners: Map<number, string[]>;
   private readonly windowMs: number;
 
-  constructor(private readonly settings: DetectorSettings, saved: SavedState | undefined) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.windowMs = threshold(settings, 'windowMinutes') * MINUTE;
-    this.since = saved?.since;
-    this.dcOpeners = new Map((saved?.dcOpeners ?? []).map(([d, ips]) => [d, [...ips]]));
-    for (const [key, s] of saved?.sources ?? []) {
-      this.sources.set(key, { ...s, hosts: new DistinctWindow(s.hosts), profile: new SourceProfile(s.profile), evidence: [...s.evidence] });
-    }
+    const { read, section, since } = openSection('smb_session_enumeration', saved);
+    this.since = since;
+    this.sources = new KeyedTable(profileHabitsTable, section['sources'], read);
+    this.windows = new KeyedTable(windowTable(this.windowMs), section['windows'], read);
+    this.dcOpeners = new Map(read.list(section['dcOpeners'] ?? [], 'dcOpeners', MAX_OPENER_DAYS, (v, p) => {
+      const [day, ips] = read.tuple(v, p, 2);
+      return [read.count(day, `${p}.0`), read.list(ips, `${p}.1`, MAX_OPENERS_A_DAY, (x, q) => read.string(x, q))] as const;
+    }));
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
@@ -115,19 +136,19 @@ class SmbSessionEnumerationDetector implements Detector {
     // A server querying itself over loopback is not a client looking at it.
     if (!ev.ip || isLoopback(ev.ip)) return;
     this.since ??= ev.time;
-    const s = this.source(ev.ip, ev.time);
+    const { habits: h, window: s } = this.source(ev.ip, ev.time);
     s.actor = ev.subject;
     const target = hostKey(ev.host);
     const breadth = s.hosts.touch(target, ev.time, this.windowMs, CAP);
     if (s.evidence.length < EVIDENCE) s.evidence.push(originOf(ev));
 
-    const judged = judgeBreadth(s.profile, breadth, ev.time, threshold(this.settings, 'distinctHosts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
+    const judged = judgeBreadth(h.profile, breadth, ev.time, threshold(this.settings, 'distinctHosts'), threshold(this.settings, 'learnAfterDays'), threshold(this.settings, 'growth'));
     const regular = judged.regular;
     const dc = ctx.directory.isDomainController(ev.host);
     const why: string[] = [];
     const dcsNow = dc ? this.touchDc(s, `${target}|${accountKey(ev.subject)}`, ev.time) : 0;
     const popular = dc && this.popular(ev.time);
-    if (dc && !(regular && s.profile.knewBefore('dc', ev.time)) && (!popular || dcsNow >= threshold(this.settings, 'dcsInWindow'))) {
+    if (dc && !(regular && h.profile.knewBefore('dc', ev.time)) && (!popular || dcsNow >= threshold(this.settings, 'dcsInWindow'))) {
       why.push(popular
         ? `opened session-enumeration pipes on ${dcsNow} domain controllers within ${this.windowMs / MINUTE} minutes (browsing a DC's shares touches one)`
         : `opened ${pipe} on the domain controller ${ev.host}, which lists ${pipe === 'srvsvc' ? 'every session on it and the address it comes from' : 'every user logged on to it'}`);
@@ -136,8 +157,8 @@ class SmbSessionEnumerationDetector implements Detector {
     if (judged.abnormal) {
       why.push(`opened session-enumeration pipes on ${breadth} hosts within ${this.windowMs / MINUTE} minutes${regular ? ` (its widest earlier day: ${judged.usual})` : ''}`);
     }
-    s.profile.observe(ev.time, breadth);
-    if (dc) s.profile.remember('dc', ev.time);
+    h.profile.observe(ev.time, breadth);
+    if (dc) h.profile.remember('dc', ev.time);
     if (why.length === 0) return;
     this.emit(ctx, ev, s, why, regular, breadth);
   }
@@ -147,8 +168,8 @@ class SmbSessionEnumerationDetector implements Detector {
    * DCs the account did so from there within the window. Per account, because a terminal
    * server or a shared desk's users each browse the DC their logon found.
    */
-  private touchDc(s: SourceState, dcAccount: string, time: number): number {
-    s.dcs = [...(s.dcs ?? []).filter(([k, t]) => k !== dcAccount && t >= time - this.windowMs), [dcAccount, time]];
+  private touchDc(s: OpenWindow, dcAccount: string, time: number): number {
+    s.dcs = [...s.dcs.filter(([k, t]) => k !== dcAccount && t >= time - this.windowMs), [dcAccount, time]];
     const account = dcAccount.slice(dcAccount.indexOf('|'));
     return s.dcs.filter(([k]) => k.endsWith(account)).length;
   }
@@ -173,7 +194,7 @@ class SmbSessionEnumerationDetector implements Detector {
     if (ips.length < threshold(this.settings, 'popularSources') && !ips.includes(ip)) ips.push(ip);
   }
 
-  private emit(ctx: DetectionContext, ev: ShareAccess, s: SourceState, why: readonly string[], regular: boolean, breadth: number): void {
+  private emit(ctx: DetectionContext, ev: ShareAccess, s: OpenWindow, why: readonly string[], regular: boolean, breadth: number): void {
     const actor = s.actor;
     ctx.emit({
       keys: [ev.ip ?? ''],
@@ -188,26 +209,30 @@ class SmbSessionEnumerationDetector implements Detector {
     });
   }
 
-  private source(ip: string, time: number): SourceState {
-    let s = this.sources.get(ip);
-    if (!s || time - s.lastSeen > this.windowMs) {
-      s ??= { hosts: new DistinctWindow(), profile: new SourceProfile(), evidence: [], lastSeen: time };
-      s.evidence = [];
-      this.sources.set(ip, s);
+  /** The source's habits and its window; a window idle past windowMs starts afresh. */
+  private source(ip: string, time: number): { habits: ProfileHabits; window: OpenWindow } {
+    const habits = rowAt(this.sources, ip, time, () => newActorHabits(time));
+    let w = this.windows.get(ip);
+    if (!w || time - w.lastSeen > this.windowMs) {
+      w ??= { hosts: new DistinctWindow(), dcs: [], evidence: [], lastSeen: time };
+      w.evidence = [];
+      this.windows.set(ip, w);
     }
-    s.lastSeen = time;
-    return s;
+    w.lastSeen = time;
+    return { habits, window: w };
   }
 
-  snapshot(): SavedState {
+  snapshot(): unknown {
     return {
       ...(this.since !== undefined ? { since: this.since } : {}),
-      sources: [...this.sources].map(([k, s]) => [k, { ...s, hosts: s.hosts.toJSON(), profile: s.profile.toJSON() }]),
+      sources: this.sources.snapshot(),
+      windows: this.windows.snapshot(),
       dcOpeners: [...this.dcOpeners],
     };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, s] of this.sources) if (s.lastSeen < before) this.sources.delete(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.sources.evict(before, watermark);
+    this.windows.evict(before, watermark);
   }
 }

@@ -5,6 +5,8 @@ import { DAY, threshold, type DetectionContext, type Detector, type DetectorDecl
 import { present } from '../alerts/entities';
 
 import { none } from '../rules/tree';
+import { KeyedTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
 
 /**
  * Unfamiliar sign-in properties: a successful sign-in whose country and network (ASN) — and
@@ -56,25 +58,53 @@ interface Profile {
 
 type Property = 'country' | 'asn' | 'device' | 'app';
 
-interface UnfamiliarState {
-  users: Record<string, Profile>;
-  /** ASN → users seen on it, up to `popularAsnUsers`; a full list makes the ASN familiar org-wide. */
-  asnUsers: Record<string, string[]>;
-}
+const PROPERTIES: readonly Property[] = ['country', 'asn', 'device', 'app'];
+// popularAsnUsers has no maximum; restore refuses only what no run could write.
+const MAX_SAVED_ASN_USERS = 100_000;
+
+/**
+ * `[lastSeen, firstSeen, signIns, [country, last, …], [asn, last, …], [device, last, …], [app, last, …]]`,
+ * for the state TTL: the user's baseline.
+ */
+const profileTable: TableSpec<Profile> = {
+  name: 'users',
+  lastSeen: (p) => p.lastSeen,
+  encode: (p) => [p.lastSeen, p.firstSeen, p.signIns, ...PROPERTIES.map((k) => Object.entries(p.seen[k]).flat())],
+  decode(v, read, path) {
+    const [lastSeen, firstSeen, signIns, ...seen] = read.tuple(v, path, 3 + PROPERTIES.length);
+    const values = (i: number): Record<string, number> => Object.fromEntries(read.pairs(seen[i], `${path}.${3 + i}`, MAX_VALUES, (x, p) => read.string(x, p), (x, p) => read.number(x, p)));
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), firstSeen: read.number(firstSeen, `${path}.1`), signIns: read.count(signIns, `${path}.2`),
+      seen: { country: values(0), asn: values(1), device: values(2), app: values(3) },
+    };
+  },
+};
 
 export const unfamiliarSignin: DetectorModule = {
   declaration,
-  create: (settings, saved) => new UnfamiliarSigninDetector(settings, (saved as UnfamiliarState | undefined) ?? { users: {}, asnUsers: {} }),
+  create: (settings, saved) => new UnfamiliarSigninDetector(settings, saved),
 };
 
 class UnfamiliarSigninDetector implements Detector {
   readonly declaration = declaration;
+  private readonly users: KeyedTable<Profile>;
+  /** ASN → users seen on it, up to `popularAsnUsers`; a full list makes the ASN familiar org-wide. Never forgotten. */
+  private readonly asnUsers: Record<string, string[]>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: UnfamiliarState) {}
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
+    const { read, section } = openSection('unfamiliar_signin', saved);
+    this.users = new KeyedTable(profileTable, section['users'], read);
+    this.asnUsers = Object.fromEntries(Object.entries(read.record(section['asnUsers'] ?? {}, 'asnUsers'))
+      .map(([asn, users]) => [asn, read.list(users, `asnUsers.${asn}`, MAX_SAVED_ASN_USERS, (x, p) => read.string(x, p))]));
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'cloud_sign_in' || ev.resultType !== 0) return;
-    const profile = (this.state.users[ev.upn] ??= { firstSeen: ev.time, lastSeen: ev.time, signIns: 0, seen: { country: {}, asn: {}, device: {}, app: {} } });
+    let profile = this.users.get(ev.upn);
+    if (!profile) {
+      profile = { firstSeen: ev.time, lastSeen: ev.time, signIns: 0, seen: { country: {}, asn: {}, device: {}, app: {} } };
+      this.users.set(ev.upn, profile);
+    }
     const values = propertiesOf(ev);
     // Corporate egress is where everyone comes from: it is neither unfamiliar nor a baseline.
     // A registered device the user already signs in from carries them abroad: that is travel.
@@ -95,7 +125,7 @@ class UnfamiliarSigninDetector implements Detector {
 
   private unfamiliar(p: Profile, kind: Property, value: string): boolean {
     if (p.seen[kind][value] !== undefined) return false;
-    if (kind === 'asn' && (this.state.asnUsers[value]?.length ?? 0) >= threshold(this.settings, 'popularAsnUsers')) return false;
+    if (kind === 'asn' && (this.asnUsers[value]?.length ?? 0) >= threshold(this.settings, 'popularAsnUsers')) return false;
     return true;
   }
 
@@ -136,17 +166,17 @@ class UnfamiliarSigninDetector implements Detector {
       }
     }
     if (values.asn !== undefined) {
-      const users = (this.state.asnUsers[values.asn] ??= []);
+      const users = (this.asnUsers[values.asn] ??= []);
       if (!users.includes(ev.upn) && users.length < threshold(this.settings, 'popularAsnUsers')) users.push(ev.upn);
     }
   }
 
-  snapshot(): UnfamiliarState {
-    return this.state;
+  snapshot(): unknown {
+    return { users: this.users.snapshot(), asnUsers: this.asnUsers };
   }
 
-  evictIdle(before: number): void {
-    for (const [upn, p] of Object.entries(this.state.users)) if (p.lastSeen < before) delete this.state.users[upn];
+  evictIdle(before: number, watermark?: number): void {
+    this.users.evict(before, watermark);
   }
 }
 

@@ -7,6 +7,9 @@ import { MINUTE, type DetectionContext, type Detector, type DetectorDeclaration,
 import { accountEntity, hostEntity, present } from '../alerts/entities';
 import { originOf } from '../alerts/evidence';
 import { and, anyOf, exists, security, type NativeQuery } from '../rules/tree';
+import { KeyedTable, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeOrigin, encodeOrigin } from '../state/saved-events';
 
 /**
  * Zerologon (CVE-2020-1472): Netlogon's AES-CFB8 with an all-zero IV lets an unauthenticated
@@ -70,20 +73,39 @@ interface Prelude {
   workstation?: string;
 }
 
-interface ZerologonState {
-  /** DC host key → recent anonymous network logons and Netlogon failures on it. */
-  preludes: Record<string, Prelude[]>;
+/** A DC's recent anonymous network logons and Netlogon failures, and the latest's time. */
+interface Preludes {
+  list: Prelude[];
+  lastSeen: number;
 }
+
+/** `[latest, [[origin, ip, workstation], …]]` (a prelude's time is its event's), kept for PRELUDE_MS. */
+const preludeTable: TableSpec<Preludes> = valueTable<'list', Prelude[]>('preludes', 'list', {
+  horizonMs: PRELUDE_MS,
+  write: (list) => list.map((p) => [encodeOrigin(p.event), p.ip ?? null, p.workstation ?? null]),
+  read: (v, read, path) => read.list(v, path, MAX_PRELUDE, (x, p) => {
+    const [origin, ip, workstation] = read.tuple(x, p, 3);
+    const event = decodeOrigin(origin, read, `${p}.0`);
+    const addr = read.optional(ip, `${p}.1`, (y, q) => read.string(y, q));
+    const name = read.optional(workstation, `${p}.2`, (y, q) => read.string(y, q));
+    return { time: event.time, event, ...(addr !== undefined ? { ip: addr } : {}), ...(name !== undefined ? { workstation: name } : {}) };
+  }),
+});
 
 export const zerologon: DetectorModule = {
   declaration,
-  create: (_settings, saved) => new ZerologonDetector((saved as ZerologonState | undefined) ?? { preludes: {} }),
+  create: (_settings, saved) => new ZerologonDetector(saved),
 };
 
 class ZerologonDetector implements Detector {
   readonly declaration = declaration;
+  /** DC host key → its recent preludes. */
+  private readonly preludes: KeyedTable<Preludes>;
 
-  constructor(private readonly state: ZerologonState) {}
+  constructor(saved: unknown) {
+    const { read, section } = openSection('zerologon', saved);
+    this.preludes = new KeyedTable(preludeTable, section['preludes'], read);
+  }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind === 'logon') this.anonymousLogon(ev);
@@ -121,7 +143,7 @@ class ZerologonDetector implements Detector {
   private passwordReset(ev: AccountManagement, ctx: DetectionContext): void {
     if (ev.action !== 'changed' || ev.objectClass !== 'computer' || !ev.passwordLastSet) return;
     if (ev.subject?.sid !== ANONYMOUS_SID || !isDomainControllerAccount(ev.target, ev.host, ctx)) return;
-    const prelude = (this.state.preludes[hostKey(ev.host)] ?? []).filter((p) => ev.time - p.time <= PRELUDE_MS && p.time <= ev.time);
+    const prelude = (this.preludes.get(hostKey(ev.host))?.list ?? []).filter((p) => ev.time - p.time <= PRELUDE_MS && p.time <= ev.time);
     const source = [...prelude].reverse().find((p) => p.ip);
     const dc = ev.target.name.replace(/\$$/, '');
     ctx.emit({
@@ -139,17 +161,18 @@ class ZerologonDetector implements Detector {
 
   private remember(host: string, p: Prelude): void {
     const key = hostKey(host);
-    const list = (this.state.preludes[key] ?? []).filter((x) => p.time - x.time <= PRELUDE_MS);
+    const known = this.preludes.get(key);
+    const list = (known?.list ?? []).filter((x) => p.time - x.time <= PRELUDE_MS);
     list.push(p);
-    this.state.preludes[key] = list.slice(-MAX_PRELUDE);
+    this.preludes.set(key, { list: list.slice(-MAX_PRELUDE), lastSeen: Math.max(known?.lastSeen ?? p.time, p.time) });
   }
 
-  snapshot(): ZerologonState {
-    return this.state;
+  snapshot(): unknown {
+    return { preludes: this.preludes.snapshot() };
   }
 
-  evictIdle(before: number): void {
-    for (const [k, list] of Object.entries(this.state.preludes)) if (list.every((p) => p.time < before)) delete this.state.preludes[k];
+  evictIdle(before: number, watermark?: number): void {
+    this.preludes.evict(before, watermark);
   }
 }
 

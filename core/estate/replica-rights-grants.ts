@@ -4,6 +4,7 @@ import type { DetectionContext } from '../detectors/detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { SYSTEM_SIDS } from './well-known-sids';
 import { REPLICA_RIGHTS, holdsReplicationRightsByDefault } from './directory-rights';
+import { valueTable, type KeyedTable, type TableSpec } from '../state/keyed-table';
 
 /**
  * DCShadow's preparation: granting the replica rights a rogue DC registration needs, read from a
@@ -19,8 +20,16 @@ export interface AceGrant {
   readonly key: string;
 }
 
-/** object GUID → the replica-right grants last seen in its security descriptor. */
-export type AclMemory = Record<string, { aces: string[]; lastSeen: number }>;
+/** object GUID → the replica-right grants (`right|trustee`) last seen in its security descriptor, for the state TTL. */
+export type AclMemory = KeyedTable<{ aces: string[]; lastSeen: number }>;
+
+// ACEs in one descriptor: restore refuses only what no descriptor could hold.
+const MAX_SAVED_ACES = 10_000;
+
+/** The spec of an AclMemory: `[lastSeen, aces]`. */
+export const aclTable: TableSpec<{ aces: string[]; lastSeen: number }> = valueTable('acls', 'aces', {
+  read: (v, read, path) => read.list(v, path, MAX_SAVED_ACES, (x, p) => read.string(x, p)),
+});
 
 const ACE = /\((O?A);[^;]*;([^;]*);([0-9a-fA-F-]{36});[^;]*;([^)]+)\)/g;
 
@@ -32,8 +41,8 @@ const ACE = /\((O?A);[^;]*;([^;]*);([0-9a-fA-F-]{36});[^;]*;([^)]+)\)/g;
 export function replicaRightsGranted(ev: DirectoryObjectChange, memory: AclMemory, ctx: DetectionContext): void {
   const guid = ev.objectGuid ?? '';
   const current = aceGrants(ev.value ?? '');
-  const known = memory[guid];
-  memory[guid] = { aces: current.map((g) => g.key), lastSeen: ev.time };
+  const known = memory.get(guid);
+  memory.set(guid, { aces: current.map((g) => g.key), lastSeen: ev.time });
   if (ev.action !== 'value_added' || !ev.subject || isDirectoryInternal(ev.subject, ctx)) return;
   const granted = current.filter((g) => !(known?.aces.includes(g.key) ?? false));
   if (granted.length === 0) return;

@@ -1,3 +1,6 @@
+import type { TableSpec } from './keyed-table';
+import type { SavedReader } from './saved-value';
+
 /**
  * A set of recent days (days since the epoch, UTC) in one number: the latest day times 2^31,
  * plus a 31-bit mask whose bit i is "seen on latest − i". Replaces arrays of day numbers in
@@ -73,6 +76,12 @@ export function isDayBits(v: unknown): v is DayBits {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && (v === NO_DAYS || v % SHIFT !== 0);
 }
 
+/** A saved day set read through `read`: anything else throws naming `path`. */
+export function readDayBits(v: unknown, read: SavedReader, path: string): DayBits {
+  if (!isDayBits(v)) read.fail(path, `must be a day set (a non-negative integer), is ${JSON.stringify(v)}`);
+  return v;
+}
+
 /** Every `field` of every record of a saved table is a day set, or this throws naming the first that is not. */
 export function checkDayBitsIn(table: Readonly<Record<string, object>> | undefined, fields: readonly string[], where: string): void {
   for (const [key, record] of Object.entries(table ?? {})) {
@@ -91,4 +100,34 @@ function popcount(x: number): number {
   let n = x - ((x >>> 1) & 0x55555555);
   n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
   return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * A day set with how many distinct days were counted into it: a learning count ("seen on N
+ * days") that must not fall back when a day leaves the set's 31-day span, as the capped arrays
+ * of day numbers it replaces never did.
+ */
+export interface CountedDays {
+  days: DayBits;
+  dayCount: number;
+}
+
+/** Counts `day` into `row` once, while fewer than `cap` days are counted. */
+export function countDay(row: CountedDays, day: number, cap: number): void {
+  if (hasDay(row.days, day) || row.dayCount >= cap) return;
+  row.days = addDay(row.days, day);
+  row.dayCount++;
+}
+
+/** The spec of a table of counted days and when each row was last seen, saved as `[lastSeen, days, dayCount]`, for the state TTL. */
+export function countedDaysTable(name: string): TableSpec<CountedDays & { lastSeen: number }> {
+  return {
+    name,
+    lastSeen: (row) => row.lastSeen,
+    encode: (row) => [row.lastSeen, row.days, row.dayCount],
+    decode(v, read, path) {
+      const [lastSeen, days, dayCount] = read.tuple(v, path, 3);
+      return { lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`), dayCount: read.count(dayCount, `${path}.2`) };
+    },
+  };
 }

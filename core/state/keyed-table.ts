@@ -115,3 +115,36 @@ export function rowAt<R extends { lastSeen: number }>(table: KeyedTable<R>, key:
   row.lastSeen = time;
   return row;
 }
+
+/**
+ * The spec of a table whose row is one value and when it was last seen (`{lastSeen, [field]}`),
+ * saved as `[lastSeen, value]`: a day set, a list of names, an address. `read` checks the saved
+ * value; `write` makes it, when the value is not JSON as it is (a Map).
+ */
+export function valueTable<K extends string, V>(
+  name: string, field: K,
+  codec: { readonly read: (v: unknown, read: SavedReader, path: string) => V; readonly write?: (value: V) => unknown; readonly horizonMs?: number },
+): TableSpec<{ lastSeen: number } & Record<K, V>> {
+  const write = codec.write ?? ((value: V): unknown => value);
+  return {
+    name,
+    ...(codec.horizonMs !== undefined ? { horizonMs: codec.horizonMs } : {}),
+    lastSeen: (row) => row.lastSeen,
+    encode: (row) => [row.lastSeen, write(row[field])],
+    decode(v, read, path) {
+      const [lastSeen, value] = read.tuple(v, path, 2);
+      return { lastSeen: read.number(lastSeen, `${path}.0`), [field]: codec.read(value, read, `${path}.1`) } as { lastSeen: number } & Record<K, V>;
+    },
+  };
+}
+
+/** The spec of a table that only remembers when each key was last seen, saved as that number. */
+export function seenTable(name: string, horizonMs?: number): TableSpec<{ lastSeen: number }> {
+  return {
+    name,
+    ...(horizonMs !== undefined ? { horizonMs } : {}),
+    lastSeen: (row) => row.lastSeen,
+    encode: (row) => row.lastSeen,
+    decode: (v, read, path) => ({ lastSeen: read.number(v, path) }),
+  };
+}

@@ -47,6 +47,15 @@ export class SavedReader {
     return v.map((x, i) => item(x, `${path}.${i}`));
   }
 
+  /** A flat `[a, b, a, b, …]` list of at most `cap` pairs, each half read by its own reader. */
+  pairs<A, B>(v: unknown, path: string, cap: number, first: (v: unknown, path: string) => A, second: (v: unknown, path: string) => B): [A, B][] {
+    const flat = this.list(v, path, 2 * cap, (x) => x);
+    if (flat.length % 2 !== 0) this.fail(path, 'must be a flat list of pairs, has an odd length');
+    const out: [A, B][] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push([first(flat[i], `${path}.${i}`), second(flat[i + 1], `${path}.${i + 1}`)]);
+    return out;
+  }
+
   record(v: unknown, path: string): Readonly<Record<string, unknown>> {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, `must be an object, is ${show(v)}`);
     return v as Record<string, unknown>;
@@ -62,4 +71,18 @@ function show(v: unknown): string {
 export function pushCapped<T>(list: T[], item: T, cap: number): void {
   list.push(item);
   if (list.length > cap) list.splice(0, list.length - cap);
+}
+
+/** A detector's saved section opened for its restore: its reader, its fields, and when it started learning. */
+export interface OpenedSection {
+  readonly read: SavedReader;
+  readonly section: Readonly<Record<string, unknown>>;
+  readonly since: number | undefined;
+}
+
+/** `saved` (undefined: a fresh detector) read as detector `id`'s section: a bad one throws naming `detectors.<id>`. */
+export function openSection(id: string, saved: unknown): OpenedSection {
+  const read = new SavedReader(`detectors.${id}`);
+  const section = saved === undefined ? {} : read.record(saved, '(section)');
+  return { read, section, since: read.optional(section['since'], 'since', (x, p) => read.number(x, p)) };
 }

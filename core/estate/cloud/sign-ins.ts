@@ -1,3 +1,4 @@
+import type { SavedReader } from '../../state/saved-value';
 import type { AlertAccount, AlertHost } from '../../alerts/alert';
 import type { CloudSignInEvent } from '../../events/identity-event';
 
@@ -26,10 +27,13 @@ export function recordKey(ev: CloudSignInEvent): string {
  * Record keys seen recently, oldest first, so the same sign-in exported twice (both the
  * interactive and the non-interactive table, or an overlapping re-export) is counted once.
  */
+/** Sign-in records remembered to drop the same record read twice (overlapping pulls). */
+const DEFAULT_SEEN = 20_000;
+
 export class SeenRecords {
   private readonly set: Set<string>;
 
-  constructor(private readonly keys: string[] = [], private readonly cap = 20_000) {
+  constructor(private readonly keys: string[] = [], private readonly cap = DEFAULT_SEEN) {
     this.set = new Set(keys);
   }
 
@@ -47,6 +51,11 @@ export class SeenRecords {
 
   toJSON(): string[] {
     return this.keys;
+  }
+
+  /** The keys as toJSON saved them, read through `read` at `seen`: a bad one throws naming it. */
+  static restore(saved: unknown, read: SavedReader, cap = DEFAULT_SEEN): SeenRecords {
+    return new SeenRecords(read.list(saved ?? [], 'seen', cap, (x, p) => read.string(x, p)), cap);
   }
 }
 

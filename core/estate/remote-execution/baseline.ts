@@ -1,4 +1,7 @@
 import { DAY } from '../../detectors/detector';
+import { countDay, NO_DAYS, readDayBits, type CountedDays } from '../../state/day-bits';
+import { KeyedTable, valueTable, type KeyedTableSnapshot, type TableSpec } from '../../state/keyed-table';
+import type { SavedReader } from '../../state/saved-value';
 
 /**
  * Who administers what: (source, account) pairs that execute code remotely on a target, per
@@ -19,13 +22,11 @@ import { DAY } from '../../detectors/detector';
  * (PsExec's PSEXESVC from the SCCM server), is still reported.
  */
 
-export interface PairHistory {
-  firstSeen: number;
+/** The days with remote execution (core/state/day-bits.ts) and how many, at most learnAfterDays. */
+export interface PairHistory extends CountedDays {
   lastSeen: number;
-  /** Distinct days (epoch day numbers) with remote execution, at most learnAfterDays. */
-  days: number[];
   /** First seen while the learning period ran: the only pairs a tier-0 host may learn. */
-  fromLearning?: true;
+  fromLearning: boolean;
 }
 
 export interface DeployerHistory {
@@ -34,26 +35,28 @@ export interface DeployerHistory {
   lastSeen: number;
 }
 
-export interface PushHistory {
+/** The days pushed on and how many, at most learnAfterDays. */
+export interface PushHistory extends CountedDays {
   /** Distinct targets, at most deployerTargets. */
   targets: string[];
-  /** Distinct days, at most learnAfterDays. */
-  days: number[];
   /** Payload (normalised service or task name, or method) → the first day it was pushed. */
-  payloads: Record<string, number>;
+  payloads: Map<string, number>;
   lastSeen: number;
 }
 
+/**
+ * The three tables of the baseline, each kept for the state TTL (they are learned habits):
+ * `pairs` keyed `target|source|account`, `deployers` and `pushes` keyed `source|account`.
+ */
 export interface BaselineState {
-  /** `target|source|account` → history. */
-  pairs: Record<string, PairHistory>;
-  /** `source|account` → targets where the pair is learned. */
-  deployers: Record<string, DeployerHistory>;
-  /** `source|account` → what it pushed to non-tier-0 hosts, for software-push systems. */
-  pushes?: Record<string, PushHistory>;
+  readonly pairs: KeyedTable<PairHistory>;
+  readonly deployers: KeyedTable<DeployerHistory>;
+  readonly pushes: KeyedTable<PushHistory>;
 }
 
 const MAX_PAYLOADS = 16;
+/** Targets kept per deployer or push system: deployerTargets has no maximum, so restore caps at this. */
+const MAX_TARGETS = 10_000;
 
 export interface BaselineSettings {
   readonly learnAfterDays: number;
@@ -62,8 +65,17 @@ export interface BaselineSettings {
 
 export type BaselineVerdict = 'learned' | 'deployer' | 'push_system' | 'new' | 'recurring';
 
-export function emptyBaseline(): BaselineState {
-  return { pairs: {}, deployers: {} };
+/** The baseline, restored from a saved `{pairs, deployers, pushes}` section (each a table) or empty. */
+export function restoreBaseline(section: Readonly<Record<string, unknown>>, read: SavedReader): BaselineState {
+  return {
+    pairs: new KeyedTable(pairTable, section['pairs'], read),
+    deployers: new KeyedTable(deployerTable, section['deployers'], read),
+    pushes: new KeyedTable(pushTable, section['pushes'], read),
+  };
+}
+
+export function snapshotBaseline(state: BaselineState): Record<'pairs' | 'deployers' | 'pushes', KeyedTableSnapshot> {
+  return { pairs: state.pairs.snapshot(), deployers: state.deployers.snapshot(), pushes: state.pushes.snapshot() };
 }
 
 /**
@@ -75,42 +87,34 @@ export function observePair(
   target: string, source: string, account: string, tier0: boolean, time: number, inLearningPeriod: boolean, payload: string,
 ): BaselineVerdict {
   const key = `${target}|${source}|${account}`;
-  let pair = state.pairs[key];
-  if (!pair) {
-    pair = { firstSeen: time, lastSeen: time, days: [], ...(inLearningPeriod ? { fromLearning: true as const } : {}) };
-    state.pairs[key] = pair;
-  }
-  pair.lastSeen = Math.max(pair.lastSeen, time);
+  const pair = rowOf(state.pairs, key, time, () => ({ lastSeen: time, days: NO_DAYS, dayCount: 0, fromLearning: inLearningPeriod }));
   const day = Math.floor(time / DAY);
-  if (!pair.days.includes(day) && pair.days.length < settings.learnAfterDays) pair.days.push(day);
+  countDay(pair, day, settings.learnAfterDays);
   // A pair with no known source cannot be told apart from any other; never learn it.
-  const learnable = source !== '' && (!tier0 || pair.fromLearning === true);
+  const learnable = source !== '' && (!tier0 || pair.fromLearning);
   const deployerKey = `${source}|${account}`;
-  if (learnable && pair.days.length >= settings.learnAfterDays) {
-    const d = (state.deployers[deployerKey] ??= { targets: [], lastSeen: time });
-    d.lastSeen = Math.max(d.lastSeen, time);
+  if (learnable && pair.dayCount >= settings.learnAfterDays) {
+    const d = rowOf(state.deployers, deployerKey, time, () => ({ targets: [], lastSeen: time }));
     if (!d.targets.includes(target) && d.targets.length < settings.deployerTargets) d.targets.push(target);
     return 'learned';
   }
-  const deployer = state.deployers[deployerKey];
+  const deployer = state.deployers.get(deployerKey);
   if (!tier0 && source !== '' && deployer && deployer.targets.length >= settings.deployerTargets) {
     deployer.lastSeen = Math.max(deployer.lastSeen, time);
     return 'deployer';
   }
   if (!tier0 && source !== '' && observePush(state, settings, deployerKey, target, day, time, payload)) return 'push_system';
-  return pair.days.length > 1 ? 'recurring' : 'new';
+  return pair.dayCount > 1 ? 'recurring' : 'new';
 }
 
 /** Records a push to a non-tier-0 host; says whether the source is a push system for this payload. */
 function observePush(state: BaselineState, settings: BaselineSettings, key: string, target: string, day: number, time: number, payload: string): boolean {
-  const pushes = (state.pushes ??= {});
-  const p = (pushes[key] ??= { targets: [], days: [], payloads: {}, lastSeen: time });
-  p.lastSeen = Math.max(p.lastSeen, time);
-  const established = p.targets.length >= settings.deployerTargets && p.days.length >= settings.learnAfterDays;
-  const routine = (p.payloads[payload] ?? day) < day;
+  const p = rowOf(state.pushes, key, time, () => ({ targets: [], days: NO_DAYS, dayCount: 0, payloads: new Map(), lastSeen: time }));
+  const established = p.targets.length >= settings.deployerTargets && p.dayCount >= settings.learnAfterDays;
+  const routine = (p.payloads.get(payload) ?? day) < day;
   if (!p.targets.includes(target) && p.targets.length < settings.deployerTargets) p.targets.push(target);
-  if (!p.days.includes(day) && p.days.length < settings.learnAfterDays) p.days.push(day);
-  if (!(payload in p.payloads) && Object.keys(p.payloads).length < MAX_PAYLOADS) p.payloads[payload] = day;
+  countDay(p, day, settings.learnAfterDays);
+  if (!p.payloads.has(payload) && p.payloads.size < MAX_PAYLOADS) p.payloads.set(payload, day);
   return established && routine;
 }
 
@@ -119,8 +123,53 @@ export function payloadOf(name: string | undefined, method: string): string {
   return name ? name.toLowerCase().replace(/\d+/g, '#') : method;
 }
 
-export function evictBaseline(state: BaselineState, before: number): void {
-  for (const [k, p] of Object.entries(state.pairs)) if (p.lastSeen < before) delete state.pairs[k];
-  for (const [k, d] of Object.entries(state.deployers)) if (d.lastSeen < before) delete state.deployers[k];
-  for (const [k, p] of Object.entries(state.pushes ?? {})) if (p.lastSeen < before) delete state.pushes?.[k];
+/** The row of `key`, made by `fresh` when new; its lastSeen becomes `time` unless it is later (events may come out of order). */
+function rowOf<R extends { lastSeen: number }>(table: KeyedTable<R>, key: string, time: number, fresh: () => R): R {
+  let row = table.get(key);
+  if (row === undefined) {
+    row = fresh();
+    table.set(key, row);
+  }
+  row.lastSeen = Math.max(row.lastSeen, time);
+  return row;
 }
+
+export function evictBaseline(state: BaselineState, before: number): void {
+  state.pairs.evict(before);
+  state.deployers.evict(before);
+  state.pushes.evict(before);
+}
+
+const str = (read: SavedReader) => (x: unknown, p: string): string => read.string(x, p);
+
+/** `[lastSeen, days, dayCount, fromLearning]`. */
+const pairTable: TableSpec<PairHistory> = {
+  name: 'pairs',
+  lastSeen: (p) => p.lastSeen,
+  encode: (p) => [p.lastSeen, p.days, p.dayCount, p.fromLearning ? 1 : 0],
+  decode(v, read, path) {
+    const [lastSeen, days, dayCount, fromLearning] = read.tuple(v, path, 4);
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), days: readDayBits(days, read, `${path}.1`),
+      dayCount: read.count(dayCount, `${path}.2`), fromLearning: read.count(fromLearning, `${path}.3`) === 1,
+    };
+  },
+};
+
+/** `[lastSeen, targets]`. */
+const deployerTable: TableSpec<DeployerHistory> = valueTable('deployers', 'targets', { read: (v, read, path) => read.list(v, path, MAX_TARGETS, str(read)) });
+
+/** `[lastSeen, targets, days, dayCount, [payload, day, …]]`. */
+const pushTable: TableSpec<PushHistory> = {
+  name: 'pushes',
+  lastSeen: (p) => p.lastSeen,
+  encode: (p) => [p.lastSeen, p.targets, p.days, p.dayCount, [...p.payloads].flat()],
+  decode(v, read, path) {
+    const [lastSeen, targets, days, dayCount, payloads] = read.tuple(v, path, 5);
+    const map = new Map(read.pairs(payloads, `${path}.4`, MAX_PAYLOADS, str(read), (x, p) => read.number(x, p)));
+    return {
+      lastSeen: read.number(lastSeen, `${path}.0`), targets: read.list(targets, `${path}.1`, MAX_TARGETS, str(read)),
+      days: readDayBits(days, read, `${path}.2`), dayCount: read.count(dayCount, `${path}.3`), payloads: map,
+    };
+  },
+};

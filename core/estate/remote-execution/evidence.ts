@@ -113,7 +113,10 @@ export function isLocalSystemIdentity(a: Account | undefined): boolean {
   return SYSTEM_SIDS.has(sid) || (isMachineAccount(a) && !a.sid);
 }
 
+/** What a remembered network logon is read for: a Logon event is one, kept as it is (no copy). */
+export type RecentLogon = Pick<Logon, 'time' | 'host' | 'eventId' | 'recordId' | 'account' | 'ip' | 'workstation' | 'logonId'>;
+
 /** A remembered network logon as evidence. */
-export function logonTouch(ev: Logon): Touch {
+export function logonTouch(ev: RecentLogon): Touch {
   return { kind: 'logon', time: ev.time, account: ev.account, ip: ev.ip, workstation: ev.workstation, logonId: ev.logonId, origin: originOf(ev) };
 }

@@ -1,6 +1,6 @@
 import type { Account } from '../../events/fields';
 import type { EventOrigin, Logon } from '../../events/identity-event';
-import type { Touch } from './evidence';
+import type { RecentLogon, Touch } from './evidence';
 
 /**
  * Short-lived per-target memory: the remote evidence of the last minutes, the WmiPrvSE
@@ -32,7 +32,7 @@ export interface HostState {
    * Recent network logons of people from elsewhere, newest last. Every 4624 may land here, so
    * the events are kept as they are (no copy) and only looked at when an action needs them.
    */
-  logons: Logon[];
+  logons: RecentLogon[];
   wmiPids: { pid: number; time: number }[];
   /** Processes already reported as started remotely: their children add nothing. */
   remotePids?: number[];
@@ -42,11 +42,12 @@ export interface HostState {
   lastSeen: number;
 }
 
-const MAX_TOUCHES = 64;
-const MAX_LOGONS = 32;
-const MAX_WMI_PIDS = 16;
-const MAX_REMOTE_PIDS = 32;
-const MAX_PENDING = 16;
+export const MAX_TOUCHES = 64;
+/** Kept after a cut; the list grows to twice this before the next. */
+export const MAX_LOGONS = 32;
+export const MAX_WMI_PIDS = 16;
+export const MAX_REMOTE_PIDS = 32;
+export const MAX_PENDING = 16;
 
 export function newHostState(time: number): HostState {
   return { touches: [], logons: [], wmiPids: [], pending: [], scmOpens: {}, lastSeen: time };
@@ -77,9 +78,9 @@ export function addLogon(h: HostState, ev: Logon): void {
 }
 
 /** The newest logon within `windowMs` of `time` (either side) that satisfies `match`. */
-export function findLogon(h: HostState, time: number, windowMs: number, match: (ev: Logon) => boolean): Logon | undefined {
+export function findLogon(h: HostState, time: number, windowMs: number, match: (ev: RecentLogon) => boolean): RecentLogon | undefined {
   for (let i = h.logons.length - 1; i >= 0; i--) {
-    const ev = h.logons[i] as Logon;
+    const ev = h.logons[i] as RecentLogon;
     if (Math.abs(ev.time - time) <= windowMs && match(ev)) return ev;
   }
   return undefined;
@@ -113,9 +114,9 @@ export function park(h: HostState, a: Action, windowMs: number): void {
   if (h.pending.length > MAX_PENDING) h.pending.shift();
 }
 
-/** Counts an SCM pipe open by `key` and returns how many fall within `windowMs`. */
-const MAX_SCM_KEYS = 64;
+export const MAX_SCM_KEYS = 64;
 
+/** Counts an SCM pipe open by `key` and returns how many fall within `windowMs`. */
 export function countScmOpen(h: HostState, key: string, time: number, windowMs: number, cap: number): number {
   if (!(key in h.scmOpens) && Object.keys(h.scmOpens).length >= MAX_SCM_KEYS) dropStaleScm(h, time - windowMs);
   const times = (h.scmOpens[key] ??= []);

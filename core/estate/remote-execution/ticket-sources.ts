@@ -1,7 +1,7 @@
 import { hostKey, isLoopback } from '../../events/fields';
 import type { KerberosServiceTicket } from '../../events/identity-event';
 
-type Saved = readonly (readonly [service: string, account: string, ip: string, time: number])[];
+import type { SavedReader } from '../../state/saved-value';
 
 /**
  * Where an account's Kerberos tickets for a host were requested from, for a few minutes. A
@@ -14,13 +14,21 @@ type Saved = readonly (readonly [service: string, account: string, ip: string, t
  * rare lookup. Entries older than the window are swept a few times per window, so memory follows
  * recent ticket traffic, not the size of the domain.
  */
+// Requests within one window: the whole domain's 4769s to hosts in ten minutes stay far below this.
+const MAX_SAVED = 1_000_000;
+
 export class TicketSources {
   /** ServiceName as logged → TargetUserName as logged → latest request. */
   private readonly byService = new Map<string, Map<string, { ip: string; time: number }>>();
   private nextSweep = -Infinity;
 
-  constructor(private readonly windowMs: number, saved?: Saved) {
-    for (const [service, account, ip, time] of saved ?? []) this.remember(service, account, ip, time);
+  /** `saved` is what toJSON wrote, read through `read` at `path`: a bad entry throws naming it. */
+  constructor(private readonly windowMs: number, read: SavedReader, saved?: unknown, path = 'tickets') {
+    if (saved === undefined) return;
+    read.list(saved, path, MAX_SAVED, (v, p) => {
+      const [service, account, ip, time] = read.tuple(v, p, 4);
+      this.remember(read.string(service, `${p}.0`), read.string(account, `${p}.1`), read.string(ip, `${p}.2`), read.number(time, `${p}.3`));
+    });
   }
 
   observe(ev: KerberosServiceTicket): void {

@@ -342,18 +342,58 @@ describe('remote_code_execution', () => {
   it('keeps evidence only as long as it can explain something, even on a busy host', async () => {
     const store = new MemoryStateStore();
     await detect(remoteCodeExecution, [pipeOpen(0, '0x60', 'svcctl'), logon(1, '0x61'), logon(60, '0x62')], { store });
-    const saved = (await store.load())?.state.detectors['remote_code_execution'] as { hosts: Record<string, { touches: unknown[]; logons: { time: number }[] }> };
-    assert.deepEqual(saved.hosts['srv01']?.touches, []);
-    assert.equal(saved.hosts['srv01']?.logons.length, 1);
+    const saved = (await store.load())?.state.detectors['remote_code_execution'] as { hosts: { keys: string[]; rows: unknown[][] } };
+    const srv01 = saved.hosts.rows[saved.hosts.keys.indexOf('srv01')];
+    assert.deepEqual(srv01?.[1], [], 'no touch left');
+    assert.equal((srv01?.[2] as unknown[]).length, 1, 'one logon left');
   });
 
+  const defaults = { thresholds: Object.fromEntries(Object.entries(remoteCodeExecution.declaration.thresholds).map(([k, t]) => [k, t.default])), learningPeriodMs: 0, testMode: true };
+  const origin = [10, 'SRV01.corp.example', 4624, 7];
+  const logonRow = [origin, ['jdoe', 'CORP', 'S-1-5-21-1-2-3-1104'], '10.0.4.21', null, '0x61'];
+
   it('forgets idle hosts and pairs', () => {
-    const settings = { thresholds: Object.fromEntries(Object.entries(remoteCodeExecution.declaration.thresholds).map(([k, t]) => [k, t.default])), learningPeriodMs: 0, testMode: true };
-    const detector = remoteCodeExecution.create(settings, {
-      hosts: { srv01: { touches: [], wmiPids: [], pending: [], scmOpens: {}, lastSeen: 10 } },
-      baseline: { pairs: { 'srv01|10.0.4.21|jdoe': { firstSeen: 5, lastSeen: 10, days: [0] } }, deployers: {} },
+    const detector = remoteCodeExecution.create(defaults, {
+      hosts: { keys: ['srv01'], rows: [[10, [], [], [], null, [], []]] },
+      pairs: { keys: ['srv01|10.0.4.21|jdoe'], rows: [[10, 0, 1, 0]] },
     });
     detector.evictIdle(11);
-    assert.deepEqual(JSON.parse(JSON.stringify(detector.snapshot())), { hosts: {}, baseline: { pairs: {}, deployers: {} }, tickets: [] });
+    assert.deepEqual(JSON.parse(JSON.stringify(detector.snapshot())), {
+      hosts: { keys: [], rows: [] }, pairs: { keys: [], rows: [] }, deployers: { keys: [], rows: [] }, pushes: { keys: [], rows: [] }, tickets: [],
+    });
+  });
+
+  it('reads every saved row back as it was written', () => {
+    const saved = {
+      since: 5,
+      hosts: { keys: ['srv01'], rows: [[10,
+        [['scm', origin, ['jdoe', 'CORP', null], '10.0.4.21', null, '0x61', null]], [logonRow], [4242, 9], [77],
+        [['service', 'SRV01.corp.example', 'installed the service "x"', origin, { service: 'x', imagePath: 'x.exe' }, null, 'S-1-5-21-1-2-3-1104', null]],
+        ['10.0.4.21|corp\\jdoe', [9, 10]]]] },
+      pairs: { keys: ['srv01|10.0.4.21|jdoe'], rows: [[10, 19794 * 2 ** 31 + 1, 1, 1]] },
+      deployers: { keys: ['10.0.4.21|jdoe'], rows: [[10, ['srv01', 'srv02']]] },
+      pushes: { keys: ['10.0.4.21|jdoe'], rows: [[10, ['ws01'], 19794 * 2 ** 31 + 1, 1, ['pdqdeployrunner-#', 19794]]] },
+      tickets: [['SRV01$', 'jdoe', '10.0.4.21', 9]],
+    };
+    assert.deepEqual(remoteCodeExecution.create(defaults, JSON.parse(JSON.stringify(saved))).snapshot(), saved);
+  });
+
+  it('restores a parked action whose event left a detail out, from a store that keeps objects as they are', async () => {
+    const store = new MemoryStateStore();
+    // A 4698 without RpcCallClientLocality and no remote evidence yet: parked, its detail undefined.
+    await detect(remoteCodeExecution, [task(4698, 0, '0x77', 'Updater')], { store });
+    const saved = (await store.load())?.state.detectors['remote_code_execution'] as { hosts: { rows: unknown[][] } };
+    const parked = (saved.hosts.rows[0]?.[5] as unknown[][])[0];
+    assert.deepEqual(parked?.[4], { task: 'Updater', action: 'created' }, 'the absent detail is not saved');
+    await detect(remoteCodeExecution, [], { store });
+  });
+
+  it('refuses a malformed saved section naming the bad value', () => {
+    const bad = (section: object, pattern: RegExp) => assert.throws(() => remoteCodeExecution.create(defaults, section), pattern);
+    bad({ hosts: { keys: ['srv01'], rows: [[10, [], [[origin, ['jdoe', null, null], 42, null, null]], [], null, [], []]] } }, /detectors\.remote_code_execution is invalid: hosts\.rows\.0\.2\.0\.2 must be a string/);
+    bad({ hosts: { keys: ['srv01'], rows: [[10, [['pipe', origin, ['jdoe', null, null], null, null, null, null]], [], [], null, [], []]] } }, /hosts\.rows\.0\.1\.0\.0 must be one of scm/);
+    bad({ pairs: { keys: ['k'], rows: [[10, -1, 1, 0]] } }, /pairs\.rows\.0\.1 must be a day set/);
+    bad({ pushes: { keys: ['k'], rows: [[10, [], 0, 0, ['x']]] } }, /pushes\.rows\.0\.4 must be a flat list of pairs/);
+    bad({ tickets: [['SRV01$', 'jdoe', '10.0.4.21']] }, /tickets\.0 must be an array of 4/);
   });
 });

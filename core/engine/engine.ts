@@ -13,6 +13,7 @@ import { enabledModules, planFilter, pullPlan } from '../rules/pull-plan';
 import { passScoring } from '../scoring/pass-scoring';
 import { ScoreBook } from '../scoring/score-book';
 import { scoreUpdates, type ScoreUpdate } from '../scoring/score-update';
+import { stateOnDemand } from './state-on-demand';
 import { emptyState, STATE_VERSION, type EngineState, type StateStore } from '../state/state';
 import { restoreDetector } from './restore-detector';
 import { kerberosLedgerOptions } from './kerberos-ledger-options';
@@ -179,18 +180,21 @@ async function pass(o: PassOptions): Promise<PassResult> {
   }
   // Routes hold every detector: cleared, so each one is released as soon as it is snapshotted.
   routes.clear();
+  // Detector sections are small and taking them releases each detector: made once, now.
   const detectorSnapshots = snapshotDetectors(prior.detectorOrder, prior.detectors, detectors);
-  const state: EngineState = {
-    version: STATE_VERSION,
-    checkpoint: o.source.checkpointAfterPull(),
-    watermark: finalWatermark,
-    directory: directory.snapshot(),
-    kerberos: ledgerOptions ? kerberos.snapshot() : prior.kerberos,
-    detectors: detectorSnapshots,
-    delivered: delivered(prior.delivered, alerts, finalWatermark, o.config.stateTtlMs),
-    identities: identities.snapshot(),
-    scores: scores.snapshot(),
-  };
+  const checkpoint = o.source.checkpointAfterPull();
+  const deliveredIds = delivered(prior.delivered, alerts, finalWatermark, o.config.stateTtlMs);
+  const state = stateOnDemand({
+    version: () => STATE_VERSION,
+    checkpoint: () => checkpoint,
+    watermark: () => finalWatermark,
+    directory: () => directory.snapshot(),
+    kerberos: () => (ledgerOptions ? kerberos.snapshot() : prior.kerberos),
+    detectors: () => detectorSnapshots,
+    delivered: () => deliveredIds,
+    identities: () => identities.snapshot(),
+    scores: () => scores.snapshot(),
+  });
   // Compare-and-set: a pass that overlapped another one fails here, before it changed anything.
   await o.store.save(state, token);
   return { alerts, scores: updates, stats, state };

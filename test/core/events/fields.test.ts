@@ -37,6 +37,14 @@ describe('field readers', () => {
     assert.equal(asSid('s-1-5-18'), 'S-1-5-18');
   });
 
+  it('takes as a SID exactly what S-1-digits(-digits)* describes', () => {
+    const forms = ['S-1-5', 'S-1-5-21-1-2-3-1105', ' S-1-5-18 ', 'S-1-', 'S-1-5-', 'S-1--5', 'S-2-5', 'S-1-5x', 'S-1-5-21-a', 'S1-5', 'S-1-٣', 'X-1-5', 'S-1-5--1', '-'];
+    for (const f of forms) {
+      const t = f.trim().toUpperCase();
+      assert.equal(asSid(f), /^S-1-\d+(-\d+)*$/.test(t) ? t : undefined, f);
+    }
+  });
+
   it('unwraps IPv6-mapped IPv4, brackets and ports', () => {
     assert.equal(ip('::ffff:10.0.0.5'), '10.0.0.5');
     assert.equal(ip('::FFFF:10.0.0.5'), '10.0.0.5');
@@ -50,6 +58,10 @@ describe('field readers', () => {
     assert.equal(hostKey('DC1.insecurebank.local'), 'dc1');
     assert.equal(hostKey('\\\\WS01'), 'ws01');
     assert.equal(hostKey('10.0.0.5'), '10.0.0.5');
+  });
+
+  it('answers a repeated host from its memo the same as the first time', () => {
+    for (const h of ['DC1.corp', 'DC1.corp', 'WS2', 'DC1.corp', '', '']) assert.equal(hostKey(h), h.toLowerCase().split('.')[0]);
   });
 
   it('reads the host a service ticket points at from a machine account or an SPN', () => {

@@ -218,8 +218,10 @@ export function timestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return epoch(value);
   // Fast path for the canonical form (`2019-05-08T02:10:43.487Z`), which is nearly every event.
   if (typeof value === 'string' && value.length === 24 && value.charCodeAt(23) === 0x5a && value.charCodeAt(10) === 0x54) {
-    const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return inRange(ms);
+    const ms = canonicalMs(value);
+    if (ms !== undefined) return inRange(ms);
+    const parsed = Date.parse(value);
+    if (Number.isFinite(parsed)) return inRange(parsed);
   }
   const s = text(value);
   if (s === undefined) return undefined;
@@ -228,6 +230,42 @@ export function timestamp(value: unknown): number | undefined {
   const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;
   const ms = Date.parse(zoned);
   return Number.isFinite(ms) ? inRange(ms) : undefined;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` read by char codes, or undefined for anything this does not read
+ * with certainty (a field out of its plain range, such as hour 24 or day 31 of a short month:
+ * `Date.parse` then decides, as before). `Date.parse` was 220 ms self at 1 M events; days are
+ * counted as in H. Hinnant's days_from_civil (chrono-Compatible Low-Level Date Algorithms).
+ */
+function canonicalMs(s: string): number | undefined {
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e) return undefined;
+  const y = num(s, 0, 4);
+  const m = num(s, 5, 2);
+  const d = num(s, 8, 2);
+  const hh = num(s, 11, 2);
+  const mm = num(s, 14, 2);
+  const ss = num(s, 17, 2);
+  const ms = num(s, 20, 3);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > 28 + (m === 2 ? 0 : 2) || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59 || ms < 0) return undefined;
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms;
+}
+
+/** `n` decimal digits of `s` from `at`, or -1 if any is not a digit. */
+function num(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /**

@@ -60,6 +60,19 @@ describe('field readers', () => {
     assert.equal(hostKey('10.0.0.5'), '10.0.0.5');
   });
 
+  it('reads canonical timestamps by char codes exactly as Date.parse does', () => {
+    const forms = ['2024-03-12T00:00:00.377Z', '1970-01-01T00:00:00.001Z', '2000-02-29T23:59:59.999Z', '2023-02-29T00:00:00.000Z', '2024-04-31T00:00:00.000Z',
+      '2024-01-31T00:00:00.000Z', '2024-12-31T24:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-00-10T00:00:00.000Z', '2024-01-00T00:00:00.000Z',
+      '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-01T00:00:00,000Z', '2024-01-01T0a:00:00.000Z', '0000-03-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '1600-03-01T12:00:00.500Z'];
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 2000; i++) forms.push(new Date(rnd(4_000_000) * 1_000_000 + rnd(1_000_000)).toISOString());
+    for (const f of forms) {
+      const ms = Date.parse(f);
+      assert.equal(timestamp(f), Number.isFinite(ms) && ms > 0 && ms <= 8.64e15 ? ms : timestamp(f.replace('Z', '+00:00')), f);
+    }
+  });
+
   it('answers a repeated host from its memo the same as the first time', () => {
     for (const h of ['DC1.corp', 'DC1.corp', 'WS2', 'DC1.corp', '', '']) assert.equal(hostKey(h), h.toLowerCase().split('.')[0]);
   });

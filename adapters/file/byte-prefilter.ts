@@ -10,7 +10,7 @@ import type { EventFilter } from '../../core/events/normalize';
  * both ASCII, which UTF-8 never produces inside a multi-byte character — and leaves to the
  * text path (`DECIDE_ON_TEXT`) whatever `skippable` would need the string for: a line not
  * framed by braces (BOM, blank, truncated), a channel with non-ASCII bytes or an escape, a
- * wanted event whose pull plan asks for a text in the line.
+ * wanted event whose pull plan asks for a text but gives no `neededTexts`.
  */
 export const PARSE = 0;
 export const DECIDE_ON_TEXT = 1;
@@ -56,7 +56,15 @@ export class BytePrefilter {
     if (to >= end) return DECIDE_ON_TEXT;
     const channel = channelAt(buf, from, to);
     if (channel === undefined) return DECIDE_ON_TEXT;
-    if (this.wanted(channel, eventId)) return this.wanted.textNeeds?.(channel, eventId) === undefined ? PARSE : DECIDE_ON_TEXT;
+    if (!this.wanted(channel, eventId)) return this.key(channel, eventId);
+    if (this.wanted.textNeeds?.(channel, eventId) === undefined) return PARSE;
+    // The pull plan's texts read on the bytes (15 % of lines at 1 M / 100 k are 5140s and
+    // Sysmon 13s that only a text keeps): the pattern is ASCII-only and case-insensitive without
+    // the `u` flag, where no non-ASCII character folds to an ASCII one (ECMA-262 Canonicalize),
+    // so a match on the decoded line is a match of ASCII bytes, folded, here.
+    const texts = this.wanted.neededTexts?.(channel, eventId);
+    if (texts === undefined) return DECIDE_ON_TEXT;
+    for (const t of texts) if (containsFolded(buf, start, end, t)) return PARSE;
     return this.key(channel, eventId);
   }
 
@@ -93,6 +101,22 @@ function matches(buf: Buffer, at: number, end: number, key: Buffer): boolean {
   if (at + key.length > end) return false;
   for (let k = 2; k < key.length; k++) if (buf[at + k] !== key[k]) return false;
   return true;
+}
+
+/** Whether `lower` (lower-case printable ASCII) occurs in the range, ASCII letters compared case-insensitively. */
+function containsFolded(buf: Buffer, start: number, end: number, lower: string): boolean {
+  const first = lower.charCodeAt(0);
+  for (let at = start; at + lower.length <= end; at++) {
+    if (fold(buf[at]!) !== first) continue;
+    let k = 1;
+    while (k < lower.length && fold(buf[at + k]!) === lower.charCodeAt(k)) k++;
+    if (k === lower.length) return true;
+  }
+  return false;
+}
+
+function fold(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 }
 
 function lastNonSpace(buf: Buffer, start: number, end: number): number {

@@ -20,6 +20,9 @@ const LINES = [
   line({ Channel: sysmon, EventID: 13, TargetObject: 'HKLM\\System\\CurrentControlSet\\Control\\Lsa\\DsrmAdminLogonBehavior' }),
   line({ Channel: 'Security', EventID: 5140, ShareName: '\\\\*\\C$' }),
   line({ Channel: 'Security', EventID: 5140, ShareName: '\\\\*\\print$' }),
+  line({ Channel: 'Security', EventID: 5140, ShareName: '\\\\*\\PrInT$' }),
+  line({ Channel: 'Security', EventID: 5140, ShareName: 'prınt$ ſ' }),
+  line({ Channel: sysmon, EventID: 13, TargetObject: 'HKLM\\SYSTEM\\X\\dsrmadminlogonbehavior' }),
   line({ Channel: 'Windows PowerShell', EventID: 400 }),
   line({ Channel: 'Sécurité', EventID: 4624 }),
   line({ Channel: 'Sec\\u0075rity', EventID: 5156 }),
@@ -45,6 +48,7 @@ describe('byte prefilter', () => {
       const expected = skippable(text, wanted);
       if (verdict === PARSE) assert.equal(expected, undefined, text);
       else if (verdict !== DECIDE_ON_TEXT) assert.equal(verdict, expected, text);
+      if (/"EventID":(5140|13),/.test(text)) assert.notEqual(verdict, DECIDE_ON_TEXT, `text conditions are read on the bytes: ${text}`);
     }
   });
 
@@ -54,7 +58,9 @@ describe('byte prefilter', () => {
     assert.equal(at(line({ Channel: 'Security', EventID: 5156 })), 'security:5156');
     assert.equal(at(line({ Channel: sysmon, EventID: 3 })), 'microsoft-windows-sysmon/operational:3');
     assert.equal(at(line({ Channel: 'Security', EventID: 4624 })), PARSE);
-    assert.equal(at(line({ Channel: 'Security', EventID: 5140, ShareName: 'x' })), DECIDE_ON_TEXT, 'a text condition needs the string');
+    assert.equal(at(line({ Channel: 'Security', EventID: 5140, ShareName: 'x' })), 'security:5140', 'a text condition read on the bytes');
+    assert.equal(at(line({ Channel: 'Security', EventID: 5140, ShareName: '\\\\*\\PRINT$' })), PARSE, 'in any case');
+    assert.equal(at(line({ Channel: 'Security', EventID: 5140, ShareName: 'prınt$' })), 'security:5140', 'a dotless ı is no i, as for the pattern');
     assert.equal(at(line({ Channel: 'Sécurité', EventID: 4624 })), DECIDE_ON_TEXT);
   });
 

@@ -4,7 +4,28 @@
  * piece instead of as one string beside the object it came from. Plain objects and arrays are
  * split down to `depth` levels; anything else (and everything deeper) is one `JSON.stringify`.
  */
-export function* jsonChunks(value: unknown, depth = 3): Generator<string> {
+export function* jsonChunks(value: unknown, depth = 3, batchChars = BATCH_CHARS): Generator<string> {
+  if (batchChars <= 0) {
+    yield* pieces(value, depth);
+    return;
+  }
+  // Pieces are small (317 k of median 9 chars for a 48 MB state at 1 M / 100 k), and each one
+  // the consumer took cost a native hash update and a generator hop: joined into batches, the
+  // save makes ~750 of them instead.
+  let batch = '';
+  for (const piece of pieces(value, depth)) {
+    batch += piece;
+    if (batch.length >= batchChars) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch !== '') yield batch;
+}
+
+const BATCH_CHARS = 64 * 1024;
+
+function* pieces(value: unknown, depth: number): Generator<string> {
   const v = toJsonValue(value, '');
   if (depth <= 0 || v === null || typeof v !== 'object' || !isPlain(v)) {
     yield JSON.stringify(v) ?? 'null';
@@ -16,7 +37,8 @@ export function* jsonChunks(value: unknown, depth = 3): Generator<string> {
       if (i > 0) yield ',';
       const item = toJsonValue(v[i], String(i));
       if (omitted(item)) yield 'null';
-      else yield* jsonChunks(item, depth - 1);
+      else if (isLeaf(item, depth - 1)) yield leaf(item);
+      else yield* pieces(item, depth - 1);
     }
     yield ']';
     return;
@@ -28,9 +50,20 @@ export function* jsonChunks(value: unknown, depth = 3): Generator<string> {
     if (omitted(item)) continue;
     yield `${first ? '' : ','}${JSON.stringify(key)}:`;
     first = false;
-    yield* jsonChunks(item, depth - 1);
+    if (isLeaf(item, depth - 1)) yield leaf(item);
+    else yield* pieces(item, depth - 1);
   }
   yield '}';
+}
+
+/** Whether `pieces(item, depth)` would be one `JSON.stringify`: then it is called inline, sparing a generator per element. */
+function isLeaf(item: unknown, depth: number): boolean {
+  return depth <= 0 || item === null || typeof item !== 'object' || !isPlain(item);
+}
+
+/** What `pieces(item, depth)` yields for a leaf (the second `toJsonValue` as it applies there). */
+function leaf(item: unknown): string {
+  return JSON.stringify(toJsonValue(item, '')) ?? 'null';
 }
 
 /** What `JSON.stringify` serialises in place of `v`: its `toJSON()` when it has one. */

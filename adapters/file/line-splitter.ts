@@ -5,6 +5,12 @@
 /** Receives each line as it completes; a callback rather than objects, to spare one allocation a line. */
 export interface LineSink {
   line(text: string, lineNo: number): void;
+  /**
+   * When present, a line lying whole in one chunk is handed as its bytes instead (the sink decodes
+   * it if it needs the text: a line it skips is never decoded). Valid only during the call: the
+   * stream may reuse the chunk's memory after.
+   */
+  lineBytes?(chunk: Buffer, start: number, end: number, lineNo: number): void;
   oversize(bytes: number, head: string, lineNo: number): void;
 }
 
@@ -69,6 +75,7 @@ export class LineSplitter {
     }
     let text: string;
     if (this.carryBytes === 0) {
+      if (out.lineBytes) return out.lineBytes(chunk, start, end, this.lineNo);
       text = chunk.toString('utf8', start, end);
     } else {
       this.carry.push(chunk.subarray(start, end));

@@ -59,8 +59,24 @@ export function asSid(value: unknown): Sid | undefined {
   if (s === undefined) return undefined;
   const upper = s.toUpperCase();
   // S-1-0-0 is the NULL SID Windows writes when it has no account: not an identity.
-  if (!/^S-1-\d+(-\d+)*$/.test(upper) || upper === 'S-1-0-0') return undefined;
+  if (!isSidText(upper) || upper === 'S-1-0-0') return undefined;
   return upper as Sid;
+}
+
+/**
+ * `/^S-1-\d+(-\d+)*$/` read by char codes: every logon and ticket event carries two or three
+ * SIDs, and the regex test was asSid's self time (116 ms at 1 M events).
+ */
+function isSidText(s: string): boolean {
+  if (s.length < 5 || s.charCodeAt(0) !== 0x53 || s.charCodeAt(1) !== 0x2d || s.charCodeAt(2) !== 0x31 || s.charCodeAt(3) !== 0x2d) return false;
+  let digitsInGroup = 0;
+  for (let i = 4; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) digitsInGroup++;
+    else if (c === 0x2d && digitsInGroup > 0) digitsInGroup = 0;
+    else return false;
+  }
+  return digitsInGroup > 0;
 }
 
 /**
@@ -132,9 +148,16 @@ export function isLoopback(address: string): boolean {
 
 /** `DC1.corp.local` → `dc1`; `\\WS01` → `ws01`. The key hosts are matched by. */
 export function hostKey(value: string): string {
+  // Several detectors key the same event by its host, one after the other: the last answer
+  // spares them the map's hashing of a fresh string (hostKey was 359 ms self at 1 M events).
+  if (value === lastHost) return lastHostKey;
   // Detectors key nearly every event by host, and an estate has few distinct host strings.
   const cached = hostKeys.get(value);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    lastHost = value;
+    lastHostKey = cached;
+    return cached;
+  }
   let s = value.trim().toLowerCase();
   if (s.startsWith('\\\\')) s = s.slice(2);
   const dot = s.indexOf('.');
@@ -142,8 +165,13 @@ export function hostKey(value: string): string {
   if (dot > 0 && !/^\d+\.\d+\.\d+\.\d+$/.test(s)) s = s.slice(0, dot);
   if (hostKeys.size >= HOST_KEY_CACHE) hostKeys.clear();
   hostKeys.set(value, s);
+  lastHost = value;
+  lastHostKey = s;
   return s;
 }
+
+let lastHost = '';
+let lastHostKey = '';
 
 /**
  * Drops the module's memo (host keys), so a long-lived process (scheduled passes) holds none of
@@ -151,6 +179,8 @@ export function hostKey(value: string): string {
  */
 export function forgetMemos(): void {
   hostKeys.clear();
+  lastHost = '';
+  lastHostKey = '';
 }
 
 /**
@@ -188,8 +218,10 @@ export function timestamp(value: unknown): number | undefined {
   if (typeof value === 'number') return epoch(value);
   // Fast path for the canonical form (`2019-05-08T02:10:43.487Z`), which is nearly every event.
   if (typeof value === 'string' && value.length === 24 && value.charCodeAt(23) === 0x5a && value.charCodeAt(10) === 0x54) {
-    const ms = Date.parse(value);
-    if (Number.isFinite(ms)) return inRange(ms);
+    const ms = canonicalMs(value);
+    if (ms !== undefined) return inRange(ms);
+    const parsed = Date.parse(value);
+    if (Number.isFinite(parsed)) return inRange(parsed);
   }
   const s = text(value);
   if (s === undefined) return undefined;
@@ -198,6 +230,42 @@ export function timestamp(value: unknown): number | undefined {
   const zoned = /([zZ]|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;
   const ms = Date.parse(zoned);
   return Number.isFinite(ms) ? inRange(ms) : undefined;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` read by char codes, or undefined for anything this does not read
+ * with certainty (a field out of its plain range, such as hour 24 or day 31 of a short month:
+ * `Date.parse` then decides, as before). `Date.parse` was 220 ms self at 1 M events; days are
+ * counted as in H. Hinnant's days_from_civil (chrono-Compatible Low-Level Date Algorithms).
+ */
+function canonicalMs(s: string): number | undefined {
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a || s.charCodeAt(19) !== 0x2e) return undefined;
+  const y = num(s, 0, 4);
+  const m = num(s, 5, 2);
+  const d = num(s, 8, 2);
+  const hh = num(s, 11, 2);
+  const mm = num(s, 14, 2);
+  const ss = num(s, 17, 2);
+  const ms = num(s, 20, 3);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > 28 + (m === 2 ? 0 : 2) || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59 || ms < 0) return undefined;
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms;
+}
+
+/** `n` decimal digits of `s` from `at`, or -1 if any is not a digit. */
+function num(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /**

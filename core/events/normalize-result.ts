@@ -14,4 +14,9 @@ export type NormalizeResult =
 export interface EventFilter {
   (channel: string, eventId: number): boolean;
   readonly textNeeds?: (channel: string, eventId: number) => RegExp | undefined;
+  /**
+   * The texts `textNeeds` matches any of, lower case: printable ASCII without quote, backslash or
+   * slash (text-needs.ts `plain`), so a reader of raw bytes can test them before decoding a line.
+   */
+  readonly neededTexts?: (channel: string, eventId: number) => readonly string[] | undefined;
 }

@@ -38,7 +38,7 @@ function normalizeWindows(r: Record<string, unknown>, wanted: EventFilter): Norm
   if (eventId < 0 || eventId > 65535) return malformed(`EventID ${eventId} is outside 0-65535`);
   // Some exporters drop Channel (seen: NXLog records with `"Channel": null`). Security and
   // System event ids do not overlap each other or Sysmon's, so the id says which log it was.
-  const channel = text(r['Channel'])?.toLowerCase() ?? (SECURITY[eventId] ? 'security' : SYSTEM[eventId] ? 'system' : 'unknown');
+  const channel = channelOf(r['Channel']) ?? (SECURITY[eventId] ? 'security' : SYSTEM[eventId] ? 'system' : 'unknown');
   const time = timestamp(r['TimeCreated']);
   if (time === undefined) return malformed(`TimeCreated ${describe(r['TimeCreated'])} is not a timestamp`);
   const computer = text(r['Computer']);
@@ -75,6 +75,14 @@ const SYSMON: Record<number, Builder> = {
   ...SYSMON_PROCESS_BUILDERS,
   13: sysmonRegistryValueSet,
 };
+
+/** The channel lower case; the usual ones without building a lower-case copy per event. */
+function channelOf(value: unknown): string | undefined {
+  if (value === 'Security') return 'security';
+  if (value === 'Microsoft-Windows-Sysmon/Operational') return SYSMON_CHANNEL;
+  if (value === 'System') return 'system';
+  return text(value)?.toLowerCase();
+}
 
 function malformed(reason: string): NormalizeResult {
   return { status: 'malformed', reason };

@@ -99,21 +99,32 @@ function commonCondition(uses: readonly RequiredEvents[]): Predicate | undefined
 export function planFilter(plan: PullPlan): EventFilter {
   const wanted = new Map<string, Set<number>>();
   const needs = new Map<string, Map<number, RegExp>>();
+  const needTexts = new Map<string, Map<number, readonly string[]>>();
   for (const { source, where } of plan.sources) {
     const channel = (source.kind === 'windows' ? source.channel : source.table).toLowerCase();
     const ids = wanted.get(channel) ?? new Set<number>();
     const texts = where ? necessaryTexts(where) : undefined;
     const pattern = texts ? textPattern(texts) : undefined;
     const byId = needs.get(channel) ?? new Map<number, RegExp>();
+    const textsById = needTexts.get(channel) ?? new Map<number, readonly string[]>();
     for (const id of source.kind === 'windows' ? source.eventIds : [0]) {
       ids.add(id);
-      if (pattern) byId.set(id, pattern);
+      if (pattern && texts) {
+        byId.set(id, pattern);
+        textsById.set(id, texts.map((t) => t.toLowerCase()));
+      }
     }
-    if (byId.size) needs.set(channel, byId);
+    if (byId.size) {
+      needs.set(channel, byId);
+      needTexts.set(channel, textsById);
+    }
     wanted.set(channel, ids);
   }
   const filter = (channel: string, eventId: number): boolean => wanted.get(channel)?.has(eventId) === true;
-  return Object.assign(filter, { textNeeds: (channel: string, eventId: number) => needs.get(channel)?.get(eventId) });
+  return Object.assign(filter, {
+    textNeeds: (channel: string, eventId: number) => needs.get(channel)?.get(eventId),
+    neededTexts: (channel: string, eventId: number) => needTexts.get(channel)?.get(eventId),
+  });
 }
 
 /** The Windows sources of one channel, and whether an Entra table is pulled: what compilers ask. */

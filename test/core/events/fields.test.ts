@@ -37,6 +37,14 @@ describe('field readers', () => {
     assert.equal(asSid('s-1-5-18'), 'S-1-5-18');
   });
 
+  it('takes as a SID exactly what S-1-digits(-digits)* describes', () => {
+    const forms = ['S-1-5', 'S-1-5-21-1-2-3-1105', ' S-1-5-18 ', 'S-1-', 'S-1-5-', 'S-1--5', 'S-2-5', 'S-1-5x', 'S-1-5-21-a', 'S1-5', 'S-1-٣', 'X-1-5', 'S-1-5--1', '-'];
+    for (const f of forms) {
+      const t = f.trim().toUpperCase();
+      assert.equal(asSid(f), /^S-1-\d+(-\d+)*$/.test(t) ? t : undefined, f);
+    }
+  });
+
   it('unwraps IPv6-mapped IPv4, brackets and ports', () => {
     assert.equal(ip('::ffff:10.0.0.5'), '10.0.0.5');
     assert.equal(ip('::FFFF:10.0.0.5'), '10.0.0.5');
@@ -50,6 +58,23 @@ describe('field readers', () => {
     assert.equal(hostKey('DC1.insecurebank.local'), 'dc1');
     assert.equal(hostKey('\\\\WS01'), 'ws01');
     assert.equal(hostKey('10.0.0.5'), '10.0.0.5');
+  });
+
+  it('reads canonical timestamps by char codes exactly as Date.parse does', () => {
+    const forms = ['2024-03-12T00:00:00.377Z', '1970-01-01T00:00:00.001Z', '2000-02-29T23:59:59.999Z', '2023-02-29T00:00:00.000Z', '2024-04-31T00:00:00.000Z',
+      '2024-01-31T00:00:00.000Z', '2024-12-31T24:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-00-10T00:00:00.000Z', '2024-01-00T00:00:00.000Z',
+      '2024-01-01T00:60:00.000Z', '2024-01-01T00:00:60.000Z', '2024-01-01T00:00:00,000Z', '2024-01-01T0a:00:00.000Z', '0000-03-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '1600-03-01T12:00:00.500Z'];
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 2000; i++) forms.push(new Date(rnd(4_000_000) * 1_000_000 + rnd(1_000_000)).toISOString());
+    for (const f of forms) {
+      const ms = Date.parse(f);
+      assert.equal(timestamp(f), Number.isFinite(ms) && ms > 0 && ms <= 8.64e15 ? ms : timestamp(f.replace('Z', '+00:00')), f);
+    }
+  });
+
+  it('answers a repeated host from its memo the same as the first time', () => {
+    for (const h of ['DC1.corp', 'DC1.corp', 'WS2', 'DC1.corp', '', '']) assert.equal(hostKey(h), h.toLowerCase().split('.')[0]);
   });
 
   it('reads the host a service ticket points at from a machine account or an SPN', () => {

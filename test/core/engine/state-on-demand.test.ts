@@ -45,7 +45,8 @@ describe('state made on demand (core/engine/state-on-demand.ts)', () => {
     const { state, reads } = counted();
     const seen: string[][] = [];
     let text = '';
-    for (const piece of jsonChunks(state)) {
+    // Unbatched (batch 0), so each piece shows what had been made when it was written.
+    for (const piece of jsonChunks(state, 3, 0)) {
       text += piece;
       seen.push([...reads]);
     }

@@ -14,6 +14,7 @@ import { migrateV4 } from '../../../core/state/migrate-v4';
 import { checkState, STATE_VERSION } from '../../../core/state/state';
 import { MemorySource } from '../../support/memory-source';
 import { migrateV4Detectors, migrateV4Section } from '../../../core/state/migrate-v4-detectors';
+import { migrateGoldenTicket } from '../../../core/state/migrate-v4/golden-ticket';
 import { StateInvalidError } from '../../../core/state/state-errors';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
@@ -835,7 +836,7 @@ describe('state version 4 → 5 (whole document)', () => {
     for (const id of Object.keys(before).filter((i) => !ownStep.includes(i))) assert.deepEqual(state.detectors[id], migrateV4Section(id, before[id]), id);
     // golden_ticket's name↔SID pairs moved to the account table (core/state/migrate-v4-accounts.ts).
     const { sidNames: _pairs, nameRids: _rids, ...verdicts } = before['golden_ticket'] as Record<string, unknown>;
-    assert.deepEqual(state.detectors['golden_ticket'], verdicts);
+    assert.deepEqual(state.detectors['golden_ticket'], migrateGoldenTicket(verdicts));
     assert.equal(migrateV4({ ...doc, detectors: 7 })['detectors'], 7, 'a malformed detectors section is carried for the schema to refuse');
   });
 

@@ -1,5 +1,6 @@
 import { fromDays } from './day-bits';
 import { isJsonRecord, type JsonRecord } from './json-record';
+import { migratePassTheTicket } from './migrate-v4/pass-the-ticket';
 import { account, actorRow, countedDaysRows, flatPairs, habitTables, isDayList, migrateCountedDays, migrateRecords, origin, profileOf, profileRow, recordRows, sourceEntry, table } from './migrate-v4-rows';
 
 /**
@@ -37,6 +38,7 @@ export const migrateV4Detectors: Readonly<Record<string, (section: unknown) => u
   unfamiliar_signin: migrateUnfamiliarSignin,
   sensitive_group_change: migrateSensitiveGroupChange,
   dcshadow: migrateDcshadow,
+  pass_the_ticket: migratePassTheTicket,
 };
 
 /** How each converted detector's v4 section is told from its v5 one: by the field v5 writes as a table. */
@@ -67,6 +69,7 @@ const isV4: Readonly<Record<string, (section: JsonRecord) => boolean>> = {
   unfamiliar_signin: (s) => isJsonRecord(s['users']) && !Array.isArray(s['users']['keys']),
   sensitive_group_change: (s) => s['groups'] !== undefined,
   dcshadow: (s) => isJsonRecord(s['registrations']) && !Array.isArray(s['registrations']['keys']),
+  pass_the_ticket: (s) => isJsonRecord(s['accounts']) && !Array.isArray(s['accounts']['keys']),
 };
 
 /**

@@ -1,10 +1,12 @@
 import { accountKey, isLoopback, type Account } from '../events/fields';
 import type { EventOrigin, IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
-import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
+import { HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
 import { KDC_ERR_C_PRINCIPAL_UNKNOWN } from '../estate/status-codes';
 import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
-import { StateInvalidError } from '../state/state-errors';
+import { KeyedTable, seenTable } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeDeferredTickets, encodeDeferredTickets } from '../state/saved-tickets';
 
 import { none } from '../rules/tree';
 
@@ -67,53 +69,54 @@ export const declaration: DetectorDeclaration = {
 
 
 
-/** Verdict state only: the TGTs and the stream's coverage are the Kerberos ledger's (ctx.kerberos). */
-interface GoldenTicketState {
-  since?: number;
-  /** Realms the DCs issue TGTs for (upper case), so cross-realm clients are left alone. */
-  realms: string[];
-  /** Names the KDC answered "principal unknown" for, and when; `unknownCount` bounds it. */
-  unknownNames: Record<string, number>;
-  unknownCount: number;
-  /** Service tickets with no TGT in sight, waiting out DC clock skew. */
-  missingTgt: Deferred<KerberosServiceTicket>[];
-}
+/**
+ * Verdict state only: the TGTs and the stream's coverage are the Kerberos ledger's (ctx.kerberos),
+ * the name↔SID pairs the account table's (ctx.nameSids). Saved as `{since, realms, unknownNames,
+ * missingTgt}`: names the KDC called unknown are a table of when each was last answered so,
+ * kept for the state TTL; the waiting tickets are core/state/saved-tickets.ts's.
+ */
+const unknownNamesTable = seenTable('unknownNames');
 
 export const goldenTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => new GoldenTicketDetector(settings, restoreState(saved)),
+  create: (settings, saved) => new GoldenTicketDetector(settings, saved),
 };
-
-/**
- * The name↔SID pairs are the account table's since state version 5 (ctx.nameSids,
- * core/state/migrate-v4-accounts.ts moves them): a section still holding them was not migrated.
- */
-function restoreState(saved: unknown): GoldenTicketState {
-  if (saved === undefined || saved === null) return { realms: [], unknownNames: {}, unknownCount: 0, missingTgt: [] };
-  for (const key of ['sidNames', 'nameRids']) {
-    if (key in (saved as object)) throw new StateInvalidError('the loaded state', `detectors.golden_ticket.${key}`, 'is not a key of state version 5: the name↔SID pairs live in identities.nameSids');
-  }
-  return saved as GoldenTicketState;
-}
 
 class GoldenTicketDetector implements Detector {
   readonly declaration = declaration;
-  private sweptUpTo = -Infinity;
+  private since: number | undefined;
+  /** Realms the DCs issue TGTs for (upper case), so cross-realm clients are left alone. */
+  private readonly realms: string[];
+  /** Names the KDC answered "principal unknown" for, and when; at most MAX_UNKNOWN_NAMES. */
+  private readonly unknownNames: KeyedTable<{ lastSeen: number }>;
+  /** Service tickets with no TGT in sight, waiting out DC clock skew. */
+  private readonly waiting: Deferred<KerberosServiceTicket>[];
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly missingTgt: SkewQueue<KerberosServiceTicket>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: GoldenTicketState) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
     this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
-    this.missingTgt = new SkewQueue((state.missingTgt ??= []));
+    const { read, section, since } = openSection('golden_ticket', saved);
+    // The name↔SID pairs are the account table's since state version 5 (core/state/migrate-v4-accounts.ts
+    // moves them): a section still holding them was not migrated.
+    for (const key of ['sidNames', 'nameRids']) {
+      if (key in section) read.fail(key, 'is not a key of state version 5: the name↔SID pairs live in identities.nameSids');
+    }
+    this.since = since;
+    this.realms = section['realms'] === undefined ? [] : read.list(section['realms'], 'realms', MAX_REALMS, (x, p) => read.string(x, p));
+    this.unknownNames = new KeyedTable(unknownNamesTable, section['unknownNames'], read);
+    if (this.unknownNames.size > MAX_UNKNOWN_NAMES) read.fail('unknownNames', `must hold at most ${MAX_UNKNOWN_NAMES} names, holds ${this.unknownNames.size}`);
+    this.waiting = decodeDeferredTickets(section['missingTgt'], read, 'missingTgt');
+    this.missingTgt = new SkewQueue(this.waiting);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     this.missingTgt.release(ev.time, (t) => this.judgeMissingTgt(t, ctx));
     switch (ev.kind) {
       case 'kerberos_tgt_request':
-        this.state.since ??= ev.time;
+        this.since ??= ev.time;
         if (ev.status === 0) {
           this.forgetUnknown(accountKey(ev.account));
           this.learnRealm(ev.account.domain);
@@ -124,7 +127,7 @@ class GoldenTicketDetector implements Detector {
       case 'kerberos_ticket_renewal':
         return; // the ledger learned the renewal
       case 'kerberos_service_ticket':
-        this.state.since ??= ev.time;
+        this.since ??= ev.time;
         if (ev.status === 0 && !ev.transitedServices) this.judgeServiceTicket(ev, ctx);
         return;
       case 'logon':
@@ -150,7 +153,7 @@ class GoldenTicketDetector implements Detector {
       return;
     }
     if (realm && !this.isLocalRealm(realm)) return; // a client of a trusted realm got its TGT from its own KDCs
-    const unknownAt = this.state.unknownNames[key];
+    const unknownAt = this.unknownNames.get(key)?.lastSeen;
     if (unknownAt !== undefined) {
       this.emit(ctx, ev, 'unknown', ev.account, ev.ip, what,
         `a domain controller answered "principal unknown" (4768 0x6) for ${ev.account.name} at ${new Date(unknownAt).toISOString()}: the account does not exist, yet it holds a TGT`);
@@ -165,7 +168,7 @@ class GoldenTicketDetector implements Detector {
     if (this.hasTgt(ctx, accountKey(ev.account), ev.time)) return;
     this.emit(ctx, ev, 'no_tgt', ev.account, ev.ip, `a service ticket for ${ev.serviceName}`,
       `no domain controller issued or renewed a TGT for ${ev.account.name} in the ${this.lifetimeMs / HOUR} h before (every DC's Kerberos events seen since ${new Date(ctx.kerberos.coverage.start ?? ev.time).toISOString()})`,
-      stillLearning(this.settings, this.state.since, ev.time));
+      stillLearning(this.settings, this.since, ev.time));
   }
 
   /** A TGT issued or renewed within the lifetime before `time`, or logged up to the clock skew after it. */
@@ -225,7 +228,7 @@ class GoldenTicketDetector implements Detector {
   }
 
   private isLocalRealm(realm: string): boolean {
-    const { realms } = this.state;
+    const { realms } = this;
     if (realms.length === 0 || realms.includes(realm)) return true; // tickets carry the realm as the KDC wrote it: usually an exact match
     return LOWER_CASE.test(realm) && realms.includes(realm.toUpperCase());
   }
@@ -233,21 +236,18 @@ class GoldenTicketDetector implements Detector {
   private learnRealm(realm: string | undefined): void {
     if (!realm || !realm.includes('.')) return;
     const upper = realm.toUpperCase();
-    if (!this.state.realms.includes(upper) && this.state.realms.length < MAX_REALMS) this.state.realms.push(upper);
+    if (!this.realms.includes(upper) && this.realms.length < MAX_REALMS) this.realms.push(upper);
   }
 
+  /** A name already known keeps its place; a new one is refused once MAX_UNKNOWN_NAMES are held. */
   private rememberUnknown(name: string, time: number): void {
-    if (!(name in this.state.unknownNames)) {
-      if (this.state.unknownCount >= MAX_UNKNOWN_NAMES) return;
-      this.state.unknownCount++;
-    }
-    this.state.unknownNames[name] = time;
+    const known = this.unknownNames.get(name);
+    if (known) known.lastSeen = time;
+    else if (this.unknownNames.size < MAX_UNKNOWN_NAMES) this.unknownNames.set(name, { lastSeen: time });
   }
 
   private forgetUnknown(name: string): void {
-    if (!(name in this.state.unknownNames)) return;
-    delete this.state.unknownNames[name];
-    this.state.unknownCount--;
+    this.unknownNames.delete(name);
   }
 
   /** End of finished input: no TGT can still arrive to explain a waiting ticket. */
@@ -255,15 +255,16 @@ class GoldenTicketDetector implements Detector {
     this.missingTgt.releaseAll((t) => this.judgeMissingTgt(t, ctx));
   }
 
-  snapshot(): GoldenTicketState {
-    return this.state;
+  snapshot(): unknown {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      realms: this.realms,
+      unknownNames: this.unknownNames.snapshot(),
+      missingTgt: encodeDeferredTickets(this.waiting),
+    };
   }
 
-  evictIdle(before: number): void {
-    const { unknownNames } = this.state;
-    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
-    if (before < this.sweptUpTo + DAY) return;
-    this.sweptUpTo = before;
-    for (const k in unknownNames) if ((unknownNames[k] as number) < before) this.forgetUnknown(k);
+  evictIdle(before: number, watermark?: number): void {
+    this.unknownNames.evict(before, watermark);
   }
 }

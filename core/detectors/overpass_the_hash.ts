@@ -6,6 +6,8 @@ import { originOf } from '../alerts/evidence';
 import type { EtypeHistory } from '../estate/kerberos-etype-days';
 import { isAesEtype, isCrackableEtype, isKeyPreAuth } from '../estate/kerberos-etypes';
 import { dayCount, daysBefore, NO_DAYS } from '../state/day-bits';
+import { openSection, type SavedReader } from '../state/saved-value';
+import { decodeAccount, decodeOrigin, encodeAccount, encodeOrigin } from '../state/saved-events';
 
 import { none } from '../rules/tree';
 
@@ -77,7 +79,12 @@ interface WeakTgt {
   readonly why: string;
 }
 
-/** Verdict state only: the etype days per account and per address are the Kerberos ledger's (ctx.kerberos). */
+/**
+ * Verdict state only: the etype days per account and per address are the Kerberos ledger's
+ * (ctx.kerberos). Saved as `{since, org: [aes, weak], newCredentials: [[host, origin]],
+ * weakTgts: [[ip, origin, account, etype, preAuthType, why]]}`: the estate's counts, and two
+ * lists of at most MAX_RECENT that trim themselves to the corroboration window as they grow.
+ */
 interface OverpassState {
   since?: number;
   org: { aes: number; weak: number };
@@ -87,8 +94,44 @@ interface OverpassState {
 
 export const overpassTheHash: DetectorModule = {
   declaration,
-  create: (settings, saved) => new OverpassDetector(settings, (saved as OverpassState | undefined) ?? { org: { aes: 0, weak: 0 }, newCredentials: [], weakTgts: [] }),
+  create: (settings, saved) => new OverpassDetector(settings, restoreState(saved)),
 };
+
+/** A saved section read whole: a bad one throws StateInvalidError naming its path, never a cast. */
+function restoreState(saved: unknown): OverpassState {
+  const { read, section, since } = openSection('overpass_the_hash', saved);
+  const [aes, weak] = section['org'] === undefined ? [0, 0] : read.tuple(section['org'], 'org', 2);
+  return {
+    ...(since !== undefined ? { since } : {}),
+    org: { aes: read.count(aes, 'org.0'), weak: read.count(weak, 'org.1') },
+    newCredentials: section['newCredentials'] === undefined ? [] : read.list(section['newCredentials'], 'newCredentials', MAX_RECENT, (v, p) => decodeNewCredentials(v, read, p)),
+    weakTgts: section['weakTgts'] === undefined ? [] : read.list(section['weakTgts'], 'weakTgts', MAX_RECENT, (v, p) => decodeWeakTgt(v, read, p)),
+  };
+}
+
+/** `[host, origin]`: the logon's time is its origin's. */
+function decodeNewCredentials(v: unknown, read: SavedReader, path: string): NewCredentials {
+  const [host, origin] = read.tuple(v, path, 2);
+  const o = decodeOrigin(origin, read, `${path}.1`);
+  return { host: read.string(host, `${path}.0`), time: o.time, origin: o };
+}
+
+/**
+ * `[ip, origin, account, etype, preAuthType, why]`: what the late corroboration's alert reports of
+ * the TGT. Only successful RC4 TGTs from an address are kept (onTgt), so the ticket says status 0.
+ */
+function decodeWeakTgt(v: unknown, read: SavedReader, path: string): WeakTgt {
+  const [ip, origin, account, etype, preAuthType, why] = read.tuple(v, path, 6);
+  const o = decodeOrigin(origin, read, `${path}.1`);
+  const address = read.string(ip, `${path}.0`);
+  const encryption = read.optional(etype, `${path}.3`, (x, p) => read.count(x, p));
+  const preAuth = read.optional(preAuthType, `${path}.4`, (x, p) => read.count(x, p));
+  const ev: KerberosTgtRequest = {
+    kind: 'kerberos_tgt_request', ...o, account: decodeAccount(account, read, `${path}.2`), ip: address, status: 0,
+    ...(encryption !== undefined ? { encryptionType: encryption } : {}), ...(preAuth !== undefined ? { preAuthType: preAuth } : {}),
+  };
+  return { ip: address, time: o.time, ev, why: read.string(why, `${path}.5`) };
+}
 
 class OverpassDetector implements Detector {
   readonly declaration = declaration;
@@ -193,8 +236,14 @@ class OverpassDetector implements Detector {
     });
   }
 
-  snapshot(): OverpassState {
-    return this.state;
+  snapshot(): unknown {
+    const { since, org, newCredentials, weakTgts } = this.state;
+    return {
+      ...(since !== undefined ? { since } : {}),
+      org: [org.aes, org.weak],
+      newCredentials: newCredentials.map((n) => [n.host, encodeOrigin(n.origin)]),
+      weakTgts: weakTgts.map((w) => [w.ip, encodeOrigin(w.ev), encodeAccount(w.ev.account), w.ev.encryptionType ?? null, w.ev.preAuthType ?? null, w.why]),
+    };
   }
 
   evictIdle(): void {

@@ -2,8 +2,11 @@ import { accountKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosServiceTicket } from '../events/identity-event';
 import { DAY, HOUR, MINUTE, stillLearning, threshold, type DetectionContext, type Detector, type DetectorDeclaration, type DetectorModule, type DetectorSettings } from './detector';
 import { accountEntity, hostEntity, present, qualified } from '../alerts/entities';
-import { addDay, checkDayBitsIn, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
+import { addDay, dayCount, NO_DAYS, readDayBits, type DayBits } from '../state/day-bits';
 import { SkewQueue, type Deferred } from '../estate/kerberos-coverage';
+import { KeyedTable, rowAt, valueTable, type TableSpec } from '../state/keyed-table';
+import { openSection } from '../state/saved-value';
+import { decodeDeferredTickets, encodeDeferredTickets } from '../state/saved-tickets';
 
 import { none } from '../rules/tree';
 
@@ -70,41 +73,63 @@ interface FrontEnd {
   lastSeen: number;
 }
 
-interface PassTheTicketState {
-  since?: number;
-  accounts: Record<string, AccountTickets>;
-  sources: Record<string, FrontEnd>;
-  /** Service tickets from an address with no TGT, waiting out DC clock skew. */
-  unexplained: Deferred<KerberosServiceTicket>[];
+/**
+ * `[lastSeen, roaming, forwardedAt]`, for the state TTL; a forwarding also expires on its own,
+ * a ticket lifetime later (evictExpiredForwarding).
+ */
+const accountsTable: TableSpec<AccountTickets> = {
+  name: 'accounts',
+  lastSeen: (a) => a.lastSeen,
+  encode: (a) => [a.lastSeen, a.roaming, a.forwardedAt ?? null],
+  decode(v, read, path) {
+    const [lastSeen, roaming, forwardedAt] = read.tuple(v, path, 3);
+    const at = read.optional(forwardedAt, `${path}.2`, (x, p) => read.number(x, p));
+    return { lastSeen: read.number(lastSeen, `${path}.0`), roaming: readDayBits(roaming, read, `${path}.1`), ...(at !== undefined ? { forwardedAt: at } : {}) };
+  },
+};
+
+/**
+ * `[lastSeen, accounts]`: the accounts an address presented tickets for, up to frontEndAccounts.
+ * A restore accepts longer lists (saved before the threshold was lowered) up to this bound.
+ */
+const MAX_FRONT_END_ACCOUNTS = 10_000;
+function sourcesTable(needed: number): TableSpec<FrontEnd> {
+  const cap = Math.max(needed, MAX_FRONT_END_ACCOUNTS);
+  return valueTable('sources', 'accounts', { read: (v, read, path) => read.list(v, path, cap, (x, p) => read.string(x, p)) });
 }
 
 export const passTheTicket: DetectorModule = {
   declaration,
-  create: (settings, saved) => {
-    const state = (saved as PassTheTicketState | undefined) ?? { accounts: {}, sources: {}, unexplained: [] };
-    checkDayBitsIn(state.accounts, ['roaming'], 'accounts');
-    return new PassTheTicketDetector(settings, state);
-  },
+  create: (settings, saved) => new PassTheTicketDetector(settings, saved),
 };
 
 class PassTheTicketDetector implements Detector {
   readonly declaration = declaration;
-  private sweptUpTo = -Infinity;
+  private since: number | undefined;
+  private readonly accounts: KeyedTable<AccountTickets>;
+  private readonly sources: KeyedTable<FrontEnd>;
+  /** Service tickets from an address with no TGT, waiting out DC clock skew. */
+  private readonly waiting: Deferred<KerberosServiceTicket>[];
   private ticketsSweptUpTo = -Infinity;
   private readonly lifetimeMs: number;
   private readonly skewMs: number;
   private readonly unexplained: SkewQueue<KerberosServiceTicket>;
 
-  constructor(private readonly settings: DetectorSettings, private readonly state: PassTheTicketState) {
+  constructor(private readonly settings: DetectorSettings, saved: unknown) {
     this.lifetimeMs = threshold(settings, 'ticketLifetimeHours') * HOUR;
     this.skewMs = threshold(settings, 'clockSkewMinutes') * MINUTE;
-    this.unexplained = new SkewQueue((state.unexplained ??= []));
+    const { read, section, since } = openSection('pass_the_ticket', saved);
+    this.since = since;
+    this.accounts = new KeyedTable(accountsTable, section['accounts'], read);
+    this.sources = new KeyedTable(sourcesTable(threshold(settings, 'frontEndAccounts')), section['sources'], read);
+    this.waiting = decodeDeferredTickets(section['unexplained'], read, 'unexplained');
+    this.unexplained = new SkewQueue(this.waiting);
   }
 
   handle(ev: IdentityEvent, ctx: DetectionContext): void {
     if (ev.kind !== 'kerberos_tgt_request' && ev.kind !== 'kerberos_service_ticket' && ev.kind !== 'kerberos_ticket_renewal') return;
     this.unexplained.release(ev.time, (t) => this.judgeUnexplained(t, ctx));
-    this.state.since ??= ev.time;
+    this.since ??= ev.time;
     // TGT issues and renewals are the ledger's: only service tickets are judged here.
     const ip = ev.ip && !isLoopback(ev.ip) ? ev.ip : undefined;
     if (ev.kind === 'kerberos_service_ticket' && ev.status === 0 && ip) this.judge(ev, ip, ctx);
@@ -113,8 +138,8 @@ class PassTheTicketDetector implements Detector {
   private judge(ev: KerberosServiceTicket, ip: string, ctx: DetectionContext): void {
     const key = accountKey(ev.account);
     const { kerberos } = ctx;
-    if (!this.state.accounts[key] && kerberos.addressesBetween(key, -Infinity, Infinity).length === 0) return; // no TGT seen at all: golden_ticket's question, not this one
-    const a = this.state.accounts[key];
+    const a = this.accounts.get(key);
+    if (!a && kerberos.addressesBetween(key, -Infinity, Infinity).length === 0) return; // no TGT seen at all: golden_ticket's question, not this one
     if (a) a.lastSeen = ev.time;
     if (ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0 && ev.serviceName.toLowerCase().startsWith('krbtgt')) {
       this.account(key, ev.time).forwardedAt = ev.time; // the client forwarded its TGT to a delegating service
@@ -138,7 +163,7 @@ class PassTheTicketDetector implements Detector {
     const ip = ev.ip as string;
     // A TGT logged up to one skew after the service ticket still explains it.
     if (ctx.kerberos.hasTgtAt(key, ip, ev.time - this.lifetimeMs, ev.time + this.skewMs)) return;
-    const a = this.state.accounts[key];
+    const a = this.accounts.get(key);
     if (a?.forwardedAt !== undefined && a.forwardedAt - ev.time <= this.skewMs && ev.time - a.forwardedAt <= this.lifetimeMs) return;
     const sameFamily = ctx.kerberos.addressesBetween(key, ev.time - this.lifetimeMs, ev.time).filter((t) => isIpv6(t.ip) === isIpv6(ip));
     if (sameFamily.length === 0 || this.learnedElsewhere(key, this.account(key, ev.time), ip, ev.time)) return;
@@ -154,7 +179,7 @@ class PassTheTicketDetector implements Detector {
       hosts: present([hostEntity('source', undefined, ip), ...issuedTo.map((t) => hostEntity('target', undefined, t)), hostEntity('destination', ev.host)]),
       events: [ev],
       details: { ticketIssuedTo: issuedTo, usedFrom: ip, service: ev.serviceName },
-      learning: stillLearning(this.settings, this.state.since, ev.time),
+      learning: stillLearning(this.settings, this.since, ev.time),
     });
   }
 
@@ -167,8 +192,7 @@ class PassTheTicketDetector implements Detector {
     const roaming = dayCount(a.roaming) >= threshold(this.settings, 'roamingDays');
     a.roaming = addDay(a.roaming, day);
     const needed = threshold(this.settings, 'frontEndAccounts');
-    const source = (this.state.sources[ip] ??= { accounts: [], lastSeen: time });
-    source.lastSeen = time;
+    const source = rowAt(this.sources, ip, time, () => ({ accounts: [], lastSeen: time }));
     const frontEnd = source.accounts.length >= needed;
     if (!source.accounts.includes(key) && source.accounts.length < needed) source.accounts = [...source.accounts, key];
     return roaming || frontEnd;
@@ -182,18 +206,14 @@ class PassTheTicketDetector implements Detector {
   private evictExpiredForwarding(horizon: number): void {
     if (horizon < this.ticketsSweptUpTo + HOUR) return;
     this.ticketsSweptUpTo = horizon;
-    const { accounts } = this.state;
-    for (const k in accounts) {
-      const a = accounts[k] as AccountTickets;
+    for (const [k, a] of this.accounts.entries()) {
       if (a.forwardedAt !== undefined && a.forwardedAt < horizon) delete a.forwardedAt;
-      if (a.forwardedAt === undefined && a.roaming === NO_DAYS) delete accounts[k];
+      if (a.forwardedAt === undefined && a.roaming === NO_DAYS) this.accounts.delete(k);
     }
   }
 
   private account(key: string, time: number): AccountTickets {
-    const a = (this.state.accounts[key] ??= { roaming: NO_DAYS, lastSeen: time });
-    a.lastSeen = time;
-    return a;
+    return rowAt(this.accounts, key, time, () => ({ roaming: NO_DAYS, lastSeen: time }));
   }
 
   /** End of finished input: no TGT or forwarding can still arrive to explain a waiting ticket. */
@@ -201,18 +221,19 @@ class PassTheTicketDetector implements Detector {
     this.unexplained.releaseAll((t) => this.judgeUnexplained(t, ctx));
   }
 
-  snapshot(): PassTheTicketState {
-    return this.state;
+  snapshot(): unknown {
+    return {
+      ...(this.since !== undefined ? { since: this.since } : {}),
+      accounts: this.accounts.snapshot(),
+      sources: this.sources.snapshot(),
+      unexplained: encodeDeferredTickets(this.waiting),
+    };
   }
 
   evictIdle(before: number, watermark = before): void {
     this.evictExpiredForwarding(watermark - this.lifetimeMs - 2 * this.skewMs);
-    // Idle entities only need to go within a day of their TTL: one sweep per day of event time, not per call.
-    if (before < this.sweptUpTo + DAY) return;
-    this.sweptUpTo = before;
-    const { accounts, sources } = this.state;
-    for (const k in accounts) if ((accounts[k] as AccountTickets).lastSeen < before) delete accounts[k];
-    for (const k in sources) if ((sources[k] as FrontEnd).lastSeen < before) delete sources[k];
+    this.accounts.evict(before, watermark);
+    this.sources.evict(before, watermark);
   }
 }
 

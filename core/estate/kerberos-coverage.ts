@@ -69,7 +69,8 @@ export interface Deferred<T> {
   readonly item: T;
 }
 
-const MAX_DEFERRED = 10_000;
+/** How many verdicts may wait at once; past it a ticket goes unjudged rather than unbounded (saved-tickets.ts reads no more back). */
+export const MAX_DEFERRED = 10_000;
 
 export class SkewQueue<T> {
   constructor(private readonly queue: Deferred<T>[]) {}

@@ -1,5 +1,6 @@
 import { splitSid } from '../estate/account-keys';
 import { isJsonRecord, type JsonRecord } from './json-record';
+import { migrateGoldenTicket } from './migrate-v4/golden-ticket';
 
 /**
  * Version 4 → 5 of the account table (issue 13, item 1): the identity directory's records
@@ -7,7 +8,8 @@ import { isJsonRecord, type JsonRecord } from './json-record';
  * core/identity/identity-snapshot.ts, SID keys written as a domain index and a RID, every
  * identity with its activity (maturity), tier reasons and aliases carried over; and
  * golden_ticket's learned name↔SID pairs (`sidNames`, `nameRids`) move out of its section
- * into `identities.nameSids`, on the same domain indexes. An entry of the wrong shape is
+ * into `identities.nameSids`, on the same domain indexes, the rest of its section into its
+ * tables (core/state/migrate-v4/golden-ticket.ts). An entry of the wrong shape is
  * carried as it is: the validated restore refuses it naming its path.
  */
 export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
@@ -31,7 +33,7 @@ export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
   if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, rows, nameSids: { pairs: [], rids: [] } } };
   const { sidNames, nameRids, ...verdicts } = golden;
   const nameSids = { pairs: pairsOf(sidNames, key), rids: ridsOf(nameRids, domainIndex) };
-  return { ...doc, identities: { ...rest, domains, rows, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: verdicts } };
+  return { ...doc, identities: { ...rest, domains, rows, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: migrateGoldenTicket(verdicts) } };
 }
 
 /** `{SID: {name, lastSeen}}` → `[[#d-rid, name, lastSeen]]`; not an object: carried for the restore to refuse. */

@@ -1,13 +1,15 @@
 import { compactEtypeTable } from '../estate/kerberos-ledger-snapshot';
 import { isJsonRecord, type JsonRecord } from './json-record';
 import type { NumericTableSnapshot } from './numeric-table';
+import { migrateOverpassTheHash } from './migrate-v4/overpass-the-hash';
 
 /**
  * Version 4 → 5 of the Kerberos facts (issue 13, item 1): overpass_the_hash's per-account and
  * per-source etype days (`accounts`, `sources`: NumericTable snapshots of firstSeen, aes, rc4)
  * move into the Kerberos ledger's `etypes` (core/estate/kerberos-etype-days.ts), in its compact
  * relative form (core/estate/kerberos-ledger-snapshot.ts), each value carried exactly;
- * the detector keeps its verdict state. kerberoasting's string-keyed records become its tables.
+ * the detector keeps its verdict state, in its compact form (core/state/migrate-v4/overpass-the-hash.ts).
+ * kerberoasting's string-keyed records become its tables.
  * Every learned day is carried: no learning restarts. A part of the wrong shape is carried as
  * it is, for the schema or the validated restore to refuse naming the key.
  */
@@ -24,9 +26,10 @@ function moveEtypeDays(doc: JsonRecord): JsonRecord {
   const overpass = detectors['overpass_the_hash'];
   if (!isJsonRecord(overpass) || (kerberos !== null && !isJsonRecord(kerberos))) return doc;
   const { accounts, sources, ...verdicts } = overpass;
-  if (accounts === undefined && sources === undefined) return doc;
+  const migrated = { ...detectors, overpass_the_hash: migrateOverpassTheHash(verdicts) };
+  if (accounts === undefined && sources === undefined) return { ...doc, detectors: migrated };
   const etypes = { accounts: compacted(accounts), sources: compacted(sources) };
-  return { ...doc, kerberos: { ...(kerberos ?? {}), etypes }, detectors: { ...detectors, overpass_the_hash: verdicts } };
+  return { ...doc, kerberos: { ...(kerberos ?? {}), etypes }, detectors: migrated };
 }
 
 /** A NumericTable snapshot in the ledger's compact shape; one of the wrong shape is carried as it is. */

@@ -2,7 +2,7 @@ import { fromDays } from './day-bits';
 import { isJsonRecord, type JsonRecord } from './json-record';
 
 /**
- * The pieces the v4 → v5 detector migrations (migrate-v4-detectors.ts) build tables from: a
+ * The pieces the v4 → v5 detector migrations (core/state/migrate-v4/*.ts) build tables from: a
  * `{keys, rows}` table, v4 records turned into rows, and the compact forms of v4's objects
  * (origins, accounts, profiles, flat pairs). Each returns undefined, or the value as it was,
  * where the v4 shape is not what it expects: the migration then carries the section as it is,

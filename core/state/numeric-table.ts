@@ -87,26 +87,13 @@ export class NumericTable<C extends string> {
 
   private grow(): void {
     this.capacity *= 2;
-    this.columns = this.columns.map((old) => {
-      const next = new Float64Array(this.capacity);
-      next.set(old);
-      return next;
-    });
+    this.columns = grownColumns(this.columns, this.capacity);
   }
 
   /** A saved table is checked whole before any of it is used: a bad one is an error, never a cast. */
   private restore(saved: NumericTableSnapshot, all: readonly string[], where: string): void {
-    if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.keys) || saved.columns === null || typeof saved.columns !== 'object') {
-      throw new StateInvalidError(where, '(table)', 'must be {"keys": [...], "columns": {...}}');
-    }
+    checkNumericSnapshot(saved, all, where);
     const { keys, columns } = saved;
-    if (!keys.every((k) => typeof k === 'string') || new Set(keys).size !== keys.length) throw new StateInvalidError(where, 'keys', 'must be distinct strings');
-    for (const name of all) {
-      const col = columns[name] ?? (keys.length === 0 ? [] : undefined);
-      if (!Array.isArray(col) || col.length !== keys.length || !col.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        throw new StateInvalidError(where, `columns.${name}`, `must be ${keys.length} finite numbers`);
-      }
-    }
     while (this.capacity < keys.length) this.capacity *= 2;
     this.columns = all.map((name) => {
       const c = new Float64Array(this.capacity);
@@ -115,6 +102,34 @@ export class NumericTable<C extends string> {
     });
     keys.forEach((k, i) => this.rows.set(k, i));
   }
+}
+
+/**
+ * A saved numeric table checked whole (distinct string keys, every column `all` names of one
+ * finite number per key), for NumericTable's and SlotTable's restores: a bad one throws naming
+ * the column, never a cast.
+ */
+export function checkNumericSnapshot(saved: NumericTableSnapshot, all: readonly string[], where: string): void {
+  if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.keys) || saved.columns === null || typeof saved.columns !== 'object') {
+    throw new StateInvalidError(where, '(table)', 'must be {"keys": [...], "columns": {...}}');
+  }
+  const { keys, columns } = saved;
+  if (!keys.every((k) => typeof k === 'string') || new Set(keys).size !== keys.length) throw new StateInvalidError(where, 'keys', 'must be distinct strings');
+  for (const name of all) {
+    const col = columns[name] ?? (keys.length === 0 ? [] : undefined);
+    if (!Array.isArray(col) || col.length !== keys.length || !col.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new StateInvalidError(where, `columns.${name}`, `must be ${keys.length} finite numbers`);
+    }
+  }
+}
+
+/** Each column copied into one of `n` slots. */
+export function grownColumns(columns: readonly Float64Array[], n: number): Float64Array[] {
+  return columns.map((old) => {
+    const next = new Float64Array(n);
+    next.set(old);
+    return next;
+  });
 }
 
 /** A table with no rows, as a fresh detector's state holds it. */

@@ -1,6 +1,5 @@
 import { KeySlots } from './key-slots';
-import type { NumericTableSnapshot } from './numeric-table';
-import { StateInvalidError } from './state-errors';
+import { checkNumericSnapshot, grownColumns, type NumericTableSnapshot } from './numeric-table';
 
 /**
  * NumericTable's rows (core/state/numeric-table.ts) with the keys in KeySlots (core/state/key-slots.ts)
@@ -80,26 +79,13 @@ export class SlotTable<C extends string> {
   private fit(): void {
     const n = this.keys.capacity;
     if ((this.columns[0] as Float64Array).length >= n) return;
-    this.columns = this.columns.map((old) => {
-      const next = new Float64Array(n);
-      next.set(old);
-      return next;
-    });
+    this.columns = grownColumns(this.columns, n);
   }
 
   /** Checked whole before any of it is used, as NumericTable's: a bad one is an error, never a cast. */
   private restore(saved: NumericTableSnapshot, all: readonly string[], where: string): void {
-    if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.keys) || saved.columns === null || typeof saved.columns !== 'object') {
-      throw new StateInvalidError(where, '(table)', 'must be {"keys": [...], "columns": {...}}');
-    }
+    checkNumericSnapshot(saved, all, where);
     const { keys, columns } = saved;
-    if (!keys.every((k) => typeof k === 'string') || new Set(keys).size !== keys.length) throw new StateInvalidError(where, 'keys', 'must be distinct strings');
-    for (const name of all) {
-      const col = columns[name] ?? (keys.length === 0 ? [] : undefined);
-      if (!Array.isArray(col) || col.length !== keys.length || !col.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        throw new StateInvalidError(where, `columns.${name}`, `must be ${keys.length} finite numbers`);
-      }
-    }
     keys.forEach((k, i) => {
       const r = this.keys.add(k);
       this.fit();

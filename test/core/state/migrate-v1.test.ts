@@ -40,9 +40,10 @@ describe('state version 1 → 2', () => {
       assert.deepEqual(daysOf(after.columns['rc4']?.[i] ?? 0), history.rc4Days);
     });
     const roamingBefore = table<{ roamingDays: number[] }>(old['detectors'], 'pass_the_ticket', 'accounts');
-    const roamingAfter = table<{ roaming: number }>(migrated.detectors, 'pass_the_ticket', 'accounts');
+    // Version 5 keeps them as a table of [lastSeen, roaming, forwardedAt] (core/state/migrate-v4/pass-the-ticket.ts).
+    const roamingAfter = (migrated.detectors['pass_the_ticket'] as { accounts: { keys: string[]; rows: number[][] } }).accounts;
     assert.ok(Object.values(roamingBefore).some((a) => a.roamingDays.length > 1), 'the fixture has roaming days to convert');
-    for (const [account, a] of Object.entries(roamingBefore)) assert.deepEqual(daysOf(roamingAfter[account]?.roaming ?? 0), a.roamingDays);
+    for (const [account, a] of Object.entries(roamingBefore)) assert.deepEqual(daysOf(roamingAfter.rows[roamingAfter.keys.indexOf(account)]?.[1] ?? 0), a.roamingDays);
     // On to version 5, kerberoasting's devices are a numeric table (core/state/migrate-v4-kerberos.ts).
     const devices = (migrated.detectors['kerberoasting'] as { devices: NumericTableSnapshot }).devices;
     assert.ok(devices.keys.length > 0);

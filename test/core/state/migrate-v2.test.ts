@@ -42,10 +42,11 @@ describe('state version 2 → 3', () => {
     const migrated = checkState(v2(), 'state-v2');
     assert.deepEqual(migrated.kerberos?.coverage, oldCoverage);
     const golden = migrated.detectors['golden_ticket'] as Record<string, unknown>;
-    const ptt = migrated.detectors['pass_the_ticket'] as { accounts: Record<string, object> };
+    const ptt = migrated.detectors['pass_the_ticket'] as { accounts: { keys: string[]; rows: unknown[][] } };
     assert.equal('tgts' in golden || 'coverage' in golden, false);
     assert.equal('coverage' in ptt, false);
-    for (const a of Object.values(ptt.accounts)) assert.equal('tgts' in a, false);
+    // Version 5 rows are [lastSeen, roaming, forwardedAt] (core/state/migrate-v4/pass-the-ticket.ts): no TGTs.
+    for (const row of ptt.accounts.rows) assert.equal(row.length, 3);
     assert.equal('sidNames' in golden, false, 'golden_ticket\'s name↔SID pairs moved to the account table (v4 → v5)');
     assert.ok((migrated.identities?.nameSids.pairs.length ?? 0) > 0, 'the pairs carried over to identities.nameSids');
   });
@@ -53,10 +54,12 @@ describe('state version 2 → 3', () => {
   it('keeps pass_the_ticket accounts that roamed, and drops those kept only for their TGTs', () => {
     const old = (v2()['detectors'] as Rec)['pass_the_ticket']?.['accounts'] as Record<string, { roaming: number }>;
     const migrated = checkState(v2(), 'state-v2');
-    const accounts = (migrated.detectors['pass_the_ticket'] as { accounts: Record<string, { roaming: number }> }).accounts;
+    // Version 5 keeps them as a table of [lastSeen, roaming, forwardedAt] (core/state/migrate-v4/pass-the-ticket.ts).
+    const table = (migrated.detectors['pass_the_ticket'] as { accounts: { keys: string[]; rows: unknown[][] } }).accounts;
+    const roaming = (k: string): unknown => table.rows[table.keys.indexOf(k)]?.[1];
     for (const [k, a] of Object.entries(old)) {
-      if (a.roaming !== 0) assert.equal(accounts[k]?.roaming, a.roaming, k);
-      else assert.equal(accounts[k], undefined, k);
+      if (a.roaming !== 0) assert.equal(roaming(k), a.roaming, k);
+      else assert.equal(table.keys.includes(k), false, k);
     }
   });
 

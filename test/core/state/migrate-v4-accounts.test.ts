@@ -65,7 +65,12 @@ function asV4(state: EngineState): Rec {
   }
   const nameRids: Rec = {};
   for (const [d, name, rid] of snap.nameSids.rids) nameRids[`${snap.domains[d]}|${name}`] = String(rid);
-  const detectors = { ...state.detectors, golden_ticket: { ...(state.detectors['golden_ticket'] as Rec), sidNames, nameRids } };
+  // golden_ticket's verdicts as version 4 held them too: unknown names as {name: time} (core/state/migrate-v4/golden-ticket.ts).
+  const { unknownNames, missingTgt, ...golden } = state.detectors['golden_ticket'] as { unknownNames: { keys: string[]; rows: number[] }; missingTgt: unknown[] };
+  assert.deepEqual(missingTgt, [], 'a finished pass leaves no ticket waiting');
+  const names = Object.fromEntries(unknownNames.keys.map((k, i) => [k, unknownNames.rows[i]]));
+  const v4Golden = { ...golden, unknownNames: names, unknownCount: unknownNames.keys.length, missingTgt: [], sidNames, nameRids };
+  const detectors = { ...state.detectors, golden_ticket: v4Golden };
   return { ...state, version: 4, identities: { seq: snap.seq, records, aliases: snap.aliases }, detectors };
 }
 
@@ -184,7 +189,34 @@ describe('migrate v4 → v5: the account table', () => {
     const bad = migrateV4({ ...doc, detectors: { ...detectors, golden_ticket: { ...detectors['golden_ticket'], nameRids: { 'S-1-5-21-1-2-3|bob': 'abc' } } } });
     assert.throws(() => new IdentityDirectory([], bad['identities'] as never), /identities\.nameSids\.rids\.0\.2 must be a non-negative integer, is "abc"/);
     const settings = { thresholds: { ticketLifetimeHours: 10, coverageGapMinutes: 120, clockSkewMinutes: 5 }, learningPeriodMs: 0, testMode: false };
-    assert.throws(() => goldenTicket.create(settings, { realms: [], unknownNames: {}, unknownCount: 0, missingTgt: [], sidNames: {} }), /detectors\.golden_ticket\.sidNames is not a key of state version 5/);
+    assert.throws(() => goldenTicket.create(settings, { realms: [], sidNames: {} }), /detectors\.golden_ticket is invalid: sidNames is not a key of state version 5/);
+  });
+
+  it('carries golden_ticket\'s unknown names and waiting tickets of a version 4 document into its tables', () => {
+    const doc = v4();
+    const detectors = doc['detectors'] as Record<string, Rec>;
+    const T = 1_710_300_000_000;
+    const ticket = {
+      kind: 'kerberos_service_ticket', time: T, host: 'DC01.corp.example', eventId: 4769, recordId: 12,
+      account: { name: 'ghost', domain: 'CORP.EXAMPLE' }, ip: '10.0.0.9', serviceName: 'cifs/fs01', status: 0, ticketOptions: 0x40810000,
+    };
+    const golden = { ...detectors['golden_ticket'], unknownNames: { ghost: T - 1000, 'corp\\nobody': T - 2000 }, unknownCount: 2, missingTgt: [{ due: T + 300_000, item: ticket }] };
+    const migrated = migrateV4({ ...doc, detectors: { ...detectors, golden_ticket: golden } });
+    const section = (migrated['detectors'] as Record<string, Rec>)['golden_ticket'];
+    assert.deepEqual(section, {
+      realms: ['CORP.EXAMPLE'], since: detectors['golden_ticket']?.['since'],
+      unknownNames: { keys: ['ghost', 'corp\\nobody'], rows: [T - 1000, T - 2000] },
+      missingTgt: [[T + 300_000, [T, 'DC01.corp.example', 4769, 12], ['ghost', 'CORP.EXAMPLE', null], '10.0.0.9', 'cifs/fs01']],
+    });
+    const settings = { thresholds: { ticketLifetimeHours: 10, coverageGapMinutes: 120, clockSkewMinutes: 5 }, learningPeriodMs: 0, testMode: false };
+    assert.deepEqual(goldenTicket.create(settings, JSON.parse(JSON.stringify(section))).snapshot(), section, 'the restore reads every row of it back');
+  });
+
+  it('refuses a golden_ticket section of the wrong shape naming the path', () => {
+    const settings = { thresholds: { ticketLifetimeHours: 10, coverageGapMinutes: 120, clockSkewMinutes: 5 }, learningPeriodMs: 0, testMode: false };
+    assert.throws(() => goldenTicket.create(settings, { unknownNames: { keys: ['ghost'], rows: ['soon'] } }), /detectors\.golden_ticket is invalid: unknownNames\.rows\.0 must be a finite number/);
+    assert.throws(() => goldenTicket.create(settings, { missingTgt: [[1, [1, 'DC01', 4769, null], ['ghost', null, null], null, 7]] }), /detectors\.golden_ticket is invalid: missingTgt\.0\.4 must be a string/);
+    assert.throws(() => goldenTicket.create(settings, { unknownNames: { ghost: 1 } }), /detectors\.golden_ticket is invalid: unknownNames must be/);
   });
 
   it('moves golden_ticket\'s pairs when the document has no identities yet', () => {

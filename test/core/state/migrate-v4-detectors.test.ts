@@ -14,6 +14,7 @@ import { migrateV4 } from '../../../core/state/migrate-v4';
 import { checkState, STATE_VERSION } from '../../../core/state/state';
 import { MemorySource } from '../../support/memory-source';
 import { migrateV4Detectors, migrateV4Section } from '../../../core/state/migrate-v4-detectors';
+import { migrateGoldenTicket } from '../../../core/state/migrate-v4/golden-ticket';
 import { StateInvalidError } from '../../../core/state/state-errors';
 import { passwordSpray } from '../../../core/detectors/password_spray';
 import { accountEnumeration } from '../../../core/detectors/account_enumeration';
@@ -41,6 +42,7 @@ import { impossibleTravel } from '../../../core/detectors/impossible_travel';
 import { unfamiliarSignin } from '../../../core/detectors/unfamiliar_signin';
 import { sensitiveGroupChange } from '../../../core/detectors/sensitive_group_change';
 import { dcshadow } from '../../../core/detectors/dcshadow';
+import { passTheTicket } from '../../../core/detectors/pass_the_ticket';
 import { DC, logon as logonEvent, service7045 } from '../detectors/remote_code_execution.fixtures';
 import { daysOf } from '../../../core/state/day-bits';
 import type { DetectorModule, DetectorSettings } from '../../../core/detectors/detector';
@@ -811,6 +813,48 @@ describe('migrate v4 → v5: dcshadow', () => {
   });
 });
 
+describe('migrate v4 → v5: pass_the_ticket', () => {
+  /** The real v4 section (one roaming machine account), with a forwarding, a learned front-end and a waiting ticket added. */
+  function v4Section(): Record<string, unknown> {
+    const real = (v4Doc()['detectors'] as Record<string, Record<string, unknown>>)['pass_the_ticket'] as { accounts: Record<string, object> };
+    const ticket = {
+      kind: 'kerberos_service_ticket', time: T, host: 'DC01.corp.example', eventId: 4769, recordId: 31,
+      account: { name: 'alice', domain: 'CORP', sid: 'S-1-5-21-1-2-3-1104' }, ip: '10.0.0.7', serviceName: 'cifs/fs01', status: 0, ticketOptions: 0x40810000,
+    };
+    return {
+      ...real,
+      accounts: { ...real.accounts, alice: { lastSeen: T, roaming: 0, forwardedAt: T - MIN } },
+      sources: { '10.0.0.50': { accounts: ['alice', 'bob'], lastSeen: T - DAY } },
+      unexplained: [{ due: T + 5 * MIN, item: ticket }],
+    };
+  }
+
+  it('carries every account\'s roaming days and forwarding, the front-ends and the waiting tickets over row for row', () => {
+    const v4 = v4Section();
+    const real = v4['accounts'] as Record<string, { lastSeen: number; roaming: number }>;
+    const machine = real['ws9504$'];
+    assert.ok(machine && machine.roaming !== 0, 'the real fixture has a roaming account');
+    const migrated = migrateV4Section('pass_the_ticket', v4);
+    assert.deepEqual(migrated, {
+      since: v4['since'],
+      accounts: { keys: ['ws9504$', 'alice'], rows: [[machine.lastSeen, machine.roaming, null], [T, 0, T - MIN]] },
+      sources: { keys: ['10.0.0.50'], rows: [[T - DAY, ['alice', 'bob']]] },
+      unexplained: [[T + 5 * MIN, [T, 'DC01.corp.example', 4769, 31], ['alice', 'CORP', 'S-1-5-21-1-2-3-1104'], '10.0.0.7', 'cifs/fs01']],
+    });
+    assert.equal(migrateV4Section('pass_the_ticket', migrated), migrated, 'a v5 section passes as it is');
+    const d = passTheTicket.create(settings(passTheTicket), JSON.parse(JSON.stringify(migrated)));
+    assert.deepEqual(d.snapshot(), migrated, 'the restore reads every row of it back');
+  });
+
+  it('carries a part of the wrong shape, and the restore refuses it naming the path', () => {
+    const bad = migrateV4Section('pass_the_ticket', { ...v4Section(), sources: { '10.0.0.50': 'alice' } }) as Record<string, unknown>;
+    assert.deepEqual(bad['sources'], { '10.0.0.50': 'alice' });
+    assert.throws(() => passTheTicket.create(settings(passTheTicket), bad), /detectors\.pass_the_ticket is invalid: sources must be \{"keys"/);
+    assert.throws(() => passTheTicket.create(settings(passTheTicket), { accounts: { keys: ['a'], rows: [[T, 'x', null]] } }), /detectors\.pass_the_ticket is invalid: accounts\.rows\.0\.1 must be a day set/);
+    assert.throws(() => passTheTicket.create(settings(passTheTicket), { unexplained: [[T, [T, 'DC01', 4769, null], ['alice', null, 'not-a-sid'], null, 'cifs/x']] }), /detectors\.pass_the_ticket is invalid: unexplained\.0\.2\.2 must be a SID/);
+  });
+});
+
 /** The real version 1 fixture carried to version 4. */
 function v4Doc(): Record<string, unknown> {
   return migrateV3(migrateV2(migrateV1(JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'state-v1.json'), 'utf8')) as Record<string, unknown>)));
@@ -835,7 +879,7 @@ describe('state version 4 → 5 (whole document)', () => {
     for (const id of Object.keys(before).filter((i) => !ownStep.includes(i))) assert.deepEqual(state.detectors[id], migrateV4Section(id, before[id]), id);
     // golden_ticket's name↔SID pairs moved to the account table (core/state/migrate-v4-accounts.ts).
     const { sidNames: _pairs, nameRids: _rids, ...verdicts } = before['golden_ticket'] as Record<string, unknown>;
-    assert.deepEqual(state.detectors['golden_ticket'], verdicts);
+    assert.deepEqual(state.detectors['golden_ticket'], migrateGoldenTicket(verdicts));
     assert.equal(migrateV4({ ...doc, detectors: 7 })['detectors'], 7, 'a malformed detectors section is carried for the schema to refuse');
   });
 
@@ -849,6 +893,8 @@ describe('state version 4 → 5 (whole document)', () => {
     assert.equal(result.state.version, 5);
     const spray = result.state.detectors['password_spray'] as { sources: { keys: string[] } };
     assert.deepEqual(spray.sources.keys, ['10.0.8.66']);
+    const ptt = result.state.detectors['pass_the_ticket'] as { accounts: { keys: string[] } };
+    assert.deepEqual(ptt.accounts.keys, ['ws9504$'], 'pass_the_ticket\'s roaming account kept through the pass');
     // The account table's part of the step (core/state/migrate-v4-accounts.ts): identities and golden_ticket's pairs kept.
     const before = v4() as { identities: { records: unknown[] }; detectors: { golden_ticket: { sidNames: object } } };
     assert.equal(result.state.identities?.rows.length, before.identities.records.length);

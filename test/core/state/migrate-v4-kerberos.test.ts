@@ -75,6 +75,35 @@ describe('migrate v4 → v5: the Kerberos facts in the ledger', () => {
     assert.equal(kept.detectors['overpass_the_hash'], odd.detectors['overpass_the_hash'], 'and the days stay where they were');
   });
 
+  it('carries overpass_the_hash\'s estate mix, new-credentials logons and waiting RC4 TGTs into their compact form', () => {
+    const doc = v4() as Doc;
+    const real = doc.detectors['overpass_the_hash'] as { org: { aes: number; weak: number }; since: number };
+    assert.ok(real.org.aes > 0, 'the fixture has learned the estate\'s mix');
+    const T = Date.UTC(2024, 2, 13, 9);
+    const origin = { time: T, host: 'WS01.corp.example', eventId: 4624, recordId: 5 };
+    const ev = { kind: 'kerberos_tgt_request', time: T - MINUTE, host: 'DC01.corp.example', eventId: 4768, recordId: 9, account: { name: 'alice', domain: 'CORP' }, ip: '10.0.0.7', status: 0, encryptionType: 0x17, preAuthType: 2 };
+    doc.detectors['overpass_the_hash'] = {
+      ...real,
+      newCredentials: [{ host: 'WS01.corp.example', time: T, origin }],
+      weakTgts: [{ ip: '10.0.0.7', time: T - MINUTE, ev, why: 'a downgrade' }],
+    };
+    const section = (migrateV4Kerberos(doc) as Doc).detectors['overpass_the_hash'];
+    assert.deepEqual(section, {
+      since: real.since, org: [real.org.aes, real.org.weak],
+      newCredentials: [['WS01.corp.example', [T, 'WS01.corp.example', 4624, 5]]],
+      weakTgts: [['10.0.0.7', [T - MINUTE, 'DC01.corp.example', 4768, 9], ['alice', 'CORP', null], 0x17, 2, 'a downgrade']],
+    });
+    assert.deepEqual(overpassTheHash.create(settings(overpassTheHash), JSON.parse(JSON.stringify(section))).snapshot(), section, 'the restore reads every row of it back');
+  });
+
+  it('refuses an overpass_the_hash section of the wrong shape, naming the path', () => {
+    const s = settings(overpassTheHash);
+    assert.throws(() => overpassTheHash.create(s, { org: { aes: 1, weak: 0 } }), /detectors\.overpass_the_hash is invalid: org must be an array of 2/);
+    assert.throws(() => overpassTheHash.create(s, { org: [1, -1] }), /detectors\.overpass_the_hash is invalid: org\.1 must be a non-negative integer/);
+    assert.throws(() => overpassTheHash.create(s, { newCredentials: [['WS01', [1, 'WS01', '4624', null]]] }), /detectors\.overpass_the_hash is invalid: newCredentials\.0\.1\.2 must be a non-negative integer/);
+    assert.throws(() => overpassTheHash.create(s, { weakTgts: [['10.0.0.7', [1, 'DC01', 4768, null], ['alice', null, null], 23, 2, null]] }), /detectors\.overpass_the_hash is invalid: weakTgts\.0\.5 must be a string/);
+  });
+
   it('carries kerberoasting\'s services, devices and recent tickets into its tables, every day kept', () => {
     const before = v4() as Doc;
     const old = before.detectors['kerberoasting'] as { services: Record<string, { lastSeen: number; aes: number; rc4: number; requesters: string[] }>; devices: Record<string, { lastSeen: number; aes: number; rc4: number }> };
@@ -110,5 +139,7 @@ describe('migrate v4 → v5: the Kerberos facts in the ledger', () => {
     const alert = result.alerts.find((a) => a.detector === overpassTheHash.declaration.id);
     assert.match(alert?.description ?? '', /received AES tickets on 2 earlier day\(s\)/);
     assert.ok((result.state.kerberos?.etypes?.accounts.keys ?? []).includes('ws9504$'));
+    const org = (v4() as Doc).detectors['overpass_the_hash']?.['org'] as { aes: number; weak: number };
+    assert.deepEqual(result.state.detectors['overpass_the_hash']?.['org' as never], [org.aes, org.weak + 1], 'the estate\'s mix carried, and the RC4 TGT counted in it');
   });
 });

@@ -86,8 +86,8 @@ describe('state schema', () => {
 
   it('refuses a saved day set that is not one, naming the record, instead of reading it as no days', async () => {
     const store = new MemoryStateStore();
-    const account = { tgts: [], roaming: [19794], lastSeen: 1 }; // a version 1 day list under a version 2 key
-    await store.save({ ...emptyState(), detectors: { pass_the_ticket: { coverage: {}, accounts: { jdoe: account }, sources: {}, unexplained: [] } } }, null);
-    await assert.rejects(pass(store), (e: Error) => e instanceof StateInvalidError && /detectors\.pass_the_ticket/.test(e.message) && /accounts\.jdoe\.roaming must be a day set/.test(e.message));
+    const account = [1, [19794], null]; // a version 1 day list in a version 5 row ([lastSeen, roaming, forwardedAt])
+    await store.save({ ...emptyState(), detectors: { pass_the_ticket: { accounts: { keys: ['jdoe'], rows: [account] }, sources: { keys: [], rows: [] }, unexplained: [] } } }, null);
+    await assert.rejects(pass(store), (e: Error) => e instanceof StateInvalidError && /detectors\.pass_the_ticket/.test(e.message) && /accounts\.rows\.0\.1 must be a day set/.test(e.message));
   });
 });

@@ -105,14 +105,37 @@ function matches(buf: Buffer, at: number, end: number, key: Buffer): boolean {
 
 /** Whether `lower` (lower-case printable ASCII) occurs in the range, ASCII letters compared case-insensitively. */
 function containsFolded(buf: Buffer, start: number, end: number, lower: string): boolean {
-  const first = lower.charCodeAt(0);
-  for (let at = start; at + lower.length <= end; at++) {
-    if (fold(buf[at]!) !== first) continue;
-    let k = 1;
-    while (k < lower.length && fold(buf[at + k]!) === lower.charCodeAt(k)) k++;
-    if (k === lower.length) return true;
+  // Candidates found by the native byte search (memchr) on the needle's anchor, rather than a JS
+  // loop over every byte of the line: 227 ms of a 1 M pass went to the loop (CPU profile). The
+  // search is confined to the line (a view, no copy), so a needle in the next line never counts.
+  const line = buf.subarray(start, end);
+  const a = anchorOf(lower);
+  const c = lower.charCodeAt(a);
+  const other = c >= 0x61 && c <= 0x7a ? c ^ 0x20 : -1;
+  let lo = line.indexOf(c, a);
+  let up = other < 0 ? -1 : line.indexOf(other, a);
+  while (lo >= 0 || up >= 0) {
+    const at = lo < 0 ? up : up < 0 ? lo : Math.min(lo, up);
+    if (at - a + lower.length > line.length) return false;
+    if (foldedAt(line, at - a, lower)) return true;
+    if (at === lo) lo = line.indexOf(c, at + 1);
+    else up = line.indexOf(other, at + 1);
   }
   return false;
+}
+
+/** The needle's first character that is not a letter (one byte search instead of two), else its first. */
+function anchorOf(lower: string): number {
+  for (let k = 0; k < lower.length; k++) {
+    const c = lower.charCodeAt(k);
+    if (c < 0x61 || c > 0x7a) return k;
+  }
+  return 0;
+}
+
+function foldedAt(line: Buffer, at: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) if (fold(line[at + k]!) !== lower.charCodeAt(k)) return false;
+  return true;
 }
 
 function fold(b: number): number {

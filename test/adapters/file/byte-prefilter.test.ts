@@ -64,6 +64,21 @@ describe('byte prefilter', () => {
     assert.equal(at(line({ Channel: 'Sécurité', EventID: 4624 })), DECIDE_ON_TEXT);
   });
 
+  it('finds a text condition anywhere in its own line, in any case, and never in the next line', () => {
+    const bytes = new BytePrefilter(wanted);
+    const share = (name: string) => line({ Channel: 'Security', EventID: 5140, ShareName: name });
+    const within = (text: string, next = '') => {
+      const buf = Buffer.from(`${text}\n${next}`);
+      return bytes.verdict(buf, 0, Buffer.byteLength(text));
+    };
+    for (const name of ['print$', 'PRINT$', '\\\\*\\pRiNt$', 'x$y$print$', 'prin$print$']) assert.equal(within(share(name)), PARSE, name);
+    for (const name of ['print', 'rint$', 'prin$', 'pr int$', '$print']) assert.equal(within(share(name)), 'security:5140', name);
+    assert.equal(within(share('C$'), share('print$')), 'security:5140', 'the next line\'s share is not this line\'s');
+    const reg = (path: string) => line({ Channel: sysmon, EventID: 13, TargetObject: path });
+    assert.equal(within(reg('HKLM\\X\\dsrmDSRMAdminLogonBehavior')), PARSE, 'a candidate that fails, then one that matches');
+    assert.equal(within(reg('HKLM\\X\\DsrmAdminLogonBehavio'), 'r'), 'microsoft-windows-sysmon/operational:13', 'cut at the line end');
+  });
+
   it('in the record parser, reads, skips and quarantines exactly as the text path does, whatever the chunking', () => {
     const file = `\ufeff${LINES.join('\n')}\n`;
     const run = (chunkBytes: number) => {

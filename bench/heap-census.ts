@@ -35,6 +35,7 @@ async function main(argv: readonly string[]): Promise<void> {
 
   const snapshotFile = arg('snapshot', '');
   if (snapshotFile) writeHeapSnapshot(snapshotFile);
+  const snapshots = snapshotHeaps(live);
   const identities = (live.identities as { directory: object }).directory;
   const owners: Owner[] = [
     { name: 'alerts (drained, annotated)', release: () => { live.alerts = undefined; } },
@@ -58,9 +59,10 @@ async function main(argv: readonly string[]): Promise<void> {
     total: difference('whole pass (all owners)', full, modulesLoaded),
     byOwner: sorted,
     unaccounted: difference('left after every owner, beyond the modules', last, modulesLoaded),
+    snapshotsByOwner: snapshots,
     baseline: [difference('node + tsx loader', atStart, { heap: 0, arrayBuffers: 0 }), difference('modules (code, config)', modulesLoaded, atStart)],
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table([result.total, ...sorted, result.unaccounted, ...result.baseline])}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table([result.total, ...sorted, result.unaccounted, ...result.baseline])}\n\nsnapshots (what the engine builds to save, held one at a time):\n${table(snapshots)}\n`);
 }
 
 /** The pass's owners at its end, each a field so that it can be let go alone. */
@@ -176,6 +178,31 @@ async function passLive(m: Modules, file: string, config: ReturnType<Modules['re
   return { ...held, detectors, alerts, alertCount: alerts.length, scores, events, accountRows: identities.snapshot().rows.length };
 }
 
+
+/**
+ * What each owner's snapshot holds while it is referenced (the engine builds them all into the
+ * state document before it saves), and its bytes as JSON: measured one at a time, owners live.
+ */
+function snapshotHeaps(live: Live): (Released & { readonly jsonMb: number })[] {
+  const owners: [string, { snapshot(): unknown } | undefined][] = [
+    ['directory model', live.directory as { snapshot(): unknown }],
+    ['identities', live.identities as { snapshot(): unknown }],
+    ['kerberos ledger', live.kerberos as { snapshot(): unknown }],
+    ['score book', live.scores as { snapshot(): unknown }],
+    ...Object.entries(live.detectors),
+  ];
+  const out: (Released & { readonly jsonMb: number })[] = [];
+  for (const [name, owner] of owners) {
+    if (!owner) continue;
+    const before = liveHeap();
+    let snapshot: unknown = owner.snapshot();
+    const held = liveHeap();
+    const jsonMb = Buffer.byteLength(JSON.stringify(snapshot ?? null)) / 2 ** 20;
+    snapshot = undefined;
+    out.push({ ...difference(name, held, before), jsonMb: Math.round(jsonMb * 10) / 10 });
+  }
+  return out.filter((r) => r.heapMb + r.arrayBuffersMb + r.jsonMb >= 0.1).sort((a, b) => b.heapMb - a.heapMb);
+}
 
 function table(rows: readonly Released[]): string {
   const w = Math.max(...rows.map((r) => r.name.length));

@@ -8,6 +8,8 @@
  * give their keys back instead of the pool growing with every account ever seen.
  */
 
+import { SidIndex } from './sid-index';
+
 export type KeyId = number;
 
 export const KEY_KIND = { oid: 0, sid: 1, upn: 2, sam: 3, other: 4 } as const;
@@ -27,8 +29,8 @@ export class AccountKeys {
   private readonly byText = new Map<string, KeyId>();
   private readonly domains: string[] = [];
   private readonly domainIds = new Map<string, number>();
-  /** Per domain id: RID → key id. */
-  private readonly sidsByDomain: Map<number, KeyId>[] = [];
+  /** SID keys by domain id and RID. */
+  private readonly sids = new SidIndex({ domainOf: this.domainOf, ridOf: this.ridOf });
   private readonly free: KeyId[] = [];
   private next = 0;
   private live = 0;
@@ -53,7 +55,7 @@ export class AccountKeys {
     const sid = key.startsWith('sid:') ? splitSid(key, 4) : undefined;
     if (!sid) return this.byText.get(key);
     const domain = this.domainIds.get(sid.domain);
-    return domain === undefined ? this.byText.get(key) : this.sidsByDomain[domain]?.get(sid.rid);
+    return domain === undefined ? this.byText.get(key) : this.sids.find(domain, sid.rid);
   }
 
   /**
@@ -86,7 +88,7 @@ export class AccountKeys {
       this.lastDomain = prefix;
       this.lastDomainId = domain;
     }
-    return this.sidsByDomain[domain]?.get(rid);
+    return this.sids.find(domain, rid);
   }
 
   /** The key's id, interned if new, with one more holder. */
@@ -104,7 +106,7 @@ export class AccountKeys {
       this.kinds[id] = KEY_KIND.sid;
       this.domainOf[id] = domain;
       this.ridOf[id] = sid.rid;
-      (this.sidsByDomain[domain] as Map<number, KeyId>).set(sid.rid, id);
+      this.sids.add(id);
     } else {
       this.kinds[id] = PREFIX_KIND[key.slice(0, 4)] ?? KEY_KIND.other;
       this.domainOf[id] = -1;
@@ -127,7 +129,7 @@ export class AccountKeys {
     if (left > 0) return;
     this.lastSid = undefined;
     const domain = this.domainOf[id] as number;
-    if (domain >= 0) this.sidsByDomain[domain]?.delete(this.ridOf[id] as number);
+    if (domain >= 0) this.sids.delete(id);
     else this.byText.delete(this.texts[id] as string);
     this.texts[id] = undefined;
     this.live--;
@@ -172,7 +174,6 @@ export class AccountKeys {
     const id = this.domains.length;
     this.domains.push(prefix);
     this.domainIds.set(prefix, id);
-    this.sidsByDomain.push(new Map());
     return id;
   }
 
@@ -189,6 +190,7 @@ export class AccountKeys {
       this.refs = grow(this.refs, new Uint32Array(n));
       this.domainOf = grow(this.domainOf, new Int32Array(n));
       this.ridOf = grow(this.ridOf, new Uint32Array(n));
+      this.sids.use({ domainOf: this.domainOf, ridOf: this.ridOf });
     }
     return id;
   }

@@ -36,6 +36,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const snapshotFile = arg('snapshot', '');
   if (snapshotFile) writeHeapSnapshot(snapshotFile);
   const snapshots = snapshotHeaps(live);
+  const atSave = saveHeaps(live);
   const identities = (live.identities as { directory: object }).directory;
   const owners: Owner[] = [
     { name: 'alerts (drained, annotated)', release: () => { live.alerts = undefined; } },
@@ -59,10 +60,10 @@ async function main(argv: readonly string[]): Promise<void> {
     total: difference('whole pass (all owners)', full, modulesLoaded),
     byOwner: sorted,
     unaccounted: difference('left after every owner, beyond the modules', last, modulesLoaded),
-    snapshotsByOwner: snapshots,
+    snapshotsByOwner: snapshots, atSave,
     baseline: [difference('node + tsx loader', atStart, { heap: 0, arrayBuffers: 0 }), difference('modules (code, config)', modulesLoaded, atStart)],
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table([result.total, ...sorted, result.unaccounted, ...result.baseline])}\n\nsnapshots (what the engine builds to save, held one at a time):\n${table(snapshots)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table([result.total, ...sorted, result.unaccounted, ...result.baseline])}\n\nsnapshots (what the engine builds to save, held one at a time):\n${table(snapshots)}\n\nat the save, beside the live owners:\n${table(atSave)}\n`);
 }
 
 /** The pass's owners at its end, each a field so that it can be let go alone. */
@@ -202,6 +203,24 @@ function snapshotHeaps(live: Live): (Released & { readonly jsonMb: number })[] {
     out.push({ ...difference(name, held, before), jsonMb: Math.round(jsonMb * 10) / 10 });
   }
   return out.filter((r) => r.heapMb + r.arrayBuffersMb + r.jsonMb >= 0.1).sort((a, b) => b.heapMb - a.heapMb);
+}
+
+/**
+ * What the engine holds at its save (core/engine/engine.ts): every snapshot at once, beside the
+ * live directory, identities and ledger, and then the document as one JSON string, as the file
+ * store writes it. With the live owners, this is the pass's high-water mark of live heap.
+ */
+function saveHeaps(live: Live): Released[] {
+  const owners = [live.directory, live.identities, live.kerberos, live.scores, ...Object.values(live.detectors)] as { snapshot(): unknown }[];
+  const before = liveHeap();
+  let snapshots: unknown[] | undefined = owners.map((o) => o.snapshot());
+  const held = liveHeap();
+  let text: string | undefined = JSON.stringify(snapshots);
+  const withText = liveHeap();
+  const rows = [difference('every snapshot at once', held, before), difference(`the document as JSON (${(text.length / 2 ** 20).toFixed(1)} M chars)`, withText, held)];
+  snapshots = undefined;
+  text = undefined;
+  return rows;
 }
 
 function table(rows: readonly Released[]): string {

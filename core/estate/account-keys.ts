@@ -9,6 +9,7 @@
  */
 
 import { SidIndex } from './sid-index';
+import { TextIndex } from './text-index';
 
 export type KeyId = number;
 
@@ -26,7 +27,7 @@ export class AccountKeys {
   private ridOf = new Uint32Array(1024);
   /** Key text of non-SID keys; undefined for SIDs and free ids. */
   private readonly texts: (string | undefined)[] = [];
-  private readonly byText = new Map<string, KeyId>();
+  private readonly byText = new TextIndex(this.texts);
   private readonly domains: string[] = [];
   private readonly domainIds = new Map<string, number>();
   /** SID keys by domain id and RID. */
@@ -53,9 +54,9 @@ export class AccountKeys {
   /** The id of a key, if any holder has it. */
   find(key: string): KeyId | undefined {
     const sid = key.startsWith('sid:') ? splitSid(key, 4) : undefined;
-    if (!sid) return this.byText.get(key);
+    if (!sid) return this.byText.find(key);
     const domain = this.domainIds.get(sid.domain);
-    return domain === undefined ? this.byText.get(key) : this.sids.find(domain, sid.rid);
+    return domain === undefined ? this.byText.find(key) : this.sids.find(domain, sid.rid);
   }
 
   /**
@@ -81,10 +82,10 @@ export class AccountKeys {
     } else {
       const cut = sid.lastIndexOf('-');
       rid = ridAt(sid, cut + 1);
-      if (rid === undefined || cut < 4 || sid.charCodeAt(0) !== 83 /* S */ || sid.charCodeAt(1) !== 45 /* - */) return this.byText.get(`sid:${sid}`);
+      if (rid === undefined || cut < 4 || sid.charCodeAt(0) !== 83 /* S */ || sid.charCodeAt(1) !== 45 /* - */) return this.byText.find(`sid:${sid}`);
       const prefix = sid.slice(0, cut);
       domain = this.domainIds.get(prefix);
-      if (domain === undefined) return this.domains.length >= MAX_DOMAINS ? this.byText.get(`sid:${sid}`) : undefined;
+      if (domain === undefined) return this.domains.length >= MAX_DOMAINS ? this.byText.find(`sid:${sid}`) : undefined;
       this.lastDomain = prefix;
       this.lastDomainId = domain;
     }
@@ -111,7 +112,7 @@ export class AccountKeys {
       this.kinds[id] = PREFIX_KIND[key.slice(0, 4)] ?? KEY_KIND.other;
       this.domainOf[id] = -1;
       this.texts[id] = key;
-      this.byText.set(key, id);
+      this.byText.add(id);
     }
     this.refs[id] = 1;
     return id;
@@ -130,7 +131,7 @@ export class AccountKeys {
     this.lastSid = undefined;
     const domain = this.domainOf[id] as number;
     if (domain >= 0) this.sids.delete(id);
-    else this.byText.delete(this.texts[id] as string);
+    else this.byText.delete(id);
     this.texts[id] = undefined;
     this.live--;
     this.free.push(id);

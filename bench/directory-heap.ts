@@ -12,12 +12,11 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { resolveConfig } from '../core/config/config';
 import { DETECTOR_MODULES } from '../core/detectors/registry';
 import { DirectoryModel } from '../core/estate/directory-model';
 import { normalize } from '../core/events/normalize';
+import { difference, liveHeap, mb, releaseField, releaseInTurn } from './heap-release';
 
 /** As core/engine/engine.ts evicts: hourly, at the state TTL, sessions at their own horizon. */
 const EVICT_EVERY_MS = 3_600_000;
@@ -60,17 +59,12 @@ async function main(argv: readonly string[]): Promise<void> {
   model.evictIdle(watermark - config.stateTtlMs, watermark);
   const snapshotBytes = snapshotSizes(model);
   const held = counts(model);
-  const full = liveHeap();
-  const byPart: Record<string, number> = {};
-  let last = full;
-  for (const part of PARTS) {
-    release(model, part.path);
-    const now = liveHeap();
-    byPart[part.name] = mb(last - now);
-    last = now;
-  }
+  const { freed, full, last } = releaseInTurn(PARTS.map((part) => ({ name: part.name, release: () => releaseField(model, part.path) })));
+  const byPart = Object.fromEntries(freed.map((r) => [r.name, r.heapMb]));
+  const byPartArrayBuffers = Object.fromEntries(freed.map((r) => [r.name, r.arrayBuffersMb]));
   const result = {
-    file, events, held, directoryHeapMb: mb(full - before), byPartMb: byPart, restMb: mb(last - before),
+    file, events, held, directoryHeapMb: difference('', full, before).heapMb, directoryArrayBuffersMb: difference('', full, before).arrayBuffersMb,
+    byPartMb: byPart, byPartArrayBuffersMb: byPartArrayBuffers, restMb: mb(last.heap - before.heap),
     snapshotBytes,
   };
   // Keeps the model referenced until every part was measured.
@@ -91,25 +85,6 @@ function counts(model: DirectoryModel): Record<string, number> {
 function snapshotSizes(model: DirectoryModel): Record<string, number> {
   const sections = Object.entries(model.snapshot()).map(([k, v]) => [k, Buffer.byteLength(JSON.stringify(v ?? null))] as const);
   return Object.fromEntries([...sections, ['total', sections.reduce((a, [, n]) => a + n, 0)]]);
-}
-
-/** Drops one of the model's private parts: a bench's measurement, not an API (hence the cast). */
-function release(model: DirectoryModel, path: readonly string[]): void {
-  let owner = model as unknown as Record<string, unknown>;
-  for (const key of path.slice(0, -1)) owner = owner[key] as Record<string, unknown>;
-  owner[path[path.length - 1] as string] = undefined;
-}
-
-function liveHeap(): number {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
-function mb(bytes: number): number {
-  return Math.round(bytes / 2 ** 20 * 10) / 10;
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

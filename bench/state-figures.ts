@@ -3,11 +3,10 @@
  * once garbage is collected, and the bytes of state per active account; and whether every
  * seeded attack was still found, so a faster engine that misses attacks fails the bench.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Alert } from '../core/alerts/alert';
 import type { EngineState } from '../core/state/state';
 import type { AttackLabel } from './attacks';
+import { liveHeap } from './heap-release';
 
 export interface StateFigures {
   /** Bytes of the state document as the file store writes it (compact JSON). */
@@ -22,18 +21,9 @@ export interface StateFigures {
 /** Measured after the timed pass, while the pass's state is still referenced (it is read after the collection). */
 export function stateFigures(state: EngineState): StateFigures {
   const stateBytes = Buffer.byteLength(JSON.stringify(state));
-  const liveHeapMb = liveHeap() / 2 ** 20;
+  const liveHeapMb = liveHeap().heap / 2 ** 20;
   const activeAccounts = state.identities?.rows.length ?? 0;
   return { stateBytes, liveHeapMb, activeAccounts, stateBytesPerAccount: activeAccounts > 0 ? stateBytes / activeAccounts : 0 };
-}
-
-function liveHeap(): number {
-  // `--expose-gc` set at run time: the phase's command line stays the one `detect` runs with.
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
 }
 
 /** Detector → account names its alerts name, small enough to hand from the phase to the runner. */

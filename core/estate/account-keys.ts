@@ -8,6 +8,9 @@
  * give their keys back instead of the pool growing with every account ever seen.
  */
 
+import { SidIndex } from './sid-index';
+import { TextIndex } from './text-index';
+
 export type KeyId = number;
 
 export const KEY_KIND = { oid: 0, sid: 1, upn: 2, sam: 3, other: 4 } as const;
@@ -24,11 +27,11 @@ export class AccountKeys {
   private ridOf = new Uint32Array(1024);
   /** Key text of non-SID keys; undefined for SIDs and free ids. */
   private readonly texts: (string | undefined)[] = [];
-  private readonly byText = new Map<string, KeyId>();
+  private readonly byText = new TextIndex(this.texts);
   private readonly domains: string[] = [];
   private readonly domainIds = new Map<string, number>();
-  /** Per domain id: RID → key id. */
-  private readonly sidsByDomain: Map<number, KeyId>[] = [];
+  /** SID keys by domain id and RID. */
+  private readonly sids = new SidIndex({ domainOf: this.domainOf, ridOf: this.ridOf });
   private readonly free: KeyId[] = [];
   private next = 0;
   private live = 0;
@@ -51,9 +54,9 @@ export class AccountKeys {
   /** The id of a key, if any holder has it. */
   find(key: string): KeyId | undefined {
     const sid = key.startsWith('sid:') ? splitSid(key, 4) : undefined;
-    if (!sid) return this.byText.get(key);
+    if (!sid) return this.byText.find(key);
     const domain = this.domainIds.get(sid.domain);
-    return domain === undefined ? this.byText.get(key) : this.sidsByDomain[domain]?.get(sid.rid);
+    return domain === undefined ? this.byText.find(key) : this.sids.find(domain, sid.rid);
   }
 
   /**
@@ -79,14 +82,14 @@ export class AccountKeys {
     } else {
       const cut = sid.lastIndexOf('-');
       rid = ridAt(sid, cut + 1);
-      if (rid === undefined || cut < 4 || sid.charCodeAt(0) !== 83 /* S */ || sid.charCodeAt(1) !== 45 /* - */) return this.byText.get(`sid:${sid}`);
+      if (rid === undefined || cut < 4 || sid.charCodeAt(0) !== 83 /* S */ || sid.charCodeAt(1) !== 45 /* - */) return this.byText.find(`sid:${sid}`);
       const prefix = sid.slice(0, cut);
       domain = this.domainIds.get(prefix);
-      if (domain === undefined) return this.domains.length >= MAX_DOMAINS ? this.byText.get(`sid:${sid}`) : undefined;
+      if (domain === undefined) return this.domains.length >= MAX_DOMAINS ? this.byText.find(`sid:${sid}`) : undefined;
       this.lastDomain = prefix;
       this.lastDomainId = domain;
     }
-    return this.sidsByDomain[domain]?.get(rid);
+    return this.sids.find(domain, rid);
   }
 
   /** The key's id, interned if new, with one more holder. */
@@ -104,12 +107,12 @@ export class AccountKeys {
       this.kinds[id] = KEY_KIND.sid;
       this.domainOf[id] = domain;
       this.ridOf[id] = sid.rid;
-      (this.sidsByDomain[domain] as Map<number, KeyId>).set(sid.rid, id);
+      this.sids.add(id);
     } else {
       this.kinds[id] = PREFIX_KIND[key.slice(0, 4)] ?? KEY_KIND.other;
       this.domainOf[id] = -1;
       this.texts[id] = key;
-      this.byText.set(key, id);
+      this.byText.add(id);
     }
     this.refs[id] = 1;
     return id;
@@ -127,8 +130,8 @@ export class AccountKeys {
     if (left > 0) return;
     this.lastSid = undefined;
     const domain = this.domainOf[id] as number;
-    if (domain >= 0) this.sidsByDomain[domain]?.delete(this.ridOf[id] as number);
-    else this.byText.delete(this.texts[id] as string);
+    if (domain >= 0) this.sids.delete(id);
+    else this.byText.delete(id);
     this.texts[id] = undefined;
     this.live--;
     this.free.push(id);
@@ -172,7 +175,6 @@ export class AccountKeys {
     const id = this.domains.length;
     this.domains.push(prefix);
     this.domainIds.set(prefix, id);
-    this.sidsByDomain.push(new Map());
     return id;
   }
 
@@ -189,6 +191,7 @@ export class AccountKeys {
       this.refs = grow(this.refs, new Uint32Array(n));
       this.domainOf = grow(this.domainOf, new Int32Array(n));
       this.ridOf = grow(this.ridOf, new Uint32Array(n));
+      this.sids.use({ domainOf: this.domainOf, ridOf: this.ridOf });
     }
     return id;
   }

@@ -1,5 +1,6 @@
 import { DAY } from '../events/time';
 import type { AccountKeys, KeyId } from './account-keys';
+import { NameRids } from './name-rids';
 
 /**
  * The name ↔ SID pairs events that carry both taught (golden_ticket's forged-PAC check,
@@ -38,8 +39,8 @@ export class NameSidPairs implements NameSidView {
   private seen = new Float64Array(0);
   private nameCase = new Uint8Array(0);
   private readonly written = new Map<PairId, string>();
-  /** Per domain id: the name's key id → RID. Each entry holds its name key. */
-  private readonly rids = new Map<number, Map<KeyId, number>>();
+  /** Per domain id and name key id: the RID. Each entry holds its name key. */
+  private readonly rids = new NameRids();
   private count = 0;
   private sweptUpTo = -Infinity;
 
@@ -85,7 +86,7 @@ export class NameSidPairs implements NameSidView {
     const domain = this.keys.domainIdOf(domainSid);
     const name = this.keys.find(`sam:${lowerName}`);
     if (domain === undefined || name === undefined) return undefined;
-    const rid = this.rids.get(domain)?.get(name);
+    const rid = this.rids.get(domain, name);
     return rid === undefined ? undefined : String(rid);
   }
 
@@ -135,7 +136,7 @@ export class NameSidPairs implements NameSidView {
       const name = this.nameKey[pair] as number;
       if (name === NONE || (this.seen[pair] as number) >= before) continue;
       const { domain, rid } = this.keys.sidParts(pair);
-      if (domain >= 0 && this.rids.get(domain)?.get(name) === rid) this.deleteRid(domain, name);
+      if (domain >= 0 && this.rids.get(domain, name) === rid) this.deleteRid(domain, name);
       this.drop(pair);
     }
   }
@@ -150,7 +151,7 @@ export class NameSidPairs implements NameSidView {
   /** Every RID entry, for the snapshot: domain id, lower-case name, RID. */
   ridEntries(): [number, string, number][] {
     const out: [number, string, number][] = [];
-    for (const [domain, rids] of this.rids) for (const [name, rid] of rids) out.push([domain, this.keys.text(name).slice(4), rid]);
+    for (const [domain, name, rid] of this.rids.entries()) out.push([domain, this.keys.text(name).slice(4), rid]);
     return out;
   }
 
@@ -161,22 +162,13 @@ export class NameSidPairs implements NameSidView {
   }
 
   private setRid(domain: number, name: KeyId, rid: number, acquired = false): void {
-    let rids = this.rids.get(domain);
-    if (!rids) this.rids.set(domain, (rids = new Map()));
-    if (rids.has(name)) {
-      if (acquired) this.keys.release(name);
-    } else if (!acquired) {
-      this.keys.retain(name);
-    }
-    rids.set(name, rid);
+    const isNew = this.rids.set(domain, name, rid);
+    if (!isNew && acquired) this.keys.release(name);
+    else if (isNew && !acquired) this.keys.retain(name);
   }
 
   private deleteRid(domain: number, name: KeyId): void {
-    const rids = this.rids.get(domain);
-    if (!rids?.has(name)) return;
-    rids.delete(name);
-    if (rids.size === 0) this.rids.delete(domain);
-    this.keys.release(name);
+    if (this.rids.delete(domain, name)) this.keys.release(name);
   }
 
   private drop(pair: PairId): void {

@@ -1,3 +1,5 @@
+import { KeySlots } from '../state/key-slots';
+
 /**
  * Interned strings for the compact estate tables (logon sessions, front-ends): a table column
  * holds the id, and "10.0.0.9" or "alice" is held once however many rows name it.
@@ -45,53 +47,46 @@ export class StringPool {
  * Interned strings counted by the rows that name them: a string goes when its last row does,
  * so the pool holds exactly the live strings, with no rebuild. Logon sessions turn over
  * every ticket lifetime; a pool that only grew (rebuilt at five strings per live session)
- * held 180,000 strings for 87,000 sessions at 1 M events (issue 13). Id 0 is "absent".
+ * held 180,000 strings for 87,000 sessions at 1 M events (issue 13). Id 0 is "absent", id
+ * n the key slot n - 1. The strings live as UTF-8 bytes in key slots (core/state/key-slots.ts),
+ * not as a Map and an array of strings: at 1 M events the Map's table alone was 7 MB for
+ * 105,000 strings (a V8 hash table keeps room for deleted entries until it is rebuilt), the
+ * pool 12.6 MB of heap in all (bench/heap-census.ts).
  */
 export class CountedStrings {
-  private readonly ids = new Map<string, number>();
-  private texts: (string | undefined)[] = [undefined];
+  private readonly keys = new KeySlots();
   private counts = new Int32Array(1024);
-  private readonly free: number[] = [];
 
   get size(): number {
-    return this.ids.size;
+    return this.keys.size;
   }
 
   /** The id of `s`, one more row naming it. */
   acquire(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.free.pop() ?? this.texts.length;
-      if (id === this.texts.length) this.texts.push(s);
-      else this.texts[id] = s;
-      if (id >= this.counts.length) {
-        const more = new Int32Array(this.counts.length * 2);
-        more.set(this.counts);
-        this.counts = more;
-      }
-      this.ids.set(s, id);
+    const slot = this.keys.add(s);
+    if (slot >= this.counts.length) {
+      const more = new Int32Array(Math.max(this.keys.capacity, slot + 1));
+      more.set(this.counts);
+      this.counts = more;
     }
-    this.counts[id] = (this.counts[id] as number) + 1;
-    return id;
+    this.counts[slot] = (this.counts[slot] as number) + 1;
+    return slot + 1;
   }
 
   /** One row fewer naming `id` (0: nothing); the string goes with its last row. */
   release(id: number): void {
     if (id === 0) return;
-    const n = (this.counts[id] as number) - 1;
-    this.counts[id] = n;
-    if (n > 0) return;
-    this.ids.delete(this.texts[id] as string);
-    this.texts[id] = undefined;
-    this.free.push(id);
+    const n = (this.counts[id - 1] as number) - 1;
+    this.counts[id - 1] = n;
+    if (n <= 0) this.keys.delete(id - 1);
   }
 
   /** The id of `s`, or 0 when no row names it (a lookup never grows the pool). */
   find(s: string): number {
-    return this.ids.get(s) ?? 0;
+    return this.keys.find(s) + 1;
   }
 
   text(id: number): string | undefined {
-    return id === 0 ? undefined : this.texts[id];
+    return id === 0 || !this.keys.has(id - 1) ? undefined : this.keys.key(id - 1);
   }
 }

@@ -25,6 +25,26 @@ describe('counted strings (the logon sessions\' pool)', () => {
     assert.equal(p.size, 3_000, 'id 0 (absent) names nothing');
   });
 
+  it('gives back a name outside ASCII as it was acquired', () => {
+    const p = new CountedStrings();
+    const names = ['jürgen', '用户', 'ADMIN$', 'jurgen'];
+    const ids = names.map((n) => p.acquire(n));
+    assert.equal(new Set(ids).size, 4, 'one id per distinct string');
+    assert.deepEqual(ids.map((id) => p.text(id)), names);
+    assert.equal(p.find('jürgen'), ids[0]);
+  });
+
+  it('keeps a string acquired again after its last row let it go', () => {
+    const p = new CountedStrings();
+    for (let round = 0; round < 3; round++) {
+      const ids = Array.from({ length: 2_000 }, (_, i) => p.acquire(`host${i}`));
+      assert.equal(p.text(ids[1_999] as number), 'host1999');
+      for (const id of ids) p.release(id);
+      assert.equal(p.size, 0);
+      assert.equal(p.find('host5'), 0);
+    }
+  });
+
   it('re-interns into a dense pool for a snapshot', () => {
     const p = new CountedStrings();
     p.release(p.acquire('gone'));

@@ -9,9 +9,13 @@ import type { AttackLabel } from './attacks';
 import { liveHeap } from './heap-release';
 
 export interface StateFigures {
-  /** Bytes of the state document as the file store writes it (compact JSON). */
+  /** Bytes of the state file the pass committed (compact JSON). */
   readonly stateBytes: number;
-  /** Heap in use after a full collection, with the pass's state still referenced. */
+  /**
+   * Heap in use after a full collection, with the pass's state still referenced: its sections
+   * are made from the live structures when read (core/engine/state-on-demand.ts), so this is
+   * what the pass's structures hold, not a copy of the document.
+   */
   readonly liveHeapMb: number;
   /** Accounts the identity table holds after the pass: the entities the state is bounded by. */
   readonly activeAccounts: number;
@@ -19,8 +23,7 @@ export interface StateFigures {
 }
 
 /** Measured after the timed pass, while the pass's state is still referenced (it is read after the collection). */
-export function stateFigures(state: EngineState): StateFigures {
-  const stateBytes = Buffer.byteLength(JSON.stringify(state));
+export function stateFigures(state: EngineState, stateBytes: number): StateFigures {
   const liveHeapMb = liveHeap().heap / 2 ** 20;
   const activeAccounts = state.identities?.rows.length ?? 0;
   return { stateBytes, liveHeapMb, activeAccounts, stateBytesPerAccount: activeAccounts > 0 ? stateBytes / activeAccounts : 0 };

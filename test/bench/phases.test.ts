@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baselinePhase, generatePhase, tierzeroPhase, type PhaseResult } from '../../bench/phases';
@@ -29,6 +29,13 @@ describe('bench phases', () => {
     assert.equal(tierzero.events, generated.events);
     assert.equal(tierzero.details['quarantined'], 0);
     assert.ok(Number(tierzero.details['alerts']) > 0, 'the injected attacks raise alerts');
+  });
+
+  it('commits the state to a file, as a scheduled pass does, and reports that file\'s size', async () => {
+    const tierzero = await tierzeroPhase(file, generated.details['config']);
+    const state = tierzero.details['state'] as { stateBytes: number; activeAccounts: number };
+    assert.ok(state.stateBytes > 1000 && state.activeAccounts > 0, JSON.stringify(state));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.state-')), [], 'the state file is removed once measured');
   });
 
   it('reports time and state size per detector when asked', async () => {

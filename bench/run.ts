@@ -220,7 +220,7 @@ function formatReport(r: {
         ? verdict(r.tierzero.peakRssMb < MEMORY_TARGET_MB)
         : 'not judged on this workload (run --events 10000000 --accounts 100000)'}`,
     `identity events the detectors used: ${n(Number(t['identityEvents']))} of ${n(r.tierzero.events)} (${((Number(t['identityEvents']) / r.tierzero.events) * 100).toFixed(0)}%); quarantined ${n(Number(t['quarantined']))}; alerts ${n(Number(t['alerts']))}`,
-    ...(st ? [`state after the pass: ${mb(st.stateBytes)} MB as a file, live heap ${st.liveHeapMb.toFixed(0)} MB, ${n(st.stateBytesPerAccount)} bytes of state per active account (${n(st.activeAccounts)} accounts)`] : []),
+    ...(st ? [`state after the pass: ${mb(st.stateBytes)} MB as a file, live heap ${st.liveHeapMb.toFixed(0)} MB + typed arrays ${(st.typedArraysMb ?? 0).toFixed(0)} MB, ${n(st.stateBytesPerAccount)} bytes of state per active account (${n(st.activeAccounts)} accounts)`] : []),
     `seeded attacks found: ${r.seededAttacks - r.missed.length} of ${r.seededAttacks}${r.missed.length ? ` — MISSED ${r.missed.map((l) => l.detector).join(', ')}` : ''}`,
     ...perDetectorTable(t['perDetector'], t['sharedStateJsonMb']),
     `written to ${relative(join(OUT_DIR, 'last.json'))}`,

@@ -17,6 +17,8 @@ export interface StateFigures {
    * what the pass's structures hold, not a copy of the document.
    */
   readonly liveHeapMb: number;
+  /** Typed-array memory at the same moment: the compact tables' columns live outside the V8 heap. */
+  readonly typedArraysMb: number;
   /** Accounts the identity table holds after the pass: the entities the state is bounded by. */
   readonly activeAccounts: number;
   readonly stateBytesPerAccount: number;
@@ -24,9 +26,11 @@ export interface StateFigures {
 
 /** Measured after the timed pass, while the pass's state is still referenced (it is read after the collection). */
 export function stateFigures(state: EngineState, stateBytes: number): StateFigures {
-  const liveHeapMb = liveHeap().heap / 2 ** 20;
+  const now = liveHeap();
+  const liveHeapMb = now.heap / 2 ** 20;
+  const typedArraysMb = now.arrayBuffers / 2 ** 20;
   const activeAccounts = state.identities?.rows.length ?? 0;
-  return { stateBytes, liveHeapMb, activeAccounts, stateBytesPerAccount: activeAccounts > 0 ? stateBytes / activeAccounts : 0 };
+  return { stateBytes, liveHeapMb, typedArraysMb, activeAccounts, stateBytesPerAccount: activeAccounts > 0 ? stateBytes / activeAccounts : 0 };
 }
 
 /** Detector → account names its alerts name, small enough to hand from the phase to the runner. */

@@ -10,6 +10,7 @@
 
 import { SidIndex } from './sid-index';
 import { TextIndex } from './text-index';
+import { grownLength } from '../state/growth';
 
 export type KeyId = number;
 
@@ -186,7 +187,7 @@ export class AccountKeys {
     // Kept packed (a hole per SID key turned the array into a dictionary: 3× slower lookups).
     this.texts.push(undefined);
     if (id >= this.kinds.length) {
-      const n = this.kinds.length * 2;
+      const n = grownLength(this.kinds.length);
       this.kinds = grow(this.kinds, new Uint8Array(n));
       this.refs = grow(this.refs, new Uint32Array(n));
       this.domainOf = grow(this.domainOf, new Int32Array(n));

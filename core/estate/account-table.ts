@@ -1,4 +1,5 @@
 import { AccountKeys, type KeyId } from './account-keys';
+import { grownLength } from '../state/growth';
 
 /**
  * The account table (issue 13, item 1): one row per identity, its facts in typed columns
@@ -161,7 +162,7 @@ export class AccountTable {
   private newRow(): Row {
     const row = this.end++;
     if (row >= this.seq.length) {
-      const n = this.seq.length * 2;
+      const n = grownLength(this.seq.length);
       this.seq = grown(this.seq, new Float64Array(n));
       this.lastSeen = grown(this.lastSeen, new Float64Array(n));
       this.firstActive = grown(this.firstActive, new Float64Array(n));

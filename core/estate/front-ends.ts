@@ -5,6 +5,7 @@ import { hostKey } from '../events/fields';
 import { DAY } from '../events/time';
 import { StateInvalidError } from '../state/state-errors';
 import { AccountsToday, fnv1a } from './accounts-today';
+import { grownLength } from '../state/growth';
 
 /**
  * Front-ends: hosts many identities authenticate *through* — Exchange/OWA, AD FS and its Web
@@ -167,7 +168,7 @@ export class FrontEnds implements FrontEndView {
   }
 
   private grow(): void {
-    const n = this.day.length * 2;
+    const n = grownLength(this.day.length);
     const more = <T extends Int32Array | Uint8Array>(old: T, fresh: T): T => { fresh.set(old); return fresh; };
     this.day = more(this.day, new Int32Array(n));
     this.barBefore = more(this.barBefore, new Int32Array(n));

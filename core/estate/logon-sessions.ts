@@ -2,6 +2,7 @@ import { StateInvalidError } from '../state/state-errors';
 import type { LogonSession } from './directory-view';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
 import { CountedStrings, StringPool } from './string-pool';
+import { grownLength } from '../state/growth';
 
 /**
  * Logon sessions (4624 TargetLogonId → who, from where) in compact form (issue 13): a ring of
@@ -206,10 +207,10 @@ export class LogonSessions {
     if (this.deleted > this.index.length / 4) this.reindex();
   }
 
-  /** Doubles the ring (up to the bound), unrolling it so the oldest session is slot 0 again. */
+  /** Grows the ring (up to the bound, core/state/growth.ts), unrolling it so the oldest session is slot 0 again. */
   private grow(): void {
     const cap = this.time.length;
-    const next = Math.min(this.max, cap * 2);
+    const next = Math.min(this.max, grownLength(cap));
     const order = Array.from({ length: this.count }, (_, n) => (this.head + n) % cap);
     const move = <T extends Float64Array | Int32Array | Uint32Array | Int16Array>(old: T, fresh: T): T => {
       order.forEach((s, n) => { fresh[n] = old[s] as number; });

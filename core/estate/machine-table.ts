@@ -1,6 +1,7 @@
 import { StateInvalidError } from '../state/state-errors';
 import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
+import { grownLength } from '../state/growth';
 
 /**
  * Machines whose `HOST$` account logged on from an address (4624), held once for every
@@ -167,7 +168,7 @@ export class MachineTable {
   private addMachine(host: string, firstSeen: number, lastSeen: number): number {
     const r = this.freeRows.pop() ?? this.rows.size;
     if (r >= this.firstSeen.length) {
-      const n = this.firstSeen.length * 2;
+      const n = grownLength(this.firstSeen.length);
       this.firstSeen = grown(this.firstSeen, new Float64Array(n));
       this.lastSeen = grown(this.lastSeen, new Float64Array(n));
       this.head = grown(this.head, new Int32Array(n));
@@ -184,7 +185,7 @@ export class MachineTable {
     if (a === undefined) {
       a = this.slots++;
       if (a >= this.ipNumber.length) {
-        const n = this.ipNumber.length * 2;
+        const n = grownLength(this.ipNumber.length);
         this.ipNumber = grown(this.ipNumber, new Float64Array(n));
         this.addrFirst = grown(this.addrFirst, new Float64Array(n));
         this.addrLast = grown(this.addrLast, new Float64Array(n));

@@ -7,6 +7,8 @@
  * deleted keys are reclaimed once they are most of the arena. Lookups encode the key into a
  * scratch buffer and compare bytes, so nothing is allocated per lookup of an ASCII key.
  */
+import { grownLength } from './growth';
+
 const EMPTY = -1;
 const DELETED = -2;
 const encoder = new TextEncoder();
@@ -145,8 +147,8 @@ export class KeySlots {
   }
 
   private growBytes(need: number): void {
-    let n = this.bytes.length * 2;
-    while (n < this.used + need) n *= 2;
+    let n = grownLength(this.bytes.length);
+    while (n < this.used + need) n = grownLength(n);
     const next = new Uint8Array(n);
     next.set(this.bytes.subarray(0, this.used));
     this.bytes = next;

@@ -1,3 +1,4 @@
+import { grownLength } from './growth';
 import { StateInvalidError } from './state-errors';
 
 /**
@@ -86,7 +87,7 @@ export class NumericTable<C extends string> {
   }
 
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity = grownLength(this.capacity);
     this.columns = grownColumns(this.columns, this.capacity);
   }
 
@@ -94,7 +95,7 @@ export class NumericTable<C extends string> {
   private restore(saved: NumericTableSnapshot, all: readonly string[], where: string): void {
     checkNumericSnapshot(saved, all, where);
     const { keys, columns } = saved;
-    while (this.capacity < keys.length) this.capacity *= 2;
+    while (this.capacity < keys.length) this.capacity = grownLength(this.capacity);
     this.columns = all.map((name) => {
       const c = new Float64Array(this.capacity);
       c.set(columns[name] ?? []);

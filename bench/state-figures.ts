@@ -22,7 +22,7 @@ export interface StateFigures {
 export function stateFigures(state: EngineState): StateFigures {
   const stateBytes = Buffer.byteLength(JSON.stringify(state));
   const liveHeapMb = liveHeap().heap / 2 ** 20;
-  const activeAccounts = state.identities?.rows.length ?? 0;
+  const activeAccounts = state.identities?.seqs.length ?? 0;
   return { stateBytes, liveHeapMb, activeAccounts, stateBytesPerAccount: activeAccounts > 0 ? stateBytes / activeAccounts : 0 };
 }
 

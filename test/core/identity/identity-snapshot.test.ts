@@ -50,11 +50,22 @@ describe('identity snapshot', () => {
   });
 
   it('writes a SID key as its domain index and RID, not its text', () => {
-    const { rows, nameSids, domains } = learned().snapshot();
+    const { keys, nameSids, domains } = learned().snapshot();
     assert.deepEqual(domains, [DOMAIN]);
-    const json = JSON.stringify({ rows, nameSids });
+    const json = JSON.stringify({ keys, nameSids });
     assert.equal(json.includes(DOMAIN), false, 'rows and pairs name the domain by its index');
     assert.match(json, /"#0-1105"/);
+  });
+
+  it('writes one column per field and the rare facts as sparse [row, value] lists', () => {
+    const s = learned().snapshot();
+    assert.deepEqual(s.seqs.length, 2);
+    for (const c of [s.ids, s.keyCounts, s.lastSeen, s.firstActive, s.lastActive, s.activeEvents, s.flags]) assert.equal(c.length, 2);
+    assert.equal(s.keys.length, s.keyCounts.reduce((a, b) => a + b, 0));
+    const ceo = s.seqs.indexOf(Math.min(...s.seqs));
+    assert.deepEqual([s.names, s.tiers], [[ceo, 'The CEO'], [ceo, 'tier0']]);
+    assert.deepEqual(s.tier0, [1 - ceo, ['member of Domain Admins']]);
+    assert.deepEqual(s.tier1, []);
   });
 
   it('keeps a seeded identity with no event (last seen never) and its configured facts', () => {
@@ -77,14 +88,23 @@ describe('identity snapshot', () => {
 
   it('refuses a bad snapshot naming the path', () => {
     const cases: [(s: Record<string, unknown>) => void, RegExp][] = [
-      [(s) => { s['rows'] = 'x'; }, /identities\.rows must be an array/],
-      [(s) => { (s['rows'] as unknown[][])[0]![3] = 'yesterday'; }, /identities\.rows\.0\.3 must be a finite number/],
-      [(s) => { (s['rows'] as unknown[][])[1]![2] = ['#7-1105']; }, /identities\.rows\.1\.2\.0 must be #<index of identities\.domains>-<RID>/],
-      [(s) => { (s['rows'] as unknown[][])[1]![2] = ['jdoe']; }, /identities\.rows\.1\.2\.0 must be a sid:, sam:, upn: or oid: key/],
-      [(s) => { (s['rows'] as unknown[][])[1]![0] = 5; }, /identities\.rows\.1\.0 must be the index of one of its/],
-      [(s) => { (s['rows'] as unknown[][])[1]![7] = 9; }, /identities\.rows\.1\.7 must be a sum of 1, 2 and 4/],
-      [(s) => { (s['rows'] as unknown[][])[0]![8] = { tier: 'boss' }; }, /identities\.rows\.0\.8\.tier must be one of/],
-      [(s) => { (s['rows'] as unknown[][]).push((s['rows'] as unknown[][])[1]!); }, /identities\.rows\.2\.2\.0 repeats/],
+      [(s) => { s['seqs'] = 'x'; }, /identities\.seqs must be an array/],
+      [(s) => { (s['lastSeen'] as unknown[])[0] = 'yesterday'; }, /identities\.lastSeen\.0 must be a finite number/],
+      [(s) => { (s['lastSeen'] as unknown[]).push(1); }, /identities\.lastSeen must hold one item per identity \(2, as identities\.seqs\), holds 3/],
+      [(s) => { (s['keys'] as unknown[])[1] = '#7-1105'; }, /identities\.keys\.1 must be #<index of identities\.domains>-<RID>/],
+      [(s) => { (s['keys'] as unknown[])[1] = 'jdoe'; }, /identities\.keys\.1 must be a sid:, sam:, upn: or oid: key/],
+      [(s) => { (s['keys'] as unknown[]).pop(); }, /identities\.keys must hold the \d+ keys identities\.keyCounts counts/],
+      [(s) => { (s['keyCounts'] as unknown[])[0] = 0; }, /identities\.keyCounts\.0 must be 1 to 32 keys, is 0/],
+      [(s) => { (s['ids'] as unknown[])[1] = 5; }, /identities\.ids\.1 must be the index of one of its/],
+      [(s) => { (s['flags'] as unknown[])[1] = 9; }, /identities\.flags\.1 must be a sum of 1, 2 and 4/],
+      [(s) => { s['tiers'] = [0, 'boss']; }, /identities\.tiers\.1 must be one of/],
+      [(s) => { s['names'] = [2, 'x']; }, /identities\.names\.0 must be an identity's row \(below 2/],
+      [(s) => { s['tier0'] = [1, ['a'], 1, ['b']]; }, /identities\.tier0\.2 must be an identity's row/],
+      [(s) => { s['names'] = [0]; }, /identities\.names must be a flat list of pairs/],
+      [(s) => {
+        for (const c of ['ids', 'seqs', 'keyCounts', 'lastSeen', 'firstActive', 'lastActive', 'activeEvents', 'flags']) (s[c] as unknown[]).push((s[c] as unknown[])[1]);
+        (s['keys'] as unknown[]).push(...(s['keys'] as unknown[]).slice(-((s['keyCounts'] as number[])[1] as number)));
+      }, /identities\.keys\.\d+ repeats/],
       [(s) => { s['domains'] = ['corp']; }, /identities\.domains\.0 must be a SID domain prefix/],
       [(s) => { delete s['nameSids']; }, /identities\.nameSids must be an object/],
       [(s) => { (s['nameSids'] as { pairs: unknown[] }).pairs.push(['sam:x', 'x', 1]); }, /identities\.nameSids\.pairs\.2\.0 must be a SID/],

@@ -44,7 +44,9 @@ function asV4(state: EngineState): Rec {
   const dir = new IdentityDirectory([], state.identities ?? undefined);
   const snap = state.identities;
   assert.ok(snap);
-  const records = snap.rows.map(([id, , keys]) => {
+  let at = 0;
+  const records = snap.ids.map((id, i) => {
+    const keys = snap.keys.slice(at, (at += snap.keyCounts[i] as number));
     const domains = snap.domains;
     const text = (k: string) => (k.startsWith('#') ? `sid:${domains[Number(k.slice(1, k.indexOf('-')))]}${k.slice(k.indexOf('-'))}` : k);
     const r = dir.find(text(keys[0] as string));
@@ -176,11 +178,15 @@ describe('migrate v4 → v5: the account table', () => {
     const doc = v4();
     const identities = doc['identities'] as { records: unknown[] };
     const migrated = migrateV4Accounts({ ...doc, identities: { ...identities, records: [...identities.records, 'not a record'] } });
-    const rows = (migrated['identities'] as { rows: unknown[] }).rows;
-    assert.equal(rows[rows.length - 1], 'not a record');
-    assert.throws(() => new IdentityDirectory([], migrated['identities'] as never), (e: unknown) => e instanceof StateInvalidError && /identities\.rows\.3 must be an array of 9/.test(e.message));
+    const seqs = (migrated['identities'] as { seqs: unknown[] }).seqs;
+    assert.equal(seqs[3], 'not a record');
+    assert.throws(() => new IdentityDirectory([], migrated['identities'] as never), (e: unknown) => e instanceof StateInvalidError && /identities\.seqs\.3 must be a non-negative integer, is "not a record"/.test(e.message));
     const badSeq = migrateV4Accounts({ ...doc, identities: { ...identities, records: [{ ...(identities.records[0] as Rec), seq: 'x' }] } });
-    assert.throws(() => new IdentityDirectory([], badSeq['identities'] as never), /identities\.rows\.0\.1 must be a non-negative integer/);
+    assert.throws(() => new IdentityDirectory([], badSeq['identities'] as never), /identities\.seqs\.0 must be a non-negative integer/);
+    const badTime = migrateV4Accounts({ ...doc, identities: { ...identities, records: [identities.records[0], { ...(identities.records[1] as Rec), lastSeen: 'soon' }] } });
+    assert.throws(() => new IdentityDirectory([], badTime['identities'] as never), /identities\.lastSeen\.1 must be a finite number, is "soon"/);
+    const badKeys = migrateV4Accounts({ ...doc, identities: { ...identities, records: [{ ...(identities.records[0] as Rec), keys: 'jdoe' }] } });
+    assert.throws(() => new IdentityDirectory([], badKeys['identities'] as never), /identities\.keys\.0 must be a sid:, sam:, upn: or oid: key, is "jdoe"/);
   });
 
   it('carries golden_ticket pairs of the wrong shape for the restore to name', () => {
@@ -222,8 +228,8 @@ describe('migrate v4 → v5: the account table', () => {
   it('moves golden_ticket\'s pairs when the document has no identities yet', () => {
     const doc = v4();
     const migrated = migrateV4Accounts({ ...doc, identities: null });
-    const identities = migrated['identities'] as { rows: unknown[]; nameSids: { pairs: unknown[] } };
-    assert.deepEqual(identities.rows, []);
+    const identities = migrated['identities'] as { seqs: unknown[]; keys: unknown[]; nameSids: { pairs: unknown[] } };
+    assert.deepEqual([identities.seqs, identities.keys], [[], []]);
     assert.equal(identities.nameSids.pairs.length, 3);
   });
 });

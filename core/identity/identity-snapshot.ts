@@ -24,11 +24,28 @@ export interface IdentitySnapshot extends IdentityColumns<number, string, readon
   readonly nameSids: NameSidSnapshot;
 }
 
-export interface NameSidSnapshot {
-  /** `[SID as #<domain index>-<rid>, name as written, last seen]`. */
-  readonly pairs: readonly (readonly [string, string, number])[];
-  /** `[domain index, lower-case name, RID]`: the RID each name was last seen with. */
-  readonly rids: readonly (readonly [number, string, number])[];
+/**
+ * The name↔SID pairs in columns too (81 k pairs and as many RIDs were 20 MB of the identities
+ * snapshot's heap as tuples at 1 M / 100 k, bench/heap-census.ts). Row i of `pairs`: a SID as
+ * `#<domain index>-<rid>`, the name as written, when last seen; row i of `rids`: a domain index,
+ * a lower-case name, the RID that name was last seen with.
+ */
+export type NameSidSnapshot = NameSidColumns<readonly [string, string, number], readonly [number, string, number]>;
+
+type Triple = readonly [unknown, unknown, unknown];
+
+export interface NameSidColumns<P extends Triple, R extends Triple> {
+  readonly pairs: { readonly sids: readonly P[0][]; readonly names: readonly P[1][]; readonly seen: readonly P[2][] };
+  readonly rids: { readonly domains: readonly R[0][]; readonly names: readonly R[1][]; readonly rids: readonly R[2][] };
+}
+
+/** Writes name↔SID pairs and RIDs in columns (the one writer of the saved shape, as `identityColumns`). */
+export function nameSidColumns<P extends Triple, R extends Triple>(pairs: Iterable<P>, rids: Iterable<R>): NameSidColumns<P, R> {
+  const p = { sids: [] as P[0][], names: [] as P[1][], seen: [] as P[2][] };
+  for (const [sid, name, seen] of pairs) { p.sids.push(sid); p.names.push(name); p.seen.push(seen); }
+  const r = { domains: [] as R[0][], names: [] as R[1][], rids: [] as R[2][] };
+  for (const [domain, name, rid] of rids) { r.domains.push(domain); r.names.push(name); r.rids.push(rid); }
+  return { pairs: p, rids: r };
 }
 
 /**
@@ -143,10 +160,10 @@ export function writeIdentitySnapshot(seq: number, table: AccountTable, names: R
     }
   }
   const columns = identityColumns(facts());
-  const nameSids: NameSidSnapshot = {
-    pairs: pairs.pairs().map(([sid, name, seen]) => [keyText(sid), name, seen] as const),
-    rids: pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
-  };
+  const nameSids: NameSidSnapshot = nameSidColumns(
+    pairs.pairs().map(([sid, name, seen]) => [keyText(sid), name, seen] as const),
+    pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
+  );
   return { seq, domains, ...columns, aliases: [...aliases], nameSids };
 }
 
@@ -238,30 +255,36 @@ function readColumns(r: SavedReader, s: Readonly<Record<string, unknown>>, domai
 
 function readNameSids(r: SavedReader, v: unknown, domains: readonly string[], pairs: NameSidPairs): void {
   const s = r.record(v, 'identities.nameSids');
-  const list = (name: string): readonly unknown[] => {
-    const l = s[name];
-    if (!Array.isArray(l)) r.fail(`identities.nameSids.${name}`, 'must be an array');
-    return l;
+  const columns = <C extends string>(part: string, names: readonly C[]): Record<C, readonly unknown[]> => {
+    const at = `identities.nameSids.${part}`;
+    const t = r.record(s[part], at);
+    const out = {} as Record<C, readonly unknown[]>;
+    for (const name of names) {
+      const c = t[name];
+      if (!Array.isArray(c)) r.fail(`${at}.${name}`, 'must be an array');
+      out[name] = c;
+    }
+    const n = (out[names[0] as C]).length;
+    for (const name of names) if (out[name].length !== n) r.fail(`${at}.${name}`, `must hold one item per row (${n}, as ${at}.${names[0]}), holds ${out[name].length}`);
+    return out;
   };
-  list('pairs').forEach((item, i) => {
-    const path = `identities.nameSids.pairs.${i}`;
-    const t = r.tuple(item, path, 3);
-    const key = keyOf(r, t[0], `${path}.0`, domains);
-    if (!key.startsWith('sid:')) r.fail(`${path}.0`, `must be a SID, is ${JSON.stringify(t[0])}`);
+  const p = columns('pairs', ['sids', 'names', 'seen']);
+  p.sids.forEach((v, i) => {
+    const key = keyOf(r, v, `identities.nameSids.pairs.sids.${i}`, domains);
+    if (!key.startsWith('sid:')) r.fail(`identities.nameSids.pairs.sids.${i}`, `must be a SID, is ${JSON.stringify(v)}`);
     const sid = key.slice(4);
-    if (pairs.find(sid) !== undefined) r.fail(`${path}.0`, `repeats the SID ${sid}`);
-    const name = r.string(t[1], `${path}.1`);
-    if (name === '') r.fail(`${path}.1`, 'must be a name, is ""');
-    pairs.restorePair(sid, name, r.number(t[2], `${path}.2`));
+    if (pairs.find(sid) !== undefined) r.fail(`identities.nameSids.pairs.sids.${i}`, `repeats the SID ${sid}`);
+    const name = r.string(p.names[i], `identities.nameSids.pairs.names.${i}`);
+    if (name === '') r.fail(`identities.nameSids.pairs.names.${i}`, 'must be a name, is ""');
+    pairs.restorePair(sid, name, r.number(p.seen[i], `identities.nameSids.pairs.seen.${i}`));
   });
-  list('rids').forEach((item, i) => {
-    const path = `identities.nameSids.rids.${i}`;
-    const t = r.tuple(item, path, 3);
-    const domain = domains[r.count(t[0], `${path}.0`)];
-    if (domain === undefined) r.fail(`${path}.0`, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(t[0])}`);
-    const rid = r.count(t[2], `${path}.2`);
-    if (rid > 0xffffffff) r.fail(`${path}.2`, `must be a RID (32 bits), is ${rid}`);
-    pairs.restoreRid(domain, r.string(t[1], `${path}.1`), rid);
+  const d = columns('rids', ['domains', 'names', 'rids']);
+  d.domains.forEach((v, i) => {
+    const domain = domains[r.count(v, `identities.nameSids.rids.domains.${i}`)];
+    if (domain === undefined) r.fail(`identities.nameSids.rids.domains.${i}`, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(v)}`);
+    const rid = r.count(d.rids[i], `identities.nameSids.rids.rids.${i}`);
+    if (rid > 0xffffffff) r.fail(`identities.nameSids.rids.rids.${i}`, `must be a RID (32 bits), is ${rid}`);
+    pairs.restoreRid(domain, r.string(d.names[i], `identities.nameSids.rids.names.${i}`), rid);
   });
 }
 

@@ -1,6 +1,8 @@
 import { splitSid } from '../estate/account-keys';
-import { identityColumns, type IdentityFacts } from '../identity/identity-snapshot';
+import { identityColumns, nameSidColumns, type IdentityFacts } from '../identity/identity-snapshot';
 import { isJsonRecord, type JsonRecord } from './json-record';
+
+type Triple = readonly [unknown, unknown, unknown];
 import { migrateGoldenTicket } from './migrate-v4/golden-ticket';
 
 /**
@@ -32,28 +34,33 @@ export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
   const { records: _records, ...rest } = identities;
   const detectors = doc['detectors'];
   const golden = isJsonRecord(detectors) ? detectors['golden_ticket'] : undefined;
-  if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, ...columns, nameSids: { pairs: [], rids: [] } } };
+  if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, ...columns, nameSids: nameSidColumns([], []) } };
   const { sidNames, nameRids, ...verdicts } = golden;
-  const nameSids = { pairs: pairsOf(sidNames, key), rids: ridsOf(nameRids, domainIndex) };
+  // Either list not an object is carried as it is, in its part's place, for the restore to refuse.
+  const pairs = pairsOf(sidNames, key);
+  const rids = ridsOf(nameRids, domainIndex);
+  const columns2 = nameSidColumns<Triple, Triple>(Array.isArray(pairs) ? pairs : [], Array.isArray(rids) ? rids : []);
+  const nameSids = { pairs: Array.isArray(pairs) ? columns2.pairs : pairs, rids: Array.isArray(rids) ? columns2.rids : rids };
   return { ...doc, identities: { ...rest, domains, ...columns, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: migrateGoldenTicket(verdicts) } };
 }
 
-/** `{SID: {name, lastSeen}}` → `[[#d-rid, name, lastSeen]]`; not an object: carried for the restore to refuse. */
-function pairsOf(sidNames: unknown, key: (k: unknown) => unknown): unknown {
+/** `{SID: {name, lastSeen}}` → `[[#d-rid, name, lastSeen]]` (an entry not an object as its name and time); not an object: carried for the restore to refuse. */
+function pairsOf(sidNames: unknown, key: (k: unknown) => unknown): Triple[] | unknown {
   if (sidNames === undefined) return [];
   if (!isJsonRecord(sidNames)) return sidNames;
-  return Object.entries(sidNames).map(([sid, known]) => (isJsonRecord(known) ? [key(`sid:${sid}`), known['name'], known['lastSeen']] : known));
+  return Object.entries(sidNames).map(([sid, known]): Triple => (isJsonRecord(known) ? [key(`sid:${sid}`), known['name'], known['lastSeen']] : [key(`sid:${sid}`), known, known]));
 }
 
 /** `{"domain SID|name": "RID"}` → `[[domain index, name, RID]]`. */
-function ridsOf(nameRids: unknown, domainIndex: (domain: string) => number): unknown {
+function ridsOf(nameRids: unknown, domainIndex: (domain: string) => number): Triple[] | unknown {
   if (nameRids === undefined) return [];
   if (!isJsonRecord(nameRids)) return nameRids;
-  return Object.entries(nameRids).map(([k, rid]) => {
+  return Object.entries(nameRids).map(([k, rid]): Triple => {
     const bar = k.indexOf('|');
     // The RID was written as decimal text; anything else is carried for the restore to name.
     const number = typeof rid === 'string' && /^\d{1,10}$/.test(rid) ? Number(rid) : rid;
-    return bar > 0 ? [domainIndex(k.slice(0, bar)), k.slice(bar + 1), number] : [k, rid];
+    // A key without its domain: the key as the domain index, for the restore to refuse.
+    return bar > 0 ? [domainIndex(k.slice(0, bar)), k.slice(bar + 1), number] : [k, rid, rid];
   });
 }
 

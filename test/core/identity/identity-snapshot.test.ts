@@ -107,8 +107,11 @@ describe('identity snapshot', () => {
       }, /identities\.keys\.\d+ repeats/],
       [(s) => { s['domains'] = ['corp']; }, /identities\.domains\.0 must be a SID domain prefix/],
       [(s) => { delete s['nameSids']; }, /identities\.nameSids must be an object/],
-      [(s) => { (s['nameSids'] as { pairs: unknown[] }).pairs.push(['sam:x', 'x', 1]); }, /identities\.nameSids\.pairs\.2\.0 must be a SID/],
-      [(s) => { (s['nameSids'] as { rids: unknown[][] }).rids[0]![0] = 3; }, /identities\.nameSids\.rids\.0\.0 must be an index of identities\.domains/],
+      [(s) => { const p = (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs; p['sids']!.push('sam:x'); p['names']!.push('x'); p['seen']!.push(1); }, /identities\.nameSids\.pairs\.sids\.2 must be a SID/],
+      [(s) => { (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs['seen']!.push(1); }, /identities\.nameSids\.pairs\.seen must hold one item per row \(2, as identities\.nameSids\.pairs\.sids\), holds 3/],
+      [(s) => { (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs['seen']![1] = 'later'; }, /identities\.nameSids\.pairs\.seen\.1 must be a finite number/],
+      [(s) => { (s['nameSids'] as { rids: Record<string, unknown[]> }).rids['domains']![0] = 3; }, /identities\.nameSids\.rids\.domains\.0 must be an index of identities\.domains/],
+      [(s) => { (s['nameSids'] as Record<string, unknown>)['rids'] = []; }, /identities\.nameSids\.rids must be an object/],
     ];
     for (const [mutate, message] of cases) {
       assert.throws(bad(mutate), (e: unknown) => e instanceof StateInvalidError && message.test(e.message), String(message));

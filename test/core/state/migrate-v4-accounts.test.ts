@@ -60,13 +60,15 @@ function asV4(state: EngineState): Rec {
   });
   const pairs = dir.nameSids;
   const sidNames: Rec = {};
-  for (const [sid, name, lastSeen] of snap.nameSids.pairs) {
+  for (const [i, sid] of snap.nameSids.pairs.sids.entries()) {
+    const name: string = snap.nameSids.pairs.names[i] as string;
+    const lastSeen = snap.nameSids.pairs.seen[i];
     const sidText: string = sid.startsWith('#') ? `${snap.domains[Number(sid.slice(1, sid.indexOf('-')))]}${sid.slice(sid.indexOf('-'))}` : sid;
     assert.equal(pairs.name(pairs.find(sidText) as number), name);
     sidNames[sidText] = { name, lastSeen };
   }
   const nameRids: Rec = {};
-  for (const [d, name, rid] of snap.nameSids.rids) nameRids[`${snap.domains[d]}|${name}`] = String(rid);
+  snap.nameSids.rids.domains.forEach((d, i) => { nameRids[`${snap.domains[d]}|${snap.nameSids.rids.names[i]}`] = String(snap.nameSids.rids.rids[i]); });
   // golden_ticket's verdicts as version 4 held them too: unknown names as {name: time} (core/state/migrate-v4/golden-ticket.ts).
   const { unknownNames, missingTgt, ...golden } = state.detectors['golden_ticket'] as { unknownNames: { keys: string[]; rows: number[] }; missingTgt: unknown[] };
   assert.deepEqual(missingTgt, [], 'a finished pass leaves no ticket waiting');
@@ -193,7 +195,7 @@ describe('migrate v4 → v5: the account table', () => {
     const doc = v4();
     const detectors = doc['detectors'] as Record<string, Rec>;
     const bad = migrateV4({ ...doc, detectors: { ...detectors, golden_ticket: { ...detectors['golden_ticket'], nameRids: { 'S-1-5-21-1-2-3|bob': 'abc' } } } });
-    assert.throws(() => new IdentityDirectory([], bad['identities'] as never), /identities\.nameSids\.rids\.0\.2 must be a non-negative integer, is "abc"/);
+    assert.throws(() => new IdentityDirectory([], bad['identities'] as never), /identities\.nameSids\.rids\.rids\.0 must be a non-negative integer, is "abc"/);
     const settings = { thresholds: { ticketLifetimeHours: 10, coverageGapMinutes: 120, clockSkewMinutes: 5 }, learningPeriodMs: 0, testMode: false };
     assert.throws(() => goldenTicket.create(settings, { realms: [], sidNames: {} }), /detectors\.golden_ticket is invalid: sidNames is not a key of state version 5/);
   });
@@ -228,8 +230,8 @@ describe('migrate v4 → v5: the account table', () => {
   it('moves golden_ticket\'s pairs when the document has no identities yet', () => {
     const doc = v4();
     const migrated = migrateV4Accounts({ ...doc, identities: null });
-    const identities = migrated['identities'] as { seqs: unknown[]; keys: unknown[]; nameSids: { pairs: unknown[] } };
+    const identities = migrated['identities'] as { seqs: unknown[]; keys: unknown[]; nameSids: { pairs: { sids: unknown[] } } };
     assert.deepEqual([identities.seqs, identities.keys], [[], []]);
-    assert.equal(identities.nameSids.pairs.length, 3);
+    assert.equal(identities.nameSids.pairs.sids.length, 3);
   });
 });

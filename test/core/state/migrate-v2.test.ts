@@ -78,6 +78,6 @@ describe('state version 2 → 3', () => {
     const doc = migrateV2(v2()) as { kerberos: { tgts: number[][] } } & Record<string, unknown>;
     doc.kerberos.tgts[0] = [1, 2, 3];
     const state = checkState(doc, 'state-v2') as EngineState;
-    assert.throws(() => new KerberosLedger(options, state.kerberos, 'state-v2'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgts\[0\]/.test(e.message));
+    assert.throws(() => new KerberosLedger(options, state.kerberos, 'state-v2'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgtCounts\[0\] must be 1 to 8 TGT addresses, is 0\.5/.test(e.message));
   });
 });

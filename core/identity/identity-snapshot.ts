@@ -27,22 +27,25 @@ export interface IdentitySnapshot extends IdentityColumns<number, string, readon
 /**
  * The name↔SID pairs in columns too (81 k pairs and as many RIDs were 20 MB of the identities
  * snapshot's heap as tuples at 1 M / 100 k, bench/heap-census.ts). Row i of `pairs`: a SID as
- * `#<domain index>-<rid>`, the name as written, when last seen; row i of `rids`: a domain index,
- * a lower-case name, the RID that name was last seen with.
+ * its domain's index in `identities.domains` and its RID (a SID under no domain prefix as its
+ * key text, `sid:S-1-5-18`, and RID 0) — two numbers, not a `#0-1105` string of 3 MB per 81 k —
+ * the name as written, when last seen; row i of `rids`: a domain index, a lower-case name, the
+ * RID that name was last seen with.
  */
-export type NameSidSnapshot = NameSidColumns<readonly [string, string, number], readonly [number, string, number]>;
+export type NameSidSnapshot = NameSidColumns<readonly [number | string, number, string, number], readonly [number, string, number]>;
 
 type Triple = readonly [unknown, unknown, unknown];
+type Quad = readonly [unknown, unknown, unknown, unknown];
 
-export interface NameSidColumns<P extends Triple, R extends Triple> {
-  readonly pairs: { readonly sids: readonly P[0][]; readonly names: readonly P[1][]; readonly seen: readonly P[2][] };
+export interface NameSidColumns<P extends Quad, R extends Triple> {
+  readonly pairs: { readonly domains: readonly P[0][]; readonly rids: readonly P[1][]; readonly names: readonly P[2][]; readonly seen: readonly P[3][] };
   readonly rids: { readonly domains: readonly R[0][]; readonly names: readonly R[1][]; readonly rids: readonly R[2][] };
 }
 
 /** Writes name↔SID pairs and RIDs in columns (the one writer of the saved shape, as `identityColumns`). */
-export function nameSidColumns<P extends Triple, R extends Triple>(pairs: Iterable<P>, rids: Iterable<R>): NameSidColumns<P, R> {
-  const p = { sids: [] as P[0][], names: [] as P[1][], seen: [] as P[2][] };
-  for (const [sid, name, seen] of pairs) { p.sids.push(sid); p.names.push(name); p.seen.push(seen); }
+export function nameSidColumns<P extends Quad, R extends Triple>(pairs: Iterable<P>, rids: Iterable<R>): NameSidColumns<P, R> {
+  const p = { domains: [] as P[0][], rids: [] as P[1][], names: [] as P[2][], seen: [] as P[3][] };
+  for (const [domain, rid, name, seen] of pairs) { p.domains.push(domain); p.rids.push(rid); p.names.push(name); p.seen.push(seen); }
   const r = { domains: [] as R[0][], names: [] as R[1][], rids: [] as R[2][] };
   for (const [domain, name, rid] of rids) { r.domains.push(domain); r.names.push(name); r.rids.push(rid); }
   return { pairs: p, rids: r };
@@ -161,7 +164,10 @@ export function writeIdentitySnapshot(seq: number, table: AccountTable, names: R
   }
   const columns = identityColumns(facts());
   const nameSids: NameSidSnapshot = nameSidColumns(
-    pairs.pairs().map(([sid, name, seen]) => [keyText(sid), name, seen] as const),
+    pairs.pairs().map(([sid, name, seen]) => {
+      const { domain, rid } = table.keys.sidParts(sid);
+      return domain < 0 ? [table.keys.text(sid), 0, name, seen] as const : [indexOf(domain), rid, name, seen] as const;
+    }),
     pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
   );
   return { seq, domains, ...columns, aliases: [...aliases], nameSids };
@@ -268,12 +274,22 @@ function readNameSids(r: SavedReader, v: unknown, domains: readonly string[], pa
     for (const name of names) if (out[name].length !== n) r.fail(`${at}.${name}`, `must hold one item per row (${n}, as ${at}.${names[0]}), holds ${out[name].length}`);
     return out;
   };
-  const p = columns('pairs', ['sids', 'names', 'seen']);
-  p.sids.forEach((v, i) => {
-    const key = keyOf(r, v, `identities.nameSids.pairs.sids.${i}`, domains);
-    if (!key.startsWith('sid:')) r.fail(`identities.nameSids.pairs.sids.${i}`, `must be a SID, is ${JSON.stringify(v)}`);
-    const sid = key.slice(4);
-    if (pairs.find(sid) !== undefined) r.fail(`identities.nameSids.pairs.sids.${i}`, `repeats the SID ${sid}`);
+  const p = columns('pairs', ['domains', 'rids', 'names', 'seen']);
+  p.domains.forEach((v, i) => {
+    const at = `identities.nameSids.pairs.domains.${i}`;
+    const rid = r.count(p.rids[i], `identities.nameSids.pairs.rids.${i}`);
+    let sid: string;
+    if (typeof v === 'string') {
+      if (!v.startsWith('sid:S-')) r.fail(at, `must be a domain index or a SID key, is ${JSON.stringify(v)}`);
+      if (rid !== 0) r.fail(`identities.nameSids.pairs.rids.${i}`, `must be 0 beside a SID key, is ${rid}`);
+      sid = v.slice(4);
+    } else {
+      const domain = domains[r.count(v, at)];
+      if (domain === undefined) r.fail(at, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(v)}`);
+      if (rid > 0xffffffff) r.fail(`identities.nameSids.pairs.rids.${i}`, `must be a RID (32 bits), is ${rid}`);
+      sid = `${domain}-${rid}`;
+    }
+    if (pairs.find(sid) !== undefined) r.fail(at, `repeats the SID ${sid}`);
     const name = r.string(p.names[i], `identities.nameSids.pairs.names.${i}`);
     if (name === '') r.fail(`identities.nameSids.pairs.names.${i}`, 'must be a name, is ""');
     pairs.restorePair(sid, name, r.number(p.seen[i], `identities.nameSids.pairs.seen.${i}`));

@@ -3,6 +3,7 @@ import { identityColumns, nameSidColumns, type IdentityFacts } from '../identity
 import { isJsonRecord, type JsonRecord } from './json-record';
 
 type Triple = readonly [unknown, unknown, unknown];
+type Quad = readonly [unknown, unknown, unknown, unknown];
 import { migrateGoldenTicket } from './migrate-v4/golden-ticket';
 
 /**
@@ -37,18 +38,26 @@ export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
   if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, ...columns, nameSids: nameSidColumns([], []) } };
   const { sidNames, nameRids, ...verdicts } = golden;
   // Either list not an object is carried as it is, in its part's place, for the restore to refuse.
-  const pairs = pairsOf(sidNames, key);
+  const pairs = pairsOf(sidNames, domainIndex);
   const rids = ridsOf(nameRids, domainIndex);
-  const columns2 = nameSidColumns<Triple, Triple>(Array.isArray(pairs) ? pairs : [], Array.isArray(rids) ? rids : []);
+  const columns2 = nameSidColumns<Quad, Triple>(Array.isArray(pairs) ? pairs : [], Array.isArray(rids) ? rids : []);
   const nameSids = { pairs: Array.isArray(pairs) ? columns2.pairs : pairs, rids: Array.isArray(rids) ? columns2.rids : rids };
   return { ...doc, identities: { ...rest, domains, ...columns, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: migrateGoldenTicket(verdicts) } };
 }
 
-/** `{SID: {name, lastSeen}}` → `[[#d-rid, name, lastSeen]]` (an entry not an object as its name and time); not an object: carried for the restore to refuse. */
-function pairsOf(sidNames: unknown, key: (k: unknown) => unknown): Triple[] | unknown {
+/**
+ * `{SID: {name, lastSeen}}` → `[[domain index, RID, name, lastSeen]]` (a SID under no domain
+ * prefix as `[sid:…, 0, …]`; an entry not an object as its name and time); not an object:
+ * carried for the restore to refuse.
+ */
+function pairsOf(sidNames: unknown, domainIndex: (domain: string) => number): Quad[] | unknown {
   if (sidNames === undefined) return [];
   if (!isJsonRecord(sidNames)) return sidNames;
-  return Object.entries(sidNames).map(([sid, known]): Triple => (isJsonRecord(known) ? [key(`sid:${sid}`), known['name'], known['lastSeen']] : [key(`sid:${sid}`), known, known]));
+  return Object.entries(sidNames).map(([sid, known]): Quad => {
+    const parts = splitSid(sid, 0);
+    const [domain, rid] = parts ? [domainIndex(parts.domain), parts.rid] : [`sid:${sid}`, 0];
+    return isJsonRecord(known) ? [domain, rid, known['name'], known['lastSeen']] : [domain, rid, known, known];
+  });
 }
 
 /** `{"domain SID|name": "RID"}` → `[[domain index, name, RID]]`. */

@@ -68,6 +68,18 @@ describe('identity snapshot', () => {
     assert.deepEqual(s.tier1, []);
   });
 
+  it('writes a pair\'s SID as two numbers, one under no domain prefix as its text', () => {
+    const dir = learned();
+    dir.nameSids.set('S-1-5-18', 'SYSTEM', 320);
+    dir.nameSids.set('S-1-5-21-9-0123', 'odd', 330); // a RID with a leading zero is no RID (core/estate/account-keys.ts splitSid)
+    const { domains, nameSids: { pairs } } = dir.snapshot();
+    assert.deepEqual([domains, pairs.domains, pairs.rids], [[DOMAIN, 'S-1-5'], [0, 0, 1, 'sid:S-1-5-21-9-0123'], [1105, 2201, 18, 0]]);
+    const back = new IdentityDirectory([], JSON.parse(JSON.stringify(dir.snapshot())) as IdentitySnapshot);
+    assert.equal(back.nameSids.name(back.nameSids.find('S-1-5-18') as number), 'SYSTEM');
+    assert.equal(back.nameSids.name(back.nameSids.find('S-1-5-21-9-0123') as number), 'odd');
+    assert.deepEqual(back.snapshot(), dir.snapshot());
+  });
+
   it('keeps a seeded identity with no event (last seen never) and its configured facts', () => {
     const back = new IdentityDirectory([], JSON.parse(JSON.stringify(learned().snapshot())) as IdentitySnapshot);
     const ceo = back.find('upn:ceo@corp.example');
@@ -107,8 +119,10 @@ describe('identity snapshot', () => {
       }, /identities\.keys\.\d+ repeats/],
       [(s) => { s['domains'] = ['corp']; }, /identities\.domains\.0 must be a SID domain prefix/],
       [(s) => { delete s['nameSids']; }, /identities\.nameSids must be an object/],
-      [(s) => { const p = (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs; p['sids']!.push('sam:x'); p['names']!.push('x'); p['seen']!.push(1); }, /identities\.nameSids\.pairs\.sids\.2 must be a SID/],
-      [(s) => { (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs['seen']!.push(1); }, /identities\.nameSids\.pairs\.seen must hold one item per row \(2, as identities\.nameSids\.pairs\.sids\), holds 3/],
+      [(s) => { const p = (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs; p['domains']!.push('sam:x'); p['rids']!.push(0); p['names']!.push('x'); p['seen']!.push(1); }, /identities\.nameSids\.pairs\.domains\.2 must be a domain index or a SID key/],
+      [(s) => { const p = (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs; p['domains']![1] = 4; }, /identities\.nameSids\.pairs\.domains\.1 must be an index of identities\.domains/],
+      [(s) => { const p = (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs; p['rids']![1] = p['rids']![0]; }, /identities\.nameSids\.pairs\.domains\.1 repeats the SID/],
+      [(s) => { (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs['seen']!.push(1); }, /identities\.nameSids\.pairs\.seen must hold one item per row \(2, as identities\.nameSids\.pairs\.domains\), holds 3/],
       [(s) => { (s['nameSids'] as { pairs: Record<string, unknown[]> }).pairs['seen']![1] = 'later'; }, /identities\.nameSids\.pairs\.seen\.1 must be a finite number/],
       [(s) => { (s['nameSids'] as { rids: Record<string, unknown[]> }).rids['domains']![0] = 3; }, /identities\.nameSids\.rids\.domains\.0 must be an index of identities\.domains/],
       [(s) => { (s['nameSids'] as Record<string, unknown>)['rids'] = []; }, /identities\.nameSids\.rids must be an object/],

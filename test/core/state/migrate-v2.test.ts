@@ -48,7 +48,7 @@ describe('state version 2 → 3', () => {
     // Version 5 rows are [lastSeen, roaming, forwardedAt] (core/state/migrate-v4/pass-the-ticket.ts): no TGTs.
     for (const row of ptt.accounts.rows) assert.equal(row.length, 3);
     assert.equal('sidNames' in golden, false, 'golden_ticket\'s name↔SID pairs moved to the account table (v4 → v5)');
-    assert.ok((migrated.identities?.nameSids.pairs.sids.length ?? 0) > 0, 'the pairs carried over to identities.nameSids');
+    assert.ok((migrated.identities?.nameSids.pairs.domains.length ?? 0) > 0, 'the pairs carried over to identities.nameSids');
   });
 
   it('keeps pass_the_ticket accounts that roamed, and drops those kept only for their TGTs', () => {

@@ -60,7 +60,8 @@ function asV4(state: EngineState): Rec {
   });
   const pairs = dir.nameSids;
   const sidNames: Rec = {};
-  for (const [i, sid] of snap.nameSids.pairs.sids.entries()) {
+  for (const [i, domain] of snap.nameSids.pairs.domains.entries()) {
+    const sid = typeof domain === 'string' ? domain.slice(4) : `#${domain}-${snap.nameSids.pairs.rids[i]}`;
     const name: string = snap.nameSids.pairs.names[i] as string;
     const lastSeen = snap.nameSids.pairs.seen[i];
     const sidText: string = sid.startsWith('#') ? `${snap.domains[Number(sid.slice(1, sid.indexOf('-')))]}${sid.slice(sid.indexOf('-'))}` : sid;
@@ -230,8 +231,8 @@ describe('migrate v4 → v5: the account table', () => {
   it('moves golden_ticket\'s pairs when the document has no identities yet', () => {
     const doc = v4();
     const migrated = migrateV4Accounts({ ...doc, identities: null });
-    const identities = migrated['identities'] as { seqs: unknown[]; keys: unknown[]; nameSids: { pairs: { sids: unknown[] } } };
+    const identities = migrated['identities'] as { seqs: unknown[]; keys: unknown[]; nameSids: { pairs: { domains: unknown[] } } };
     assert.deepEqual([identities.seqs, identities.keys], [[], []]);
-    assert.equal(identities.nameSids.pairs.sids.length, 3);
+    assert.equal(identities.nameSids.pairs.domains.length, 3);
   });
 });

@@ -176,7 +176,7 @@ async function passLive(m: Modules, file: string, config: ReturnType<Modules['re
   evict(watermark);
   identities.evictIdle(watermark - config.stateTtlMs, scores.ids());
   routes.clear();
-  return { ...held, detectors, alerts, alertCount: alerts.length, scores, events, accountRows: identities.snapshot().rows.length };
+  return { ...held, detectors, alerts, alertCount: alerts.length, scores, events, accountRows: identities.snapshot().seqs.length };
 }
 
 

@@ -29,7 +29,7 @@ export function stateFigures(state: EngineState, stateBytes: number): StateFigur
   const now = liveHeap();
   const liveHeapMb = now.heap / 2 ** 20;
   const typedArraysMb = now.arrayBuffers / 2 ** 20;
-  const activeAccounts = state.identities?.rows.length ?? 0;
+  const activeAccounts = state.identities?.seqs.length ?? 0;
   return { stateBytes, liveHeapMb, typedArraysMb, activeAccounts, stateBytesPerAccount: activeAccounts > 0 ? stateBytes / activeAccounts : 0 };
 }
 

@@ -6,7 +6,9 @@ import { StateInvalidError } from '../state/state-errors';
 
 /**
  * The Kerberos ledger as saved (core/estate/kerberos-ledger.ts): the TGT half as interned
- * strings and one flat list of numbers per account, the etype half as two columnar tables.
+ * strings, a TGT address count per account and one flat list of numbers across all accounts
+ * (a `number[]` per account was 6.9 MB of heap for 1.1 MB of JSON at 1 M / 100 k,
+ * bench/heap-census.ts), the etype half as two columnar tables.
  * The TGT half's fields are all present or all absent (no TGT reader ever ran); so is `etypes`.
  * A saved half is checked whole before any of it is used: a bad one is an error naming its key.
  */
@@ -18,12 +20,14 @@ export interface TicketsSnapshot {
   /** Interned addresses and DC names: id n is `strings[n - 1]`; 0 is "none". */
   readonly strings: readonly string[];
   readonly keys: readonly string[];
-  /** Per key, STRIDE numbers per TGT address: [ip id, time, dc id, etype, pre-auth, renewed]. */
-  readonly tgts: readonly (readonly number[])[];
+  /** Per key, how many TGT addresses of `tgts` are its own, in key order. */
+  readonly tgtCounts: readonly number[];
+  /** STRIDE numbers per TGT address, all keys' in turn: [ip id, time, dc id, etype, pre-auth, renewed]. */
+  readonly tgts: readonly number[];
   readonly coverage: CoverageState;
 }
 
-export const TICKET_FIELDS = ['strings', 'keys', 'tgts', 'coverage'] as const;
+export const TICKET_FIELDS = ['strings', 'keys', 'tgtCounts', 'tgts', 'coverage'] as const;
 
 export function checkLedgerShape(saved: unknown, where: string): Record<string, unknown> {
   if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new StateInvalidError(where, 'kerberos', 'must be an object');
@@ -41,25 +45,27 @@ export function checkLedgerSnapshot(saved: unknown, where: string): TicketsSnaps
     throw new StateInvalidError(where, key, problem);
   };
   const s = checkLedgerShape(saved, where);
-  const { strings, keys, tgts, coverage } = s;
+  const { strings, keys, tgtCounts, tgts, coverage } = s;
   if (!Array.isArray(strings) || !strings.every((x) => typeof x === 'string') || new Set(strings).size !== strings.length) bad('kerberos.strings', 'must be distinct strings');
   if (!Array.isArray(keys) || !keys.every((x) => typeof x === 'string') || new Set(keys).size !== keys.length) bad('kerberos.keys', 'must be distinct strings');
   const nStrings = (strings as string[]).length;
-  if (!Array.isArray(tgts) || tgts.length !== (keys as string[]).length) bad('kerberos.tgts', `must be ${(keys as string[]).length} lists, one per key`);
-  (tgts as unknown[]).forEach((a, i) => {
-    const key = `kerberos.tgts[${i}]`;
-    if (!Array.isArray(a) || a.length === 0 || a.length % STRIDE !== 0 || a.length > MAX_ADDRESSES * STRIDE || !a.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      bad(key, `must be 1 to ${MAX_ADDRESSES} groups of ${STRIDE} finite numbers`);
-    }
-    const list = a as number[];
-    for (let j = 0; j < list.length; j += STRIDE) {
-      for (const slot of [IP, DC]) {
-        const id = list[j + slot] as number;
-        if (!Number.isInteger(id) || id < 0 || id > nStrings) bad(key, `refers to string ${id}, the ledger has ${nStrings}`);
-      }
-      if (list[j + RENEWED] !== 0 && list[j + RENEWED] !== 1) bad(key, 'has a renewed flag that is not 0 or 1');
-    }
+  const nKeys = (keys as string[]).length;
+  if (!Array.isArray(tgtCounts) || tgtCounts.length !== nKeys) bad('kerberos.tgtCounts', `must be ${nKeys} counts, one per key`);
+  let total = 0;
+  (tgtCounts as unknown[]).forEach((c, i) => {
+    if (typeof c !== 'number' || !Number.isInteger(c) || c < 1 || c > MAX_ADDRESSES) bad(`kerberos.tgtCounts[${i}]`, `must be 1 to ${MAX_ADDRESSES} TGT addresses, is ${JSON.stringify(c)}`);
+    total += c as number;
   });
+  if (!Array.isArray(tgts) || tgts.length !== total * STRIDE) bad('kerberos.tgts', `must be ${total * STRIDE} numbers, ${STRIDE} per TGT address kerberos.tgtCounts counts`);
+  const list = tgts as unknown[];
+  for (let j = 0; j < list.length; j += STRIDE) {
+    for (let k = j; k < j + STRIDE; k++) if (typeof list[k] !== 'number' || !Number.isFinite(list[k])) bad(`kerberos.tgts[${k}]`, 'must be a finite number');
+    for (const slot of [IP, DC]) {
+      const id = list[j + slot] as number;
+      if (!Number.isInteger(id) || id < 0 || id > nStrings) bad(`kerberos.tgts[${j + slot}]`, `refers to string ${id}, the ledger has ${nStrings}`);
+    }
+    if (list[j + RENEWED] !== 0 && list[j + RENEWED] !== 1) bad(`kerberos.tgts[${j + RENEWED}]`, 'is a renewed flag that is not 0 or 1');
+  }
   checkCoverage(coverage, bad);
   return saved as TicketsSnapshot;
 }

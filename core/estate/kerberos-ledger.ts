@@ -79,9 +79,10 @@ export class KerberosLedger {
     this.tracker = new KerberosCoverage(this.coverageState, options.tickets?.coverageGapMs ?? Infinity);
     if (restored) {
       const str = (id: number): string | undefined => (id === 0 ? undefined : restored.strings[id - 1]);
+      const a = restored.tgts;
+      let j = 0;
       restored.keys.forEach((k, i) => {
-        const a = restored.tgts[i] as readonly number[];
-        for (let j = 0; j < a.length; j += STRIDE) {
+        for (const end = j + (restored.tgtCounts[i] as number) * STRIDE; j < end; j += STRIDE) {
           this.tgts.record(k, str(a[j + IP] as number), a[j + TIME] as number, str(a[j + DC] as number) ?? '', a[j + ETYPE] as number, a[j + PREAUTH] as number, a[j + RENEWED] === 1);
         }
       });
@@ -202,12 +203,14 @@ export class KerberosLedger {
       return n;
     };
     const keys: string[] = [];
-    const tgts: number[][] = [];
+    const tgtCounts: number[] = [];
+    const tgts: number[] = [];
     for (const [k, rows] of this.tgts.entries()) {
       keys.push(k);
-      tgts.push(rows.flatMap((r) => [id(r.ip), r.time, id(r.dc), r.etype, r.preAuthType, r.renewed ? 1 : 0]));
+      tgtCounts.push(rows.length);
+      for (const r of rows) tgts.push(id(r.ip), r.time, id(r.dc), r.etype, r.preAuthType, r.renewed ? 1 : 0);
     }
-    return { ...this.carried, strings, keys, tgts, coverage: structuredClone(this.coverageState), ...etypes };
+    return { ...this.carried, strings, keys, tgtCounts, tgts, coverage: structuredClone(this.coverageState), ...etypes };
   }
 
   private record(key: string, rawIp: string | undefined, time: number, dc: string, etype: number, preAuth: number, renewed: boolean): void {

@@ -5,53 +5,126 @@ import { SavedReader } from '../state/saved-value';
 import type { IdentitySeed } from './identity-config';
 
 /**
- * The identity directory as saved (state version 5, issue 13): one tuple per identity instead
- * of an object with field names, and a SID key written as its domain prefix's index in
- * `domains` and its RID (`#0-1105`), not 45 characters of `sid:S-1-5-21-…` twice (as key
- * and as id). Restore reads every value through SavedReader: a bad one throws
- * StateInvalidError naming its path (`identities.rows.3.keys.1`), nothing is cast.
+ * The identity directory as saved (state version 5, issue 13): in columns, one array per
+ * field across all identities, not one tuple per identity — a 100 k-identity tuple list was
+ * 33.4 MB of heap for 9.6 MB of JSON at the end of a pass (bench/heap-census.ts, 1 M / 100 k),
+ * an array object, its elements and a keys array per identity. A SID key is written as its
+ * domain prefix's index in `domains` and its RID (`#0-1105`), not 45 characters of
+ * `sid:S-1-5-21-…`. Restore reads every value through SavedReader: a bad one throws
+ * StateInvalidError naming its column and row (`identities.lastSeen.17`), nothing is cast;
+ * columns of unequal length are refused.
  */
-export interface IdentitySnapshot {
+export interface IdentitySnapshot extends IdentityColumns<number, string, readonly string[]> {
   readonly seq: number;
-  /** SID domain prefixes (`S-1-5-21-a-b-c`) the rows' `#<index>-<rid>` keys refer to. */
+  /** SID domain prefixes (`S-1-5-21-a-b-c`) the `#<index>-<rid>` keys refer to. */
   readonly domains: readonly string[];
-  readonly rows: readonly IdentityRowTuple[];
   /** Merged-away id → the id that absorbed it. */
   readonly aliases: readonly (readonly [string, string])[];
   /** The name↔SID pairs of core/estate/name-sid-pairs.ts, on the same keys. */
   readonly nameSids: NameSidSnapshot;
 }
 
-export interface NameSidSnapshot {
-  /** `[SID as #<domain index>-<rid>, name as written, last seen]`. */
-  readonly pairs: readonly (readonly [string, string, number])[];
-  /** `[domain index, lower-case name, RID]`: the RID each name was last seen with. */
-  readonly rids: readonly (readonly [number, string, number])[];
+/**
+ * The name↔SID pairs in columns too (81 k pairs and as many RIDs were 20 MB of the identities
+ * snapshot's heap as tuples at 1 M / 100 k, bench/heap-census.ts). Row i of `pairs`: a SID as
+ * its domain's index in `identities.domains` and its RID (a SID under no domain prefix as its
+ * key text, `sid:S-1-5-18`, and RID 0) — two numbers, not a `#0-1105` string of 3 MB per 81 k —
+ * the name as written, when last seen; row i of `rids`: a domain index, a lower-case name, the
+ * RID that name was last seen with.
+ */
+export type NameSidSnapshot = NameSidColumns<readonly [number | string, number, string, number], readonly [number, string, number]>;
+
+type Triple = readonly [unknown, unknown, unknown];
+type Quad = readonly [unknown, unknown, unknown, unknown];
+
+export interface NameSidColumns<P extends Quad, R extends Triple> {
+  readonly pairs: { readonly domains: readonly P[0][]; readonly rids: readonly P[1][]; readonly names: readonly P[2][]; readonly seen: readonly P[3][] };
+  readonly rids: { readonly domains: readonly R[0][]; readonly names: readonly R[1][]; readonly rids: readonly R[2][] };
+}
+
+/** Writes name↔SID pairs and RIDs in columns (the one writer of the saved shape, as `identityColumns`). */
+export function nameSidColumns<P extends Quad, R extends Triple>(pairs: Iterable<P>, rids: Iterable<R>): NameSidColumns<P, R> {
+  const p = { domains: [] as P[0][], rids: [] as P[1][], names: [] as P[2][], seen: [] as P[3][] };
+  for (const [domain, rid, name, seen] of pairs) { p.domains.push(domain); p.rids.push(rid); p.names.push(name); p.seen.push(seen); }
+  const r = { domains: [] as R[0][], names: [] as R[1][], rids: [] as R[2][] };
+  for (const [domain, name, rid] of rids) { r.domains.push(domain); r.names.push(name); r.rids.push(rid); }
+  return { pairs: p, rids: r };
 }
 
 /**
- * `[id, seq, keys, lastSeen, firstActive, lastActive, activeEvents, flags, extra]`: `id` is
- * the index of the key it is the text of, or the id itself; a missing time is null; `flags`
- * is 1 seeded + 2 enabled state known + 4 disabled.
+ * The identities' columns, row i of each being identity i (in seq order). `ids`: the index
+ * among its keys of the key its id is the text of, or the id itself; `keyCounts`: how many of
+ * the flat `keys` are its own, in order; a missing time is null; `flags` is 1 seeded + 2
+ * enabled state known + 4 disabled. What few identities have (a display name, a configured
+ * tier, tier reasons) is a flat sparse `[row, value, row, value, …]` list. The value types are
+ * parameters so that core/state/migrate-v4-accounts.ts writes a version 4 record's values,
+ * checked or not, through the same writer (`identityColumns`) the live snapshot uses.
  */
-export type IdentityRowTuple = readonly [
-  id: number | string, seq: number, keys: readonly string[], lastSeen: number | null,
-  firstActive: number | null, lastActive: number | null, activeEvents: number, flags: number, extra: IdentityExtra | null,
-];
+export interface IdentityColumns<N, S, L> {
+  readonly ids: readonly (N | S)[];
+  readonly seqs: readonly N[];
+  readonly keyCounts: readonly number[];
+  readonly keys: readonly (S | N)[];
+  readonly lastSeen: readonly (N | null)[];
+  readonly firstActive: readonly (N | null)[];
+  readonly lastActive: readonly (N | null)[];
+  readonly activeEvents: readonly N[];
+  readonly flags: readonly number[];
+  readonly names: readonly (number | S)[];
+  readonly tiers: readonly (number | S)[];
+  readonly tier0: readonly (number | L)[];
+  readonly tier1: readonly (number | L)[];
+}
 
-/** What few identities have: a display name, a configured tier, tier reasons. */
-export interface IdentityExtra {
-  readonly name?: string;
-  readonly tier?: NonNullable<IdentitySeed['tier']>;
-  readonly tier0?: readonly string[];
-  readonly tier1?: readonly string[];
+/** One identity's facts, as `identityColumns` writes them. */
+export interface IdentityFacts<N, S, L> {
+  readonly id: N | S;
+  readonly seq: N;
+  readonly keys: readonly (S | N)[];
+  readonly lastSeen: N | null;
+  readonly firstActive: N | null;
+  readonly lastActive: N | null;
+  readonly activeEvents: N;
+  readonly flags: number;
+  readonly name?: S | undefined;
+  readonly tier?: S | undefined;
+  readonly tier0?: L | undefined;
+  readonly tier1?: L | undefined;
+}
+
+const COLUMNS = ['ids', 'seqs', 'keyCounts', 'lastSeen', 'firstActive', 'lastActive', 'activeEvents', 'flags'] as const;
+const SPARSE = ['names', 'tiers', 'tier0', 'tier1'] as const;
+
+/** Writes identities' facts in columns (the one writer of the saved shape). */
+export function identityColumns<N, S, L>(facts: Iterable<IdentityFacts<N, S, L>>): IdentityColumns<N, S, L> {
+  const c = {
+    ids: [] as (N | S)[], seqs: [] as N[], keyCounts: [] as number[], keys: [] as (S | N)[], lastSeen: [] as (N | null)[], firstActive: [] as (N | null)[],
+    lastActive: [] as (N | null)[], activeEvents: [] as N[], flags: [] as number[], names: [] as (number | S)[], tiers: [] as (number | S)[], tier0: [] as (number | L)[], tier1: [] as (number | L)[],
+  };
+  let row = 0;
+  for (const f of facts) {
+    c.ids.push(f.id);
+    c.seqs.push(f.seq);
+    c.keyCounts.push(f.keys.length);
+    for (const k of f.keys) c.keys.push(k);
+    c.lastSeen.push(f.lastSeen);
+    c.firstActive.push(f.firstActive);
+    c.lastActive.push(f.lastActive);
+    c.activeEvents.push(f.activeEvents);
+    c.flags.push(f.flags);
+    if (f.name !== undefined) c.names.push(row, f.name);
+    if (f.tier !== undefined) c.tiers.push(row, f.tier);
+    if (f.tier0 !== undefined) c.tier0.push(row, f.tier0);
+    if (f.tier1 !== undefined) c.tier1.push(row, f.tier1);
+    row++;
+  }
+  return c;
 }
 
 export const IDENTITY_TIERS: readonly NonNullable<IdentitySeed['tier']>[] = ['tier0', 'tier1', 'normal', 'test'];
 
 type Reasons = { readonly tier0: Map<Row, string[]>; readonly tier1: Map<Row, string[]> };
 
-const ROW_LENGTH = 9;
 const MAX_KEYS = 32;
 const MAX_REASONS = 5;
 const SAVED_FLAGS = ROW_FLAG.seeded | ROW_FLAG.disabledKnown | ROW_FLAG.disabled;
@@ -75,29 +148,29 @@ export function writeIdentitySnapshot(seq: number, table: AccountTable, names: R
     const { domain, rid } = table.keys.sidParts(key);
     return domain < 0 ? table.keys.text(key) : `#${indexOf(domain)}-${rid}`;
   };
-  const tuples = rows.map((row): IdentityRowTuple => {
-    const keys = table.keyIds(row);
-    const idKey = keys.indexOf(table.idKey[row] as number);
-    const extra: { -readonly [K in keyof IdentityExtra]: IdentityExtra[K] } = {};
-    const name = names.get(row);
-    if (name !== undefined) extra.name = name;
-    const tier = IDENTITY_TIERS[(table.tier[row] as number) - 1];
-    if (tier) extra.tier = tier;
-    const t0 = reasons.tier0.get(row);
-    const t1 = reasons.tier1.get(row);
-    if (t0) extra.tier0 = [...t0];
-    if (t1) extra.tier1 = [...t1];
-    return [
-      idKey >= 0 ? idKey : (table.idText.get(row) as string), table.seq[row] as number, keys.map(keyText),
-      finite(table.lastSeen[row] as number), finite(table.firstActive[row] as number), finite(table.lastActive[row] as number),
-      table.activeEvents[row] as number, ((table.flags[row] as number) & SAVED_FLAGS) >> 1, Object.keys(extra).length ? extra : null,
-    ];
-  });
-  const nameSids: NameSidSnapshot = {
-    pairs: pairs.pairs().map(([sid, name, seen]) => [keyText(sid), name, seen] as const),
-    rids: pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
-  };
-  return { seq, domains, rows: tuples, aliases: [...aliases], nameSids };
+  function* facts(): Generator<IdentityFacts<number, string, readonly string[]>> {
+    for (const row of rows) {
+      const keys = table.keyIds(row);
+      const idKey = keys.indexOf(table.idKey[row] as number);
+      const t0 = reasons.tier0.get(row);
+      const t1 = reasons.tier1.get(row);
+      yield {
+        id: idKey >= 0 ? idKey : (table.idText.get(row) as string), seq: table.seq[row] as number, keys: keys.map(keyText),
+        lastSeen: finite(table.lastSeen[row] as number), firstActive: finite(table.firstActive[row] as number), lastActive: finite(table.lastActive[row] as number),
+        activeEvents: table.activeEvents[row] as number, flags: ((table.flags[row] as number) & SAVED_FLAGS) >> 1,
+        name: names.get(row), tier: IDENTITY_TIERS[(table.tier[row] as number) - 1], tier0: t0 && [...t0], tier1: t1 && [...t1],
+      };
+    }
+  }
+  const columns = identityColumns(facts());
+  const nameSids: NameSidSnapshot = nameSidColumns(
+    pairs.pairs().map(([sid, name, seen]) => {
+      const { domain, rid } = table.keys.sidParts(sid);
+      return domain < 0 ? [table.keys.text(sid), 0, name, seen] as const : [indexOf(domain), rid, name, seen] as const;
+    }),
+    pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
+  );
+  return { seq, domains, ...columns, aliases: [...aliases], nameSids };
 }
 
 /** Fills the (empty) table from a saved snapshot, checked whole; returns the counter and aliases. */
@@ -115,78 +188,120 @@ export function readIdentitySnapshot(saved: unknown, table: AccountTable, names:
     const pair = r.tuple(v, p, 2);
     return [r.string(pair[0], `${p}.0`), r.string(pair[1], `${p}.1`)] as const;
   }));
-  const rows = s['rows'];
-  if (!Array.isArray(rows)) r.fail('identities.rows', 'must be an array');
-  rows.forEach((v, i) => readRow(r, v, `identities.rows.${i}`, domains, table, names, reasons));
+  readColumns(r, s, domains, table, names, reasons);
   readNameSids(r, s['nameSids'], domains, pairs);
   return { seq, aliases };
 }
 
-function readNameSids(r: SavedReader, v: unknown, domains: readonly string[], pairs: NameSidPairs): void {
-  const s = r.record(v, 'identities.nameSids');
-  const list = (name: string): readonly unknown[] => {
-    const l = s[name];
-    if (!Array.isArray(l)) r.fail(`identities.nameSids.${name}`, 'must be an array');
-    return l;
+function readColumns(r: SavedReader, s: Readonly<Record<string, unknown>>, domains: readonly string[], table: AccountTable, names: Map<Row, string>, reasons: Reasons): void {
+  const column = (name: string): readonly unknown[] => {
+    const c = s[name];
+    if (!Array.isArray(c)) r.fail(`identities.${name}`, 'must be an array');
+    return c;
   };
-  list('pairs').forEach((item, i) => {
-    const path = `identities.nameSids.pairs.${i}`;
-    const t = r.tuple(item, path, 3);
-    const key = keyOf(r, t[0], `${path}.0`, domains);
-    if (!key.startsWith('sid:')) r.fail(`${path}.0`, `must be a SID, is ${JSON.stringify(t[0])}`);
-    const sid = key.slice(4);
-    if (pairs.find(sid) !== undefined) r.fail(`${path}.0`, `repeats the SID ${sid}`);
-    const name = r.string(t[1], `${path}.1`);
-    if (name === '') r.fail(`${path}.1`, 'must be a name, is ""');
-    pairs.restorePair(sid, name, r.number(t[2], `${path}.2`));
+  const c = Object.fromEntries(COLUMNS.map((name) => [name, column(name)])) as Record<(typeof COLUMNS)[number], readonly unknown[]>;
+  const n = c.seqs.length;
+  for (const name of COLUMNS) if (c[name].length !== n) r.fail(`identities.${name}`, `must hold one item per identity (${n}, as identities.seqs), holds ${c[name].length}`);
+  const keys = column('keys');
+  const counts = c.keyCounts.map((v, i) => {
+    const count = r.count(v, `identities.keyCounts.${i}`);
+    if (count === 0 || count > MAX_KEYS) r.fail(`identities.keyCounts.${i}`, `must be 1 to ${MAX_KEYS} keys, is ${count}`);
+    return count;
   });
-  list('rids').forEach((item, i) => {
-    const path = `identities.nameSids.rids.${i}`;
-    const t = r.tuple(item, path, 3);
-    const domain = domains[r.count(t[0], `${path}.0`)];
-    if (domain === undefined) r.fail(`${path}.0`, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(t[0])}`);
-    const rid = r.count(t[2], `${path}.2`);
-    if (rid > 0xffffffff) r.fail(`${path}.2`, `must be a RID (32 bits), is ${rid}`);
-    pairs.restoreRid(domain, r.string(t[1], `${path}.1`), rid);
-  });
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (keys.length !== total) r.fail('identities.keys', `must hold the ${total} keys identities.keyCounts counts, holds ${keys.length}`);
+  const made: Row[] = [];
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const id = typeof c.ids[i] === 'string' ? (c.ids[i] as string) : r.count(c.ids[i], `identities.ids.${i}`);
+    const count = counts[i] as number;
+    if (typeof id === 'number' && id >= count) r.fail(`identities.ids.${i}`, `must be the index of one of its ${count} keys, is ${id}`);
+    const time = (name: 'lastSeen' | 'firstActive' | 'lastActive'): number | undefined => r.optional(c[name][i], `identities.${name}.${i}`, (x, p) => r.number(x, p));
+    const seq = r.count(c.seqs[i], `identities.seqs.${i}`);
+    const lastSeen = time('lastSeen') ?? -Infinity;
+    const firstActive = time('firstActive') ?? NaN;
+    const lastActive = time('lastActive') ?? NaN;
+    const activeEvents = r.count(c.activeEvents[i], `identities.activeEvents.${i}`);
+    const flags = r.count(c.flags[i], `identities.flags.${i}`);
+    if (flags > SAVED_FLAGS >> 1) r.fail(`identities.flags.${i}`, `must be a sum of 1, 2 and 4, is ${flags}`);
+    const row = table.createRow(seq, lastSeen);
+    table.firstActive[row] = firstActive;
+    table.lastActive[row] = lastActive;
+    table.activeEvents[row] = activeEvents;
+    table.flags[row] = ROW_FLAG.live | (flags << 1);
+    for (let j = 0; j < count; j++, at++) {
+      const path = `identities.keys.${at}`;
+      const k = keyOf(r, keys[at], path, domains);
+      if (table.ownerOf(table.keys.find(k)) !== undefined) r.fail(path, `repeats ${JSON.stringify(k)}, a key already held`);
+      const key = table.addKey(row, k);
+      if (j === id) table.idKey[row] = key;
+    }
+    if (typeof id === 'string') table.idText.set(row, id);
+    made.push(row);
+  }
+  const sparse = <T>(name: (typeof SPARSE)[number], read: (v: unknown, path: string) => T, put: (row: Row, value: T) => void): void => {
+    let last = -1;
+    for (const [i, value] of r.pairs(s[name], `identities.${name}`, n, (v, p) => {
+      const i = r.count(v, p);
+      if (i >= n || i <= last) r.fail(p, `must be an identity's row (below ${n}, after ${last}), is ${i}`);
+      last = i;
+      return i;
+    }, read)) put(made[i] as Row, value);
+  };
+  sparse('names', (v, p) => r.string(v, p), (row, name) => names.set(row, name));
+  sparse('tiers', (v, p) => {
+    const tier = IDENTITY_TIERS.indexOf(r.string(v, p) as NonNullable<IdentitySeed['tier']>);
+    if (tier < 0) r.fail(p, `must be one of ${IDENTITY_TIERS.join(', ')}`);
+    return tier;
+  }, (row, tier) => { table.tier[row] = tier + 1; });
+  for (const tier of ['tier0', 'tier1'] as const) {
+    sparse(tier, (v, p) => r.list(v, p, MAX_REASONS, (x, q) => r.string(x, q)), (row, list) => reasons[tier].set(row, list));
+  }
 }
 
-function readRow(r: SavedReader, v: unknown, path: string, domains: readonly string[], table: AccountTable, names: Map<Row, string>, reasons: Reasons): void {
-  const t = r.tuple(v, path, ROW_LENGTH);
-  const id = typeof t[0] === 'string' ? t[0] : r.count(t[0], `${path}.0`);
-  const seq = r.count(t[1], `${path}.1`);
-  const keys = r.list(t[2], `${path}.2`, MAX_KEYS, (k, p) => keyOf(r, k, p, domains));
-  if (keys.length === 0) r.fail(`${path}.2`, 'must hold at least one key');
-  if (typeof id === 'number' && id >= keys.length) r.fail(`${path}.0`, `must be the index of one of its ${keys.length} keys, is ${id}`);
-  const lastSeen = r.optional(t[3], `${path}.3`, (x, p) => r.number(x, p)) ?? -Infinity;
-  const firstActive = r.optional(t[4], `${path}.4`, (x, p) => r.number(x, p)) ?? NaN;
-  const lastActive = r.optional(t[5], `${path}.5`, (x, p) => r.number(x, p)) ?? NaN;
-  const activeEvents = r.count(t[6], `${path}.6`);
-  const flags = r.count(t[7], `${path}.7`);
-  if (flags > SAVED_FLAGS >> 1) r.fail(`${path}.7`, `must be a sum of 1, 2 and 4, is ${flags}`);
-  const extra = r.optional(t[8], `${path}.8`, (x, p) => r.record(x, p));
-  const row = table.createRow(seq, lastSeen);
-  table.firstActive[row] = firstActive;
-  table.lastActive[row] = lastActive;
-  table.activeEvents[row] = activeEvents;
-  table.flags[row] = ROW_FLAG.live | (flags << 1);
-  keys.forEach((k, j) => {
-    if (table.ownerOf(table.keys.find(k)) !== undefined) r.fail(`${path}.2.${j}`, `repeats ${JSON.stringify(k)}, a key already held`);
-    const key = table.addKey(row, k);
-    if (j === id) table.idKey[row] = key;
+function readNameSids(r: SavedReader, v: unknown, domains: readonly string[], pairs: NameSidPairs): void {
+  const s = r.record(v, 'identities.nameSids');
+  const columns = <C extends string>(part: string, names: readonly C[]): Record<C, readonly unknown[]> => {
+    const at = `identities.nameSids.${part}`;
+    const t = r.record(s[part], at);
+    const out = {} as Record<C, readonly unknown[]>;
+    for (const name of names) {
+      const c = t[name];
+      if (!Array.isArray(c)) r.fail(`${at}.${name}`, 'must be an array');
+      out[name] = c;
+    }
+    const n = (out[names[0] as C]).length;
+    for (const name of names) if (out[name].length !== n) r.fail(`${at}.${name}`, `must hold one item per row (${n}, as ${at}.${names[0]}), holds ${out[name].length}`);
+    return out;
+  };
+  const p = columns('pairs', ['domains', 'rids', 'names', 'seen']);
+  p.domains.forEach((v, i) => {
+    const at = `identities.nameSids.pairs.domains.${i}`;
+    const rid = r.count(p.rids[i], `identities.nameSids.pairs.rids.${i}`);
+    let sid: string;
+    if (typeof v === 'string') {
+      if (!v.startsWith('sid:S-')) r.fail(at, `must be a domain index or a SID key, is ${JSON.stringify(v)}`);
+      if (rid !== 0) r.fail(`identities.nameSids.pairs.rids.${i}`, `must be 0 beside a SID key, is ${rid}`);
+      sid = v.slice(4);
+    } else {
+      const domain = domains[r.count(v, at)];
+      if (domain === undefined) r.fail(at, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(v)}`);
+      if (rid > 0xffffffff) r.fail(`identities.nameSids.pairs.rids.${i}`, `must be a RID (32 bits), is ${rid}`);
+      sid = `${domain}-${rid}`;
+    }
+    if (pairs.find(sid) !== undefined) r.fail(at, `repeats the SID ${sid}`);
+    const name = r.string(p.names[i], `identities.nameSids.pairs.names.${i}`);
+    if (name === '') r.fail(`identities.nameSids.pairs.names.${i}`, 'must be a name, is ""');
+    pairs.restorePair(sid, name, r.number(p.seen[i], `identities.nameSids.pairs.seen.${i}`));
   });
-  if (typeof id === 'string') table.idText.set(row, id);
-  if (!extra) return;
-  if (extra['name'] !== undefined) names.set(row, r.string(extra['name'], `${path}.8.name`));
-  if (extra['tier'] !== undefined) {
-    const tier = IDENTITY_TIERS.indexOf(r.string(extra['tier'], `${path}.8.tier`) as NonNullable<IdentitySeed['tier']>);
-    if (tier < 0) r.fail(`${path}.8.tier`, `must be one of ${IDENTITY_TIERS.join(', ')}`);
-    table.tier[row] = tier + 1;
-  }
-  for (const tier of ['tier0', 'tier1'] as const) {
-    if (extra[tier] === undefined) continue;
-    reasons[tier].set(row, r.list(extra[tier], `${path}.8.${tier}`, MAX_REASONS, (x, p) => r.string(x, p)));
-  }
+  const d = columns('rids', ['domains', 'names', 'rids']);
+  d.domains.forEach((v, i) => {
+    const domain = domains[r.count(v, `identities.nameSids.rids.domains.${i}`)];
+    if (domain === undefined) r.fail(`identities.nameSids.rids.domains.${i}`, `must be an index of identities.domains (${domains.length}), is ${JSON.stringify(v)}`);
+    const rid = r.count(d.rids[i], `identities.nameSids.rids.rids.${i}`);
+    if (rid > 0xffffffff) r.fail(`identities.nameSids.rids.rids.${i}`, `must be a RID (32 bits), is ${rid}`);
+    pairs.restoreRid(domain, r.string(d.names[i], `identities.nameSids.rids.names.${i}`), rid);
+  });
 }
 
 /** A saved key: `#<domain index>-<rid>` for a SID, else the key's text with its kind prefix. */

@@ -1,16 +1,21 @@
 import { splitSid } from '../estate/account-keys';
+import { identityColumns, nameSidColumns, type IdentityFacts } from '../identity/identity-snapshot';
 import { isJsonRecord, type JsonRecord } from './json-record';
+
+type Triple = readonly [unknown, unknown, unknown];
+type Quad = readonly [unknown, unknown, unknown, unknown];
 import { migrateGoldenTicket } from './migrate-v4/golden-ticket';
 
 /**
  * Version 4 → 5 of the account table (issue 13, item 1): the identity directory's records
- * (`{id, seq, keys, lastSeen, …}` objects) become the compact rows of
- * core/identity/identity-snapshot.ts, SID keys written as a domain index and a RID, every
+ * (`{id, seq, keys, lastSeen, …}` objects) become the columns of
+ * core/identity/identity-snapshot.ts, written by its own writer (`identityColumns`), SID keys written as a domain index and a RID, every
  * identity with its activity (maturity), tier reasons and aliases carried over; and
  * golden_ticket's learned name↔SID pairs (`sidNames`, `nameRids`) move out of its section
  * into `identities.nameSids`, on the same domain indexes, the rest of its section into its
  * tables (core/state/migrate-v4/golden-ticket.ts). An entry of the wrong shape is
- * carried as it is: the validated restore refuses it naming its path.
+ * carried as it is (a value into its column; a record that is not one, or whose keys are not
+ * a list, as the row's seq and key): the validated restore refuses it naming its path.
  */
 export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
   // A document without identities (none learned yet) may still hold golden_ticket's pairs.
@@ -26,45 +31,60 @@ export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
     const sid = splitSid(k, 4);
     return sid ? `#${domainIndex(sid.domain)}-${sid.rid}` : k;
   };
-  const rows = identities['records'].map((r: unknown) => (isJsonRecord(r) && Array.isArray(r['keys']) ? row(r, r['keys'], key) : r));
+  const columns = identityColumns(identities['records'].map((r: unknown) => facts(r, key)));
   const { records: _records, ...rest } = identities;
   const detectors = doc['detectors'];
   const golden = isJsonRecord(detectors) ? detectors['golden_ticket'] : undefined;
-  if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, rows, nameSids: { pairs: [], rids: [] } } };
+  if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, ...columns, nameSids: nameSidColumns([], []) } };
   const { sidNames, nameRids, ...verdicts } = golden;
-  const nameSids = { pairs: pairsOf(sidNames, key), rids: ridsOf(nameRids, domainIndex) };
-  return { ...doc, identities: { ...rest, domains, rows, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: migrateGoldenTicket(verdicts) } };
+  // Either list not an object is carried as it is, in its part's place, for the restore to refuse.
+  const pairs = pairsOf(sidNames, domainIndex);
+  const rids = ridsOf(nameRids, domainIndex);
+  const columns2 = nameSidColumns<Quad, Triple>(Array.isArray(pairs) ? pairs : [], Array.isArray(rids) ? rids : []);
+  const nameSids = { pairs: Array.isArray(pairs) ? columns2.pairs : pairs, rids: Array.isArray(rids) ? columns2.rids : rids };
+  return { ...doc, identities: { ...rest, domains, ...columns, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: migrateGoldenTicket(verdicts) } };
 }
 
-/** `{SID: {name, lastSeen}}` → `[[#d-rid, name, lastSeen]]`; not an object: carried for the restore to refuse. */
-function pairsOf(sidNames: unknown, key: (k: unknown) => unknown): unknown {
+/**
+ * `{SID: {name, lastSeen}}` → `[[domain index, RID, name, lastSeen]]` (a SID under no domain
+ * prefix as `[sid:…, 0, …]`; an entry not an object as its name and time); not an object:
+ * carried for the restore to refuse.
+ */
+function pairsOf(sidNames: unknown, domainIndex: (domain: string) => number): Quad[] | unknown {
   if (sidNames === undefined) return [];
   if (!isJsonRecord(sidNames)) return sidNames;
-  return Object.entries(sidNames).map(([sid, known]) => (isJsonRecord(known) ? [key(`sid:${sid}`), known['name'], known['lastSeen']] : known));
-}
-
-/** `{"domain SID|name": "RID"}` → `[[domain index, name, RID]]`. */
-function ridsOf(nameRids: unknown, domainIndex: (domain: string) => number): unknown {
-  if (nameRids === undefined) return [];
-  if (!isJsonRecord(nameRids)) return nameRids;
-  return Object.entries(nameRids).map(([k, rid]) => {
-    const bar = k.indexOf('|');
-    // The RID was written as decimal text; anything else is carried for the restore to name.
-    const number = typeof rid === 'string' && /^\d{1,10}$/.test(rid) ? Number(rid) : rid;
-    return bar > 0 ? [domainIndex(k.slice(0, bar)), k.slice(bar + 1), number] : [k, rid];
+  return Object.entries(sidNames).map(([sid, known]): Quad => {
+    const parts = splitSid(sid, 0);
+    const [domain, rid] = parts ? [domainIndex(parts.domain), parts.rid] : [`sid:${sid}`, 0];
+    return isJsonRecord(known) ? [domain, rid, known['name'], known['lastSeen']] : [domain, rid, known, known];
   });
 }
 
-function row(r: JsonRecord, keys: readonly unknown[], key: (k: unknown) => unknown): unknown[] {
+/** `{"domain SID|name": "RID"}` → `[[domain index, name, RID]]`. */
+function ridsOf(nameRids: unknown, domainIndex: (domain: string) => number): Triple[] | unknown {
+  if (nameRids === undefined) return [];
+  if (!isJsonRecord(nameRids)) return nameRids;
+  return Object.entries(nameRids).map(([k, rid]): Triple => {
+    const bar = k.indexOf('|');
+    // The RID was written as decimal text; anything else is carried for the restore to name.
+    const number = typeof rid === 'string' && /^\d{1,10}$/.test(rid) ? Number(rid) : rid;
+    // A key without its domain: the key as the domain index, for the restore to refuse.
+    return bar > 0 ? [domainIndex(k.slice(0, bar)), k.slice(bar + 1), number] : [k, rid, rid];
+  });
+}
+
+/** A version 4 record's facts, its values as they are (checked by the restore). */
+function facts(r: unknown, key: (k: unknown) => unknown): IdentityFacts<unknown, unknown, unknown> {
+  if (!isJsonRecord(r) || !Array.isArray(r['keys'])) {
+    const wrong = isJsonRecord(r) ? r['keys'] : r;
+    return { id: 0, seq: isJsonRecord(r) ? r['seq'] : r, keys: [wrong], lastSeen: null, firstActive: null, lastActive: null, activeEvents: 0, flags: 0 };
+  }
+  const keys = r['keys'];
   const at = keys.indexOf(r['id']);
-  const extra: JsonRecord = {};
-  if (r['displayName'] !== undefined) extra['name'] = r['displayName'];
-  if (r['configuredTier'] !== undefined) extra['tier'] = r['configuredTier'];
-  if (r['tier0'] !== undefined) extra['tier0'] = r['tier0'];
-  if (r['tier1'] !== undefined) extra['tier1'] = r['tier1'];
   const flags = (r['seeded'] === true ? 1 : 0) + (r['disabled'] !== undefined ? 2 : 0) + (r['disabled'] === true ? 4 : 0);
-  return [
-    at >= 0 ? at : r['id'], r['seq'], keys.map(key), r['lastSeen'] ?? null, r['firstActive'] ?? null, r['lastActive'] ?? null,
-    r['activeEvents'], flags, Object.keys(extra).length ? extra : null,
-  ];
+  return {
+    id: at >= 0 ? at : r['id'], seq: r['seq'], keys: keys.map(key), lastSeen: r['lastSeen'] ?? null, firstActive: r['firstActive'] ?? null,
+    lastActive: r['lastActive'] ?? null, activeEvents: r['activeEvents'], flags,
+    name: r['displayName'], tier: r['configuredTier'], tier0: r['tier0'], tier1: r['tier1'],
+  };
 }

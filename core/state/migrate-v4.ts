@@ -3,6 +3,7 @@ import { migrateV4Section } from './migrate-v4-detectors';
 import { migrateV4Directory } from './migrate-v4-directory';
 import { migrateV4Kerberos } from './migrate-v4-kerberos';
 import { migrateV4Accounts } from './migrate-v4-accounts';
+import { migrateV4Tgts } from './migrate-v4-tgts';
 
 /**
  * Version 4 → 5 (issue 13): shared facts in compact tables, detectors keep only verdict state.
@@ -16,6 +17,7 @@ const STEPS: readonly ((doc: JsonRecord) => JsonRecord)[] = [
   migrateV4Directory,
   migrateV4Kerberos,
   migrateV4Accounts,
+  migrateV4Tgts,
 ];
 
 export function migrateV4(doc: Record<string, unknown>): Record<string, unknown> {

@@ -46,7 +46,7 @@ describe('the engine and the Kerberos ledger', () => {
     const store = new MemoryStateStore();
     const { state } = await pass([goldenTicket], [tgt(0, 'alice', '10.0.0.2')], store);
     const broken = new MemoryStateStore();
-    await broken.save({ ...state, kerberos: { ...(state.kerberos as NonNullable<typeof state.kerberos>), tgts: [[99, 0, 0, 0, 0, 0]] } }, null);
+    await broken.save({ ...state, kerberos: { ...(state.kerberos as NonNullable<typeof state.kerberos>), keys: ['alice'], tgtCounts: [1], tgts: [99, 0, 0, 0, 0, 0] } }, null);
     await assert.rejects(pass([goldenTicket], [], broken), /kerberos\.tgts\[0\] refers to string 99/);
   });
 

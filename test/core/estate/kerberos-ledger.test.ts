@@ -100,14 +100,17 @@ describe('Kerberos ledger', () => {
   });
 
   it('refuses a snapshot that refers to a string it does not hold, naming the entry', () => {
-    const bad = { strings: ['10.0.0.2'], keys: ['alice'], tgts: [[7, T0, 1, 0, 0, 0]], coverage: {} };
-    assert.throws(() => new KerberosLedger(options, bad, 'state.json'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgts\[0\]/.test(e.message));
+    const bad = { strings: ['10.0.0.2'], keys: ['alice'], tgtCounts: [1], tgts: [7, T0, 1, 0, 0, 0], coverage: {} };
+    assert.throws(() => new KerberosLedger(options, bad, 'state.json'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgts\[0\] refers to string 7/.test(e.message));
   });
 
   it('refuses a snapshot whose TGT list is not whole groups, or whose coverage is not times', () => {
-    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgts: [[0, T0, 0]], coverage: {} }), /kerberos\.tgts\[0\] must be 1 to 8 groups of 6/);
-    assert.throws(() => new KerberosLedger(options, { strings: [], keys: [], tgts: [], coverage: { start: 'yesterday' } }), /kerberos\.coverage\.start must be a time/);
-    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a', 'b'], tgts: [], coverage: {} }), /kerberos\.tgts must be 2 lists/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgtCounts: [1], tgts: [0, T0, 0], coverage: {} }), /kerberos\.tgts must be 6 numbers, 6 per TGT address/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgtCounts: [9], tgts: [], coverage: {} }), /kerberos\.tgtCounts\[0\] must be 1 to 8 TGT addresses, is 9/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgtCounts: [1], tgts: [0, T0, 0, 0, 0, 2], coverage: {} }), /kerberos\.tgts\[5\] is a renewed flag that is not 0 or 1/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a'], tgtCounts: [1], tgts: [0, 'soon', 0, 0, 0, 0], coverage: {} }), /kerberos\.tgts\[1\] must be a finite number/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: [], tgtCounts: [], tgts: [], coverage: { start: 'yesterday' } }), /kerberos\.coverage\.start must be a time/);
+    assert.throws(() => new KerberosLedger(options, { strings: [], keys: ['a', 'b'], tgtCounts: [1], tgts: [], coverage: {} }), /kerberos\.tgtCounts must be 2 counts, one per key/);
   });
 });
 

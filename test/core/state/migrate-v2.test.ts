@@ -48,7 +48,7 @@ describe('state version 2 → 3', () => {
     // Version 5 rows are [lastSeen, roaming, forwardedAt] (core/state/migrate-v4/pass-the-ticket.ts): no TGTs.
     for (const row of ptt.accounts.rows) assert.equal(row.length, 3);
     assert.equal('sidNames' in golden, false, 'golden_ticket\'s name↔SID pairs moved to the account table (v4 → v5)');
-    assert.ok((migrated.identities?.nameSids.pairs.length ?? 0) > 0, 'the pairs carried over to identities.nameSids');
+    assert.ok((migrated.identities?.nameSids.pairs.domains.length ?? 0) > 0, 'the pairs carried over to identities.nameSids');
   });
 
   it('keeps pass_the_ticket accounts that roamed, and drops those kept only for their TGTs', () => {
@@ -78,6 +78,6 @@ describe('state version 2 → 3', () => {
     const doc = migrateV2(v2()) as { kerberos: { tgts: number[][] } } & Record<string, unknown>;
     doc.kerberos.tgts[0] = [1, 2, 3];
     const state = checkState(doc, 'state-v2') as EngineState;
-    assert.throws(() => new KerberosLedger(options, state.kerberos, 'state-v2'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgts\[0\]/.test(e.message));
+    assert.throws(() => new KerberosLedger(options, state.kerberos, 'state-v2'), (e: unknown) => e instanceof StateInvalidError && /kerberos\.tgtCounts\[0\] must be 1 to 8 TGT addresses, is 0\.5/.test(e.message));
   });
 });

@@ -44,7 +44,9 @@ function asV4(state: EngineState): Rec {
   const dir = new IdentityDirectory([], state.identities ?? undefined);
   const snap = state.identities;
   assert.ok(snap);
-  const records = snap.rows.map(([id, , keys]) => {
+  let at = 0;
+  const records = snap.ids.map((id, i) => {
+    const keys = snap.keys.slice(at, (at += snap.keyCounts[i] as number));
     const domains = snap.domains;
     const text = (k: string) => (k.startsWith('#') ? `sid:${domains[Number(k.slice(1, k.indexOf('-')))]}${k.slice(k.indexOf('-'))}` : k);
     const r = dir.find(text(keys[0] as string));
@@ -58,13 +60,16 @@ function asV4(state: EngineState): Rec {
   });
   const pairs = dir.nameSids;
   const sidNames: Rec = {};
-  for (const [sid, name, lastSeen] of snap.nameSids.pairs) {
+  for (const [i, domain] of snap.nameSids.pairs.domains.entries()) {
+    const sid = typeof domain === 'string' ? domain.slice(4) : `#${domain}-${snap.nameSids.pairs.rids[i]}`;
+    const name: string = snap.nameSids.pairs.names[i] as string;
+    const lastSeen = snap.nameSids.pairs.seen[i];
     const sidText: string = sid.startsWith('#') ? `${snap.domains[Number(sid.slice(1, sid.indexOf('-')))]}${sid.slice(sid.indexOf('-'))}` : sid;
     assert.equal(pairs.name(pairs.find(sidText) as number), name);
     sidNames[sidText] = { name, lastSeen };
   }
   const nameRids: Rec = {};
-  for (const [d, name, rid] of snap.nameSids.rids) nameRids[`${snap.domains[d]}|${name}`] = String(rid);
+  snap.nameSids.rids.domains.forEach((d, i) => { nameRids[`${snap.domains[d]}|${snap.nameSids.rids.names[i]}`] = String(snap.nameSids.rids.rids[i]); });
   // golden_ticket's verdicts as version 4 held them too: unknown names as {name: time} (core/state/migrate-v4/golden-ticket.ts).
   const { unknownNames, missingTgt, ...golden } = state.detectors['golden_ticket'] as { unknownNames: { keys: string[]; rows: number[] }; missingTgt: unknown[] };
   assert.deepEqual(missingTgt, [], 'a finished pass leaves no ticket waiting');
@@ -176,18 +181,22 @@ describe('migrate v4 → v5: the account table', () => {
     const doc = v4();
     const identities = doc['identities'] as { records: unknown[] };
     const migrated = migrateV4Accounts({ ...doc, identities: { ...identities, records: [...identities.records, 'not a record'] } });
-    const rows = (migrated['identities'] as { rows: unknown[] }).rows;
-    assert.equal(rows[rows.length - 1], 'not a record');
-    assert.throws(() => new IdentityDirectory([], migrated['identities'] as never), (e: unknown) => e instanceof StateInvalidError && /identities\.rows\.3 must be an array of 9/.test(e.message));
+    const seqs = (migrated['identities'] as { seqs: unknown[] }).seqs;
+    assert.equal(seqs[3], 'not a record');
+    assert.throws(() => new IdentityDirectory([], migrated['identities'] as never), (e: unknown) => e instanceof StateInvalidError && /identities\.seqs\.3 must be a non-negative integer, is "not a record"/.test(e.message));
     const badSeq = migrateV4Accounts({ ...doc, identities: { ...identities, records: [{ ...(identities.records[0] as Rec), seq: 'x' }] } });
-    assert.throws(() => new IdentityDirectory([], badSeq['identities'] as never), /identities\.rows\.0\.1 must be a non-negative integer/);
+    assert.throws(() => new IdentityDirectory([], badSeq['identities'] as never), /identities\.seqs\.0 must be a non-negative integer/);
+    const badTime = migrateV4Accounts({ ...doc, identities: { ...identities, records: [identities.records[0], { ...(identities.records[1] as Rec), lastSeen: 'soon' }] } });
+    assert.throws(() => new IdentityDirectory([], badTime['identities'] as never), /identities\.lastSeen\.1 must be a finite number, is "soon"/);
+    const badKeys = migrateV4Accounts({ ...doc, identities: { ...identities, records: [{ ...(identities.records[0] as Rec), keys: 'jdoe' }] } });
+    assert.throws(() => new IdentityDirectory([], badKeys['identities'] as never), /identities\.keys\.0 must be a sid:, sam:, upn: or oid: key, is "jdoe"/);
   });
 
   it('carries golden_ticket pairs of the wrong shape for the restore to name', () => {
     const doc = v4();
     const detectors = doc['detectors'] as Record<string, Rec>;
     const bad = migrateV4({ ...doc, detectors: { ...detectors, golden_ticket: { ...detectors['golden_ticket'], nameRids: { 'S-1-5-21-1-2-3|bob': 'abc' } } } });
-    assert.throws(() => new IdentityDirectory([], bad['identities'] as never), /identities\.nameSids\.rids\.0\.2 must be a non-negative integer, is "abc"/);
+    assert.throws(() => new IdentityDirectory([], bad['identities'] as never), /identities\.nameSids\.rids\.rids\.0 must be a non-negative integer, is "abc"/);
     const settings = { thresholds: { ticketLifetimeHours: 10, coverageGapMinutes: 120, clockSkewMinutes: 5 }, learningPeriodMs: 0, testMode: false };
     assert.throws(() => goldenTicket.create(settings, { realms: [], sidNames: {} }), /detectors\.golden_ticket is invalid: sidNames is not a key of state version 5/);
   });
@@ -222,8 +231,8 @@ describe('migrate v4 → v5: the account table', () => {
   it('moves golden_ticket\'s pairs when the document has no identities yet', () => {
     const doc = v4();
     const migrated = migrateV4Accounts({ ...doc, identities: null });
-    const identities = migrated['identities'] as { rows: unknown[]; nameSids: { pairs: unknown[] } };
-    assert.deepEqual(identities.rows, []);
-    assert.equal(identities.nameSids.pairs.length, 3);
+    const identities = migrated['identities'] as { seqs: unknown[]; keys: unknown[]; nameSids: { pairs: { domains: unknown[] } } };
+    assert.deepEqual([identities.seqs, identities.keys], [[], []]);
+    assert.equal(identities.nameSids.pairs.domains.length, 3);
   });
 });

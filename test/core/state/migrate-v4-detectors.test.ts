@@ -897,7 +897,7 @@ describe('state version 4 → 5 (whole document)', () => {
     assert.deepEqual(ptt.accounts.keys, ['ws9504$'], 'pass_the_ticket\'s roaming account kept through the pass');
     // The account table's part of the step (core/state/migrate-v4-accounts.ts): identities and golden_ticket's pairs kept.
     const before = v4() as { identities: { records: unknown[] }; detectors: { golden_ticket: { sidNames: object } } };
-    assert.equal(result.state.identities?.rows.length, before.identities.records.length);
-    assert.equal(result.state.identities?.nameSids.pairs.length, Object.keys(before.detectors.golden_ticket.sidNames).length);
+    assert.equal(result.state.identities?.seqs.length, before.identities.records.length);
+    assert.equal(result.state.identities?.nameSids.pairs.domains.length, Object.keys(before.detectors.golden_ticket.sidNames).length);
   });
 });

@@ -10,7 +10,7 @@
 
 import { SidIndex } from './sid-index';
 import { TextIndex } from './text-index';
-import { grownLength } from '../state/growth';
+import { copiedInto, grownLength } from '../state/growth';
 
 export type KeyId = number;
 
@@ -188,10 +188,10 @@ export class AccountKeys {
     this.texts.push(undefined);
     if (id >= this.kinds.length) {
       const n = grownLength(this.kinds.length);
-      this.kinds = grow(this.kinds, new Uint8Array(n));
-      this.refs = grow(this.refs, new Uint32Array(n));
-      this.domainOf = grow(this.domainOf, new Int32Array(n));
-      this.ridOf = grow(this.ridOf, new Uint32Array(n));
+      this.kinds = copiedInto(this.kinds, new Uint8Array(n));
+      this.refs = copiedInto(this.refs, new Uint32Array(n));
+      this.domainOf = copiedInto(this.domainOf, new Int32Array(n));
+      this.ridOf = copiedInto(this.ridOf, new Uint32Array(n));
       this.sids.use({ domainOf: this.domainOf, ridOf: this.ridOf });
     }
     return id;
@@ -226,9 +226,4 @@ function ridAt(text: string, from: number): number | undefined {
     rid = rid * 10 + c;
   }
   return rid <= 0xffffffff ? rid : undefined;
-}
-
-function grow<T extends Uint8Array | Uint32Array | Int32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

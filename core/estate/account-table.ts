@@ -1,5 +1,5 @@
 import { AccountKeys, type KeyId } from './account-keys';
-import { grownLength } from '../state/growth';
+import { copiedInto, grownLength } from '../state/growth';
 
 /**
  * The account table (issue 13, item 1): one row per identity, its facts in typed columns
@@ -163,17 +163,17 @@ export class AccountTable {
     const row = this.end++;
     if (row >= this.seq.length) {
       const n = grownLength(this.seq.length);
-      this.seq = grown(this.seq, new Float64Array(n));
-      this.lastSeen = grown(this.lastSeen, new Float64Array(n));
-      this.firstActive = grown(this.firstActive, new Float64Array(n));
-      this.lastActive = grown(this.lastActive, new Float64Array(n));
-      this.activeEvents = grown(this.activeEvents, new Uint32Array(n));
-      this.flags = grown(this.flags, new Uint8Array(n));
-      this.tier = grown(this.tier, new Uint8Array(n));
-      this.idKey = grown(this.idKey, new Int32Array(n));
-      this.firstKey = grown(this.firstKey, new Int32Array(n));
-      this.lastKey = grown(this.lastKey, new Int32Array(n));
-      this.keyCounts = grown(this.keyCounts, new Uint8Array(n));
+      this.seq = copiedInto(this.seq, new Float64Array(n));
+      this.lastSeen = copiedInto(this.lastSeen, new Float64Array(n));
+      this.firstActive = copiedInto(this.firstActive, new Float64Array(n));
+      this.lastActive = copiedInto(this.lastActive, new Float64Array(n));
+      this.activeEvents = copiedInto(this.activeEvents, new Uint32Array(n));
+      this.flags = copiedInto(this.flags, new Uint8Array(n));
+      this.tier = copiedInto(this.tier, new Uint8Array(n));
+      this.idKey = copiedInto(this.idKey, new Int32Array(n));
+      this.firstKey = copiedInto(this.firstKey, new Int32Array(n));
+      this.lastKey = copiedInto(this.lastKey, new Int32Array(n));
+      this.keyCounts = copiedInto(this.keyCounts, new Uint8Array(n));
     }
     return row;
   }
@@ -181,13 +181,8 @@ export class AccountTable {
   private ensureKeyColumns(): void {
     const n = this.keys.capacity;
     if (this.keyOwner.length >= n) return;
-    this.keyOwner = grown(this.keyOwner, new Int32Array(n).fill(NONE));
-    this.keyNext = grown(this.keyNext, new Int32Array(n).fill(NONE));
-    this.keyLinked = grown(this.keyLinked, new Uint8Array(n));
+    this.keyOwner = copiedInto(this.keyOwner, new Int32Array(n).fill(NONE));
+    this.keyNext = copiedInto(this.keyNext, new Int32Array(n).fill(NONE));
+    this.keyLinked = copiedInto(this.keyLinked, new Uint8Array(n));
   }
-}
-
-function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

@@ -5,7 +5,7 @@ import { hostKey } from '../events/fields';
 import { DAY } from '../events/time';
 import { StateInvalidError } from '../state/state-errors';
 import { AccountsToday, fnv1a } from './accounts-today';
-import { grownLength } from '../state/growth';
+import { copiedInto, grownLength } from '../state/growth';
 
 /**
  * Front-ends: hosts many identities authenticate *through* — Exchange/OWA, AD FS and its Web
@@ -169,11 +169,10 @@ export class FrontEnds implements FrontEndView {
 
   private grow(): void {
     const n = grownLength(this.day.length);
-    const more = <T extends Int32Array | Uint8Array>(old: T, fresh: T): T => { fresh.set(old); return fresh; };
-    this.day = more(this.day, new Int32Array(n));
-    this.barBefore = more(this.barBefore, new Int32Array(n));
-    this.bar = more(this.bar, new Int32Array(n));
-    this.todayCount = more(this.todayCount, new Uint8Array(n));
+    this.day = copiedInto(this.day, new Int32Array(n));
+    this.barBefore = copiedInto(this.barBefore, new Int32Array(n));
+    this.bar = copiedInto(this.bar, new Int32Array(n));
+    this.todayCount = copiedInto(this.todayCount, new Uint8Array(n));
   }
 
   /** A saved table is checked whole before any of it is used: a bad one is an error, never a cast. */

@@ -1,7 +1,7 @@
 import { StateInvalidError } from '../state/state-errors';
 import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
-import { grownLength } from '../state/growth';
+import { copiedInto, grownLength } from '../state/growth';
 
 /**
  * Machines whose `HOST$` account logged on from an address (4624), held once for every
@@ -169,9 +169,9 @@ export class MachineTable {
     const r = this.freeRows.pop() ?? this.rows.size;
     if (r >= this.firstSeen.length) {
       const n = grownLength(this.firstSeen.length);
-      this.firstSeen = grown(this.firstSeen, new Float64Array(n));
-      this.lastSeen = grown(this.lastSeen, new Float64Array(n));
-      this.head = grown(this.head, new Int32Array(n));
+      this.firstSeen = copiedInto(this.firstSeen, new Float64Array(n));
+      this.lastSeen = copiedInto(this.lastSeen, new Float64Array(n));
+      this.head = copiedInto(this.head, new Int32Array(n));
     }
     this.rows.set(host, r);
     this.firstSeen[r] = firstSeen;
@@ -186,11 +186,11 @@ export class MachineTable {
       a = this.slots++;
       if (a >= this.ipNumber.length) {
         const n = grownLength(this.ipNumber.length);
-        this.ipNumber = grown(this.ipNumber, new Float64Array(n));
-        this.addrFirst = grown(this.addrFirst, new Float64Array(n));
-        this.addrLast = grown(this.addrLast, new Float64Array(n));
-        this.addrDays = grown(this.addrDays, new Float64Array(n));
-        this.next = grown(this.next, new Int32Array(n));
+        this.ipNumber = copiedInto(this.ipNumber, new Float64Array(n));
+        this.addrFirst = copiedInto(this.addrFirst, new Float64Array(n));
+        this.addrLast = copiedInto(this.addrLast, new Float64Array(n));
+        this.addrDays = copiedInto(this.addrDays, new Float64Array(n));
+        this.next = copiedInto(this.next, new Int32Array(n));
       }
     }
     const n = parseIpv4(ip);
@@ -244,9 +244,4 @@ export class MachineTable {
     });
     if (used !== ips.length) fail('ips', `must hold the ${used} addresses the rows count`);
   }
-}
-
-function grown<T extends Float64Array | Int32Array>(old: T, fresh: T): T {
-  fresh.set(old);
-  return fresh;
 }

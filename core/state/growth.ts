@@ -10,3 +10,11 @@
 export function grownLength(length: number): number {
   return Math.ceil(length * 1.5) + 16;
 }
+
+type TypedColumn = Uint8Array | Int16Array | Uint32Array | Int32Array | Float64Array;
+
+/** `old`'s values at the start of `fresh` (a longer column, already filled where it must be): `fresh`. */
+export function copiedInto<T extends TypedColumn>(old: T, fresh: T): T {
+  fresh.set(old as never);
+  return fresh;
+}

@@ -7,7 +7,7 @@
  * deleted keys are reclaimed once they are most of the arena. Lookups encode the key into a
  * scratch buffer and compare bytes, so nothing is allocated per lookup of an ASCII key.
  */
-import { grownLength } from './growth';
+import { copiedInto, grownLength } from './growth';
 
 const EMPTY = -1;
 const DELETED = -2;
@@ -142,8 +142,8 @@ export class KeySlots {
     const start = new Int32Array(n).fill(-1);
     start.set(this.start);
     this.start = start;
-    this.length = grown(this.length, n);
-    this.hashes = grown(this.hashes, n);
+    this.length = copiedInto(this.length, new Int32Array(n));
+    this.hashes = copiedInto(this.hashes, new Int32Array(n));
   }
 
   private growBytes(need: number): void {
@@ -171,12 +171,6 @@ export class KeySlots {
     this.used = at;
     this.garbage = 0;
   }
-}
-
-function grown(a: Int32Array, n: number): Int32Array {
-  const next = new Int32Array(n);
-  next.set(a);
-  return next;
 }
 
 /** FNV-1a over the bytes (a well-spread 32-bit hash that is cheap in JavaScript). */

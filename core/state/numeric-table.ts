@@ -1,4 +1,4 @@
-import { grownLength } from './growth';
+import { copiedInto, grownLength } from './growth';
 import { StateInvalidError } from './state-errors';
 
 /**
@@ -126,11 +126,7 @@ export function checkNumericSnapshot(saved: NumericTableSnapshot, all: readonly 
 
 /** Each column copied into one of `n` slots. */
 export function grownColumns(columns: readonly Float64Array[], n: number): Float64Array[] {
-  return columns.map((old) => {
-    const next = new Float64Array(n);
-    next.set(old);
-    return next;
-  });
+  return columns.map((old) => copiedInto(old, new Float64Array(n)));
 }
 
 /** A table with no rows, as a fresh detector's state holds it. */

@@ -8,7 +8,9 @@
  * code and config) is measured before the pass. With `--snapshot <file>`, a V8 heap snapshot
  * is written with every owner still live, to be read by bench/heap-snapshot-groups.ts.
  *
- *   npx tsx bench/heap-census.ts [--events 1000000] [--accounts 100000] [--snapshot out.heapsnapshot]
+ *   npx tsx bench/heap-census.ts [--events 1000000] [--accounts 100000] [--snapshot out.heapsnapshot] [--arrays]
+ *
+ * With `--arrays`, the typed arrays of the live owners are listed by path first (bench/typed-arrays.ts).
  *
  * Reads the workload `npm run bench` generated (bench/out/workload-e<events>-a<accounts>.jsonl).
  */
@@ -33,6 +35,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const modulesLoaded = liveHeap();
   const live = await passLive(m, file, config);
 
+  if (argv.includes('--arrays')) {
+    const { typedArraysByPath } = require('./typed-arrays') as typeof import('./typed-arrays');
+    const rows = typedArraysByPath({ directory: live.directory, identities: live.identities, kerberos: live.kerberos, detectors: live.detectors });
+    process.stdout.write(`typed arrays by path (MB):\n${rows.filter((r) => r.mb >= 0.5).map((r) => `${r.mb.toFixed(1).padStart(7)}  ${r.kind.padEnd(13)} ${r.path}`).join('\n')}\n\n`);
+  }
   const snapshotFile = arg('snapshot', '');
   if (snapshotFile) writeHeapSnapshot(snapshotFile);
   const snapshots = snapshotHeaps(live);

@@ -1,11 +1,21 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { PhaseResult } from './phases';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, shared with bin/tierzero.js
+const { passEnv, glibcVersion } = require('../bin/malloc-policy.js') as typeof import('../bin/malloc-policy.js');
 
-/** Runs one phase of phases.ts in a fresh Node process (so its peak RSS is its own) and returns what it measured. */
+/** The phases that run the engine: under the allocator settings `tierzero detect` runs a pass with. */
+const PASS_PHASES = new Set(['tierzero', 'replay']);
+
+/**
+ * Runs one phase of phases.ts in a fresh Node process (so its peak RSS is its own) and returns
+ * what it measured. The engine's phases get the environment bin/malloc-policy.js gives a pass;
+ * the bare loop keeps the default, as any JSONL consumer would run it.
+ */
 export function phase(args: readonly string[]): Promise<PhaseResult> {
+  const env = PASS_PHASES.has(args[0] ?? '') ? passEnv({ env: process.env, platform: process.platform, glibc: glibcVersion }) ?? process.env : process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'phases.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'phases.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.on('error', reject);

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { glibcVersion, LAUNCHED, MALLOC_ENV, passEnv, relaunchEnv } from '../../bin/malloc-policy.js';
+import { glibcVersion, LAUNCHED, MALLOC_ENV, PASS_NODE_FLAGS, passEnv, relaunchEnv } from '../../bin/pass-process.js';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'tierzero.js');
@@ -11,7 +11,7 @@ const GLIBC = (): string => '2.36';
 /** Whether this machine runs a pass in a second process (glibc on Linux). */
 const RELAUNCHES = passEnv({ env: {}, platform: process.platform, glibc: glibcVersion }) !== undefined;
 
-describe('the allocator policy of a pass (bin/malloc-policy.js)', function () {
+describe('the process a pass runs in (bin/pass-process.js)', function () {
   this.timeout(60_000);
 
   describe('when a command is started again', () => {
@@ -63,10 +63,10 @@ describe('the allocator policy of a pass (bin/malloc-policy.js)', function () {
       dir = mkdtempSync(join(tmpdir(), 'tz-malloc-'));
       probe = join(dir, 'probe.js');
       // Loaded by both processes (--require is a node flag, passed on): each says who it is.
-      writeFileSync(probe, `require('fs').appendFileSync(${JSON.stringify(join(dir, 'who.jsonl'))}, JSON.stringify({ pid: process.pid, ppid: process.ppid, threshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null }) + '\\n');`);
+      writeFileSync(probe, `require('fs').appendFileSync(${JSON.stringify(join(dir, 'who.jsonl'))}, JSON.stringify({ pid: process.pid, ppid: process.ppid, threshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null, execArgv: process.execArgv }) + '\\n');`);
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
-    const who = (): { pid: number; ppid: number; threshold: string | null }[] => readFileSync(join(dir, 'who.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const who = (): { pid: number; ppid: number; threshold: string | null; execArgv: string[] }[] => readFileSync(join(dir, 'who.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const env = (): NodeJS.ProcessEnv => {
       const e = { ...process.env };
       delete e['MALLOC_MMAP_THRESHOLD_'];
@@ -74,7 +74,7 @@ describe('the allocator policy of a pass (bin/malloc-policy.js)', function () {
       return e;
     };
 
-    it('runs detect in a child started with the threshold, and ends with its exit code', function () {
+    it('runs detect in a child started with the threshold and the pass\'s node flags, and ends with its exit code', function () {
       if (!RELAUNCHES) this.skip();
       const r = spawnSync(process.execPath, ['--require', probe, BIN, 'detect', '--no-such-option'], { cwd: ROOT, env: env(), encoding: 'utf8' });
       assert.equal(r.status, 2, r.stderr);
@@ -83,6 +83,7 @@ describe('the allocator policy of a pass (bin/malloc-policy.js)', function () {
       assert.equal(launcher?.threshold, null);
       assert.equal(pass?.threshold, MALLOC_ENV['MALLOC_MMAP_THRESHOLD_']);
       assert.equal(pass?.ppid, launcher?.pid);
+      assert.deepEqual(pass?.execArgv, [...PASS_NODE_FLAGS, '--require', probe], 'ours first, then the launcher\'s own flags');
     });
 
     it('runs other commands in one process', () => {
@@ -105,6 +106,16 @@ describe('the allocator policy of a pass (bin/malloc-policy.js)', function () {
       assert.equal(signal, 'SIGTERM', `exit ${code}: ${stderr}`);
       for (const p of processes) assert.throws(() => process.kill(p.pid, 0), /ESRCH/, `process ${p.pid} still running`);
     });
+
+    it('ends the pass too when the launcher is killed outright (SIGKILL cannot be passed on)', async function () {
+      if (!RELAUNCHES) this.skip();
+      const child = spawn(process.execPath, ['--require', probe, BIN, 'detect', '-', '--out', join(dir, 'alerts.jsonl')], { cwd: ROOT, env: env(), stdio: ['pipe', 'ignore', 'ignore'] });
+      await waitFor(() => whoLines(dir) >= 2);
+      const pass = who()[1] as { pid: number };
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('exit', resolve));
+      await waitFor(() => !alive(pass.pid));
+    });
   });
 });
 
@@ -116,7 +127,16 @@ function whoLines(dir: string): number {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function waitFor(ready: () => boolean): Promise<void> {
   for (let i = 0; i < 600 && !ready(); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(ready(), 'the processes did not start');
+  assert.ok(ready(), 'waited 30 s in vain');
 }

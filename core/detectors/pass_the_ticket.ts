@@ -139,7 +139,7 @@ class PassTheTicketDetector implements Detector {
     const key = accountKey(ev.account);
     const { kerberos } = ctx;
     const a = this.accounts.get(key);
-    if (!a && kerberos.addressesBetween(key, -Infinity, Infinity).length === 0) return; // no TGT seen at all: golden_ticket's question, not this one
+    if (!a && !kerberos.hasAddressBetween(key, -Infinity, Infinity)) return; // no TGT seen at all: golden_ticket's question, not this one
     if (a) a.lastSeen = ev.time;
     if (ev.ticketOptions !== undefined && (ev.ticketOptions & FORWARDED) !== 0 && ev.serviceName.toLowerCase().startsWith('krbtgt')) {
       this.account(key, ev.time).forwardedAt = ev.time; // the client forwarded its TGT to a delegating service
@@ -148,10 +148,10 @@ class PassTheTicketDetector implements Detector {
     if (ev.transitedServices) return;
     const from = ev.time - this.lifetimeMs;
     if (kerberos.hasTgtAt(key, ip, from, ev.time)) return; // the TGT went to this address: its own ticket
-    const live = kerberos.addressesBetween(key, from, ev.time);
-    if (live.length === 0 || ctx.directory.isDomainControllerAddress(ip)) return;
+    if (!kerberos.hasAddressBetween(key, from, ev.time) || ctx.directory.isDomainControllerAddress(ip)) return;
     // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
-    if (!live.some((t) => isIpv6(t.ip) === isIpv6(ip))) return;
+    const v6 = isIpv6(ip);
+    if (!kerberos.hasAddressBetween(key, from, ev.time, (t) => isIpv6(t) === v6)) return;
     if (a?.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
     if (!kerberos.coverage.covers(ev.time, this.lifetimeMs)) return;
     this.unexplained.push(ev.time + this.skewMs, ev);

@@ -139,6 +139,11 @@ export class KerberosLedger {
    * The addresses `key`'s TGTs went to from `from` to `to` (inclusive), with the latest issue or
    * renewal to each, oldest address first; issues the DC logged no address for cannot be compared.
    */
+  /** Whether a TGT of `key` went to an address within [from, to] (one that passes `test`, when given). */
+  hasAddressBetween(key: string, from: number, to: number, test?: (ip: string) => boolean): boolean {
+    return this.tgts.hasAddressBetween(key, from, to, test);
+  }
+
   addressesBetween(key: string, from: number, to: number): { readonly ip: string; readonly time: number }[] {
     const out: { ip: string; time: number }[] = [];
     this.tgts.some(key, (r) => {
@@ -219,4 +224,4 @@ export class KerberosLedger {
 }
 
 /** What a detector may read of the ledger: the engine alone feeds it. */
-export type KerberosLedgerView = Pick<KerberosLedger, 'coverage' | 'hasTgtBetween' | 'hasTgtAt' | 'addressesBetween' | 'knows' | 'tgtsOf' | 'etypesBefore'>;
+export type KerberosLedgerView = Pick<KerberosLedger, 'coverage' | 'hasTgtBetween' | 'hasTgtAt' | 'hasAddressBetween' | 'addressesBetween' | 'knows' | 'tgtsOf' | 'etypesBefore'>;

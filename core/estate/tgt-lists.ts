@@ -122,6 +122,24 @@ export class TgtLists {
     return false;
   }
 
+  /**
+   * Whether `key` has a row with an address, timed within [from, to], whose address passes
+   * `test` (any address, when undefined). No row view is made and an address is decoded from
+   * the arena only for `test`: pass_the_ticket asks this for every service ticket (issue 13:
+   * building the address list for it was 3.6% of a 10 M-event pass).
+   */
+  hasAddressBetween(key: string, from: number, to: number, test?: (ip: string) => boolean): boolean {
+    const account = this.accounts.find(key);
+    if (account < 0) return false;
+    for (let r = this.head[account] as number; r !== NONE; r = this.next[r] as number) {
+      const at = r * STRIDE;
+      const ip = this.rows[at + IP] as number;
+      const t = this.rows[at + TIME] as number;
+      if (ip !== 0 && t >= from && t <= to && (test === undefined || test(this.stringOf(ip) as string))) return true;
+    }
+    return false;
+  }
+
   /** The string of id `id` (undefined for 0). */
   stringOf(id: number): string | undefined {
     return id === 0 ? undefined : this.strings.key(id - 1);

@@ -189,6 +189,22 @@ describe('Kerberos ledger: TGT rows in typed arrays', () => {
     assert.equal(l.hasTgtAt('bob', '10.0.0.2', T0, T0 + 3 * HOUR), false);
   });
 
+  it('answers whether a TGT went to any address within a span, or to one that passes a test, as the address list would', () => {
+    const l = new KerberosLedger(options);
+    l.observe(tgt(0, 'alice', '::1'));
+    assert.equal(l.hasAddressBetween('alice', -Infinity, Infinity), false, 'a TGT without a usable address is not one to an address');
+    l.observe(tgt(HOUR, 'alice', '10.0.0.2'));
+    l.observe(tgt(2 * HOUR, 'alice', 'fe80::5'));
+    assert.equal(l.hasAddressBetween('alice', T0 + HOUR, T0 + HOUR), true, 'both ends count');
+    assert.equal(l.hasAddressBetween('alice', T0 + HOUR + 1, T0 + 2 * HOUR - 1), false);
+    assert.equal(l.hasAddressBetween('alice', T0, T0 + 3 * HOUR, (ip) => ip.includes(':')), true);
+    assert.equal(l.hasAddressBetween('alice', T0, T0 + HOUR, (ip) => ip.includes(':')), false, 'the IPv6 TGT came later');
+    assert.equal(l.hasAddressBetween('bob', -Infinity, Infinity), false);
+    for (const [from, to] of [[-Infinity, Infinity], [T0, T0 + HOUR], [T0 + HOUR + 1, T0 + 3 * HOUR]] as const) {
+      assert.equal(l.hasAddressBetween('alice', from, to), l.addressesBetween('alice', from, to).length > 0);
+    }
+  });
+
   it('keeps addresses in first-issued order when a full list evicts its oldest, and refuses one older than all', () => {
     const l = new KerberosLedger(options);
     for (let i = 0; i < MAX_ADDRESSES; i++) l.observe(tgt(10 + i, 'alice', `10.0.0.${i}`));

@@ -101,9 +101,25 @@ function breakStaleLock(path: string, seen: LockOwner | undefined): void {
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/**
+ * A process that has ended but is not yet reaped still answers signal 0. A pass whose launcher
+ * was killed (bin/pass-process.js) ends orphaned, and until init reaps it, its lock would look
+ * held to the rerun that follows at once. Linux only (proc(5): state "Z" in /proc/<pid>/stat).
+ */
+function zombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in parentheses may itself hold spaces or parentheses: the state follows the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

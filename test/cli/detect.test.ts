@@ -111,7 +111,7 @@ describe('tierzero detect', () => {
     assert.equal(killed.code, null, 'the run was killed');
     assert.equal(existsSync(state), false, 'nothing was committed');
     const rerun = await tierzero(['detect', attacks, big, '--state', state, '--out', out, '--quiet']);
-    assert.equal(rerun.code, 0);
+    assert.equal(rerun.code, 0, rerun.stderr);
     const ids = alertsIn(readFileSync(out, 'utf8')).map((a) => a.id);
     assert.deepEqual([...ids].sort(), reference);
     assert.equal(new Set(ids).size, ids.length);

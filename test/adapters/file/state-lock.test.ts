@@ -43,6 +43,24 @@ describe('state lock', () => {
     lock.release();
   });
 
+  it('takes over a lock whose process has ended but is not yet reaped (a zombie still answers signal 0)', async function () {
+    if (process.platform !== 'linux') this.skip();
+    // `sleep 0 &` ends at once; its parent then execs a sleep that never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      for (let i = 0; i < 200 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); i++) await new Promise((r) => setTimeout(r, 10));
+      process.kill(pid, 0); // still there, as a zombie
+      const path = statePath();
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid, host: hostname(), started: '2024-01-01T00:00:00.000Z' }));
+      const lock = acquireStateLock(path);
+      assert.equal(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).pid, process.pid);
+      lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('leaves a lock held on another host alone, however old', () => {
     const path = statePath();
     writeFileSync(`${path}.lock`, JSON.stringify({ pid: deadPid(), host: 'other-host.invalid', started: '2024-01-01T00:00:00.000Z' }));

@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import type { Source, SourceRecord } from '../../core/engine/ports';
 import type { EventFilter } from '../../core/events/normalize';
 import { asCheckpoint, CheckpointIndex, entryKey, factsOf, FORGET_AFTER_MS, HEAD_BYTES, hashOf, isEntry, planFor, readHead, type FileCheckpoint, type FileEntry, type FileFacts, type InputFormat } from './file-checkpoint';
+import { fileChunks, READ_BUFFER_BYTES, type OpenRead } from './file-chunks';
 import { expandInputs, InputError, STDIN } from './input-files';
 import { mergeByTime } from './merge-by-time';
 import { RecordParser, startsWithBracket } from './record-parser';
@@ -67,6 +68,10 @@ export class FileSource implements Source {
        * and stdin have no size and are not counted): first with read 0, then per chunk.
        */
       readonly onBytes?: (p: ByteProgress) => void;
+      /** Bytes per read of a plain file (file-chunks.ts; tests make it small to tear lines at every offset). */
+      readonly readBufferBytes?: number;
+      /** Opens a plain file for reading (tests give a handle whose reads fail). */
+      readonly openFile?: OpenRead;
     },
   ) {}
 
@@ -95,10 +100,12 @@ export class FileSource implements Source {
       this.options.onBytes({ ...this.bytes });
     }
     if (pending.length > 1 && this.options.mergeByTime !== false) {
-      yield* mergeByTime(pending.map((f) => this.trackedFile(f)));
+      // Merged inputs are all open at once, each with its two buffers: they share a budget.
+      const bufferBytes = Math.max(MIN_MERGED_BUFFER_BYTES, Math.min(this.bufferBytes, Math.floor(MERGED_BUFFERS_BYTES / (2 * pending.length))));
+      yield* mergeByTime(pending.map((f) => this.trackedFile(f, bufferBytes)));
       return;
     }
-    for (const f of pending) yield* this.trackedFile(f);
+    for (const f of pending) yield* this.trackedFile(f, this.bufferBytes);
   }
 
   /** Every entry seen this pass, plus earlier ones not yet forgotten (fingerprint-only ones are kept). */
@@ -110,11 +117,15 @@ export class FileSource implements Source {
     return { files };
   }
 
+  private get bufferBytes(): number {
+    return this.options.readBufferBytes ?? READ_BUFFER_BYTES;
+  }
+
   /** One input's pages, reporting start and end, and recording how far it was read. */
-  private async *trackedFile(f: Pending): AsyncIterable<SourceRecord[]> {
+  private async *trackedFile(f: Pending, bufferBytes: number): AsyncIterable<SourceRecord[]> {
     this.options.onFile?.({ path: f.path, status: 'reading', ...(f.start > 0 ? { from: f.start } : {}), ...(f.warning ? { warning: f.warning } : {}) });
     let records = 0;
-    const read = this.read(f);
+    const read = this.read(f, bufferBytes);
     for await (const page of read.pages) {
       records += page.length;
       yield page;
@@ -135,16 +146,16 @@ export class FileSource implements Source {
     this.options.onFile?.({ path: f.path, status: 'done', records });
   }
 
-  private read(f: Pending): { pages: AsyncIterable<SourceRecord[]>; result: () => ReadResult } {
+  private read(f: Pending, bufferBytes: number): { pages: AsyncIterable<SourceRecord[]>; result: () => ReadResult } {
     let result: ReadResult = { offset: f.start, lines: f.lines, format: f.format ?? 'lines', complete: false, head: Buffer.alloc(0) };
-    const { maxLineBytes, wanted, stdin } = this.options;
+    const { maxLineBytes, wanted, stdin, openFile } = this.options;
     const skipped = this.skipped;
     const count = (n: number): void => {
       this.bytes.read += n;
       this.options.onBytes?.({ ...this.bytes });
     };
     async function* pages(): AsyncIterable<SourceRecord[]> {
-      const input = await openInput(f, stdin);
+      const input = await openInput(f, { stdin, bufferBytes, ...(openFile ? { open: openFile } : {}) });
       const named = namedFormat(f.path);
       const format: InputFormat = input.gzip ? 'gzip' : (f.format ?? named ?? (input.array ? 'array' : 'lines'));
       const asArray = format === 'gzip' ? (named === undefined ? undefined : named === 'array') : format === 'array';
@@ -157,7 +168,8 @@ export class FileSource implements Source {
         offset: format === 'gzip' ? planned : f.start + raw - held, lines: parser.linesDone, format, complete, head: input.head,
       });
       try {
-        for await (const chunk of input.decoded as AsyncIterable<Buffer>) {
+        // A plain file's chunks are views into reused buffers: the parser copies what it keeps.
+        for await (const chunk of input.decoded) {
           raw += chunk.length;
           // Merged inputs are read interleaved, so per-file deltas add up to the pass's bytes.
           if (input.bytesRead() > onDisk) {
@@ -193,6 +205,10 @@ function namedFormat(path: string): 'array' | 'lines' | undefined {
   return undefined;
 }
 
+/** Merged inputs' read buffers, all together; each gets its share, but no less than the minimum. */
+const MERGED_BUFFERS_BYTES = 32 * 1024 * 1024;
+const MIN_MERGED_BUFFER_BYTES = 64 * 1024;
+
 interface ReadResult {
   readonly offset: number;
   readonly lines: number;
@@ -202,23 +218,37 @@ interface ReadResult {
   readonly head: Buffer;
 }
 
+interface Input {
+  readonly decoded: AsyncIterable<Buffer>;
+  readonly gzip: boolean;
+  readonly array: boolean;
+  readonly head: Buffer;
+  readonly bytesRead: () => number;
+}
+
 /**
  * The input's bytes from `start` (up to its size when planned: what is appended meanwhile is
- * the next pass's), decoded. Pipes and stdin cannot seek (ESPIPE, issue 12): their first chunk
+ * the next pass's), decoded. A plain file is read into reused buffers (file-chunks.ts); a gzip
+ * one streams through gunzip. Pipes and stdin cannot seek (ESPIPE, issue 12): their first chunk
  * is sniffed in the stream itself and put back in front.
  */
-async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): Promise<{ decoded: NodeJS.ReadableStream; gzip: boolean; array: boolean; head: Buffer; bytesRead: () => number }> {
+async function openInput(f: Pending, options: { stdin: NodeJS.ReadableStream | undefined; bufferBytes: number; open?: OpenRead }): Promise<Input> {
   let bytes: NodeJS.ReadableStream;
   let head: Buffer;
   let bytesRead = (): number => 0;
   if (f.facts) {
     head = await readHead(f.path, HEAD_BYTES);
-    if (f.facts.size <= f.start) return { decoded: Readable.from([]), gzip: f.format === 'gzip', array: false, head, bytesRead };
+    const gzip = f.format === 'gzip' || isGzip(head);
+    if (f.facts.size <= f.start) return { decoded: Readable.from([]), gzip, array: false, head, bytesRead };
+    if (!gzip) {
+      const chunks = fileChunks(f.path, f.start, f.facts.size - 1, { bufferBytes: options.bufferBytes, ...(options.open ? { open: options.open } : {}) });
+      return { decoded: chunks, gzip, array: f.start === 0 && startsWithBracket(head), head, bytesRead: chunks.bytesRead };
+    }
     const file = createReadStream(f.path, { start: f.start, end: f.facts.size - 1, highWaterMark: 256 * 1024 });
     bytesRead = () => file.bytesRead;
     bytes = file;
   } else {
-    const it = ((f.path === STDIN ? (stdin ?? process.stdin) : createReadStream(f.path)) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const it = ((f.path === STDIN ? (options.stdin ?? process.stdin) : createReadStream(f.path)) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const first = await it.next();
     head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
     const chunk = head;
@@ -227,11 +257,15 @@ async function openInput(f: Pending, stdin: NodeJS.ReadableStream | undefined): 
       for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
     })());
   }
-  const gzip = f.format === 'gzip' || (head[0] === 0x1f && head[1] === 0x8b);
+  const gzip = f.format === 'gzip' || isGzip(head);
   const array = f.start === 0 && startsWithBracket(head);
-  if (!gzip) return { decoded: bytes, gzip, array, head, bytesRead };
+  if (!gzip) return { decoded: bytes as AsyncIterable<Buffer>, gzip, array, head, bytesRead };
   const gunzip = createGunzip();
   bytes.on('error', (e) => gunzip.destroy(e));
   bytes.pipe(gunzip);
   return { decoded: gunzip, gzip, array, head, bytesRead };
+}
+
+function isGzip(head: Buffer): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b;
 }

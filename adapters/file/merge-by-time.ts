@@ -7,24 +7,32 @@ import { timestamp } from '../../core/events/fields';
  * as they happened. Records without a readable time pass straight through.
  */
 export async function* mergeByTime(streams: readonly AsyncIterable<readonly SourceRecord[]>[], pageSize = 1000): AsyncIterable<SourceRecord[]> {
-  const heads: Head[] = [];
-  let out: SourceRecord[] = [];
-  for (const stream of streams) {
-    const head = new Head(stream[Symbol.asyncIterator]());
-    if (await head.advance(out)) heads.push(head);
-  }
-  const heap = new MinHeap(heads);
-  while (heap.size > 0) {
-    const head = heap.peek();
-    out.push(head.record);
-    if (!(await head.advance(out))) heap.pop();
-    else heap.fixTop();
-    if (out.length >= pageSize) {
-      yield out;
-      out = [];
+  const opened: Head[] = [];
+  try {
+    const heads: Head[] = [];
+    let out: SourceRecord[] = [];
+    for (const stream of streams) {
+      const head = new Head(stream[Symbol.asyncIterator]());
+      opened.push(head);
+      if (await head.advance(out)) heads.push(head);
     }
+    const heap = new MinHeap(heads);
+    while (heap.size > 0) {
+      const head = heap.peek();
+      out.push(head.record);
+      if (!(await head.advance(out))) heap.pop();
+      else heap.fixTop();
+      if (out.length >= pageSize) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length) yield out;
+  } finally {
+    // A consumer that stops early (or a stream that fails) leaves the others mid-read: end each,
+    // so every input closes its file (an ended stream's `return` does nothing).
+    for (const head of opened) await head.close();
   }
-  if (out.length) yield out;
 }
 
 class Head {
@@ -34,6 +42,10 @@ class Head {
   private index = 0;
 
   constructor(private readonly pages: AsyncIterator<readonly SourceRecord[]>) {}
+
+  async close(): Promise<void> {
+    await this.pages.return?.();
+  }
 
   /** Moves to the next timed record; untimed ones go to `passThrough` at once. */
   async advance(passThrough: SourceRecord[]): Promise<boolean> {

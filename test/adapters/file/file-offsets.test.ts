@@ -10,9 +10,9 @@ const event = (id: number) => JSON.stringify({ TimeCreated: '2024-03-04T09:00:00
 const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${event(from + i)}\n`).join('');
 const idOf = (r: SourceRecord) => (r.kind === 'record' ? (r.value as { EventRecordID: number }).EventRecordID : r.reason);
 
-async function read(paths: string[], checkpoint: unknown = null, hooks: { onPage?: () => void } = {}) {
+async function read(paths: string[], checkpoint: unknown = null, hooks: { onPage?: () => void; readBufferBytes?: number } = {}) {
   const progress: FileProgress[] = [];
-  const source = new FileSource(paths, { maxLineBytes: 4096, onFile: (p) => progress.push(p) });
+  const source = new FileSource(paths, { maxLineBytes: 4096, onFile: (p) => progress.push(p), ...(hooks.readBufferBytes ? { readBufferBytes: hooks.readBufferBytes } : {}) });
   const records: SourceRecord[] = [];
   for await (const page of source.pull(checkpoint)) {
     records.push(...page);
@@ -74,7 +74,8 @@ describe('file source offsets', () => {
     writeFileSync(path, lines(1, 6000));
     let cut = false;
     const copy = join(dir, 'shrinks.copy.jsonl');
-    const during = await read([path], null, { onPage: () => {
+    // Reads of 64 KiB: the 750 KB file would fit one default read, cut before anyone could see it.
+    const during = await read([path], null, { readBufferBytes: 64 * 1024, onPage: () => {
       if (cut) return;
       cut = true;
       writeFileSync(copy, readFileSync(path));

@@ -70,7 +70,7 @@ async function main(argv: readonly string[]): Promise<void> {
     snapshotsByOwner: snapshots, atSave,
     baseline: [difference('node + tsx loader', atStart, { heap: 0, arrayBuffers: 0 }), difference('modules (code, config)', modulesLoaded, atStart)],
   };
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table([result.total, ...sorted, result.unaccounted, ...result.baseline])}\n\nsnapshots (what the engine builds to save, held one at a time):\n${table(snapshots)}\n\nat the save, beside the live owners:\n${table(atSave)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n\n${table([result.total, ...sorted, result.unaccounted, ...result.baseline])}\n\nsnapshots (held one at a time; made when read, a snapshot holds little until the writer reads its columns):\n${table(snapshots)}\n\nlargest single column of each snapshot (what the streaming save holds of it at once):\n${snapshots.map((r) => `${r.name.padEnd(26)}  ${r.largestColumnMb.toFixed(1).padStart(6)} MB  ${r.largestColumn}`).join('\n')}\n\nat the save, beside the live owners:\n${table(atSave)}\n`);
 }
 
 /** The pass's owners at its end, each a field so that it can be let go alone. */
@@ -188,10 +188,12 @@ async function passLive(m: Modules, file: string, config: ReturnType<Modules['re
 
 
 /**
- * What each owner's snapshot holds while it is referenced (the engine builds them all into the
- * state document before it saves), and its bytes as JSON: measured one at a time, owners live.
+ * What each owner's snapshot holds while it is referenced, its bytes as JSON, and the most
+ * the file store holds of it at once as it streams it (adapters/file/json-chunks.ts reads one
+ * column at a time; core/state/made-when-read.ts): the largest single value, a column or a
+ * small section, made and measured alone. Measured one at a time, owners live.
  */
-function snapshotHeaps(live: Live): (Released & { readonly jsonMb: number })[] {
+function snapshotHeaps(live: Live): (Released & { readonly jsonMb: number; readonly largestColumn: string; readonly largestColumnMb: number })[] {
   const owners: [string, { snapshot(): unknown } | undefined][] = [
     ['directory model', live.directory as { snapshot(): unknown }],
     ['identities', live.identities as { snapshot(): unknown }],
@@ -199,23 +201,51 @@ function snapshotHeaps(live: Live): (Released & { readonly jsonMb: number })[] {
     ['score book', live.scores as { snapshot(): unknown }],
     ...Object.entries(live.detectors),
   ];
-  const out: (Released & { readonly jsonMb: number })[] = [];
+  const out: (Released & { readonly jsonMb: number; readonly largestColumn: string; readonly largestColumnMb: number })[] = [];
   for (const [name, owner] of owners) {
     if (!owner) continue;
     const before = liveHeap();
     let snapshot: unknown = owner.snapshot();
     const held = liveHeap();
     const jsonMb = Buffer.byteLength(JSON.stringify(snapshot ?? null)) / 2 ** 20;
+    const largest = largestColumn(snapshot);
     snapshot = undefined;
-    out.push({ ...difference(name, held, before), jsonMb: Math.round(jsonMb * 10) / 10 });
+    out.push({ ...difference(name, held, before), jsonMb: Math.round(jsonMb * 10) / 10, largestColumn: largest.path, largestColumnMb: Math.round(largest.mb * 10) / 10 });
   }
   return out.filter((r) => r.heapMb + r.arrayBuffersMb + r.jsonMb >= 0.1).sort((a, b) => b.heapMb - a.heapMb);
 }
 
 /**
- * What the engine holds at its save (core/engine/engine.ts): every snapshot at once, beside the
- * live directory, identities and ledger, and then the document as one JSON string, as the file
- * store writes it. With the live owners, this is the pass's high-water mark of live heap.
+ * The largest value a streaming writer holds of `snapshot` at once: each array, and each value
+ * that is not a plain object, read from its holder alone (a getter makes it then) and measured
+ * while held, beyond the heap just before it was read. Plain objects are walked into, as the writer does.
+ */
+function largestColumn(snapshot: unknown): { path: string; mb: number } {
+  let best = { path: '(none)', mb: 0 };
+  const walk = (holder: Record<string, unknown>, path: string): void => {
+    for (const key of Object.keys(holder)) {
+      const before = liveHeap();
+      let value: unknown = holder[key];
+      const at = `${path}${key}`;
+      const plain = value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+      if (plain) {
+        walk(value as Record<string, unknown>, `${at}.`);
+        continue;
+      }
+      const d = difference(at, liveHeap(), before);
+      value = undefined;
+      const mb = d.heapMb + d.arrayBuffersMb;
+      if (mb > best.mb) best = { path: at, mb };
+    }
+  };
+  if (snapshot !== null && typeof snapshot === 'object') walk(snapshot as Record<string, unknown>, '');
+  return best;
+}
+
+/**
+ * Every snapshot at once, beside the live directory, identities and ledger (made when read,
+ * they hold little until read), and then the document as one JSON string, as the stores that
+ * call JSON.stringify (Elastic, Sentinel, Splunk KV) hold it; the file store streams it instead.
  */
 function saveHeaps(live: Live): Released[] {
   const owners = [live.directory, live.identities, live.kerberos, live.scores, ...Object.values(live.detectors)] as { snapshot(): unknown }[];

@@ -1,3 +1,4 @@
+import { madeWhenRead } from '../state/made-when-read';
 import type { EngineState } from '../state/state';
 
 /** How each section of the state is made: the small ones as values, the large ones when read. */
@@ -20,10 +21,5 @@ export type StateSections = {
  * structuredClone see a plain state.
  */
 export function stateOnDemand(sections: StateSections): EngineState {
-  const state = {};
-  for (const key of Object.keys(sections) as (keyof StateSections)[]) {
-    const make = sections[key];
-    Object.defineProperty(state, key, { get: make, enumerable: true });
-  }
-  return state as EngineState;
+  return madeWhenRead<EngineState>(sections);
 }

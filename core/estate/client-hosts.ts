@@ -2,6 +2,7 @@ import { hostKey, isMachineAccount, type Account } from '../events/fields';
 import type { IdentityEvent } from '../events/identity-event';
 import { FrontEnds, type FrontEndsSnapshot } from './front-ends';
 import { HostAddresses, type HostAddressesSnapshot } from './host-addresses';
+import { madeWhenRead } from '../state/made-when-read';
 
 /** Where an authentication came from, as the password-guessing detectors key it (auth-attempts.ts `clientSource`). */
 export type SourceOf = (ip: string | undefined, workstation: string | undefined, host: string, time: number) => string;
@@ -66,6 +67,6 @@ export class ClientHosts {
   }
 
   snapshot(): ClientHostsSnapshot {
-    return { hostAddresses: this.addresses.snapshot(), frontEnds: this.frontEnds.snapshot() };
+    return madeWhenRead<ClientHostsSnapshot>({ hostAddresses: () => this.addresses.snapshot(), frontEnds: () => this.frontEnds.snapshot() });
   }
 }

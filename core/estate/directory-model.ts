@@ -9,6 +9,7 @@ import { SensitiveGroups, type GroupRef, type SensitiveGroupMatch, type Sensitiv
 import type { DirectoryView } from './directory-view';
 import { LogonSessions, type LogonSessionsSnapshot } from './logon-sessions';
 import { MachineTable, type MachineTableSnapshot } from './machine-table';
+import { madeWhenRead } from '../state/made-when-read';
 
 export type { DirectoryView, LogonSession } from './directory-view';
 
@@ -230,8 +231,13 @@ export class DirectoryModel implements DirectoryView {
     this.machines.evictIdle(before);
   }
 
+  /** Each part made when read (core/state/made-when-read.ts): the save holds one column at a time. */
   snapshot(): DirectorySnapshot {
-    return { learnedDcs: [...this.learnedDcs].sort(), machines: this.machines.snapshot(), sessions: this.sessions.snapshot(), sensitiveGroups: this.groups.snapshot(), ...this.clients.snapshot() };
+    const clients = this.clients.snapshot();
+    return madeWhenRead<DirectorySnapshot>({
+      learnedDcs: () => [...this.learnedDcs].sort(), machines: () => this.machines.snapshot(), sessions: () => this.sessions.snapshot(),
+      sensitiveGroups: () => this.groups.snapshot(), hostAddresses: () => clients.hostAddresses, frontEnds: () => clients.frontEnds,
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { DAY } from '../events/time';
 import { StateInvalidError } from '../state/state-errors';
 import { AccountsToday, fnv1a } from './accounts-today';
 import { copiedInto, grownLength } from '../state/growth';
+import { madeWhenRead } from '../state/made-when-read';
 
 /**
  * Front-ends: hosts many identities authenticate *through* — Exchange/OWA, AD FS and its Web
@@ -82,17 +83,27 @@ export class FrontEnds implements FrontEndView {
     for (const [k, r] of this.rows) if ((this.day[r] as number) < day) this.release(k, r);
   }
 
+  /** Each column made when read (core/state/made-when-read.ts), by its own walk of the sources in insertion order. */
   snapshot(): FrontEndsSnapshot {
     // Every source, however few accounts so far: a scheduled pass every few minutes sees a
     // front-end's day a handful of sign-ins at a time.
-    const keys: string[] = [];
-    const rows: number[] = [];
-    // Where each row's accounts start in `accounts`, filled in one walk of the set.
+    return madeWhenRead<FrontEndsSnapshot>({
+      keys: () => [...this.rows.keys()],
+      rows: () => {
+        const rows: number[] = [];
+        for (const r of this.rows.values()) rows.push(this.day[r] as number, this.barBefore[r] as number, this.bar[r] as number, this.todayCount[r] as number);
+        return rows;
+      },
+      accounts: () => this.accountsColumn(),
+    });
+  }
+
+  /** Every source's accounts today (hashes), source after source, sorted within each. */
+  private accountsColumn(): number[] {
+    // Where each row's accounts start in the column, filled in one walk of the set.
     const next = new Int32Array(this.day.length);
     let total = 0;
-    for (const [k, r] of this.rows) {
-      keys.push(k);
-      rows.push(this.day[r] as number, this.barBefore[r] as number, this.bar[r] as number, this.todayCount[r] as number);
+    for (const r of this.rows.values()) {
       next[r] = total;
       total += this.todayCount[r] as number;
     }
@@ -105,7 +116,7 @@ export class FrontEnds implements FrontEndView {
     });
     // Sorted within a source: the set's layout depends on insertion order, the snapshot must not.
     for (const r of this.rows.values()) sortRange(accounts, start[r] as number, next[r] as number);
-    return { keys, rows, accounts };
+    return accounts;
   }
 
   private observeHash(source: string, hash: number, time: number): void {

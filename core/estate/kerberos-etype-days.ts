@@ -6,7 +6,8 @@ import { EMPTY_TABLE } from '../state/numeric-table';
 import { SlotTable } from '../state/slot-table';
 import { StateInvalidError } from '../state/state-errors';
 import { isAesEtype, isCrackableEtype, isKeyPreAuth } from './kerberos-etypes';
-import { compactEtypeTable, expandEtypeTable, type EtypeDaysSnapshot } from './kerberos-ledger-snapshot';
+import { compactEtypeTable, expandEtypeTable, type EtypeDaysSnapshot, type EtypeTableSource } from './kerberos-ledger-snapshot';
+import { madeWhenRead } from '../state/made-when-read';
 
 export type { EtypeDaysSnapshot } from './kerberos-ledger-snapshot';
 
@@ -96,8 +97,10 @@ export class EtypeDays {
     return this.accounts.size + this.sources.size;
   }
 
+  /** Each table, and each of its columns, made when read (core/state/made-when-read.ts). */
   snapshot(): EtypeDaysSnapshot {
-    return { accounts: compactEtypeTable(this.accounts.snapshot()), sources: compactEtypeTable(this.sources.snapshot()) };
+    const source = (t: HistoryTable): EtypeTableSource => ({ keys: () => t.keysInOrder(), values: (column) => t.valuesInOrder(column) });
+    return madeWhenRead<EtypeDaysSnapshot>({ accounts: () => compactEtypeTable(source(this.accounts)), sources: () => compactEtypeTable(source(this.sources)) });
   }
 }
 

@@ -3,6 +3,7 @@ import { isDayBits, NO_DAYS } from '../state/day-bits';
 import type { NumericTableSnapshot } from '../state/numeric-table';
 import { MAX_ADDRESSES, STRIDE, IP, DC, RENEWED } from './tgt-lists';
 import { StateInvalidError } from '../state/state-errors';
+import { madeWhenRead } from '../state/made-when-read';
 
 /**
  * The Kerberos ledger as saved (core/estate/kerberos-ledger.ts): the TGT half as interned
@@ -113,18 +114,54 @@ export interface EtypeTableSnapshot {
 const DAY_MS = 86_400_000;
 const DAY_SHIFT = 2 ** 31;
 
-export function compactEtypeTable(t: NumericTableSnapshot): EtypeTableSnapshot {
-  const col = (n: string): readonly number[] => t.columns[n] ?? [];
-  const first = col('firstSeen');
-  // A loop, not Math.min(...first): spreading 100 k arguments overflows the stack (10 M events).
-  let base = first.length === 0 ? 0 : Infinity;
-  for (const f of first) if (f < base) base = f;
-  const shift = Math.floor(base / DAY_MS) * DAY_SHIFT;
-  const days = (bits: number): number => (bits === NO_DAYS ? NO_DAYS : bits - shift);
-  return {
-    base, keys: [...t.keys], firstSeen: first.map((f) => f - base), lastSeen: col('lastSeen').map((l, i) => l - (first[i] as number)),
-    aes: col('aes').map(days), rc4: col('rc4').map(days),
+/** What `compactEtypeTable` reads of a table: its keys and one column's values, in the same (key) order. */
+export interface EtypeTableSource {
+  keys(): Iterable<string>;
+  /** Nothing for a column the table does not have. */
+  values(column: 'firstSeen' | 'lastSeen' | 'aes' | 'rc4'): Iterable<number>;
+}
+
+/** A NumericTable snapshot as a source (core/state/migrate-v4-kerberos.ts). */
+export function snapshotSource(t: NumericTableSnapshot): EtypeTableSource {
+  return { keys: () => t.keys, values: (column) => t.columns[column] ?? [] };
+}
+
+/**
+ * The compact table, each column made when read (core/state/made-when-read.ts) by one walk of
+ * its source column; only the base, which every column is relative to, is kept once made.
+ */
+export function compactEtypeTable(t: EtypeTableSource): EtypeTableSnapshot {
+  let known: number | undefined;
+  const base = (): number => {
+    if (known !== undefined) return known;
+    // A loop, not Math.min(...first): spreading 100 k arguments overflows the stack (10 M events).
+    let min = Infinity;
+    let any = false;
+    for (const f of t.values('firstSeen')) {
+      any = true;
+      if (f < min) min = f;
+    }
+    return (known = any ? min : 0);
   };
+  const days = (column: 'aes' | 'rc4') => (): number[] => {
+    const shift = Math.floor(base() / DAY_MS) * DAY_SHIFT;
+    return Array.from(t.values(column), (bits) => (bits === NO_DAYS ? NO_DAYS : bits - shift));
+  };
+  return madeWhenRead<EtypeTableSnapshot>({
+    base,
+    keys: () => [...t.keys()],
+    firstSeen: () => {
+      const b = base();
+      return Array.from(t.values('firstSeen'), (f) => f - b);
+    },
+    lastSeen: () => {
+      const first = t.values('firstSeen')[Symbol.iterator]();
+      // A row past the end of firstSeen (a malformed migrated table) is NaN, as `l - undefined` made it.
+      return Array.from(t.values('lastSeen'), (l) => l - (first.next().value as number));
+    },
+    aes: days('aes'),
+    rc4: days('rc4'),
+  });
 }
 
 /** A saved etype table, checked whole, as NumericTable columns; a bad one throws naming `path`. */

@@ -5,6 +5,7 @@ import { DC, ETYPE, IP, PREAUTH, RENEWED, STRIDE, TgtLists, TIME } from './tgt-l
 import { accountKey, hostKey, isLoopback } from '../events/fields';
 import type { IdentityEvent, KerberosTgtRequest } from '../events/identity-event';
 import { DAY, HOUR } from '../events/time';
+import { madeWhenRead } from '../state/made-when-read';
 
 export { checkLedgerSnapshot, type KerberosLedgerSnapshot, type TicketsSnapshot } from './kerberos-ledger-snapshot';
 export { MAX_ADDRESSES } from './tgt-lists';
@@ -191,10 +192,34 @@ export class KerberosLedger {
     }
   }
 
-  /** Only the strings still referenced are written, numbered in order of first use. */
+  /**
+   * Each column made when read (core/state/made-when-read.ts), in the order of the saved
+   * halves it replaces. Only the strings still referenced are written, numbered in order of
+   * first use.
+   */
   snapshot(): KerberosLedgerSnapshot {
-    const etypes = this.etypes ? { etypes: this.etypes.snapshot() } : {};
-    if (!this.tickets) return { ...this.carried, ...etypes };
+    const makers: Record<string, () => unknown> = {};
+    for (const [k, v] of Object.entries(this.carried)) makers[k] = () => v;
+    if (this.tickets) {
+      Object.assign(makers, {
+        strings: () => this.renumberedTgts(),
+        keys: () => Array.from(this.tgts.entries(), ([k]) => k),
+        tgtCounts: () => Array.from(this.tgts.entries(), ([, rows]) => rows.length),
+        tgts: () => {
+          const tgts: number[] = [];
+          this.renumberedTgts(tgts);
+          return tgts;
+        },
+        coverage: () => structuredClone(this.coverageState),
+      });
+    }
+    const etypes = this.etypes;
+    if (etypes) makers['etypes'] = () => etypes.snapshot();
+    return madeWhenRead(makers) as KerberosLedgerSnapshot;
+  }
+
+  /** The strings the TGT rows name, numbered in order of first use; the rows, so numbered, pushed to `tgts` when given. */
+  private renumberedTgts(tgts?: number[]): string[] {
     const strings: string[] = [];
     const renumber = new Map<number, number>();
     const id = (old: number): number => {
@@ -207,15 +232,14 @@ export class KerberosLedger {
       }
       return n;
     };
-    const keys: string[] = [];
-    const tgtCounts: number[] = [];
-    const tgts: number[] = [];
-    for (const [k, rows] of this.tgts.entries()) {
-      keys.push(k);
-      tgtCounts.push(rows.length);
-      for (const r of rows) tgts.push(id(r.ip), r.time, id(r.dc), r.etype, r.preAuthType, r.renewed ? 1 : 0);
+    for (const [, rows] of this.tgts.entries()) {
+      for (const r of rows) {
+        const ip = id(r.ip);
+        const dc = id(r.dc);
+        tgts?.push(ip, r.time, dc, r.etype, r.preAuthType, r.renewed ? 1 : 0);
+      }
     }
-    return { ...this.carried, strings, keys, tgtCounts, tgts, coverage: structuredClone(this.coverageState), ...etypes };
+    return strings;
   }
 
   private record(key: string, rawIp: string | undefined, time: number, dc: string, etype: number, preAuth: number, renewed: boolean): void {

@@ -1,8 +1,9 @@
 import { StateInvalidError } from '../state/state-errors';
 import type { LogonSession } from './directory-view';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
-import { CountedStrings, StringPool } from './string-pool';
+import { CountedStrings } from './string-pool';
 import { grownLength } from '../state/growth';
+import { madeWhenRead } from '../state/made-when-read';
 
 /**
  * Logon sessions (4624 TargetLogonId → who, from where) in compact form (issue 13): a ring of
@@ -120,18 +121,62 @@ export class LogonSessions {
     this.dropOldest(n);
   }
 
+  /** Each column made when read (core/state/made-when-read.ts), the strings renumbered afresh by each. */
   snapshot(): LogonSessionsSnapshot {
-    const pool = new StringPool();
-    const rows: number[] = [];
+    return madeWhenRead<LogonSessionsSnapshot>({
+      strings: () => this.renumbered(),
+      rows: () => {
+        const rows: number[] = [];
+        this.renumbered(rows);
+        return rows;
+      },
+    });
+  }
+
+  /**
+   * The strings sessions name, oldest session first, in order of first use, numbered densely
+   * from 1 (only those still named: the pool holds no other); each session's fields, so
+   * numbered, pushed to `rows` when given. A string is one entry whichever fields name it:
+   * an IPv4 address (held as its number) is the pooled string of the same text when there is
+   * one (a workstation named by its address).
+   */
+  private renumbered(rows?: number[]): string[] {
+    const strings: string[] = [];
+    // By old id, not by text: a typed array, no Map of 100 k strings per walk.
+    const fresh = new Int32Array(this.pool.maxId + 1);
+    const addresses = new Map<string, number>();
+    const id = (old: number): number => {
+      if (old === 0) return 0;
+      let n = fresh[old] as number;
+      if (n === 0) {
+        strings.push(this.pool.text(old) as string);
+        n = strings.length;
+        fresh[old] = n;
+      }
+      return n;
+    };
+    const address = (text: string): number => {
+      const pooled = this.pool.find(text);
+      if (pooled !== 0) return id(pooled);
+      let n = addresses.get(text);
+      if (n === undefined) {
+        strings.push(text);
+        n = strings.length;
+        addresses.set(text, n);
+      }
+      return n;
+    };
     for (let n = 0; n < this.count; n++) {
       const s = (this.head + n) % this.time.length;
       const high = this.idHigh[s] as number;
-      rows.push(pool.reintern(this.pool, this.host[s] as number), high === TEXT_ID ? TEXT_ID : high >>> 0,
-        high === TEXT_ID ? pool.reintern(this.pool, this.idLow[s] as number) : (this.idLow[s] as number) >>> 0,
-        this.time[s] as number, pool.reintern(this.pool, this.account[s] as number), this.ip[s] === IPV4 ? pool.id(this.ipOf(s) as string) : pool.reintern(this.pool, this.ip[s] as number),
-        pool.reintern(this.pool, this.workstation[s] as number), this.logonType[s] as number);
+      const host = id(this.host[s] as number);
+      const low = high === TEXT_ID ? id(this.idLow[s] as number) : (this.idLow[s] as number) >>> 0;
+      const account = id(this.account[s] as number);
+      const ip = this.ip[s] === IPV4 ? address(this.ipOf(s) as string) : id(this.ip[s] as number);
+      const workstation = id(this.workstation[s] as number);
+      rows?.push(host, high === TEXT_ID ? TEXT_ID : high >>> 0, low, this.time[s] as number, account, ip, workstation, this.logonType[s] as number);
     }
-    return { strings: pool.strings(), rows };
+    return strings;
   }
 
   private ipOf(slot: number): string | undefined {

@@ -2,6 +2,7 @@ import { StateInvalidError } from '../state/state-errors';
 import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
 import { copiedInto, grownLength } from '../state/growth';
+import { madeWhenRead } from '../state/made-when-read';
 
 /**
  * Machines whose `HOST$` account logged on from an address (4624), held once for every
@@ -142,22 +143,32 @@ export class MachineTable {
     }
   }
 
+  /** Each column made when read (core/state/made-when-read.ts), by its own walk of the machines in insertion order. */
   snapshot(): MachineTableSnapshot {
-    const keys: string[] = [];
-    const rows: number[] = [];
-    const ips: string[] = [];
-    const addressRows: number[] = [];
-    for (const [host, r] of this.rows) {
-      let count = 0;
-      for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) {
-        ips.push(this.ipOf(a));
-        addressRows.push(this.addrFirst[a] as number, this.addrLast[a] as number, this.addrDays[a] as number);
-        count++;
-      }
-      keys.push(host);
-      rows.push(this.firstSeen[r] as number, this.lastSeen[r] as number, count);
-    }
-    return { keys, rows, ips, addressRows };
+    return madeWhenRead<MachineTableSnapshot>({
+      keys: () => [...this.rows.keys()],
+      rows: () => {
+        const rows: number[] = [];
+        for (const r of this.rows.values()) {
+          let count = 0;
+          for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) count++;
+          rows.push(this.firstSeen[r] as number, this.lastSeen[r] as number, count);
+        }
+        return rows;
+      },
+      ips: () => {
+        const ips: string[] = [];
+        for (const r of this.rows.values()) for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) ips.push(this.ipOf(a));
+        return ips;
+      },
+      addressRows: () => {
+        const addressRows: number[] = [];
+        for (const r of this.rows.values()) {
+          for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) addressRows.push(this.addrFirst[a] as number, this.addrLast[a] as number, this.addrDays[a] as number);
+        }
+        return addressRows;
+      },
+    });
   }
 
   private ipOf(a: number): string {

@@ -67,13 +67,16 @@ export class NameRids {
 
   /** Every entry: `[domain id, name key id, RID]`, the columns' in key id order, then the others. */
   entries(): [number, KeyId, number][] {
-    const out: [number, KeyId, number][] = [];
+    return [...this.eachEntry()];
+  }
+
+  /** The entries as `entries` lists them, one at a time (the snapshot makes a column of each field). */
+  *eachEntry(): IterableIterator<[number, KeyId, number]> {
     for (let name = 0; name < this.domainOf.length; name++) {
       const domain = this.domainOf[name] as number;
-      if (domain !== NONE) out.push([domain, name, this.ridOf[name] as number]);
+      if (domain !== NONE) yield [domain, name, this.ridOf[name] as number];
     }
-    for (const [domain, rids] of this.others) for (const [name, rid] of rids) out.push([domain, name, rid]);
-    return out;
+    for (const [domain, rids] of this.others) for (const [name, rid] of rids) yield [domain, name, rid];
   }
 
   private grow(need: number): void {

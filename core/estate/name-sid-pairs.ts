@@ -141,18 +141,14 @@ export class NameSidPairs implements NameSidView {
     }
   }
 
-  /** Every pair, for the snapshot: its SID's key id, name as written, last seen. */
-  pairs(): [PairId, string, number][] {
-    const out: [PairId, string, number][] = [];
-    for (let pair = 0; pair < this.nameKey.length; pair++) if (this.nameKey[pair] !== NONE) out.push([pair, this.name(pair), this.seen[pair] as number]);
-    return out;
+  /** Every pair, for the snapshot, one at a time: its SID's key id (`name` and `lastSeen` read the rest). */
+  *pairIds(): IterableIterator<PairId> {
+    for (let pair = 0; pair < this.nameKey.length; pair++) if (this.nameKey[pair] !== NONE) yield pair;
   }
 
-  /** Every RID entry, for the snapshot: domain id, lower-case name, RID. */
-  ridEntries(): [number, string, number][] {
-    const out: [number, string, number][] = [];
-    for (const [domain, name, rid] of this.rids.entries()) out.push([domain, this.keys.text(name).slice(4), rid]);
-    return out;
+  /** Every RID entry, for the snapshot, one at a time: domain id, the name's key id (`sam:<lower-case name>`), RID. */
+  ridEntries(): IterableIterator<[number, KeyId, number]> {
+    return this.rids.eachEntry();
   }
 
   /** A saved RID entry, as the snapshot reader restores it. */

@@ -61,6 +61,11 @@ export class CountedStrings {
     return this.keys.size;
   }
 
+  /** Ids are at most this. */
+  get maxId(): number {
+    return this.counts.length;
+  }
+
   /** The id of `s`, one more row naming it. */
   acquire(s: string): number {
     const slot = this.keys.add(s);

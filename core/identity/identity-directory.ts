@@ -2,7 +2,8 @@ import { AccountTable, ROW_FLAG, type Row } from '../estate/account-table';
 import { NameSidPairs } from '../estate/name-sid-pairs';
 import type { IdentitySeed } from './identity-config';
 import { accountKeys, keyValue, oidKey, preferredKey, samKey, sidKey, upnKey, type IdentityKey } from './identity-keys';
-import { IDENTITY_TIERS, readIdentitySnapshot, writeIdentitySnapshot, type IdentitySnapshot } from './identity-snapshot';
+import { IDENTITY_TIERS, readIdentitySnapshot, type IdentitySnapshot } from './identity-snapshot';
+import { writeIdentitySnapshot } from './identity-snapshot-writer';
 import { IdentityRecord, type RecordSource } from './identity-record';
 import { roleTier } from './privileged';
 

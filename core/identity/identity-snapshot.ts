@@ -1,6 +1,7 @@
 import type { AccountTable, Row } from '../estate/account-table';
 import { ROW_FLAG } from '../estate/account-table';
 import type { NameSidPairs } from '../estate/name-sid-pairs';
+import { madeWhenRead } from '../state/made-when-read';
 import { SavedReader } from '../state/saved-value';
 import type { IdentitySeed } from './identity-config';
 
@@ -42,13 +43,20 @@ export interface NameSidColumns<P extends Quad, R extends Triple> {
   readonly rids: { readonly domains: readonly R[0][]; readonly names: readonly R[1][]; readonly rids: readonly R[2][] };
 }
 
-/** Writes name↔SID pairs and RIDs in columns (the one writer of the saved shape, as `identityColumns`). */
-export function nameSidColumns<P extends Quad, R extends Triple>(pairs: Iterable<P>, rids: Iterable<R>): NameSidColumns<P, R> {
-  const p = { domains: [] as P[0][], rids: [] as P[1][], names: [] as P[2][], seen: [] as P[3][] };
-  for (const [domain, rid, name, seen] of pairs) { p.domains.push(domain); p.rids.push(rid); p.names.push(name); p.seen.push(seen); }
-  const r = { domains: [] as R[0][], names: [] as R[1][], rids: [] as R[2][] };
-  for (const [domain, name, rid] of rids) { r.domains.push(domain); r.names.push(name); r.rids.push(rid); }
-  return { pairs: p, rids: r };
+/**
+ * Writes name↔SID pairs and RIDs in columns (the one writer of the saved shape, as
+ * `identityColumns`), each column made when read by one walk of `pairs()` or `rids()`.
+ */
+export function nameSidColumns<P extends Quad, R extends Triple>(pairs: () => Iterable<P>, rids: () => Iterable<R>): NameSidColumns<P, R> {
+  const column = <T, V>(rows: () => Iterable<T>, field: (row: T) => V) => (): V[] => {
+    const out: V[] = [];
+    for (const row of rows()) out.push(field(row));
+    return out;
+  };
+  return {
+    pairs: madeWhenRead<NameSidColumns<P, R>['pairs']>({ domains: column(pairs, (p) => p[0]), rids: column(pairs, (p) => p[1]), names: column(pairs, (p) => p[2]), seen: column(pairs, (p) => p[3]) }),
+    rids: madeWhenRead<NameSidColumns<P, R>['rids']>({ domains: column(rids, (r) => r[0]), names: column(rids, (r) => r[1]), rids: column(rids, (r) => r[2]) }),
+  };
 }
 
 /**
@@ -81,6 +89,8 @@ export interface IdentityFacts<N, S, L> {
   readonly id: N | S;
   readonly seq: N;
   readonly keys: readonly (S | N)[];
+  /** `keys.length`, when it is known without making `keys`. */
+  readonly keyCount?: number;
   readonly lastSeen: N | null;
   readonly firstActive: N | null;
   readonly lastActive: N | null;
@@ -95,83 +105,40 @@ export interface IdentityFacts<N, S, L> {
 const COLUMNS = ['ids', 'seqs', 'keyCounts', 'lastSeen', 'firstActive', 'lastActive', 'activeEvents', 'flags'] as const;
 const SPARSE = ['names', 'tiers', 'tier0', 'tier1'] as const;
 
-/** Writes identities' facts in columns (the one writer of the saved shape). */
-export function identityColumns<N, S, L>(facts: Iterable<IdentityFacts<N, S, L>>): IdentityColumns<N, S, L> {
-  const c = {
-    ids: [] as (N | S)[], seqs: [] as N[], keyCounts: [] as number[], keys: [] as (S | N)[], lastSeen: [] as (N | null)[], firstActive: [] as (N | null)[],
-    lastActive: [] as (N | null)[], activeEvents: [] as N[], flags: [] as number[], names: [] as (number | S)[], tiers: [] as (number | S)[], tier0: [] as (number | L)[], tier1: [] as (number | L)[],
+/**
+ * Writes identities' facts in columns (the one writer of the saved shape), each column made
+ * when read by one walk of `facts()`, reading only its own field of each identity's facts.
+ */
+export function identityColumns<N, S, L>(facts: () => Iterable<IdentityFacts<N, S, L>>): IdentityColumns<N, S, L> {
+  type F = IdentityFacts<N, S, L>;
+  const column = <V>(add: (out: V[], f: F, row: number) => void) => (): V[] => {
+    const out: V[] = [];
+    let row = 0;
+    for (const f of facts()) add(out, f, row++);
+    return out;
   };
-  let row = 0;
-  for (const f of facts) {
-    c.ids.push(f.id);
-    c.seqs.push(f.seq);
-    c.keyCounts.push(f.keys.length);
-    for (const k of f.keys) c.keys.push(k);
-    c.lastSeen.push(f.lastSeen);
-    c.firstActive.push(f.firstActive);
-    c.lastActive.push(f.lastActive);
-    c.activeEvents.push(f.activeEvents);
-    c.flags.push(f.flags);
-    if (f.name !== undefined) c.names.push(row, f.name);
-    if (f.tier !== undefined) c.tiers.push(row, f.tier);
-    if (f.tier0 !== undefined) c.tier0.push(row, f.tier0);
-    if (f.tier1 !== undefined) c.tier1.push(row, f.tier1);
-    row++;
-  }
-  return c;
+  const each = <V>(field: (f: F) => V) => column<V>((out, f) => { out.push(field(f)); });
+  const sparse = <V>(field: (f: F) => V | undefined) => column<number | V>((out, f, row) => {
+    const v = field(f);
+    if (v !== undefined) out.push(row, v);
+  });
+  return madeWhenRead<IdentityColumns<N, S, L>>({
+    ids: each((f) => f.id), seqs: each((f) => f.seq), keyCounts: each((f) => f.keyCount ?? f.keys.length),
+    keys: column<S | N>((out, f) => { for (const k of f.keys) out.push(k); }),
+    lastSeen: each((f) => f.lastSeen), firstActive: each((f) => f.firstActive), lastActive: each((f) => f.lastActive),
+    activeEvents: each((f) => f.activeEvents), flags: each((f) => f.flags),
+    names: sparse((f) => f.name), tiers: sparse((f) => f.tier), tier0: sparse((f) => f.tier0), tier1: sparse((f) => f.tier1),
+  });
 }
 
 export const IDENTITY_TIERS: readonly NonNullable<IdentitySeed['tier']>[] = ['tier0', 'tier1', 'normal', 'test'];
 
-type Reasons = { readonly tier0: Map<Row, string[]>; readonly tier1: Map<Row, string[]> };
+export type Reasons = { readonly tier0: Map<Row, string[]>; readonly tier1: Map<Row, string[]> };
 
 const MAX_KEYS = 32;
 const MAX_REASONS = 5;
-const SAVED_FLAGS = ROW_FLAG.seeded | ROW_FLAG.disabledKnown | ROW_FLAG.disabled;
-
-export function writeIdentitySnapshot(seq: number, table: AccountTable, names: ReadonlyMap<Row, string>, reasons: Reasons, aliases: ReadonlyMap<string, string>, pairs: NameSidPairs): IdentitySnapshot {
-  const domains: string[] = [];
-  const domainIndex = new Map<number, number>();
-  const rows: Row[] = [];
-  for (let row = 0; row < table.rowLimit; row++) if (table.isLive(row)) rows.push(row);
-  rows.sort((a, b) => (table.seq[a] as number) - (table.seq[b] as number));
-  const indexOf = (domain: number): number => {
-    let index = domainIndex.get(domain);
-    if (index === undefined) {
-      index = domains.length;
-      domains.push(table.keys.domainText(domain) as string);
-      domainIndex.set(domain, index);
-    }
-    return index;
-  };
-  const keyText = (key: number): string => {
-    const { domain, rid } = table.keys.sidParts(key);
-    return domain < 0 ? table.keys.text(key) : `#${indexOf(domain)}-${rid}`;
-  };
-  function* facts(): Generator<IdentityFacts<number, string, readonly string[]>> {
-    for (const row of rows) {
-      const keys = table.keyIds(row);
-      const idKey = keys.indexOf(table.idKey[row] as number);
-      const t0 = reasons.tier0.get(row);
-      const t1 = reasons.tier1.get(row);
-      yield {
-        id: idKey >= 0 ? idKey : (table.idText.get(row) as string), seq: table.seq[row] as number, keys: keys.map(keyText),
-        lastSeen: finite(table.lastSeen[row] as number), firstActive: finite(table.firstActive[row] as number), lastActive: finite(table.lastActive[row] as number),
-        activeEvents: table.activeEvents[row] as number, flags: ((table.flags[row] as number) & SAVED_FLAGS) >> 1,
-        name: names.get(row), tier: IDENTITY_TIERS[(table.tier[row] as number) - 1], tier0: t0 && [...t0], tier1: t1 && [...t1],
-      };
-    }
-  }
-  const columns = identityColumns(facts());
-  const nameSids: NameSidSnapshot = nameSidColumns(
-    pairs.pairs().map(([sid, name, seen]) => {
-      const { domain, rid } = table.keys.sidParts(sid);
-      return domain < 0 ? [table.keys.text(sid), 0, name, seen] as const : [indexOf(domain), rid, name, seen] as const;
-    }),
-    pairs.ridEntries().map(([domain, name, rid]) => [indexOf(domain), name, rid] as const),
-  );
-  return { seq, domains, ...columns, aliases: [...aliases], nameSids };
-}
+/** The row flags a snapshot keeps (`flags` is them shifted right by one). */
+export const SAVED_FLAGS = ROW_FLAG.seeded | ROW_FLAG.disabledKnown | ROW_FLAG.disabled;
 
 /** Fills the (empty) table from a saved snapshot, checked whole; returns the counter and aliases. */
 export function readIdentitySnapshot(saved: unknown, table: AccountTable, names: Map<Row, string>, reasons: Reasons, pairs: NameSidPairs): { seq: number; aliases: Map<string, string> } {
@@ -315,8 +282,4 @@ function keyOf(r: SavedReader, v: unknown, path: string, domains: readonly strin
   }
   if (!/^(sid|sam|upn|oid):./.test(k)) r.fail(path, `must be a sid:, sam:, upn: or oid: key, is ${JSON.stringify(k)}`);
   return k;
-}
-
-function finite(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
 }

@@ -31,18 +31,26 @@ export function migrateV4Accounts(doc: JsonRecord): JsonRecord {
     const sid = splitSid(k, 4);
     return sid ? `#${domainIndex(sid.domain)}-${sid.rid}` : k;
   };
-  const columns = identityColumns(identities['records'].map((r: unknown) => facts(r, key)));
+  const records = identities['records'].map((r: unknown) => facts(r, key));
+  // Spread: the migrated document holds plain columns, not makers over the records.
+  const columns = { ...identityColumns(() => records) };
   const { records: _records, ...rest } = identities;
   const detectors = doc['detectors'];
   const golden = isJsonRecord(detectors) ? detectors['golden_ticket'] : undefined;
-  if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, ...columns, nameSids: nameSidColumns([], []) } };
+  if (!isJsonRecord(golden)) return { ...doc, identities: { ...rest, domains, ...columns, nameSids: plainNameSids([], []) } };
   const { sidNames, nameRids, ...verdicts } = golden;
   // Either list not an object is carried as it is, in its part's place, for the restore to refuse.
   const pairs = pairsOf(sidNames, domainIndex);
   const rids = ridsOf(nameRids, domainIndex);
-  const columns2 = nameSidColumns<Quad, Triple>(Array.isArray(pairs) ? pairs : [], Array.isArray(rids) ? rids : []);
+  const columns2 = plainNameSids(Array.isArray(pairs) ? pairs : [], Array.isArray(rids) ? rids : []);
   const nameSids = { pairs: Array.isArray(pairs) ? columns2.pairs : pairs, rids: Array.isArray(rids) ? columns2.rids : rids };
   return { ...doc, identities: { ...rest, domains, ...columns, nameSids }, detectors: { ...(detectors as JsonRecord), golden_ticket: migrateGoldenTicket(verdicts) } };
+}
+
+/** The pairs and RIDs in columns, plain: spread from the writer's columns made when read. */
+function plainNameSids(pairs: readonly Quad[], rids: readonly Triple[]): { pairs: JsonRecord; rids: JsonRecord } {
+  const c = nameSidColumns<Quad, Triple>(() => pairs, () => rids);
+  return { pairs: { ...c.pairs }, rids: { ...c.rids } };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { compactEtypeTable } from '../estate/kerberos-ledger-snapshot';
+import { compactEtypeTable, snapshotSource } from '../estate/kerberos-ledger-snapshot';
 import { isJsonRecord, type JsonRecord } from './json-record';
 import type { NumericTableSnapshot } from './numeric-table';
 import { migrateOverpassTheHash } from './migrate-v4/overpass-the-hash';
@@ -34,12 +34,13 @@ function moveEtypeDays(doc: JsonRecord): JsonRecord {
 
 /** A NumericTable snapshot in the ledger's compact shape; one of the wrong shape is carried as it is. */
 function compacted(table: unknown): unknown {
-  if (table === undefined) return compactEtypeTable({ keys: [], columns: {} });
+  if (table === undefined) return { ...compactEtypeTable(snapshotSource({ keys: [], columns: {} })) };
   if (!isJsonRecord(table) || !Array.isArray(table['keys']) || !isJsonRecord(table['columns'])) return table;
   const n = (table['keys'] as unknown[]).length;
   const columns = table['columns'];
   const ok = ['firstSeen', 'lastSeen', 'aes', 'rc4'].every((c) => Array.isArray(columns[c]) && (columns[c] as unknown[]).length === n && (columns[c] as unknown[]).every((v) => typeof v === 'number' && Number.isFinite(v)));
-  return ok ? compactEtypeTable(table as unknown as NumericTableSnapshot) : table;
+  // Spread: the migrated document holds plain columns.
+  return ok ? { ...compactEtypeTable(snapshotSource(table as unknown as NumericTableSnapshot)) } : table;
 }
 
 /**

@@ -75,6 +75,17 @@ export class SlotTable<C extends string> {
     return { keys: rows.map((r) => this.keys.key(r)), columns };
   }
 
+  /** The keys in the snapshot's order, one at a time. */
+  *keysInOrder(): IterableIterator<string> {
+    for (const r of this.keys.slots()) yield this.keys.key(r);
+  }
+
+  /** One column's values in the snapshot's order, one at a time (a writer making one column at a time, core/estate/kerberos-ledger-snapshot.ts). */
+  *valuesInOrder(column: C | 'lastSeen'): IterableIterator<number> {
+    const col = this.columns[this.index[column]] as Float64Array;
+    for (const r of this.keys.slots()) yield col[r] as number;
+  }
+
   /** The columns hold a slot for every slot the keys can hand out. */
   private fit(): void {
     const n = this.keys.capacity;

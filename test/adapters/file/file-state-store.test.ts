@@ -94,14 +94,14 @@ describe('file state store: streamed save', () => {
 
   it('splits nested objects and arrays into pieces that join to JSON.stringify', () => {
     const v = { a: [1, undefined, () => 1, { d: new Date(0) }], b: undefined, m: new Map([[1, 2]]), t: new Uint8Array([1, 2]), e: { f: { g: { h: [1] } } }, s: 'q"\u2028\ud800' };
-    const pieces = [...jsonChunks(v, 3, 0)];
+    const pieces = [...jsonChunks(v, { batchChars: 0 })];
     assert.ok(pieces.length > 5);
     assert.equal(pieces.join(''), JSON.stringify(v));
   });
 
   it('joins small pieces into batches of about the size asked, still joining to JSON.stringify', () => {
     const v = { rows: Array.from({ length: 5000 }, (_, i) => ({ id: i, name: `n${i}`, at: [i, i + 1] })), big: 'x'.repeat(100_000) };
-    const batches = [...jsonChunks(v, 3, 4096)];
+    const batches = [...jsonChunks(v, { batchChars: 4096 })];
     assert.equal(batches.join(''), JSON.stringify(v));
     assert.ok(batches.length > 10 && batches.length < 200, `${batches.length} batches`);
     assert.ok(batches.slice(0, -1).every((b) => b.length >= 4096));

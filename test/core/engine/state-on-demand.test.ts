@@ -46,7 +46,7 @@ describe('state made on demand (core/engine/state-on-demand.ts)', () => {
     const seen: string[][] = [];
     let text = '';
     // Unbatched (batch 0), so each piece shows what had been made when it was written.
-    for (const piece of jsonChunks(state, 3, 0)) {
+    for (const piece of jsonChunks(state, { batchChars: 0 })) {
       text += piece;
       seen.push([...reads]);
     }

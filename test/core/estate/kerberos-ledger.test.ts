@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { KerberosLedger, MAX_ADDRESSES } from '../../../core/estate/kerberos-ledger';
-import { compactEtypeTable, expandEtypeTable } from '../../../core/estate/kerberos-ledger-snapshot';
+import { compactEtypeTable, expandEtypeTable, snapshotSource } from '../../../core/estate/kerberos-ledger-snapshot';
 import type { KerberosServiceTicket, KerberosTgtRequest, KerberosTicketRenewal } from '../../../core/events/identity-event';
 import { StateInvalidError } from '../../../core/state/state';
 import { dayCount, NO_DAYS } from '../../../core/state/day-bits';
@@ -237,7 +237,7 @@ describe('Kerberos ledger: snapshot at estate scale', () => {
     const keys = Array.from({ length: 200_000 }, (_, i) => `acct${i}`);
     const firstSeen = keys.map((_, i) => 1_700_000_000_000 + (i % 1000) * 60_000);
     const table = { keys, columns: { firstSeen, lastSeen: firstSeen.map((f) => f + 1), aes: keys.map(() => NO_DAYS), rc4: keys.map(() => NO_DAYS) } };
-    const compact = compactEtypeTable(table);
+    const compact = compactEtypeTable(snapshotSource(table));
     assert.equal(compact.base, 1_700_000_000_000);
     assert.deepEqual(expandEtypeTable(JSON.parse(JSON.stringify(compact)), 'state', 'kerberos.etypes.accounts'), table);
   });

@@ -13,8 +13,9 @@
  * threshold of 128 KiB, which keeps each large column its own mapping, returned when freed.
  *
  * V8's young generation (two semi-spaces of up to 16 MB each by default) is committed beside the
- * state for the whole pass; at 8 MB the pass's steady RSS was 10–13 MB lower at 10 M events
- * (287 vs 297 MB at 190 s, same run otherwise). V8 reads it only when the heap is set up.
+ * state for the whole pass; at 8 MB, 10 M events peaked at 319 and 326 MB against 343 and 355
+ * MB, in 160 and 186 s against 170 and 171 s (alternating runs; a 4 MB one cost 22% in speed).
+ * V8 reads it only when the heap is set up.
  *
  * Both are read only when the process starts, so `detect` and `run` start the CLI once more
  * with them and wait for it (the launcher holds no state and loads nothing else). Not on other

@@ -148,10 +148,10 @@ class PassTheTicketDetector implements Detector {
     if (ev.transitedServices) return;
     const from = ev.time - this.lifetimeMs;
     if (kerberos.hasTgtAt(key, ip, from, ev.time)) return; // the TGT went to this address: its own ticket
-    if (!kerberos.hasAddressBetween(key, from, ev.time) || ctx.directory.isDomainControllerAddress(ip)) return;
-    // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6.
+    // A dual-stack client may get its TGT over IPv4 and its service tickets over IPv6: only a
+    // live TGT at an address of the ticket's own family says the ticket moved.
     const v6 = isIpv6(ip);
-    if (!kerberos.hasAddressBetween(key, from, ev.time, (t) => isIpv6(t) === v6)) return;
+    if (ctx.directory.isDomainControllerAddress(ip) || !kerberos.hasAddressBetween(key, from, ev.time, (t) => isIpv6(t) === v6)) return;
     if (a?.forwardedAt !== undefined && ev.time - a.forwardedAt <= this.lifetimeMs) return;
     if (!kerberos.coverage.covers(ev.time, this.lifetimeMs)) return;
     this.unexplained.push(ev.time + this.skewMs, ev);

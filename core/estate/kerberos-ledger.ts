@@ -136,15 +136,15 @@ export class KerberosLedger {
     return this.tgts.hasRowBetween(key, from, to, ip);
   }
 
-  /**
-   * The addresses `key`'s TGTs went to from `from` to `to` (inclusive), with the latest issue or
-   * renewal to each, oldest address first; issues the DC logged no address for cannot be compared.
-   */
   /** Whether a TGT of `key` went to an address within [from, to] (one that passes `test`, when given). */
   hasAddressBetween(key: string, from: number, to: number, test?: (ip: string) => boolean): boolean {
     return this.tgts.hasAddressBetween(key, from, to, test);
   }
 
+  /**
+   * The addresses `key`'s TGTs went to from `from` to `to` (inclusive), with the latest issue or
+   * renewal to each, oldest address first; issues the DC logged no address for cannot be compared.
+   */
   addressesBetween(key: string, from: number, to: number): { readonly ip: string; readonly time: number }[] {
     const out: { ip: string; time: number }[] = [];
     this.tgts.some(key, (r) => {

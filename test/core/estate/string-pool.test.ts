@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { CountedStrings, StringPool } from '../../../core/estate/string-pool';
+import { CountedStrings } from '../../../core/estate/string-pool';
 
 describe('counted strings (the logon sessions\' pool)', () => {
   it('holds a string while any row names it, and lets it go with the last', () => {
@@ -43,14 +43,5 @@ describe('counted strings (the logon sessions\' pool)', () => {
       assert.equal(p.size, 0);
       assert.equal(p.find('host5'), 0);
     }
-  });
-
-  it('re-interns into a dense pool for a snapshot', () => {
-    const p = new CountedStrings();
-    p.release(p.acquire('gone'));
-    const kept = p.acquire('kept');
-    const dense = new StringPool();
-    assert.equal(dense.reintern(p, kept), 1);
-    assert.deepEqual(dense.strings(), ['kept']);
   });
 });

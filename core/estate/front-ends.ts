@@ -7,6 +7,7 @@ import { StateInvalidError } from '../state/state-errors';
 import { AccountsToday, fnv1a } from './accounts-today';
 import { copiedInto, grownLength } from '../state/growth';
 import { madeWhenRead } from '../state/made-when-read';
+import { KeySlots } from '../state/key-slots';
 
 /**
  * Front-ends: hosts many identities authenticate *through* — Exchange/OWA, AD FS and its Web
@@ -34,7 +35,7 @@ export interface FrontEndView {
 }
 
 /**
- * Sources on their way to being learned, compact (issue 13): `keys` oldest first; per key in
+ * Sources on their way to being learned, compact (issue 13): `keys` in row order; per key in
  * `rows` its day, its two latest bar days (-1: none; the rule reads only those two) and how
  * many accounts it saw today; `accounts` those accounts' 32-bit FNV-1a hashes, key after key.
  */
@@ -51,9 +52,12 @@ const NO_DAY = -1;
 export class FrontEnds implements FrontEndView {
   private readonly names: ReadonlySet<string>;
   private readonly ranges: AddressMatcher;
-  /** Source → row, insertion order (what the bound drops by). */
-  private readonly rows = new Map<string, number>();
-  private readonly free: number[] = [];
+  /**
+   * Source → row. A KeySlots (core/state/key-slots.ts), not a Map: at 10 M events over 100 k
+   * accounts the Map's table was 7 MB and its 88 k address and name strings 3 MB of V8 heap,
+   * the largest single object of a pass (issue 13, bench/heap-snapshot-groups.ts).
+   */
+  private readonly sources = new KeySlots();
   private day = new Int32Array(64);
   /** The two latest days on which the source reached the bar, the older first. */
   private barBefore = new Int32Array(64);
@@ -80,18 +84,18 @@ export class FrontEnds implements FrontEndView {
 
   evictIdle(before: number): void {
     const day = Math.floor(before / DAY);
-    for (const [k, r] of this.rows) if ((this.day[r] as number) < day) this.release(k, r);
+    for (const r of [...this.sources.slots()]) if ((this.day[r] as number) < day) this.release(r);
   }
 
-  /** Each column made when read (core/state/made-when-read.ts), by its own walk of the sources in insertion order. */
+  /** Each column made when read (core/state/made-when-read.ts), by its own walk of the sources in row order. */
   snapshot(): FrontEndsSnapshot {
     // Every source, however few accounts so far: a scheduled pass every few minutes sees a
     // front-end's day a handful of sign-ins at a time.
     return madeWhenRead<FrontEndsSnapshot>({
-      keys: () => [...this.rows.keys()],
+      keys: () => [...this.sources.slots()].map((r) => this.sources.key(r)),
       rows: () => {
         const rows: number[] = [];
-        for (const r of this.rows.values()) rows.push(this.day[r] as number, this.barBefore[r] as number, this.bar[r] as number, this.todayCount[r] as number);
+        for (const r of this.sources.slots()) rows.push(this.day[r] as number, this.barBefore[r] as number, this.bar[r] as number, this.todayCount[r] as number);
         return rows;
       },
       accounts: () => this.accountsColumn(),
@@ -103,7 +107,7 @@ export class FrontEnds implements FrontEndView {
     // Where each row's accounts start in the column, filled in one walk of the set.
     const next = new Int32Array(this.day.length);
     let total = 0;
-    for (const r of this.rows.values()) {
+    for (const r of this.sources.slots()) {
       next[r] = total;
       total += this.todayCount[r] as number;
     }
@@ -115,15 +119,15 @@ export class FrontEnds implements FrontEndView {
       accounts[at] = hash;
     });
     // Sorted within a source: the set's layout depends on insertion order, the snapshot must not.
-    for (const r of this.rows.values()) sortRange(accounts, start[r] as number, next[r] as number);
+    for (const r of this.sources.slots()) sortRange(accounts, start[r] as number, next[r] as number);
     return accounts;
   }
 
   private observeHash(source: string, hash: number, time: number): void {
     const day = Math.floor(time / DAY);
-    let r = this.rows.get(source);
-    if (r === undefined) {
-      if (this.rows.size >= MAX_SOURCES) this.dropOldest();
+    let r = this.sources.find(source);
+    if (r < 0) {
+      if (this.sources.size >= MAX_SOURCES) this.dropOldest();
       r = this.addRow(source, day);
     }
     if (this.day[r] !== day) this.startDay(r, day);
@@ -140,15 +144,14 @@ export class FrontEnds implements FrontEndView {
   }
 
   private isLearned(key: string): boolean {
-    const r = this.rows.get(key);
+    const r = this.sources.find(key);
     // Two bar days kept means LEARN_MIN_DAYS (2) reached.
-    return r !== undefined && this.barBefore[r] !== NO_DAY;
+    return r >= 0 && this.barBefore[r] !== NO_DAY;
   }
 
   private addRow(source: string, day: number): number {
-    const r = this.free.pop() ?? this.rows.size;
+    const r = this.sources.add(source);
     if (r >= this.day.length) this.grow();
-    this.rows.set(source, r);
     this.barBefore[r] = NO_DAY;
     this.bar[r] = NO_DAY;
     this.startDay(r, day);
@@ -162,24 +165,24 @@ export class FrontEnds implements FrontEndView {
     this.today.clear(r);
   }
 
-  private release(key: string, r: number): void {
-    this.rows.delete(key);
+  private release(r: number): void {
+    this.sources.delete(r);
     this.today.clear(r);
-    this.free.push(r);
   }
 
+  /**
+   * A tenth of the bound goes, the sources last seen longest ago first (a learned front-end is
+   * worth its row and stays). By the day last seen rather than by arrival, as the Map's order
+   * gave: a source that arrived early and is busy today is the last one to drop.
+   */
   private dropOldest(): void {
-    let drop = MAX_SOURCES / 10;
-    for (const [k, r] of this.rows) {
-      if (drop <= 0) break;
-      if (this.barBefore[r] !== NO_DAY) continue; // a learned front-end is worth its slot
-      this.release(k, r);
-      drop--;
-    }
+    const unlearned = [...this.sources.slots()].filter((r) => this.barBefore[r] === NO_DAY);
+    unlearned.sort((a, b) => (this.day[a] as number) - (this.day[b] as number) || a - b);
+    for (const r of unlearned.slice(0, MAX_SOURCES / 10)) this.release(r);
   }
 
   private grow(): void {
-    const n = grownLength(this.day.length);
+    const n = Math.max(grownLength(this.day.length), this.sources.capacity);
     this.day = copiedInto(this.day, new Int32Array(n));
     this.barBefore = copiedInto(this.barBefore, new Int32Array(n));
     this.bar = copiedInto(this.bar, new Int32Array(n));
@@ -198,7 +201,7 @@ export class FrontEnds implements FrontEndView {
     keys.forEach((k, i) => {
       const bad = (field: string, problem: string): never => { throw new StateInvalidError(where, `${where}.${field}`, problem); };
       if (typeof k !== 'string') bad(`keys[${i}]`, 'must be a string');
-      if (this.rows.has(k)) bad(`keys[${i}]`, `repeats ${JSON.stringify(k)}`);
+      if (this.sources.find(k) >= 0) bad(`keys[${i}]`, `repeats ${JSON.stringify(k)}`);
       const [day, before, bar, count] = rows.slice(i * FIELDS, i * FIELDS + FIELDS);
       const field = (f: typeof FIELD_NAMES[number]): string => `rows[${i * FIELDS + FIELD_NAMES.indexOf(f)}]`;
       if (!isDay(day, false)) bad(field('day'), `(day of ${k}) must be a day number`);

@@ -3,6 +3,7 @@ import { addDay, dayCount, NO_DAYS, type DayBits } from '../state/day-bits';
 import { formatIpv4, parseIpv4 } from './ipv4-number';
 import { copiedInto, grownLength } from '../state/growth';
 import { madeWhenRead } from '../state/made-when-read';
+import { KeySlots } from '../state/key-slots';
 
 /**
  * Machines whose `HOST$` account logged on from an address (4624), held once for every
@@ -10,11 +11,13 @@ import { madeWhenRead } from '../state/made-when-read';
  * of at most four addresses, first one first; per address its first and last use and the days
  * it was used (a day bitset, core/state/day-bits.ts). An IPv4 address is held as its 32-bit
  * number, any other as text. The object-per-machine form was a Machine, an array and an
- * object per address (~190 bytes of heap per machine at 1 M events); here the host key and
- * its Map entry are most of a machine.
+ * object per address (~190 bytes of heap per machine at 1 M events). The host keys are a
+ * KeySlots (core/state/key-slots.ts), a machine's row its slot: the Map of host strings it
+ * replaced was 3.5 MB of table and 3 MB of strings on the V8 heap at 10 M events over 100 k
+ * accounts (issue 13, bench/heap-snapshot-groups.ts).
  */
 export interface MachineTableSnapshot {
-  /** Host keys, in insertion order. */
+  /** Host keys, in row order (a restored table keeps its saved order). */
   readonly keys: readonly string[];
   /** Per key: first seen, last seen, number of addresses (at most four). */
   readonly rows: readonly number[];
@@ -37,8 +40,8 @@ const NONE = -1;
 const TEXT_IP = -1;
 
 export class MachineTable {
-  private readonly rows = new Map<string, number>();
-  private readonly freeRows: number[] = [];
+  /** Host key → row. */
+  private readonly hosts = new KeySlots();
   private firstSeen = new Float64Array(64);
   private lastSeen = new Float64Array(64);
   /** The machine's first address (slot), or NONE. */
@@ -57,14 +60,14 @@ export class MachineTable {
   }
 
   get size(): number {
-    return this.rows.size;
+    return this.hosts.size;
   }
 
   /** The machine's account logged on from `ip` at `time`. */
   observe(host: string, ip: string, time: number): void {
     const day = Math.floor(time / 86_400_000);
-    let r = this.rows.get(host);
-    if (r === undefined) {
+    let r = this.hosts.find(host);
+    if (r < 0) {
       r = this.addMachine(host, time, time);
       this.head[r] = this.addAddress(ip, time, time, addDay(NO_DAYS, day));
       return;
@@ -91,9 +94,9 @@ export class MachineTable {
 
   /** The machine's addresses, first one first. */
   addresses(host: string): readonly MachineAddress[] {
-    const r = this.rows.get(host);
+    const r = this.hosts.find(host);
     const out: MachineAddress[] = [];
-    if (r === undefined) return out;
+    if (r < 0) return out;
     for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) {
       out.push({ ip: this.ipOf(a), firstSeen: this.addrFirst[a] as number, lastSeen: this.addrLast[a] as number, days: this.addrDays[a] as number });
     }
@@ -102,9 +105,9 @@ export class MachineTable {
 
   /** The first address, and those used on at least `trustedAfterDays` days. */
   trustedAddresses(host: string, trustedAfterDays: number): readonly string[] {
-    const r = this.rows.get(host);
+    const r = this.hosts.find(host);
     const out: string[] = [];
-    if (r === undefined) return out;
+    if (r < 0) return out;
     for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) {
       if (a === this.head[r] || dayCount(this.addrDays[a] as number) >= trustedAfterDays) out.push(this.ipOf(a));
     }
@@ -112,8 +115,8 @@ export class MachineTable {
   }
 
   firstSeenOf(host: string): number | undefined {
-    const r = this.rows.get(host);
-    return r === undefined ? undefined : this.firstSeen[r];
+    const r = this.hosts.find(host);
+    return r < 0 ? undefined : this.firstSeen[r];
   }
 
   /**
@@ -121,11 +124,10 @@ export class MachineTable {
    * baseline's age outlives an address it stopped using), its idle addresses go.
    */
   evictIdle(before: number): void {
-    for (const [host, r] of this.rows) {
+    for (const r of [...this.hosts.slots()]) {
       if ((this.lastSeen[r] as number) < before) {
         for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) this.freeAddress(a);
-        this.rows.delete(host);
-        this.freeRows.push(r);
+        this.hosts.delete(r);
         continue;
       }
       let prev = NONE;
@@ -143,13 +145,13 @@ export class MachineTable {
     }
   }
 
-  /** Each column made when read (core/state/made-when-read.ts), by its own walk of the machines in insertion order. */
+  /** Each column made when read (core/state/made-when-read.ts), by its own walk of the machines in row order. */
   snapshot(): MachineTableSnapshot {
     return madeWhenRead<MachineTableSnapshot>({
-      keys: () => [...this.rows.keys()],
+      keys: () => [...this.hosts.slots()].map((r) => this.hosts.key(r)),
       rows: () => {
         const rows: number[] = [];
-        for (const r of this.rows.values()) {
+        for (const r of this.hosts.slots()) {
           let count = 0;
           for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) count++;
           rows.push(this.firstSeen[r] as number, this.lastSeen[r] as number, count);
@@ -158,12 +160,12 @@ export class MachineTable {
       },
       ips: () => {
         const ips: string[] = [];
-        for (const r of this.rows.values()) for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) ips.push(this.ipOf(a));
+        for (const r of this.hosts.slots()) for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) ips.push(this.ipOf(a));
         return ips;
       },
       addressRows: () => {
         const addressRows: number[] = [];
-        for (const r of this.rows.values()) {
+        for (const r of this.hosts.slots()) {
           for (let a = this.head[r] as number; a !== NONE; a = this.next[a] as number) addressRows.push(this.addrFirst[a] as number, this.addrLast[a] as number, this.addrDays[a] as number);
         }
         return addressRows;
@@ -177,14 +179,13 @@ export class MachineTable {
   }
 
   private addMachine(host: string, firstSeen: number, lastSeen: number): number {
-    const r = this.freeRows.pop() ?? this.rows.size;
+    const r = this.hosts.add(host);
     if (r >= this.firstSeen.length) {
-      const n = grownLength(this.firstSeen.length);
+      const n = Math.max(grownLength(this.firstSeen.length), this.hosts.capacity);
       this.firstSeen = copiedInto(this.firstSeen, new Float64Array(n));
       this.lastSeen = copiedInto(this.lastSeen, new Float64Array(n));
       this.head = copiedInto(this.head, new Int32Array(n));
     }
-    this.rows.set(host, r);
     this.firstSeen[r] = firstSeen;
     this.lastSeen[r] = lastSeen;
     this.head[r] = NONE;
@@ -232,7 +233,7 @@ export class MachineTable {
     let used = 0;
     keys.forEach((host, i) => {
       if (typeof host !== 'string') fail(`keys[${i}]`, 'must be a string');
-      if (this.rows.has(host)) fail(`keys[${i}]`, `repeats ${JSON.stringify(host)}`);
+      if (this.hosts.find(host) >= 0) fail(`keys[${i}]`, `repeats ${JSON.stringify(host)}`);
       const [first, last, count] = rows.slice(i * 3, i * 3 + 3);
       if (!isTime(first)) fail(`rows[${i * 3}]`, `(firstSeen of ${host}) must be a finite number`);
       if (!isTime(last)) fail(`rows[${i * 3 + 1}]`, `(lastSeen of ${host}) must be a finite number`);

@@ -41,7 +41,30 @@ describe('front-ends (compact)', () => {
     f.evictIdle(T + DAY);
     assert.deepEqual(f.snapshot().keys, ['10.0.0.8']);
     day(f, '10.0.0.7', T + 6 * DAY, users(2));
-    assert.deepEqual(f.snapshot().rows.slice(4), [Math.floor((T + 6 * DAY) / DAY), -1, -1, 2], 'a new row, not the old one revived');
+    // Rows are in row order, and the freed row is reused: found by key, not by place.
+    const snap = f.snapshot();
+    const at = snap.keys.indexOf('10.0.0.7') * 4;
+    assert.deepEqual([...snap.keys].sort(), ['10.0.0.7', '10.0.0.8']);
+    assert.deepEqual(snap.rows.slice(at, at + 4), [Math.floor((T + 6 * DAY) / DAY), -1, -1, 2], 'a new row, not the old one revived');
+  });
+
+  it('at its bound of 100,000 sources drops a tenth, those seen longest ago first, and never a learned one', () => {
+    const f = new FrontEnds([]);
+    day(f, '10.9.0.1', T, users(LEARN_MIN_IDENTITIES));
+    day(f, '10.9.0.1', T + DAY, users(LEARN_MIN_IDENTITIES));
+    // The first sources to arrive, one of them busy again on the last day.
+    for (let s = 0; s < 100; s++) f.observeSuccess(`early-${s}`, 'u', T);
+    f.observeSuccess('early-7', 'u', T + 3 * DAY);
+    for (let s = 0; s < 100_000 - 101; s++) f.observeSuccess(`src-${s}`, 'u', T + 2 * DAY);
+    assert.equal(f.snapshot().keys.length, 100_000);
+    f.observeSuccess('newcomer', 'u', T + 3 * DAY);
+    const keys = new Set(f.snapshot().keys);
+    assert.equal(keys.size, 100_000 - 10_000 + 1);
+    assert.ok(keys.has('10.9.0.1') && f.isFrontEnd({ ip: '10.9.0.1' }), 'the learned front-end stays');
+    assert.ok(keys.has('early-7'), 'an early source seen on the last day stays');
+    assert.ok(!keys.has('early-0') && !keys.has('early-99'), 'the sources idle longest go first');
+    assert.ok(keys.has('newcomer'));
+    assert.equal([...keys].filter((k) => k.startsWith('src-')).length, 100_000 - 101 - (10_000 - 99));
   });
 
   it('round-trips through JSON, today\'s accounts and all', () => {
